@@ -1,0 +1,99 @@
+# Skiff: build, run, test and benchmark. `make help` lists the targets.
+# Every user-facing target first runs scripts/setup.sh, which installs what is
+# missing (apt-get, idempotent), so a fresh Debian 12 machine needs nothing else.
+
+CROSS     ?= aarch64-linux-gnu-
+CC_ARM    := $(CROSS)gcc
+OBJCOPY   := $(CROSS)objcopy
+HOSTCC    ?= gcc
+PYTHON    := /usr/bin/python3
+BUILD     := build
+SYSROOT   := $(BUILD)/sysroot-arm64
+LIBFDT_A  := $(SYSROOT)/usr/lib/aarch64-linux-gnu/libfdt.a
+VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+# Quiet by default; `make V=1` shows the commands.
+Q         := $(if $(V),,@)
+
+# Freestanding EL2 code: no FP/SIMD in our own code (-mgeneral-regs-only), strict
+# alignment because the early boot path runs with the MMU off, frame pointers for
+# panic backtraces, and position independence so any Linux-style loader can place us.
+HYP_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-builtin \
+	-nostdinc -isystem $(shell $(CC_ARM) -print-file-name=include) \
+	-isystem src/lib/libc -I$(SYSROOT)/usr/include -Isrc \
+	-mgeneral-regs-only -mstrict-align -fno-omit-frame-pointer -fpie \
+	-fno-stack-protector -fno-common -ffunction-sections -fdata-sections \
+	-DSKIFF_VERSION='"$(VERSION)"' -MMD -MP
+HYP_LDFLAGS := -nostdlib -static-pie -Wl,--no-dynamic-linker -Wl,-z,norelro \
+	-Wl,--gc-sections -Wl,-T,src/arch/arm64/skiff.lds -Wl,-z,max-page-size=4096 \
+	-Wl,--build-id=none
+
+HYP_SRCS := $(wildcard src/arch/arm64/*.S src/arch/arm64/*.c src/core/*.c src/vdev/*.c \
+	src/console/*.c src/lib/*.c src/lib/libc/*.c)
+HYP_OBJS := $(patsubst src/%,$(BUILD)/hyp/%.o,$(HYP_SRCS))
+
+.PHONY: all hyp setup run test lint unit systest bench clean help format guests configs
+all: hyp guests configs unit-bins
+
+help:
+	@echo "make run     - install dependencies, build, boot Skiff with the demo VMs in QEMU"
+	@echo "make test    - install dependencies, build, run lint, unit and system tests"
+	@echo "make bench   - run the benchmarks, write bench/results.json and print a table"
+	@echo "make lint    - cppcheck and clang-format check"
+	@echo "make format  - reformat the C sources with .clang-format"
+	@echo "make unit / make systest [T=expr] - one test layer (T selects pytest tests by name)"
+
+setup:
+	@scripts/setup.sh
+
+$(LIBFDT_A):
+	@scripts/setup.sh
+
+hyp: $(BUILD)/skiff.bin
+
+$(BUILD)/hyp/%.S.o: src/%.S | $(LIBFDT_A)
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	$(Q)$(CC_ARM) $(HYP_CFLAGS) -D__ASSEMBLY__ -c $< -o $@
+
+$(BUILD)/hyp/%.c.o: src/%.c | $(LIBFDT_A)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC_ARM) $(HYP_CFLAGS) -c $< -o $@
+
+$(BUILD)/skiff.elf: $(HYP_OBJS) $(LIBFDT_A) src/arch/arm64/skiff.lds
+	@echo "  LD      $@"
+	$(Q)$(CC_ARM) $(HYP_CFLAGS) $(HYP_LDFLAGS) -o $@ $(HYP_OBJS) $(LIBFDT_A) -lgcc
+
+$(BUILD)/skiff.bin: $(BUILD)/skiff.elf
+	@echo "  OBJCOPY $@"
+	$(Q)$(OBJCOPY) -O binary $< $@
+
+-include guest/guest.mk
+-include tests/unit/unit.mk
+include configs/configs.mk
+
+run: setup hyp guests
+	scripts/run-demo.sh
+
+lint: setup
+	scripts/lint.sh
+
+test: setup
+	$(MAKE) all
+	scripts/lint.sh
+	$(MAKE) unit
+	$(PYTHON) -m pytest tests/system -n 2 $(if $(T),-k "$(T)")
+
+systest: setup all
+	$(PYTHON) -m pytest tests/system -n 2 $(if $(T),-k "$(T)")
+
+bench: setup all
+	$(PYTHON) bench/run.py
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD)/hyp $(BUILD)/guest $(BUILD)/unit $(BUILD)/tools $(BUILD)/*.elf $(BUILD)/*.bin
+
+-include $(HYP_OBJS:.o=.d)
