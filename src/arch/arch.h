@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The architecture interface: everything generic code (core, vdev, console, lib)
+ * may ask of the CPU. Generic code never uses inline assembly or system
+ * registers; it calls these. Host unit tests link a fake implementation.
+ */
+#ifndef SKIFF_ARCH_ARCH_H
+#define SKIFF_ARCH_ARCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arch/arm64/context.h"
+#include "core/platform.h"
+
+struct vcpu;
+struct vm;
+
+struct cpu_features {
+	uint64_t midr;
+	unsigned int pa_bits;
+	bool vhe;
+	bool ecv;
+	bool idc; /* CTR_EL0.IDC: no D-cache clean needed for I/D coherence */
+	bool dic; /* CTR_EL0.DIC: no I-cache invalidation needed */
+	bool gicv3_sysregs;
+	unsigned int sve;
+	uint64_t counter_hz;
+};
+
+/* This CPU. */
+unsigned int arch_cpu_index(void);
+void arch_cpu_features(struct cpu_features *f);
+uint64_t arch_cpu_mpidr(void);
+void arch_cpu_idle(void);
+/* WFE-based waiting for a flag another CPU sets, and the matching wake-up. */
+void arch_cpu_wait_event(void);
+void arch_cpu_wake_all(void);
+__attribute__((noreturn)) void arch_cpu_halt(void);
+uint64_t arch_counter(void);
+/* Prints the frame-pointer chain starting at @fp (panic path). */
+void arch_backtrace(const void *fp);
+
+/* Calls firmware through the conduit the platform named (SMCCC, x0-x3). */
+struct smccc_result {
+	uint64_t a0, a1, a2, a3;
+};
+void arch_smccc(int conduit, uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3,
+		struct smccc_result *res);
+
+/* Physical address of secondary_entry, for PSCI CPU_ON. */
+uint64_t arch_secondary_entry(void);
+/* Per-CPU EL2 state for the CPU at @index of the platform's CPU list. */
+void arch_cpu_init(unsigned int index);
+
+/* Identity mappings in EL2's own address space. */
+int arch_map_normal(uint64_t base, uint64_t size);
+int arch_map_device(uint64_t base, uint64_t size);
+
+/* Cleans and invalidates [va, va + size) to the point of coherency. */
+void arch_dcache_clean_inval_poc(void *va, uint64_t size);
+
+/* Stage 2. One per VM; tables come from the page allocator. */
+struct stage2 {
+	uint64_t *root;
+	unsigned int start_level;
+	unsigned int ipa_bits;
+	uint16_t vmid;
+};
+int arch_stage2_init(struct stage2 *s2, uint16_t vmid);
+int arch_stage2_map_ram(struct stage2 *s2, uint64_t ipa, uint64_t pa, uint64_t size);
+int arch_stage2_map_device(struct stage2 *s2, uint64_t ipa, uint64_t pa, uint64_t size);
+
+/* vCPU state. */
+void arch_vcpu_reset(struct vcpu *vcpu, uint64_t entry, uint64_t x0);
+void arch_vcpu_load(struct vcpu *vcpu);
+void arch_vcpu_put(struct vcpu *vcpu);
+/* Runs the loaded vCPU until it exits; fills vcpu->exit. */
+void arch_vcpu_run(struct vcpu *vcpu);
+void arch_vcpu_skip_instr(struct vcpu *vcpu);
+void arch_vcpu_inject_undef(struct vcpu *vcpu);
+void arch_vcpu_inject_dabt(struct vcpu *vcpu, uint64_t far);
+uint64_t arch_vcpu_el1_vbar(struct vcpu *vcpu);
+
+/* Host interrupt controller (GICv2 or GICv3). */
+int arch_irq_init(const struct platform *plat);
+void arch_irq_init_cpu(void);
+void arch_irq_send_sgi(unsigned int cpu, unsigned int intid);
+/* Acknowledges the highest pending interrupt; returns its INTID or 1023 (spurious). */
+unsigned int arch_irq_ack(void);
+void arch_irq_eoi(unsigned int intid);
+
+#endif

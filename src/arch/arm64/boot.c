@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: MIT
+/* First C code on each CPU: MMU on, per-CPU pointer, EL2 configuration. */
+#include <libfdt.h>
+
+#include "arch/arch.h"
+#include "arch/arm64/asm.h"
+#include "arch/arm64/mmu.h"
+#include "arch/arm64/percpu.h"
+#include "arch/arm64/sysreg.h"
+#include "core/main.h"
+
+extern char _text[], _end[], secondary_entry[];
+
+struct arch_percpu arch_percpu[PLATFORM_MAX_CPUS];
+/* Each CPU's EL2 stack; head.S picks the slice by CPU index. */
+uint8_t cpu_stacks[PLATFORM_MAX_CPUS][STACK_SIZE] __attribute__((aligned(16)));
+
+static void set_percpu(unsigned int index)
+{
+	arch_percpu[index].index = index;
+	write_sysreg(tpidr_el2, (uint64_t)&arch_percpu[index]);
+}
+
+unsigned int arch_cpu_index(void)
+{
+	return ((struct arch_percpu *)read_sysreg(tpidr_el2))->index;
+}
+
+uint64_t arch_secondary_entry(void)
+{
+	return (uint64_t)secondary_entry;
+}
+
+/* EL2 controls that hold whatever guest runs on this CPU. */
+static void el2_setup(void)
+{
+	uint64_t pmcr_n = (read_sysreg(pmcr_el0) >> 11) & 0x1f;
+
+	/* Guests may use FP/SIMD (and Skiff's libfdt does); SVE traps (EC 0x19). */
+	write_sysreg(cptr_el2, CPTR_EL2_RES1 & ~CPTR_TFP);
+	/*
+	 * Debug registers and the PMU trap: Skiff emulates none of them yet, so the
+	 * guest gets UNDEF, as on a CPU without them (see docs/boot.md).
+	 */
+	write_sysreg(mdcr_el2, pmcr_n | MDCR_TDA | MDCR_TDOSA | MDCR_TDRA | MDCR_TPM | MDCR_TPMCR);
+	write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN);
+	write_sysreg(cntvoff_el2, 0);
+	write_sysreg(hstr_el2, 0);
+	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
+	isb();
+}
+
+void arch_cpu_init(unsigned int index)
+{
+	set_percpu(index);
+	el2_setup();
+}
+
+void boot_primary(uint64_t fdt, uint64_t el)
+{
+	struct mem_range image = { (uint64_t)_text, (uint64_t)(_end - _text) };
+	uint64_t fdt_size = 0;
+
+	/* The header's size field is enough to map the tree; libfdt checks the rest. */
+	if (fdt && fdt_magic((const void *)fdt) == FDT_MAGIC)
+		fdt_size = fdt_totalsize((const void *)fdt);
+	mmu_early_init((unsigned int)el, fdt_size ? fdt : 0, fdt_size);
+	if (el == 2)
+		set_percpu(0); /* provisional, until the boot CPU's index is known */
+	if (!fdt_size)
+		arch_cpu_halt(); /* no device tree: no console to complain on */
+	skiff_main((const void *)fdt, (unsigned int)el, &image);
+}
+
+void boot_secondary(uint64_t index)
+{
+	arch_cpu_init((unsigned int)index);
+	skiff_secondary_main((unsigned int)index);
+}

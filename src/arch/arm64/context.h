@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A vCPU's register state. The layout of struct cpu_context is used by
+ * vectors.S (x0 at 0, pc at 248, pstate at 256): keep them in step.
+ */
+#ifndef SKIFF_ARCH_ARM64_CONTEXT_H
+#define SKIFF_ARCH_ARM64_CONTEXT_H
+
+#include <stdint.h>
+
+struct cpu_context {
+	uint64_t x[31];
+	uint64_t pc;
+	uint64_t pstate;
+};
+
+_Static_assert(__builtin_offsetof(struct cpu_context, pc) == 248, "vectors.S CTX_PC");
+
+/* EL1 system registers, saved while the vCPU is not loaded on a CPU. */
+struct el1_sysregs {
+	uint64_t sctlr, actlr, cpacr, ttbr0, ttbr1, tcr, mair, amair, vbar;
+	uint64_t esr, far, afsr0, afsr1, par, contextidr, tpidr, tpidr_el0, tpidrro_el0;
+	uint64_t sp_el0, sp_el1, elr, spsr, cntkctl, csselr, mdscr;
+	uint64_t cntv_ctl, cntv_cval;
+};
+
+/* Why the guest last stopped running, as the hardware reported it. */
+struct exit_info {
+	unsigned int kind; /* EXIT_* from exit.h */
+	uint64_t esr;
+	uint64_t far;
+	uint64_t hpfar;
+};
+
+#endif

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: MIT
+#include "arch/arch.h"
+#include "arch/arm64/mmu.h"
+#include "arch/arm64/sysreg.h"
+
+void arch_cpu_features(struct cpu_features *f)
+{
+	uint64_t mmfr0 = read_sysreg(ID_AA64MMFR0_EL1);
+	uint64_t mmfr1 = read_sysreg(ID_AA64MMFR1_EL1);
+	uint64_t pfr0 = read_sysreg(ID_AA64PFR0_EL1);
+	uint64_t ctr = read_sysreg(ctr_el0);
+
+	f->midr = read_sysreg(midr_el1);
+	f->pa_bits = mmu_pa_bits();
+	f->vhe = ID_AA64MMFR1_VH(mmfr1) != 0;
+	f->ecv = ID_AA64MMFR0_ECV(mmfr0) != 0;
+	f->idc = CTR_IDC(ctr);
+	f->dic = CTR_DIC(ctr);
+	f->gicv3_sysregs = FIELD(pfr0, 24, 4) != 0;
+	f->sve = FIELD(pfr0, 32, 4);
+	f->counter_hz = read_sysreg(cntfrq_el0);
+}
+
+uint64_t arch_cpu_mpidr(void)
+{
+	return read_sysreg(mpidr_el1);
+}
+
+void arch_cpu_idle(void)
+{
+	dsb(sy);
+	wfi();
+}
+
+void arch_cpu_wait_event(void)
+{
+	wfe();
+}
+
+void arch_cpu_wake_all(void)
+{
+	dsb(ish);
+	sev();
+}
+
+void arch_cpu_halt(void)
+{
+	for (;;) {
+		__asm__ volatile("msr daifset, #0xf");
+		wfi();
+	}
+}
+
+uint64_t arch_counter(void)
+{
+	isb();
+	return read_sysreg(cntpct_el0);
+}
+
+void arch_smccc(int conduit, uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3,
+		struct smccc_result *res)
+{
+	register uint64_t x0 __asm__("x0") = fid;
+	register uint64_t x1 __asm__("x1") = a1;
+	register uint64_t x2 __asm__("x2") = a2;
+	register uint64_t x3 __asm__("x3") = a3;
+
+	if (conduit == PSCI_CONDUIT_SMC)
+		__asm__ volatile("smc #0"
+				 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
+				 :
+				 : "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13",
+				   "x14", "x15", "x16", "x17", "memory");
+	else if (conduit == PSCI_CONDUIT_HVC)
+		__asm__ volatile("hvc #0"
+				 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
+				 :
+				 : "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13",
+				   "x14", "x15", "x16", "x17", "memory");
+	else
+		x0 = (uint64_t)-1; /* NOT_SUPPORTED: there is no firmware to call */
+	res->a0 = x0;
+	res->a1 = x1;
+	res->a2 = x2;
+	res->a3 = x3;
+}
+
+void arch_dcache_clean_inval_poc(void *va, uint64_t size)
+{
+	uint64_t line = 4UL << CTR_DMINLINE(read_sysreg(ctr_el0));
+	uint64_t a = (uint64_t)va & ~(line - 1);
+
+	for (; a < (uint64_t)va + size; a += line)
+		__asm__ volatile("dc civac, %0" : : "r"(a) : "memory");
+	dsb(sy);
+}
+
+int arch_map_normal(uint64_t base, uint64_t size)
+{
+	return mmu_map_normal(base, size);
+}
+
+int arch_map_device(uint64_t base, uint64_t size)
+{
+	return mmu_map_device(base, size);
+}

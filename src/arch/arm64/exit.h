@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+/* Exit kinds returned by guest_enter, and EL2 fault kinds; shared with assembly. */
+#ifndef SKIFF_ARCH_ARM64_EXIT_H
+#define SKIFF_ARCH_ARM64_EXIT_H
+
+#define EXIT_SYNC    0
+#define EXIT_IRQ     1
+#define EXIT_FIQ     2
+#define EXIT_SERROR  3
+#define EXIT_AARCH32 4
+
+#define EL2_FAULT_SP0	 0
+#define EL2_FAULT_SYNC	 1
+#define EL2_FAULT_IRQ	 2
+#define EL2_FAULT_FIQ	 3
+#define EL2_FAULT_SERROR 4
+
+#endif

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: MIT
+#include "arch/arm64/pgtable.h"
+
+#define ENTRIES_PER_TABLE 512
+
+static unsigned int level_shift(unsigned int level)
+{
+	return PAGE_SHIFT + 9 * (3 - level);
+}
+
+unsigned int pgtable_root_pages(unsigned int ia_bits, unsigned int level)
+{
+	unsigned int covered = level_shift(level) + 9;
+
+	return ia_bits > covered ? 1U << (ia_bits - covered) : 1;
+}
+
+static uint64_t *entry_ptr(const struct pgtable *pt, uint64_t *table, unsigned int level,
+			   uint64_t ia)
+{
+	uint64_t idx = ia >> level_shift(level);
+
+	if (level != pt->start_level)
+		idx &= ENTRIES_PER_TABLE - 1;
+	return &table[idx];
+}
+
+static uint64_t *next_table(struct pgtable *pt, uint64_t *entry)
+{
+	uint64_t *table;
+
+	if (*entry & PTE_VALID) {
+		if (!(*entry & PTE_TABLE))
+			return 0; /* already covered by a block */
+		return (uint64_t *)(*entry & PTE_ADDR_MASK);
+	}
+	table = pt->alloc(pt->alloc_ctx);
+	if (!table)
+		return 0;
+	/* Make the zeroed table visible to the walker before linking it in. */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	*entry = (uint64_t)table | PTE_TABLE | PTE_VALID;
+	return table;
+}
+
+static int map_one(struct pgtable *pt, uint64_t ia, uint64_t pa, uint64_t size, uint64_t attrs,
+		   uint64_t *mapped)
+{
+	uint64_t *table = pt->root;
+	unsigned int level;
+
+	for (level = pt->start_level; level <= 3; level++) {
+		uint64_t block = 1UL << level_shift(level);
+		uint64_t *entry = entry_ptr(pt, table, level, ia);
+		bool is_table = level < 3 && (*entry & (PTE_VALID | PTE_TABLE)) ==
+						     (PTE_VALID | PTE_TABLE);
+		bool can_block = level == 3 || (!is_table && level >= 1 &&
+						!((ia | pa) & (block - 1)) && size >= block);
+
+		if (can_block) {
+			uint64_t type = level == 3 ? PTE_TABLE | PTE_VALID : PTE_VALID;
+
+			*entry = (pa & PTE_ADDR_MASK) | attrs | type;
+			*mapped = block;
+			return 0;
+		}
+		table = next_table(pt, entry);
+		if (!table)
+			return -1;
+	}
+	return -1;
+}
+
+int pgtable_map(struct pgtable *pt, uint64_t ia, uint64_t pa, uint64_t size, uint64_t attrs)
+{
+	if ((ia | pa | size) & (PAGE_SIZE - 1))
+		return -1;
+	if (ia + size < ia || (pt->ia_bits < 64 && ia + size > (1UL << pt->ia_bits)))
+		return -1;
+	while (size) {
+		uint64_t done = 0;
+
+		if (map_one(pt, ia, pa, size, attrs, &done))
+			return -1;
+		ia += done;
+		pa += done;
+		size -= done;
+	}
+	return 0;
+}
+
+uint64_t pgtable_lookup(const struct pgtable *pt, uint64_t ia, unsigned int *level)
+{
+	uint64_t *table = pt->root;
+	unsigned int l;
+
+	for (l = pt->start_level; l <= 3; l++) {
+		uint64_t e = *entry_ptr(pt, table, l, ia);
+
+		if (!(e & PTE_VALID))
+			return 0;
+		if (l == 3 || !(e & PTE_TABLE)) {
+			if (level)
+				*level = l;
+			return e;
+		}
+		table = (uint64_t *)(e & PTE_ADDR_MASK);
+	}
+	return 0;
+}

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: MIT
+/* Loading, running and putting vCPUs, and injecting exceptions into them. */
+#include <string.h>
+
+#include "arch/arch.h"
+#include "arch/arm64/percpu.h"
+#include "arch/arm64/sysreg.h"
+#include "core/vm.h"
+
+uint64_t guest_enter(struct cpu_context *ctx);
+uint64_t stage2_vtcr(const struct stage2 *s2);
+
+#define HCR_GUEST                                                                                  \
+	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS | HCR_TSC |        \
+	 HCR_TIDCP | HCR_TACR | HCR_TSW | HCR_RW | HCR_APK | HCR_API)
+
+/* Vector offsets from VBAR_EL1 (ARM ARM D1.10.2). */
+#define VEC_CURRENT_SP0 0x000
+#define VEC_CURRENT_SPX 0x200
+#define VEC_LOWER_A64	0x400
+
+void arch_vcpu_reset(struct vcpu *vcpu, uint64_t entry, uint64_t x0)
+{
+	memset(&vcpu->ctx, 0, sizeof(vcpu->ctx));
+	memset(&vcpu->el1, 0, sizeof(vcpu->el1));
+	vcpu->ctx.x[0] = x0;
+	vcpu->ctx.pc = entry;
+	vcpu->ctx.pstate = PSR_MODE_EL1h | PSR_DAIF;
+	vcpu->el1.sctlr = SCTLR_EL1_RES1;
+}
+
+#define SAVE(field, reg)    (e->field = read_sysreg(reg))
+#define RESTORE(field, reg) write_sysreg(reg, e->field)
+
+void arch_vcpu_load(struct vcpu *vcpu)
+{
+	const struct el1_sysregs *e = &vcpu->el1;
+
+	RESTORE(sctlr, sctlr_el1);
+	RESTORE(cpacr, cpacr_el1);
+	RESTORE(ttbr0, ttbr0_el1);
+	RESTORE(ttbr1, ttbr1_el1);
+	RESTORE(tcr, tcr_el1);
+	RESTORE(mair, mair_el1);
+	RESTORE(amair, amair_el1);
+	RESTORE(vbar, vbar_el1);
+	RESTORE(esr, esr_el1);
+	RESTORE(far, far_el1);
+	RESTORE(afsr0, afsr0_el1);
+	RESTORE(afsr1, afsr1_el1);
+	RESTORE(par, par_el1);
+	RESTORE(contextidr, contextidr_el1);
+	RESTORE(tpidr, tpidr_el1);
+	RESTORE(tpidr_el0, tpidr_el0);
+	RESTORE(tpidrro_el0, tpidrro_el0);
+	RESTORE(sp_el0, sp_el0);
+	RESTORE(sp_el1, sp_el1);
+	RESTORE(elr, elr_el1);
+	RESTORE(spsr, spsr_el1);
+	RESTORE(cntkctl, cntkctl_el1);
+	RESTORE(csselr, csselr_el1);
+	write_sysreg(vmpidr_el2, vcpu->mpidr);
+	write_sysreg(vttbr_el2, (uint64_t)vcpu->vm->s2.root | ((uint64_t)vcpu->vm->s2.vmid << 48));
+	write_sysreg(vtcr_el2, stage2_vtcr(&vcpu->vm->s2));
+	write_sysreg(hcr_el2, HCR_GUEST);
+	isb();
+	/* VMIDs are not recycled yet, but a reset VM must not see stale translations. */
+	__asm__ volatile("tlbi vmalls12e1" ::: "memory");
+	dsb(nsh);
+	isb();
+}
+
+void arch_vcpu_put(struct vcpu *vcpu)
+{
+	struct el1_sysregs *e = &vcpu->el1;
+
+	SAVE(sctlr, sctlr_el1);
+	SAVE(cpacr, cpacr_el1);
+	SAVE(ttbr0, ttbr0_el1);
+	SAVE(ttbr1, ttbr1_el1);
+	SAVE(tcr, tcr_el1);
+	SAVE(mair, mair_el1);
+	SAVE(amair, amair_el1);
+	SAVE(vbar, vbar_el1);
+	SAVE(esr, esr_el1);
+	SAVE(far, far_el1);
+	SAVE(afsr0, afsr0_el1);
+	SAVE(afsr1, afsr1_el1);
+	SAVE(par, par_el1);
+	SAVE(contextidr, contextidr_el1);
+	SAVE(tpidr, tpidr_el1);
+	SAVE(tpidr_el0, tpidr_el0);
+	SAVE(tpidrro_el0, tpidrro_el0);
+	SAVE(sp_el0, sp_el0);
+	SAVE(sp_el1, sp_el1);
+	SAVE(elr, elr_el1);
+	SAVE(spsr, spsr_el1);
+	SAVE(cntkctl, cntkctl_el1);
+	SAVE(csselr, csselr_el1);
+	/* Host-only EL2 state from here on: no stage 2, no guest routing. */
+	write_sysreg(hcr_el2, HCR_RW);
+	isb();
+}
+
+void arch_vcpu_run(struct vcpu *vcpu)
+{
+	vcpu->exit.kind = (unsigned int)guest_enter(&vcpu->ctx);
+	vcpu->exit.esr = read_sysreg(esr_el2);
+	vcpu->exit.far = read_sysreg(far_el2);
+	vcpu->exit.hpfar = read_sysreg(hpfar_el2);
+}
+
+void arch_vcpu_skip_instr(struct vcpu *vcpu)
+{
+	/* Skiff runs AArch64 guests only: every instruction is 4 bytes. */
+	vcpu->ctx.pc += 4;
+}
+
+uint64_t arch_vcpu_el1_vbar(struct vcpu *vcpu)
+{
+	(void)vcpu;
+	return read_sysreg(vbar_el1);
+}
+
+/*
+ * Takes a synchronous exception to the guest's EL1 as the hardware would
+ * (ARM ARM D1.10): ELR/SPSR/ESR set, PSTATE to EL1h with DAIF masked, PC to the
+ * vector for the mode the exception came from. The vCPU is loaded.
+ */
+static void inject_sync(struct vcpu *vcpu, uint64_t esr)
+{
+	uint64_t mode = vcpu->ctx.pstate & PSR_MODE_MASK;
+	uint64_t offset;
+	uint64_t pstate;
+
+	if (mode == PSR_MODE_EL0t)
+		offset = VEC_LOWER_A64;
+	else if (mode == PSR_MODE_EL1t)
+		offset = VEC_CURRENT_SP0;
+	else
+		offset = VEC_CURRENT_SPX;
+	write_sysreg(elr_el1, vcpu->ctx.pc);
+	write_sysreg(spsr_el1, vcpu->ctx.pstate);
+	write_sysreg(esr_el1, esr);
+	pstate = PSR_MODE_EL1h | PSR_DAIF;
+	/* With FEAT_PAN, PAN is set on entry when SCTLR_EL1.SPAN is 0, else kept. */
+	if (FIELD(read_sysreg(ID_AA64MMFR1_EL1), 20, 4)) {
+		if (!(read_sysreg(sctlr_el1) & BIT(23)))
+			pstate |= PSR_PAN;
+		else
+			pstate |= vcpu->ctx.pstate & PSR_PAN;
+	}
+	vcpu->ctx.pstate = pstate;
+	vcpu->ctx.pc = read_sysreg(vbar_el1) + offset;
+}
+
+void arch_vcpu_inject_undef(struct vcpu *vcpu)
+{
+	/* EC 0 (unknown reason), IL as for the trapped instruction. */
+	inject_sync(vcpu, vcpu->exit.esr & (1UL << 25));
+}
+
+void arch_vcpu_inject_dabt(struct vcpu *vcpu, uint64_t far)
+{
+	bool from_el0 = (vcpu->ctx.pstate & PSR_MODE_MASK) == PSR_MODE_EL0t;
+	/* Data abort from the guest's view, synchronous external abort (DFSC 0x10). */
+	uint64_t esr = ((uint64_t)(from_el0 ? 0x24 : 0x25) << 26) | (1UL << 25) | 0x10;
+
+	if (vcpu->exit.esr & (1UL << 6))
+		esr |= 1UL << 6; /* WnR */
+	inject_sync(vcpu, esr);
+	write_sysreg(far_el1, far);
+}

@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * EL2 exception vectors, guest entry and guest exit.
+ *
+ * A guest runs between guest_enter, which saves the host's callee-saved
+ * registers on the EL2 stack and erets, and an exception from a lower EL, which
+ * saves every guest register into the vCPU's context (found through
+ * TPIDR_EL2 -> struct percpu, first field) and returns from guest_enter with the
+ * exit kind. Everything else is C.
+ */
+#include "arch/arm64/asm.h"
+#include "arch/arm64/exit.h"
+
+#define CTX_PC 248
+
+.macro save_guest_and_exit kind
+	stp	x0, x1, [sp, #-16]!
+	mrs	x0, tpidr_el2
+	ldr	x0, [x0]
+	stp	x2, x3, [x0, #16]
+	stp	x4, x5, [x0, #32]
+	stp	x6, x7, [x0, #48]
+	stp	x8, x9, [x0, #64]
+	stp	x10, x11, [x0, #80]
+	stp	x12, x13, [x0, #96]
+	stp	x14, x15, [x0, #112]
+	stp	x16, x17, [x0, #128]
+	stp	x18, x19, [x0, #144]
+	stp	x20, x21, [x0, #160]
+	stp	x22, x23, [x0, #176]
+	stp	x24, x25, [x0, #192]
+	stp	x26, x27, [x0, #208]
+	stp	x28, x29, [x0, #224]
+	str	x30, [x0, #240]
+	ldp	x2, x3, [sp], #16
+	stp	x2, x3, [x0]
+	mrs	x2, elr_el2
+	mrs	x3, spsr_el2
+	stp	x2, x3, [x0, #CTX_PC]
+	mov	x0, #\kind
+	b	guest_exit
+.endm
+
+/* An exception taken from EL2 itself: build a struct el2_frame and panic. */
+.macro el2_fault kind
+	sub	sp, sp, #(34 * 8)
+	stp	x0, x1, [sp]
+	stp	x2, x3, [sp, #16]
+	stp	x4, x5, [sp, #32]
+	stp	x6, x7, [sp, #48]
+	stp	x8, x9, [sp, #64]
+	stp	x10, x11, [sp, #80]
+	stp	x12, x13, [sp, #96]
+	stp	x14, x15, [sp, #112]
+	stp	x16, x17, [sp, #128]
+	stp	x18, x19, [sp, #144]
+	stp	x20, x21, [sp, #160]
+	stp	x22, x23, [sp, #176]
+	stp	x24, x25, [sp, #192]
+	stp	x26, x27, [sp, #208]
+	stp	x28, x29, [sp, #224]
+	add	x1, sp, #(34 * 8)
+	stp	x30, x1, [sp, #240]
+	mrs	x1, elr_el2
+	mrs	x2, spsr_el2
+	stp	x1, x2, [sp, #256]
+	mov	x0, sp
+	mov	x1, #\kind
+	bl	el2_exception
+	b	.
+.endm
+
+.macro vector label
+	.balign	0x80
+	b	\label
+.endm
+
+	.text
+	.balign	0x800
+	.globl	el2_vectors
+el2_vectors:
+	vector	el2_sp0_any		/* current EL, SP_EL0 */
+	vector	el2_sp0_any
+	vector	el2_sp0_any
+	vector	el2_sp0_any
+	vector	el2_sync		/* current EL, SP_ELx */
+	vector	el2_irq
+	vector	el2_fiq
+	vector	el2_serror
+	vector	guest_sync		/* lower EL, AArch64 */
+	vector	guest_irq
+	vector	guest_fiq
+	vector	guest_serror
+	vector	guest_aarch32		/* lower EL, AArch32 */
+	vector	guest_aarch32
+	vector	guest_aarch32
+	vector	guest_aarch32
+
+el2_sp0_any:
+	el2_fault EL2_FAULT_SP0
+el2_sync:
+	el2_fault EL2_FAULT_SYNC
+el2_irq:
+	el2_fault EL2_FAULT_IRQ
+el2_fiq:
+	el2_fault EL2_FAULT_FIQ
+el2_serror:
+	el2_fault EL2_FAULT_SERROR
+
+guest_sync:
+	save_guest_and_exit EXIT_SYNC
+guest_irq:
+	save_guest_and_exit EXIT_IRQ
+guest_fiq:
+	save_guest_and_exit EXIT_FIQ
+guest_serror:
+	save_guest_and_exit EXIT_SERROR
+guest_aarch32:
+	save_guest_and_exit EXIT_AARCH32
+
+/*
+ * uint64_t guest_enter(struct cpu_context *ctx): runs the guest until it exits,
+ * returns the exit kind (EXIT_*).
+ */
+	.globl	guest_enter
+guest_enter:
+	stp	x29, x30, [sp, #-96]!
+	stp	x19, x20, [sp, #16]
+	stp	x21, x22, [sp, #32]
+	stp	x23, x24, [sp, #48]
+	stp	x25, x26, [sp, #64]
+	stp	x27, x28, [sp, #80]
+	mrs	x1, tpidr_el2
+	str	x0, [x1]
+	ldp	x2, x3, [x0, #CTX_PC]
+	msr	elr_el2, x2
+	msr	spsr_el2, x3
+	ldp	x2, x3, [x0, #16]
+	ldp	x4, x5, [x0, #32]
+	ldp	x6, x7, [x0, #48]
+	ldp	x8, x9, [x0, #64]
+	ldp	x10, x11, [x0, #80]
+	ldp	x12, x13, [x0, #96]
+	ldp	x14, x15, [x0, #112]
+	ldp	x16, x17, [x0, #128]
+	ldp	x18, x19, [x0, #144]
+	ldp	x20, x21, [x0, #160]
+	ldp	x22, x23, [x0, #176]
+	ldp	x24, x25, [x0, #192]
+	ldp	x26, x27, [x0, #208]
+	ldp	x28, x29, [x0, #224]
+	ldr	x30, [x0, #240]
+	ldp	x0, x1, [x0]
+	eret
+	dsb	nsh
+	isb
+
+guest_exit:
+	ldp	x19, x20, [sp, #16]
+	ldp	x21, x22, [sp, #32]
+	ldp	x23, x24, [sp, #48]
+	ldp	x25, x26, [sp, #64]
+	ldp	x27, x28, [sp, #80]
+	ldp	x29, x30, [sp], #96
+	ret
