@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: MIT
+#include <libfdt.h>
+#include <string.h>
+
+#include "core/config.h"
+#include "lib/format.h"
+
+#define VCPUS_MAX	 8
+#define MEMORY_MIN	 (64UL << 10)
+#define IMAGE_MAGIC_OFF	 56
+#define IMAGE_MAGIC	 0x644d5241U /* "ARM\x64" */
+#define IMAGE_HEADER_LEN 64
+
+static int prop_u64(const void *fdt, int node, const char *name, uint64_t *out)
+{
+	int len;
+	const fdt32_t *p = fdt_getprop(fdt, node, name, &len);
+
+	if (!p)
+		return 1; /* absent */
+	if (len == 4)
+		*out = fdt32_to_cpu(p[0]);
+	else if (len == 8)
+		*out = ((uint64_t)fdt32_to_cpu(p[0]) << 32) | fdt32_to_cpu(p[1]);
+	else
+		return -1;
+	return 0;
+}
+
+static const char *prop_string(const void *fdt, int node, const char *name)
+{
+	int len;
+	const char *s = fdt_getprop(fdt, node, name, &len);
+
+	/* Only a NUL-terminated property is a string. */
+	if (!s || len < 1 || s[len - 1] != '\0')
+		return 0;
+	return s;
+}
+
+static int vm_error(struct vm_config *vm, const char *what)
+{
+	format(vm->error, sizeof(vm->error), "%s", what);
+	return -1;
+}
+
+static int parse_kernel(const void *fdt, int node, struct vm_config *vm)
+{
+	int len;
+	const void *k = fdt_getprop(fdt, node, "kernel", &len);
+	const char *fmt = prop_string(fdt, node, "kernel-format");
+	uint32_t magic = 0;
+
+	if (!k || len <= 0)
+		return vm_error(vm, "no 'kernel' property (the image, e.g. /incbin/(\"guest.bin\"))");
+	vm->kernel = k;
+	vm->kernel_size = (size_t)len;
+	if (len >= IMAGE_HEADER_LEN)
+		memcpy(&magic, (const char *)k + IMAGE_MAGIC_OFF, sizeof(magic));
+	if (!fmt)
+		vm->kernel_format = magic == IMAGE_MAGIC ? KERNEL_IMAGE : KERNEL_RAW;
+	else if (!strcmp(fmt, "raw"))
+		vm->kernel_format = KERNEL_RAW;
+	else if (!strcmp(fmt, "image"))
+		vm->kernel_format = KERNEL_IMAGE;
+	else
+		return vm_error(vm, "'kernel-format' must be \"raw\" or \"image\"");
+	if (vm->kernel_format == KERNEL_IMAGE && magic != IMAGE_MAGIC)
+		return vm_error(vm, "'kernel' is not an arm64 Image (no ARM\\x64 magic at offset 56)");
+	return 0;
+}
+
+static int parse_vm(const void *fdt, int node, struct vm_config *vm)
+{
+	uint64_t v;
+	int r;
+
+	vm->vcpus = 1;
+	vm->cpu = -1;
+	r = prop_u64(fdt, node, "memory-size", &vm->memory_size);
+	if (r > 0)
+		return vm_error(vm, "no 'memory-size' property (bytes, e.g. /bits/ 64 <0x1000000>)");
+	if (r < 0)
+		return vm_error(vm, "'memory-size' must be one or two cells");
+	if (vm->memory_size < MEMORY_MIN || vm->memory_size & 0xfff)
+		return vm_error(vm, "'memory-size' must be a multiple of 4 KiB and at least 64 KiB");
+	r = prop_u64(fdt, node, "vcpus", &v);
+	if (r < 0 || (r == 0 && (v < 1 || v > VCPUS_MAX)))
+		return vm_error(vm, "'vcpus' must be one cell between 1 and 8");
+	if (r == 0)
+		vm->vcpus = (unsigned int)v;
+	r = prop_u64(fdt, node, "cpu", &v);
+	if (r < 0 || (r == 0 && v > 255))
+		return vm_error(vm, "'cpu' must be one cell naming a host CPU index");
+	if (r == 0)
+		vm->cpu = (int)v;
+	vm->bootargs = prop_string(fdt, node, "bootargs");
+	return parse_kernel(fdt, node, vm);
+}
+
+static int name_taken(const struct config *cfg, const struct vm_config *vm)
+{
+	const struct vm_config *other;
+
+	for (other = cfg->vms; other < vm; other++)
+		if (!strcmp(other->name, vm->name))
+			return 1;
+	return 0;
+}
+
+static int parse_root(const void *fdt, struct config *cfg, char *err, size_t errlen)
+{
+	const char *idle = prop_string(fdt, 0, "when-idle");
+
+	cfg->when_idle = WHEN_IDLE_WAIT;
+	if (!idle)
+		return 0;
+	if (!strcmp(idle, "poweroff"))
+		cfg->when_idle = WHEN_IDLE_POWEROFF;
+	else if (strcmp(idle, "wait")) {
+		format(err, errlen, "config: 'when-idle' is \"%s\"; expected \"wait\" or \"poweroff\"",
+		       idle);
+		return -1;
+	}
+	return 0;
+}
+
+int config_parse(const void *fdt, size_t size, struct config *cfg, char *err, size_t errlen)
+{
+	int vms, node, r;
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (size < sizeof(struct fdt_header) || fdt_totalsize(fdt) > size) {
+		format(err, errlen, "config: blob of %zu bytes is not a complete device tree", size);
+		return -1;
+	}
+	r = fdt_check_full(fdt, size);
+	if (r) {
+		format(err, errlen, "config: not a valid device tree blob (%s)", fdt_strerror(r));
+		return -1;
+	}
+	if (parse_root(fdt, cfg, err, errlen))
+		return -1;
+	vms = fdt_path_offset(fdt, "/vms");
+	if (vms < 0) {
+		format(err, errlen, "config: no /vms node (each VM is a child of /vms)");
+		return -1;
+	}
+	fdt_for_each_subnode(node, fdt, vms) {
+		struct vm_config *vm;
+		const char *name = fdt_get_name(fdt, node, 0);
+
+		if (cfg->nvms == CONFIG_MAX_VMS) {
+			format(err, errlen, "config: more than %d VMs under /vms", CONFIG_MAX_VMS);
+			return -1;
+		}
+		vm = &cfg->vms[cfg->nvms++];
+		format(vm->name, sizeof(vm->name), "%s", name ? name : "?");
+		if (name && strlen(name) >= sizeof(vm->name))
+			vm_error(vm, "name longer than 31 characters");
+		else if (name_taken(cfg, vm))
+			vm_error(vm, "another VM has the same name");
+		else
+			parse_vm(fdt, node, vm);
+	}
+	if (!cfg->nvms) {
+		format(err, errlen, "config: /vms has no VM nodes");
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * VM configuration: a flattened device tree (compiled by dtc from a .dts) handed
+ * to Skiff as its "initrd". See docs/config.md for the format.
+ */
+#ifndef SKIFF_CORE_CONFIG_H
+#define SKIFF_CORE_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONFIG_MAX_VMS	8
+#define CONFIG_NAME_MAX 32
+
+enum kernel_format {
+	KERNEL_RAW = 0, /* loaded at the start of RAM, entered at its first byte */
+	KERNEL_IMAGE,	/* arm64 Linux Image: text_offset and 2 MiB alignment honoured */
+};
+
+enum when_idle {
+	WHEN_IDLE_WAIT = 0, /* keep running with no VM (a management console may start one) */
+	WHEN_IDLE_POWEROFF, /* power the host off once every VM has stopped */
+};
+
+struct vm_config {
+	char name[CONFIG_NAME_MAX];
+	uint64_t memory_size;
+	unsigned int vcpus;
+	int cpu; /* host CPU to run on, -1 = any */
+	const void *kernel;
+	size_t kernel_size;
+	enum kernel_format kernel_format;
+	const char *bootargs;
+	/* Set when the node is invalid: the VM is not started, the reason is logged. */
+	char error[128];
+};
+
+struct config {
+	enum when_idle when_idle;
+	unsigned int nvms;
+	struct vm_config vms[CONFIG_MAX_VMS];
+};
+
+/*
+ * Parses the configuration blob. Returns 0 when the blob itself is usable (the
+ * VMs in it may still carry individual errors), or -1 with a reason in @err.
+ * The config keeps pointers into @fdt, which must stay mapped.
+ */
+int config_parse(const void *fdt, size_t size, struct config *cfg, char *err, size_t errlen);
+
+#endif

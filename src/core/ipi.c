@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: MIT
+#include "arch/arch.h"
+#include "core/ipi.h"
+#include "core/panic.h"
+
+void ipi_send(unsigned int cpu, enum ipi ipi)
+{
+	arch_irq_send_sgi(cpu, (unsigned int)ipi);
+}
+
+void ipi_handle(unsigned int intid)
+{
+	switch (intid) {
+	case IPI_STOP:
+		panic_stop_this_cpu();
+	case IPI_KICK:
+	default:
+		/* The interrupt itself made the CPU leave the guest: nothing else to do. */
+		break;
+	}
+}

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT */
+/* Inter-processor interrupts between host CPUs (GIC SGIs). */
+#ifndef SKIFF_CORE_IPI_H
+#define SKIFF_CORE_IPI_H
+
+enum ipi {
+	IPI_KICK = 0, /* re-run the scheduler */
+	IPI_STOP = 1, /* another CPU panicked: stop */
+};
+
+void ipi_send(unsigned int cpu, enum ipi ipi);
+void ipi_handle(unsigned int intid);
+
+#endif

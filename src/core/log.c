@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: MIT
+#include <stdarg.h>
+
+#include "core/log.h"
+#include "lib/format.h"
+#include "lib/spinlock.h"
+
+#define LOG_LINE_MAX 512
+
+static struct spinlock log_lock;
+static void (*log_sink)(const char *s, size_t len);
+
+void log_set_sink(void (*write)(const char *s, size_t len))
+{
+	log_sink = write;
+}
+
+void log_write_raw(const char *s, size_t len)
+{
+	if (!log_sink)
+		return;
+	spin_lock(&log_lock);
+	log_sink(s, len);
+	spin_unlock(&log_lock);
+}
+
+void log_panic_write(const char *s, size_t len)
+{
+	if (log_sink)
+		log_sink(s, len);
+}
+
+static void log_v(const char *level, const char *fmt, va_list ap)
+{
+	char line[LOG_LINE_MAX];
+	int n = format(line, sizeof(line), "skiff: %s", level);
+	int m;
+
+	if (n < 0 || n >= (int)sizeof(line))
+		return;
+	m = format_v(line + n, sizeof(line) - n - 1, fmt, ap);
+	if (m < 0)
+		return;
+	n += m;
+	if (n > (int)sizeof(line) - 2)
+		n = sizeof(line) - 2; /* truncated: still end the line */
+	line[n++] = '\n';
+	log_write_raw(line, n);
+}
+
+void log_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_v("", fmt, ap);
+	va_end(ap);
+}
+
+void log_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_v("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void log_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_v("error: ", fmt, ap);
+	va_end(ap);
+}

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The boot sequence after the arch code has turned the MMU on: discover the
+ * platform, bring up the console, memory and interrupt controller, read the VM
+ * configuration, start the other CPUs and the VMs, and enter the scheduler.
+ */
+#include <libfdt.h>
+
+#include "arch/arch.h"
+#include "console/uart.h"
+#include "core/log.h"
+#include "core/main.h"
+#include "core/mem.h"
+#include "core/panic.h"
+#include "core/platform.h"
+#include "core/sched.h"
+#include "core/smp.h"
+#include "core/vm.h"
+
+#ifndef SKIFF_VERSION
+#define SKIFF_VERSION "unknown"
+#endif
+
+static struct platform plat;
+static struct config config;
+
+static const char *conduit_name(enum psci_conduit c)
+{
+	return c == PSCI_CONDUIT_SMC ? "smc" : c == PSCI_CONDUIT_HVC ? "hvc" : "none";
+}
+
+static void print_banner(const struct cpu_features *f)
+{
+	unsigned int i;
+	uint64_t ram = 0;
+
+	for (i = 0; i < plat.nmem; i++)
+		ram += plat.mem[i].size;
+	log_info("Skiff %s, a hypervisor for Arm (EL2)", SKIFF_VERSION);
+	log_info("machine: %s", plat.model[0] ? plat.model : "(no model)");
+	log_info("cpus: %u, boot CPU MPIDR 0x%lx, PSCI conduit %s", plat.ncpus,
+		 (unsigned long)arch_cpu_mpidr(), conduit_name(plat.psci));
+	for (i = 0; i < plat.ncpus; i++)
+		log_info("  cpu %u: MPIDR 0x%lx", i, (unsigned long)plat.cpu_mpidr[i]);
+	for (i = 0; i < plat.nmem; i++)
+		log_info("memory: 0x%lx-0x%lx (%lu MiB)", (unsigned long)plat.mem[i].base,
+			 (unsigned long)(plat.mem[i].base + plat.mem[i].size - 1),
+			 (unsigned long)(plat.mem[i].size >> 20));
+	log_info("memory: %lu MiB total, %lu MiB free for VMs", (unsigned long)(ram >> 20),
+		 (unsigned long)(mem_free_bytes() >> 20));
+	log_info("gic: v%u, distributor 0x%lx", plat.gic.version,
+		 (unsigned long)plat.gic.dist.base);
+	log_info("timer: counter frequency %lu Hz", (unsigned long)f->counter_hz);
+	log_info("cpu features: MIDR 0x%lx, PARange %u bits, VHE %s, FEAT_ECV %s, "
+		 "CTR_EL0.IDC %u, CTR_EL0.DIC %u, SVE %s",
+		 (unsigned long)f->midr, f->pa_bits, f->vhe ? "yes" : "no", f->ecv ? "yes" : "no",
+		 f->idc, f->dic, f->sve ? "yes" : "no");
+}
+
+static void reserve_in_use(const void *fdt, const struct mem_range *image)
+{
+	struct mem_range in_use[3];
+	unsigned int n = 0;
+
+	in_use[n++] = *image;
+	in_use[n++] = (struct mem_range){ (uint64_t)fdt, fdt_totalsize(fdt) };
+	if (plat.initrd.size)
+		in_use[n++] = plat.initrd;
+	mem_init(&plat, in_use, n);
+}
+
+static void map_platform(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < plat.nmem; i++)
+		if (arch_map_normal(plat.mem[i].base, plat.mem[i].size))
+			panic("cannot map memory 0x%lx", (unsigned long)plat.mem[i].base);
+}
+
+static void load_config(void)
+{
+	char err[160];
+
+	if (!plat.initrd.size) {
+		log_warn("no VM configuration: pass one as the initrd (QEMU: -initrd vms.dtb)");
+		return;
+	}
+	if (arch_map_normal(plat.initrd.base, plat.initrd.size))
+		panic("cannot map the configuration blob");
+	if (config_parse((const void *)plat.initrd.base, plat.initrd.size, &config, err,
+			 sizeof(err))) {
+		log_error("%s; no VM started", err);
+		config.nvms = 0;
+	}
+}
+
+void skiff_main(const void *fdt, unsigned int el, const struct mem_range *image)
+{
+	struct cpu_features f;
+	unsigned int boot_cpu;
+	char err[160];
+	int uart_ok;
+
+	if (platform_discover(fdt, &plat, err, sizeof(err)))
+		arch_cpu_halt(); /* no console to say it on */
+	uart_ok = plat.uart.regs.size && !arch_map_device(plat.uart.regs.base, plat.uart.regs.size) &&
+		  uart_init(&plat.uart);
+	if (uart_ok)
+		log_set_sink(uart_write);
+	if (el != 2) {
+		log_error("Skiff must be entered at EL2 but was entered at EL%u: enable the "
+			  "virtualization extensions (QEMU: -M virt,virtualization=on)",
+			  el);
+		arch_cpu_halt();
+	}
+	arch_cpu_features(&f);
+	map_platform();
+	reserve_in_use(fdt, image);
+	print_banner(&f);
+	if (arch_irq_init(&plat))
+		panic("no usable interrupt controller (GIC version %u)", plat.gic.version);
+	boot_cpu = smp_boot_cpu_init(&plat);
+	load_config();
+	sched_init(plat.ncpus, boot_cpu, config.when_idle, plat.psci);
+	smp_start_secondaries(&plat);
+	if (!vm_create_all(&config) && config.nvms)
+		log_error("no VM could be started");
+	sched_release();
+	sched_run();
+}

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef SKIFF_CORE_MAIN_H
+#define SKIFF_CORE_MAIN_H
+
+#include "core/platform.h"
+
+/* Entered by the arch boot code with the MMU on; @image is Skiff's own footprint. */
+__attribute__((noreturn)) void skiff_main(const void *fdt, unsigned int el,
+					  const struct mem_range *image);
+
+/* Entered on each secondary CPU once its MMU and stack are set up. */
+__attribute__((noreturn)) void skiff_secondary_main(unsigned int cpu);
+
+#endif

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Host platform description, discovered from the device tree handed over by the
+ * boot loader. Generic code: it only uses libfdt, so it is unit-tested on the host
+ * against device trees dumped from QEMU itself.
+ */
+#ifndef SKIFF_CORE_PLATFORM_H
+#define SKIFF_CORE_PLATFORM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PLATFORM_MAX_CPUS     16
+#define PLATFORM_MAX_MEM      8
+#define PLATFORM_MAX_RESERVED 16
+#define PLATFORM_MAX_REDIST   4
+#define PLATFORM_BOOTARGS_LEN 256
+
+struct mem_range {
+	uint64_t base;
+	uint64_t size;
+};
+
+enum psci_conduit {
+	PSCI_CONDUIT_NONE = 0,
+	PSCI_CONDUIT_SMC,
+	PSCI_CONDUIT_HVC,
+};
+
+/* Interrupt as a GIC INTID (SGI 0-15, PPI 16-31, SPI 32+) with its DT trigger flags. */
+struct irq_desc {
+	uint32_t intid;
+	uint32_t flags; /* DT cell 3: 1 = edge rising, 4 = level high, 8 = level low */
+};
+
+struct platform_gic {
+	unsigned int version; /* 2 or 3; 0 = none found */
+	struct mem_range dist;
+	/* GICv3: redistributor regions. */
+	unsigned int nredist;
+	struct mem_range redist[PLATFORM_MAX_REDIST];
+	/* GICv2: CPU interface, and the virtualization extension's GICH and GICV frames. */
+	struct mem_range cpuif;
+	struct mem_range hyp;
+	struct mem_range vcpu;
+	/* Maintenance interrupt (virtualization extension), intid 0 when absent. */
+	struct irq_desc maint_irq;
+};
+
+struct platform_uart {
+	char compatible[32]; /* first compatible string, e.g. "arm,pl011" */
+	struct mem_range regs;
+	struct irq_desc irq;
+	uint32_t clock_hz; /* from the clocks' "clock-frequency", 0 when unknown */
+};
+
+enum timer_irq_index {
+	TIMER_IRQ_SEC_PHYS = 0,
+	TIMER_IRQ_PHYS,
+	TIMER_IRQ_VIRT,
+	TIMER_IRQ_HYP_PHYS,
+	TIMER_IRQ_HYP_VIRT, /* optional (FEAT_VHE systems) */
+	TIMER_IRQ_COUNT,
+};
+
+struct platform_timer {
+	unsigned int nirqs;
+	struct irq_desc irq[TIMER_IRQ_COUNT];
+	uint32_t clock_frequency; /* DT override of CNTFRQ_EL0, 0 when absent */
+};
+
+struct platform {
+	char model[64];
+	unsigned int ncpus;
+	uint64_t cpu_mpidr[PLATFORM_MAX_CPUS];
+	enum psci_conduit psci;
+	unsigned int nmem;
+	struct mem_range mem[PLATFORM_MAX_MEM];
+	/* /memreserve/ entries and static /reserved-memory children. */
+	unsigned int nreserved;
+	struct mem_range reserved[PLATFORM_MAX_RESERVED];
+	struct platform_gic gic;
+	struct platform_uart uart;
+	struct platform_timer timer;
+	/* /chosen: linux,initrd-start/end (size 0 when absent) and bootargs. */
+	struct mem_range initrd;
+	char bootargs[PLATFORM_BOOTARGS_LEN];
+};
+
+/*
+ * Fills @plat from the flattened device tree @fdt. Returns 0 on success, or a
+ * negative value with a human-readable reason (naming the node or property at
+ * fault) written to @err. A missing UART or GIC is not an error (version 0 /
+ * empty compatible); missing memory or CPUs is.
+ */
+int platform_discover(const void *fdt, struct platform *plat, char *err, size_t errlen);
+
+#endif

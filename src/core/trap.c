@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: MIT
+#include "arch/arm64/exit.h"
+#include "core/esr.h"
+#include "core/ipi.h"
+#include "core/log.h"
+#include "core/trap.h"
+#include "core/vm.h"
+#include "vdev/psci.h"
+
+typedef void (*trap_handler_fn)(struct vcpu *vcpu, uint64_t esr);
+
+static void log_unhandled_once(struct vcpu *vcpu, unsigned int ec, uint64_t esr)
+{
+	uint64_t bit = 1UL << ec;
+	struct vm *vm = vcpu->vm;
+
+	if (__atomic_fetch_or(&vm->traps_logged, bit, __ATOMIC_RELAXED) & bit)
+		return;
+	log_warn("vm %s: vcpu %u: unhandled %s trap (EC 0x%02x, ESR 0x%08lx) at PC 0x%lx: "
+		 "UNDEF injected (further ones of this kind not logged)",
+		 vm->name, vcpu->id, esr_ec_name(ec), ec, (unsigned long)esr,
+		 (unsigned long)vcpu->ctx.pc);
+}
+
+static void trap_undef(struct vcpu *vcpu, uint64_t esr)
+{
+	log_unhandled_once(vcpu, esr_ec(esr), esr);
+	arch_vcpu_inject_undef(vcpu);
+}
+
+static void trap_hvc(struct vcpu *vcpu, uint64_t esr)
+{
+	/* SMCCC reserves HVC #0; other immediates are not a call we define. */
+	if (esr_iss(esr) & 0xffff) {
+		trap_undef(vcpu, esr);
+		return;
+	}
+	psci_handle_call(vcpu);
+}
+
+static void trap_dabt(struct vcpu *vcpu, uint64_t esr)
+{
+	uint64_t ipa = esr_fault_ipa(vcpu->exit.hpfar, vcpu->exit.far);
+	unsigned int size = esr_dabt_size(esr);
+	unsigned int rt = esr_dabt_srt(esr);
+	bool write = esr_dabt_write(esr);
+	uint64_t value = 0;
+
+	if (!esr_dabt_isv(esr)) {
+		log_warn("vm %s: vcpu %u: %s at IPA 0x%lx without instruction syndrome "
+			 "(PC 0x%lx): external abort injected",
+			 vcpu->vm->name, vcpu->id, write ? "write" : "read", (unsigned long)ipa,
+			 (unsigned long)vcpu->ctx.pc);
+		arch_vcpu_inject_dabt(vcpu, vcpu->exit.far);
+		return;
+	}
+	if (write)
+		value = vcpu_get_reg(vcpu, rt);
+	if (!mmio_bus_access(&vcpu->vm->mmio, vcpu, ipa, size, write, &value)) {
+		log_warn("vm %s: vcpu %u: %u-byte %s at IPA 0x%lx: no RAM or device there "
+			 "(PC 0x%lx): external abort injected",
+			 vcpu->vm->name, vcpu->id, size, write ? "write" : "read",
+			 (unsigned long)ipa, (unsigned long)vcpu->ctx.pc);
+		arch_vcpu_inject_dabt(vcpu, vcpu->exit.far);
+		return;
+	}
+	if (!write) {
+		if (esr_dabt_sign_extend(esr) && size < 8 && (value >> (size * 8 - 1)) & 1)
+			value |= ~0UL << (size * 8);
+		if (!esr_dabt_sf(esr))
+			value &= 0xffffffffUL;
+		vcpu_set_reg(vcpu, rt, value);
+	}
+	arch_vcpu_skip_instr(vcpu);
+}
+
+static void trap_iabt(struct vcpu *vcpu, uint64_t esr)
+{
+	uint64_t ipa = esr_fault_ipa(vcpu->exit.hpfar, vcpu->exit.far);
+
+	/* Nothing sensible can run from outside RAM: the guest is beyond help. */
+	vm_crash(vcpu->vm,
+		 "vcpu %u fetched an instruction from IPA 0x%lx, which is not guest RAM "
+		 "(PC 0x%lx, ESR 0x%08lx, fault status 0x%02x)",
+		 vcpu->id, (unsigned long)ipa, (unsigned long)vcpu->ctx.pc, (unsigned long)esr,
+		 esr_abt_fsc(esr));
+}
+
+static const trap_handler_fn trap_handlers[ESR_EC_COUNT] = {
+	[EC_HVC64] = trap_hvc,
+	[EC_DABT_LOW] = trap_dabt,
+	[EC_IABT_LOW] = trap_iabt,
+};
+
+static void handle_sync(struct vcpu *vcpu)
+{
+	uint64_t esr = vcpu->exit.esr;
+	trap_handler_fn fn = trap_handlers[esr_ec(esr)];
+
+	(fn ? fn : trap_undef)(vcpu, esr);
+}
+
+void trap_handle_host_irq(void)
+{
+	unsigned int intid = arch_irq_ack();
+
+	if (intid >= 1020)
+		return; /* spurious */
+	arch_irq_eoi(intid);
+	if (intid < 16)
+		ipi_handle(intid);
+	else
+		log_warn("unexpected host interrupt %u", intid);
+}
+
+void trap_handle_exit(struct vcpu *vcpu)
+{
+	vcpu->exits++;
+	switch (vcpu->exit.kind) {
+	case EXIT_SYNC:
+		handle_sync(vcpu);
+		break;
+	case EXIT_IRQ:
+	case EXIT_FIQ:
+		trap_handle_host_irq();
+		break;
+	case EXIT_SERROR:
+		vm_crash(vcpu->vm, "vcpu %u caused an SError (ESR 0x%08lx)", vcpu->id,
+			 (unsigned long)vcpu->exit.esr);
+		break;
+	default:
+		vm_crash(vcpu->vm, "vcpu %u entered AArch32 state, which Skiff does not support",
+			 vcpu->id);
+		break;
+	}
+}

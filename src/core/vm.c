@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: MIT
+#include <stdarg.h>
+#include <string.h>
+
+#include "core/ipi.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "core/sched.h"
+#include "core/vm.h"
+#include "lib/format.h"
+
+#define RAM_ALIGN     (2UL << 20) /* lets stage 2 use 2 MiB blocks */
+#define IMAGE_TEXT_OFFSET 8
+#define IMAGE_SIZE_OFF	  16
+
+static struct vm vms[VM_MAX];
+static unsigned int nvms;
+
+unsigned int vm_count(void)
+{
+	return nvms;
+}
+
+struct vm *vm_get(unsigned int index)
+{
+	return index < nvms ? &vms[index] : 0;
+}
+
+bool vm_ram_ptr(struct vm *vm, uint64_t ipa, uint64_t len, void **ptr)
+{
+	if (ipa < vm->ram_ipa || len > vm->ram_size || ipa - vm->ram_ipa > vm->ram_size - len)
+		return false;
+	*ptr = (void *)(vm->ram_pa + (ipa - vm->ram_ipa));
+	return true;
+}
+
+/* Copies the kernel into RAM per its format; returns the entry IPA or 0 with @err set. */
+static uint64_t load_kernel(struct vm *vm, char *err, size_t errlen)
+{
+	const struct vm_config *c = vm->config;
+	uint64_t offset = 0, footprint = c->kernel_size;
+	void *dst;
+
+	if (c->kernel_format == KERNEL_IMAGE) {
+		uint64_t image_size;
+
+		memcpy(&offset, (const char *)c->kernel + IMAGE_TEXT_OFFSET, sizeof(offset));
+		memcpy(&image_size, (const char *)c->kernel + IMAGE_SIZE_OFF, sizeof(image_size));
+		if (image_size > footprint)
+			footprint = image_size;
+	}
+	if (!vm_ram_ptr(vm, vm->ram_ipa + offset, footprint, &dst)) {
+		format(err, errlen, "kernel needs 0x%lx bytes at offset 0x%lx but RAM is 0x%lx",
+		       (unsigned long)footprint, (unsigned long)offset,
+		       (unsigned long)vm->ram_size);
+		return 0;
+	}
+	memcpy(dst, c->kernel, c->kernel_size);
+	/* The guest starts with its MMU off, reading RAM as non-cacheable: write it back. */
+	arch_dcache_clean_inval_poc((void *)vm->ram_pa, vm->ram_size);
+	return vm->ram_ipa + offset;
+}
+
+static void vcpus_init(struct vm *vm, unsigned int pcpu)
+{
+	unsigned int i;
+
+	vm->nvcpus = vm->config->vcpus;
+	for (i = 0; i < vm->nvcpus; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+
+		v->vm = vm;
+		v->id = i;
+		v->pcpu = pcpu;
+		v->mpidr = (1UL << 31) | i;
+		v->state = VCPU_OFF;
+	}
+	arch_vcpu_reset(&vm->vcpus[0], vm->entry_ipa, 0);
+	vm->vcpus[0].state = VCPU_RUNNABLE;
+}
+
+static int vm_build(struct vm *vm, unsigned int pcpu, char *err, size_t errlen)
+{
+	const struct vm_config *c = vm->config;
+
+	vm->ram_ipa = GUEST_RAM_BASE;
+	vm->ram_size = c->memory_size;
+	vm->ram_pa = (uint64_t)mem_alloc(c->memory_size, RAM_ALIGN);
+	if (!vm->ram_pa) {
+		format(err, errlen, "not enough host memory for %lu MiB of RAM (%lu MiB free)",
+		       (unsigned long)(c->memory_size >> 20), (unsigned long)(mem_free_bytes() >> 20));
+		return -1;
+	}
+	if (arch_stage2_init(&vm->s2, (uint16_t)(vm->id + 1)) ||
+	    arch_stage2_map_ram(&vm->s2, vm->ram_ipa, vm->ram_pa, vm->ram_size)) {
+		format(err, errlen, "cannot build stage-2 tables (out of memory?)");
+		return -1;
+	}
+	vpl011_init(&vm->uart, vm->name);
+	if (mmio_bus_add(&vm->mmio, GUEST_UART_BASE, GUEST_UART_SIZE, &vpl011_ops, &vm->uart,
+			 "pl011")) {
+		format(err, errlen, "cannot register the UART");
+		return -1;
+	}
+	vm->entry_ipa = load_kernel(vm, err, errlen);
+	if (!vm->entry_ipa)
+		return -1;
+	vcpus_init(vm, pcpu);
+	return 0;
+}
+
+unsigned int vm_create_all(const struct config *cfg)
+{
+	unsigned int i, started = 0;
+	char err[160];
+
+	for (i = 0; i < cfg->nvms && nvms < VM_MAX; i++) {
+		const struct vm_config *c = &cfg->vms[i];
+		struct vm *vm = &vms[nvms];
+		int pcpu;
+
+		memset(vm, 0, sizeof(*vm));
+		vm->id = nvms++;
+		vm->config = c;
+		format(vm->name, sizeof(vm->name), "%s", c->name);
+		err[0] = '\0';
+		pcpu = sched_place(c->cpu, err, sizeof(err));
+		if (c->error[0])
+			format(err, sizeof(err), "%s", c->error);
+		else if (pcpu >= 0)
+			vm_build(vm, (unsigned int)pcpu, err, sizeof(err));
+		if (err[0]) {
+			vm->state = VM_FAILED;
+			log_error("vm %s: not started: %s", vm->name, err);
+			continue;
+		}
+		vm->state = VM_RUNNING;
+		started++;
+		log_info("vm %s: %lu MiB RAM at IPA 0x%lx, %u vCPU(s) on CPU %d, entry 0x%lx", vm->name,
+			 (unsigned long)(vm->ram_size >> 20), (unsigned long)vm->ram_ipa, vm->nvcpus,
+			 pcpu, (unsigned long)vm->entry_ipa);
+	}
+	return started;
+}
+
+static void vm_stop(struct vm *vm, enum vm_state state)
+{
+	unsigned int i;
+
+	spin_lock(&vm->lock);
+	if (vm->state != VM_RUNNING) {
+		spin_unlock(&vm->lock);
+		return;
+	}
+	vm->state = state;
+	for (i = 0; i < vm->nvcpus; i++)
+		vm->vcpus[i].state = VCPU_STOPPED;
+	spin_unlock(&vm->lock);
+	vpl011_flush(&vm->uart);
+	/* vCPUs running elsewhere notice at their next exit; make that now. */
+	for (i = 0; i < vm->nvcpus; i++)
+		if (vm->vcpus[i].pcpu != arch_cpu_index())
+			ipi_send(vm->vcpus[i].pcpu, IPI_KICK);
+	sched_vm_stopped();
+}
+
+void vm_power_off(struct vm *vm)
+{
+	vm_stop(vm, VM_POWERED_OFF);
+}
+
+void vm_crash(struct vm *vm, const char *fmt, ...)
+{
+	char why[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	format_v(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	vpl011_flush(&vm->uart);
+	log_error("vm %s: crashed: %s; VM stopped, other VMs unaffected", vm->name, why);
+	vm_stop(vm, VM_CRASHED);
+}
+
+void vm_reset(struct vm *vm)
+{
+	char err[160];
+	unsigned int i;
+
+	spin_lock(&vm->lock);
+	for (i = 1; i < vm->nvcpus; i++)
+		vm->vcpus[i].state = VCPU_OFF;
+	spin_unlock(&vm->lock);
+	vpl011_flush(&vm->uart);
+	if (!load_kernel(vm, err, sizeof(err))) {
+		vm_crash(vm, "reset failed: %s", err);
+		return;
+	}
+	arch_vcpu_reset(&vm->vcpus[0], vm->entry_ipa, 0);
+	vm->vcpus[0].reload = true;
+	vm->vcpus[0].state = VCPU_RUNNABLE;
+}
+
+bool vm_all_stopped(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < nvms; i++)
+		if (vms[i].state == VM_RUNNING)
+			return false;
+	return true;
+}

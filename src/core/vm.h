@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/* Virtual machines and their vCPUs. */
+#ifndef SKIFF_CORE_VM_H
+#define SKIFF_CORE_VM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arch/arch.h"
+#include "core/config.h"
+#include "core/mmio.h"
+#include "lib/spinlock.h"
+#include "vdev/vpl011.h"
+
+#define VM_MAX	      8
+#define VM_MAX_VCPUS  8
+
+/* The guest-physical layout every VM sees (mirrors QEMU virt where it can). */
+#define GUEST_UART_BASE 0x09000000UL
+#define GUEST_UART_SIZE 0x1000UL
+#define GUEST_RAM_BASE	0x40000000UL
+
+enum vcpu_state {
+	VCPU_OFF = 0,
+	VCPU_RUNNABLE,
+	VCPU_STOPPED, /* its VM is no longer running */
+};
+
+enum vm_state {
+	VM_EMPTY = 0,
+	VM_RUNNING,
+	VM_POWERED_OFF,
+	VM_CRASHED,
+	VM_FAILED, /* could not be created */
+};
+
+struct vcpu {
+	struct cpu_context ctx; /* guest registers while it is in EL2 */
+	struct el1_sysregs el1;
+	struct exit_info exit;
+	struct vm *vm;
+	unsigned int id;
+	unsigned int pcpu; /* host CPU it runs on */
+	uint64_t mpidr;	   /* virtual MPIDR_EL1 */
+	volatile enum vcpu_state state;
+	bool reload; /* registers were reset while loaded: load them again */
+	uint64_t exits;
+};
+
+struct vm {
+	char name[CONFIG_NAME_MAX];
+	unsigned int id;
+	volatile enum vm_state state;
+	const struct vm_config *config;
+	struct stage2 s2;
+	uint64_t ram_ipa;
+	uint64_t ram_pa;
+	uint64_t ram_size;
+	uint64_t entry_ipa;
+	unsigned int nvcpus;
+	struct vcpu vcpus[VM_MAX_VCPUS];
+	struct mmio_bus mmio;
+	struct vpl011 uart;
+	struct spinlock lock;
+	uint64_t traps_logged; /* one bit per ESR EC: unhandled traps already reported */
+};
+
+/* Creates and starts every VM the configuration describes; returns how many started. */
+unsigned int vm_create_all(const struct config *cfg);
+
+/* Iteration over the VM table. */
+unsigned int vm_count(void);
+struct vm *vm_get(unsigned int index);
+
+/* Stops the VM: every vCPU leaves the CPU at its next exit. */
+void vm_power_off(struct vm *vm);
+void vm_crash(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Reloads the kernel and restarts the boot vCPU (PSCI SYSTEM_RESET). */
+void vm_reset(struct vm *vm);
+
+/* True when no VM is running any more. */
+bool vm_all_stopped(void);
+
+/* Copies between guest RAM and the hypervisor; false if outside RAM. */
+bool vm_ram_ptr(struct vm *vm, uint64_t ipa, uint64_t len, void **ptr);
+
+/* Guest register access; register 31 reads as zero and ignores writes (XZR). */
+static inline uint64_t vcpu_get_reg(const struct vcpu *vcpu, unsigned int n)
+{
+	return n < 31 ? vcpu->ctx.x[n] : 0;
+}
+
+static inline void vcpu_set_reg(struct vcpu *vcpu, unsigned int n, uint64_t v)
+{
+	if (n < 31)
+		vcpu->ctx.x[n] = v;
+}
+
+#endif

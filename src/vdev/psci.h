@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/* PSCI and SMCCC as seen by guests (conduit HVC). */
+#ifndef SKIFF_VDEV_PSCI_H
+#define SKIFF_VDEV_PSCI_H
+
+#include <stdint.h>
+
+struct vcpu;
+
+#define SMCCC_VERSION_FID	0x80000000U
+#define SMCCC_ARCH_FEATURES_FID 0x80000001U
+#define PSCI_VERSION_FID	0x84000000U
+#define PSCI_CPU_SUSPEND_FID	0x84000001U
+#define PSCI_CPU_OFF_FID	0x84000002U
+#define PSCI_CPU_ON_FID		0x84000003U
+#define PSCI_AFFINITY_INFO_FID	0x84000004U
+#define PSCI_MIGRATE_INFO_TYPE_FID 0x84000006U
+#define PSCI_SYSTEM_OFF_FID	0x84000008U
+#define PSCI_SYSTEM_RESET_FID	0x84000009U
+#define PSCI_FEATURES_FID	0x8400000AU
+#define PSCI_64BIT		0x40000000U
+
+#define PSCI_SUCCESS		0
+#define PSCI_NOT_SUPPORTED	(-1)
+#define PSCI_INVALID_PARAMETERS (-2)
+#define PSCI_DENIED		(-3)
+
+/* Handles the SMCCC call in the vCPU's x0..x3 and writes the results back. */
+void psci_handle_call(struct vcpu *vcpu);
+
+#endif
