@@ -87,7 +87,8 @@ static void load_config(void)
 		return;
 	}
 	if (arch_map_normal(plat.initrd.base, plat.initrd.size))
-		panic("cannot map the configuration blob");
+		panic("cannot map the configuration blob at 0x%lx (%lu bytes)",
+		      (unsigned long)plat.initrd.base, (unsigned long)plat.initrd.size);
 	if (config_parse((const void *)plat.initrd.base, plat.initrd.size, &config, err,
 			 sizeof(err))) {
 		log_error("%s; no VM started", err);

@@ -25,15 +25,29 @@ static uint64_t *entry_ptr(const struct pgtable *pt, uint64_t *table, unsigned i
 	return &table[idx];
 }
 
+/*
+ * A block already maps this address: fine if it maps it to the same place with the
+ * same attributes (re-mapping part of a larger identity range), else a conflict.
+ * Returns the bytes left in the block from @ia, or 0 on conflict.
+ */
+static uint64_t covered_by_block(uint64_t entry, unsigned int level, uint64_t ia, uint64_t pa,
+				 uint64_t attrs)
+{
+	uint64_t block = 1UL << level_shift(level);
+	uint64_t off = ia & (block - 1);
+
+	if ((entry & PTE_ADDR_MASK) + off != pa ||
+	    (entry & ~PTE_ADDR_MASK & ~(PTE_VALID | PTE_TABLE)) != attrs)
+		return 0;
+	return block - off;
+}
+
 static uint64_t *next_table(struct pgtable *pt, uint64_t *entry)
 {
 	uint64_t *table;
 
-	if (*entry & PTE_VALID) {
-		if (!(*entry & PTE_TABLE))
-			return 0; /* already covered by a block */
+	if (*entry & PTE_VALID)
 		return (uint64_t *)(*entry & PTE_ADDR_MASK);
-	}
 	table = pt->alloc(pt->alloc_ctx);
 	if (!table)
 		return 0;
@@ -57,6 +71,10 @@ static int map_one(struct pgtable *pt, uint64_t ia, uint64_t pa, uint64_t size, 
 		bool can_block = level == 3 || (!is_table && level >= 1 &&
 						!((ia | pa) & (block - 1)) && size >= block);
 
+		if (level < 3 && (*entry & (PTE_VALID | PTE_TABLE)) == PTE_VALID) {
+			*mapped = covered_by_block(*entry, level, ia, pa, attrs);
+			return *mapped ? 0 : -1;
+		}
 		if (can_block) {
 			uint64_t type = level == 3 ? PTE_TABLE | PTE_VALID : PTE_VALID;
 
@@ -82,6 +100,8 @@ int pgtable_map(struct pgtable *pt, uint64_t ia, uint64_t pa, uint64_t size, uin
 
 		if (map_one(pt, ia, pa, size, attrs, &done))
 			return -1;
+		if (done > size)
+			done = size;
 		ia += done;
 		pa += done;
 		size -= done;
