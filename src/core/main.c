@@ -5,9 +5,11 @@
  * configuration, start the other CPUs and the VMs, and enter the scheduler.
  */
 #include <libfdt.h>
+#include <string.h>
 
 #include "arch/arch.h"
 #include "console/uart.h"
+#include "core/bootargs.h"
 #include "core/log.h"
 #include "core/main.h"
 #include "core/mem.h"
@@ -20,6 +22,9 @@
 #ifndef SKIFF_VERSION
 #define SKIFF_VERSION "unknown"
 #endif
+
+/* Never mapped in EL2: QEMU virt's flash, and below RAM on every platform we know. */
+#define SELFTEST_FAULT_ADDR 0x8UL
 
 static struct platform plat;
 static struct config config;
@@ -96,6 +101,26 @@ static void load_config(void)
 	}
 }
 
+/*
+ * skiff.selftest=el2-fault makes Skiff fault in EL2 on purpose once it is up, so
+ * that the panic report and the stopping of the other CPUs are tested for real.
+ */
+static void run_selftest(void)
+{
+	char what[32];
+
+	if (!bootargs_get(plat.bootargs, "selftest", what, sizeof(what)))
+		return;
+	if (!strcmp(what, "el2-fault")) {
+		/* Through a volatile variable, so the compiler cannot see the address. */
+		volatile uintptr_t addr = SELFTEST_FAULT_ADDR;
+
+		log_warn("selftest: reading an unmapped address in EL2");
+		(void)*(volatile uint64_t *)addr;
+	}
+	log_warn("selftest: unknown test \"%s\" (known: el2-fault)", what);
+}
+
 void skiff_main(const void *fdt, unsigned int el, const struct mem_range *image)
 {
 	struct cpu_features f;
@@ -128,5 +153,6 @@ void skiff_main(const void *fdt, unsigned int el, const struct mem_range *image)
 	if (!vm_create_all(&config) && config.nvms)
 		log_error("no VM could be started");
 	sched_release();
+	run_selftest();
 	sched_run();
 }

@@ -9,6 +9,8 @@
 #include "core/panic.h"
 
 #define BACKTRACE_MAX 16
+/* Link address of skiff.elf (skiff.lds): runtime addresses are rebased onto it. */
+#define LINK_BASE 0x40000000UL
 
 /* Built by vectors.S on the faulting stack. */
 struct el2_frame {
@@ -38,8 +40,8 @@ void arch_backtrace(const void *fp)
 	const uint64_t *frame = fp;
 	unsigned int depth;
 
-	panic_printf("skiff: backtrace (image at 0x%lx; addr2line -e build/skiff.elf "
-		     "needs link address 0x40000000 + offset):\n",
+	panic_printf("skiff: backtrace (image loaded at 0x%lx; addresses in skiff.elf for "
+		     "addr2line -e build/skiff.elf):\n",
 		     (unsigned long)_text);
 	for (depth = 0; frame && depth < BACKTRACE_MAX; depth++) {
 		uint64_t lr;
@@ -49,8 +51,8 @@ void arch_backtrace(const void *fp)
 		lr = frame[1];
 		if (!in_text(lr))
 			break;
-		panic_printf("skiff:   #%u 0x%lx (offset 0x%lx)\n", depth, (unsigned long)lr,
-			     (unsigned long)(lr - (uint64_t)_text));
+		panic_printf("skiff:   #%u 0x%lx (skiff.elf 0x%lx)\n", depth, (unsigned long)lr,
+			     (unsigned long)(lr - (uint64_t)_text + LINK_BASE));
 		frame = (const uint64_t *)frame[0];
 	}
 }
@@ -76,8 +78,8 @@ void el2_exception(struct el2_frame *f, uint64_t kind)
 				     (unsigned long)f->x[i], i + 1, (unsigned long)f->x[i + 1]);
 	}
 	if (in_text(f->elr))
-		panic_printf("skiff: faulting PC is at image offset 0x%lx\n",
-			     (unsigned long)(f->elr - (uint64_t)_text));
+		panic_printf("skiff: faulting PC is skiff.elf 0x%lx\n",
+			     (unsigned long)(f->elr - (uint64_t)_text + LINK_BASE));
 	arch_backtrace((const void *)f->x[29]);
 	panic_stop_others();
 	panic_printf("skiff: all CPUs stopped\n");

@@ -1,0 +1,123 @@
+"""Helpers for system tests: build a VM configuration, boot Skiff in QEMU, parse output."""
+
+import io
+import os
+import re
+import signal
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+
+import pexpect
+
+TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BUILD = os.path.join(TOP, "build")
+GUEST_DIR = os.path.join(BUILD, "guest")
+SKIFF_BIN = os.path.join(BUILD, "skiff.bin")
+
+CPUS = ["max", "cortex-a57", "cortex-a72"]
+GICS = [3, 2]
+
+POWER_OFF_LINE = "all VMs have stopped: powering off"
+
+
+@dataclass
+class Vm:
+    name: str
+    guest: str  # test guest name, build/guest/<guest>.bin
+    memory: int = 4 << 20
+    cpu: int | None = None
+    vcpus: int = 1
+    extra: str = ""  # raw DTS properties
+
+    def dts(self) -> str:
+        props = [f"memory-size = /bits/ 64 <{self.memory:#x}>;", f"vcpus = <{self.vcpus}>;"]
+        if self.cpu is not None:
+            props.append(f"cpu = <{self.cpu}>;")
+        if self.guest:
+            props.append(f'kernel = /incbin/("{self.guest}.bin");')
+        if self.extra:
+            props.append(self.extra)
+        body = "\n".join("\t\t\t" + p for p in props)
+        return f"\t\t{self.name} {{\n{body}\n\t\t}};\n"
+
+
+def config_dts(vms, when_idle="poweroff") -> str:
+    nodes = "".join(vm.dts() for vm in vms)
+    return (
+        "/dts-v1/;\n/ {\n\tcompatible = \"skiff,config\";\n"
+        f"\twhen-idle = \"{when_idle}\";\n\tvms {{\n{nodes}\t}};\n}};\n"
+    )
+
+
+def compile_config(dts: str, directory: str) -> str:
+    src = os.path.join(directory, "vms.dts")
+    out = os.path.join(directory, "vms.dtb")
+    with open(src, "w") as f:
+        f.write(dts)
+    subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-i", GUEST_DIR, "-o", out, src],
+                   check=True)
+    return out
+
+
+@dataclass
+class Run:
+    output: str
+    exited: bool  # QEMU exited by itself (host powered off) before the timeout
+    lines: list = field(default_factory=list)
+
+    def vm_lines(self, vm: str) -> list:
+        prefix = f"{vm}| "
+        return [l[len(prefix):] for l in self.lines if l.startswith(prefix)]
+
+    def tap(self, vm: str):
+        """Returns (plan, [(ok, number, description)]) of the VM's TAP output."""
+        plan = None
+        results = []
+        for line in self.vm_lines(vm):
+            m = re.match(r"^(not ok|ok) (\d+)(?: - (.*))?$", line)
+            if m:
+                results.append((m.group(1) == "ok", int(m.group(2)), m.group(3) or ""))
+                continue
+            m = re.match(r"^1\.\.(\d+)$", line)
+            if m:
+                plan = int(m.group(1))
+        return plan, results
+
+
+def qemu_command(config: str, cpu="max", gic=3, smp=2, mem="1G", virtualization=True,
+                 extra=()):
+    machine = f"virt,gic-version={gic}" + (",virtualization=on" if virtualization else "")
+    return ["qemu-system-aarch64", "-M", machine, "-cpu", cpu, "-smp", str(smp), "-m", mem,
+            "-nographic", "-no-reboot", "-kernel", SKIFF_BIN, "-initrd", config, *extra]
+
+
+def boot(vms=None, dts=None, cpu="max", gic=3, smp=2, timeout=60, until=POWER_OFF_LINE,
+         **kw) -> Run:
+    """Boots Skiff with the given VMs, returns when QEMU exits, `until` is seen, or timeout."""
+    with tempfile.TemporaryDirectory() as tmp:
+        config = compile_config(dts if dts is not None else config_dts(vms), tmp)
+        cmd = qemu_command(config, cpu=cpu, gic=gic, smp=smp, **kw)
+        # `timeout` is a second line of defence should this process die first.
+        log = io.StringIO()
+        # `timeout` is a second line of defence should this process die first.
+        child = pexpect.spawn("timeout", ["-k", "5", str(timeout + 10), *cmd],
+                              encoding="utf-8", codec_errors="replace", timeout=timeout)
+        child.logfile_read = log
+        exited = False
+        try:
+            patterns = [pexpect.EOF, pexpect.TIMEOUT]
+            if until:
+                patterns.append(re.escape(until))
+            idx = child.expect(patterns)
+            exited = idx == 0
+            if idx == 2:
+                # The host powers itself off right after this line: let QEMU exit.
+                exited = child.expect([pexpect.EOF, pexpect.TIMEOUT], timeout=10) == 0
+        finally:
+            if child.isalive():
+                child.kill(signal.SIGKILL)
+            child.close(force=True)
+        output = log.getvalue()
+    text = output.replace("\r\n", "\n").replace("\r", "\n")
+    return Run(output=text, exited=exited, lines=text.split("\n"))

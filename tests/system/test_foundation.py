@@ -1,0 +1,141 @@
+"""Foundation: Skiff boots at EL2, runs bare-metal test guests, isolates faulting VMs."""
+
+import re
+
+import pytest
+
+from skiff import CPUS, GICS, Vm, boot, config_dts
+
+# Every test guest that reports TAP and powers itself off.
+TAP_GUESTS = ["hello", "hvc", "undef", "el0_syscall", "page_fault"]
+
+
+def assert_tap_passed(run, vm):
+    plan, results = run.tap(vm)
+    assert results, f"{vm}: no TAP results in output:\n{run.output}"
+    failed = [r for r in results if not r[0]]
+    assert not failed, f"{vm}: failed TAP lines {failed}:\n{run.output}"
+    assert plan == len(results), f"{vm}: plan {plan} but {len(results)} results"
+    assert [r[1] for r in results] == list(range(1, len(results) + 1))
+
+
+@pytest.mark.parametrize("gic", GICS)
+@pytest.mark.parametrize("cpu", CPUS)
+@pytest.mark.parametrize("guest", TAP_GUESTS)
+def test_guest(guest, cpu, gic):
+    run = boot([Vm(guest, guest)], cpu=cpu, gic=gic)
+    assert_tap_passed(run, guest)
+    assert f"vm {guest}: powered off by the guest (PSCI SYSTEM_OFF)" in run.output
+    assert run.exited, "host did not power off after the last VM stopped"
+
+
+@pytest.mark.parametrize("gic", GICS)
+def test_banner(gic):
+    run = boot([Vm("hello", "hello")], cpu="cortex-a57", gic=gic, smp=2)
+    out = run.output
+    assert re.search(r"skiff: Skiff \S+, a hypervisor for Arm \(EL2\)", out)
+    assert "cpus: 2, boot CPU MPIDR 0x80000000, PSCI conduit smc" in out
+    assert "  cpu 0: MPIDR 0x0" in out and "  cpu 1: MPIDR 0x1" in out
+    assert "memory: 0x40000000-0x7fffffff (1024 MiB)" in out
+    assert f"gic: v{gic}, distributor 0x8000000" in out
+    assert re.search(r"timer: counter frequency [1-9]\d+ Hz", out)
+    # Cortex-A57: 44-bit PA, no VHE, no ECV.
+    assert re.search(r"PARange 44 bits, VHE no, FEAT_ECV no, CTR_EL0.IDC \d, CTR_EL0.DIC \d",
+                     out)
+    assert "2 of 2 CPUs online" in out
+
+
+def test_banner_cpu_max_features():
+    run = boot([Vm("hello", "hello")], cpu="max", smp=1)
+    assert re.search(r"PARange (48|52) bits, VHE yes", run.output), run.output
+    assert "1 of 1 CPUs online" in run.output
+
+
+@pytest.mark.parametrize("smp", [1, 4])
+def test_cpu_counts(smp):
+    run = boot([Vm("hello", "hello")], smp=smp)
+    assert f"{smp} of {smp} CPUs online" in run.output
+    for i in range(smp):
+        assert f"  cpu {i}: MPIDR {i:#x}" in run.output.replace("MPIDR 0x0\n", "MPIDR 0x0\n")
+    assert_tap_passed(run, "hello")
+
+
+@pytest.mark.parametrize("gic", GICS)
+def test_two_vms_on_two_cpus(gic):
+    run = boot([Vm("alpha", "hvc", cpu=0), Vm("beta", "el0_syscall", cpu=1)], gic=gic)
+    assert "vm alpha: 4 MiB RAM at IPA 0x40000000, 1 vCPU(s) on CPU 0" in run.output
+    assert "vm beta: 4 MiB RAM at IPA 0x40000000, 1 vCPU(s) on CPU 1" in run.output
+    assert_tap_passed(run, "alpha")
+    assert_tap_passed(run, "beta")
+    assert run.exited
+
+
+@pytest.mark.parametrize("cpu", ["max", "cortex-a57"])
+def test_faulting_vm_is_stopped_and_other_vm_finishes(cpu):
+    run = boot([Vm("bad", "crash", cpu=0), Vm("good", "hvc", cpu=1)], cpu=cpu)
+    assert re.search(r"skiff: error: vm bad: crashed: vcpu 0 fetched an instruction from "
+                     r"IPA 0x7f000000, which is not guest RAM", run.output), run.output
+    assert "VM stopped, other VMs unaffected" in run.output
+    assert_tap_passed(run, "good")
+    assert run.exited
+
+
+def test_unhandled_trap_logged_once_per_kind():
+    run = boot([Vm("undef", "undef")])
+    assert_tap_passed(run, "undef")
+    sysreg = [l for l in run.lines if "vm undef: vcpu 0: unhandled system register access trap"
+              in l]
+    assert len(sysreg) == 1, run.output
+    smc = [l for l in run.lines if "vm undef: vcpu 0: unhandled SMC trap" in l]
+    assert len(smc) == 1, run.output
+
+
+def test_not_entered_at_el2():
+    dts = config_dts([Vm("hello", "hello")])
+    run = boot(dts=dts, virtualization=False, timeout=15, until="was entered at EL1")
+    assert ("Skiff must be entered at EL2 but was entered at EL1: enable the virtualization "
+            "extensions (QEMU: -M virt,virtualization=on)") in run.output
+
+
+def test_bad_vm_configs_are_reported_and_others_start():
+    vms = [
+        Vm("nokernel", ""),
+        Vm("huge", "hello", memory=64 << 30),
+        Vm("badcpu", "hello", cpu=7),
+        Vm("tinymem", "hello", memory=4096),
+        Vm("manycpus", "hello", vcpus=99),
+        Vm("ok", "hello"),
+    ]
+    run = boot(vms)
+    out = run.output
+    assert "vm nokernel: not started: no 'kernel' property" in out
+    assert re.search(r"vm huge: not started: not enough host memory for 65536 MiB of RAM", out)
+    assert "vm badcpu: not started: 'cpu' is 7 but the host has CPUs 0-1 online" in out
+    assert "vm tinymem: not started: 'memory-size' must be a multiple of 4 KiB and at least" in out
+    assert "vm manycpus: not started: 'vcpus' must be one cell between 1 and 8" in out
+    assert_tap_passed(run, "ok")
+    assert run.exited
+
+
+def test_malformed_config_blob():
+    dts = "/dts-v1/;\n/ { when-idle = \"sometimes\"; vms { }; };\n"
+    run = boot(dts=dts, timeout=15, until="no VM started")
+    assert ("config: 'when-idle' is \"sometimes\"; expected \"wait\" or \"poweroff\"; "
+            "no VM started") in run.output
+
+
+@pytest.mark.parametrize("gic", GICS)
+def test_el2_fault_gives_panic_report_and_stops_all_cpus(gic):
+    run = boot([Vm("hello", "hello", cpu=1)], gic=gic, until="all CPUs stopped", timeout=30,
+               extra=["-append", "skiff.selftest=el2-fault"])
+    out = run.output
+    assert "selftest: reading an unmapped address in EL2" in out
+    assert "skiff: PANIC on CPU 0: synchronous exception in EL2 (data abort)" in out, out
+    assert re.search(r"ESR 0x96\w{6}  FAR 0x0000000000000008  ELR 0x\w{16}", out)
+    for reg in ["x0 ", "x15", "x29", "x30"]:
+        assert re.search(rf"skiff: .*{reg} 0x[0-9a-f]{{16}}", out), reg
+    assert re.search(r"faulting PC is skiff.elf 0x[0-9a-f]+", out)
+    assert re.search(r"skiff:   #0 0x[0-9a-f]+ \(skiff.elf 0x[0-9a-f]+\)", out)
+    assert "skiff: all CPUs stopped" in out
+    # The host did not power off: a panic leaves the machine stopped for inspection.
+    assert "powering off" not in out
