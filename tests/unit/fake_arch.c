@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: MIT
+/*
+ * A fake architecture layer and VM lifecycle for host unit tests of the generic
+ * trap code: it records what the generic code asked for instead of doing it.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fake_arch.h"
+
+struct fake_record fake;
+
+void fake_reset(void)
+{
+	memset(&fake, 0, sizeof(fake));
+}
+
+void arch_vcpu_inject_undef(struct vcpu *vcpu)
+{
+	(void)vcpu;
+	fake.undefs++;
+}
+
+void arch_vcpu_inject_dabt(struct vcpu *vcpu, uint64_t far)
+{
+	(void)vcpu;
+	fake.dabts++;
+	fake.dabt_far = far;
+}
+
+void arch_vcpu_skip_instr(struct vcpu *vcpu)
+{
+	vcpu->ctx.pc += 4;
+}
+
+unsigned int arch_irq_ack(void)
+{
+	return fake.pending_irq ? fake.pending_irq : 1023;
+}
+
+void arch_irq_eoi(unsigned int intid)
+{
+	fake.eois++;
+	fake.last_eoi = intid;
+}
+
+void ipi_handle(unsigned int intid)
+{
+	fake.ipis++;
+	fake.last_ipi = intid;
+}
+
+void vm_crash(struct vm *vm, const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)vm;
+	va_start(ap, fmt);
+	vsnprintf(fake.crash, sizeof(fake.crash), fmt, ap);
+	va_end(ap);
+	fake.crashes++;
+}
+
+void vm_power_off(struct vm *vm)
+{
+	(void)vm;
+	fake.power_offs++;
+}
+
+void vm_reset(struct vm *vm)
+{
+	(void)vm;
+	fake.resets++;
+}
+
+static void record_log(const char *fmt, va_list ap)
+{
+	vsnprintf(fake.log[fake.nlogs % FAKE_LOGS], sizeof(fake.log[0]), fmt, ap);
+	fake.nlogs++;
+}
+
+void log_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	record_log(fmt, ap);
+	va_end(ap);
+}
+
+void log_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	record_log(fmt, ap);
+	va_end(ap);
+}
+
+void log_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	record_log(fmt, ap);
+	va_end(ap);
+}

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: MIT
+/* The VM configuration parser, on blobs compiled by the real dtc. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "core/config.h"
+
+static unsigned char blob[1 << 16];
+static size_t blob_len;
+
+/* Compiles @dts with dtc (from a pipe) into the static blob. */
+static void compile(const char *dts)
+{
+	char cmd[] = "dtc -q -I dts -O dtb -o /tmp/skiff-test-config.dtb -";
+	FILE *p = popen(cmd, "w");
+	FILE *f;
+
+	assert_non_null(p);
+	fputs(dts, p);
+	assert_int_equal(pclose(p), 0);
+	f = fopen("/tmp/skiff-test-config.dtb", "rb");
+	assert_non_null(f);
+	blob_len = fread(blob, 1, sizeof(blob), f);
+	fclose(f);
+	remove("/tmp/skiff-test-config.dtb");
+}
+
+#define HEAD "/dts-v1/; / { "
+
+static void test_full_vm(void **state)
+{
+	struct config cfg;
+	char err[160] = "";
+
+	(void)state;
+	compile(HEAD "when-idle = \"poweroff\"; vms { linux { memory-size = /bits/ 64 <0x8000000>;"
+		     " vcpus = <2>; cpu = <1>; kernel = [01 02 03 04]; kernel-format = \"raw\";"
+		     " bootargs = \"console=ttyAMA0\"; }; }; };");
+	assert_int_equal(config_parse(blob, blob_len, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.when_idle, WHEN_IDLE_POWEROFF);
+	assert_int_equal(cfg.nvms, 1);
+	assert_string_equal(cfg.vms[0].name, "linux");
+	assert_string_equal(cfg.vms[0].error, "");
+	assert_int_equal(cfg.vms[0].memory_size, 0x8000000);
+	assert_int_equal(cfg.vms[0].vcpus, 2);
+	assert_int_equal(cfg.vms[0].cpu, 1);
+	assert_int_equal(cfg.vms[0].kernel_size, 4);
+	assert_memory_equal(cfg.vms[0].kernel, "\x01\x02\x03\x04", 4);
+	assert_int_equal(cfg.vms[0].kernel_format, KERNEL_RAW);
+	assert_string_equal(cfg.vms[0].bootargs, "console=ttyAMA0");
+}
+
+static void test_defaults_and_image_detection(void **state)
+{
+	struct config cfg;
+	char err[160] = "";
+	char dts[1024];
+	char magic[200] = "";
+	int i;
+
+	(void)state;
+	/* A 64-byte kernel with the arm64 Image magic "ARM\x64" at offset 56. */
+	for (i = 0; i < 56; i++)
+		strcat(magic, "00 ");
+	strcat(magic, "41 52 4d 64 00 00 00 00");
+	snprintf(dts, sizeof(dts),
+		 HEAD "vms { a { memory-size = <0x100000>; kernel = [%s]; }; }; };", magic);
+	compile(dts);
+	assert_int_equal(config_parse(blob, blob_len, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.when_idle, WHEN_IDLE_WAIT);
+	assert_int_equal(cfg.vms[0].vcpus, 1);
+	assert_int_equal(cfg.vms[0].cpu, -1);
+	assert_int_equal(cfg.vms[0].memory_size, 0x100000);
+	assert_int_equal(cfg.vms[0].kernel_format, KERNEL_IMAGE);
+	assert_null(cfg.vms[0].bootargs);
+}
+
+static void expect_vm_error(const char *vmprops, const char *substring)
+{
+	struct config cfg;
+	char err[160] = "";
+	char dts[1024];
+
+	snprintf(dts, sizeof(dts), HEAD "vms { bad { %s }; good { memory-size = <0x100000>; "
+				       "kernel = [00]; }; }; };",
+		 vmprops);
+	compile(dts);
+	assert_int_equal(config_parse(blob, blob_len, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.nvms, 2);
+	if (!strstr(cfg.vms[0].error, substring))
+		fail_msg("error \"%s\" does not contain \"%s\"", cfg.vms[0].error, substring);
+	assert_string_equal(cfg.vms[1].error, ""); /* the other VM is unaffected */
+}
+
+static void test_vm_errors(void **state)
+{
+	(void)state;
+	expect_vm_error("kernel = [00];", "no 'memory-size' property");
+	expect_vm_error("memory-size = [01 02 03]; kernel = [00];", "one or two cells");
+	expect_vm_error("memory-size = <0x1001>; kernel = [00];", "multiple of 4 KiB");
+	expect_vm_error("memory-size = <0x1000>; kernel = [00];", "at least 64 KiB");
+	expect_vm_error("memory-size = <0x100000>;", "no 'kernel' property");
+	expect_vm_error("memory-size = <0x100000>; kernel = [00]; vcpus = <0>;",
+			"'vcpus' must be one cell between 1 and 8");
+	expect_vm_error("memory-size = <0x100000>; kernel = [00]; vcpus = <9>;", "between 1 and 8");
+	expect_vm_error("memory-size = <0x100000>; kernel = [00]; cpu = <1000>;",
+			"'cpu' must be one cell");
+	expect_vm_error("memory-size = <0x100000>; kernel = [00]; kernel-format = \"elf\";",
+			"'kernel-format' must be");
+	expect_vm_error("memory-size = <0x100000>; kernel = [00]; kernel-format = \"image\";",
+			"is not an arm64 Image");
+}
+
+static void test_duplicate_and_long_names(void **state)
+{
+	struct config cfg;
+	char err[160] = "";
+
+	(void)state;
+	compile(HEAD "vms { a { memory-size = <0x100000>; kernel = [00]; }; "
+		     "a@1 { memory-size = <0x100000>; kernel = [00]; }; "
+		     "averyveryveryverylongnamethatistoolong { memory-size = <0x100000>; "
+		     "kernel = [00]; }; }; };");
+	assert_int_equal(config_parse(blob, blob_len, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.nvms, 3);
+	assert_string_equal(cfg.vms[1].error, "");
+	assert_non_null(strstr(cfg.vms[2].error, "longer than 31"));
+}
+
+static void expect_blob_error(const char *substring)
+{
+	struct config cfg;
+	char err[160] = "";
+
+	assert_int_equal(config_parse(blob, blob_len, &cfg, err, sizeof(err)), -1);
+	if (!strstr(err, substring))
+		fail_msg("error \"%s\" does not contain \"%s\"", err, substring);
+}
+
+static void test_blob_errors(void **state)
+{
+	(void)state;
+	compile(HEAD "};");
+	expect_blob_error("no /vms node");
+	compile(HEAD "vms { }; };");
+	expect_blob_error("/vms has no VM nodes");
+	compile(HEAD "when-idle = \"later\"; vms { a { }; }; };");
+	expect_blob_error("'when-idle' is \"later\"");
+	compile(HEAD "vms { a { memory-size = <0x100000>; kernel = [00]; }; }; };");
+	blob_len /= 2; /* truncated */
+	expect_blob_error("not a complete device tree");
+	memset(blob, 0x5a, 64);
+	blob_len = 64;
+	expect_blob_error("not a complete device tree");
+	blob_len = 10;
+	expect_blob_error("not a complete device tree");
+}
+
+static void test_too_many_vms(void **state)
+{
+	char dts[4096] = HEAD "vms { ";
+	struct config cfg;
+	char err[160];
+	int i;
+
+	(void)state;
+	for (i = 0; i < CONFIG_MAX_VMS + 1; i++) {
+		char node[80];
+
+		snprintf(node, sizeof(node), "v%d { memory-size = <0x100000>; kernel = [00]; }; ", i);
+		strcat(dts, node);
+	}
+	strcat(dts, "}; };");
+	compile(dts);
+	assert_int_equal(config_parse(blob, blob_len, &cfg, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "more than 8 VMs"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_full_vm),
+		cmocka_unit_test(test_defaults_and_image_detection),
+		cmocka_unit_test(test_vm_errors),
+		cmocka_unit_test(test_duplicate_and_long_names),
+		cmocka_unit_test(test_blob_errors),
+		cmocka_unit_test(test_too_many_vms),
+	};
+
+	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: MIT
+/* The MMIO dispatch table: registration rules and access routing. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "core/mmio.h"
+
+struct fake_dev {
+	uint64_t last_off, last_val;
+	unsigned int last_size, writes;
+};
+
+static uint64_t fake_read(void *dev, struct vcpu *vcpu, uint64_t off, unsigned int size)
+{
+	(void)dev;
+	(void)vcpu;
+	(void)size;
+	return 0x1122334455667788UL + off;
+}
+
+static void fake_write(void *dev, struct vcpu *vcpu, uint64_t off, unsigned int size,
+		       uint64_t value)
+{
+	struct fake_dev *d = dev;
+
+	(void)vcpu;
+	d->last_off = off;
+	d->last_size = size;
+	d->last_val = value;
+	d->writes++;
+}
+
+static const struct mmio_ops fake_ops = { .read = fake_read, .write = fake_write };
+
+static void test_add_rejects_overlap_and_empty(void **state)
+{
+	struct mmio_bus bus = { 0 };
+	struct fake_dev d = { 0 };
+
+	(void)state;
+	assert_int_equal(mmio_bus_add(&bus, 0x1000, 0x1000, &fake_ops, &d, "a"), 0);
+	assert_int_equal(mmio_bus_add(&bus, 0x1800, 0x1000, &fake_ops, &d, "b"), -1);
+	assert_int_equal(mmio_bus_add(&bus, 0x0800, 0x0900, &fake_ops, &d, "c"), -1);
+	assert_int_equal(mmio_bus_add(&bus, 0x2000, 0, &fake_ops, &d, "d"), -1);
+	assert_int_equal(mmio_bus_add(&bus, ~0UL - 10, 0x100, &fake_ops, &d, "e"), -1);
+	assert_int_equal(mmio_bus_add(&bus, 0x2000, 0x1000, &fake_ops, &d, "f"), 0);
+	assert_int_equal(bus.count, 2);
+}
+
+static void test_table_full(void **state)
+{
+	struct mmio_bus bus = { 0 };
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < MMIO_MAX_REGIONS; i++)
+		assert_int_equal(mmio_bus_add(&bus, i * 0x1000UL, 0x1000, &fake_ops, 0, "x"), 0);
+	assert_int_equal(mmio_bus_add(&bus, 0x100000, 0x1000, &fake_ops, 0, "y"), -1);
+}
+
+static void test_access_routing_and_masking(void **state)
+{
+	struct mmio_bus bus = { 0 };
+	struct fake_dev d = { 0 };
+	uint64_t v;
+
+	(void)state;
+	assert_int_equal(mmio_bus_add(&bus, 0x9000000, 0x1000, &fake_ops, &d, "uart"), 0);
+	v = 0xabcdef;
+	assert_true(mmio_bus_access(&bus, 0, 0x9000018, 1, true, &v));
+	assert_int_equal(d.last_off, 0x18);
+	assert_int_equal(d.last_size, 1);
+	assert_int_equal(d.last_val, 0xef); /* only the accessed byte reaches the device */
+	assert_true(mmio_bus_access(&bus, 0, 0x9000010, 4, false, &v));
+	assert_int_equal(v, (0x1122334455667788UL + 0x10) & 0xffffffff);
+	/* Outside any region, or straddling its end: not decoded. */
+	assert_false(mmio_bus_access(&bus, 0, 0x9001000, 4, false, &v));
+	assert_false(mmio_bus_access(&bus, 0, 0x9000ffc, 8, false, &v));
+	assert_int_equal(d.writes, 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_add_rejects_overlap_and_empty),
+		cmocka_unit_test(test_table_full),
+		cmocka_unit_test(test_access_routing_and_masking),
+	};
+
+	return cmocka_run_group_tests_name("mmio", tests, NULL, NULL);
+}

@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: MIT
+/* Trap dispatch by ESR_EL2.EC, MMIO emulation and PSCI, on a fake arch layer. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "arch/arm64/exit.h"
+#include "core/esr.h"
+#include "core/trap.h"
+#include "fake_arch.h"
+#include "vdev/psci.h"
+
+static struct vm vm;
+static struct vcpu *v;
+static uint64_t dev_reg;
+static uint64_t dev_written;
+
+static uint64_t dev_read(void *dev, struct vcpu *vcpu, uint64_t off, unsigned int size)
+{
+	(void)dev;
+	(void)vcpu;
+	(void)off;
+	(void)size;
+	return dev_reg;
+}
+
+static void dev_write(void *dev, struct vcpu *vcpu, uint64_t off, unsigned int size, uint64_t val)
+{
+	(void)dev;
+	(void)vcpu;
+	(void)off;
+	(void)size;
+	dev_written = val;
+}
+
+static const struct mmio_ops dev_ops = { .read = dev_read, .write = dev_write };
+
+static int setup(void **state)
+{
+	(void)state;
+	fake_reset();
+	memset(&vm, 0, sizeof(vm));
+	strcpy(vm.name, "t");
+	vm.nvcpus = 1;
+	v = &vm.vcpus[0];
+	v->vm = &vm;
+	v->mpidr = 1UL << 31;
+	v->state = VCPU_RUNNABLE;
+	v->ctx.pc = 0x40001000;
+	assert_int_equal(mmio_bus_add(&vm.mmio, 0x9000000, 0x1000, &dev_ops, 0, "dev"), 0);
+	return 0;
+}
+
+static void trap(uint64_t ec, uint64_t iss)
+{
+	v->exit.kind = EXIT_SYNC;
+	v->exit.esr = (ec << ESR_EC_SHIFT) | ESR_IL | iss;
+	trap_handle_exit(v);
+}
+
+static void test_unknown_traps_undef_and_log_once_per_kind(void **state)
+{
+	(void)state;
+	trap(EC_SYS64, 0x300000);
+	trap(EC_SYS64, 0x300001);
+	trap(EC_SMC64, 0);
+	trap(0x3f, 0); /* an EC nobody handles */
+	assert_int_equal(fake.undefs, 4);
+	assert_int_equal(fake.nlogs, 3); /* SYS64 once, SMC once, 0x3f once */
+	assert_non_null(strstr(fake.log[0], "vm t: vcpu 0: unhandled system register access trap"));
+	assert_non_null(strstr(fake.log[1], "unhandled SMC trap"));
+	assert_int_equal(vm.traps_logged, (1UL << EC_SYS64) | (1UL << EC_SMC64) | (1UL << 0x3f));
+}
+
+static void test_hvc_nonzero_immediate_is_undef(void **state)
+{
+	(void)state;
+	v->ctx.x[0] = PSCI_VERSION_FID;
+	trap(EC_HVC64, 0x1234);
+	assert_int_equal(fake.undefs, 1);
+	assert_int_equal(v->ctx.x[0], PSCI_VERSION_FID);
+}
+
+static void test_psci_calls(void **state)
+{
+	(void)state;
+	v->ctx.x[0] = PSCI_VERSION_FID;
+	trap(EC_HVC64, 0);
+	assert_int_equal(v->ctx.x[0], 0x10001);
+	v->ctx.x[0] = SMCCC_VERSION_FID;
+	trap(EC_HVC64, 0);
+	assert_int_equal(v->ctx.x[0], 0x10001);
+	v->ctx.x[0] = PSCI_FEATURES_FID;
+	v->ctx.x[1] = PSCI_SYSTEM_OFF_FID;
+	trap(EC_HVC64, 0);
+	assert_int_equal(v->ctx.x[0], 0);
+	v->ctx.x[0] = PSCI_FEATURES_FID;
+	v->ctx.x[1] = 0x8400ffff;
+	trap(EC_HVC64, 0);
+	assert_int_equal((int64_t)v->ctx.x[0], PSCI_NOT_SUPPORTED);
+	v->ctx.x[0] = 0xc6000000; /* a vendor call we do not offer */
+	trap(EC_HVC64, 0);
+	assert_int_equal((int64_t)v->ctx.x[0], PSCI_NOT_SUPPORTED);
+	v->ctx.x[0] = PSCI_AFFINITY_INFO_FID;
+	v->ctx.x[1] = 0;
+	v->ctx.x[2] = 0;
+	trap(EC_HVC64, 0);
+	assert_int_equal(v->ctx.x[0], 0); /* vCPU 0 is ON */
+	v->ctx.x[0] = PSCI_AFFINITY_INFO_FID;
+	v->ctx.x[1] = 5;
+	trap(EC_HVC64, 0);
+	assert_int_equal((int64_t)v->ctx.x[0], PSCI_INVALID_PARAMETERS);
+	v->ctx.x[0] = PSCI_SYSTEM_OFF_FID;
+	trap(EC_HVC64, 0);
+	assert_int_equal(fake.power_offs, 1);
+	v->ctx.x[0] = PSCI_SYSTEM_RESET_FID;
+	trap(EC_HVC64, 0);
+	assert_int_equal(fake.resets, 1);
+	assert_int_equal(fake.undefs, 0);
+}
+
+/* ISS of a data abort with a valid syndrome: SAS, SSE, SRT, SF, WnR. */
+static uint64_t dabt_iss(unsigned int sas, int sse, unsigned int srt, int sf, int wnr)
+{
+	return (1UL << 24) | ((uint64_t)sas << 22) | ((uint64_t)sse << 21) |
+	       ((uint64_t)srt << 16) | ((uint64_t)sf << 15) | ((uint64_t)wnr << 6) | 0x07;
+}
+
+static void dabt(uint64_t ipa, uint64_t iss)
+{
+	v->exit.hpfar = (ipa >> 12) << 4;
+	v->exit.far = 0xffff000012345000UL | (ipa & 0xfff);
+	trap(EC_DABT_LOW, iss);
+}
+
+static void test_mmio_read_write_and_sign_extension(void **state)
+{
+	(void)state;
+	v->ctx.x[3] = 0xdeadbeefcafef00dUL;
+	dabt(0x9000010, dabt_iss(2, 0, 3, 1, 1)); /* str w3 */
+	assert_int_equal(dev_written, 0xcafef00d);
+	assert_int_equal(v->ctx.pc, 0x40001004);
+
+	dev_reg = 0x80;
+	dabt(0x9000000, dabt_iss(0, 1, 5, 1, 0)); /* ldrsb x5 */
+	assert_int_equal(v->ctx.x[5], 0xffffffffffffff80UL);
+	dabt(0x9000000, dabt_iss(0, 1, 6, 0, 0)); /* ldrsb w6 */
+	assert_int_equal(v->ctx.x[6], 0xffffff80UL);
+	dabt(0x9000000, dabt_iss(0, 0, 7, 0, 0)); /* ldrb w7 */
+	assert_int_equal(v->ctx.x[7], 0x80);
+	dev_reg = 0x1122;
+	dabt(0x9000000, dabt_iss(1, 0, 31, 0, 0)); /* ldrh wzr: discarded */
+	assert_int_equal(v->ctx.pc, 0x40001014);
+	assert_int_equal(fake.dabts, 0);
+}
+
+static void test_abort_outside_ram_and_devices(void **state)
+{
+	(void)state;
+	dabt(0x7000000, dabt_iss(2, 0, 1, 0, 0));
+	assert_int_equal(fake.dabts, 1);
+	assert_int_equal(fake.dabt_far & 0xfff, 0);
+	assert_int_equal(v->ctx.pc, 0x40001000); /* not skipped: the guest takes an abort */
+	dabt(0x9000000, 0x07);			 /* no instruction syndrome */
+	assert_int_equal(fake.dabts, 2);
+}
+
+static void test_instruction_abort_crashes_vm(void **state)
+{
+	(void)state;
+	v->exit.hpfar = (0x7f000000UL >> 12) << 4;
+	v->exit.far = 0x7f000000;
+	trap(EC_IABT_LOW, 0x05);
+	assert_int_equal(fake.crashes, 1);
+	assert_non_null(strstr(fake.crash, "fetched an instruction from IPA 0x7f000000"));
+}
+
+static void test_host_irq_and_serror(void **state)
+{
+	(void)state;
+	fake.pending_irq = 1;
+	v->exit.kind = EXIT_IRQ;
+	trap_handle_exit(v);
+	assert_int_equal(fake.last_eoi, 1);
+	assert_int_equal(fake.last_ipi, 1);
+	fake.pending_irq = 0;
+	trap_handle_exit(v); /* spurious: no EOI */
+	assert_int_equal(fake.eois, 1);
+	v->exit.kind = EXIT_SERROR;
+	trap_handle_exit(v);
+	assert_int_equal(fake.crashes, 1);
+	assert_non_null(strstr(fake.crash, "SError"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_unknown_traps_undef_and_log_once_per_kind, setup),
+		cmocka_unit_test_setup(test_hvc_nonzero_immediate_is_undef, setup),
+		cmocka_unit_test_setup(test_psci_calls, setup),
+		cmocka_unit_test_setup(test_mmio_read_write_and_sign_extension, setup),
+		cmocka_unit_test_setup(test_abort_outside_ram_and_devices, setup),
+		cmocka_unit_test_setup(test_instruction_abort_crashes_vm, setup),
+		cmocka_unit_test_setup(test_host_irq_and_serror, setup),
+	};
+
+	return cmocka_run_group_tests_name("trap", tests, NULL, NULL);
+}
