@@ -13,7 +13,6 @@ bool bootargs_get(const char *args, const char *key, char *val, size_t len)
 
 	while (p && *p) {
 		const char *end;
-		size_t n;
 
 		while (*p == ' ')
 			p++;
@@ -23,8 +22,9 @@ bool bootargs_get(const char *args, const char *key, char *val, size_t len)
 		if ((size_t)(end - p) > PREFIX_LEN + klen && !strncmp(p, PREFIX, PREFIX_LEN) &&
 		    !strncmp(p + PREFIX_LEN, key, klen) && p[PREFIX_LEN + klen] == '=') {
 			p += PREFIX_LEN + klen + 1;
-			n = (size_t)(end - p);
 			if (len) {
+				size_t n = (size_t)(end - p);
+
 				if (n >= len)
 					n = len - 1;
 				memcpy(val, p, n);

@@ -52,7 +52,8 @@ static int parse_kernel(const void *fdt, int node, struct vm_config *vm)
 	uint32_t magic = 0;
 
 	if (!k || len <= 0)
-		return vm_error(vm, "no 'kernel' property (the image, e.g. /incbin/(\"guest.bin\"))");
+		return vm_error(vm,
+				"no 'kernel' property (the image, e.g. /incbin/(\"guest.bin\"))");
 	vm->kernel = k;
 	vm->kernel_size = (size_t)len;
 	if (len >= IMAGE_HEADER_LEN)
@@ -66,7 +67,8 @@ static int parse_kernel(const void *fdt, int node, struct vm_config *vm)
 	else
 		return vm_error(vm, "'kernel-format' must be \"raw\" or \"image\"");
 	if (vm->kernel_format == KERNEL_IMAGE && magic != IMAGE_MAGIC)
-		return vm_error(vm, "'kernel' is not an arm64 Image (no ARM\\x64 magic at offset 56)");
+		return vm_error(vm,
+				"'kernel' is not an arm64 Image (no ARM\\x64 magic at offset 56)");
 	return 0;
 }
 
@@ -79,11 +81,13 @@ static int parse_vm(const void *fdt, int node, struct vm_config *vm)
 	vm->cpu = -1;
 	r = prop_u64(fdt, node, "memory-size", &vm->memory_size);
 	if (r > 0)
-		return vm_error(vm, "no 'memory-size' property (bytes, e.g. /bits/ 64 <0x1000000>)");
+		return vm_error(vm,
+				"no 'memory-size' property (bytes, e.g. /bits/ 64 <0x1000000>)");
 	if (r < 0)
 		return vm_error(vm, "'memory-size' must be one or two cells");
 	if (vm->memory_size < MEMORY_MIN || vm->memory_size & 0xfff)
-		return vm_error(vm, "'memory-size' must be a multiple of 4 KiB and at least 64 KiB");
+		return vm_error(vm,
+				"'memory-size' must be a multiple of 4 KiB and at least 64 KiB");
 	r = prop_u64(fdt, node, "vcpus", &v);
 	if (r < 0 || (r == 0 && (v < 1 || v > VCPUS_MAX)))
 		return vm_error(vm, "'vcpus' must be one cell between 1 and 8");
@@ -118,8 +122,8 @@ static int parse_root(const void *fdt, struct config *cfg, char *err, size_t err
 	if (!strcmp(idle, "poweroff"))
 		cfg->when_idle = WHEN_IDLE_POWEROFF;
 	else if (strcmp(idle, "wait")) {
-		format(err, errlen, "config: 'when-idle' is \"%s\"; expected \"wait\" or \"poweroff\"",
-		       idle);
+		format(err, errlen,
+		       "config: 'when-idle' is \"%s\"; expected \"wait\" or \"poweroff\"", idle);
 		return -1;
 	}
 	return 0;
@@ -131,7 +135,8 @@ int config_parse(const void *fdt, size_t size, struct config *cfg, char *err, si
 
 	memset(cfg, 0, sizeof(*cfg));
 	if (size < sizeof(struct fdt_header) || fdt_totalsize(fdt) > size) {
-		format(err, errlen, "config: blob of %zu bytes is not a complete device tree", size);
+		format(err, errlen, "config: blob of %zu bytes is not a complete device tree",
+		       size);
 		return -1;
 	}
 	r = fdt_check_full(fdt, size);
@@ -146,7 +151,8 @@ int config_parse(const void *fdt, size_t size, struct config *cfg, char *err, si
 		format(err, errlen, "config: no /vms node (each VM is a child of /vms)");
 		return -1;
 	}
-	fdt_for_each_subnode(node, fdt, vms) {
+	fdt_for_each_subnode(node, fdt, vms)
+	{
 		struct vm_config *vm;
 		const char *name = fdt_get_name(fdt, node, 0);
 

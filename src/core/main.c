@@ -130,7 +130,8 @@ void skiff_main(const void *fdt, unsigned int el, const struct mem_range *image)
 
 	if (platform_discover(fdt, &plat, err, sizeof(err)))
 		arch_cpu_halt(); /* no console to say it on */
-	uart_ok = plat.uart.regs.size && !arch_map_device(plat.uart.regs.base, plat.uart.regs.size) &&
+	uart_ok = plat.uart.regs.size &&
+		  !arch_map_device(plat.uart.regs.base, plat.uart.regs.size) &&
 		  uart_init(&plat.uart);
 	if (uart_ok)
 		log_set_sink(uart_write);

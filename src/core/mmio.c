@@ -47,8 +47,7 @@ bool mmio_bus_access(const struct mmio_bus *bus, struct vcpu *vcpu, uint64_t add
 		if (r->ops->write)
 			r->ops->write(r->dev, vcpu, addr - r->base, size, *value & mask);
 	} else {
-		*value = r->ops->read ? r->ops->read(r->dev, vcpu, addr - r->base, size) & mask
-				      : 0;
+		*value = r->ops->read ? r->ops->read(r->dev, vcpu, addr - r->base, size) & mask : 0;
 	}
 	return true;
 }

@@ -73,8 +73,8 @@ static bool translate_one(const void *fdt, int bus, uint64_t *addr)
 		const fdt32_t *e = r + i * entry;
 		/* PCI-style 3-cell addresses: the low two cells are the address. */
 		uint64_t cbase = read_cells(e + (child_ac == 3), child_ac > 2 ? 2 : child_ac);
-		uint64_t pbase = read_cells(e + child_ac + (parent_ac == 3),
-					    parent_ac > 2 ? 2 : parent_ac);
+		uint64_t pbase =
+			read_cells(e + child_ac + (parent_ac == 3), parent_ac > 2 ? 2 : parent_ac);
 		uint64_t size = read_cells(e + child_ac + parent_ac, sc);
 
 		if (*addr >= cbase && *addr - cbase < size) {
@@ -123,8 +123,9 @@ static int read_reg(struct ctx *c, int node, struct mem_range *out, int max)
 		out[i].base = read_cells(p + i * (ac + sc), ac);
 		out[i].size = read_cells(p + i * (ac + sc) + ac, sc);
 		if (!translate(fdt, node, &out[i].base))
-			return fail(c, "device tree: %s: 'reg' address not covered by the "
-				       "parent bus 'ranges'%s",
+			return fail(c,
+				    "device tree: %s: 'reg' address not covered by the "
+				    "parent bus 'ranges'%s",
 				    name ? name : "?", "");
 	}
 	return i;
@@ -170,7 +171,8 @@ static int discover_memory(struct ctx *c)
 				plat->mem[plat->nmem++] = r[i];
 	}
 	if (!plat->nmem)
-		return fail(c, "device tree: no memory node (device_type = \"memory\")%s%s", "", "");
+		return fail(c, "device tree: no memory node (device_type = \"memory\")%s%s", "",
+			    "");
 	return 0;
 }
 
@@ -187,7 +189,8 @@ static int discover_cpus(struct ctx *c)
 	ac = node_cells(fdt, cpus, "#address-cells", -1);
 	if (ac != 1 && ac != 2)
 		return fail(c, "device tree: /cpus needs #address-cells of 1 or 2%s%s", "", "");
-	fdt_for_each_subnode(node, fdt, cpus) {
+	fdt_for_each_subnode(node, fdt, cpus)
+	{
 		const char *type = fdt_getprop(fdt, node, "device_type", NULL);
 		const fdt32_t *reg;
 		int len;
@@ -243,7 +246,8 @@ static void discover_reserved(struct ctx *c)
 	rm = fdt_path_offset(fdt, "/reserved-memory");
 	if (rm < 0)
 		return;
-	fdt_for_each_subnode(node, fdt, rm) {
+	fdt_for_each_subnode(node, fdt, rm)
+	{
 		struct mem_range r[MAX_REG_SLOTS];
 		int k, cnt = read_reg(c, node, r, MAX_REG_SLOTS);
 
@@ -308,61 +312,84 @@ static int read_irqs(const void *fdt, int node, struct irq_desc *out, int max)
 	return n;
 }
 
+/* GICv3 "reg": distributor, the redistributor regions, then optionally GICC, GICH, GICV. */
+static int gicv3_regs(struct ctx *c, int node)
+{
+	struct platform_gic *g = &c->plat->gic;
+	struct mem_range r[MAX_REG_SLOTS];
+	int nredist = node_cells(c->fdt, node, "#redistributor-regions", 1);
+	int n = read_reg(c, node, r, MAX_REG_SLOTS);
+	int next;
+
+	if (n < 0)
+		return -1;
+	if (n < 2)
+		return fail(c,
+			    "device tree: GICv3 node needs distributor and redistributor "
+			    "'reg' entries%s%s",
+			    "", "");
+	if (nredist < 1 || nredist > PLATFORM_MAX_REDIST || nredist > n - 1)
+		nredist = 1;
+	g->version = 3;
+	g->dist = r[0];
+	g->nredist = (unsigned int)nredist;
+	for (int i = 0; i < nredist; i++)
+		g->redist[i] = r[1 + i];
+	next = 1 + nredist;
+	if (n > next)
+		g->cpuif = r[next];
+	if (n > next + 1)
+		g->hyp = r[next + 1];
+	if (n > next + 2)
+		g->vcpu = r[next + 2];
+	return 0;
+}
+
+/* GICv2 "reg": GICD, GICC, then GICH and GICV with the virtualization extensions. */
+static int gicv2_regs(struct ctx *c, int node)
+{
+	struct platform_gic *g = &c->plat->gic;
+	struct mem_range r[MAX_REG_SLOTS];
+	int n = read_reg(c, node, r, MAX_REG_SLOTS);
+
+	if (n < 0)
+		return -1;
+	if (n < 2)
+		return fail(c, "device tree: GICv2 node needs GICD and GICC 'reg' entries%s%s", "",
+			    "");
+	g->version = 2;
+	g->dist = r[0];
+	g->cpuif = r[1];
+	if (n > 2)
+		g->hyp = r[2];
+	if (n > 3)
+		g->vcpu = r[3];
+	return 0;
+}
+
 static int discover_gic(struct ctx *c)
 {
 	static const char *const v3[] = { "arm,gic-v3", NULL };
-	static const char *const v2[] = { "arm,gic-400",     "arm,cortex-a15-gic", "arm,cortex-a9-gic",
-					  "arm,cortex-a7-gic", "arm,arm11mp-gic",  "arm,gic-v2",
+	static const char *const v2[] = { "arm,gic-400",
+					  "arm,cortex-a15-gic",
+					  "arm,cortex-a9-gic",
+					  "arm,cortex-a7-gic",
+					  "arm,arm11mp-gic",
+					  "arm,gic-v2",
 					  NULL };
-	struct platform_gic *g = &c->plat->gic;
-	struct mem_range r[MAX_REG_SLOTS];
-	int node, n, i;
+	int node = find_compatible(c->fdt, v3);
 
-	node = find_compatible(c->fdt, v3);
 	if (node >= 0) {
-		int nredist = node_cells(c->fdt, node, "#redistributor-regions", 1);
-
-		n = read_reg(c, node, r, MAX_REG_SLOTS);
-		if (n < 0)
+		if (gicv3_regs(c, node))
 			return -1;
-		if (n < 2)
-			return fail(c, "device tree: GICv3 node needs distributor and "
-				       "redistributor 'reg' entries%s%s",
-				    "", "");
-		if (nredist < 1 || nredist > PLATFORM_MAX_REDIST || nredist > n - 1)
-			nredist = 1;
-		g->version = 3;
-		g->dist = r[0];
-		g->nredist = (unsigned int)nredist;
-		for (i = 0; i < nredist; i++)
-			g->redist[i] = r[1 + i];
-		i = 1 + nredist;
-		if (n > i)
-			g->cpuif = r[i];
-		if (n > i + 1)
-			g->hyp = r[i + 1];
-		if (n > i + 2)
-			g->vcpu = r[i + 2];
 	} else {
 		node = find_compatible(c->fdt, v2);
 		if (node < 0)
-			return 0;
-		n = read_reg(c, node, r, MAX_REG_SLOTS);
-		if (n < 0)
+			return 0; /* no GIC: the caller decides whether that is fatal */
+		if (gicv2_regs(c, node))
 			return -1;
-		if (n < 2)
-			return fail(c, "device tree: GICv2 node needs GICD and GICC 'reg' "
-				       "entries%s%s",
-				    "", "");
-		g->version = 2;
-		g->dist = r[0];
-		g->cpuif = r[1];
-		if (n > 2)
-			g->hyp = r[2];
-		if (n > 3)
-			g->vcpu = r[3];
 	}
-	read_irqs(c->fdt, node, &g->maint_irq, 1);
+	read_irqs(c->fdt, node, &c->plat->gic.maint_irq, 1);
 	return 0;
 }
 
@@ -406,8 +433,8 @@ static int discover_uart(struct ctx *c)
 	clk = fdt_getprop(fdt, node, "clocks", &len);
 	if (clk && len >= 4) {
 		int cnode = fdt_node_offset_by_phandle(fdt, fdt32_to_cpu(*clk));
-		const fdt32_t *f = cnode < 0 ? NULL :
-						fdt_getprop(fdt, cnode, "clock-frequency", &len);
+		const fdt32_t *f =
+			cnode < 0 ? NULL : fdt_getprop(fdt, cnode, "clock-frequency", &len);
 
 		if (f && len == 4)
 			u->clock_hz = fdt32_to_cpu(*f);

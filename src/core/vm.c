@@ -9,7 +9,7 @@
 #include "core/vm.h"
 #include "lib/format.h"
 
-#define RAM_ALIGN     (2UL << 20) /* lets stage 2 use 2 MiB blocks */
+#define RAM_ALIGN	  (2UL << 20) /* lets stage 2 use 2 MiB blocks */
 #define IMAGE_TEXT_OFFSET 8
 #define IMAGE_SIZE_OFF	  16
 
@@ -88,7 +88,8 @@ static int vm_build(struct vm *vm, unsigned int pcpu, char *err, size_t errlen)
 	vm->ram_pa = (uint64_t)mem_alloc(c->memory_size, RAM_ALIGN);
 	if (!vm->ram_pa) {
 		format(err, errlen, "not enough host memory for %lu MiB of RAM (%lu MiB free)",
-		       (unsigned long)(c->memory_size >> 20), (unsigned long)(mem_free_bytes() >> 20));
+		       (unsigned long)(c->memory_size >> 20),
+		       (unsigned long)(mem_free_bytes() >> 20));
 		return -1;
 	}
 	if (arch_stage2_init(&vm->s2, (uint16_t)(vm->id + 1)) ||
@@ -136,9 +137,9 @@ unsigned int vm_create_all(const struct config *cfg)
 		}
 		vm->state = VM_RUNNING;
 		started++;
-		log_info("vm %s: %lu MiB RAM at IPA 0x%lx, %u vCPU(s) on CPU %d, entry 0x%lx", vm->name,
-			 (unsigned long)(vm->ram_size >> 20), (unsigned long)vm->ram_ipa, vm->nvcpus,
-			 pcpu, (unsigned long)vm->entry_ipa);
+		log_info("vm %s: %lu MiB RAM at IPA 0x%lx, %u vCPU(s) on CPU %d, entry 0x%lx",
+			 vm->name, (unsigned long)(vm->ram_size >> 20), (unsigned long)vm->ram_ipa,
+			 vm->nvcpus, pcpu, (unsigned long)vm->entry_ipa);
 	}
 	return started;
 }

@@ -13,8 +13,8 @@
 #include "lib/spinlock.h"
 #include "vdev/vpl011.h"
 
-#define VM_MAX	      8
-#define VM_MAX_VCPUS  8
+#define VM_MAX	     8
+#define VM_MAX_VCPUS 8
 
 /* The guest-physical layout every VM sees (mirrors QEMU virt where it can). */
 #define GUEST_UART_BASE 0x09000000UL

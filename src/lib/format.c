@@ -47,24 +47,21 @@ static void put_str(struct out *o, const struct spec *sp, const char *s)
 }
 
 static void put_num(struct out *o, const struct spec *sp, uint64_t v, bool neg, unsigned int base,
-		    bool upper, const char *prefix)
+		    bool upper, const char *prefix) /* never NULL */
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char tmp[24];
 	int n = 0, zeros, plen = 0, total;
 	char sign = neg ? '-' : sp->plus ? '+' : sp->space ? ' ' : 0;
 
-	while (v) {
+	for (; v; v /= base)
 		tmp[n++] = digits[v % base];
-		v /= base;
-	}
 	if (!n && sp->precision != 0)
 		tmp[n++] = '0';
-	if (prefix && prefix[0] == '0' && !prefix[1] && n && tmp[n - 1] == '0')
-		prefix = 0; /* octal '#': the leading zero is already there */
-	if (prefix)
-		while (prefix[plen])
-			plen++;
+	if (prefix[0] == '0' && !prefix[1] && n && tmp[n - 1] == '0')
+		prefix = ""; /* octal '#': the leading zero is already there */
+	while (prefix[plen])
+		plen++;
 	zeros = sp->precision > n ? sp->precision - n : 0;
 	total = n + zeros + plen + (sign ? 1 : 0);
 	if (sp->zero && !sp->left && sp->precision < 0 && sp->width > total) {
@@ -178,19 +175,20 @@ static void convert(struct out *o, char c, struct spec *sp, va_list *ap)
 	case 'd':
 	case 'i':
 		s = arg_signed(sp, ap);
-		put_num(o, sp, s < 0 ? -(uint64_t)s : (uint64_t)s, s < 0, 10, false, 0);
+		put_num(o, sp, s < 0 ? -(uint64_t)s : (uint64_t)s, s < 0, 10, false, "");
 		break;
 	case 'u':
-		put_num(o, sp, arg_unsigned(sp, ap), false, 10, false, 0);
+		put_num(o, sp, arg_unsigned(sp, ap), false, 10, false, "");
 		break;
 	case 'o':
-		put_num(o, sp, arg_unsigned(sp, ap), false, 8, false, sp->alt ? "0" : 0);
+		put_num(o, sp, arg_unsigned(sp, ap), false, 8, false, sp->alt ? "0" : "");
 		break;
 	case 'x':
 	case 'X':
 		u = arg_unsigned(sp, ap);
 		sp->plus = sp->space = false;
-		put_num(o, sp, u, false, 16, c == 'X', sp->alt && u ? (c == 'X' ? "0X" : "0x") : 0);
+		put_num(o, sp, u, false, 16, c == 'X',
+			sp->alt && u ? (c == 'X' ? "0X" : "0x") : "");
 		break;
 	case 'p':
 		sp->plus = sp->space = false;

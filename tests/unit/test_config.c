@@ -87,8 +87,9 @@ static void expect_vm_error(const char *vmprops, const char *substring)
 	char err[160] = "";
 	char dts[1024];
 
-	snprintf(dts, sizeof(dts), HEAD "vms { bad { %s }; good { memory-size = <0x100000>; "
-				       "kernel = [00]; }; }; };",
+	snprintf(dts, sizeof(dts),
+		 HEAD "vms { bad { %s }; good { memory-size = <0x100000>; "
+		      "kernel = [00]; }; }; };",
 		 vmprops);
 	compile(dts);
 	assert_int_equal(config_parse(blob, blob_len, &cfg, err, sizeof(err)), 0);
@@ -173,7 +174,8 @@ static void test_too_many_vms(void **state)
 	for (i = 0; i < CONFIG_MAX_VMS + 1; i++) {
 		char node[80];
 
-		snprintf(node, sizeof(node), "v%d { memory-size = <0x100000>; kernel = [00]; }; ", i);
+		snprintf(node, sizeof(node), "v%d { memory-size = <0x100000>; kernel = [00]; }; ",
+			 i);
 		strcat(dts, node);
 	}
 	strcat(dts, "}; };");

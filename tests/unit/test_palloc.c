@@ -73,13 +73,14 @@ static void test_random_model(void **state)
 	enum { SLOTS = 64 };
 	uint64_t base[SLOTS] = { 0 }, size[SLOTS] = { 0 };
 	uint64_t total = 256 * MIB, used = 0;
-	unsigned int i, j, k;
+	unsigned int i, j;
 
 	(void)state;
 	srand(1234);
 	assert_int_equal(palloc_add(&pa, 0x80000000, total), 0);
 	for (i = 0; i < 20000; i++) {
-		k = (unsigned int)rand() % SLOTS;
+		unsigned int k = (unsigned int)rand() % SLOTS;
+
 		if (base[k]) {
 			palloc_free(&pa, base[k], size[k]);
 			used -= size[k];
@@ -96,7 +97,8 @@ static void test_random_model(void **state)
 			used += sz;
 			for (j = 0; j < SLOTS; j++)
 				if (j != k && base[j])
-					assert_true(base[k] + sz <= base[j] || base[j] + size[j] <= base[k]);
+					assert_true(base[k] + sz <= base[j] ||
+						    base[j] + size[j] <= base[k]);
 		}
 		assert_int_equal(palloc_free_bytes(&pa), total - used);
 	}

@@ -125,8 +125,8 @@ static void test_psci_calls(void **state)
 /* ISS of a data abort with a valid syndrome: SAS, SSE, SRT, SF, WnR. */
 static uint64_t dabt_iss(unsigned int sas, int sse, unsigned int srt, int sf, int wnr)
 {
-	return (1UL << 24) | ((uint64_t)sas << 22) | ((uint64_t)sse << 21) |
-	       ((uint64_t)srt << 16) | ((uint64_t)sf << 15) | ((uint64_t)wnr << 6) | 0x07;
+	return (1UL << 24) | ((uint64_t)sas << 22) | ((uint64_t)sse << 21) | ((uint64_t)srt << 16) |
+	       ((uint64_t)sf << 15) | ((uint64_t)wnr << 6) | 0x07;
 }
 
 static void dabt(uint64_t ipa, uint64_t iss)

@@ -58,7 +58,7 @@ void arch_cpu_init(unsigned int index)
 
 void boot_primary(uint64_t fdt, uint64_t el)
 {
-	struct mem_range image = { (uint64_t)_text, (uint64_t)(_end - _text) };
+	struct mem_range image = { (uint64_t)_text, (uint64_t)_end - (uint64_t)_text };
 	uint64_t fdt_size = 0;
 
 	/* The header's size field is enough to map the tree; libfdt checks the rest. */

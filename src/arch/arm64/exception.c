@@ -23,10 +23,8 @@ struct el2_frame {
 extern char _text[], _etext[];
 
 static const char *const kind_names[] = {
-	[EL2_FAULT_SP0] = "exception on SP_EL0",
-	[EL2_FAULT_SYNC] = "synchronous exception",
-	[EL2_FAULT_IRQ] = "unexpected IRQ",
-	[EL2_FAULT_FIQ] = "unexpected FIQ",
+	[EL2_FAULT_SP0] = "exception on SP_EL0", [EL2_FAULT_SYNC] = "synchronous exception",
+	[EL2_FAULT_IRQ] = "unexpected IRQ",	 [EL2_FAULT_FIQ] = "unexpected FIQ",
 	[EL2_FAULT_SERROR] = "SError",
 };
 
@@ -67,8 +65,8 @@ void el2_exception(struct el2_frame *f, uint64_t kind)
 	panic_printf("skiff: PANIC on CPU %u: %s in EL2 (%s)\n", arch_cpu_index(),
 		     kind < 5 ? kind_names[kind] : "?", esr_ec_name(esr_ec(esr)));
 	panic_printf("skiff: ESR 0x%08lx  FAR 0x%016lx  ELR 0x%016lx  SPSR 0x%08lx\n",
-		     (unsigned long)esr, (unsigned long)read_sysreg(far_el2),
-		     (unsigned long)f->elr, (unsigned long)f->spsr);
+		     (unsigned long)esr, (unsigned long)read_sysreg(far_el2), (unsigned long)f->elr,
+		     (unsigned long)f->spsr);
 	for (i = 0; i < 31; i += 2) {
 		if (i == 30)
 			panic_printf("skiff: x30 0x%016lx  sp  0x%016lx\n", (unsigned long)f->x[30],

@@ -16,26 +16,26 @@
 #define GICD_ITARGETSR	0x0800
 #define GICD_SGIR	0x0f00
 
-#define GICR_TYPER	    0x0008
-#define GICR_WAKER	    0x0014
-#define GICR_SGI_BASE	    0x10000
-#define GICR_IGROUPR0	    (GICR_SGI_BASE + 0x0080)
-#define GICR_ISENABLER0	    (GICR_SGI_BASE + 0x0100)
-#define GICR_IPRIORITYR	    (GICR_SGI_BASE + 0x0400)
-#define GICR_TYPER_LAST	    (1UL << 4)
-#define GICR_TYPER_VLPIS    (1UL << 1)
-#define GICR_WAKER_SLEEP    (1U << 1)
-#define GICR_WAKER_ASLEEP   (1U << 2)
+#define GICR_TYPER	  0x0008
+#define GICR_WAKER	  0x0014
+#define GICR_SGI_BASE	  0x10000
+#define GICR_IGROUPR0	  (GICR_SGI_BASE + 0x0080)
+#define GICR_ISENABLER0	  (GICR_SGI_BASE + 0x0100)
+#define GICR_IPRIORITYR	  (GICR_SGI_BASE + 0x0400)
+#define GICR_TYPER_LAST	  (1UL << 4)
+#define GICR_TYPER_VLPIS  (1UL << 1)
+#define GICR_WAKER_SLEEP  (1U << 1)
+#define GICR_WAKER_ASLEEP (1U << 2)
 
 #define GICC_CTLR 0x0000
 #define GICC_PMR  0x0004
 #define GICC_IAR  0x000c
 #define GICC_EOIR 0x0010
 
-#define SKIFF_SGI_MASK	  0x3U /* IPI_KICK and IPI_STOP */
-#define SGI_PRIORITY	  0x80
-#define REG_WAIT_LOOPS	  1000000
-#define MPIDR_AFF_MASK	  0xff00ffffffUL
+#define SKIFF_SGI_MASK 0x3U /* IPI_KICK and IPI_STOP */
+#define SGI_PRIORITY   0x80
+#define REG_WAIT_LOOPS 1000000
+#define MPIDR_AFF_MASK 0xff00ffffffUL
 
 static const struct platform *gic_plat;
 static uintptr_t gicd, gicc;
@@ -69,8 +69,6 @@ static int map_range(const struct mem_range *r)
 
 int arch_irq_init(const struct platform *plat)
 {
-	unsigned int i;
-
 	gic_plat = plat;
 	if (plat->gic.version != 2 && plat->gic.version != 3)
 		return -1;
@@ -78,7 +76,7 @@ int arch_irq_init(const struct platform *plat)
 		return -1;
 	gicd = plat->gic.dist.base;
 	if (plat->gic.version == 3) {
-		for (i = 0; i < plat->gic.nredist; i++)
+		for (unsigned int i = 0; i < plat->gic.nredist; i++)
 			if (map_range(&plat->gic.redist[i]))
 				return -1;
 		/* Affinity routing, both groups enabled (DS=1 or non-secure view alike). */
@@ -178,10 +176,10 @@ void arch_irq_send_sgi(unsigned int cpu, unsigned int intid)
 		return;
 	}
 	mpidr = gic_plat->cpu_mpidr[cpu] & MPIDR_AFF_MASK;
-	write_sysreg(ICC_SGI1R_EL1, (((mpidr >> 32) & 0xff) << 48) | (((mpidr >> 16) & 0xff) << 32) |
-					    ((uint64_t)(intid & 0xf) << 24) |
-					    (((mpidr >> 8) & 0xff) << 16) |
-					    (((mpidr & 0xff) >> 4) << 44) | (1UL << (mpidr & 0xf)));
+	write_sysreg(ICC_SGI1R_EL1,
+		     (((mpidr >> 32) & 0xff) << 48) | (((mpidr >> 16) & 0xff) << 32) |
+			     ((uint64_t)(intid & 0xf) << 24) | (((mpidr >> 8) & 0xff) << 16) |
+			     (((mpidr & 0xff) >> 4) << 44) | (1UL << (mpidr & 0xf)));
 	isb();
 }
 

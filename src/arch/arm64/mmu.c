@@ -39,7 +39,7 @@ static uint64_t tcr_value(unsigned int va_bits, uint64_t parange)
 
 	if (mmu_el == 2)
 		return tcr | (parange << 16) | BIT(23) | BIT(31); /* PS, RES1 bits */
-	return tcr | (parange << 32) | BIT(23);			 /* IPS, EPD1 */
+	return tcr | (parange << 32) | BIT(23);			  /* IPS, EPD1 */
 }
 
 static void tlb_flush_all(void)
@@ -103,6 +103,7 @@ void mmu_early_init(unsigned int el, uint64_t fdt, uint64_t fdt_size)
 	if (parange > 5)
 		parange = 5;
 	el2_pt.ia_bits = va_bits;
+	/* cppcheck-suppress knownConditionTrueFalse ; PARange comes from a system register */
 	el2_pt.start_level = va_bits > 39 ? 0 : 1;
 	el2_pt.alloc = pool_alloc;
 	el2_pt.root = pool_alloc(0);

@@ -66,8 +66,8 @@ static int map_one(struct pgtable *pt, uint64_t ia, uint64_t pa, uint64_t size, 
 	for (level = pt->start_level; level <= 3; level++) {
 		uint64_t block = 1UL << level_shift(level);
 		uint64_t *entry = entry_ptr(pt, table, level, ia);
-		bool is_table = level < 3 && (*entry & (PTE_VALID | PTE_TABLE)) ==
-						     (PTE_VALID | PTE_TABLE);
+		bool is_table =
+			level < 3 && (*entry & (PTE_VALID | PTE_TABLE)) == (PTE_VALID | PTE_TABLE);
 		bool can_block = level == 3 || (!is_table && level >= 1 &&
 						!((ia | pa) & (block - 1)) && size >= block);
 

@@ -23,12 +23,12 @@
 #define PTE_ADDR_MASK 0x0000fffffffff000UL
 
 /* Stage 1 (EL2): MAIR indices set up by mmu.c. */
-#define S1_ATTR_IDX(n) ((uint64_t)(n) << 2)
-#define MAIR_IDX_NORMAL	   0
-#define MAIR_IDX_DEVICE	   1
-#define S1_AP_RO	   (1UL << 7)
-#define S1_PXN		   (1UL << 53)
-#define S1_XN		   (1UL << 54)
+#define S1_ATTR_IDX(n)	((uint64_t)(n) << 2)
+#define MAIR_IDX_NORMAL 0
+#define MAIR_IDX_DEVICE 1
+#define S1_AP_RO	(1UL << 7)
+#define S1_PXN		(1UL << 53)
+#define S1_XN		(1UL << 54)
 
 /* Stage 2. */
 #define S2_MEMATTR_NORMAL_WB (0xfUL << 2)

@@ -5,39 +5,39 @@
 
 #include <stdint.h>
 
-#define read_sysreg(r)                                                                             \
-	({                                                                                         \
-		uint64_t __v;                                                                      \
-		__asm__ volatile("mrs %0, " #r : "=r"(__v));                                       \
-		__v;                                                                               \
+#define read_sysreg(r)                                       \
+	({                                                   \
+		uint64_t __v;                                \
+		__asm__ volatile("mrs %0, " #r : "=r"(__v)); \
+		__v;                                         \
 	})
 
-#define write_sysreg(r, v)                                                                         \
-	do {                                                                                       \
-		uint64_t __v = (uint64_t)(v);                                                      \
-		__asm__ volatile("msr " #r ", %x0" : : "rZ"(__v));                                 \
+#define write_sysreg(r, v)                                         \
+	do {                                                       \
+		uint64_t __v = (uint64_t)(v);                      \
+		__asm__ volatile("msr " #r ", %x0" : : "rZ"(__v)); \
 	} while (0)
 
-#define isb()	  __asm__ volatile("isb" ::: "memory")
-#define dsb(opt)  __asm__ volatile("dsb " #opt ::: "memory")
-#define dmb(opt)  __asm__ volatile("dmb " #opt ::: "memory")
-#define wfi()	  __asm__ volatile("wfi" ::: "memory")
-#define wfe()	  __asm__ volatile("wfe" ::: "memory")
-#define sev()	  __asm__ volatile("sev" ::: "memory")
+#define isb()	 __asm__ volatile("isb" ::: "memory")
+#define dsb(opt) __asm__ volatile("dsb " #opt ::: "memory")
+#define dmb(opt) __asm__ volatile("dmb " #opt ::: "memory")
+#define wfi()	 __asm__ volatile("wfi" ::: "memory")
+#define wfe()	 __asm__ volatile("wfe" ::: "memory")
+#define sev()	 __asm__ volatile("sev" ::: "memory")
 
 #define BIT(n)		(1UL << (n))
 #define FIELD(v, lo, w) (((v) >> (lo)) & ((1UL << (w)) - 1))
 
 /* Registers the assembler may not know by name. */
-#define ICC_SRE_EL2    S3_4_C12_C9_5
-#define ICC_SGI1R_EL1  S3_0_C12_C11_5
-#define ICC_IAR1_EL1   S3_0_C12_C12_0
-#define ICC_EOIR1_EL1  S3_0_C12_C12_1
-#define ICC_PMR_EL1    S3_0_C4_C6_0
-#define ICC_CTLR_EL1   S3_0_C12_C12_4
+#define ICC_SRE_EL2	S3_4_C12_C9_5
+#define ICC_SGI1R_EL1	S3_0_C12_C11_5
+#define ICC_IAR1_EL1	S3_0_C12_C12_0
+#define ICC_EOIR1_EL1	S3_0_C12_C12_1
+#define ICC_PMR_EL1	S3_0_C4_C6_0
+#define ICC_CTLR_EL1	S3_0_C12_C12_4
 #define ICC_IGRPEN1_EL1 S3_0_C12_C12_7
-#define ICH_HCR_EL2    S3_4_C12_C11_0
-#define ID_AA64MMFR0   ID_AA64MMFR0_EL1
+#define ICH_HCR_EL2	S3_4_C12_C11_0
+#define ID_AA64MMFR0	ID_AA64MMFR0_EL1
 
 /* CurrentEL */
 #define CURRENT_EL(v) (((v) >> 2) & 3)
@@ -51,28 +51,29 @@
 #define SCTLR_WXN BIT(19)
 #define SCTLR_EE  BIT(25)
 /* RES1 bits of SCTLR_EL2 when HCR_EL2.E2H == 0. */
-#define SCTLR_EL2_RES1 (BIT(4) | BIT(5) | BIT(11) | BIT(16) | BIT(18) | BIT(22) | BIT(23) | BIT(28) | BIT(29))
+#define SCTLR_EL2_RES1 \
+	(BIT(4) | BIT(5) | BIT(11) | BIT(16) | BIT(18) | BIT(22) | BIT(23) | BIT(28) | BIT(29))
 /* SCTLR_EL1 architectural reset-style value for a guest: RES1 bits, MMU and caches off. */
 #define SCTLR_EL1_RES1 (BIT(11) | BIT(20) | BIT(22) | BIT(23) | BIT(28) | BIT(29))
 
 /* HCR_EL2 */
-#define HCR_VM	 BIT(0)
-#define HCR_SWIO BIT(1)
-#define HCR_FMO	 BIT(3)
-#define HCR_IMO	 BIT(4)
-#define HCR_AMO	 BIT(5)
-#define HCR_FB	 BIT(9)
+#define HCR_VM	   BIT(0)
+#define HCR_SWIO   BIT(1)
+#define HCR_FMO	   BIT(3)
+#define HCR_IMO	   BIT(4)
+#define HCR_AMO	   BIT(5)
+#define HCR_FB	   BIT(9)
 #define HCR_BSU_IS (1UL << 10)
-#define HCR_TWI	 BIT(13)
-#define HCR_TWE	 BIT(14)
-#define HCR_TSC	 BIT(19)
-#define HCR_TIDCP BIT(20)
-#define HCR_TACR BIT(21)
-#define HCR_TSW	 BIT(22)
-#define HCR_RW	 BIT(31)
-#define HCR_E2H	 BIT(34)
-#define HCR_APK	 BIT(40)
-#define HCR_API	 BIT(41)
+#define HCR_TWI	   BIT(13)
+#define HCR_TWE	   BIT(14)
+#define HCR_TSC	   BIT(19)
+#define HCR_TIDCP  BIT(20)
+#define HCR_TACR   BIT(21)
+#define HCR_TSW	   BIT(22)
+#define HCR_RW	   BIT(31)
+#define HCR_E2H	   BIT(34)
+#define HCR_APK	   BIT(40)
+#define HCR_API	   BIT(41)
 
 /* MDCR_EL2 */
 #define MDCR_HPMN_MASK 0x1fUL
