@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The test-guest framework: TAP reporting, console output, exception handlers,
+ * PSCI/SMCCC calls, EL0 and a minimal stage-1 MMU. See docs/guests.md.
+ */
+#ifndef SKIFF_GUEST_LIBGUEST_H
+#define SKIFF_GUEST_LIBGUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The virtual platform Skiff gives a test guest (docs/config.md). */
+#define GUEST_UART_BASE 0x09000000UL
+#define GUEST_RAM_BASE	0x40000000UL
+
+/* Each test defines this; its return value is ignored (the TAP plan says it all). */
+void main_test(void);
+
+/* Console and TAP. */
+void puts_raw(const char *s);
+void printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void report(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void report_skip(const char *reason, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void report_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints the plan "1..N" and returns the number of failures. */
+unsigned int report_summary(void);
+
+/* Exceptions: vectors in the order of VBAR_EL1 offsets / 0x80. */
+enum vector {
+	VEC_CUR_SP0_SYNC = 0,
+	VEC_CUR_SPX_SYNC = 4,
+	VEC_CUR_SPX_IRQ = 5,
+	VEC_LOWER_SYNC = 8,
+	VEC_LOWER_IRQ = 9,
+	VEC_COUNT = 16,
+};
+
+struct pt_regs {
+	uint64_t regs[31];
+	uint64_t sp_el0;
+	uint64_t elr;
+	uint64_t spsr;
+	uint64_t esr;
+	uint64_t far;
+};
+
+#define ESR_EC(esr) (((esr) >> 26) & 0x3f)
+#define EC_UNKNOWN  0x00
+#define EC_SVC64    0x15
+#define EC_DABT_LOW 0x24
+#define EC_DABT_CUR 0x25
+#define EC_ANY	    0x40 /* install for every EC of a vector */
+
+typedef void (*exception_fn)(struct pt_regs *regs);
+/* Installs @fn for exception class @ec (or EC_ANY) taken through vector @v. */
+void install_exception_handler(enum vector v, unsigned int ec, exception_fn fn);
+
+/* PSCI / SMCCC through HVC #0. */
+struct smccc_res {
+	uint64_t a0, a1, a2, a3;
+};
+void smccc_hvc(uint32_t fid, uint64_t a1, uint64_t a2, uint64_t a3, struct smccc_res *res);
+#define PSCI_VERSION	    0x84000000U
+#define PSCI_FEATURES	    0x8400000AU
+#define PSCI_SYSTEM_OFF	    0x84000008U
+#define PSCI_SYSTEM_RESET   0x84000009U
+#define SMCCC_VERSION	    0x80000000U
+#define SMCCC_ARCH_FEATURES 0x80000001U
+uint32_t psci_version(void);
+__attribute__((noreturn)) void psci_system_off(void);
+
+/* EL0: runs fn(arg) at EL0 until it calls el0_exit(value); returns that value. */
+uint64_t run_at_el0(uint64_t (*fn)(uint64_t), uint64_t arg);
+__attribute__((noreturn)) void el0_exit(uint64_t value);
+/* svc numbers the framework handles; tests may install handlers for others. */
+#define SVC_EXIT  0
+#define SVC_PRINT 1
+typedef uint64_t (*svc_fn)(struct pt_regs *regs);
+void install_svc_handler(unsigned int imm, svc_fn fn);
+
+/* Stage 1 with 4 KiB pages: identity map of RAM (normal) and the UART (device). */
+void mmu_enable_identity(void);
+/* Maps one 4 KiB page @va -> @pa as normal memory (tables from a static pool). */
+void mmu_map_page(uint64_t va, uint64_t pa);
+
+/* System register access. */
+#define read_sysreg(r)                                       \
+	({                                                   \
+		uint64_t __v;                                \
+		__asm__ volatile("mrs %0, " #r : "=r"(__v)); \
+		__v;                                         \
+	})
+#define write_sysreg(r, v) __asm__ volatile("msr " #r ", %x0" : : "rZ"((uint64_t)(v)))
+#define isb()		   __asm__ volatile("isb" ::: "memory")
+#define dsb(o)		   __asm__ volatile("dsb " #o ::: "memory")
+
+#endif

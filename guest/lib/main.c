@@ -1,0 +1,12 @@
+// SPDX-License-Identifier: MIT
+/* Framework start-up: run the test, print the TAP plan, power off. */
+#include "libguest.h"
+
+void guest_main(void);
+
+void guest_main(void)
+{
+	main_test();
+	report_summary();
+	psci_system_off();
+}

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Accesses the hypervisor traps but does not emulate arrive in the guest as UNDEF
+ * (EC 0), at the faulting instruction, as they would on a CPU without the feature.
+ */
+#include "libguest.h"
+
+static volatile unsigned int undefs;
+static volatile uint64_t last_elr;
+
+static void on_undef(struct pt_regs *regs)
+{
+	undefs++;
+	last_elr = regs->elr;
+	regs->elr += 4; /* skip the instruction */
+}
+
+/* Runs @insn (one instruction at label 1) and reports whether it gave one UNDEF there. */
+#define EXPECT_UNDEF(insn, what)                                                             \
+	do {                                                                                 \
+		uint64_t at;                                                                 \
+		unsigned int before = undefs;                                                \
+		__asm__ volatile("adr %0, 1f\n" insn "\n1:" : "=&r"(at) : : "x0", "memory"); \
+		report(undefs == before + 1 && last_elr == at - 4,                           \
+		       "%s gives UNDEF at the "                                              \
+		       "instruction",                                                        \
+		       what);                                                                \
+	} while (0)
+
+void main_test(void)
+{
+	report_info("test: undef");
+	install_exception_handler(VEC_CUR_SPX_SYNC, EC_UNKNOWN, on_undef);
+	EXPECT_UNDEF("mrs x0, mdccsr_el0", "MDCCSR_EL0 read (debug, trapped by MDCR_EL2.TDA)");
+	EXPECT_UNDEF("mrs x0, mdccsr_el0", "a second MDCCSR_EL0 read");
+	EXPECT_UNDEF("mrs x0, osdlr_el1", "OSDLR_EL1 read (trapped by MDCR_EL2.TDOSA)");
+	EXPECT_UNDEF("mrs x0, dbgbvr0_el1", "DBGBVR0_EL1 read (trapped by MDCR_EL2.TDA)");
+	EXPECT_UNDEF("mrs x0, pmcr_el0", "PMCR_EL0 read (trapped by MDCR_EL2.TPMCR)");
+	/* IMPLEMENTATION DEFINED space (op0 3, CRn 15): trapped by HCR_EL2.TIDCP. */
+	EXPECT_UNDEF("mrs x0, S3_0_C15_C15_7", "an IMPLEMENTATION DEFINED register");
+	EXPECT_UNDEF("smc #0", "SMC (trapped by HCR_EL2.TSC, no secure firmware for guests)");
+	report(psci_version() >= 0x10000, "the guest still runs normally afterwards");
+}
