@@ -25,7 +25,7 @@ HYP_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-builti
 	-DSKIFF_VERSION='"$(VERSION)"' -MMD -MP
 HYP_LDFLAGS := -nostdlib -static-pie -Wl,--no-dynamic-linker -Wl,-z,norelro \
 	-Wl,--gc-sections -Wl,-T,src/arch/arm64/skiff.lds -Wl,-z,max-page-size=4096 \
-	-Wl,--build-id=none
+	-Wl,--build-id=none -Wl,--no-warn-rwx-segments
 
 HYP_SRCS := $(wildcard src/arch/arm64/*.S src/arch/arm64/*.c src/core/*.c src/vdev/*.c \
 	src/console/*.c src/lib/*.c src/lib/libc/*.c)
