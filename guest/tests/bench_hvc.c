@@ -6,7 +6,7 @@
  */
 #include "libguest.h"
 
-#define N 100000
+#define N 100000U
 
 static uint64_t counter(void)
 {

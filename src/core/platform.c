@@ -493,6 +493,12 @@ int platform_discover(const void *fdt, struct platform *plat, char *err, size_t 
 		format(err, errlen, "device tree: bad header (%s)", fdt_strerror(r));
 		return -1;
 	}
+	/* Walks the whole structure block once, so later lookups meet no surprises. */
+	r = fdt_check_full(fdt, fdt_totalsize(fdt));
+	if (r) {
+		format(err, errlen, "device tree: malformed (%s)", fdt_strerror(r));
+		return -1;
+	}
 	if (discover_memory(&c) || discover_cpus(&c) || discover_gic(&c) || discover_uart(&c))
 		return -1;
 	discover_psci(&c);

@@ -8,6 +8,9 @@ UNIT_SRCS_test_palloc   := src/core/palloc.c
 UNIT_SRCS_test_mmio     := src/core/mmio.c
 UNIT_SRCS_test_config   := src/core/config.c src/lib/format.c
 UNIT_SRCS_test_bootargs := src/core/bootargs.c
+UNIT_SRCS_test_format   := src/lib/format.c
+UNIT_SRCS_test_libc     := tests/unit/skiff_libc.c
+UNIT_SRCS_test_platform := src/core/platform.c src/lib/format.c
 UNIT_SRCS_test_trap     := src/core/trap.c src/core/esr.c src/core/mmio.c src/vdev/psci.c \
 	tests/unit/fake_arch.c
 
@@ -22,6 +25,21 @@ $(BUILD)/unit/%: tests/unit/%.c $$(UNIT_SRCS_$$*) $(wildcard src/*/*.h src/lib/*
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $< $(UNIT_SRCS_$*) $(UNIT_LDLIBS)
+
+# Device trees for test_platform: QEMU's own, and hand-written ones for what QEMU lacks.
+UNIT_DTB_DIR := $(BUILD)/unit/dtb
+UNIT_DTS     := $(patsubst tests/unit/dts/%.dts,$(UNIT_DTB_DIR)/%.dtb,$(wildcard tests/unit/dts/*.dts))
+
+$(UNIT_DTB_DIR)/%.dtb: tests/unit/dts/%.dts
+	@mkdir -p $(dir $@)
+	$(Q)dtc -q -I dts -O dtb -o $@ $<
+
+$(UNIT_DTB_DIR)/.qemu-dumped: scripts/dump-qemu-dtbs.sh
+	@echo "  DUMP    QEMU virt device trees"
+	$(Q)scripts/dump-qemu-dtbs.sh $(UNIT_DTB_DIR) && touch $@
+
+$(BUILD)/unit/test_platform: $(UNIT_DTS) $(UNIT_DTB_DIR)/.qemu-dumped
+$(BUILD)/unit/test_platform: UNIT_CFLAGS += -DDTB_DIR='"$(UNIT_DTB_DIR)"'
 
 # Runs every test binary; fails if any fails, after running them all.
 unit: $(UNIT_BINS)

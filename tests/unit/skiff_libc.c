@@ -1,0 +1,6 @@
+// SPDX-License-Identifier: MIT
+/* Skiff's src/lib/libc, renamed (libc_rename.h) so the host's libc stays intact. */
+#include "libc_rename.h"
+/* Pick up Skiff's own declarations, not the host's. */
+#include "../../src/lib/libc/string.c"
+#include "../../src/lib/libc/stdlib.c"

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: MIT
+/* format() against the host C library's snprintf, conversion by conversion. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "lib/format.h"
+
+/* Formats with both and compares text and return value, for several buffer sizes. */
+#define SAME(...)                                                                            \
+	do {                                                                                 \
+		char ours[256], theirs[256];                                                 \
+		size_t sizes[] = { sizeof(ours), 7, 1 };                                     \
+		for (unsigned int s = 0; s < 3; s++) {                                       \
+			int a = format(ours, sizes[s], __VA_ARGS__);                         \
+			int b = snprintf(theirs, sizes[s], __VA_ARGS__);                     \
+			if (a != b || strcmp(ours, theirs))                                  \
+				fail_msg("format(%s): \"%s\"/%d, libc \"%s\"/%d (size %zu)", \
+					 #__VA_ARGS__, ours, a, theirs, b, sizes[s]);        \
+		}                                                                            \
+	} while (0)
+
+static void test_integers(void **state)
+{
+	static const long long sv[] = {
+		0, 1, -1, 42, -42, 2147483647, -2147483647 - 1, INT64_MAX, INT64_MIN
+	};
+	static const unsigned long long uv[] = { 0, 1, 0xff, 0xdeadbeef, UINT32_MAX, UINT64_MAX };
+
+	(void)state;
+	for (unsigned int i = 0; i < sizeof(sv) / sizeof(sv[0]); i++) {
+		SAME("%lld|%5lld|%-5lld|%05lld|%+lld|% lld|%.3lld|%8.3lld|%-+8.3lld|", sv[i], sv[i],
+		     sv[i], sv[i], sv[i], sv[i], sv[i], sv[i], sv[i]);
+		SAME("%d|%i|%hd|%hhd|%ld", (int)sv[i], (int)sv[i], (short)sv[i], (signed char)sv[i],
+		     (long)sv[i]);
+		SAME("%.0lld|%.0d|", sv[i], (int)sv[i]);
+	}
+	for (unsigned int i = 0; i < sizeof(uv) / sizeof(uv[0]); i++) {
+		SAME("%llu|%llx|%llX|%llo|%#llx|%#llX|%#llo|%020llx|%-20llx|%.12llx", uv[i], uv[i],
+		     uv[i], uv[i], uv[i], uv[i], uv[i], uv[i], uv[i], uv[i]);
+		SAME("%u|%x|%hx|%hhx|%zx|%zu|%lx", (unsigned)uv[i], (unsigned)uv[i],
+		     (unsigned short)uv[i], (unsigned char)uv[i], (size_t)uv[i], (size_t)uv[i],
+		     (unsigned long)uv[i]);
+		SAME("%#.0llx|%#.0llo|%#5llo", uv[i], uv[i], uv[i]);
+	}
+}
+
+static void test_strings_chars_and_misc(void **state)
+{
+	(void)state;
+	SAME("%s|%10s|%-10s|%.2s|%10.2s|", "hello", "hello", "hello", "hello", "hello");
+	SAME("%c|%3c|%-3c|", 'x', 'y', 'z');
+	SAME("100%% sure %s", "yes");
+	SAME("%*d|%-*d|%.*d|%*.*s|", 6, 42, 6, 42, 4, 42, 8, 3, "abcdef");
+	SAME("%*d|", -6, 42);
+	SAME("%p", (void *)0x1234abcd);
+	SAME("%s", "");
+	SAME("no conversions at all");
+}
+
+static void test_null_string_and_size_zero(void **state)
+{
+	char buf[8] = "XXXXXXX";
+	const char *volatile null_string = NULL; /* hidden from the compiler's checks */
+
+	(void)state;
+	assert_int_equal(format(buf, sizeof(buf), "%s", null_string), 6);
+	assert_string_equal(buf, "(null)");
+	memset(buf, 'X', sizeof(buf));
+	assert_int_equal(format(buf, 0, "%d", 12345), 5);
+	assert_int_equal(buf[0], 'X'); /* nothing written with size 0 */
+	assert_int_equal(format(buf, 3, "%d", 12345), 5);
+	assert_string_equal(buf, "12");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_integers),
+		cmocka_unit_test(test_strings_chars_and_misc),
+		cmocka_unit_test(test_null_string_and_size_zero),
+	};
+
+	return cmocka_run_group_tests_name("format", tests, NULL, NULL);
+}

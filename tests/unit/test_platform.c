@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Platform discovery on device trees QEMU itself generates (dumped at build time by
+ * scripts/dump-qemu-dtbs.sh) and on hand-written trees for what QEMU's lack. The
+ * expected values are QEMU virt's documented memory map (hw/arm/virt.c), not
+ * output of the code under test.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "core/platform.h"
+
+#ifndef DTB_DIR
+#define DTB_DIR "build/unit/dtb"
+#endif
+
+static unsigned char blob[1 << 20];
+static struct platform plat;
+static char err[200];
+
+static void load(const char *name)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s.dtb", DTB_DIR, name);
+	f = fopen(path, "rb");
+	if (!f)
+		fail_msg("cannot open %s (run make unit-bins)", path);
+	memset(blob, 0, sizeof(blob));
+	assert_true(fread(blob, 1, sizeof(blob), f) > 0);
+	fclose(f);
+}
+
+static int discover(const char *name)
+{
+	load(name);
+	err[0] = '\0';
+	return platform_discover(blob, &plat, err, sizeof(err));
+}
+
+static void check_virt_common(unsigned int ncpus)
+{
+	unsigned int i;
+
+	assert_int_equal(plat.nmem, 1);
+	assert_int_equal(plat.mem[0].base, 0x40000000);
+	assert_int_equal(plat.mem[0].size, 2UL << 30);
+	assert_int_equal(plat.ncpus, ncpus);
+	for (i = 0; i < ncpus; i++)
+		assert_int_equal(plat.cpu_mpidr[i], i); /* QEMU puts Aff0 = index in reg */
+	assert_string_equal(plat.uart.compatible, "arm,pl011");
+	assert_int_equal(plat.uart.regs.base, 0x09000000);
+	assert_int_equal(plat.uart.regs.size, 0x1000);
+	assert_int_equal(plat.uart.irq.intid, 32 + 1); /* SPI 1 */
+	assert_int_equal(plat.uart.irq.flags, 4);
+	assert_int_equal(plat.uart.clock_hz, 24000000); /* apb-pclk, "clk24mhz" */
+	assert_int_equal(plat.timer.nirqs, 4);
+	assert_int_equal(plat.timer.irq[TIMER_IRQ_SEC_PHYS].intid, 16 + 13);
+	assert_int_equal(plat.timer.irq[TIMER_IRQ_PHYS].intid, 16 + 14);
+	assert_int_equal(plat.timer.irq[TIMER_IRQ_VIRT].intid, 16 + 11);
+	assert_int_equal(plat.timer.irq[TIMER_IRQ_HYP_PHYS].intid, 16 + 10);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(plat.timer.irq[i].flags, 4); /* level high, CPU mask stripped */
+	assert_int_equal(plat.gic.dist.base, 0x08000000);
+	assert_int_equal(plat.gic.dist.size, 0x10000);
+	assert_int_equal(plat.gic.maint_irq.intid, 16 + 9);
+	assert_string_equal(plat.model, "linux,dummy-virt");
+	assert_int_equal(plat.initrd.size, 0);
+}
+
+static void test_virt_gicv3(void **state)
+{
+	unsigned int smp[] = { 1, 2, 4 };
+	char name[32];
+
+	(void)state;
+	for (unsigned int i = 0; i < 3; i++) {
+		snprintf(name, sizeof(name), "virt-gicv3-smp%u", smp[i]);
+		assert_int_equal(discover(name), 0);
+		check_virt_common(smp[i]);
+		assert_int_equal(plat.psci, PSCI_CONDUIT_SMC); /* EL2 present: firmware at EL3 */
+		assert_int_equal(plat.gic.version, 3);
+		assert_int_equal(plat.gic.nredist, 1);
+		assert_int_equal(plat.gic.redist[0].base, 0x080a0000);
+		assert_int_equal(plat.gic.redist[0].size, 0xf60000);
+		assert_int_equal(plat.gic.cpuif.size, 0);
+	}
+}
+
+static void test_virt_gicv2(void **state)
+{
+	unsigned int smp[] = { 1, 2, 4 };
+	char name[32];
+
+	(void)state;
+	for (unsigned int i = 0; i < 3; i++) {
+		snprintf(name, sizeof(name), "virt-gicv2-smp%u", smp[i]);
+		assert_int_equal(discover(name), 0);
+		check_virt_common(smp[i]);
+		assert_int_equal(plat.gic.version, 2);
+		assert_int_equal(plat.gic.cpuif.base, 0x08010000);
+		assert_int_equal(plat.gic.hyp.base, 0x08030000);
+		assert_int_equal(plat.gic.vcpu.base, 0x08040000);
+		assert_int_equal(plat.gic.nredist, 0);
+	}
+}
+
+static void test_virt_a57_and_no_el2(void **state)
+{
+	(void)state;
+	assert_int_equal(discover("virt-gicv3-a57"), 0);
+	check_virt_common(2);
+	assert_int_equal(discover("virt-noel2"), 0);
+	assert_int_equal(plat.psci, PSCI_CONDUIT_HVC); /* no EL2: QEMU answers HVC */
+	assert_int_equal(plat.gic.maint_irq.intid, 0); /* no virtualization extensions */
+}
+
+static void test_nested_board_tree(void **state)
+{
+	(void)state;
+	assert_int_equal(discover("nested"), 0);
+	assert_string_equal(plat.model, "Skiff test board");
+	assert_int_equal(plat.nmem, 2);
+	assert_int_equal(plat.mem[1].base, 0x880000000UL);
+	assert_int_equal(plat.ncpus, 2); /* the disabled one is skipped */
+	assert_int_equal(plat.cpu_mpidr[1], 0x100);
+	assert_int_equal(plat.psci, PSCI_CONDUIT_HVC);
+	assert_int_equal(plat.nreserved, 2);
+	assert_int_equal(plat.reserved[0].base, 0x80000000); /* /memreserve/ */
+	assert_int_equal(plat.reserved[1].base, 0x84000000); /* /reserved-memory */
+	assert_int_equal(plat.gic.version, 2);
+	assert_int_equal(plat.gic.dist.base, 0xff840000); /* through soc ranges */
+	assert_int_equal(plat.gic.cpuif.base, 0xff842000);
+	assert_int_equal(plat.gic.maint_irq.intid, 25);
+	/* stdout-path "serial0:115200n8" -> alias -> /soc/apb/serial@1400, two buses up. */
+	assert_int_equal(plat.uart.regs.base, 0xfe201400);
+	assert_int_equal(plat.uart.irq.intid, 32 + 93); /* from interrupts-extended */
+	assert_int_equal(plat.uart.clock_hz, 48000000);
+	assert_int_equal(plat.timer.clock_frequency, 25000000);
+	assert_int_equal(plat.timer.irq[TIMER_IRQ_VIRT].flags, 8);
+	assert_int_equal(plat.initrd.base, 0x88000000);
+	assert_int_equal(plat.initrd.size, 0x100000);
+	assert_string_equal(plat.bootargs, "skiff.selftest=none");
+}
+
+static void expect_error(const char *name, const char *substring)
+{
+	assert_int_equal(discover(name), -1);
+	if (!strstr(err, substring))
+		fail_msg("%s: error \"%s\" does not contain \"%s\"", name, err, substring);
+}
+
+static void test_malformed_trees(void **state)
+{
+	(void)state;
+	expect_error("bad-reg", "memory@0: 'reg' length is not a multiple");
+	expect_error("cpus-no-cells", "/cpus needs #address-cells of 1 or 2");
+	expect_error("no-memory", "no memory node");
+	expect_error("too-many-cpus", "17 CPUs found, Skiff supports at most 16");
+	expect_error("bad-ranges", "serial@2000: 'reg' address not covered");
+}
+
+static void test_corrupt_blobs(void **state)
+{
+	uint32_t be;
+
+	(void)state;
+	load("virt-gicv3-smp2");
+	memcpy(blob, "\xde\xad\xbe\xef", 4);
+	assert_int_equal(platform_discover(blob, &plat, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "bad header (FDT_ERR_BADMAGIC)"));
+
+	load("virt-gicv3-smp2");
+	be = __builtin_bswap32(0x30); /* totalsize smaller than the header claims to hold */
+	memcpy(blob + 4, &be, 4);
+	assert_int_equal(platform_discover(blob, &plat, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "device tree: "));
+
+	load("virt-gicv3-smp2");
+	/* Corrupt the structure block: the first tag after the root node's name. */
+	memcpy(&be, blob + 8, 4);
+	memset(blob + __builtin_bswap32(be) + 8, 0x7f, 4);
+	assert_int_equal(platform_discover(blob, &plat, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "device tree: malformed"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_virt_gicv3),
+		cmocka_unit_test(test_virt_gicv2),
+		cmocka_unit_test(test_virt_a57_and_no_el2),
+		cmocka_unit_test(test_nested_board_tree),
+		cmocka_unit_test(test_malformed_trees),
+		cmocka_unit_test(test_corrupt_blobs),
+	};
+
+	return cmocka_run_group_tests_name("platform", tests, NULL, NULL);
+}
