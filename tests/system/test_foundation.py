@@ -7,7 +7,7 @@ import pytest
 from skiff import CPUS, GICS, Vm, boot, config_dts
 
 # Every test guest that reports TAP and powers itself off.
-TAP_GUESTS = ["hello", "hvc", "undef", "el0_syscall", "page_fault"]
+TAP_GUESTS = ["hello", "hvc", "undef", "el0_syscall", "page_fault", "reset"]
 
 
 def assert_tap_passed(run, vm):
@@ -27,6 +27,9 @@ def test_guest(guest, cpu, gic):
     assert_tap_passed(run, guest)
     assert f"vm {guest}: powered off by the guest (PSCI SYSTEM_OFF)" in run.output
     assert run.exited, "host did not power off after the last VM stopped"
+    if guest == "reset":
+        assert "vm reset: reset by the guest (PSCI SYSTEM_RESET)" in run.output
+        assert run.vm_lines("reset").count("# test: reset") == 2, "the guest did not boot twice"
 
 
 @pytest.mark.parametrize("gic", GICS)
