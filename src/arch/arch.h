@@ -67,9 +67,40 @@ struct stage2 {
 	unsigned int ipa_bits;
 	uint16_t vmid;
 };
+
+#define S2_PERM_R 1U
+#define S2_PERM_W 2U
+#define S2_PERM_X 4U
+
+/* What stage 2 says about one IPA. */
+struct s2_leaf {
+	bool valid;
+	unsigned int perms; /* S2_PERM_* */
+	uint64_t pa;	    /* of the 4 KiB page holding the IPA */
+	uint64_t size;	    /* bytes the leaf maps, or the unmapped span when !valid */
+};
+
 int arch_stage2_init(struct stage2 *s2, uint16_t vmid);
-int arch_stage2_map_ram(struct stage2 *s2, uint64_t ipa, uint64_t pa, uint64_t size);
-int arch_stage2_map_device(struct stage2 *s2, uint64_t ipa, uint64_t pa, uint64_t size);
+/* Maps normal memory; @size 4 KiB or a block size, aligned as the architecture needs. */
+int arch_stage2_map(struct stage2 *s2, uint64_t ipa, uint64_t pa, uint64_t size,
+		    unsigned int perms);
+void arch_stage2_lookup(struct stage2 *s2, uint64_t ipa, struct s2_leaf *leaf);
+/*
+ * Gives the 4 KiB page at @ipa the permissions @perms, splitting a block mapping
+ * around it first (break-before-make), with the TLB maintenance. The VM must be
+ * the one loaded on this CPU (TLB invalidation by IPA uses VTTBR_EL2's VMID).
+ */
+int arch_stage2_protect_page(struct stage2 *s2, uint64_t ipa, unsigned int perms);
+/* Removes every mapping (for a VM reset); the VM must be loaded on this CPU. */
+void arch_stage2_unmap_all(struct stage2 *s2);
+
+/*
+ * Makes instructions written to [va, va + size) through the data side visible to
+ * instruction fetches: cleans the D-cache to the point of unification and
+ * invalidates the I-cache, each skipped when CTR_EL0.IDC / CTR_EL0.DIC says the
+ * hardware keeps them coherent. Returns true if any maintenance was needed.
+ */
+bool arch_sync_icache(const void *va, uint64_t size);
 
 /* vCPU state. */
 void arch_vcpu_reset(struct vcpu *vcpu, uint64_t entry, uint64_t x0);

@@ -46,6 +46,8 @@ static void trap_dabt(struct vcpu *vcpu, uint64_t esr)
 	bool write = esr_dabt_write(esr);
 	uint64_t value = 0;
 
+	if (stage2_fault(vcpu, ipa, false, write))
+		return;
 	if (!esr_dabt_isv(esr)) {
 		log_warn("vm %s: vcpu %u: %s at IPA 0x%lx without instruction syndrome "
 			 "(PC 0x%lx): external abort injected",
@@ -78,6 +80,8 @@ static void trap_iabt(struct vcpu *vcpu, uint64_t esr)
 {
 	uint64_t ipa = esr_fault_ipa(vcpu->exit.hpfar, vcpu->exit.far);
 
+	if (stage2_fault(vcpu, ipa, true, false))
+		return;
 	/* Nothing sensible can run from outside RAM: the guest is beyond help. */
 	vm_crash(vcpu->vm,
 		 "vcpu %u fetched an instruction from IPA 0x%lx, which is not guest RAM "

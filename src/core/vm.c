@@ -92,8 +92,8 @@ static int vm_build(struct vm *vm, unsigned int pcpu, char *err, size_t errlen)
 		       (unsigned long)(mem_free_bytes() >> 20));
 		return -1;
 	}
-	if (arch_stage2_init(&vm->s2, (uint16_t)(vm->id + 1)) ||
-	    arch_stage2_map_ram(&vm->s2, vm->ram_ipa, vm->ram_pa, vm->ram_size)) {
+	/* RAM is mapped lazily, on first access (core/stage2_fault.c). */
+	if (arch_stage2_init(&vm->s2, (uint16_t)(vm->id + 1))) {
 		format(err, errlen, "cannot build stage-2 tables (out of memory?)");
 		return -1;
 	}
@@ -158,6 +158,7 @@ static void vm_stop(struct vm *vm, enum vm_state state)
 		vm->vcpus[i].state = VCPU_STOPPED;
 	spin_unlock(&vm->lock);
 	vpl011_flush(&vm->uart);
+	stage2_report(vm);
 	/* vCPUs running elsewhere notice at their next exit; make that now. */
 	for (i = 0; i < vm->nvcpus; i++)
 		if (vm->vcpus[i].pcpu != arch_cpu_index())
@@ -193,6 +194,10 @@ void vm_reset(struct vm *vm)
 		vm->vcpus[i].state = VCPU_OFF;
 	spin_unlock(&vm->lock);
 	vpl011_flush(&vm->uart);
+	/* The image is rewritten: forget every mapping, so code is maintained again. */
+	spin_lock(&vm->s2_lock);
+	arch_stage2_unmap_all(&vm->s2);
+	spin_unlock(&vm->s2_lock);
 	if (!load_kernel(vm, err, sizeof(err))) {
 		vm_crash(vm, "reset failed: %s", err);
 		return;

@@ -10,6 +10,7 @@
 #include "arch/arch.h"
 #include "core/config.h"
 #include "core/mmio.h"
+#include "core/stage2_fault.h"
 #include "lib/spinlock.h"
 #include "vdev/vpl011.h"
 
@@ -54,6 +55,8 @@ struct vm {
 	volatile enum vm_state state;
 	const struct vm_config *config;
 	struct stage2 s2;
+	struct spinlock s2_lock; /* stage-2 updates */
+	struct stage2_stats s2stats;
 	uint64_t ram_ipa;
 	uint64_t ram_pa;
 	uint64_t ram_size;

@@ -7,7 +7,7 @@ import pytest
 from skiff import CPUS, GICS, Vm, boot, config_dts
 
 # Every test guest that reports TAP and powers itself off.
-TAP_GUESTS = ["hello", "hvc", "undef", "el0_syscall", "page_fault", "reset"]
+TAP_GUESTS = ["hello", "hvc", "undef", "el0_syscall", "page_fault", "reset", "selfmod"]
 
 
 def assert_tap_passed(run, vm):
@@ -19,6 +19,25 @@ def assert_tap_passed(run, vm):
     assert [r[1] for r in results] == list(range(1, len(results) + 1))
 
 
+def stage2_counters(run, vm):
+    m = re.search(rf"vm {vm}: stage 2: (\d+) faults \((\d+) exec\), (\d+) block and (\d+) page "
+                  r"maps, (\d+) pages cache-maintained \((\d+) needed none\), "
+                  r"W\^X (\d+) to RW, (\d+) to RX", run.output)
+    assert m, f"no stage-2 report for {vm}:\n{run.output}"
+    keys = ["faults", "exec", "blocks", "pages", "maintained", "skipped", "to_rw", "to_rx"]
+    return dict(zip(keys, map(int, m.groups())))
+
+
+def check_wx_counters(run):
+    """selfmod rewrites and reruns its code 8 times: each rewrite takes execute away
+    (W^X to RW) and each run maps the page executable again after maintenance."""
+    c = stage2_counters(run, "selfmod")
+    assert c["to_rw"] >= 7 and c["to_rx"] >= 8, c
+    assert c["maintained"] + c["skipped"] >= 8 + 1, c  # every executable mapping maintained
+    assert c["exec"] == c["maintained"] + c["skipped"], c
+    assert c["faults"] >= c["exec"] + c["to_rw"], c
+
+
 @pytest.mark.parametrize("gic", GICS)
 @pytest.mark.parametrize("cpu", CPUS)
 @pytest.mark.parametrize("guest", TAP_GUESTS)
@@ -27,6 +46,8 @@ def test_guest(guest, cpu, gic):
     assert_tap_passed(run, guest)
     assert f"vm {guest}: powered off by the guest (PSCI SYSTEM_OFF)" in run.output
     assert run.exited, "host did not power off after the last VM stopped"
+    if guest == "selfmod":
+        check_wx_counters(run)
     if guest == "reset":
         assert "vm reset: reset by the guest (PSCI SYSTEM_RESET)" in run.output
         assert run.vm_lines("reset").count("# test: reset") == 2, "the guest did not boot twice"

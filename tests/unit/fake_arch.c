@@ -106,3 +106,58 @@ void log_error(const char *fmt, ...)
 	record_log(fmt, ap);
 	va_end(ap);
 }
+
+static unsigned int page_index(uint64_t ipa)
+{
+	return (unsigned int)((ipa - FAKE_RAM_IPA) >> 12);
+}
+
+int arch_stage2_map(struct stage2 *s2, uint64_t ipa, uint64_t pa, uint64_t size, unsigned int perms)
+{
+	(void)s2;
+	(void)pa;
+	if (size == 2UL << 20)
+		fake.block_maps++;
+	else
+		fake.page_map_calls++;
+	for (uint64_t off = 0; off < size; off += 4096)
+		fake.perms[page_index(ipa + off)] = (unsigned char)perms;
+	return 0;
+}
+
+void arch_stage2_lookup(struct stage2 *s2, uint64_t ipa, struct s2_leaf *leaf)
+{
+	unsigned int first = page_index(ipa & ~((2UL << 20) - 1));
+	unsigned int i;
+
+	(void)s2;
+	leaf->perms = fake.perms[page_index(ipa)];
+	leaf->valid = leaf->perms != 0;
+	leaf->pa = 0;
+	leaf->size = 2UL << 20; /* an empty 2 MiB region reads as one hole */
+	for (i = first; i < first + 512; i++)
+		if (fake.perms[i])
+			leaf->size = 4096;
+}
+
+int arch_stage2_protect_page(struct stage2 *s2, uint64_t ipa, unsigned int perms)
+{
+	(void)s2;
+	fake.protects++;
+	fake.perms[page_index(ipa)] = (unsigned char)perms;
+	return 0;
+}
+
+void arch_stage2_unmap_all(struct stage2 *s2)
+{
+	(void)s2;
+	memset(fake.perms, 0, sizeof(fake.perms));
+}
+
+bool arch_sync_icache(const void *va, uint64_t size)
+{
+	(void)va;
+	(void)size;
+	fake.syncs++;
+	return !fake.coherent_caches;
+}

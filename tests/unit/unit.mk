@@ -12,7 +12,8 @@ UNIT_SRCS_test_format   := src/lib/format.c
 UNIT_SRCS_test_libc     := tests/unit/skiff_libc.c
 UNIT_SRCS_test_platform := src/core/platform.c src/lib/format.c
 UNIT_SRCS_test_trap     := src/core/trap.c src/core/esr.c src/core/mmio.c src/vdev/psci.c \
-	tests/unit/fake_arch.c
+	src/core/stage2_fault.c tests/unit/fake_arch.c
+UNIT_SRCS_test_stage2   := src/core/stage2_fault.c tests/unit/fake_arch.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(addprefix $(BUILD)/unit/,$(UNIT_TESTS))

@@ -109,22 +109,66 @@ int pgtable_map(struct pgtable *pt, uint64_t ia, uint64_t pa, uint64_t size, uin
 	return 0;
 }
 
-uint64_t pgtable_lookup(const struct pgtable *pt, uint64_t ia, unsigned int *level)
+uint64_t pgtable_level_size(unsigned int level)
+{
+	return 1UL << level_shift(level);
+}
+
+uint64_t *pgtable_walk(const struct pgtable *pt, uint64_t ia, unsigned int *level)
 {
 	uint64_t *table = pt->root;
 	unsigned int l;
 
-	for (l = pt->start_level; l <= 3; l++) {
-		uint64_t e = *entry_ptr(pt, table, l, ia);
+	for (l = pt->start_level;; l++) {
+		uint64_t *e = entry_ptr(pt, table, l, ia);
 
-		if (!(e & PTE_VALID))
-			return 0;
-		if (l == 3 || !(e & PTE_TABLE)) {
-			if (level)
-				*level = l;
+		if (l == 3 || (*e & (PTE_VALID | PTE_TABLE)) != (PTE_VALID | PTE_TABLE)) {
+			*level = l;
 			return e;
 		}
-		table = (uint64_t *)(e & PTE_ADDR_MASK);
+		table = (uint64_t *)(*e & PTE_ADDR_MASK);
 	}
-	return 0;
+}
+
+uint64_t pgtable_split_block(struct pgtable *pt, uint64_t block, unsigned int level)
+{
+	uint64_t *t = pt->alloc(pt->alloc_ctx);
+	uint64_t step = pgtable_level_size(level + 1);
+	uint64_t attrs = block & ~PTE_ADDR_MASK & ~(PTE_VALID | PTE_TABLE);
+	uint64_t type = level + 1 == 3 ? PTE_TABLE | PTE_VALID : PTE_VALID;
+	uint64_t pa = block & PTE_ADDR_MASK;
+	unsigned int i;
+
+	if (!t)
+		return 0;
+	for (i = 0; i < ENTRIES_PER_TABLE; i++)
+		t[i] = (pa + i * step) | attrs | type;
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	return (uint64_t)t | PTE_TABLE | PTE_VALID;
+}
+
+static void free_level(struct pgtable *pt, uint64_t *table, unsigned int level, unsigned int n,
+		       void (*free_page)(void *page))
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		uint64_t e = table[i];
+
+		if (level < 3 && (e & (PTE_VALID | PTE_TABLE)) == (PTE_VALID | PTE_TABLE)) {
+			uint64_t *next = (uint64_t *)(e & PTE_ADDR_MASK);
+
+			free_level(pt, next, level + 1, ENTRIES_PER_TABLE, free_page);
+			free_page(next);
+		}
+		table[i] = 0;
+	}
+}
+
+void pgtable_clear(struct pgtable *pt, void (*free_page)(void *page))
+{
+	unsigned int n = pgtable_root_pages(pt->ia_bits, pt->start_level) * ENTRIES_PER_TABLE;
+	unsigned int used = 1U << (pt->ia_bits - level_shift(pt->start_level));
+
+	free_level(pt, pt->root, pt->start_level, used < n ? used : n, free_page);
 }

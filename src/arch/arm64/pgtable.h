@@ -57,7 +57,24 @@ unsigned int pgtable_root_pages(unsigned int ia_bits, unsigned int level);
  */
 int pgtable_map(struct pgtable *pt, uint64_t ia, uint64_t pa, uint64_t size, uint64_t attrs);
 
-/* Returns the leaf descriptor mapping @ia (0 if none) and its level in @level. */
-uint64_t pgtable_lookup(const struct pgtable *pt, uint64_t ia, unsigned int *level);
+/* Bytes mapped by one entry at @level (4 KiB at level 3, 2 MiB at 2, 1 GiB at 1). */
+uint64_t pgtable_level_size(unsigned int level);
+
+/*
+ * Walks to @ia without allocating: returns the leaf entry (block or page) mapping
+ * it, or the first invalid entry on the way, with its level in @level.
+ */
+uint64_t *pgtable_walk(const struct pgtable *pt, uint64_t ia, unsigned int *level);
+
+/*
+ * Builds a table for level @level + 1 that maps exactly what block descriptor
+ * @block (at @level) maps, with the same attributes. Returns the table descriptor
+ * to install (break-before-make is the caller's job, with its TLB maintenance), or
+ * 0 when no page can be allocated.
+ */
+uint64_t pgtable_split_block(struct pgtable *pt, uint64_t block, unsigned int level);
+
+/* Removes every mapping and hands the sub-tables back to @free_page. */
+void pgtable_clear(struct pgtable *pt, void (*free_page)(void *page));
 
 #endif

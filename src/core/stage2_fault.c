@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: MIT
+#include "core/log.h"
+#include "core/stage2_fault.h"
+#include "core/vm.h"
+
+#define PAGE	 4096UL
+#define BLOCK_2M (2UL << 20)
+#define PERM_RW	 (S2_PERM_R | S2_PERM_W)
+#define PERM_RX	 (S2_PERM_R | S2_PERM_X)
+
+static uint64_t ram_pa(const struct vm *vm, uint64_t ipa)
+{
+	return vm->ram_pa + (ipa - vm->ram_ipa);
+}
+
+/* Cleans and invalidates for execution, and counts what it did. */
+static void maintain(struct vm *vm, uint64_t page_ipa)
+{
+	if (arch_sync_icache((const void *)ram_pa(vm, page_ipa), PAGE))
+		vm->s2stats.maintained++;
+	else
+		vm->s2stats.maint_skipped++;
+}
+
+/*
+ * Nothing mapped: code gets a maintained read+execute page; data gets read+write
+ * without execute, as a 2 MiB block when the whole block is RAM and unmapped (so
+ * a Linux boot takes few data faults), else a page.
+ */
+static int map_fresh(struct vm *vm, uint64_t ipa, bool exec, const struct s2_leaf *hole)
+{
+	uint64_t page = ipa & ~(PAGE - 1);
+	uint64_t block = ipa & ~(BLOCK_2M - 1);
+
+	if (exec) {
+		vm->s2stats.exec_faults++;
+		vm->s2stats.page_maps++;
+		maintain(vm, page);
+		return arch_stage2_map(&vm->s2, page, ram_pa(vm, page), PAGE, PERM_RX);
+	}
+	if (hole->size >= BLOCK_2M && block >= vm->ram_ipa &&
+	    block + BLOCK_2M <= vm->ram_ipa + vm->ram_size) {
+		vm->s2stats.block_maps++;
+		return arch_stage2_map(&vm->s2, block, ram_pa(vm, block), BLOCK_2M, PERM_RW);
+	}
+	vm->s2stats.page_maps++;
+	return arch_stage2_map(&vm->s2, page, ram_pa(vm, page), PAGE, PERM_RW);
+}
+
+/* Mapped, but not for this kind of access: flip between RW and RX (W^X). */
+static int flip(struct vm *vm, uint64_t ipa, bool exec, bool write, unsigned int perms)
+{
+	uint64_t page = ipa & ~(PAGE - 1);
+
+	if (exec && !(perms & S2_PERM_X)) {
+		vm->s2stats.exec_faults++;
+		vm->s2stats.wx_to_rx++;
+		maintain(vm, page);
+		return arch_stage2_protect_page(&vm->s2, page, PERM_RX);
+	}
+	if (write && !(perms & S2_PERM_W)) {
+		vm->s2stats.wx_to_rw++;
+		return arch_stage2_protect_page(&vm->s2, page, PERM_RW);
+	}
+	return 0; /* already fixed by another vCPU: just retry */
+}
+
+bool stage2_fault(struct vcpu *vcpu, uint64_t ipa, bool exec, bool write)
+{
+	struct vm *vm = vcpu->vm;
+	struct s2_leaf leaf;
+	int ret;
+
+	if (ipa < vm->ram_ipa || ipa - vm->ram_ipa >= vm->ram_size)
+		return false;
+	spin_lock(&vm->s2_lock);
+	vm->s2stats.faults++;
+	arch_stage2_lookup(&vm->s2, ipa, &leaf);
+	if (!leaf.valid)
+		ret = map_fresh(vm, ipa, exec, &leaf);
+	else
+		ret = flip(vm, ipa, exec, write, leaf.perms);
+	spin_unlock(&vm->s2_lock);
+	if (ret)
+		vm_crash(vm, "out of memory for stage-2 tables at IPA 0x%lx", (unsigned long)ipa);
+	return true;
+}
+
+void stage2_report(const struct vm *vm)
+{
+	const struct stage2_stats *s = &vm->s2stats;
+
+	log_info("vm %s: stage 2: %lu faults (%lu exec), %lu block and %lu page maps, "
+		 "%lu pages cache-maintained (%lu needed none), W^X %lu to RW, %lu to RX",
+		 vm->name, (unsigned long)s->faults, (unsigned long)s->exec_faults,
+		 (unsigned long)s->block_maps, (unsigned long)s->page_maps,
+		 (unsigned long)s->maintained, (unsigned long)s->maint_skipped,
+		 (unsigned long)s->wx_to_rw, (unsigned long)s->wx_to_rx);
+}

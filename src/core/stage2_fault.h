@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Lazy stage-2 mapping of guest RAM with cache maintenance on fault (the
+ * "non-unified cache coherency maintenance" method): the first access to guest
+ * RAM traps; an instruction fetch gets its page cleaned to the point of
+ * unification and the I-cache invalidated before it is mapped executable; a
+ * write to an executable page takes execute away (W^X), so code the guest writes
+ * is maintained again before it runs. See docs/memory.md for the policy.
+ */
+#ifndef SKIFF_CORE_STAGE2_FAULT_H
+#define SKIFF_CORE_STAGE2_FAULT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vcpu;
+struct vm;
+
+struct stage2_stats {
+	uint64_t faults;	/* every stage-2 fault on guest RAM */
+	uint64_t exec_faults;	/* instruction fetches among them */
+	uint64_t block_maps;	/* data faults served with a 2 MiB block */
+	uint64_t page_maps;	/* faults served with a 4 KiB page */
+	uint64_t maintained;	/* pages cleaned to PoU + I-cache invalidated */
+	uint64_t maint_skipped; /* pages needing none (CTR_EL0.IDC and DIC) */
+	uint64_t wx_to_rw;	/* executable pages made writable (execute removed) */
+	uint64_t wx_to_rx;	/* written pages made executable again (after maintenance) */
+};
+
+/*
+ * Handles a stage-2 abort at @ipa. Returns false when @ipa is not guest RAM (the
+ * caller then treats it as a device access or a crash).
+ */
+bool stage2_fault(struct vcpu *vcpu, uint64_t ipa, bool exec, bool write);
+
+/* Logs the VM's stage-2 counters in one line. */
+void stage2_report(const struct vm *vm);
+
+#endif

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: MIT
+/* The lazy stage-2 policy (core/stage2_fault.c) on a fake stage 2. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "core/stage2_fault.h"
+#include "fake_arch.h"
+
+#define RX (S2_PERM_R | S2_PERM_X)
+#define RW (S2_PERM_R | S2_PERM_W)
+
+static struct vm vm;
+static struct vcpu *v;
+
+static unsigned int perms_at(uint64_t ipa)
+{
+	return fake.perms[(ipa - FAKE_RAM_IPA) >> 12];
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	fake_reset();
+	memset(&vm, 0, sizeof(vm));
+	strcpy(vm.name, "t");
+	vm.ram_ipa = FAKE_RAM_IPA;
+	vm.ram_pa = 0x80000000;
+	vm.ram_size = (16UL << 20) + 0x1000; /* ends one page into a 2 MiB block */
+	v = &vm.vcpus[0];
+	v->vm = &vm;
+	return 0;
+}
+
+static void test_outside_ram_is_not_ours(void **state)
+{
+	(void)state;
+	assert_false(stage2_fault(v, FAKE_RAM_IPA - 4096, false, false));
+	assert_false(stage2_fault(v, FAKE_RAM_IPA + vm.ram_size, true, false));
+	assert_int_equal(vm.s2stats.faults, 0);
+}
+
+static void test_data_fault_maps_a_block_without_execute(void **state)
+{
+	(void)state;
+	assert_true(stage2_fault(v, FAKE_RAM_IPA + 0x212345, false, false));
+	assert_int_equal(fake.block_maps, 1);
+	assert_int_equal(perms_at(FAKE_RAM_IPA + 0x200000), RW);
+	assert_int_equal(perms_at(FAKE_RAM_IPA + 0x3ff000), RW);
+	assert_int_equal(perms_at(FAKE_RAM_IPA + 0x400000), 0);
+	assert_int_equal(vm.s2stats.block_maps, 1);
+	assert_int_equal(fake.syncs, 0); /* no code involved: no maintenance */
+}
+
+static void test_exec_fault_maintains_then_maps_rx(void **state)
+{
+	(void)state;
+	assert_true(stage2_fault(v, FAKE_RAM_IPA + 0x1004, true, false));
+	assert_int_equal(perms_at(FAKE_RAM_IPA + 0x1000), RX);
+	assert_int_equal(fake.syncs, 1);
+	assert_int_equal(vm.s2stats.maintained, 1);
+	assert_int_equal(vm.s2stats.exec_faults, 1);
+	/* The rest of that 2 MiB is no longer one hole: data next to code gets pages. */
+	assert_true(stage2_fault(v, FAKE_RAM_IPA + 0x2000, false, true));
+	assert_int_equal(fake.block_maps, 0);
+	assert_int_equal(perms_at(FAKE_RAM_IPA + 0x2000), RW);
+}
+
+static void test_write_xor_execute_cycle(void **state)
+{
+	uint64_t page = FAKE_RAM_IPA + 0x5000;
+
+	(void)state;
+	stage2_fault(v, page, true, false); /* first run: RX */
+	for (unsigned int i = 0; i < 3; i++) {
+		stage2_fault(v, page + 8, false, true); /* the guest rewrites its code */
+		assert_int_equal(perms_at(page), RW);
+		stage2_fault(v, page + 4, true, false); /* and runs it again */
+		assert_int_equal(perms_at(page), RX);
+	}
+	assert_int_equal(vm.s2stats.wx_to_rw, 3);
+	assert_int_equal(vm.s2stats.wx_to_rx, 3);
+	assert_int_equal(vm.s2stats.maintained, 4); /* every executable mapping was maintained */
+	assert_int_equal(fake.syncs, 4);
+}
+
+static void test_exec_inside_data_block_flips_one_page(void **state)
+{
+	(void)state;
+	stage2_fault(v, FAKE_RAM_IPA + 0x600000, false, false);
+	assert_int_equal(fake.block_maps, 1);
+	stage2_fault(v, FAKE_RAM_IPA + 0x603000, true, false);
+	assert_int_equal(perms_at(FAKE_RAM_IPA + 0x603000), RX);
+	assert_int_equal(perms_at(FAKE_RAM_IPA + 0x602000), RW);
+	assert_int_equal(perms_at(FAKE_RAM_IPA + 0x604000), RW);
+	assert_int_equal(vm.s2stats.wx_to_rx, 1);
+}
+
+static void test_partial_block_at_the_end_of_ram_uses_pages(void **state)
+{
+	(void)state;
+	stage2_fault(v, FAKE_RAM_IPA + (16UL << 20), false, false);
+	assert_int_equal(fake.block_maps, 0);
+	assert_int_equal(vm.s2stats.page_maps, 1);
+	assert_int_equal(perms_at(FAKE_RAM_IPA + (16UL << 20)), RW);
+}
+
+static void test_coherent_caches_skip_maintenance(void **state)
+{
+	(void)state;
+	fake.coherent_caches = true;
+	stage2_fault(v, FAKE_RAM_IPA, true, false);
+	assert_int_equal(vm.s2stats.maintained, 0);
+	assert_int_equal(vm.s2stats.maint_skipped, 1);
+	assert_int_equal(perms_at(FAKE_RAM_IPA), RX);
+}
+
+static void test_spurious_fault_changes_nothing(void **state)
+{
+	(void)state;
+	stage2_fault(v, FAKE_RAM_IPA, false, true);
+	stage2_fault(v, FAKE_RAM_IPA, false, true); /* another vCPU already mapped it */
+	assert_int_equal(vm.s2stats.faults, 2);
+	assert_int_equal(fake.protects, 0);
+	assert_int_equal(vm.s2stats.wx_to_rw, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_outside_ram_is_not_ours, setup),
+		cmocka_unit_test_setup(test_data_fault_maps_a_block_without_execute, setup),
+		cmocka_unit_test_setup(test_exec_fault_maintains_then_maps_rx, setup),
+		cmocka_unit_test_setup(test_write_xor_execute_cycle, setup),
+		cmocka_unit_test_setup(test_exec_inside_data_block_flips_one_page, setup),
+		cmocka_unit_test_setup(test_partial_block_at_the_end_of_ram_uses_pages, setup),
+		cmocka_unit_test_setup(test_coherent_caches_skip_maintenance, setup),
+		cmocka_unit_test_setup(test_spurious_fault_changes_nothing, setup),
+	};
+
+	return cmocka_run_group_tests_name("stage2", tests, NULL, NULL);
+}
