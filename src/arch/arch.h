@@ -113,9 +113,15 @@ void arch_vcpu_inject_undef(struct vcpu *vcpu);
 void arch_vcpu_inject_dabt(struct vcpu *vcpu, uint64_t far);
 uint64_t arch_vcpu_el1_vbar(struct vcpu *vcpu);
 
+/* EL2's own physical timer (CNTHP), for time slices; its interrupt is a PPI. */
+void arch_hyp_timer_arm(uint64_t ticks);
+void arch_hyp_timer_disarm(void);
+
 /* Host interrupt controller (GICv2 or GICv3). */
 int arch_irq_init(const struct platform *plat);
 void arch_irq_init_cpu(void);
+/* Enables private interrupt (PPI) @intid on this CPU. */
+void arch_irq_enable_private(unsigned int intid);
 void arch_irq_send_sgi(unsigned int cpu, unsigned int intid);
 /* Acknowledges the highest pending interrupt; returns its INTID or 1023 (spurious). */
 unsigned int arch_irq_ack(void);

@@ -149,7 +149,7 @@ void skiff_main(const void *fdt, unsigned int el, const struct mem_range *image)
 		panic("no usable interrupt controller (GIC version %u)", plat.gic.version);
 	boot_cpu = smp_boot_cpu_init(&plat);
 	load_config();
-	sched_init(plat.ncpus, boot_cpu, config.when_idle, plat.psci);
+	sched_init(&plat, boot_cpu, config.when_idle, f.counter_hz);
 	smp_start_secondaries(&plat);
 	if (!vm_create_all(&config) && config.nvms)
 		log_error("no VM could be started");

@@ -9,20 +9,37 @@
 #include "lib/format.h"
 #include "vdev/psci.h"
 
+#define SLICES_PER_SECOND   100 /* 10 ms time slices */
+#define TIMER_INTID_DEFAULT 26
+
 static unsigned int sched_ncpus;
 static unsigned int next_cpu;
 static unsigned int online_mask;
 static enum when_idle idle_policy;
-static int host_conduit;
+static int conduit;
 static unsigned int boot_cpu;
 static int released;
+static unsigned int timer_intid;
+static uint64_t slice_ticks;
 
-void sched_init(unsigned int ncpus, unsigned int boot, enum when_idle when_idle, int conduit)
+/* Each host CPU's scheduling state (per-CPU objects: only that CPU writes them). */
+static struct sched_cpu {
+	unsigned int cursor; /* where the round robin resumes */
+	bool need_resched;
+} sched_cpus[PLATFORM_MAX_CPUS];
+
+void sched_init(const struct platform *plat, unsigned int boot, enum when_idle when_idle,
+		uint64_t counter_hz)
 {
-	sched_ncpus = ncpus;
+	sched_ncpus = plat->ncpus;
 	boot_cpu = boot;
+	conduit = plat->psci;
+	/* The EL2 physical timer: PPI 10 (INTID 26) unless the device tree says otherwise. */
+	timer_intid = plat->timer.nirqs > TIMER_IRQ_HYP_PHYS
+			      ? plat->timer.irq[TIMER_IRQ_HYP_PHYS].intid
+			      : TIMER_INTID_DEFAULT;
+	slice_ticks = counter_hz / SLICES_PER_SECOND;
 	idle_policy = when_idle;
-	host_conduit = conduit;
 }
 
 void sched_cpu_online(unsigned int cpu)
@@ -64,24 +81,65 @@ void sched_vm_stopped(void)
 		ipi_send(boot_cpu, IPI_KICK);
 }
 
+unsigned int sched_timer_intid(void)
+{
+	return timer_intid;
+}
+
+void sched_timer_fired(void)
+{
+	arch_hyp_timer_disarm();
+	sched_cpus[arch_cpu_index()].need_resched = true;
+}
+
+void sched_yield(void)
+{
+	sched_cpus[arch_cpu_index()].need_resched = true;
+}
+
+/* Round robin over the runnable vCPUs placed on @cpu, starting after the last one run. */
 static struct vcpu *pick(unsigned int cpu)
 {
-	unsigned int i, j;
+	struct sched_cpu *sc = &sched_cpus[cpu];
+	unsigned int slots = vm_count() * VM_MAX_VCPUS;
+	unsigned int n;
 
-	for (i = 0; i < vm_count(); i++) {
-		struct vm *vm = vm_get(i);
+	for (n = 1; n <= slots; n++) {
+		unsigned int slot = (sc->cursor + n) % slots;
+		struct vm *vm = vm_get(slot / VM_MAX_VCPUS);
+		struct vcpu *v = &vm->vcpus[slot % VM_MAX_VCPUS];
 
-		for (j = 0; j < vm->nvcpus; j++)
-			if (vm->vcpus[j].pcpu == cpu && vm->vcpus[j].state == VCPU_RUNNABLE)
-				return &vm->vcpus[j];
+		if (slot % VM_MAX_VCPUS < vm->nvcpus && v->pcpu == cpu &&
+		    v->state == VCPU_RUNNABLE) {
+			sc->cursor = slot;
+			return v;
+		}
 	}
 	return 0;
+}
+
+/* At the end of a slice: true when another vCPU should have the CPU now. */
+static bool slice_over(struct vcpu *v)
+{
+	struct sched_cpu *sc = &sched_cpus[v->pcpu];
+	unsigned int cursor = sc->cursor;
+
+	if (!sc->need_resched)
+		return false;
+	sc->need_resched = false;
+	if (pick(v->pcpu) != v) {
+		sc->cursor = cursor; /* the loop's next pick() starts after @v again */
+		return true;
+	}
+	arch_hyp_timer_arm(slice_ticks); /* alone on this CPU: carry on */
+	return false;
 }
 
 static void run_vcpu(struct vcpu *v)
 {
 	arch_vcpu_load(v);
 	v->reload = false;
+	arch_hyp_timer_arm(slice_ticks);
 	while (v->state == VCPU_RUNNABLE && !panic_in_progress()) {
 		arch_vcpu_run(v);
 		trap_handle_exit(v);
@@ -89,7 +147,10 @@ static void run_vcpu(struct vcpu *v)
 			v->reload = false;
 			arch_vcpu_load(v);
 		}
+		if (slice_over(v))
+			break;
 	}
+	arch_hyp_timer_disarm();
 	arch_vcpu_put(v);
 }
 
@@ -98,7 +159,7 @@ static void host_power_off(void)
 	struct smccc_result res;
 
 	log_info("all VMs have stopped: powering off (when-idle = \"poweroff\")");
-	arch_smccc(host_conduit, PSCI_SYSTEM_OFF_FID, 0, 0, 0, &res);
+	arch_smccc(conduit, PSCI_SYSTEM_OFF_FID, 0, 0, 0, &res);
 	log_error("PSCI SYSTEM_OFF returned %ld; halting", (long)res.a0);
 	arch_cpu_halt();
 }
@@ -116,6 +177,7 @@ void sched_run(void)
 	/* VMs are being created while the other CPUs come up: wait until they exist. */
 	while (!__atomic_load_n(&released, __ATOMIC_ACQUIRE))
 		arch_cpu_wait_event();
+	arch_irq_enable_private(timer_intid);
 	for (;;) {
 		struct vcpu *v;
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Placement of vCPUs on host CPUs and each CPU's run loop. For now a vCPU runs
- * until it stops; time slicing comes with the timer (docs/scheduling.md).
+ * Placement of vCPUs on host CPUs and each CPU's run loop: round robin among the
+ * vCPUs placed on a CPU, with 10 ms time slices from the EL2 physical timer
+ * (docs/scheduling.md).
  */
 #ifndef SKIFF_CORE_SCHED_H
 #define SKIFF_CORE_SCHED_H
@@ -9,8 +10,10 @@
 #include <stddef.h>
 
 #include "core/config.h"
+#include "core/platform.h"
 
-void sched_init(unsigned int ncpus, unsigned int boot_cpu, enum when_idle when_idle, int conduit);
+void sched_init(const struct platform *plat, unsigned int boot_cpu, enum when_idle when_idle,
+		uint64_t counter_hz);
 /* Lets every CPU's run loop start picking vCPUs (once the VMs exist). */
 void sched_release(void);
 void sched_cpu_online(unsigned int cpu);
@@ -18,6 +21,13 @@ unsigned int sched_cpus_online(void);
 
 /* Picks the host CPU for a VM: @requested (-1 = any) or round robin. -1 with @err set. */
 int sched_place(int requested, char *err, size_t errlen);
+
+/* The time-slice interrupt: its INTID, and its handler. */
+unsigned int sched_timer_intid(void);
+void sched_timer_fired(void);
+
+/* Gives up the rest of the slice (a vCPU waiting, e.g. in WFI). */
+void sched_yield(void);
 
 /* Called when a VM stops: the idle policy may apply. */
 void sched_vm_stopped(void);

@@ -3,6 +3,7 @@
 #include "core/esr.h"
 #include "core/ipi.h"
 #include "core/log.h"
+#include "core/sched.h"
 #include "core/trap.h"
 #include "core/vm.h"
 #include "vdev/psci.h"
@@ -90,7 +91,20 @@ static void trap_iabt(struct vcpu *vcpu, uint64_t esr)
 		 esr_abt_fsc(esr));
 }
 
+/*
+ * WFI/WFE: the vCPU has nothing to do. Until Skiff injects interrupts, nothing
+ * could wake it, so the wait ends at once (the architecture allows WFI to
+ * complete at any time) and the vCPU gives the CPU to others.
+ */
+static void trap_wfx(struct vcpu *vcpu, uint64_t esr)
+{
+	(void)esr;
+	arch_vcpu_skip_instr(vcpu);
+	sched_yield();
+}
+
 static const trap_handler_fn trap_handlers[ESR_EC_COUNT] = {
+	[EC_WFX] = trap_wfx,
 	[EC_HVC64] = trap_hvc,
 	[EC_DABT_LOW] = trap_dabt,
 	[EC_IABT_LOW] = trap_iabt,
@@ -113,6 +127,8 @@ void trap_handle_host_irq(void)
 	arch_irq_eoi(intid);
 	if (intid < 16)
 		ipi_handle(intid);
+	else if (intid == sched_timer_intid())
+		sched_timer_fired();
 	else
 		log_warn("unexpected host interrupt %u", intid);
 }

@@ -94,7 +94,8 @@ def qemu_command(config: str, cpu="max", gic=3, smp=2, mem="1G", virtualization=
 
 def boot(vms=None, dts=None, cpu="max", gic=3, smp=2, timeout=60, until=POWER_OFF_LINE,
          **kw) -> Run:
-    """Boots Skiff with the given VMs, returns when QEMU exits, `until` is seen, or timeout."""
+    """Boots Skiff with the given VMs; returns when QEMU exits, when `until` (a string or a
+    list of strings, all of which must appear) has been seen, or at the timeout."""
     with tempfile.TemporaryDirectory() as tmp:
         config = compile_config(dts if dts is not None else config_dts(vms), tmp)
         cmd = qemu_command(config, cpu=cpu, gic=gic, smp=smp, **kw)
@@ -105,15 +106,19 @@ def boot(vms=None, dts=None, cpu="max", gic=3, smp=2, timeout=60, until=POWER_OF
                               encoding="utf-8", codec_errors="replace", timeout=timeout)
         child.logfile_read = log
         exited = False
+        waiting = [until] if isinstance(until, str) else list(until or [])
         try:
-            patterns = [pexpect.EOF, pexpect.TIMEOUT]
-            if until:
-                patterns.append(re.escape(until))
-            idx = child.expect(patterns)
-            exited = idx == 0
-            if idx == 2:
-                # The host powers itself off right after this line: let QEMU exit.
-                exited = child.expect([pexpect.EOF, pexpect.TIMEOUT], timeout=10) == 0
+            while True:
+                idx = child.expect([pexpect.EOF, pexpect.TIMEOUT] + [re.escape(w) for w in waiting])
+                if idx < 2:
+                    exited = idx == 0
+                    break
+                del waiting[idx - 2]
+                if not waiting:
+                    if until == POWER_OFF_LINE:
+                        # The host powers itself off right after this line: let QEMU exit.
+                        exited = child.expect([pexpect.EOF, pexpect.TIMEOUT], timeout=10) == 0
+                    break
         finally:
             if child.isalive():
                 child.kill(signal.SIGKILL)

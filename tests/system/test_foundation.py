@@ -163,3 +163,14 @@ def test_el2_fault_gives_panic_report_and_stops_all_cpus(gic):
     assert "skiff: all CPUs stopped" in out
     # The host did not power off: a panic leaves the machine stopped for inspection.
     assert "powering off" not in out
+
+
+@pytest.mark.parametrize("gic", GICS)
+def test_spinning_vms_do_not_starve_others(gic):
+    """Two guests that never trap and one test guest share one host CPU: time slices
+    from the EL2 timer let every one of them run."""
+    vms = [Vm("spin1", "spin", cpu=0), Vm("spin2", "spin", cpu=0), Vm("hello", "hello", cpu=0)]
+    run = boot(vms, gic=gic, smp=1, timeout=60,
+               until=["vm hello: powered off", "spin1| # spinning", "spin2| # spinning"])
+    assert_tap_passed(run, "hello")
+    assert "spin1| # spinning" in run.output and "spin2| # spinning" in run.output, run.output

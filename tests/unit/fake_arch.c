@@ -161,3 +161,18 @@ bool arch_sync_icache(const void *va, uint64_t size)
 	fake.syncs++;
 	return !fake.coherent_caches;
 }
+
+unsigned int sched_timer_intid(void)
+{
+	return 26;
+}
+
+void sched_timer_fired(void)
+{
+	fake.timer_ticks++;
+}
+
+void sched_yield(void)
+{
+	fake.yields++;
+}

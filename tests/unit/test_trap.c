@@ -168,6 +168,15 @@ static void test_abort_outside_ram_and_devices(void **state)
 	assert_int_equal(fake.dabts, 2);
 }
 
+static void test_wfi_yields_and_completes(void **state)
+{
+	(void)state;
+	trap(EC_WFX, 0);
+	assert_int_equal(fake.yields, 1);
+	assert_int_equal(v->ctx.pc, 0x40001004);
+	assert_int_equal(fake.undefs, 0);
+}
+
 static void test_instruction_abort_crashes_vm(void **state)
 {
 	(void)state;
@@ -189,6 +198,12 @@ static void test_host_irq_and_serror(void **state)
 	fake.pending_irq = 0;
 	trap_handle_exit(v); /* spurious: no EOI */
 	assert_int_equal(fake.eois, 1);
+	fake.pending_irq = 26; /* the time-slice timer */
+	v->exit.kind = EXIT_IRQ;
+	trap_handle_exit(v);
+	assert_int_equal(fake.timer_ticks, 1);
+	assert_int_equal(fake.last_eoi, 26);
+	fake.pending_irq = 0;
 	v->exit.kind = EXIT_SERROR;
 	trap_handle_exit(v);
 	assert_int_equal(fake.crashes, 1);
@@ -203,6 +218,7 @@ int main(void)
 		cmocka_unit_test_setup(test_psci_calls, setup),
 		cmocka_unit_test_setup(test_mmio_read_write_and_sign_extension, setup),
 		cmocka_unit_test_setup(test_abort_outside_ram_and_devices, setup),
+		cmocka_unit_test_setup(test_wfi_yields_and_completes, setup),
 		cmocka_unit_test_setup(test_instruction_abort_crashes_vm, setup),
 		cmocka_unit_test_setup(test_host_irq_and_serror, setup),
 	};

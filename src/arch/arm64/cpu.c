@@ -51,6 +51,19 @@ void arch_cpu_halt(void)
 	}
 }
 
+void arch_hyp_timer_arm(uint64_t ticks)
+{
+	write_sysreg(cnthp_tval_el2, ticks);
+	write_sysreg(cnthp_ctl_el2, 1); /* ENABLE, not masked */
+	isb();
+}
+
+void arch_hyp_timer_disarm(void)
+{
+	write_sysreg(cnthp_ctl_el2, 0);
+	isb();
+}
+
 uint64_t arch_counter(void)
 {
 	isb();

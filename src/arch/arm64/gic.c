@@ -164,6 +164,25 @@ void arch_irq_init_cpu(void)
 		gicv2_init_cpu(cpu);
 }
 
+void arch_irq_enable_private(unsigned int intid)
+{
+	uintptr_t base;
+
+	if (intid < 16 || intid >= 32)
+		return;
+	if (gic_plat->gic.version == 3) {
+		base = gicr_of[arch_cpu_index()];
+		if (!base)
+			return;
+		wr8(base + GICR_IPRIORITYR + intid, SGI_PRIORITY);
+		wr32(base + GICR_ISENABLER0, 1U << intid);
+		return;
+	}
+	/* GICv2 banks the first 32 interrupts per CPU in the distributor. */
+	wr8(gicd + GICD_IPRIORITYR + intid, SGI_PRIORITY);
+	wr32(gicd + GICD_ISENABLER, 1U << intid);
+}
+
 void arch_irq_send_sgi(unsigned int cpu, unsigned int intid)
 {
 	uint64_t mpidr;

@@ -12,7 +12,7 @@ uint64_t stage2_vtcr(const struct stage2 *s2);
 
 #define HCR_GUEST                                                                          \
 	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS | HCR_TSC | \
-	 HCR_TIDCP | HCR_TACR | HCR_TSW | HCR_RW | HCR_APK | HCR_API)
+	 HCR_TIDCP | HCR_TACR | HCR_TSW | HCR_RW | HCR_APK | HCR_API | HCR_TWI)
 
 /* Vector offsets from VBAR_EL1 (ARM ARM D1.10.2). */
 #define VEC_CURRENT_SP0 0x000
