@@ -166,12 +166,11 @@ void arch_irq_init_cpu(void)
 
 void arch_irq_enable_private(unsigned int intid)
 {
-	uintptr_t base;
-
 	if (intid < 16 || intid >= 32)
 		return;
 	if (gic_plat->gic.version == 3) {
-		base = gicr_of[arch_cpu_index()];
+		uintptr_t base = gicr_of[arch_cpu_index()];
+
 		if (!base)
 			return;
 		wr8(base + GICR_IPRIORITYR + intid, SGI_PRIORITY);
