@@ -2,14 +2,15 @@
 # linked with the framework in guest/lib/ (see docs/guests.md).
 GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-builtin \
 	-nostdinc -isystem $(shell $(CC_ARM) -print-file-name=include) -isystem src/lib/libc \
-	-Isrc -Iguest/lib -mgeneral-regs-only -mstrict-align -fno-pic -fno-stack-protector \
+	-Isrc -Iguest/lib -I$(SYSROOT)/usr/include -mgeneral-regs-only -mstrict-align -fno-pic -fno-stack-protector \
 	-fno-omit-frame-pointer -MMD -MP
 GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,guest/guest.lds -Wl,--build-id=none \
 	-Wl,--no-warn-rwx-segments
 
 GUEST_TESTS := $(patsubst guest/tests/%.c,%,$(wildcard guest/tests/*.c))
 GUEST_BINS  := $(addprefix $(BUILD)/guest/,$(addsuffix .bin,$(GUEST_TESTS)))
-GUEST_LIB_SRCS := $(wildcard guest/lib/*.S guest/lib/*.c) src/lib/format.c src/lib/libc/string.c
+GUEST_LIB_SRCS := $(wildcard guest/lib/*.S guest/lib/*.c) src/lib/format.c src/lib/libc/string.c \
+	src/lib/libc/stdlib.c
 GUEST_LIB_OBJS := $(patsubst %,$(BUILD)/guest/obj/%.o,$(GUEST_LIB_SRCS))
 
 guests: $(GUEST_BINS)
@@ -19,14 +20,16 @@ $(BUILD)/guest/obj/%.S.o: %.S
 	@echo "  AS      $<"
 	$(Q)$(CC_ARM) $(GUEST_CFLAGS) -D__ASSEMBLY__ -c $< -o $@
 
-$(BUILD)/guest/obj/%.c.o: %.c
+$(BUILD)/guest/obj/%.c.o: %.c | $(LIBFDT_A)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC_ARM) $(GUEST_CFLAGS) -c $< -o $@
 
-$(BUILD)/guest/%.elf: $(BUILD)/guest/obj/guest/tests/%.c.o $(GUEST_LIB_OBJS) guest/guest.lds
+# Debian's libfdt.a is linked too, so tests can read the device tree Skiff wrote.
+$(BUILD)/guest/%.elf: $(BUILD)/guest/obj/guest/tests/%.c.o $(GUEST_LIB_OBJS) guest/guest.lds \
+		$(LIBFDT_A)
 	@echo "  LD      $@"
-	$(Q)$(CC_ARM) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $< $(GUEST_LIB_OBJS) -lgcc
+	$(Q)$(CC_ARM) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $< $(GUEST_LIB_OBJS) $(LIBFDT_A) -lgcc
 
 $(BUILD)/guest/%.bin: $(BUILD)/guest/%.elf
 	$(Q)$(OBJCOPY) -O binary $< $@

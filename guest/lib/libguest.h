@@ -14,6 +14,9 @@
 #define GUEST_UART_BASE 0x09000000UL
 #define GUEST_RAM_BASE	0x40000000UL
 
+/* x0 at entry: the IPA of the device tree Skiff wrote for this VM. */
+extern uint64_t boot_x0;
+
 /* Each test defines this; its return value is ignored (the TAP plan says it all). */
 void main_test(void);
 

@@ -4,6 +4,8 @@
 
 void guest_main(void);
 
+uint64_t boot_x0 __attribute__((section(".data")));
+
 void guest_main(void)
 {
 	main_test();

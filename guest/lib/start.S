@@ -6,6 +6,7 @@
 	.section .text.boot, "ax"
 	.globl	_start
 _start:
+	mov	x19, x0			/* the device tree Skiff passes */
 	adrp	x0, __stack_top
 	add	x0, x0, :lo12:__stack_top
 	mov	sp, x0
@@ -17,7 +18,9 @@ _start:
 	b.hs	2f
 	stp	xzr, xzr, [x0], #16
 	b	1b
-2:	adrp	x0, el1_vectors
+2:	adrp	x0, boot_x0
+	str	x19, [x0, :lo12:boot_x0]
+	adrp	x0, el1_vectors
 	add	x0, x0, :lo12:el1_vectors
 	msr	vbar_el1, x0
 	isb

@@ -6,7 +6,7 @@
 #include "lib/format.h"
 
 #define VCPUS_MAX	 8
-#define MEMORY_MIN	 (64UL << 10)
+#define MEMORY_MIN	 (256UL << 10) /* room for an image and the 64 KiB device tree */
 #define IMAGE_MAGIC_OFF	 56
 #define IMAGE_MAGIC	 0x644d5241U /* "ARM\x64" */
 #define IMAGE_HEADER_LEN 64
@@ -75,7 +75,7 @@ static int parse_kernel(const void *fdt, int node, struct vm_config *vm)
 static int parse_vm(const void *fdt, int node, struct vm_config *vm)
 {
 	uint64_t v;
-	int r;
+	int r, len;
 
 	vm->vcpus = 1;
 	vm->cpu = -1;
@@ -87,7 +87,7 @@ static int parse_vm(const void *fdt, int node, struct vm_config *vm)
 		return vm_error(vm, "'memory-size' must be one or two cells");
 	if (vm->memory_size < MEMORY_MIN || vm->memory_size & 0xfff)
 		return vm_error(vm,
-				"'memory-size' must be a multiple of 4 KiB and at least 64 KiB");
+				"'memory-size' must be a multiple of 4 KiB and at least 256 KiB");
 	r = prop_u64(fdt, node, "vcpus", &v);
 	if (r < 0 || (r == 0 && (v < 1 || v > VCPUS_MAX)))
 		return vm_error(vm, "'vcpus' must be one cell between 1 and 8");
@@ -99,6 +99,10 @@ static int parse_vm(const void *fdt, int node, struct vm_config *vm)
 	if (r == 0)
 		vm->cpu = (int)v;
 	vm->bootargs = prop_string(fdt, node, "bootargs");
+	vm->initrd = fdt_getprop(fdt, node, "initrd", &len);
+	vm->initrd_size = vm->initrd && len > 0 ? (size_t)len : 0;
+	if (!vm->initrd_size)
+		vm->initrd = 0;
 	return parse_kernel(fdt, node, vm);
 }
 

@@ -30,6 +30,8 @@ struct vm_config {
 	const void *kernel;
 	size_t kernel_size;
 	enum kernel_format kernel_format;
+	const void *initrd; /* NULL: none */
+	size_t initrd_size;
 	const char *bootargs;
 	/* Set when the node is invalid: the VM is not started, the reason is logged. */
 	char error[128];

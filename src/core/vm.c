@@ -2,6 +2,9 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include <libfdt.h>
+
+#include "core/guest_fdt.h"
 #include "core/ipi.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -12,6 +15,8 @@
 #define RAM_ALIGN	  (2UL << 20) /* lets stage 2 use 2 MiB blocks */
 #define IMAGE_TEXT_OFFSET 8
 #define IMAGE_SIZE_OFF	  16
+#define PAGE_BYTES	  4096UL
+#define GUEST_FDT_MAX	  (64UL << 10)
 
 static struct vm vms[VM_MAX];
 static unsigned int nvms;
@@ -49,16 +54,87 @@ static uint64_t load_kernel(struct vm *vm, char *err, size_t errlen)
 		if (image_size > footprint)
 			footprint = image_size;
 	}
-	if (!vm_ram_ptr(vm, vm->ram_ipa + offset, footprint, &dst)) {
-		format(err, errlen, "kernel needs 0x%lx bytes at offset 0x%lx but RAM is 0x%lx",
+	if (footprint > vm->dtb_ipa - vm->ram_ipa ||
+	    offset > vm->dtb_ipa - vm->ram_ipa - footprint ||
+	    !vm_ram_ptr(vm, vm->ram_ipa + offset, footprint, &dst)) {
+		format(err, errlen,
+		       "kernel needs 0x%lx bytes at offset 0x%lx but RAM below the device tree "
+		       "is 0x%lx",
 		       (unsigned long)footprint, (unsigned long)offset,
-		       (unsigned long)vm->ram_size);
+		       (unsigned long)(vm->dtb_ipa - vm->ram_ipa));
 		return 0;
 	}
 	memcpy(dst, c->kernel, c->kernel_size);
+	vm->kernel_end = vm->ram_ipa + offset + footprint;
+	return vm->ram_ipa + offset;
+}
+
+/* The initrd goes right below the device tree, page aligned, clear of the kernel. */
+static int load_initrd(struct vm *vm, uint64_t *base, char *err, size_t errlen)
+{
+	const struct vm_config *c = vm->config;
+	void *dst;
+
+	*base = 0;
+	if (!c->initrd)
+		return 0;
+	if (c->initrd_size > vm->dtb_ipa - vm->kernel_end) {
+		format(err, errlen,
+		       "initrd of %lu KiB does not fit between the kernel and the "
+		       "device tree (%lu KiB free): give the VM more memory",
+		       (unsigned long)(c->initrd_size >> 10),
+		       (unsigned long)((vm->dtb_ipa - vm->kernel_end) >> 10));
+		return -1;
+	}
+	*base = (vm->dtb_ipa - c->initrd_size) & ~(PAGE_BYTES - 1);
+	if (!vm_ram_ptr(vm, *base, c->initrd_size, &dst))
+		return -1; /* cannot happen: checked against the kernel's end above */
+	memcpy(dst, c->initrd, c->initrd_size);
+	return 0;
+}
+
+static int build_fdt(struct vm *vm, uint64_t initrd, char *err, size_t errlen)
+{
+	struct guest_fdt_params p = {
+		.ram_base = vm->ram_ipa,
+		.ram_size = vm->ram_size,
+		.ncpus = vm->config->vcpus,
+		.uart_base = GUEST_UART_BASE,
+		.bootargs = vm->config->bootargs,
+		.initrd_base = initrd,
+		.initrd_size = initrd ? vm->config->initrd_size : 0,
+	};
+	void *dst = 0;
+	int r = -FDT_ERR_NOSPACE;
+
+	if (vm_ram_ptr(vm, vm->dtb_ipa, GUEST_FDT_MAX, &dst))
+		r = guest_fdt_build(&p, dst, GUEST_FDT_MAX);
+	if (r)
+		format(err, errlen, "cannot build the device tree (%s)", fdt_strerror(r));
+	return r;
+}
+
+/*
+ * Puts kernel, initrd and device tree in RAM (docs/config.md: layout) and returns
+ * the entry IPA, or 0 with @err set.
+ */
+static uint64_t load_images(struct vm *vm, char *err, size_t errlen)
+{
+	uint64_t entry, initrd;
+
+	/*
+	 * The device tree starts on the last 2 MiB boundary that leaves it room (a page
+	 * boundary in a VM too small for that), so a kernel's early mapping finds it.
+	 */
+	vm->dtb_ipa = (vm->ram_ipa + vm->ram_size - GUEST_FDT_MAX) & ~(RAM_ALIGN - 1);
+	if (vm->dtb_ipa <= vm->ram_ipa)
+		vm->dtb_ipa = (vm->ram_ipa + vm->ram_size - GUEST_FDT_MAX) & ~(PAGE_BYTES - 1);
+	entry = load_kernel(vm, err, errlen);
+	if (!entry || load_initrd(vm, &initrd, err, errlen) || build_fdt(vm, initrd, err, errlen))
+		return 0;
 	/* The guest starts with its MMU off, reading RAM as non-cacheable: write it back. */
 	arch_dcache_clean_inval_poc((void *)vm->ram_pa, vm->ram_size);
-	return vm->ram_ipa + offset;
+	return entry;
 }
 
 static void vcpus_init(struct vm *vm, unsigned int pcpu)
@@ -75,7 +151,7 @@ static void vcpus_init(struct vm *vm, unsigned int pcpu)
 		v->mpidr = (1UL << 31) | i;
 		v->state = VCPU_OFF;
 	}
-	arch_vcpu_reset(&vm->vcpus[0], vm->entry_ipa, 0);
+	arch_vcpu_reset(&vm->vcpus[0], vm->entry_ipa, vm->dtb_ipa);
 	vm->vcpus[0].state = VCPU_RUNNABLE;
 }
 
@@ -103,7 +179,7 @@ static int vm_build(struct vm *vm, unsigned int pcpu, char *err, size_t errlen)
 		format(err, errlen, "cannot register the UART");
 		return -1;
 	}
-	vm->entry_ipa = load_kernel(vm, err, errlen);
+	vm->entry_ipa = load_images(vm, err, errlen);
 	if (!vm->entry_ipa)
 		return -1;
 	vcpus_init(vm, pcpu);
@@ -198,11 +274,11 @@ void vm_reset(struct vm *vm)
 	spin_lock(&vm->s2_lock);
 	arch_stage2_unmap_all(&vm->s2);
 	spin_unlock(&vm->s2_lock);
-	if (!load_kernel(vm, err, sizeof(err))) {
+	if (!load_images(vm, err, sizeof(err))) {
 		vm_crash(vm, "reset failed: %s", err);
 		return;
 	}
-	arch_vcpu_reset(&vm->vcpus[0], vm->entry_ipa, 0);
+	arch_vcpu_reset(&vm->vcpus[0], vm->entry_ipa, vm->dtb_ipa);
 	vm->vcpus[0].reload = true;
 	vm->vcpus[0].state = VCPU_RUNNABLE;
 }

@@ -61,6 +61,8 @@ struct vm {
 	uint64_t ram_pa;
 	uint64_t ram_size;
 	uint64_t entry_ipa;
+	uint64_t kernel_end; /* IPA just past the kernel's footprint */
+	uint64_t dtb_ipa;    /* the guest's device tree, passed in x0 */
 	unsigned int nvcpus;
 	struct vcpu vcpus[VM_MAX_VCPUS];
 	struct mmio_bus mmio;

@@ -124,5 +124,6 @@ def boot(vms=None, dts=None, cpu="max", gic=3, smp=2, timeout=60, until=POWER_OF
                 child.kill(signal.SIGKILL)
             child.close(force=True)
         output = log.getvalue()
-    text = output.replace("\r\n", "\n").replace("\r", "\n")
+    # The UART driver sends CR LF and the pty adds a CR of its own.
+    text = re.sub(r"\r+\n", "\n", output).replace("\r", "\n")
     return Run(output=text, exited=exited, lines=text.split("\n"))

@@ -174,3 +174,21 @@ def test_spinning_vms_do_not_starve_others(gic):
                until=["vm hello: powered off", "spin1| # spinning", "spin2| # spinning"])
     assert_tap_passed(run, "hello")
     assert "spin1| # spinning" in run.output and "spin2| # spinning" in run.output, run.output
+
+
+@pytest.mark.parametrize("cpu", ["max", "cortex-a57"])
+def test_guest_device_tree(cpu):
+    extra = ('bootargs = "console=ttyAMA0 skiff.test=fdt";\n'
+             '\t\t\tinitrd = "SKIFF-INITRD-TEST";')
+    run = boot([Vm("fdt", "fdt", memory=8 << 20, vcpus=2, extra=extra)], cpu=cpu)
+    assert_tap_passed(run, "fdt")
+
+
+def test_initrd_too_big_is_refused(tmp_path):
+    big = tmp_path / "big.initrd"
+    big.write_bytes(bytes(300 << 10))  # more than a 256 KiB VM has
+    extra = f'initrd = /incbin/("{big}");'
+    run = boot([Vm("small", "hello", memory=256 << 10, extra=extra), Vm("ok", "hello")])
+    assert re.search(r"vm small: not started: initrd of \d+ KiB does not fit between the "
+                     r"kernel and the device tree", run.output), run.output
+    assert_tap_passed(run, "ok")

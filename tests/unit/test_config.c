@@ -105,7 +105,7 @@ static void test_vm_errors(void **state)
 	expect_vm_error("kernel = [00];", "no 'memory-size' property");
 	expect_vm_error("memory-size = [01 02 03]; kernel = [00];", "one or two cells");
 	expect_vm_error("memory-size = <0x1001>; kernel = [00];", "multiple of 4 KiB");
-	expect_vm_error("memory-size = <0x1000>; kernel = [00];", "at least 64 KiB");
+	expect_vm_error("memory-size = <0x1000>; kernel = [00];", "at least 256 KiB");
 	expect_vm_error("memory-size = <0x100000>;", "no 'kernel' property");
 	expect_vm_error("memory-size = <0x100000>; kernel = [00]; vcpus = <0>;",
 			"'vcpus' must be one cell between 1 and 8");

@@ -11,6 +11,7 @@ UNIT_SRCS_test_bootargs := src/core/bootargs.c
 UNIT_SRCS_test_format   := src/lib/format.c
 UNIT_SRCS_test_libc     := tests/unit/skiff_libc.c
 UNIT_SRCS_test_platform := src/core/platform.c src/lib/format.c
+UNIT_SRCS_test_guest_fdt := src/core/guest_fdt.c src/lib/format.c
 UNIT_SRCS_test_trap     := src/core/trap.c src/core/esr.c src/core/mmio.c src/vdev/psci.c \
 	src/core/stage2_fault.c tests/unit/fake_arch.c
 UNIT_SRCS_test_stage2   := src/core/stage2_fault.c tests/unit/fake_arch.c

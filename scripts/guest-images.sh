@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Builds the Linux guest images under build/images/ (never committed):
+#   Image          the kernel of Debian's linux-image-arm64 (the versioned package it
+#                  depends on is resolved here, never hard-coded)
+#   initramfs.gz   busybox-static with an /init that prints a marker and starts a shell
+# Idempotent: does nothing when both are newer than this script.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+out="$top/build/images"
+marker="SKIFF-GUEST-READY"
+
+if [ -s "$out/Image" ] && [ -s "$out/initramfs.gz" ] && [ "$out/initramfs.gz" -nt "$0" ]; then
+	exit 0
+fi
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+	"${sudo_cmd[@]}" dpkg --add-architecture arm64
+	"${sudo_cmd[@]}" apt-get update -q
+fi
+kernel_pkg=$(apt-cache depends linux-image-arm64:arm64 2>/dev/null |
+	awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
+if [ -z "$kernel_pkg" ]; then
+	"${sudo_cmd[@]}" apt-get update -q
+	kernel_pkg=$(apt-cache depends linux-image-arm64:arm64 |
+		awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
+fi
+[ -n "$kernel_pkg" ] || { echo "guest-images: cannot resolve linux-image-arm64:arm64" >&2; exit 1; }
+echo "guest-images: kernel package $kernel_pkg"
+
+debs="$out/debs"
+rm -rf "$debs" "$out/rootfs" "$out/kernel"
+mkdir -p "$debs"
+(cd "$debs" && apt-get download -q "$kernel_pkg" busybox-static:arm64 2>&1 | grep -v '^W: Download is performed unsandboxed' || true)
+dpkg -x "$debs"/linux-image-*_arm64.deb "$out/kernel"
+vmlinuz=$(ls "$out"/kernel/boot/vmlinuz-*)
+# Debian's arm64 vmlinuz is an uncompressed Image; accept a gzip one too.
+if gzip -t "$vmlinuz" 2>/dev/null; then
+	gzip -dc "$vmlinuz" >"$out/Image"
+else
+	cp "$vmlinuz" "$out/Image"
+fi
+cp "$(ls "$out"/kernel/boot/config-*)" "$out/kernel.config"
+
+root="$out/rootfs"
+mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,etc,root}
+dpkg -x "$debs"/busybox-static_*_arm64.deb "$out/busybox"
+cp "$out/busybox/bin/busybox" "$root/bin/busybox"
+for applet in sh mount cat echo ls poweroff reboot date sleep uname dmesg grep; do
+	ln -sf busybox "$root/bin/$applet"
+done
+cat >"$root/init" <<INIT
+#!/bin/busybox sh
+/bin/busybox mount -t proc proc /proc
+/bin/busybox mount -t sysfs sys /sys
+/bin/busybox mount -t devtmpfs dev /dev 2>/dev/null
+echo "$marker \$(/bin/busybox uname -r)"
+exec /bin/busybox setsid /bin/busybox cttyhack /bin/busybox sh
+INIT
+chmod +x "$root/init"
+# newc cpio written by Python (no cpio binary needed on the host).
+/usr/bin/python3 - "$root" "$out/initramfs.gz" <<'PY'
+import gzip, os, stat, sys
+root, dest = sys.argv[1], sys.argv[2]
+def entry(name, st, data=b"", ino=[1]):
+    ino[0] += 1
+    hdr = "070701" + "".join("%08x" % v for v in (
+        ino[0], st.st_mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(name) + 1, 0))
+    out = hdr.encode() + name.encode() + b"\0"
+    out += b"\0" * (-len(out) % 4) + data
+    return out + b"\0" * (-len(out) % 4)
+blob = b""
+for dirpath, dirs, files in os.walk(root):
+    dirs.sort()
+    for n in sorted(dirs) + sorted(files):
+        p = os.path.join(dirpath, n)
+        rel = os.path.relpath(p, root)
+        st = os.lstat(p)
+        if stat.S_ISLNK(st.st_mode):
+            data = os.readlink(p).encode()
+        elif stat.S_ISREG(st.st_mode):
+            data = open(p, "rb").read()
+        else:
+            data = b""
+        blob += entry(rel, st, data)
+class Z: st_mode = 0
+blob += entry("TRAILER!!!", Z())
+with gzip.open(dest, "wb", compresslevel=6) as f:
+    f.write(blob)
+PY
+rm -rf "$out/busybox" "$out/kernel"
+echo "guest-images: $(du -h "$out/Image" | cut -f1) Image, $(du -h "$out/initramfs.gz" | cut -f1) initramfs"

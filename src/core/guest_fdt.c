@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Built with libfdt's sequential-write API. Addresses and sizes use two cells, as
+ * on QEMU virt, so that a kernel sees the same shape of tree it would there.
+ */
+#include <libfdt.h>
+
+#include "core/guest_fdt.h"
+#include "lib/format.h"
+
+#define UART_CLOCK_HZ  24000000 /* what a PL011 driver expects to divide down from */
+#define PHANDLE_APBCLK 1
+#define UART_REG_SIZE  0x1000
+
+static int prop_u64_pair(void *fdt, const char *name, uint64_t a, uint64_t b)
+{
+	fdt64_t v[2] = { cpu_to_fdt64(a), cpu_to_fdt64(b) };
+
+	return fdt_property(fdt, name, v, sizeof(v));
+}
+
+static int add_chosen(void *fdt, const struct guest_fdt_params *p, const char *uart_path)
+{
+	int r = fdt_begin_node(fdt, "chosen");
+
+	if (!r && p->bootargs)
+		r = fdt_property_string(fdt, "bootargs", p->bootargs);
+	if (!r)
+		r = fdt_property_string(fdt, "stdout-path", uart_path);
+	if (!r && p->initrd_size) {
+		r = fdt_property_u64(fdt, "linux,initrd-start", p->initrd_base);
+		if (!r)
+			r = fdt_property_u64(fdt, "linux,initrd-end",
+					     p->initrd_base + p->initrd_size);
+	}
+	return r ? r : fdt_end_node(fdt);
+}
+
+static int add_memory(void *fdt, const struct guest_fdt_params *p)
+{
+	char name[32];
+	int r;
+
+	format(name, sizeof(name), "memory@%lx", (unsigned long)p->ram_base);
+	r = fdt_begin_node(fdt, name);
+	if (!r)
+		r = fdt_property_string(fdt, "device_type", "memory");
+	if (!r)
+		r = prop_u64_pair(fdt, "reg", p->ram_base, p->ram_size);
+	return r ? r : fdt_end_node(fdt);
+}
+
+static int add_cpus(void *fdt, const struct guest_fdt_params *p)
+{
+	int r = fdt_begin_node(fdt, "cpus");
+	unsigned int i;
+
+	if (!r)
+		r = fdt_property_u32(fdt, "#address-cells", 1);
+	if (!r)
+		r = fdt_property_u32(fdt, "#size-cells", 0);
+	for (i = 0; !r && i < p->ncpus; i++) {
+		char name[16];
+
+		format(name, sizeof(name), "cpu@%u", i);
+		r = fdt_begin_node(fdt, name);
+		if (!r)
+			r = fdt_property_string(fdt, "device_type", "cpu");
+		if (!r)
+			r = fdt_property_string(fdt, "compatible", "arm,armv8");
+		if (!r)
+			r = fdt_property_u32(fdt, "reg", i); /* the vCPU's MPIDR affinity */
+		if (!r)
+			r = fdt_property_string(fdt, "enable-method", "psci");
+		if (!r)
+			r = fdt_end_node(fdt);
+	}
+	return r ? r : fdt_end_node(fdt);
+}
+
+static int add_psci(void *fdt)
+{
+	static const char compat[] = "arm,psci-1.0\0arm,psci-0.2\0arm,psci";
+	int r = fdt_begin_node(fdt, "psci");
+
+	if (!r)
+		r = fdt_property(fdt, "compatible", compat, sizeof(compat));
+	if (!r)
+		r = fdt_property_string(fdt, "method", "hvc");
+	return r ? r : fdt_end_node(fdt);
+}
+
+static int add_uart(void *fdt, const struct guest_fdt_params *p, const char *name)
+{
+	static const char compat[] = "arm,pl011\0arm,primecell";
+	static const char clock_names[] = "uartclk\0apb_pclk";
+	fdt32_t clocks[2] = { cpu_to_fdt32(PHANDLE_APBCLK), cpu_to_fdt32(PHANDLE_APBCLK) };
+	int r = fdt_begin_node(fdt, "apb-pclk");
+
+	if (!r)
+		r = fdt_property_string(fdt, "compatible", "fixed-clock");
+	if (!r)
+		r = fdt_property_u32(fdt, "#clock-cells", 0);
+	if (!r)
+		r = fdt_property_u32(fdt, "clock-frequency", UART_CLOCK_HZ);
+	if (!r)
+		r = fdt_property_string(fdt, "clock-output-names", "clk24mhz");
+	if (!r)
+		r = fdt_property_u32(fdt, "phandle", PHANDLE_APBCLK);
+	if (!r)
+		r = fdt_end_node(fdt);
+	if (!r)
+		r = fdt_begin_node(fdt, name);
+	if (!r)
+		r = fdt_property(fdt, "compatible", compat, sizeof(compat));
+	if (!r)
+		r = prop_u64_pair(fdt, "reg", p->uart_base, UART_REG_SIZE);
+	if (!r)
+		r = fdt_property(fdt, "clocks", clocks, sizeof(clocks));
+	if (!r)
+		r = fdt_property(fdt, "clock-names", clock_names, sizeof(clock_names));
+	return r ? r : fdt_end_node(fdt);
+}
+
+int guest_fdt_build(const struct guest_fdt_params *p, void *buf, size_t size)
+{
+	char uart[32], uart_path[40];
+	int r;
+
+	format(uart, sizeof(uart), "pl011@%lx", (unsigned long)p->uart_base);
+	format(uart_path, sizeof(uart_path), "/%s", uart);
+	r = fdt_create(buf, (int)size);
+	if (!r)
+		r = fdt_finish_reservemap(buf);
+	if (!r)
+		r = fdt_begin_node(buf, "");
+	if (!r)
+		r = fdt_property_string(buf, "compatible", "skiff,vm");
+	if (!r)
+		r = fdt_property_string(buf, "model", "Skiff virtual machine");
+	if (!r)
+		r = fdt_property_u32(buf, "#address-cells", 2);
+	if (!r)
+		r = fdt_property_u32(buf, "#size-cells", 2);
+	if (!r)
+		r = add_chosen(buf, p, uart_path);
+	if (!r)
+		r = add_memory(buf, p);
+	if (!r)
+		r = add_cpus(buf, p);
+	if (!r)
+		r = add_psci(buf);
+	if (!r)
+		r = add_uart(buf, p, uart);
+	if (!r)
+		r = fdt_end_node(buf);
+	return r ? r : fdt_finish(buf);
+}

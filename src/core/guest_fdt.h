@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/* The device tree Skiff writes for each VM: exactly the virtual hardware it has. */
+#ifndef SKIFF_CORE_GUEST_FDT_H
+#define SKIFF_CORE_GUEST_FDT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct guest_fdt_params {
+	uint64_t ram_base;
+	uint64_t ram_size;
+	unsigned int ncpus;
+	uint64_t uart_base;
+	const char *bootargs; /* may be NULL */
+	uint64_t initrd_base; /* initrd_size 0: none */
+	uint64_t initrd_size;
+};
+
+/*
+ * Writes the flattened tree into @buf (at most @size bytes). Returns 0, or a
+ * negative libfdt error (FDT_ERR_NOSPACE when @size is too small).
+ */
+int guest_fdt_build(const struct guest_fdt_params *p, void *buf, size_t size);
+
+#endif
