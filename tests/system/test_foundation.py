@@ -116,7 +116,8 @@ def test_unhandled_trap_logged_once_per_kind():
 
 def test_not_entered_at_el2():
     dts = config_dts([Vm("hello", "hello")])
-    run = boot(dts=dts, virtualization=False, timeout=15, until="was entered at EL1")
+    run = boot(dts=dts, virtualization=False, timeout=15,
+               until="(QEMU: -M virt,virtualization=on)")
     assert ("Skiff must be entered at EL2 but was entered at EL1: enable the virtualization "
             "extensions (QEMU: -M virt,virtualization=on)") in run.output
 
