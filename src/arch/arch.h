@@ -109,6 +109,8 @@ void arch_vcpu_put(struct vcpu *vcpu);
 /* Runs the loaded vCPU until it exits; fills vcpu->exit. */
 void arch_vcpu_run(struct vcpu *vcpu);
 void arch_vcpu_skip_instr(struct vcpu *vcpu);
+/* Translates a guest virtual address with the loaded vCPU's stage 1 (identity if off). */
+bool arch_vcpu_va_to_ipa(struct vcpu *vcpu, uint64_t va, uint64_t *ipa);
 void arch_vcpu_inject_undef(struct vcpu *vcpu);
 void arch_vcpu_inject_dabt(struct vcpu *vcpu, uint64_t far);
 uint64_t arch_vcpu_el1_vbar(struct vcpu *vcpu);

@@ -1,4 +1,7 @@
 // SPDX-License-Identifier: MIT
+#include <string.h>
+
+#include "core/esr.h"
 #include "core/log.h"
 #include "core/stage2_fault.h"
 #include "core/vm.h"
@@ -47,9 +50,43 @@ static int map_fresh(struct vm *vm, uint64_t ipa, bool exec, const struct s2_lea
 	return arch_stage2_map(&vm->s2, page, ram_pa(vm, page), PAGE, PERM_RW);
 }
 
-/* Mapped, but not for this kind of access: flip between RW and RX (W^X). */
-static int flip(struct vm *vm, uint64_t ipa, bool exec, bool write, unsigned int perms)
+/*
+ * A store into the page the vCPU is executing from (early boot code keeping its
+ * variables beside it): flipping the page would fault forever, store and fetch
+ * taking turns. Do the store for the guest instead and keep the page executable,
+ * maintained, so whatever was written is seen by fetches too. Needs the
+ * instruction syndrome; returns false without it.
+ */
+static bool emulate_store(struct vcpu *vcpu, uint64_t ipa, uint64_t esr)
 {
+	struct vm *vm = vcpu->vm;
+	unsigned int size = esr_dabt_size(esr);
+	uint64_t value = vcpu_get_reg(vcpu, esr_dabt_srt(esr));
+	void *dst = (void *)ram_pa(vm, ipa);
+
+	if (!esr_dabt_isv(esr) || (ipa & (size - 1)))
+		return false;
+	memcpy(dst, &value, size);
+	/* The guest may read it with its caches off: write it back to memory. */
+	arch_dcache_clean_inval_poc(dst, size);
+	maintain(vm, ipa & ~(PAGE - 1));
+	arch_vcpu_skip_instr(vcpu);
+	vm->s2stats.emulated_stores++;
+	return true;
+}
+
+/* True when the vCPU's own PC is on @page (through its stage 1, if any). */
+static bool pc_on_page(struct vcpu *vcpu, uint64_t page)
+{
+	uint64_t pc_ipa;
+
+	return arch_vcpu_va_to_ipa(vcpu, vcpu->ctx.pc, &pc_ipa) && (pc_ipa & ~(PAGE - 1)) == page;
+}
+
+/* Mapped, but not for this kind of access: flip between RW and RX (W^X). */
+static int flip(struct vcpu *vcpu, uint64_t ipa, bool exec, uint64_t esr, unsigned int perms)
+{
+	struct vm *vm = vcpu->vm;
 	uint64_t page = ipa & ~(PAGE - 1);
 
 	if (exec && !(perms & S2_PERM_X)) {
@@ -58,14 +95,22 @@ static int flip(struct vm *vm, uint64_t ipa, bool exec, bool write, unsigned int
 		maintain(vm, page);
 		return arch_stage2_protect_page(&vm->s2, page, PERM_RX);
 	}
-	if (write && !(perms & S2_PERM_W)) {
+	if (!exec && esr_dabt_write(esr) && !(perms & S2_PERM_W)) {
+		if (pc_on_page(vcpu, page)) {
+			if (emulate_store(vcpu, ipa, esr))
+				return 0;
+			/* No syndrome to emulate with: let code and data share the page. */
+			vm->s2stats.mixed_pages++;
+			maintain(vm, page);
+			return arch_stage2_protect_page(&vm->s2, page, PERM_RW | S2_PERM_X);
+		}
 		vm->s2stats.wx_to_rw++;
 		return arch_stage2_protect_page(&vm->s2, page, PERM_RW);
 	}
 	return 0; /* already fixed by another vCPU: just retry */
 }
 
-bool stage2_fault(struct vcpu *vcpu, uint64_t ipa, bool exec, bool write)
+bool stage2_fault(struct vcpu *vcpu, uint64_t ipa, bool exec, uint64_t esr)
 {
 	struct vm *vm = vcpu->vm;
 	struct s2_leaf leaf;
@@ -79,7 +124,7 @@ bool stage2_fault(struct vcpu *vcpu, uint64_t ipa, bool exec, bool write)
 	if (!leaf.valid)
 		ret = map_fresh(vm, ipa, exec, &leaf);
 	else
-		ret = flip(vm, ipa, exec, write, leaf.perms);
+		ret = flip(vcpu, ipa, exec, esr, leaf.perms);
 	spin_unlock(&vm->s2_lock);
 	if (ret)
 		vm_crash(vm, "out of memory for stage-2 tables at IPA 0x%lx", (unsigned long)ipa);
@@ -91,9 +136,11 @@ void stage2_report(const struct vm *vm)
 	const struct stage2_stats *s = &vm->s2stats;
 
 	log_info("vm %s: stage 2: %lu faults (%lu exec), %lu block and %lu page maps, "
-		 "%lu pages cache-maintained (%lu needed none), W^X %lu to RW, %lu to RX",
+		 "%lu pages cache-maintained (%lu needed none), W^X %lu to RW, %lu to RX, "
+		 "%lu stores emulated, %lu mixed pages",
 		 vm->name, (unsigned long)s->faults, (unsigned long)s->exec_faults,
 		 (unsigned long)s->block_maps, (unsigned long)s->page_maps,
 		 (unsigned long)s->maintained, (unsigned long)s->maint_skipped,
-		 (unsigned long)s->wx_to_rw, (unsigned long)s->wx_to_rx);
+		 (unsigned long)s->wx_to_rw, (unsigned long)s->wx_to_rx,
+		 (unsigned long)s->emulated_stores, (unsigned long)s->mixed_pages);
 }

@@ -17,21 +17,23 @@ struct vcpu;
 struct vm;
 
 struct stage2_stats {
-	uint64_t faults;	/* every stage-2 fault on guest RAM */
-	uint64_t exec_faults;	/* instruction fetches among them */
-	uint64_t block_maps;	/* data faults served with a 2 MiB block */
-	uint64_t page_maps;	/* faults served with a 4 KiB page */
-	uint64_t maintained;	/* pages cleaned to PoU + I-cache invalidated */
-	uint64_t maint_skipped; /* pages needing none (CTR_EL0.IDC and DIC) */
-	uint64_t wx_to_rw;	/* executable pages made writable (execute removed) */
-	uint64_t wx_to_rx;	/* written pages made executable again (after maintenance) */
+	uint64_t faults;	  /* every stage-2 fault on guest RAM */
+	uint64_t exec_faults;	  /* instruction fetches among them */
+	uint64_t block_maps;	  /* data faults served with a 2 MiB block */
+	uint64_t page_maps;	  /* faults served with a 4 KiB page */
+	uint64_t maintained;	  /* pages cleaned to PoU + I-cache invalidated */
+	uint64_t maint_skipped;	  /* pages needing none (CTR_EL0.IDC and DIC) */
+	uint64_t wx_to_rw;	  /* executable pages made writable (execute removed) */
+	uint64_t wx_to_rx;	  /* written pages made executable again (after maintenance) */
+	uint64_t emulated_stores; /* stores into the page being executed, done by Skiff */
+	uint64_t mixed_pages;	  /* pages left writable and executable (no syndrome) */
 };
 
 /*
- * Handles a stage-2 abort at @ipa. Returns false when @ipa is not guest RAM (the
- * caller then treats it as a device access or a crash).
+ * Handles a stage-2 abort at @ipa (@esr: the abort's syndrome). Returns false when
+ * @ipa is not guest RAM (the caller then treats it as a device access or a crash).
  */
-bool stage2_fault(struct vcpu *vcpu, uint64_t ipa, bool exec, bool write);
+bool stage2_fault(struct vcpu *vcpu, uint64_t ipa, bool exec, uint64_t esr);
 
 /* Logs the VM's stage-2 counters in one line. */
 void stage2_report(const struct vm *vm);

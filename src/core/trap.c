@@ -4,6 +4,7 @@
 #include "core/ipi.h"
 #include "core/log.h"
 #include "core/sched.h"
+#include "core/sysreg.h"
 #include "core/trap.h"
 #include "core/vm.h"
 #include "vdev/psci.h"
@@ -47,7 +48,7 @@ static void trap_dabt(struct vcpu *vcpu, uint64_t esr)
 	bool write = esr_dabt_write(esr);
 	uint64_t value = 0;
 
-	if (stage2_fault(vcpu, ipa, false, write))
+	if (stage2_fault(vcpu, ipa, false, esr))
 		return;
 	if (!esr_dabt_isv(esr)) {
 		log_warn("vm %s: vcpu %u: %s at IPA 0x%lx without instruction syndrome "
@@ -81,7 +82,7 @@ static void trap_iabt(struct vcpu *vcpu, uint64_t esr)
 {
 	uint64_t ipa = esr_fault_ipa(vcpu->exit.hpfar, vcpu->exit.far);
 
-	if (stage2_fault(vcpu, ipa, true, false))
+	if (stage2_fault(vcpu, ipa, true, esr))
 		return;
 	/* Nothing sensible can run from outside RAM: the guest is beyond help. */
 	vm_crash(vcpu->vm,
@@ -103,11 +104,18 @@ static void trap_wfx(struct vcpu *vcpu, uint64_t esr)
 	sched_yield();
 }
 
+static void trap_sysreg(struct vcpu *vcpu, uint64_t esr)
+{
+	if (!sysreg_emulate(vcpu, esr)) {
+		trap_undef(vcpu, esr);
+		return;
+	}
+	arch_vcpu_skip_instr(vcpu);
+}
+
 static const trap_handler_fn trap_handlers[ESR_EC_COUNT] = {
-	[EC_WFX] = trap_wfx,
-	[EC_HVC64] = trap_hvc,
-	[EC_DABT_LOW] = trap_dabt,
-	[EC_IABT_LOW] = trap_iabt,
+	[EC_SYS64] = trap_sysreg,  [EC_WFX] = trap_wfx,	      [EC_HVC64] = trap_hvc,
+	[EC_DABT_LOW] = trap_dabt, [EC_IABT_LOW] = trap_iabt,
 };
 
 static void handle_sync(struct vcpu *vcpu)

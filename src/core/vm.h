@@ -45,7 +45,8 @@ struct vcpu {
 	unsigned int pcpu; /* host CPU it runs on */
 	uint64_t mpidr;	   /* virtual MPIDR_EL1 */
 	volatile enum vcpu_state state;
-	bool reload; /* registers were reset while loaded: load them again */
+	bool reload;  /* registers were reset while loaded: load them again */
+	bool os_lock; /* emulated OS lock (OSLAR_EL1/OSLSR_EL1) */
 	uint64_t exits;
 };
 

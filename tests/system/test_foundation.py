@@ -7,7 +7,7 @@ import pytest
 from skiff import CPUS, GICS, Vm, boot, config_dts
 
 # Every test guest that reports TAP and powers itself off.
-TAP_GUESTS = ["hello", "hvc", "undef", "el0_syscall", "page_fault", "reset", "selfmod"]
+TAP_GUESTS = ["hello", "hvc", "undef", "debug", "el0_syscall", "page_fault", "reset", "selfmod"]
 
 
 def assert_tap_passed(run, vm):

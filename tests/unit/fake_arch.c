@@ -176,3 +176,16 @@ void sched_yield(void)
 {
 	fake.yields++;
 }
+
+void arch_dcache_clean_inval_poc(void *va, uint64_t size)
+{
+	(void)va;
+	(void)size;
+}
+
+bool arch_vcpu_va_to_ipa(struct vcpu *vcpu, uint64_t va, uint64_t *ipa)
+{
+	(void)vcpu;
+	*ipa = va; /* the fake guest runs with its MMU off */
+	return true;
+}

@@ -13,6 +13,11 @@
 #define RX (S2_PERM_R | S2_PERM_X)
 #define RW (S2_PERM_R | S2_PERM_W)
 
+/* Syndromes: an instruction abort, and data aborts with a valid syndrome (4-byte, x3). */
+#define IABT	   (0x20UL << 26)
+#define DABT_READ  ((0x24UL << 26) | (1UL << 24) | (2UL << 22) | (3UL << 16))
+#define DABT_WRITE (DABT_READ | (1UL << 6))
+
 static struct vm vm;
 static struct vcpu *v;
 
@@ -38,15 +43,15 @@ static int setup(void **state)
 static void test_outside_ram_is_not_ours(void **state)
 {
 	(void)state;
-	assert_false(stage2_fault(v, FAKE_RAM_IPA - 4096, false, false));
-	assert_false(stage2_fault(v, FAKE_RAM_IPA + vm.ram_size, true, false));
+	assert_false(stage2_fault(v, FAKE_RAM_IPA - 4096, false, DABT_READ));
+	assert_false(stage2_fault(v, FAKE_RAM_IPA + vm.ram_size, true, IABT));
 	assert_int_equal(vm.s2stats.faults, 0);
 }
 
 static void test_data_fault_maps_a_block_without_execute(void **state)
 {
 	(void)state;
-	assert_true(stage2_fault(v, FAKE_RAM_IPA + 0x212345, false, false));
+	assert_true(stage2_fault(v, FAKE_RAM_IPA + 0x212345, false, DABT_READ));
 	assert_int_equal(fake.block_maps, 1);
 	assert_int_equal(perms_at(FAKE_RAM_IPA + 0x200000), RW);
 	assert_int_equal(perms_at(FAKE_RAM_IPA + 0x3ff000), RW);
@@ -58,13 +63,13 @@ static void test_data_fault_maps_a_block_without_execute(void **state)
 static void test_exec_fault_maintains_then_maps_rx(void **state)
 {
 	(void)state;
-	assert_true(stage2_fault(v, FAKE_RAM_IPA + 0x1004, true, false));
+	assert_true(stage2_fault(v, FAKE_RAM_IPA + 0x1004, true, IABT));
 	assert_int_equal(perms_at(FAKE_RAM_IPA + 0x1000), RX);
 	assert_int_equal(fake.syncs, 1);
 	assert_int_equal(vm.s2stats.maintained, 1);
 	assert_int_equal(vm.s2stats.exec_faults, 1);
 	/* The rest of that 2 MiB is no longer one hole: data next to code gets pages. */
-	assert_true(stage2_fault(v, FAKE_RAM_IPA + 0x2000, false, true));
+	assert_true(stage2_fault(v, FAKE_RAM_IPA + 0x2000, false, DABT_WRITE));
 	assert_int_equal(fake.block_maps, 0);
 	assert_int_equal(perms_at(FAKE_RAM_IPA + 0x2000), RW);
 }
@@ -74,11 +79,11 @@ static void test_write_xor_execute_cycle(void **state)
 	uint64_t page = FAKE_RAM_IPA + 0x5000;
 
 	(void)state;
-	stage2_fault(v, page, true, false); /* first run: RX */
+	stage2_fault(v, page, true, IABT); /* first run: RX */
 	for (unsigned int i = 0; i < 3; i++) {
-		stage2_fault(v, page + 8, false, true); /* the guest rewrites its code */
+		stage2_fault(v, page + 8, false, DABT_WRITE); /* the guest rewrites its code */
 		assert_int_equal(perms_at(page), RW);
-		stage2_fault(v, page + 4, true, false); /* and runs it again */
+		stage2_fault(v, page + 4, true, IABT); /* and runs it again */
 		assert_int_equal(perms_at(page), RX);
 	}
 	assert_int_equal(vm.s2stats.wx_to_rw, 3);
@@ -87,12 +92,37 @@ static void test_write_xor_execute_cycle(void **state)
 	assert_int_equal(fake.syncs, 4);
 }
 
+static uint8_t fake_ram[2 * 4096];
+
+static void test_store_into_the_executing_page_is_emulated(void **state)
+{
+	uint64_t page = FAKE_RAM_IPA + 0x7000;
+	uint32_t written;
+
+	(void)state;
+	vm.ram_pa = (uint64_t)fake_ram - 0x7000; /* page 7 of RAM is fake_ram */
+	v->ctx.pc = page + 0x40;
+	v->ctx.x[3] = 0xfeedc0de;
+	stage2_fault(v, page + 0x40, true, IABT);	 /* fetch: RX */
+	stage2_fault(v, page + 0x80, false, DABT_WRITE); /* str w3 into the same page */
+	memcpy(&written, fake_ram + 0x80, 4);
+	assert_int_equal(written, 0xfeedc0de);
+	assert_int_equal(perms_at(page), RX); /* still executable: no flip-flopping */
+	assert_int_equal(v->ctx.pc, page + 0x44);
+	assert_int_equal(vm.s2stats.emulated_stores, 1);
+	assert_int_equal(vm.s2stats.maintained, 2); /* the store was maintained as code */
+	/* Without a syndrome Skiff cannot do the store: the page becomes RWX instead. */
+	stage2_fault(v, page + 0x90, false, (0x24UL << 26) | (1UL << 6));
+	assert_int_equal(perms_at(page), RX | S2_PERM_W);
+	assert_int_equal(vm.s2stats.mixed_pages, 1);
+}
+
 static void test_exec_inside_data_block_flips_one_page(void **state)
 {
 	(void)state;
-	stage2_fault(v, FAKE_RAM_IPA + 0x600000, false, false);
+	stage2_fault(v, FAKE_RAM_IPA + 0x600000, false, DABT_READ);
 	assert_int_equal(fake.block_maps, 1);
-	stage2_fault(v, FAKE_RAM_IPA + 0x603000, true, false);
+	stage2_fault(v, FAKE_RAM_IPA + 0x603000, true, IABT);
 	assert_int_equal(perms_at(FAKE_RAM_IPA + 0x603000), RX);
 	assert_int_equal(perms_at(FAKE_RAM_IPA + 0x602000), RW);
 	assert_int_equal(perms_at(FAKE_RAM_IPA + 0x604000), RW);
@@ -102,7 +132,7 @@ static void test_exec_inside_data_block_flips_one_page(void **state)
 static void test_partial_block_at_the_end_of_ram_uses_pages(void **state)
 {
 	(void)state;
-	stage2_fault(v, FAKE_RAM_IPA + (16UL << 20), false, false);
+	stage2_fault(v, FAKE_RAM_IPA + (16UL << 20), false, DABT_READ);
 	assert_int_equal(fake.block_maps, 0);
 	assert_int_equal(vm.s2stats.page_maps, 1);
 	assert_int_equal(perms_at(FAKE_RAM_IPA + (16UL << 20)), RW);
@@ -112,7 +142,7 @@ static void test_coherent_caches_skip_maintenance(void **state)
 {
 	(void)state;
 	fake.coherent_caches = true;
-	stage2_fault(v, FAKE_RAM_IPA, true, false);
+	stage2_fault(v, FAKE_RAM_IPA, true, IABT);
 	assert_int_equal(vm.s2stats.maintained, 0);
 	assert_int_equal(vm.s2stats.maint_skipped, 1);
 	assert_int_equal(perms_at(FAKE_RAM_IPA), RX);
@@ -121,8 +151,8 @@ static void test_coherent_caches_skip_maintenance(void **state)
 static void test_spurious_fault_changes_nothing(void **state)
 {
 	(void)state;
-	stage2_fault(v, FAKE_RAM_IPA, false, true);
-	stage2_fault(v, FAKE_RAM_IPA, false, true); /* another vCPU already mapped it */
+	stage2_fault(v, FAKE_RAM_IPA, false, DABT_WRITE);
+	stage2_fault(v, FAKE_RAM_IPA, false, DABT_WRITE); /* another vCPU already mapped it */
 	assert_int_equal(vm.s2stats.faults, 2);
 	assert_int_equal(fake.protects, 0);
 	assert_int_equal(vm.s2stats.wx_to_rw, 0);
@@ -135,6 +165,7 @@ int main(void)
 		cmocka_unit_test_setup(test_data_fault_maps_a_block_without_execute, setup),
 		cmocka_unit_test_setup(test_exec_fault_maintains_then_maps_rx, setup),
 		cmocka_unit_test_setup(test_write_xor_execute_cycle, setup),
+		cmocka_unit_test_setup(test_store_into_the_executing_page_is_emulated, setup),
 		cmocka_unit_test_setup(test_exec_inside_data_block_flips_one_page, setup),
 		cmocka_unit_test_setup(test_partial_block_at_the_end_of_ram_uses_pages, setup),
 		cmocka_unit_test_setup(test_coherent_caches_skip_maintenance, setup),

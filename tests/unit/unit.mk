@@ -13,6 +13,7 @@ UNIT_SRCS_test_libc     := tests/unit/skiff_libc.c
 UNIT_SRCS_test_platform := src/core/platform.c src/lib/format.c
 UNIT_SRCS_test_guest_fdt := src/core/guest_fdt.c src/lib/format.c
 UNIT_SRCS_test_trap     := src/core/trap.c src/core/esr.c src/core/mmio.c src/vdev/psci.c \
+	src/core/sysreg.c \
 	src/core/stage2_fault.c tests/unit/fake_arch.c
 UNIT_SRCS_test_stage2   := src/core/stage2_fault.c tests/unit/fake_arch.c
 

@@ -116,6 +116,27 @@ void arch_vcpu_skip_instr(struct vcpu *vcpu)
 	vcpu->ctx.pc += 4;
 }
 
+bool arch_vcpu_va_to_ipa(struct vcpu *vcpu, uint64_t va, uint64_t *ipa)
+{
+	uint64_t par, saved;
+
+	(void)vcpu;
+	if (!(read_sysreg(sctlr_el1) & SCTLR_M)) {
+		*ipa = va;
+		return true;
+	}
+	/* AT writes PAR_EL1, which is the guest's: keep its value. */
+	saved = read_sysreg(par_el1);
+	__asm__ volatile("at s1e1r, %0" : : "r"(va));
+	isb();
+	par = read_sysreg(par_el1);
+	write_sysreg(par_el1, saved);
+	if (par & 1)
+		return false; /* not mapped at stage 1 right now */
+	*ipa = (par & 0x000ffffffffff000UL) | (va & 0xfff);
+	return true;
+}
+
 uint64_t arch_vcpu_el1_vbar(struct vcpu *vcpu)
 {
 	(void)vcpu;

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: MIT
+#include "core/esr.h"
+#include "core/sysreg.h"
+#include "core/vm.h"
+
+#define ENC_MASK_ALL   0x3ffc1eU
+#define ENC_MASK_NOCRM (ENC_MASK_ALL & ~(0xfU << 1)) /* any CRm: one entry per 16 regs */
+
+#define MDCCINT_EL1   SYS_ENC(2, 0, 0, 2, 0)
+#define MDSCR_EL1     SYS_ENC(2, 0, 0, 2, 2)
+#define OSLAR_EL1     SYS_ENC(2, 0, 1, 0, 4)
+#define OSLSR_EL1     SYS_ENC(2, 0, 1, 1, 4)
+#define OSDLR_EL1     SYS_ENC(2, 0, 1, 3, 4)
+#define DBGBVRn_EL1   SYS_ENC(2, 0, 0, 0, 4)
+#define DBGBCRn_EL1   SYS_ENC(2, 0, 0, 0, 5)
+#define DBGWVRn_EL1   SYS_ENC(2, 0, 0, 0, 6)
+#define DBGWCRn_EL1   SYS_ENC(2, 0, 0, 0, 7)
+#define PMUSERENR_EL0 SYS_ENC(3, 3, 9, 14, 0)
+
+/* MDSCR_EL1 bits a guest may set: SS, TDCC, KDE, MDE (no external debugger here). */
+#define MDSCR_WRITABLE ((1U << 0) | (1U << 12) | (1U << 13) | (1U << 15))
+#define OSLSR_OSLM_V8  (1U << 3) /* OS lock implemented, Armv8 style */
+#define OSLSR_OSLK     (1U << 1)
+
+typedef void (*sysreg_fn)(struct vcpu *vcpu, bool read, uint64_t *val);
+
+struct sysreg_entry {
+	uint32_t enc;
+	uint32_t mask;
+	sysreg_fn fn;
+};
+
+static void raz_wi(struct vcpu *vcpu, bool read, uint64_t *val)
+{
+	(void)vcpu;
+	if (read)
+		*val = 0;
+}
+
+static void mdscr(struct vcpu *vcpu, bool read, uint64_t *val)
+{
+	if (read)
+		*val = vcpu->el1.mdscr;
+	else
+		vcpu->el1.mdscr = *val & MDSCR_WRITABLE;
+}
+
+static void oslar(struct vcpu *vcpu, bool read, uint64_t *val)
+{
+	if (!read)
+		vcpu->os_lock = *val & 1;
+}
+
+static void oslsr(struct vcpu *vcpu, bool read, uint64_t *val)
+{
+	if (read)
+		*val = OSLSR_OSLM_V8 | (vcpu->os_lock ? OSLSR_OSLK : 0);
+}
+
+static const struct sysreg_entry sysregs[] = {
+	{ MDSCR_EL1, ENC_MASK_ALL, mdscr },
+	{ MDCCINT_EL1, ENC_MASK_ALL, raz_wi },
+	{ OSLAR_EL1, ENC_MASK_ALL, oslar },
+	{ OSLSR_EL1, ENC_MASK_ALL, oslsr },
+	{ OSDLR_EL1, ENC_MASK_ALL, raz_wi },
+	/* No breakpoints or watchpoints are offered: their registers read as zero. */
+	{ DBGBVRn_EL1, ENC_MASK_NOCRM, raz_wi },
+	{ DBGBCRn_EL1, ENC_MASK_NOCRM, raz_wi },
+	{ DBGWVRn_EL1, ENC_MASK_NOCRM, raz_wi },
+	{ DBGWCRn_EL1, ENC_MASK_NOCRM, raz_wi },
+	/*
+	 * The PMU traps (MDCR_EL2.TPM) and is not offered (no PMU node in the VM's
+	 * tree); Linux still resets PMUSERENR_EL0 on every CPU when ID_AA64DFR0_EL1
+	 * shows a PMU, so that one register is RAZ/WI.
+	 */
+	{ PMUSERENR_EL0, ENC_MASK_ALL, raz_wi },
+};
+
+bool sysreg_emulate(struct vcpu *vcpu, uint64_t esr)
+{
+	uint32_t enc = esr_sys_encoding(esr);
+	bool read = esr_sys_read(esr);
+	unsigned int rt = esr_sys_rt(esr);
+	unsigned int i;
+
+	for (i = 0; i < sizeof(sysregs) / sizeof(sysregs[0]); i++) {
+		uint64_t val;
+
+		if ((enc & sysregs[i].mask) != sysregs[i].enc)
+			continue;
+		val = read ? 0 : vcpu_get_reg(vcpu, rt);
+		sysregs[i].fn(vcpu, read, &val);
+		if (read)
+			vcpu_set_reg(vcpu, rt, val);
+		return true;
+	}
+	return false;
+}
