@@ -45,6 +45,7 @@ static void mdscr(struct vcpu *vcpu, bool read, uint64_t *val)
 		vcpu->el1.mdscr = *val & MDSCR_WRITABLE;
 }
 
+/* cppcheck-suppress constParameter ; the signature is the table's sysreg_fn */
 static void oslar(struct vcpu *vcpu, bool read, uint64_t *val)
 {
 	if (!read)
