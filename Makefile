@@ -31,7 +31,7 @@ HYP_SRCS := $(wildcard src/arch/arm64/*.S src/arch/arm64/*.c src/core/*.c src/vd
 	src/console/*.c src/lib/*.c src/lib/libc/*.c)
 HYP_OBJS := $(patsubst src/%,$(BUILD)/hyp/%.o,$(HYP_SRCS))
 
-.PHONY: all hyp setup run test lint unit systest bench clean help format guests configs
+.PHONY: all hyp setup run test lint unit systest bench clean help format guests configs images
 all: hyp guests configs unit-bins
 
 help:
@@ -40,7 +40,9 @@ help:
 	@echo "make bench   - run the benchmarks, write bench/results.json and print a table"
 	@echo "make lint    - cppcheck and clang-format check"
 	@echo "make format  - reformat the C sources with .clang-format"
-	@echo "make unit / make systest [T=expr] - one test layer (T selects pytest tests by name)"
+	@echo "make unit / make systest [T=expr] [M=marker] - one test layer"
+	@echo "              (T selects pytest tests by name, M by marker: M=linux, M='not linux')"
+	@echo "make images  - fetch Debian's arm64 kernel and build a busybox initramfs"
 
 setup:
 	@scripts/setup.sh
@@ -78,14 +80,19 @@ run: setup hyp guests
 lint: setup
 	scripts/lint.sh
 
+# Debian's arm64 kernel and a busybox initramfs for the Linux guest tests.
+images: setup
+	@scripts/guest-images.sh
+
 test: setup
 	$(MAKE) all
+	scripts/guest-images.sh
 	scripts/lint.sh
 	$(MAKE) unit
 	$(PYTHON) -m pytest tests/system -n 2 $(if $(T),-k "$(T)")
 
-systest: setup all
-	$(PYTHON) -m pytest tests/system -n 2 $(if $(T),-k "$(T)")
+systest: setup all images
+	$(PYTHON) -m pytest tests/system -n 2 $(if $(T),-k "$(T)") $(if $(M),-m "$(M)")
 
 bench: setup all
 	$(PYTHON) bench/run.py

@@ -127,3 +127,12 @@ def boot(vms=None, dts=None, cpu="max", gic=3, smp=2, timeout=60, until=POWER_OF
     # The UART driver sends CR LF and the pty adds a CR of its own.
     text = re.sub(r"\r+\n", "\n", output).replace("\r", "\n")
     return Run(output=text, exited=exited, lines=text.split("\n"))
+
+
+def assert_tap_passed(run, vm):
+    plan, results = run.tap(vm)
+    assert results, f"{vm}: no TAP results in output:\n{run.output}"
+    failed = [r for r in results if not r[0]]
+    assert not failed, f"{vm}: failed TAP lines {failed}:\n{run.output}"
+    assert plan == len(results), f"{vm}: plan {plan} but {len(results)} results"
+    assert [r[1] for r in results] == list(range(1, len(results) + 1))

@@ -4,19 +4,10 @@ import re
 
 import pytest
 
-from skiff import CPUS, GICS, Vm, boot, config_dts
+from skiff import CPUS, GICS, Vm, assert_tap_passed, boot, config_dts
 
 # Every test guest that reports TAP and powers itself off.
 TAP_GUESTS = ["hello", "hvc", "undef", "debug", "el0_syscall", "page_fault", "reset", "selfmod"]
-
-
-def assert_tap_passed(run, vm):
-    plan, results = run.tap(vm)
-    assert results, f"{vm}: no TAP results in output:\n{run.output}"
-    failed = [r for r in results if not r[0]]
-    assert not failed, f"{vm}: failed TAP lines {failed}:\n{run.output}"
-    assert plan == len(results), f"{vm}: plan {plan} but {len(results)} results"
-    assert [r[1] for r in results] == list(range(1, len(results) + 1))
 
 
 def stage2_counters(run, vm):
