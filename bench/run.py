@@ -15,10 +15,14 @@ import platform
 import re
 import subprocess
 import sys
+import tempfile
+import time
+
+import pexpect
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "system"))
 
-from skiff import TOP, Vm, boot  # noqa: E402
+from skiff import BUILD, TOP, Vm, boot, compile_config, config_dts, qemu_command  # noqa: E402
 
 RESULTS = os.path.join(TOP, "bench", "results.json")
 ICOUNT = ["-icount", "shift=0"]
@@ -42,10 +46,10 @@ def per_op_instructions(data, name):
     return ticks * 1e9 / hz / iterations
 
 
-def run_bare_qemu(guest):
+def run_bare_qemu(guest, extra=ICOUNT):
     """The same guest directly on QEMU at EL1 (no Skiff): QEMU's own PSCI answers HVC."""
     cmd = ["timeout", "-k", "5", "120", "qemu-system-aarch64", "-M", "virt", "-cpu", "max",
-           "-m", "128M", "-nographic", "-no-reboot", *ICOUNT,
+           "-m", "128M", "-nographic", "-no-reboot", *extra,
            "-kernel", os.path.join(TOP, "build", "guest", guest + ".elf")]
     res = subprocess.run(cmd, capture_output=True, text=True, errors="replace")
     return res.stdout.splitlines()
@@ -84,8 +88,114 @@ def bench_hvc():
     return rows
 
 
+def bench_mmio():
+    run = boot([Vm("bench_mmio", "bench_mmio")], smp=1, extra=ICOUNT, timeout=240)
+    data = parse_bench(run.vm_lines("bench_mmio"))
+    if "pl011_read" not in data:
+        raise RuntimeError("bench_mmio printed no result:\n" + run.output)
+    mmio = per_op_instructions(data, "pl011_read")
+    ram = per_op_instructions(data, "ram_read")
+    return [{
+        "name": "pl011_register_read",
+        "description": "a read of the emulated PL011's UARTFR: stage-2 abort, MMIO table, "
+                       "device, register write-back, return",
+        "unit": "instructions per read",
+        "value": round(mmio - ram, 1),
+        "baseline": {"name": "the same loop reading guest RAM", "value": round(ram, 1)},
+        "target_max": 400,
+    }]
+
+
+def bench_cpu(repeats=3):
+    """Wall-clock ratio of a CPU-bound guest under Skiff and on bare QEMU (best of N)."""
+    skiff, bare = [], []
+    for _ in range(repeats):
+        run = boot([Vm("bench_cpu", "bench_cpu")], smp=1, timeout=300)
+        d = parse_bench(run.vm_lines("bench_cpu"))
+        skiff.append(d["cpu_loop"]["ticks"] / d["cntfrq"]["hz"])
+        d = parse_bench(run_bare_qemu("bench_cpu", extra=[]))
+        bare.append(d["cpu_loop"]["ticks"] / d["cntfrq"]["hz"])
+    return [{
+        "name": "cpu_bound_loop",
+        "description": "400M iterations of xorshift in a guest, wall clock, Skiff / bare QEMU "
+                       "(best of %d each, same CPU model)" % repeats,
+        "unit": "ratio",
+        "value": round(min(skiff) / min(bare), 3),
+        "skiff_seconds": round(min(skiff), 3),
+        "baseline": {"name": "bare QEMU seconds", "value": round(min(bare), 3)},
+        "target_max": 1.02,
+    }]
+
+
+LINUX_MARKER = "NR_IRQS:"
+LINUX_ARGS = "earlycon=pl011,0x9000000 console=ttyAMA0 panic=-1"
+
+
+def time_to_marker(cmd, marker, timeout=300):
+    start = time.monotonic()
+    child = pexpect.spawn(cmd[0], cmd[1:], encoding="utf-8", codec_errors="replace",
+                          timeout=timeout)
+    try:
+        child.expect(re.escape(marker))
+        elapsed = time.monotonic() - start
+        rest = ""
+        try:
+            child.expect(r"vm linux: stage 2: [^\r\n]*", timeout=60)
+            rest = child.after
+        except pexpect.TIMEOUT:
+            pass
+        return elapsed, rest
+    finally:
+        child.kill(9)
+        child.close(force=True)
+
+
+def bench_linux_boot(repeats=2):
+    """Linux boot to a marker under Skiff vs. the same kernel on bare QEMU."""
+    images = os.path.join(BUILD, "images")
+    kernel, initrd = os.path.join(images, "Image"), os.path.join(images, "initramfs.gz")
+    if not os.path.exists(kernel):
+        return []
+    extra = (f'kernel = /incbin/("{kernel}");\n\t\t\tinitrd = /incbin/("{initrd}");\n'
+             f'\t\t\tbootargs = "{LINUX_ARGS}";')
+    skiff, bare, faults = [], [], ""
+    with tempfile.TemporaryDirectory() as tmp:
+        config = compile_config(config_dts([Vm("linux", "", memory=256 << 20, extra=extra)]),
+                                tmp)
+        for _ in range(repeats):
+            t, faults = time_to_marker(qemu_command(config, smp=1), LINUX_MARKER)
+            skiff.append(t)
+            t, _ = time_to_marker(["qemu-system-aarch64", "-M", "virt", "-cpu", "max", "-smp",
+                                   "1", "-m", "1G", "-nographic", "-kernel", kernel,
+                                   "-initrd", initrd, "-append", LINUX_ARGS], LINUX_MARKER)
+            bare.append(t)
+    rows = [{
+        "name": "linux_boot_to_marker",
+        "description": f"Debian 6.1 kernel, QEMU start to '{LINUX_MARKER}' (the last line "
+                       "before time_init), Skiff / bare QEMU, best of %d" % repeats,
+        "unit": "ratio",
+        "value": round(min(skiff) / min(bare), 3),
+        "skiff_seconds": round(min(skiff), 2),
+        "baseline": {"name": "bare QEMU seconds", "value": round(min(bare), 2)},
+        "target_max": 1.10,
+    }]
+    m = re.search(r"stage 2: (\d+) faults \((\d+) exec\).*?(\d+) pages cache-maintained",
+                  faults)
+    if m:
+        rows.append({
+            "name": "linux_stage2_faults_per_boot",
+            "description": "stage-2 faults (instruction fetches) and pages maintained while "
+                           "the kernel boots to time_init",
+            "unit": "faults",
+            "value": int(m.group(1)),
+            "exec_faults": int(m.group(2)),
+            "pages_maintained": int(m.group(3)),
+        })
+    return rows
+
+
 def main():
-    rows = bench_hvc()
+    rows = bench_hvc() + bench_mmio() + bench_cpu() + bench_linux_boot()
     result = {
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "host": platform.node(),
@@ -96,11 +206,11 @@ def main():
     with open(RESULTS, "w") as f:
         json.dump(result, f, indent=2)
         f.write("\n")
-    print(f"{'benchmark':28} {'value':>10} {'baseline':>10}  unit")
+    print(f"{'benchmark':30} {'value':>10} {'baseline':>10}  unit")
     failed = False
     for r in rows:
         base = r.get("baseline", {}).get("value", "")
-        print(f"{r['name']:28} {r['value']:>10} {base:>10}  {r['unit']}")
+        print(f"{r['name']:30} {r['value']:>10} {base:>10}  {r['unit']}")
         if "target_max" in r and r["value"] > r["target_max"]:
             print(f"  over target: {r['value']} > {r['target_max']}")
             failed = True

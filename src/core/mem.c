@@ -23,15 +23,19 @@ void mem_init(const struct platform *plat, const struct mem_range *in_use, unsig
 		palloc_reserve(&host_pages, in_use[i].base, in_use[i].size);
 }
 
+void *mem_alloc_uninit(uint64_t size, uint64_t align)
+{
+	/* Identity map: the physical address is the hypervisor's pointer. */
+	return (void *)palloc_alloc(&host_pages, size, align);
+}
+
 void *mem_alloc(uint64_t size, uint64_t align)
 {
-	uint64_t pa = palloc_alloc(&host_pages, size, align);
+	void *p = mem_alloc_uninit(size, align);
 
-	if (!pa)
-		return 0;
-	/* Identity map: the physical address is the hypervisor's pointer. */
-	memset((void *)pa, 0, size);
-	return (void *)pa;
+	if (p)
+		memset(p, 0, size);
+	return p;
 }
 
 void *mem_alloc_page(void)

@@ -14,6 +14,8 @@ void mem_init(const struct platform *plat, const struct mem_range *in_use, unsig
 /* Zeroed, identity-mapped memory; NULL when there is not enough. */
 void *mem_alloc(uint64_t size, uint64_t align);
 void *mem_alloc_page(void);
+/* Like mem_alloc, not zeroed: for guest RAM, which is prepared block by block. */
+void *mem_alloc_uninit(uint64_t size, uint64_t align);
 void mem_free(void *p, uint64_t size);
 uint64_t mem_free_bytes(void);
 

@@ -121,9 +121,10 @@ bool stage2_fault(struct vcpu *vcpu, uint64_t ipa, bool exec, uint64_t esr)
 	spin_lock(&vm->s2_lock);
 	vm->s2stats.faults++;
 	arch_stage2_lookup(&vm->s2, ipa, &leaf);
-	if (!leaf.valid)
+	if (!leaf.valid) {
+		vm_ram_prepare(vm, ipa & ~(BLOCK_2M - 1), BLOCK_2M);
 		ret = map_fresh(vm, ipa, exec, &leaf);
-	else
+	} else
 		ret = flip(vcpu, ipa, exec, esr, leaf.perms);
 	spin_unlock(&vm->s2_lock);
 	if (ret)

@@ -64,7 +64,9 @@ static uint64_t load_kernel(struct vm *vm, char *err, size_t errlen)
 		       (unsigned long)(vm->dtb_ipa - vm->ram_ipa));
 		return 0;
 	}
+	vm_ram_prepare(vm, vm->ram_ipa + offset, footprint);
 	memcpy(dst, c->kernel, c->kernel_size);
+	arch_dcache_clean_inval_poc(dst, c->kernel_size);
 	vm->kernel_end = vm->ram_ipa + offset + footprint;
 	return vm->ram_ipa + offset;
 }
@@ -89,7 +91,9 @@ static int load_initrd(struct vm *vm, uint64_t *base, char *err, size_t errlen)
 	*base = (vm->dtb_ipa - c->initrd_size) & ~(PAGE_BYTES - 1);
 	if (!vm_ram_ptr(vm, *base, c->initrd_size, &dst))
 		return -1; /* cannot happen: checked against the kernel's end above */
+	vm_ram_prepare(vm, *base, c->initrd_size);
 	memcpy(dst, c->initrd, c->initrd_size);
+	arch_dcache_clean_inval_poc(dst, c->initrd_size);
 	return 0;
 }
 
@@ -107,8 +111,11 @@ static int build_fdt(struct vm *vm, uint64_t initrd, char *err, size_t errlen)
 	void *dst = 0;
 	int r = -FDT_ERR_NOSPACE;
 
-	if (vm_ram_ptr(vm, vm->dtb_ipa, GUEST_FDT_MAX, &dst))
+	if (vm_ram_ptr(vm, vm->dtb_ipa, GUEST_FDT_MAX, &dst)) {
+		vm_ram_prepare(vm, vm->dtb_ipa, GUEST_FDT_MAX);
 		r = guest_fdt_build(&p, dst, GUEST_FDT_MAX);
+		arch_dcache_clean_inval_poc(dst, GUEST_FDT_MAX);
+	}
 	if (r)
 		format(err, errlen, "cannot build the device tree (%s)", fdt_strerror(r));
 	return r;
@@ -129,12 +136,40 @@ static uint64_t load_images(struct vm *vm, char *err, size_t errlen)
 	vm->dtb_ipa = (vm->ram_ipa + vm->ram_size - GUEST_FDT_MAX) & ~(RAM_ALIGN - 1);
 	if (vm->dtb_ipa <= vm->ram_ipa)
 		vm->dtb_ipa = (vm->ram_ipa + vm->ram_size - GUEST_FDT_MAX) & ~(PAGE_BYTES - 1);
+	spin_lock(&vm->s2_lock);
 	entry = load_kernel(vm, err, errlen);
-	if (!entry || load_initrd(vm, &initrd, err, errlen) || build_fdt(vm, initrd, err, errlen))
-		return 0;
-	/* The guest starts with its MMU off, reading RAM as non-cacheable: write it back. */
-	arch_dcache_clean_inval_poc((void *)vm->ram_pa, vm->ram_size);
+	if (entry && (load_initrd(vm, &initrd, err, errlen) || build_fdt(vm, initrd, err, errlen)))
+		entry = 0;
+	spin_unlock(&vm->s2_lock);
 	return entry;
+}
+
+static uint64_t ready_bitmap_bytes(uint64_t ram_size)
+{
+	uint64_t blocks = (ram_size + RAM_ALIGN - 1) / RAM_ALIGN;
+
+	return (blocks + 63) / 64 * 8;
+}
+
+void vm_ram_prepare(struct vm *vm, uint64_t ipa, uint64_t len)
+{
+	uint64_t first = (ipa - vm->ram_ipa) / RAM_ALIGN;
+	uint64_t last = (ipa + len - 1 - vm->ram_ipa) / RAM_ALIGN;
+	uint64_t b;
+
+	for (b = first; b <= last && b * RAM_ALIGN < vm->ram_size; b++) {
+		uint64_t size = vm->ram_size - b * RAM_ALIGN;
+		void *p = (void *)(vm->ram_pa + b * RAM_ALIGN);
+
+		if (vm->ram_ready[b / 64] & (1UL << (b % 64)))
+			continue;
+		if (size > RAM_ALIGN)
+			size = RAM_ALIGN;
+		/* Nothing of a previous owner may show; the guest may read with caches off. */
+		memset(p, 0, size);
+		arch_dcache_clean_inval_poc(p, size);
+		vm->ram_ready[b / 64] |= 1UL << (b % 64);
+	}
 }
 
 static void vcpus_init(struct vm *vm, unsigned int pcpu)
@@ -161,8 +196,9 @@ static int vm_build(struct vm *vm, unsigned int pcpu, char *err, size_t errlen)
 
 	vm->ram_ipa = GUEST_RAM_BASE;
 	vm->ram_size = c->memory_size;
-	vm->ram_pa = (uint64_t)mem_alloc(c->memory_size, RAM_ALIGN);
-	if (!vm->ram_pa) {
+	vm->ram_pa = (uint64_t)mem_alloc_uninit(c->memory_size, RAM_ALIGN);
+	vm->ram_ready = mem_alloc(ready_bitmap_bytes(c->memory_size), 8);
+	if (!vm->ram_pa || !vm->ram_ready) {
 		format(err, errlen, "not enough host memory for %lu MiB of RAM (%lu MiB free)",
 		       (unsigned long)(c->memory_size >> 20),
 		       (unsigned long)(mem_free_bytes() >> 20));
@@ -271,8 +307,10 @@ void vm_reset(struct vm *vm)
 	spin_unlock(&vm->lock);
 	vpl011_flush(&vm->uart);
 	/* The image is rewritten: forget every mapping, so code is maintained again. */
+	stage2_report(vm);
 	spin_lock(&vm->s2_lock);
 	arch_stage2_unmap_all(&vm->s2);
+	memset(&vm->s2stats, 0, sizeof(vm->s2stats));
 	spin_unlock(&vm->s2_lock);
 	if (!load_images(vm, err, sizeof(err))) {
 		vm_crash(vm, "reset failed: %s", err);

@@ -61,6 +61,7 @@ struct vm {
 	uint64_t ram_ipa;
 	uint64_t ram_pa;
 	uint64_t ram_size;
+	uint64_t *ram_ready; /* one bit per 2 MiB block: zeroed and cleaned to PoC */
 	uint64_t entry_ipa;
 	uint64_t kernel_end; /* IPA just past the kernel's footprint */
 	uint64_t dtb_ipa;    /* the guest's device tree, passed in x0 */
@@ -87,6 +88,13 @@ void vm_reset(struct vm *vm);
 
 /* True when no VM is running any more. */
 bool vm_all_stopped(void);
+
+/*
+ * Zeroes and cleans to the point of coherency every 2 MiB block of RAM that
+ * [ipa, ipa + len) touches and that was not prepared yet. Guest RAM is prepared
+ * this way on first use, not all at VM creation. Caller holds vm->s2_lock.
+ */
+void vm_ram_prepare(struct vm *vm, uint64_t ipa, uint64_t len);
 
 /* Copies between guest RAM and the hypervisor; false if outside RAM. */
 bool vm_ram_ptr(struct vm *vm, uint64_t ipa, uint64_t len, void **ptr);

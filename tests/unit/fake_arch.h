@@ -12,7 +12,7 @@ struct fake_record {
 	unsigned int undefs, dabts, crashes, power_offs, resets, eois, ipis, nlogs;
 	unsigned int pending_irq, last_eoi, last_ipi;
 	uint64_t dabt_far;
-	unsigned int block_maps, page_map_calls, protects, syncs, timer_ticks, yields;
+	unsigned int block_maps, page_map_calls, protects, syncs, timer_ticks, yields, prepares;
 	bool coherent_caches;		     /* CTR_EL0.IDC and DIC both set */
 	unsigned char perms[FAKE_RAM_PAGES]; /* fake stage 2: S2_PERM_* per page, 0 = unmapped */
 	char crash[256];

@@ -57,7 +57,8 @@ static void test_data_fault_maps_a_block_without_execute(void **state)
 	assert_int_equal(perms_at(FAKE_RAM_IPA + 0x3ff000), RW);
 	assert_int_equal(perms_at(FAKE_RAM_IPA + 0x400000), 0);
 	assert_int_equal(vm.s2stats.block_maps, 1);
-	assert_int_equal(fake.syncs, 0); /* no code involved: no maintenance */
+	assert_int_equal(fake.syncs, 0);    /* no code involved: no maintenance */
+	assert_int_equal(fake.prepares, 1); /* the block was zeroed and cleaned first */
 }
 
 static void test_exec_fault_maintains_then_maps_rx(void **state)

@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: MIT
-/* Freestanding string functions, byte at a time: never an unaligned access. */
+/*
+ * Freestanding string functions. They never make an unaligned access (the early
+ * boot path runs with the MMU off); memcpy and memset move 8 bytes at a time when
+ * both sides are aligned, since guest images and RAM are large.
+ */
 #include <stdint.h>
 #include <string.h>
 
@@ -7,7 +11,21 @@ void *memcpy(void *dst, const void *src, size_t n)
 {
 	unsigned char *d = dst;
 	const unsigned char *s = src;
+	uintptr_t common = ((uintptr_t)d ^ (uintptr_t)s) & 7;
 
+	/* Word copies when both sides can be brought to the same alignment. */
+	if (!(common & 3)) {
+		unsigned int word = common ? 4 : 8;
+
+		for (; n && ((uintptr_t)d & (word - 1)); n--)
+			*d++ = *s++;
+		if (word == 8)
+			for (; n >= 8; n -= 8, d += 8, s += 8)
+				*(uint64_t *)d = *(const uint64_t *)s;
+		else
+			for (; n >= 4; n -= 4, d += 4, s += 4)
+				*(uint32_t *)d = *(const uint32_t *)s;
+	}
 	while (n--)
 		*d++ = *s++;
 	return dst;
@@ -33,7 +51,12 @@ void *memmove(void *dst, const void *src, size_t n)
 void *memset(void *dst, int c, size_t n)
 {
 	unsigned char *d = dst;
+	uint64_t pattern = 0x0101010101010101UL * (unsigned char)c;
 
+	for (; n && ((uintptr_t)d & 7); n--)
+		*d++ = (unsigned char)c;
+	for (; n >= 8; n -= 8, d += 8)
+		*(uint64_t *)d = pattern;
 	while (n--)
 		*d++ = (unsigned char)c;
 	return dst;
