@@ -73,6 +73,14 @@ void smccc_hvc(uint32_t fid, uint64_t a1, uint64_t a2, uint64_t a3, struct smccc
 uint32_t psci_version(void);
 __attribute__((noreturn)) void psci_system_off(void);
 
+/* SMP: PSCI CPU_ON of vCPU @index (MPIDR Aff0 = index, 1..7) running fn(index), which
+ * ends with PSCI CPU_OFF when it returns. Returns the PSCI status. */
+#define PSCI_CPU_ON_64	   0xC4000003U
+#define PSCI_CPU_OFF	   0x84000002U
+#define PSCI_CPU_SUSPEND   0x84000001U
+#define PSCI_AFFINITY_INFO 0x84000004U
+int64_t smp_start_vcpu(unsigned int index, void (*fn)(unsigned int index));
+
 /* EL0: runs fn(arg) at EL0 until it calls el0_exit(value); returns that value. */
 uint64_t run_at_el0(uint64_t (*fn)(uint64_t), uint64_t arg);
 __attribute__((noreturn)) void el0_exit(uint64_t value);

@@ -29,6 +29,33 @@ _start:
 	bl	guest_main
 3:	b	3b
 
+/*
+ * Secondary vCPUs started by PSCI CPU_ON (smp_start_vcpu): x0 = their index, used
+ * to pick a stack; then secondary_main(index).
+ */
+	.globl	secondary_start
+secondary_start:
+	adrp	x1, secondary_stacks
+	add	x1, x1, :lo12:secondary_stacks
+	add	x2, x0, #1
+	lsl	x2, x2, #13		/* 8 KiB per vCPU */
+	add	x1, x1, x2
+	mov	sp, x1
+	adrp	x1, el1_vectors
+	add	x1, x1, :lo12:el1_vectors
+	msr	vbar_el1, x1
+	isb
+	mov	x29, xzr
+	mov	x30, xzr
+	bl	secondary_main
+1:	b	1b
+
+	.bss
+	.balign	16
+	.globl	secondary_stacks
+secondary_stacks:
+	.skip	8192 * 8
+
 /* Saves a struct pt_regs on the stack, calls handle_exception(vector, regs). */
 .macro entry vec
 	.balign	0x80

@@ -52,6 +52,18 @@ unsigned int sched_cpus_online(void)
 	return __atomic_load_n(&online_mask, __ATOMIC_ACQUIRE);
 }
 
+unsigned int sched_cpu_after(unsigned int cpu, unsigned int n)
+{
+	unsigned int online = sched_cpus_online();
+
+	while (n) {
+		cpu = (cpu + 1) % sched_ncpus;
+		if (online & (1U << cpu))
+			n--;
+	}
+	return cpu;
+}
+
 int sched_place(int requested, char *err, size_t errlen)
 {
 	unsigned int online = sched_cpus_online();
@@ -137,6 +149,7 @@ static bool slice_over(struct vcpu *v)
 
 static void run_vcpu(struct vcpu *v)
 {
+	__atomic_store_n(&v->loaded, true, __ATOMIC_RELAXED);
 	arch_vcpu_load(v);
 	v->reload = false;
 	arch_hyp_timer_arm(slice_ticks);
@@ -152,6 +165,7 @@ static void run_vcpu(struct vcpu *v)
 	}
 	arch_hyp_timer_disarm();
 	arch_vcpu_put(v);
+	__atomic_store_n(&v->loaded, false, __ATOMIC_RELEASE);
 }
 
 static void host_power_off(void)

@@ -29,6 +29,9 @@ void sched_timer_fired(void);
 /* Gives up the rest of the slice (a vCPU waiting, e.g. in WFI). */
 void sched_yield(void);
 
+/* The @n-th online CPU after @cpu (wrapping): where a VM's further vCPUs go. */
+unsigned int sched_cpu_after(unsigned int cpu, unsigned int n);
+
 /* Called when a VM stops: the idle policy may apply. */
 void sched_vm_stopped(void);
 

@@ -182,7 +182,7 @@ static void vcpus_init(struct vm *vm, unsigned int pcpu)
 
 		v->vm = vm;
 		v->id = i;
-		v->pcpu = pcpu;
+		v->pcpu = sched_cpu_after(pcpu, i); /* spread over the online CPUs */
 		v->mpidr = (1UL << 31) | i;
 		v->state = VCPU_OFF;
 	}

@@ -46,6 +46,7 @@ struct vcpu {
 	uint64_t mpidr;	   /* virtual MPIDR_EL1 */
 	volatile enum vcpu_state state;
 	bool reload;  /* registers were reset while loaded: load them again */
+	bool loaded;  /* its state is in a CPU's registers right now */
 	bool os_lock; /* emulated OS lock (OSLAR_EL1/OSLSR_EL1) */
 	uint64_t exits;
 };

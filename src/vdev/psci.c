@@ -1,16 +1,25 @@
 // SPDX-License-Identifier: MIT
+#include "core/ipi.h"
 #include "core/log.h"
+#include "core/sched.h"
 #include "core/vm.h"
 #include "vdev/psci.h"
 
 #define PSCI_VERSION_1_1    0x10001U
 #define SMCCC_VERSION_1_1   0x10001U
 #define MIGRATE_NOT_PRESENT 2 /* no Trusted OS that would need migrating */
+#define MPIDR_AFF_MASK	    0xff00ffffffUL
+#define AFFINITY_ON	    0
+#define AFFINITY_OFF	    1
 
 static int64_t psci_features(uint32_t fid)
 {
 	switch (fid) {
 	case PSCI_VERSION_FID:
+	case PSCI_CPU_ON_FID:
+	case PSCI_CPU_ON_FID | PSCI_64BIT:
+	case PSCI_CPU_SUSPEND_FID:
+	case PSCI_CPU_SUSPEND_FID | PSCI_64BIT:
 	case PSCI_CPU_OFF_FID:
 	case PSCI_AFFINITY_INFO_FID:
 	case PSCI_AFFINITY_INFO_FID | PSCI_64BIT:
@@ -25,17 +34,53 @@ static int64_t psci_features(uint32_t fid)
 	}
 }
 
-static int64_t affinity_info(struct vcpu *vcpu, uint64_t target, uint64_t level)
+static struct vcpu *vcpu_by_mpidr(struct vm *vm, uint64_t mpidr)
 {
-	struct vm *vm = vcpu->vm;
 	unsigned int i;
 
-	if (level != 0)
-		return PSCI_INVALID_PARAMETERS;
 	for (i = 0; i < vm->nvcpus; i++)
-		if ((vm->vcpus[i].mpidr & 0xff00ffffffUL) == (target & 0xff00ffffffUL))
-			return vm->vcpus[i].state == VCPU_RUNNABLE ? 0 : 1; /* ON : OFF */
-	return PSCI_INVALID_PARAMETERS;
+		if ((vm->vcpus[i].mpidr & MPIDR_AFF_MASK) == (mpidr & MPIDR_AFF_MASK))
+			return &vm->vcpus[i];
+	return 0;
+}
+
+static int64_t affinity_info(struct vcpu *vcpu, uint64_t target, uint64_t level)
+{
+	struct vcpu *t = vcpu_by_mpidr(vcpu->vm, target);
+
+	if (level != 0 || !t)
+		return PSCI_INVALID_PARAMETERS;
+	return t->state == VCPU_RUNNABLE ? AFFINITY_ON : AFFINITY_OFF;
+}
+
+/*
+ * Starts vCPU @target at @entry with @context_id in x0, as PSCI CPU_ON says: EL1h,
+ * MMU and caches off, interrupts masked.
+ */
+static int64_t cpu_on(struct vcpu *vcpu, uint64_t target, uint64_t entry, uint64_t context_id)
+{
+	struct vm *vm = vcpu->vm;
+	struct vcpu *t = vcpu_by_mpidr(vm, target);
+	void *unused;
+
+	if (!t)
+		return PSCI_INVALID_PARAMETERS;
+	if (!vm_ram_ptr(vm, entry, 4, &unused) || (entry & 3))
+		return PSCI_INVALID_ADDRESS;
+	/* A vCPU that just turned itself off may not be saved yet on its CPU: wait. */
+	while (__atomic_load_n(&t->loaded, __ATOMIC_ACQUIRE) && t->state != VCPU_RUNNABLE)
+		;
+	spin_lock(&vm->lock);
+	if (t->state == VCPU_RUNNABLE || vm->state != VM_RUNNING) {
+		spin_unlock(&vm->lock);
+		return t->state == VCPU_RUNNABLE ? PSCI_ALREADY_ON : PSCI_DENIED;
+	}
+	arch_vcpu_reset(t, entry, context_id);
+	__atomic_store_n(&t->state, VCPU_RUNNABLE, __ATOMIC_RELEASE);
+	spin_unlock(&vm->lock);
+	if (t->pcpu != arch_cpu_index())
+		ipi_send(t->pcpu, IPI_KICK);
+	return PSCI_SUCCESS;
 }
 
 static int64_t dispatch(struct vcpu *vcpu, uint32_t fid)
@@ -57,8 +102,21 @@ static int64_t dispatch(struct vcpu *vcpu, uint32_t fid)
 	case PSCI_AFFINITY_INFO_FID:
 	case PSCI_AFFINITY_INFO_FID | PSCI_64BIT:
 		return affinity_info(vcpu, a1, vcpu_get_reg(vcpu, 2));
+	case PSCI_CPU_ON_FID:
+		return cpu_on(vcpu, a1 & 0xffffffffUL, vcpu_get_reg(vcpu, 2) & 0xffffffffUL,
+			      vcpu_get_reg(vcpu, 3) & 0xffffffffUL);
+	case PSCI_CPU_ON_FID | PSCI_64BIT:
+		return cpu_on(vcpu, a1, vcpu_get_reg(vcpu, 2), vcpu_get_reg(vcpu, 3));
+	case PSCI_CPU_SUSPEND_FID:
+	case PSCI_CPU_SUSPEND_FID | PSCI_64BIT:
+		/* Every state is treated as standby: like WFI, it may end at once. */
+		sched_yield();
+		return PSCI_SUCCESS;
 	case PSCI_CPU_OFF_FID:
-		vcpu->state = VCPU_OFF;
+		spin_lock(&vcpu->vm->lock);
+		if (vcpu->state == VCPU_RUNNABLE)
+			vcpu->state = VCPU_OFF;
+		spin_unlock(&vcpu->vm->lock);
 		return PSCI_SUCCESS;
 	case PSCI_SYSTEM_OFF_FID:
 		log_info("vm %s: powered off by the guest (PSCI SYSTEM_OFF)", vcpu->vm->name);

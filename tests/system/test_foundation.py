@@ -7,7 +7,10 @@ import pytest
 from skiff import CPUS, GICS, Vm, assert_tap_passed, boot, config_dts
 
 # Every test guest that reports TAP and powers itself off.
-TAP_GUESTS = ["hello", "hvc", "undef", "debug", "el0_syscall", "page_fault", "reset", "selfmod"]
+TAP_GUESTS = ["hello", "hvc", "undef", "debug", "el0_syscall", "page_fault", "reset", "selfmod",
+              "smp"]
+# Guests that need more than one vCPU.
+GUEST_VCPUS = {"smp": 3}
 
 
 def stage2_counters(run, vm):
@@ -33,7 +36,7 @@ def check_wx_counters(run):
 @pytest.mark.parametrize("cpu", CPUS)
 @pytest.mark.parametrize("guest", TAP_GUESTS)
 def test_guest(guest, cpu, gic):
-    run = boot([Vm(guest, guest)], cpu=cpu, gic=gic)
+    run = boot([Vm(guest, guest, vcpus=GUEST_VCPUS.get(guest, 1))], cpu=cpu, gic=gic)
     assert_tap_passed(run, guest)
     assert f"vm {guest}: powered off by the guest (PSCI SYSTEM_OFF)" in run.output
     assert run.exited, "host did not power off after the last VM stopped"
@@ -184,3 +187,9 @@ def test_initrd_too_big_is_refused(tmp_path):
     assert re.search(r"vm small: not started: initrd of \d+ KiB does not fit between the "
                      r"kernel and the device tree", run.output), run.output
     assert_tap_passed(run, "ok")
+
+
+def test_smp_guest_with_all_vcpus_on_one_host_cpu():
+    run = boot([Vm("smp", "smp", vcpus=3)], smp=1)
+    assert "vm smp: 4 MiB RAM at IPA 0x40000000, 3 vCPU(s) on CPU 0" in run.output
+    assert_tap_passed(run, "smp")

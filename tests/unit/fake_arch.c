@@ -197,3 +197,30 @@ void vm_ram_prepare(struct vm *vm, uint64_t ipa, uint64_t len)
 	(void)len;
 	fake.prepares++;
 }
+
+unsigned int arch_cpu_index(void)
+{
+	return 0;
+}
+
+void arch_vcpu_reset(struct vcpu *vcpu, uint64_t entry, uint64_t x0)
+{
+	memset(&vcpu->ctx, 0, sizeof(vcpu->ctx));
+	vcpu->ctx.pc = entry;
+	vcpu->ctx.x[0] = x0;
+}
+
+void ipi_send(unsigned int cpu, enum ipi ipi)
+{
+	(void)ipi;
+	fake.kicks++;
+	fake.last_kick_cpu = cpu;
+}
+
+bool vm_ram_ptr(struct vm *vm, uint64_t ipa, uint64_t len, void **ptr)
+{
+	if (ipa < vm->ram_ipa || len > vm->ram_size || ipa - vm->ram_ipa > vm->ram_size - len)
+		return false;
+	*ptr = (void *)(vm->ram_pa + (ipa - vm->ram_ipa));
+	return true;
+}

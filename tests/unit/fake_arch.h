@@ -2,6 +2,7 @@
 #ifndef SKIFF_TEST_FAKE_ARCH_H
 #define SKIFF_TEST_FAKE_ARCH_H
 
+#include "core/ipi.h"
 #include "core/vm.h"
 
 #define FAKE_LOGS      8
@@ -13,6 +14,7 @@ struct fake_record {
 	unsigned int pending_irq, last_eoi, last_ipi;
 	uint64_t dabt_far;
 	unsigned int block_maps, page_map_calls, protects, syncs, timer_ticks, yields, prepares;
+	unsigned int kicks, last_kick_cpu;
 	bool coherent_caches;		     /* CTR_EL0.IDC and DIC both set */
 	unsigned char perms[FAKE_RAM_PAGES]; /* fake stage 2: S2_PERM_* per page, 0 = unmapped */
 	char crash[256];

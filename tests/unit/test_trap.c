@@ -122,6 +122,51 @@ static void test_psci_calls(void **state)
 	assert_int_equal(fake.undefs, 0);
 }
 
+static void hvc_call(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	v->ctx.x[0] = fid;
+	v->ctx.x[1] = a1;
+	v->ctx.x[2] = a2;
+	v->ctx.x[3] = a3;
+	trap(EC_HVC64, 0);
+}
+
+static void test_psci_cpu_on_off(void **state)
+{
+	struct vcpu *v1 = &vm.vcpus[1];
+
+	(void)state;
+	vm.nvcpus = 2;
+	vm.state = VM_RUNNING;
+	vm.ram_ipa = 0x40000000;
+	vm.ram_size = 0x100000;
+	v1->vm = &vm;
+	v1->mpidr = (1UL << 31) | 1;
+	v1->pcpu = 1;
+	v1->state = VCPU_OFF;
+	hvc_call(PSCI_CPU_ON_FID | PSCI_64BIT, 1, 0x40000800, 0xc0ffee);
+	assert_int_equal(v->ctx.x[0], PSCI_SUCCESS);
+	assert_int_equal(v1->state, VCPU_RUNNABLE);
+	assert_int_equal(v1->ctx.pc, 0x40000800);
+	assert_int_equal(v1->ctx.x[0], 0xc0ffee); /* context id */
+	assert_int_equal(fake.last_kick_cpu, 1);  /* its host CPU is told */
+	hvc_call(PSCI_CPU_ON_FID | PSCI_64BIT, 1, 0x40000800, 0);
+	assert_int_equal((int64_t)v->ctx.x[0], PSCI_ALREADY_ON);
+	hvc_call(PSCI_AFFINITY_INFO_FID | PSCI_64BIT, 1, 0, 0);
+	assert_int_equal(v->ctx.x[0], 0);
+	hvc_call(PSCI_CPU_ON_FID | PSCI_64BIT, 5, 0x40000800, 0);
+	assert_int_equal((int64_t)v->ctx.x[0], PSCI_INVALID_PARAMETERS);
+	v1->state = VCPU_OFF;
+	hvc_call(PSCI_CPU_ON_FID | PSCI_64BIT, 1, 0x50000000, 0);
+	assert_int_equal((int64_t)v->ctx.x[0], PSCI_INVALID_ADDRESS);
+	hvc_call(PSCI_CPU_ON_FID | PSCI_64BIT, 1, 0x40000802, 0);
+	assert_int_equal((int64_t)v->ctx.x[0], PSCI_INVALID_ADDRESS); /* misaligned */
+	hvc_call(PSCI_AFFINITY_INFO_FID, 1, 0, 0);
+	assert_int_equal(v->ctx.x[0], 1); /* OFF */
+	hvc_call(PSCI_CPU_OFF_FID, 0, 0, 0);
+	assert_int_equal(v->state, VCPU_OFF);
+}
+
 /* ISS of a data abort with a valid syndrome: SAS, SSE, SRT, SF, WnR. */
 static uint64_t dabt_iss(unsigned int sas, int sse, unsigned int srt, int sf, int wnr)
 {
@@ -216,6 +261,7 @@ int main(void)
 		cmocka_unit_test_setup(test_unknown_traps_undef_and_log_once_per_kind, setup),
 		cmocka_unit_test_setup(test_hvc_nonzero_immediate_is_undef, setup),
 		cmocka_unit_test_setup(test_psci_calls, setup),
+		cmocka_unit_test_setup(test_psci_cpu_on_off, setup),
 		cmocka_unit_test_setup(test_mmio_read_write_and_sign_extension, setup),
 		cmocka_unit_test_setup(test_abort_outside_ram_and_devices, setup),
 		cmocka_unit_test_setup(test_wfi_yields_and_completes, setup),
