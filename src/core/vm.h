@@ -39,6 +39,7 @@ enum vm_state {
 struct vcpu {
 	struct cpu_context ctx; /* guest registers while it is in EL2 */
 	struct el1_sysregs el1;
+	struct fpsimd_state fp;
 	struct exit_info exit;
 	struct vm *vm;
 	unsigned int id;

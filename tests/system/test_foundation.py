@@ -8,7 +8,7 @@ from skiff import CPUS, GICS, Vm, assert_tap_passed, boot, config_dts
 
 # Every test guest that reports TAP and powers itself off.
 TAP_GUESTS = ["hello", "hvc", "undef", "debug", "el0_syscall", "page_fault", "reset", "selfmod",
-              "smp"]
+              "smp", "fpu"]
 # Guests that need more than one vCPU.
 GUEST_VCPUS = {"smp": 3}
 
@@ -193,3 +193,11 @@ def test_smp_guest_with_all_vcpus_on_one_host_cpu():
     run = boot([Vm("smp", "smp", vcpus=3)], smp=1)
     assert "vm smp: 4 MiB RAM at IPA 0x40000000, 3 vCPU(s) on CPU 0" in run.output
     assert_tap_passed(run, "smp")
+
+
+@pytest.mark.parametrize("gic", GICS)
+def test_fp_registers_are_per_vcpu(gic):
+    """Two VMs fill d0-d31 with different patterns and yield to each other on one CPU."""
+    run = boot([Vm("fa", "fpu", cpu=0), Vm("fb", "fpu", cpu=0)], gic=gic, smp=1)
+    assert_tap_passed(run, "fa")
+    assert_tap_passed(run, "fb")

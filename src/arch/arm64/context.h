@@ -24,6 +24,15 @@ struct el1_sysregs {
 	uint64_t cntv_ctl, cntv_cval;
 };
 
+/* FP/SIMD registers (layout used by fpsimd.S). */
+struct fpsimd_state {
+	uint64_t q[32][2];
+	uint64_t fpsr;
+	uint64_t fpcr;
+} __attribute__((aligned(16)));
+
+_Static_assert(__builtin_offsetof(struct fpsimd_state, fpsr) == 512, "fpsimd.S layout");
+
 /* Why the guest last stopped running, as the hardware reported it. */
 struct exit_info {
 	unsigned int kind; /* EXIT_* from exit.h */

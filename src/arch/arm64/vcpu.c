@@ -8,6 +8,8 @@
 #include "core/vm.h"
 
 uint64_t guest_enter(struct cpu_context *ctx);
+void fpsimd_save(struct fpsimd_state *fp);
+void fpsimd_restore(const struct fpsimd_state *fp);
 uint64_t stage2_vtcr(const struct stage2 *s2);
 
 #define HCR_GUEST                                                                          \
@@ -23,6 +25,7 @@ void arch_vcpu_reset(struct vcpu *vcpu, uint64_t entry, uint64_t x0)
 {
 	memset(&vcpu->ctx, 0, sizeof(vcpu->ctx));
 	memset(&vcpu->el1, 0, sizeof(vcpu->el1));
+	memset(&vcpu->fp, 0, sizeof(vcpu->fp));
 	vcpu->ctx.x[0] = x0;
 	vcpu->ctx.pc = entry;
 	vcpu->ctx.pstate = PSR_MODE_EL1h | PSR_DAIF;
@@ -59,6 +62,10 @@ void arch_vcpu_load(struct vcpu *vcpu)
 	RESTORE(spsr, spsr_el1);
 	RESTORE(cntkctl, cntkctl_el1);
 	RESTORE(csselr, csselr_el1);
+	RESTORE(cntv_ctl, cntv_ctl_el0);
+	RESTORE(cntv_cval, cntv_cval_el0);
+	/* Several vCPUs share a CPU: each has its own FP/SIMD registers. */
+	fpsimd_restore(&vcpu->fp);
 	write_sysreg(vmpidr_el2, vcpu->mpidr);
 	write_sysreg(vttbr_el2, (uint64_t)vcpu->vm->s2.root | ((uint64_t)vcpu->vm->s2.vmid << 48));
 	write_sysreg(vtcr_el2, stage2_vtcr(&vcpu->vm->s2));
@@ -97,6 +104,11 @@ void arch_vcpu_put(struct vcpu *vcpu)
 	SAVE(spsr, spsr_el1);
 	SAVE(cntkctl, cntkctl_el1);
 	SAVE(csselr, csselr_el1);
+	SAVE(cntv_ctl, cntv_ctl_el0);
+	SAVE(cntv_cval, cntv_cval_el0);
+	/* The guest's timer must not fire while another vCPU runs here. */
+	write_sysreg(cntv_ctl_el0, 0);
+	fpsimd_save(&vcpu->fp);
 	/* Host-only EL2 state from here on: no stage 2, no guest routing. */
 	write_sysreg(hcr_el2, HCR_RW);
 	isb();
