@@ -44,6 +44,33 @@ static void check_cpus(void)
 	       "CPUs are started with PSCI");
 }
 
+/*
+ * With a GICv3 host Skiff gives the VM a virtual GICv3 and the timer; with a GICv2
+ * host it offers neither yet, and then neither may be described.
+ */
+static void check_gic(void)
+{
+	int gic = fdt_path_offset(fdt, "/intc@8000000");
+	int timer = fdt_path_offset(fdt, "/timer");
+	const fdt32_t *irqs;
+	int len = 0;
+
+	if (gic < 0) {
+		report(timer < 0, "no GIC node, and then no timer node either");
+		return;
+	}
+	report(!fdt_node_check_compatible(fdt, gic, "arm,gic-v3") &&
+		       reg_u64("/intc@8000000", 0) == 0x08000000 &&
+		       reg_u64("/intc@8000000", 2) == 0x080a0000 &&
+		       reg_u64("/intc@8000000", 3) == 2 * 0x20000,
+	       "a GICv3 node: distributor 0x08000000, redistributors 0x080a0000 for 2 vCPUs");
+	irqs = timer < 0 ? NULL : fdt_getprop(fdt, timer, "interrupts", &len);
+	report(irqs && len == 48 && fdt32_to_cpu(irqs[7]) == 11,
+	       "the timer node lists 4 PPIs, the virtual timer's is PPI 11");
+	irqs = fdt_getprop(fdt, fdt_path_offset(fdt, "/pl011@9000000"), "interrupts", &len);
+	report(irqs && len == 12 && fdt32_to_cpu(irqs[1]) == 1, "the UART is SPI 1");
+}
+
 static void check_initrd(void)
 {
 	int chosen = fdt_path_offset(fdt, "/chosen"), l1 = 0, l2 = 0;
@@ -87,6 +114,5 @@ void main_test(void)
 	report(!strcmp(string("/chosen", "bootargs") ?: "", "console=ttyAMA0 skiff.test=fdt"),
 	       "bootargs from the VM configuration");
 	check_initrd();
-	report(fdt_path_offset(fdt, "/intc") < 0 && fdt_path_offset(fdt, "/timer") < 0,
-	       "no interrupt controller or timer nodes: Skiff does not emulate them yet");
+	check_gic();
 }

@@ -119,6 +119,15 @@ uint64_t arch_vcpu_el1_vbar(struct vcpu *vcpu);
 void arch_hyp_timer_arm(uint64_t ticks);
 void arch_hyp_timer_disarm(void);
 
+/* The GICv3 virtual CPU interface (ICH_*_EL2) behind a VM's virtual GIC. */
+bool arch_vgic_present(void);
+unsigned int arch_vgic_nr_lrs(void);
+void arch_vgic_write_lrs(const uint64_t *lr, unsigned int n);
+void arch_vgic_read_lrs(uint64_t *lr, unsigned int n);
+
+/* Masks the loaded vCPU's virtual timer output (CNTV_CTL_EL0.IMASK). */
+void arch_vtimer_mask(void);
+
 /* Host interrupt controller (GICv2 or GICv3). */
 int arch_irq_init(const struct platform *plat);
 void arch_irq_init_cpu(void);

@@ -6,6 +6,7 @@
 
 #define UARTDR	    0x000
 #define UARTFR	    0x018
+#define UARTFR_RXFE (1U << 4)
 #define UARTFR_TXFF (1U << 5)
 
 static volatile uint32_t *uart_regs;
@@ -37,4 +38,11 @@ void uart_write(const char *s, size_t len)
 			put_raw('\r');
 		put_raw(s[i]);
 	}
+}
+
+int uart_getc(void)
+{
+	if (!uart_regs || (uart_regs[UARTFR / 4] & UARTFR_RXFE))
+		return -1;
+	return (int)(uart_regs[UARTDR / 4] & 0xff);
 }

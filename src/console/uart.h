@@ -12,5 +12,7 @@
 bool uart_init(const struct platform_uart *desc);
 /* Writes @len bytes, turning "\n" into "\r\n". */
 void uart_write(const char *s, size_t len);
+/* A received byte, or -1 when none is waiting. */
+int uart_getc(void);
 
 #endif

@@ -11,6 +11,11 @@
 #define UART_CLOCK_HZ  24000000 /* what a PL011 driver expects to divide down from */
 #define PHANDLE_APBCLK 1
 #define UART_REG_SIZE  0x1000
+#define PHANDLE_GIC    2
+#define GIC_SPI	       0
+#define GIC_PPI	       1
+#define IRQ_LEVEL_HIGH 4
+#define UART_SPI       1
 
 static int prop_u64_pair(void *fdt, const char *name, uint64_t a, uint64_t b)
 {
@@ -90,6 +95,55 @@ static int add_psci(void *fdt)
 	return r ? r : fdt_end_node(fdt);
 }
 
+static int prop_irq(void *fdt, const char *name, const uint32_t *cells, unsigned int n)
+{
+	fdt32_t v[12];
+	unsigned int i;
+
+	for (i = 0; i < n && i < 12; i++)
+		v[i] = cpu_to_fdt32(cells[i]);
+	return fdt_property(fdt, name, v, (int)(n * sizeof(fdt32_t)));
+}
+
+static int add_gic_and_timer(void *fdt, const struct guest_fdt_params *p)
+{
+	/* Secure physical, non-secure physical, virtual, hypervisor timers: PPIs 13, 14, 11, 10. */
+	static const uint32_t timer_irqs[] = { GIC_PPI, 13, IRQ_LEVEL_HIGH,
+					       GIC_PPI, 14, IRQ_LEVEL_HIGH,
+					       GIC_PPI, 11, IRQ_LEVEL_HIGH,
+					       GIC_PPI, 10, IRQ_LEVEL_HIGH };
+	fdt64_t reg[4] = { cpu_to_fdt64(p->gicd_base), cpu_to_fdt64(0x10000),
+			   cpu_to_fdt64(p->gicr_base), cpu_to_fdt64(p->gicr_size) };
+	char name[32];
+	int r;
+
+	format(name, sizeof(name), "intc@%lx", (unsigned long)p->gicd_base);
+	r = fdt_begin_node(fdt, name);
+	if (!r)
+		r = fdt_property_string(fdt, "compatible", "arm,gic-v3");
+	if (!r)
+		r = fdt_property_u32(fdt, "#interrupt-cells", 3);
+	if (!r)
+		r = fdt_property(fdt, "interrupt-controller", NULL, 0);
+	if (!r)
+		r = fdt_property(fdt, "reg", reg, sizeof(reg));
+	if (!r)
+		r = fdt_property_u32(fdt, "#redistributor-regions", 1);
+	if (!r)
+		r = fdt_property_u32(fdt, "phandle", PHANDLE_GIC);
+	if (!r)
+		r = fdt_end_node(fdt);
+	if (!r)
+		r = fdt_begin_node(fdt, "timer");
+	if (!r)
+		r = fdt_property_string(fdt, "compatible", "arm,armv8-timer");
+	if (!r)
+		r = prop_irq(fdt, "interrupts", timer_irqs, 12);
+	if (!r)
+		r = fdt_property(fdt, "always-on", NULL, 0);
+	return r ? r : fdt_end_node(fdt);
+}
+
 static int add_uart(void *fdt, const struct guest_fdt_params *p, const char *name)
 {
 	static const char compat[] = "arm,pl011\0arm,primecell";
@@ -119,6 +173,11 @@ static int add_uart(void *fdt, const struct guest_fdt_params *p, const char *nam
 		r = fdt_property(fdt, "clocks", clocks, sizeof(clocks));
 	if (!r)
 		r = fdt_property(fdt, "clock-names", clock_names, sizeof(clock_names));
+	if (!r && p->gic) {
+		static const uint32_t irq[] = { GIC_SPI, UART_SPI, IRQ_LEVEL_HIGH };
+
+		r = prop_irq(fdt, "interrupts", irq, 3);
+	}
 	return r ? r : fdt_end_node(fdt);
 }
 
@@ -142,6 +201,8 @@ int guest_fdt_build(const struct guest_fdt_params *p, void *buf, size_t size)
 		r = fdt_property_u32(buf, "#address-cells", 2);
 	if (!r)
 		r = fdt_property_u32(buf, "#size-cells", 2);
+	if (!r && p->gic)
+		r = fdt_property_u32(buf, "interrupt-parent", PHANDLE_GIC);
 	if (!r)
 		r = add_chosen(buf, p, uart_path);
 	if (!r)
@@ -150,6 +211,8 @@ int guest_fdt_build(const struct guest_fdt_params *p, void *buf, size_t size)
 		r = add_cpus(buf, p);
 	if (!r)
 		r = add_psci(buf);
+	if (!r && p->gic)
+		r = add_gic_and_timer(buf, p);
 	if (!r)
 		r = add_uart(buf, p, uart);
 	if (!r)

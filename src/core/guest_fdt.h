@@ -12,6 +12,10 @@ struct guest_fdt_params {
 	unsigned int ncpus;
 	uint64_t uart_base;
 	const char *bootargs; /* may be NULL */
+	bool gic;	      /* describe the virtual GICv3, the timer and the UART's SPI */
+	uint64_t gicd_base;
+	uint64_t gicr_base;
+	uint64_t gicr_size;
 	uint64_t initrd_base; /* initrd_size 0: none */
 	uint64_t initrd_size;
 };

@@ -154,8 +154,11 @@ static void run_vcpu(struct vcpu *v)
 	v->reload = false;
 	arch_hyp_timer_arm(slice_ticks);
 	while (v->state == VCPU_RUNNABLE && !panic_in_progress()) {
+		vgic_flush(v);
 		arch_vcpu_run(v);
+		vgic_sync(v);
 		trap_handle_exit(v);
+		vm_console_poll();
 		if (v->reload) {
 			v->reload = false;
 			arch_vcpu_load(v);
@@ -192,6 +195,7 @@ void sched_run(void)
 	while (!__atomic_load_n(&released, __ATOMIC_ACQUIRE))
 		arch_cpu_wait_event();
 	arch_irq_enable_private(timer_intid);
+	arch_irq_enable_private(VGIC_VTIMER_INTID); /* guests' virtual timers */
 	for (;;) {
 		struct vcpu *v;
 
@@ -206,6 +210,6 @@ void sched_run(void)
 			host_power_off();
 		/* Interrupts stay masked in EL2: WFI still wakes, then we poll the GIC. */
 		arch_cpu_idle();
-		trap_handle_host_irq();
+		trap_handle_host_irq(0);
 	}
 }

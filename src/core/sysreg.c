@@ -6,16 +6,18 @@
 #define ENC_MASK_ALL   0x3ffc1eU
 #define ENC_MASK_NOCRM (ENC_MASK_ALL & ~(0xfU << 1)) /* any CRm: one entry per 16 regs */
 
-#define MDCCINT_EL1   SYS_ENC(2, 0, 0, 2, 0)
-#define MDSCR_EL1     SYS_ENC(2, 0, 0, 2, 2)
-#define OSLAR_EL1     SYS_ENC(2, 0, 1, 0, 4)
-#define OSLSR_EL1     SYS_ENC(2, 0, 1, 1, 4)
-#define OSDLR_EL1     SYS_ENC(2, 0, 1, 3, 4)
-#define DBGBVRn_EL1   SYS_ENC(2, 0, 0, 0, 4)
-#define DBGBCRn_EL1   SYS_ENC(2, 0, 0, 0, 5)
-#define DBGWVRn_EL1   SYS_ENC(2, 0, 0, 0, 6)
-#define DBGWCRn_EL1   SYS_ENC(2, 0, 0, 0, 7)
-#define PMUSERENR_EL0 SYS_ENC(3, 3, 9, 14, 0)
+#define MDCCINT_EL1    SYS_ENC(2, 0, 0, 2, 0)
+#define MDSCR_EL1      SYS_ENC(2, 0, 0, 2, 2)
+#define OSLAR_EL1      SYS_ENC(2, 0, 1, 0, 4)
+#define OSLSR_EL1      SYS_ENC(2, 0, 1, 1, 4)
+#define OSDLR_EL1      SYS_ENC(2, 0, 1, 3, 4)
+#define DBGBVRn_EL1    SYS_ENC(2, 0, 0, 0, 4)
+#define DBGBCRn_EL1    SYS_ENC(2, 0, 0, 0, 5)
+#define DBGWVRn_EL1    SYS_ENC(2, 0, 0, 0, 6)
+#define DBGWCRn_EL1    SYS_ENC(2, 0, 0, 0, 7)
+#define PMUSERENR_EL0  SYS_ENC(3, 3, 9, 14, 0)
+#define ICC_SGI1R_EL1  SYS_ENC(3, 0, 12, 11, 5)
+#define ICC_ASGI1R_EL1 SYS_ENC(3, 0, 12, 11, 6)
 
 /* MDSCR_EL1 bits a guest may set: SS, TDCC, KDE, MDE (no external debugger here). */
 #define MDSCR_WRITABLE ((1U << 0) | (1U << 12) | (1U << 13) | (1U << 15))
@@ -58,7 +60,18 @@ static void oslsr(struct vcpu *vcpu, bool read, uint64_t *val)
 		*val = OSLSR_OSLM_V8 | (vcpu->os_lock ? OSLSR_OSLK : 0);
 }
 
+/* SGIs from the guest (trapped with HCR_EL2.IMO): the virtual GIC delivers them. */
+static void sgi1r(struct vcpu *vcpu, bool read, uint64_t *val)
+{
+	if (read)
+		*val = 0;
+	else
+		vgic_send_sgi(vcpu, *val);
+}
+
 static const struct sysreg_entry sysregs[] = {
+	{ ICC_SGI1R_EL1, ENC_MASK_ALL, sgi1r },
+	{ ICC_ASGI1R_EL1, ENC_MASK_ALL, sgi1r },
 	{ MDSCR_EL1, ENC_MASK_ALL, mdscr },
 	{ MDCCINT_EL1, ENC_MASK_ALL, raz_wi },
 	{ OSLAR_EL1, ENC_MASK_ALL, oslar },

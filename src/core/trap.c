@@ -126,19 +126,28 @@ static void handle_sync(struct vcpu *vcpu)
 	(fn ? fn : trap_undef)(vcpu, esr);
 }
 
-void trap_handle_host_irq(void)
+void trap_handle_host_irq(struct vcpu *vcpu)
 {
 	unsigned int intid = arch_irq_ack();
 
 	if (intid >= 1020)
 		return; /* spurious */
 	arch_irq_eoi(intid);
-	if (intid < 16)
+	if (intid < 16) {
 		ipi_handle(intid);
-	else if (intid == sched_timer_intid())
+	} else if (intid == sched_timer_intid()) {
 		sched_timer_fired();
-	else
+	} else if (intid == VGIC_VTIMER_INTID && vcpu) {
+		/*
+		 * The loaded vCPU's virtual timer fired. Mask its output (the guest
+		 * unmasks it when it reprograms the timer) and give the guest the
+		 * interrupt through its virtual GIC.
+		 */
+		arch_vtimer_mask();
+		vgic_inject(vcpu->vm, vcpu, VGIC_VTIMER_INTID);
+	} else {
 		log_warn("unexpected host interrupt %u", intid);
+	}
 }
 
 void trap_handle_exit(struct vcpu *vcpu)
@@ -150,7 +159,7 @@ void trap_handle_exit(struct vcpu *vcpu)
 		break;
 	case EXIT_IRQ:
 	case EXIT_FIQ:
-		trap_handle_host_irq();
+		trap_handle_host_irq(vcpu);
 		break;
 	case EXIT_SERROR:
 		vm_crash(vcpu->vm, "vcpu %u caused an SError (ESR 0x%08lx)", vcpu->id,

@@ -13,7 +13,7 @@ struct vcpu;
 /* Handles the exit recorded in vcpu->exit. */
 void trap_handle_exit(struct vcpu *vcpu);
 
-/* Host interrupt handling, from an IRQ exit or the idle loop. */
-void trap_handle_host_irq(void);
+/* Host interrupt handling, from an IRQ exit (@vcpu loaded) or the idle loop (NULL). */
+void trap_handle_host_irq(struct vcpu *vcpu);
 
 #endif

@@ -4,6 +4,7 @@
 
 #include <libfdt.h>
 
+#include "console/uart.h"
 #include "core/guest_fdt.h"
 #include "core/ipi.h"
 #include "core/log.h"
@@ -105,6 +106,10 @@ static int build_fdt(struct vm *vm, uint64_t initrd, char *err, size_t errlen)
 		.ncpus = vm->config->vcpus,
 		.uart_base = GUEST_UART_BASE,
 		.bootargs = vm->config->bootargs,
+		.gic = vm->vgic.present,
+		.gicd_base = VGIC_DIST_BASE,
+		.gicr_base = VGIC_REDIST_BASE,
+		.gicr_size = VGIC_REDIST_STRIDE * vm->config->vcpus,
 		.initrd_base = initrd,
 		.initrd_size = initrd ? vm->config->initrd_size : 0,
 	};
@@ -190,6 +195,32 @@ static void vcpus_init(struct vm *vm, unsigned int pcpu)
 	vm->vcpus[0].state = VCPU_RUNNABLE;
 }
 
+static void uart_irq(void *ctx, bool level)
+{
+	struct vm *vm = ctx;
+
+	vgic_set_level(vm, 0, VGIC_UART_INTID, level);
+}
+
+void vm_console_poll(void)
+{
+	static struct spinlock input_lock;
+	unsigned int i;
+	int c;
+
+	if (!spin_trylock(&input_lock))
+		return; /* another CPU is at it */
+	while ((c = uart_getc()) >= 0) {
+		/* Until consoles are multiplexed, input goes to the first running VM. */
+		for (i = 0; i < nvms; i++)
+			if (vms[i].state == VM_RUNNING) {
+				vpl011_receive(&vms[i].uart, (char)c);
+				break;
+			}
+	}
+	spin_unlock(&input_lock);
+}
+
 static int vm_build(struct vm *vm, unsigned int pcpu, char *err, size_t errlen)
 {
 	const struct vm_config *c = vm->config;
@@ -209,10 +240,14 @@ static int vm_build(struct vm *vm, unsigned int pcpu, char *err, size_t errlen)
 		format(err, errlen, "cannot build stage-2 tables (out of memory?)");
 		return -1;
 	}
-	vpl011_init(&vm->uart, vm->name);
+	vpl011_init(&vm->uart, vm->name, uart_irq, vm);
 	if (mmio_bus_add(&vm->mmio, GUEST_UART_BASE, GUEST_UART_SIZE, &vpl011_ops, &vm->uart,
 			 "pl011")) {
 		format(err, errlen, "cannot register the UART");
+		return -1;
+	}
+	if (vgic_init(vm)) {
+		format(err, errlen, "cannot register the interrupt controller");
 		return -1;
 	}
 	vm->entry_ipa = load_images(vm, err, errlen);

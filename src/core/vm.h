@@ -12,6 +12,7 @@
 #include "core/mmio.h"
 #include "core/stage2_fault.h"
 #include "lib/spinlock.h"
+#include "vdev/vgic.h"
 #include "vdev/vpl011.h"
 
 #define VM_MAX	     8
@@ -40,6 +41,7 @@ struct vcpu {
 	struct cpu_context ctx; /* guest registers while it is in EL2 */
 	struct el1_sysregs el1;
 	struct fpsimd_state fp;
+	struct vgic_cpu vgic;
 	struct exit_info exit;
 	struct vm *vm;
 	unsigned int id;
@@ -71,6 +73,7 @@ struct vm {
 	struct vcpu vcpus[VM_MAX_VCPUS];
 	struct mmio_bus mmio;
 	struct vpl011 uart;
+	struct vgic vgic;
 	struct spinlock lock;
 	uint64_t traps_logged; /* one bit per ESR EC: unhandled traps already reported */
 };
@@ -87,6 +90,9 @@ void vm_power_off(struct vm *vm);
 void vm_crash(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Reloads the kernel and restarts the boot vCPU (PSCI SYSTEM_RESET). */
 void vm_reset(struct vm *vm);
+
+/* Moves what arrived on the host's serial line into a VM's UART (called often). */
+void vm_console_poll(void);
 
 /* True when no VM is running any more. */
 bool vm_all_stopped(void);

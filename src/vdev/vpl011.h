@@ -1,17 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The VM's PL011 UART (transmit side): what the guest writes to UARTDR goes to
- * the host log a line at a time, prefixed with the VM's name.
+ * The VM's PL011 UART. What the guest writes to UARTDR goes to the host log a
+ * line at a time, prefixed with the VM's name; input from the host's serial line
+ * fills a 32-byte receive FIFO. The interrupt (RX, RX timeout, TX) is a level
+ * line computed from the raw status and UARTIMSC, as on the real device.
  */
 #ifndef SKIFF_VDEV_VPL011_H
 #define SKIFF_VDEV_VPL011_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/mmio.h"
 #include "lib/spinlock.h"
 
 #define VPL011_LINE_MAX 160
+#define VPL011_RX_FIFO	32
 
 struct vpl011 {
 	const char *owner; /* VM name used as the line prefix */
@@ -19,11 +23,21 @@ struct vpl011 {
 	unsigned int len;
 	char line[VPL011_LINE_MAX];
 	uint64_t tx_bytes;
+	uint8_t rx[VPL011_RX_FIFO];
+	unsigned int rx_head, rx_count;
+	uint64_t rx_dropped;
+	uint32_t imsc;
+	/* Drives the interrupt line; may be NULL (a VM without an interrupt controller). */
+	void (*set_irq)(void *ctx, bool level);
+	void *irq_ctx;
 };
 
 extern const struct mmio_ops vpl011_ops;
 
-void vpl011_init(struct vpl011 *u, const char *owner);
+void vpl011_init(struct vpl011 *u, const char *owner, void (*set_irq)(void *ctx, bool level),
+		 void *irq_ctx);
+/* Input from the host: returns false (and counts a drop) when the FIFO is full. */
+bool vpl011_receive(struct vpl011 *u, char c);
 /* Emits a partial line, if any (on VM stop, so no output is lost). */
 void vpl011_flush(struct vpl011 *u);
 

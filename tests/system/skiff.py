@@ -99,7 +99,6 @@ def boot(vms=None, dts=None, cpu="max", gic=3, smp=2, timeout=60, until=POWER_OF
     with tempfile.TemporaryDirectory() as tmp:
         config = compile_config(dts if dts is not None else config_dts(vms), tmp)
         cmd = qemu_command(config, cpu=cpu, gic=gic, smp=smp, **kw)
-        # `timeout` is a second line of defence should this process die first.
         log = io.StringIO()
         # `timeout` is a second line of defence should this process die first.
         child = pexpect.spawn("timeout", ["-k", "5", str(timeout + 10), *cmd],
@@ -107,12 +106,16 @@ def boot(vms=None, dts=None, cpu="max", gic=3, smp=2, timeout=60, until=POWER_OF
         child.logfile_read = log
         exited = False
         waiting = [until] if isinstance(until, str) else list(until or [])
+        # A panic ends the run at once (unless a test waits for the panic report).
+        stop = [] if any("CPUs stopped" in w for w in waiting) else ["skiff: all CPUs stopped"]
         try:
             while True:
-                idx = child.expect([pexpect.EOF, pexpect.TIMEOUT] + [re.escape(w) for w in waiting])
-                if idx < 2:
+                idx = child.expect([pexpect.EOF, pexpect.TIMEOUT] +
+                                   [re.escape(w) for w in stop + waiting])
+                if idx < 2 + len(stop):
                     exited = idx == 0
                     break
+                idx -= len(stop)
                 del waiting[idx - 2]
                 if not waiting:
                     if until == POWER_OFF_LINE:

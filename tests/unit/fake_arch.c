@@ -224,3 +224,21 @@ bool vm_ram_ptr(struct vm *vm, uint64_t ipa, uint64_t len, void **ptr)
 	*ptr = (void *)(vm->ram_pa + (ipa - vm->ram_ipa));
 	return true;
 }
+
+void arch_vtimer_mask(void)
+{
+	fake.vtimer_masks++;
+}
+
+void vgic_inject(struct vm *vm, struct vcpu *vcpu, unsigned int intid)
+{
+	(void)vm;
+	(void)vcpu;
+	fake.injected = intid;
+}
+
+void vgic_send_sgi(struct vcpu *vcpu, uint64_t sgi1r)
+{
+	(void)vcpu;
+	fake.sgi1r = sgi1r;
+}

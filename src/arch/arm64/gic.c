@@ -67,9 +67,12 @@ static int map_range(const struct mem_range *r)
 	return r->size ? arch_map_device(r->base, r->size) : 0;
 }
 
+void vgic_hw_init(const struct platform *plat);
+
 int arch_irq_init(const struct platform *plat)
 {
 	gic_plat = plat;
+	vgic_hw_init(plat);
 	if (plat->gic.version != 2 && plat->gic.version != 3)
 		return -1;
 	if (map_range(&plat->gic.dist))

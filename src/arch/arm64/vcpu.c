@@ -10,6 +10,8 @@
 uint64_t guest_enter(struct cpu_context *ctx);
 void fpsimd_save(struct fpsimd_state *fp);
 void fpsimd_restore(const struct fpsimd_state *fp);
+void vgic_hw_load(struct vcpu *vcpu);
+void vgic_hw_put(struct vcpu *vcpu);
 uint64_t stage2_vtcr(const struct stage2 *s2);
 
 #define HCR_GUEST                                                                          \
@@ -30,6 +32,29 @@ void arch_vcpu_reset(struct vcpu *vcpu, uint64_t entry, uint64_t x0)
 	vcpu->ctx.pc = entry;
 	vcpu->ctx.pstate = PSR_MODE_EL1h | PSR_DAIF;
 	vcpu->el1.sctlr = SCTLR_EL1_RES1;
+}
+
+/* Pointer authentication keys: per vCPU (Linux gives every task its own). */
+#define PAUTH_KEYS(op)       \
+	op(0, S3_0_C2_C1_0); \
+	op(1, S3_0_C2_C1_1); \
+	op(2, S3_0_C2_C1_2); \
+	op(3, S3_0_C2_C1_3); \
+	op(4, S3_0_C2_C2_0); \
+	op(5, S3_0_C2_C2_1); \
+	op(6, S3_0_C2_C2_2); \
+	op(7, S3_0_C2_C2_3); \
+	op(8, S3_0_C2_C3_0); \
+	op(9, S3_0_C2_C3_1)
+#define SAVE_KEY(i, reg)    (e->pauth_keys[i] = read_sysreg(reg))
+#define RESTORE_KEY(i, reg) write_sysreg(reg, e->pauth_keys[i])
+
+static bool cpu_has_pauth(void)
+{
+	uint64_t isar1 = read_sysreg(ID_AA64ISAR1_EL1);
+	uint64_t isar2 = read_sysreg(S3_0_C0_C6_2); /* ID_AA64ISAR2_EL1: RAZ before v8.7 */
+
+	return FIELD(isar1, 4, 8) || FIELD(isar1, 24, 8) || FIELD(isar2, 8, 8);
 }
 
 #define SAVE(field, reg)    (e->field = read_sysreg(reg))
@@ -64,8 +89,12 @@ void arch_vcpu_load(struct vcpu *vcpu)
 	RESTORE(csselr, csselr_el1);
 	RESTORE(cntv_ctl, cntv_ctl_el0);
 	RESTORE(cntv_cval, cntv_cval_el0);
+	if (cpu_has_pauth()) {
+		PAUTH_KEYS(RESTORE_KEY);
+	}
 	/* Several vCPUs share a CPU: each has its own FP/SIMD registers. */
 	fpsimd_restore(&vcpu->fp);
+	vgic_hw_load(vcpu);
 	write_sysreg(vmpidr_el2, vcpu->mpidr);
 	write_sysreg(vttbr_el2, (uint64_t)vcpu->vm->s2.root | ((uint64_t)vcpu->vm->s2.vmid << 48));
 	write_sysreg(vtcr_el2, stage2_vtcr(&vcpu->vm->s2));
@@ -106,9 +135,13 @@ void arch_vcpu_put(struct vcpu *vcpu)
 	SAVE(csselr, csselr_el1);
 	SAVE(cntv_ctl, cntv_ctl_el0);
 	SAVE(cntv_cval, cntv_cval_el0);
+	if (cpu_has_pauth()) {
+		PAUTH_KEYS(SAVE_KEY);
+	}
 	/* The guest's timer must not fire while another vCPU runs here. */
 	write_sysreg(cntv_ctl_el0, 0);
 	fpsimd_save(&vcpu->fp);
+	vgic_hw_put(vcpu);
 	/* Host-only EL2 state from here on: no stage 2, no guest routing. */
 	write_sysreg(hcr_el2, HCR_RW);
 	isb();
