@@ -210,14 +210,15 @@ void vm_console_poll(void)
 
 	if (!spin_trylock(&input_lock))
 		return; /* another CPU is at it */
-	while ((c = uart_getc()) >= 0) {
-		/* Until consoles are multiplexed, input goes to the first running VM. */
-		for (i = 0; i < nvms; i++)
-			if (vms[i].state == VM_RUNNING) {
-				vpl011_receive(&vms[i].uart, (char)c);
-				break;
-			}
-	}
+	/* Until consoles are multiplexed, input goes to the first running VM. */
+	for (i = 0; i < nvms && vms[i].state != VM_RUNNING; i++)
+		;
+	/*
+	 * Take only what its receive FIFO can hold: the rest waits in the host UART
+	 * (and whatever feeds it), as it would on a real serial line with flow control.
+	 */
+	while (i < nvms && vpl011_rx_room(&vms[i].uart) && (c = uart_getc()) >= 0)
+		vpl011_receive(&vms[i].uart, (char)c);
 	spin_unlock(&input_lock);
 }
 

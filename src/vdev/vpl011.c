@@ -44,6 +44,11 @@ static void update_irq(struct vpl011 *u)
 		u->set_irq(u->irq_ctx, (raw_status(u) & u->imsc) != 0);
 }
 
+unsigned int vpl011_rx_room(struct vpl011 *u)
+{
+	return VPL011_RX_FIFO - __atomic_load_n(&u->rx_count, __ATOMIC_RELAXED);
+}
+
 bool vpl011_receive(struct vpl011 *u, char c)
 {
 	bool ok;

@@ -36,6 +36,8 @@ extern const struct mmio_ops vpl011_ops;
 
 void vpl011_init(struct vpl011 *u, const char *owner, void (*set_irq)(void *ctx, bool level),
 		 void *irq_ctx);
+/* Free space in the receive FIFO. */
+unsigned int vpl011_rx_room(struct vpl011 *u);
 /* Input from the host: returns false (and counts a drop) when the FIFO is full. */
 bool vpl011_receive(struct vpl011 *u, char c);
 /* Emits a partial line, if any (on VM stop, so no output is lost). */
