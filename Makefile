@@ -35,7 +35,7 @@ HYP_OBJS := $(patsubst src/%,$(BUILD)/hyp/%.o,$(HYP_SRCS))
 all: hyp guests configs unit-bins
 
 help:
-	@echo "make run     - install dependencies, build, boot Skiff with the demo VMs in QEMU"
+	@echo "make run     - install dependencies, build, boot Skiff with Linux and a test guest"
 	@echo "make test    - install dependencies, build, run lint, unit and system tests"
 	@echo "make bench   - run the benchmarks, write bench/results.json and print a table"
 	@echo "make lint    - cppcheck and clang-format check"
@@ -74,7 +74,7 @@ $(BUILD)/skiff.bin: $(BUILD)/skiff.elf
 -include tests/unit/unit.mk
 include configs/configs.mk
 
-run: setup hyp guests
+run: setup all
 	scripts/run-demo.sh
 
 lint: setup
