@@ -70,6 +70,7 @@ static bool deliverable(const struct vm *vm, const struct vgic_irq *irq)
 /* Makes @vcpu look at its interrupts soon: it may be running on another CPU. */
 static void kick(struct vcpu *vcpu)
 {
+	__atomic_store_n(&vcpu->vgic.dirty, true, __ATOMIC_RELEASE);
 	if (vcpu->loaded && vcpu->pcpu != arch_cpu_index())
 		ipi_send(vcpu->pcpu, IPI_KICK);
 }
@@ -95,6 +96,7 @@ int vgic_init(struct vm *vm)
 		for (i = 0; i < 32; i++)
 			reset_irq(&vm->vcpus[c].vgic.priv[i], i);
 		vm->vcpus[c].vgic.sleeping = true;
+		vm->vcpus[c].vgic.dirty = true;
 	}
 	if (mmio_bus_add(&vm->mmio, VGIC_DIST_BASE, VGIC_DIST_SIZE, &vgic_dist_ops, vm, "gicd") ||
 	    mmio_bus_add(&vm->mmio, VGIC_REDIST_BASE, VGIC_REDIST_STRIDE * vm->config->vcpus,
@@ -154,12 +156,18 @@ static int best_pending(struct vcpu *vcpu)
 	return best;
 }
 
+/*
+ * Runs before every entry, so it costs nothing unless something changed since the
+ * last scan (the dirty flag, set by every change that can make an interrupt
+ * deliverable).
+ */
 void vgic_flush(struct vcpu *vcpu)
 {
 	struct vm *vm = vcpu->vm;
+	bool changed = false;
 	unsigned int n, i;
 
-	if (!vm->vgic.present)
+	if (!vm->vgic.present || !__atomic_exchange_n(&vcpu->vgic.dirty, false, __ATOMIC_ACQ_REL))
 		return;
 	n = arch_vgic_nr_lrs();
 	spin_lock(&vm->vgic.lock);
@@ -177,19 +185,28 @@ void vgic_flush(struct vcpu *vcpu)
 		irq->pending = false; /* the list register holds it now */
 		vcpu->vgic.lr[i] = LR_PENDING | LR_GROUP1 |
 				   ((uint64_t)irq->priority << LR_PRIO_SHIFT) | (unsigned int)intid;
+		changed = true;
 	}
+	if (i == n)
+		vcpu->vgic.dirty = true; /* all slots full: look again when one frees */
 	spin_unlock(&vm->vgic.lock);
-	arch_vgic_write_lrs(vcpu->vgic.lr, n);
+	if (changed)
+		arch_vgic_write_lrs(vcpu->vgic.lr, n);
 }
 
 void vgic_sync(struct vcpu *vcpu)
 {
 	struct vm *vm = vcpu->vm;
+	bool in_flight = false;
 	unsigned int n, i;
 
 	if (!vm->vgic.present)
 		return;
 	n = arch_vgic_nr_lrs();
+	for (i = 0; i < n; i++)
+		in_flight |= vcpu->vgic.lr[i] != 0;
+	if (!in_flight)
+		return; /* nothing handed to the hardware: nothing to read back */
 	arch_vgic_read_lrs(vcpu->vgic.lr, n);
 	spin_lock(&vm->vgic.lock);
 	for (i = 0; i < n; i++) {
@@ -203,6 +220,7 @@ void vgic_sync(struct vcpu *vcpu)
 		if (irq)
 			irq->in_lr = false;
 		vcpu->vgic.lr[i] = 0;
+		vcpu->vgic.dirty = true;
 	}
 	spin_unlock(&vm->vgic.lock);
 }
@@ -398,8 +416,11 @@ static void dist_write(void *dev, struct vcpu *vcpu, uint64_t off, unsigned int 
 			irq->route = (irq->route & ~0xffffffffUL) | (value & 0xffffffffUL);
 		return;
 	}
-	if (off == GICD_CTLR)
+	if (off == GICD_CTLR) {
 		vm->vgic.ctlr = (uint32_t)value & CTLR_ENABLE_MASK;
+		for (unsigned int i = 0; i < vm->nvcpus; i++)
+			kick(&vm->vcpus[i]);
+	}
 }
 
 const struct mmio_ops vgic_dist_ops = { .read = dist_read, .write = dist_write };

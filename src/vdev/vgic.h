@@ -46,6 +46,7 @@ struct vgic_cpu {
 	uint64_t vmcr;
 	uint64_t ap1r0;
 	bool sleeping; /* GICR_WAKER.ProcessorSleep */
+	bool dirty;    /* something may have become deliverable: scan before the next entry */
 };
 
 struct vgic {

@@ -86,6 +86,7 @@ void vgic_hw_load(struct vcpu *vcpu)
 		return;
 	write_sysreg(ICH_VMCR_EL2, vcpu->vgic.vmcr);
 	write_sysreg(ICH_AP1R0_EL2, vcpu->vgic.ap1r0);
+	arch_vgic_write_lrs(vcpu->vgic.lr, arch_vgic_nr_lrs());
 	write_sysreg(ICH_HCR_EL2, ICH_HCR_EN);
 	isb();
 }
