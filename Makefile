@@ -20,7 +20,7 @@ Q         := $(if $(V),,@)
 HYP_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-builtin \
 	-nostdinc -isystem $(shell $(CC_ARM) -print-file-name=include) \
 	-isystem src/lib/libc -I$(SYSROOT)/usr/include -Isrc \
-	-mgeneral-regs-only -mstrict-align -fno-omit-frame-pointer -fpie \
+	-mgeneral-regs-only -mstrict-align -mno-outline-atomics -fno-omit-frame-pointer -fpie \
 	-fno-stack-protector -fno-common -ffunction-sections -fdata-sections \
 	-DSKIFF_VERSION='"$(VERSION)"' -MMD -MP
 HYP_LDFLAGS := -nostdlib -static-pie -Wl,--no-dynamic-linker -Wl,-z,norelro \

@@ -158,7 +158,6 @@ static void run_vcpu(struct vcpu *v)
 		arch_vcpu_run(v);
 		vgic_sync(v);
 		trap_handle_exit(v);
-		vm_console_poll();
 		if (v->reload) {
 			v->reload = false;
 			arch_vcpu_load(v);
@@ -211,5 +210,6 @@ void sched_run(void)
 		/* Interrupts stay masked in EL2: WFI still wakes, then we poll the GIC. */
 		arch_cpu_idle();
 		trap_handle_host_irq(0);
+		vm_console_poll();
 	}
 }

@@ -137,6 +137,8 @@ void trap_handle_host_irq(struct vcpu *vcpu)
 		ipi_handle(intid);
 	} else if (intid == sched_timer_intid()) {
 		sched_timer_fired();
+		/* Each time slice (10 ms) also looks for input on the host's serial line. */
+		vm_console_poll();
 	} else if (intid == VGIC_VTIMER_INTID && vcpu) {
 		/*
 		 * The loaded vCPU's virtual timer fired. Mask its output (the guest

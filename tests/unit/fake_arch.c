@@ -242,3 +242,8 @@ void vgic_send_sgi(struct vcpu *vcpu, uint64_t sgi1r)
 	(void)vcpu;
 	fake.sgi1r = sgi1r;
 }
+
+void vm_console_poll(void)
+{
+	fake.console_polls++;
+}

@@ -14,7 +14,7 @@ struct fake_record {
 	unsigned int pending_irq, last_eoi, last_ipi;
 	uint64_t dabt_far;
 	unsigned int block_maps, page_map_calls, protects, syncs, timer_ticks, yields, prepares;
-	unsigned int kicks, last_kick_cpu, vtimer_masks, injected;
+	unsigned int kicks, last_kick_cpu, vtimer_masks, injected, console_polls;
 	uint64_t sgi1r;
 	bool coherent_caches;		     /* CTR_EL0.IDC and DIC both set */
 	unsigned char perms[FAKE_RAM_PAGES]; /* fake stage 2: S2_PERM_* per page, 0 = unmapped */

@@ -11,10 +11,16 @@
 #define CNTV_IMASK    (1UL << 1)
 
 static const struct platform *vgic_plat;
+static unsigned int nr_lrs;
 
 void vgic_hw_init(const struct platform *plat)
 {
 	vgic_plat = plat;
+	if (arch_vgic_present()) {
+		nr_lrs = (unsigned int)(read_sysreg(ICH_VTR_EL2) & 0x1f) + 1;
+		if (nr_lrs > VGIC_MAX_LRS)
+			nr_lrs = VGIC_MAX_LRS;
+	}
 }
 
 bool arch_vgic_present(void)
@@ -26,9 +32,7 @@ bool arch_vgic_present(void)
 
 unsigned int arch_vgic_nr_lrs(void)
 {
-	unsigned int n = (unsigned int)(read_sysreg(ICH_VTR_EL2) & 0x1f) + 1;
-
-	return n > VGIC_MAX_LRS ? VGIC_MAX_LRS : n;
+	return nr_lrs; /* ICH_VTR_EL2.ListRegs + 1, read once: the same on every CPU */
 }
 
 #define LR_CASE(i, c, o)                                      \
