@@ -26,6 +26,7 @@ static uint64_t slice_ticks;
 static struct sched_cpu {
 	unsigned int cursor; /* where the round robin resumes */
 	bool need_resched;
+	bool slice_expired; /* the EL2 timer fired: it must be armed again */
 } sched_cpus[PLATFORM_MAX_CPUS];
 
 void sched_init(const struct platform *plat, unsigned int boot, enum when_idle when_idle,
@@ -100,8 +101,11 @@ unsigned int sched_timer_intid(void)
 
 void sched_timer_fired(void)
 {
+	struct sched_cpu *sc = &sched_cpus[arch_cpu_index()];
+
 	arch_hyp_timer_disarm();
-	sched_cpus[arch_cpu_index()].need_resched = true;
+	sc->slice_expired = true;
+	sc->need_resched = true;
 }
 
 void sched_yield(void)
@@ -143,7 +147,16 @@ static bool slice_over(struct vcpu *v)
 		sc->cursor = cursor; /* the loop's next pick() starts after @v again */
 		return true;
 	}
-	arch_hyp_timer_arm(slice_ticks); /* alone on this CPU: carry on */
+	/*
+	 * Alone on this CPU: carry on. Only a slice that really ended starts a new
+	 * one; a yield must not push the timer out, or it would never fire for a
+	 * guest that waits more often than every 10 ms (and the timer also paces
+	 * input polling).
+	 */
+	if (sc->slice_expired) {
+		sc->slice_expired = false;
+		arch_hyp_timer_arm(slice_ticks);
+	}
 	return false;
 }
 
@@ -152,6 +165,7 @@ static void run_vcpu(struct vcpu *v)
 	__atomic_store_n(&v->loaded, true, __ATOMIC_RELAXED);
 	arch_vcpu_load(v);
 	v->reload = false;
+	sched_cpus[v->pcpu].slice_expired = false;
 	arch_hyp_timer_arm(slice_ticks);
 	while (v->state == VCPU_RUNNABLE && !panic_in_progress()) {
 		vgic_flush(v);
