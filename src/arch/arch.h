@@ -113,7 +113,6 @@ void arch_vcpu_skip_instr(struct vcpu *vcpu);
 bool arch_vcpu_va_to_ipa(struct vcpu *vcpu, uint64_t va, uint64_t *ipa);
 void arch_vcpu_inject_undef(struct vcpu *vcpu);
 void arch_vcpu_inject_dabt(struct vcpu *vcpu, uint64_t far);
-uint64_t arch_vcpu_el1_vbar(struct vcpu *vcpu);
 
 /* EL2's own physical timer (CNTHP), for time slices; its interrupt is a PPI. */
 void arch_hyp_timer_arm(uint64_t ticks);

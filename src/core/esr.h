@@ -79,12 +79,6 @@ static inline unsigned int esr_abt_fsc(uint64_t esr)
 	return esr & 0x3f;
 }
 
-/* Translation faults (levels 0-3) are the "nothing mapped here" kind. */
-static inline bool esr_fsc_is_translation(unsigned int fsc)
-{
-	return (fsc & 0x3c) == 0x04;
-}
-
 /* System register traps (EC 0x18). */
 static inline bool esr_sys_read(uint64_t esr)
 {

@@ -182,12 +182,6 @@ bool arch_vcpu_va_to_ipa(struct vcpu *vcpu, uint64_t va, uint64_t *ipa)
 	return true;
 }
 
-uint64_t arch_vcpu_el1_vbar(struct vcpu *vcpu)
-{
-	(void)vcpu;
-	return read_sysreg(vbar_el1);
-}
-
 /*
  * Takes a synchronous exception to the guest's EL1 as the hardware would
  * (ARM ARM D1.10): ELR/SPSR/ESR set, PSTATE to EL1h with DAIF masked, PC to the
