@@ -95,6 +95,19 @@ void mmu_enable_identity(void);
 /* Maps one 4 KiB page @va -> @pa as normal memory (tables from a static pool). */
 void mmu_map_page(uint64_t va, uint64_t pa);
 
+/*
+ * The VM's interrupt controller, found in its device tree. gic_init() returns
+ * the GIC version (3 or 2; 0: none) and sets up the distributor and this vCPU's
+ * interface; other vCPUs call gic_init_cpu(). Priorities are 0xa0, PMR 0xff.
+ */
+#define INTID_VTIMER 27
+unsigned int gic_init(void);
+void gic_init_cpu(void);
+void gic_enable_irq(unsigned int intid);
+unsigned int gic_ack(void);
+void gic_eoi(unsigned int intid);
+void gic_send_sgi(unsigned int vcpu, unsigned int intid);
+
 /* System register access. */
 #define read_sysreg(r)                                       \
 	({                                                   \

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * FP/SIMD registers belong to the vCPU: the guest fills d0-d31 with its own
- * pattern, gives the CPU away many times (WFI, which Skiff traps and turns into a
+ * pattern, gives the CPU away many times (WFE, which Skiff traps and turns into a
  * yield to the other vCPUs on this host CPU) and checks that every register kept
  * its value. The system test runs two of these on one host CPU.
  */
@@ -49,7 +49,7 @@ void main_test(void)
 	fill(seed);
 	report(mismatches(seed) == 0, "d0-d31 hold the pattern just written");
 	for (unsigned int i = 0; i < YIELDS; i++)
-		__asm__ volatile("wfi");
+		__asm__ volatile("wfe");
 	bad = mismatches(seed);
 	report(bad == 0, "d0-d31 unchanged after %u yields to other vCPUs (%u differ)", YIELDS,
 	       bad);

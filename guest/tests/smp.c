@@ -18,7 +18,7 @@ static void secondary(unsigned int index)
 	seen_mpidr[index] = read_sysreg(mpidr_el1);
 	runs[index]++;
 	while (!release) /* stay on until vCPU 0 has looked */
-		__asm__ volatile("wfi");
+		__asm__ volatile("wfe");
 }
 
 static void quick(unsigned int index)
@@ -34,12 +34,12 @@ static int64_t affinity(unsigned int index)
 	return (int64_t)r.a0;
 }
 
-/* Waits (yielding through WFI, which Skiff traps) until @cond holds. */
+/* Waits (yielding through WFE, which Skiff traps) until @cond holds. */
 #define WAIT_FOR(cond)                                \
 	({                                            \
 		unsigned long __n = 0;                \
 		while (!(cond) && ++__n < SPIN_LIMIT) \
-			__asm__ volatile("wfi");      \
+			__asm__ volatile("wfe");      \
 		(bool)(cond);                         \
 	})
 
@@ -67,7 +67,12 @@ void main_test(void)
 	report(smp_start_vcpu(1, quick) == 0 && WAIT_FOR(runs[1] == 2),
 	       "vCPU 1 can be turned on again and runs its new entry point");
 	report(WAIT_FOR(affinity(1) == AFF_OFF), "and goes off again");
+	/* Standby waits for a wake-up event, as WFI does: the virtual timer is one. */
+	write_sysreg(cntv_tval_el0, read_sysreg(cntfrq_el0) / 1000);
+	write_sysreg(cntv_ctl_el0, 1);
+	isb();
 	smccc_hvc(PSCI_CPU_SUSPEND, 0, 0, 0, &r);
-	report(r.a0 == 0, "CPU_SUSPEND (standby) returns success");
+	write_sysreg(cntv_ctl_el0, 0);
+	report(r.a0 == 0, "CPU_SUSPEND (standby) returns success at the timer's wake-up");
 	report(affinity(0) == AFF_ON, "vCPU 0 itself is ON");
 }

@@ -113,9 +113,13 @@ void arch_vcpu_skip_instr(struct vcpu *vcpu);
 bool arch_vcpu_va_to_ipa(struct vcpu *vcpu, uint64_t va, uint64_t *ipa);
 void arch_vcpu_inject_undef(struct vcpu *vcpu);
 void arch_vcpu_inject_dabt(struct vcpu *vcpu, uint64_t far);
+/* Copies the loaded vCPU's virtual timer registers into vcpu->vtimer. */
+void arch_vcpu_vtimer_save(struct vcpu *vcpu);
 
 /* EL2's own physical timer (CNTHP), for time slices; its interrupt is a PPI. */
 void arch_hyp_timer_arm(uint64_t ticks);
+/* Fires when the host counter reaches @when. */
+void arch_hyp_timer_arm_at(uint64_t when);
 void arch_hyp_timer_disarm(void);
 
 /* The GICv3 virtual CPU interface (ICH_*_EL2) behind a VM's virtual GIC. */

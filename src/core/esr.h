@@ -79,6 +79,12 @@ static inline unsigned int esr_abt_fsc(uint64_t esr)
 	return esr & 0x3f;
 }
 
+/* WFx traps (EC 0x01): ISS.TI bit 0 tells WFE from WFI. */
+static inline bool esr_wfx_is_wfe(uint64_t esr)
+{
+	return esr & 1;
+}
+
 /* System register traps (EC 0x18). */
 static inline bool esr_sys_read(uint64_t esr)
 {

@@ -2,6 +2,7 @@
 #include "arch/arch.h"
 #include "core/ipi.h"
 #include "core/panic.h"
+#include "core/sched.h"
 
 void ipi_send(unsigned int cpu, enum ipi ipi)
 {
@@ -13,6 +14,9 @@ void ipi_handle(unsigned int intid)
 	switch (intid) {
 	case IPI_STOP:
 		panic_stop_this_cpu();
+	case IPI_RESCHED:
+		sched_yield();
+		break;
 	case IPI_KICK:
 	default:
 		/* The interrupt itself made the CPU leave the guest: nothing else to do. */

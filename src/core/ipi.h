@@ -4,8 +4,9 @@
 #define SKIFF_CORE_IPI_H
 
 enum ipi {
-	IPI_KICK = 0, /* re-run the scheduler */
-	IPI_STOP = 1, /* another CPU panicked: stop */
+	IPI_KICK = 0,	 /* re-run the scheduler */
+	IPI_STOP = 1,	 /* another CPU panicked: stop */
+	IPI_RESCHED = 2, /* a vCPU placed on the CPU was woken: pick again */
 };
 
 void ipi_send(unsigned int cpu, enum ipi ipi);

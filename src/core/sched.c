@@ -26,7 +26,7 @@ static uint64_t slice_ticks;
 static struct sched_cpu {
 	unsigned int cursor; /* where the round robin resumes */
 	bool need_resched;
-	bool slice_expired; /* the EL2 timer fired: it must be armed again */
+	uint64_t slice_end; /* host count at which the running vCPU's slice ends */
 } sched_cpus[PLATFORM_MAX_CPUS];
 
 void sched_init(const struct platform *plat, unsigned int boot, enum when_idle when_idle,
@@ -99,18 +99,97 @@ unsigned int sched_timer_intid(void)
 	return timer_intid;
 }
 
-void sched_timer_fired(void)
-{
-	struct sched_cpu *sc = &sched_cpus[arch_cpu_index()];
-
-	arch_hyp_timer_disarm();
-	sc->slice_expired = true;
-	sc->need_resched = true;
-}
-
 void sched_yield(void)
 {
 	sched_cpus[arch_cpu_index()].need_resched = true;
+}
+
+void sched_wake(struct vcpu *v)
+{
+	enum vcpu_state blocked = VCPU_BLOCKED;
+
+	if (!__atomic_compare_exchange_n(&v->state, &blocked, VCPU_RUNNABLE, false,
+					 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		return;
+	if (v->pcpu == arch_cpu_index())
+		sched_cpus[v->pcpu].need_resched = true;
+	else
+		ipi_send(v->pcpu, IPI_RESCHED);
+}
+
+/* What ends a wait: an interrupt for the vCPU, or its timer condition met. */
+static bool wakeup_due(struct vcpu *v)
+{
+	return vgic_vcpu_pending(v) || vtimer_deadline(v) <= arch_counter();
+}
+
+void sched_block(struct vcpu *v)
+{
+	enum vcpu_state runnable = VCPU_RUNNABLE;
+
+	/* Without an interrupt controller nothing could end the wait: just yield. */
+	if (!v->vm->vgic.present) {
+		sched_yield();
+		return;
+	}
+	arch_vcpu_vtimer_save(v);
+	if (wakeup_due(v))
+		return;
+	if (!__atomic_compare_exchange_n(&v->state, &runnable, VCPU_BLOCKED, false,
+					 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		return; /* stopped or turned off meanwhile */
+	/* An interrupt raised since the check above found the vCPU still runnable. */
+	if (wakeup_due(v))
+		sched_wake(v);
+	sched_yield();
+}
+
+/*
+ * Wakes the blocked vCPUs placed on @cpu whose timer has fired (their software
+ * deadline); returns the earliest deadline still ahead.
+ */
+static uint64_t wake_expired(unsigned int cpu)
+{
+	uint64_t now = arch_counter(), next = VTIMER_NO_DEADLINE;
+	unsigned int i, j;
+
+	for (i = 0; i < vm_count(); i++) {
+		struct vm *vm = vm_get(i);
+
+		for (j = 0; j < vm->nvcpus; j++) {
+			struct vcpu *v = &vm->vcpus[j];
+			uint64_t deadline;
+
+			if (v->pcpu != cpu || v->state != VCPU_BLOCKED)
+				continue;
+			deadline = vtimer_deadline(v);
+			if (deadline <= now)
+				sched_wake(v);
+			else if (deadline < next)
+				next = deadline;
+		}
+	}
+	return next;
+}
+
+/* The EL2 timer serves both the time slice and the blocked vCPUs' deadlines. */
+static void arm_timer(const struct sched_cpu *sc, uint64_t next_deadline)
+{
+	arch_hyp_timer_arm_at(sc->slice_end < next_deadline ? sc->slice_end : next_deadline);
+}
+
+void sched_timer_fired(void)
+{
+	unsigned int cpu = arch_cpu_index();
+	struct sched_cpu *sc = &sched_cpus[cpu];
+	uint64_t next = wake_expired(cpu);
+	uint64_t now = arch_counter();
+
+	if (now >= sc->slice_end) {
+		sc->need_resched = true;
+		sc->slice_end = now + slice_ticks;
+	}
+	arm_timer(sc, next);
 }
 
 /* Round robin over the runnable vCPUs placed on @cpu, starting after the last one run. */
@@ -134,7 +213,7 @@ static struct vcpu *pick(unsigned int cpu)
 	return 0;
 }
 
-/* At the end of a slice: true when another vCPU should have the CPU now. */
+/* After each exit: true when another vCPU should have the CPU now. */
 static bool slice_over(struct vcpu *v)
 {
 	struct sched_cpu *sc = &sched_cpus[v->pcpu];
@@ -147,26 +226,19 @@ static bool slice_over(struct vcpu *v)
 		sc->cursor = cursor; /* the loop's next pick() starts after @v again */
 		return true;
 	}
-	/*
-	 * Alone on this CPU: carry on. Only a slice that really ended starts a new
-	 * one; a yield must not push the timer out, or it would never fire for a
-	 * guest that waits more often than every 10 ms (and the timer also paces
-	 * input polling).
-	 */
-	if (sc->slice_expired) {
-		sc->slice_expired = false;
-		arch_hyp_timer_arm(slice_ticks);
-	}
-	return false;
+	return false; /* alone on this CPU: carry on */
 }
 
 static void run_vcpu(struct vcpu *v)
 {
+	struct sched_cpu *sc = &sched_cpus[v->pcpu];
+
 	__atomic_store_n(&v->loaded, true, __ATOMIC_RELAXED);
 	arch_vcpu_load(v);
 	v->reload = false;
-	sched_cpus[v->pcpu].slice_expired = false;
-	arch_hyp_timer_arm(slice_ticks);
+	sc->need_resched = false;
+	sc->slice_end = arch_counter() + slice_ticks;
+	arm_timer(sc, wake_expired(v->pcpu));
 	while (v->state == VCPU_RUNNABLE && !panic_in_progress()) {
 		vgic_flush(v);
 		arch_vcpu_run(v);
@@ -182,6 +254,26 @@ static void run_vcpu(struct vcpu *v)
 	arch_hyp_timer_disarm();
 	arch_vcpu_put(v);
 	__atomic_store_n(&v->loaded, false, __ATOMIC_RELEASE);
+}
+
+/*
+ * Nothing to run: sleep until an interrupt. The EL2 timer is armed for the next
+ * blocked vCPU's deadline, and at least once a slice, which also paces the
+ * polling of the host's serial line for input.
+ */
+static void idle(unsigned int cpu)
+{
+	struct sched_cpu *sc = &sched_cpus[cpu];
+	uint64_t next = wake_expired(cpu);
+
+	if (pick(cpu))
+		return;
+	sc->slice_end = arch_counter() + slice_ticks;
+	arm_timer(sc, next);
+	/* Interrupts stay masked in EL2: WFI still wakes, then we poll the GIC. */
+	arch_cpu_idle();
+	trap_handle_host_irq(0);
+	vm_console_poll();
 }
 
 static void host_power_off(void)
@@ -221,9 +313,6 @@ void sched_run(void)
 		}
 		if (cpu == boot_cpu && idle_policy == WHEN_IDLE_POWEROFF && vm_all_stopped())
 			host_power_off();
-		/* Interrupts stay masked in EL2: WFI still wakes, then we poll the GIC. */
-		arch_cpu_idle();
-		trap_handle_host_irq(0);
-		vm_console_poll();
+		idle(cpu);
 	}
 }

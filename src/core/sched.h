@@ -26,8 +26,17 @@ int sched_place(int requested, char *err, size_t errlen);
 unsigned int sched_timer_intid(void);
 void sched_timer_fired(void);
 
-/* Gives up the rest of the slice (a vCPU waiting, e.g. in WFI). */
+/* Gives up the rest of the slice (a vCPU spinning, e.g. in WFE). */
 void sched_yield(void);
+
+struct vcpu;
+/*
+ * The loaded vCPU @v waits for an interrupt (WFI): unless one is already due, it
+ * leaves the CPU until sched_wake() or its virtual timer's deadline.
+ */
+void sched_block(struct vcpu *v);
+/* Makes @v runnable if it is blocked (any CPU; interrupt injection calls it). */
+void sched_wake(struct vcpu *v);
 
 /* The @n-th online CPU after @cpu (wrapping): where a VM's further vCPUs go. */
 unsigned int sched_cpu_after(unsigned int cpu, unsigned int n);

@@ -93,15 +93,17 @@ static void trap_iabt(struct vcpu *vcpu, uint64_t esr)
 }
 
 /*
- * WFI/WFE: the vCPU has nothing to do. Until Skiff injects interrupts, nothing
- * could wake it, so the wait ends at once (the architecture allows WFI to
- * complete at any time) and the vCPU gives the CPU to others.
+ * WFI waits for an interrupt: the vCPU leaves the CPU until one is pending or
+ * its timer fires. WFE waits for an event, typically in a spinlock: the vCPU
+ * yields so the lock holder can run (the architecture lets WFE end at any time).
  */
 static void trap_wfx(struct vcpu *vcpu, uint64_t esr)
 {
-	(void)esr;
 	arch_vcpu_skip_instr(vcpu);
-	sched_yield();
+	if (esr_wfx_is_wfe(esr))
+		sched_yield();
+	else
+		sched_block(vcpu);
 }
 
 static void trap_sysreg(struct vcpu *vcpu, uint64_t esr)

@@ -254,6 +254,7 @@ static int vm_build(struct vm *vm, unsigned int pcpu, char *err, size_t errlen)
 	vm->entry_ipa = load_images(vm, err, errlen);
 	if (!vm->entry_ipa)
 		return -1;
+	vtimer_counter_init(vm);
 	vcpus_init(vm, pcpu);
 	return 0;
 }
@@ -332,15 +333,40 @@ void vm_crash(struct vm *vm, const char *fmt, ...)
 	vm_stop(vm, VM_CRASHED);
 }
 
-void vm_reset(struct vm *vm)
+/* Turns every vCPU but @caller off and waits until none of them is on a CPU. */
+static void vm_quiesce(struct vm *vm, const struct vcpu *caller)
 {
-	char err[160];
 	unsigned int i;
 
 	spin_lock(&vm->lock);
-	for (i = 1; i < vm->nvcpus; i++)
-		vm->vcpus[i].state = VCPU_OFF;
+	for (i = 0; i < vm->nvcpus; i++)
+		if (&vm->vcpus[i] != caller)
+			vm->vcpus[i].state = VCPU_OFF;
 	spin_unlock(&vm->lock);
+	for (i = 0; i < vm->nvcpus; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+
+		if (v == caller)
+			continue;
+		if (v->pcpu != arch_cpu_index())
+			ipi_send(v->pcpu, IPI_KICK);
+		while (__atomic_load_n(&v->loaded, __ATOMIC_ACQUIRE))
+			;
+	}
+}
+
+void vm_reset(struct vm *vm, struct vcpu *caller)
+{
+	struct vcpu *boot = &vm->vcpus[0];
+	char err[160];
+
+	/* Two vCPUs asking at once would wait for each other: the second one just stops. */
+	if (__atomic_exchange_n(&vm->resetting, true, __ATOMIC_ACQ_REL)) {
+		caller->state = VCPU_OFF;
+		return;
+	}
+	/* Other vCPUs may be running (Linux parks them in a loop, not CPU_OFF). */
+	vm_quiesce(vm, caller);
 	vpl011_flush(&vm->uart);
 	/* The image is rewritten: forget every mapping, so code is maintained again. */
 	stage2_report(vm);
@@ -352,9 +378,18 @@ void vm_reset(struct vm *vm)
 		vm_crash(vm, "reset failed: %s", err);
 		return;
 	}
-	arch_vcpu_reset(&vm->vcpus[0], vm->entry_ipa, vm->dtb_ipa);
-	vm->vcpus[0].reload = true;
-	vm->vcpus[0].state = VCPU_RUNNABLE;
+	vgic_reset(vm);
+	__atomic_store_n(&vm->resetting, false, __ATOMIC_RELEASE);
+	arch_vcpu_reset(boot, vm->entry_ipa, vm->dtb_ipa);
+	if (caller != boot) {
+		/* @boot is off every CPU now; @caller stops at its next exit. */
+		caller->state = VCPU_OFF;
+		__atomic_store_n(&boot->state, VCPU_RUNNABLE, __ATOMIC_RELEASE);
+		if (boot->pcpu != arch_cpu_index())
+			ipi_send(boot->pcpu, IPI_RESCHED);
+		return;
+	}
+	boot->reload = true;
 }
 
 bool vm_all_stopped(void)

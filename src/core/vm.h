@@ -14,6 +14,7 @@
 #include "lib/spinlock.h"
 #include "vdev/vgic.h"
 #include "vdev/vpl011.h"
+#include "vdev/vtimer.h"
 
 #define VM_MAX	     8
 #define VM_MAX_VCPUS 8
@@ -26,6 +27,7 @@
 enum vcpu_state {
 	VCPU_OFF = 0,
 	VCPU_RUNNABLE,
+	VCPU_BLOCKED, /* waiting in WFI for an interrupt or its timer */
 	VCPU_STOPPED, /* its VM is no longer running */
 };
 
@@ -42,6 +44,7 @@ struct vcpu {
 	struct el1_sysregs el1;
 	struct fpsimd_state fp;
 	struct vgic_cpu vgic;
+	struct vtimer vtimer;
 	struct exit_info exit;
 	struct vm *vm;
 	unsigned int id;
@@ -74,7 +77,9 @@ struct vm {
 	struct mmio_bus mmio;
 	struct vpl011 uart;
 	struct vgic vgic;
+	struct vtimer_counter counter;
 	struct spinlock lock;
+	bool resetting;	       /* a vCPU is carrying out a reset */
 	uint64_t traps_logged; /* one bit per ESR EC: unhandled traps already reported */
 };
 
@@ -88,8 +93,11 @@ struct vm *vm_get(unsigned int index);
 /* Stops the VM: every vCPU leaves the CPU at its next exit. */
 void vm_power_off(struct vm *vm);
 void vm_crash(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Reloads the kernel and restarts the boot vCPU (PSCI SYSTEM_RESET). */
-void vm_reset(struct vm *vm);
+/*
+ * Reloads the images and restarts the VM on its boot vCPU (PSCI SYSTEM_RESET
+ * from @caller, the vCPU loaded on this CPU).
+ */
+void vm_reset(struct vm *vm, struct vcpu *caller);
 
 /* Moves what arrived on the host's serial line into a VM's UART (called often). */
 void vm_console_poll(void);
@@ -106,6 +114,14 @@ void vm_ram_prepare(struct vm *vm, uint64_t ipa, uint64_t len);
 
 /* Copies between guest RAM and the hypervisor; false if outside RAM. */
 bool vm_ram_ptr(struct vm *vm, uint64_t ipa, uint64_t len, void **ptr);
+
+/* Powered on: running, runnable or waiting for an interrupt. */
+static inline bool vcpu_is_on(const struct vcpu *v)
+{
+	enum vcpu_state s = __atomic_load_n(&v->state, __ATOMIC_ACQUIRE);
+
+	return s == VCPU_RUNNABLE || s == VCPU_BLOCKED;
+}
 
 /* Guest register access; register 31 reads as zero and ignores writes (XZR). */
 static inline uint64_t vcpu_get_reg(const struct vcpu *vcpu, unsigned int n)

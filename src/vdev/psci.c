@@ -50,7 +50,7 @@ static int64_t affinity_info(struct vcpu *vcpu, uint64_t target, uint64_t level)
 
 	if (level != 0 || !t)
 		return PSCI_INVALID_PARAMETERS;
-	return t->state == VCPU_RUNNABLE ? AFFINITY_ON : AFFINITY_OFF;
+	return vcpu_is_on(t) ? AFFINITY_ON : AFFINITY_OFF;
 }
 
 /*
@@ -68,12 +68,12 @@ static int64_t cpu_on(struct vcpu *vcpu, uint64_t target, uint64_t entry, uint64
 	if (!vm_ram_ptr(vm, entry, 4, &unused) || (entry & 3))
 		return PSCI_INVALID_ADDRESS;
 	/* A vCPU that just turned itself off may not be saved yet on its CPU: wait. */
-	while (__atomic_load_n(&t->loaded, __ATOMIC_ACQUIRE) && t->state != VCPU_RUNNABLE)
+	while (__atomic_load_n(&t->loaded, __ATOMIC_ACQUIRE) && !vcpu_is_on(t))
 		;
 	spin_lock(&vm->lock);
-	if (t->state == VCPU_RUNNABLE || vm->state != VM_RUNNING) {
+	if (vcpu_is_on(t) || vm->state != VM_RUNNING) {
 		spin_unlock(&vm->lock);
-		return t->state == VCPU_RUNNABLE ? PSCI_ALREADY_ON : PSCI_DENIED;
+		return vcpu_is_on(t) ? PSCI_ALREADY_ON : PSCI_DENIED;
 	}
 	arch_vcpu_reset(t, entry, context_id);
 	__atomic_store_n(&t->state, VCPU_RUNNABLE, __ATOMIC_RELEASE);
@@ -109,8 +109,8 @@ static int64_t dispatch(struct vcpu *vcpu, uint32_t fid)
 		return cpu_on(vcpu, a1, vcpu_get_reg(vcpu, 2), vcpu_get_reg(vcpu, 3));
 	case PSCI_CPU_SUSPEND_FID:
 	case PSCI_CPU_SUSPEND_FID | PSCI_64BIT:
-		/* Every state is treated as standby: like WFI, it may end at once. */
-		sched_yield();
+		/* Every state is treated as standby: a WFI (PSCI lets it end early). */
+		sched_block(vcpu);
 		return PSCI_SUCCESS;
 	case PSCI_CPU_OFF_FID:
 		spin_lock(&vcpu->vm->lock);
@@ -124,7 +124,7 @@ static int64_t dispatch(struct vcpu *vcpu, uint32_t fid)
 		return PSCI_SUCCESS;
 	case PSCI_SYSTEM_RESET_FID:
 		log_info("vm %s: reset by the guest (PSCI SYSTEM_RESET)", vcpu->vm->name);
-		vm_reset(vcpu->vm);
+		vm_reset(vcpu->vm, vcpu);
 		return PSCI_SUCCESS;
 	default:
 		return PSCI_NOT_SUPPORTED;

@@ -3,6 +3,7 @@
 
 #include "arch/arch.h"
 #include "core/ipi.h"
+#include "core/sched.h"
 #include "core/vm.h"
 #include "vdev/vgic.h"
 
@@ -70,8 +71,11 @@ static bool deliverable(const struct vm *vm, const struct vgic_irq *irq)
 /* Makes @vcpu look at its interrupts soon: it may be running on another CPU. */
 static void kick(struct vcpu *vcpu)
 {
-	__atomic_store_n(&vcpu->vgic.dirty, true, __ATOMIC_RELEASE);
-	if (vcpu->loaded && vcpu->pcpu != arch_cpu_index())
+	/* Ordered before reading the state: sched_block() checks in the other order. */
+	__atomic_store_n(&vcpu->vgic.dirty, true, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&vcpu->state, __ATOMIC_SEQ_CST) == VCPU_BLOCKED)
+		sched_wake(vcpu);
+	else if (vcpu->loaded && vcpu->pcpu != arch_cpu_index())
 		ipi_send(vcpu->pcpu, IPI_KICK);
 }
 
@@ -83,21 +87,36 @@ static void reset_irq(struct vgic_irq *irq, unsigned int intid)
 	irq->priority = 0;
 }
 
-int vgic_init(struct vm *vm)
+void vgic_reset(struct vm *vm)
 {
 	unsigned int i, c;
 
-	vm->vgic.present = arch_vgic_present();
 	if (!vm->vgic.present)
-		return 0;
+		return;
+	spin_lock(&vm->vgic.lock);
+	vm->vgic.ctlr = 0;
 	for (i = 0; i < VGIC_NR_SPIS; i++)
 		reset_irq(&vm->vgic.spi[i], 32 + i);
 	for (c = 0; c < vm->config->vcpus; c++) {
+		struct vgic_cpu *vc = &vm->vcpus[c].vgic;
+
 		for (i = 0; i < 32; i++)
-			reset_irq(&vm->vcpus[c].vgic.priv[i], i);
-		vm->vcpus[c].vgic.sleeping = true;
-		vm->vcpus[c].vgic.dirty = true;
+			reset_irq(&vc->priv[i], i);
+		memset(vc->lr, 0, sizeof(vc->lr));
+		vc->vmcr = 0;
+		vc->ap1r0 = 0;
+		vc->sleeping = true;
+		vc->dirty = true;
 	}
+	spin_unlock(&vm->vgic.lock);
+}
+
+int vgic_init(struct vm *vm)
+{
+	vm->vgic.present = arch_vgic_present();
+	if (!vm->vgic.present)
+		return 0;
+	vgic_reset(vm);
 	if (mmio_bus_add(&vm->mmio, VGIC_DIST_BASE, VGIC_DIST_SIZE, &vgic_dist_ops, vm, "gicd") ||
 	    mmio_bus_add(&vm->mmio, VGIC_REDIST_BASE, VGIC_REDIST_STRIDE * vm->config->vcpus,
 			 &vgic_redist_ops, vm, "gicr"))
@@ -154,6 +173,21 @@ static int best_pending(struct vcpu *vcpu)
 		}
 	}
 	return best;
+}
+
+bool vgic_vcpu_pending(struct vcpu *vcpu)
+{
+	struct vm *vm = vcpu->vm;
+	unsigned int n = arch_vgic_nr_lrs(), i;
+	bool pending;
+
+	for (i = 0; i < n; i++)
+		if (vcpu->vgic.lr[i] & LR_PENDING)
+			return true;
+	spin_lock(&vm->vgic.lock);
+	pending = best_pending(vcpu) >= 0;
+	spin_unlock(&vm->vgic.lock);
+	return pending;
 }
 
 /*

@@ -62,6 +62,9 @@ extern const struct mmio_ops vgic_redist_ops;
 /* Sets the VM's GIC up (if the host has a GICv3) and registers its MMIO regions. */
 int vgic_init(struct vm *vm);
 
+/* Back to the state at power-on (VM reset); the VM's vCPUs are off every CPU but one. */
+void vgic_reset(struct vm *vm);
+
 /* Drives interrupt @intid's input line (@vcpu for SGIs/PPIs, NULL for SPIs). */
 void vgic_set_level(struct vm *vm, struct vcpu *vcpu, unsigned int intid, bool level);
 
@@ -72,6 +75,12 @@ void vgic_inject(struct vm *vm, struct vcpu *vcpu, unsigned int intid);
 void vgic_flush(struct vcpu *vcpu);
 /* After it exits: take back what the guest did with them. */
 void vgic_sync(struct vcpu *vcpu);
+
+/*
+ * True when @vcpu has an interrupt that would end a WFI: pending in a list
+ * register (as read back by vgic_sync) or deliverable from the distributor.
+ */
+bool vgic_vcpu_pending(struct vcpu *vcpu);
 
 /* A guest write to ICC_SGI1R_EL1 (trapped): raise the SGI on the vCPUs it names. */
 void vgic_send_sgi(struct vcpu *vcpu, uint64_t sgi1r);

@@ -8,9 +8,9 @@ from skiff import CPUS, GICS, Vm, assert_tap_passed, boot, config_dts
 
 # Every test guest that reports TAP and powers itself off.
 TAP_GUESTS = ["hello", "hvc", "undef", "debug", "el0_syscall", "page_fault", "reset", "selfmod",
-              "smp", "fpu"]
+              "smp", "fpu", "irq"]
 # Guests that need more than one vCPU.
-GUEST_VCPUS = {"smp": 3}
+GUEST_VCPUS = {"smp": 3, "irq": 2}
 
 
 def stage2_counters(run, vm):

@@ -68,9 +68,10 @@ void vm_power_off(struct vm *vm)
 	fake.power_offs++;
 }
 
-void vm_reset(struct vm *vm)
+void vm_reset(struct vm *vm, struct vcpu *caller)
 {
 	(void)vm;
+	(void)caller;
 	fake.resets++;
 }
 
@@ -175,6 +176,12 @@ void sched_timer_fired(void)
 void sched_yield(void)
 {
 	fake.yields++;
+}
+
+void sched_block(struct vcpu *v)
+{
+	(void)v;
+	fake.blocks++;
 }
 
 void arch_dcache_clean_inval_poc(void *va, uint64_t size)

@@ -13,7 +13,8 @@ struct fake_record {
 	unsigned int undefs, dabts, crashes, power_offs, resets, eois, ipis, nlogs;
 	unsigned int pending_irq, last_eoi, last_ipi;
 	uint64_t dabt_far;
-	unsigned int block_maps, page_map_calls, protects, syncs, timer_ticks, yields, prepares;
+	unsigned int block_maps, page_map_calls, protects, syncs, timer_ticks, yields, blocks,
+		prepares;
 	unsigned int kicks, last_kick_cpu, vtimer_masks, injected, console_polls;
 	uint64_t sgi1r;
 	bool coherent_caches;		     /* CTR_EL0.IDC and DIC both set */

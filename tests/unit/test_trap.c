@@ -213,12 +213,17 @@ static void test_abort_outside_ram_and_devices(void **state)
 	assert_int_equal(fake.dabts, 2);
 }
 
-static void test_wfi_yields_and_completes(void **state)
+static void test_wfi_blocks_and_wfe_yields(void **state)
 {
 	(void)state;
-	trap(EC_WFX, 0);
-	assert_int_equal(fake.yields, 1);
+	trap(EC_WFX, 0); /* WFI */
+	assert_int_equal(fake.blocks, 1);
+	assert_int_equal(fake.yields, 0);
 	assert_int_equal(v->ctx.pc, 0x40001004);
+	trap(EC_WFX, 1); /* WFE */
+	assert_int_equal(fake.blocks, 1);
+	assert_int_equal(fake.yields, 1);
+	assert_int_equal(v->ctx.pc, 0x40001008);
 	assert_int_equal(fake.undefs, 0);
 }
 
@@ -264,7 +269,7 @@ int main(void)
 		cmocka_unit_test_setup(test_psci_cpu_on_off, setup),
 		cmocka_unit_test_setup(test_mmio_read_write_and_sign_extension, setup),
 		cmocka_unit_test_setup(test_abort_outside_ram_and_devices, setup),
-		cmocka_unit_test_setup(test_wfi_yields_and_completes, setup),
+		cmocka_unit_test_setup(test_wfi_blocks_and_wfe_yields, setup),
 		cmocka_unit_test_setup(test_instruction_abort_crashes_vm, setup),
 		cmocka_unit_test_setup(test_host_irq_and_serror, setup),
 	};

@@ -58,6 +58,13 @@ void arch_hyp_timer_arm(uint64_t ticks)
 	isb();
 }
 
+void arch_hyp_timer_arm_at(uint64_t when)
+{
+	write_sysreg(cnthp_cval_el2, when);
+	write_sysreg(cnthp_ctl_el2, 1);
+	isb();
+}
+
 void arch_hyp_timer_disarm(void)
 {
 	write_sysreg(cnthp_ctl_el2, 0);

@@ -16,7 +16,7 @@ uint64_t stage2_vtcr(const struct stage2 *s2);
 
 #define HCR_GUEST                                                                          \
 	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS | HCR_TSC | \
-	 HCR_TIDCP | HCR_TACR | HCR_TSW | HCR_RW | HCR_APK | HCR_API | HCR_TWI)
+	 HCR_TIDCP | HCR_TACR | HCR_TSW | HCR_RW | HCR_APK | HCR_API | HCR_TWI | HCR_TWE)
 
 /* Vector offsets from VBAR_EL1 (ARM ARM D1.10.2). */
 #define VEC_CURRENT_SP0 0x000
@@ -28,6 +28,7 @@ void arch_vcpu_reset(struct vcpu *vcpu, uint64_t entry, uint64_t x0)
 	memset(&vcpu->ctx, 0, sizeof(vcpu->ctx));
 	memset(&vcpu->el1, 0, sizeof(vcpu->el1));
 	memset(&vcpu->fp, 0, sizeof(vcpu->fp));
+	memset(&vcpu->vtimer, 0, sizeof(vcpu->vtimer));
 	vcpu->ctx.x[0] = x0;
 	vcpu->ctx.pc = entry;
 	vcpu->ctx.pstate = PSR_MODE_EL1h | PSR_DAIF;
@@ -87,8 +88,9 @@ void arch_vcpu_load(struct vcpu *vcpu)
 	RESTORE(spsr, spsr_el1);
 	RESTORE(cntkctl, cntkctl_el1);
 	RESTORE(csselr, csselr_el1);
-	RESTORE(cntv_ctl, cntv_ctl_el0);
-	RESTORE(cntv_cval, cntv_cval_el0);
+	write_sysreg(cntvoff_el2, vcpu->vm->counter.offset);
+	write_sysreg(cntv_cval_el0, vcpu->vtimer.cval);
+	write_sysreg(cntv_ctl_el0, vcpu->vtimer.ctl);
 	if (cpu_has_pauth()) {
 		PAUTH_KEYS(RESTORE_KEY);
 	}
@@ -104,6 +106,12 @@ void arch_vcpu_load(struct vcpu *vcpu)
 	__asm__ volatile("tlbi vmalls12e1" ::: "memory");
 	dsb(nsh);
 	isb();
+}
+
+void arch_vcpu_vtimer_save(struct vcpu *vcpu)
+{
+	vcpu->vtimer.ctl = read_sysreg(cntv_ctl_el0);
+	vcpu->vtimer.cval = read_sysreg(cntv_cval_el0);
 }
 
 void arch_vcpu_put(struct vcpu *vcpu)
@@ -133,8 +141,7 @@ void arch_vcpu_put(struct vcpu *vcpu)
 	SAVE(spsr, spsr_el1);
 	SAVE(cntkctl, cntkctl_el1);
 	SAVE(csselr, csselr_el1);
-	SAVE(cntv_ctl, cntv_ctl_el0);
-	SAVE(cntv_cval, cntv_cval_el0);
+	arch_vcpu_vtimer_save(vcpu);
 	if (cpu_has_pauth()) {
 		PAUTH_KEYS(SAVE_KEY);
 	}

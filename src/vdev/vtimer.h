@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The guest's virtual timer (CNTV) and its counter. Each VM's counter is the
+ * host's minus an offset taken when the VM is created (CNTVOFF_EL2), so guest
+ * time starts near zero. While a vCPU runs, the hardware timer is the vCPU's;
+ * while it is descheduled, its registers live here and Skiff works out the
+ * deadline in host counter ticks so it can wake the vCPU itself. Every
+ * conversion between guest and host time goes through this module: the place
+ * where counter scaling (docs/time-scaling.md) slots in.
+ */
+#ifndef SKIFF_VDEV_VTIMER_H
+#define SKIFF_VDEV_VTIMER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define VTIMER_CTL_ENABLE  (1UL << 0)
+#define VTIMER_CTL_IMASK   (1UL << 1)
+#define VTIMER_CTL_ISTATUS (1UL << 2)
+#define VTIMER_NO_DEADLINE UINT64_MAX
+
+struct vcpu;
+struct vm;
+
+/* One vCPU's CNTV_CTL_EL0 and CNTV_CVAL_EL0 (saved copies while not loaded). */
+struct vtimer {
+	uint64_t ctl;
+	uint64_t cval;
+};
+
+/* A VM's counter: guest count = host count - offset. */
+struct vtimer_counter {
+	uint64_t offset;
+};
+
+/* Starts the VM's counter at zero now. */
+void vtimer_counter_init(struct vm *vm);
+
+/* The guest's counter value at host counter value @host. */
+uint64_t vtimer_guest_count(const struct vm *vm, uint64_t host);
+
+/*
+ * When @vcpu's timer condition will be met, in host counter ticks, or
+ * VTIMER_NO_DEADLINE if it is disabled or masked. Uses the saved registers:
+ * the vCPU is not loaded, or arch_vcpu_vtimer_save() ran.
+ */
+uint64_t vtimer_deadline(const struct vcpu *vcpu);
+
+#endif
