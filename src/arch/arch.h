@@ -84,6 +84,8 @@ int arch_stage2_init(struct stage2 *s2, uint16_t vmid);
 /* Maps normal memory; @size 4 KiB or a block size, aligned as the architecture needs. */
 int arch_stage2_map(struct stage2 *s2, uint64_t ipa, uint64_t pa, uint64_t size,
 		    unsigned int perms);
+/* Maps device memory (Device-nGnRE), read-write and never executable. */
+int arch_stage2_map_device(struct stage2 *s2, uint64_t ipa, uint64_t pa, uint64_t size);
 void arch_stage2_lookup(struct stage2 *s2, uint64_t ipa, struct s2_leaf *leaf);
 /*
  * Gives the 4 KiB page at @ipa the permissions @perms, splitting a block mapping
@@ -122,11 +124,21 @@ void arch_hyp_timer_arm(uint64_t ticks);
 void arch_hyp_timer_arm_at(uint64_t when);
 void arch_hyp_timer_disarm(void);
 
-/* The GICv3 virtual CPU interface (ICH_*_EL2) behind a VM's virtual GIC. */
-bool arch_vgic_present(void);
+/*
+ * The GIC's virtualization support behind a VM's virtual GIC: GICv3's ICH_*_EL2
+ * registers or GICv2's GICH frame. List registers use the GICv3 format.
+ */
+/* 3, 2, or 0 when the host GIC has no usable virtualization support. */
+unsigned int arch_vgic_version(void);
+/* The maintenance interrupt (a PPI). */
+unsigned int arch_vgic_maint_intid(void);
+/* GICv2: physical address of the virtual CPU interface frame (GICV). */
+uint64_t arch_vgic_cpuif_base(void);
 unsigned int arch_vgic_nr_lrs(void);
 void arch_vgic_write_lrs(const uint64_t *lr, unsigned int n);
 void arch_vgic_read_lrs(uint64_t *lr, unsigned int n);
+/* Asks for the maintenance interrupt when at most one list register is in use. */
+void arch_vgic_set_underflow_irq(struct vcpu *vcpu, bool on);
 
 /* Masks the loaded vCPU's virtual timer output (CNTV_CTL_EL0.IMASK). */
 void arch_vtimer_mask(void);

@@ -108,26 +108,33 @@ static int prop_irq(void *fdt, const char *name, const uint32_t *cells, unsigned
 static int add_gic_and_timer(void *fdt, const struct guest_fdt_params *p)
 {
 	/* Secure physical, non-secure physical, virtual, hypervisor timers: PPIs 13, 14, 11, 10. */
-	static const uint32_t timer_irqs[] = { GIC_PPI, 13, IRQ_LEVEL_HIGH,
-					       GIC_PPI, 14, IRQ_LEVEL_HIGH,
-					       GIC_PPI, 11, IRQ_LEVEL_HIGH,
-					       GIC_PPI, 10, IRQ_LEVEL_HIGH };
+	static const uint32_t ppis[] = { 13, 14, 11, 10 };
+	/* GICv2 bindings also name the CPUs a PPI reaches (flags bits 15:8). */
+	uint32_t flags = IRQ_LEVEL_HIGH | (p->gic_version == 2 ? ((1U << p->ncpus) - 1) << 8 : 0);
+	uint32_t timer_irqs[12];
 	fdt64_t reg[4] = { cpu_to_fdt64(p->gicd_base), cpu_to_fdt64(0x10000),
-			   cpu_to_fdt64(p->gicr_base), cpu_to_fdt64(p->gicr_size) };
+			   cpu_to_fdt64(p->gic_cpu_base), cpu_to_fdt64(p->gic_cpu_size) };
 	char name[32];
+	unsigned int i;
 	int r;
 
+	for (i = 0; i < 4; i++) {
+		timer_irqs[3 * i] = GIC_PPI;
+		timer_irqs[3 * i + 1] = ppis[i];
+		timer_irqs[3 * i + 2] = flags;
+	}
 	format(name, sizeof(name), "intc@%lx", (unsigned long)p->gicd_base);
 	r = fdt_begin_node(fdt, name);
 	if (!r)
-		r = fdt_property_string(fdt, "compatible", "arm,gic-v3");
+		r = fdt_property_string(fdt, "compatible",
+					p->gic_version == 3 ? "arm,gic-v3" : "arm,cortex-a15-gic");
 	if (!r)
 		r = fdt_property_u32(fdt, "#interrupt-cells", 3);
 	if (!r)
 		r = fdt_property(fdt, "interrupt-controller", NULL, 0);
 	if (!r)
 		r = fdt_property(fdt, "reg", reg, sizeof(reg));
-	if (!r)
+	if (!r && p->gic_version == 3)
 		r = fdt_property_u32(fdt, "#redistributor-regions", 1);
 	if (!r)
 		r = fdt_property_u32(fdt, "phandle", PHANDLE_GIC);
@@ -173,7 +180,7 @@ static int add_uart(void *fdt, const struct guest_fdt_params *p, const char *nam
 		r = fdt_property(fdt, "clocks", clocks, sizeof(clocks));
 	if (!r)
 		r = fdt_property(fdt, "clock-names", clock_names, sizeof(clock_names));
-	if (!r && p->gic) {
+	if (!r && p->gic_version) {
 		static const uint32_t irq[] = { GIC_SPI, UART_SPI, IRQ_LEVEL_HIGH };
 
 		r = prop_irq(fdt, "interrupts", irq, 3);
@@ -201,7 +208,7 @@ int guest_fdt_build(const struct guest_fdt_params *p, void *buf, size_t size)
 		r = fdt_property_u32(buf, "#address-cells", 2);
 	if (!r)
 		r = fdt_property_u32(buf, "#size-cells", 2);
-	if (!r && p->gic)
+	if (!r && p->gic_version)
 		r = fdt_property_u32(buf, "interrupt-parent", PHANDLE_GIC);
 	if (!r)
 		r = add_chosen(buf, p, uart_path);
@@ -211,7 +218,7 @@ int guest_fdt_build(const struct guest_fdt_params *p, void *buf, size_t size)
 		r = add_cpus(buf, p);
 	if (!r)
 		r = add_psci(buf);
-	if (!r && p->gic)
+	if (!r && p->gic_version)
 		r = add_gic_and_timer(buf, p);
 	if (!r)
 		r = add_uart(buf, p, uart);

@@ -12,10 +12,11 @@ struct guest_fdt_params {
 	unsigned int ncpus;
 	uint64_t uart_base;
 	const char *bootargs; /* may be NULL */
-	bool gic;	      /* describe the virtual GICv3, the timer and the UART's SPI */
+	/* 3 or 2: describe that virtual GIC, the timer and the UART's SPI; 0: none. */
+	unsigned int gic_version;
 	uint64_t gicd_base;
-	uint64_t gicr_base;
-	uint64_t gicr_size;
+	uint64_t gic_cpu_base; /* redistributors (v3) or the CPU interface (v2) */
+	uint64_t gic_cpu_size;
 	uint64_t initrd_base; /* initrd_size 0: none */
 	uint64_t initrd_size;
 };

@@ -301,6 +301,8 @@ void sched_run(void)
 		arch_cpu_wait_event();
 	arch_irq_enable_private(timer_intid);
 	arch_irq_enable_private(VGIC_VTIMER_INTID); /* guests' virtual timers */
+	if (arch_vgic_version())
+		arch_irq_enable_private(arch_vgic_maint_intid());
 	for (;;) {
 		struct vcpu *v;
 

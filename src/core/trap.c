@@ -149,6 +149,8 @@ void trap_handle_host_irq(struct vcpu *vcpu)
 		 */
 		arch_vtimer_mask();
 		vgic_inject(vcpu->vm, vcpu, VGIC_VTIMER_INTID);
+	} else if (intid == arch_vgic_maint_intid() && vcpu) {
+		vgic_maintenance(vcpu);
 	} else {
 		log_warn("unexpected host interrupt %u", intid);
 	}

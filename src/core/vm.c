@@ -106,10 +106,11 @@ static int build_fdt(struct vm *vm, uint64_t initrd, char *err, size_t errlen)
 		.ncpus = vm->config->vcpus,
 		.uart_base = GUEST_UART_BASE,
 		.bootargs = vm->config->bootargs,
-		.gic = vm->vgic.present,
+		.gic_version = vm->vgic.version,
 		.gicd_base = VGIC_DIST_BASE,
-		.gicr_base = VGIC_REDIST_BASE,
-		.gicr_size = VGIC_REDIST_STRIDE * vm->config->vcpus,
+		.gic_cpu_base = vm->vgic.version == 2 ? VGIC_V2_CPU_BASE : VGIC_REDIST_BASE,
+		.gic_cpu_size = vm->vgic.version == 2 ? VGIC_V2_CPU_SIZE
+						      : VGIC_REDIST_STRIDE * vm->config->vcpus,
 		.initrd_base = initrd,
 		.initrd_size = initrd ? vm->config->initrd_size : 0,
 	};
@@ -247,10 +248,8 @@ static int vm_build(struct vm *vm, unsigned int pcpu, char *err, size_t errlen)
 		format(err, errlen, "cannot register the UART");
 		return -1;
 	}
-	if (vgic_init(vm)) {
-		format(err, errlen, "cannot register the interrupt controller");
+	if (vgic_init(vm, err, errlen))
 		return -1;
-	}
 	vm->entry_ipa = load_images(vm, err, errlen);
 	if (!vm->entry_ipa)
 		return -1;
@@ -379,6 +378,10 @@ void vm_reset(struct vm *vm, struct vcpu *caller)
 		return;
 	}
 	vgic_reset(vm);
+	if (vgic_map_cpuif(vm)) {
+		vm_crash(vm, "reset failed: cannot map the GIC's virtual CPU interface");
+		return;
+	}
 	__atomic_store_n(&vm->resetting, false, __ATOMIC_RELEASE);
 	arch_vcpu_reset(boot, vm->entry_ipa, vm->dtb_ipa);
 	if (caller != boot) {

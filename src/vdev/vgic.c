@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "arch/arch.h"
+#include "lib/format.h"
 #include "core/ipi.h"
 #include "core/sched.h"
 #include "core/vm.h"
@@ -19,8 +20,13 @@
 #define GICD_ICACTIVER	0x0380
 #define GICD_IPRIORITYR 0x0400
 #define GICD_ICFGR	0x0c00
+#define GICD_ITARGETSR	0x0800
+#define GICD_SGIR	0x0f00
+#define GICD_CPENDSGIR	0x0f10
+#define GICD_SPENDSGIR	0x0f20
 #define GICD_IROUTER	0x6000
 #define GICD_PIDR2	0xffe8
+#define GICD_V2_PIDR2	0x0fe8
 
 #define GICR_CTLR     0x0000
 #define GICR_IIDR     0x0004
@@ -33,13 +39,20 @@
 #define CTLR_ENABLE_MASK 3U
 #define IIDR_ARM	 0x43b
 #define PIDR2_GICV3	 0x30
+#define PIDR2_GICV2	 0x20
 #define WAKER_SLEEP	 (1U << 1)
 #define WAKER_ASLEEP	 (1U << 2)
 
-#define LR_STATE_SHIFT 62
-#define LR_GROUP1      (1UL << 60)
-#define LR_PRIO_SHIFT  48
-#define LR_PENDING     (1UL << LR_STATE_SHIFT)
+#define LR_STATE_SHIFT	  62
+#define LR_GROUP1	  (1UL << 60)
+#define LR_PRIO_SHIFT	  48
+#define LR_PENDING	  (1UL << LR_STATE_SHIFT)
+#define LR_V2_CPUID_SHIFT 10 /* GICv2 SGIs: the source vCPU, beside the INTID */
+#define LR_INTID_MASK	  0x3ffU
+
+/* Which interrupts a register block covers: a vCPU's private ones, the SPIs, or both (v2). */
+#define BLOCK_PRIVATE 1U
+#define BLOCK_SHARED  2U
 
 static struct vgic_irq *irq_of(struct vm *vm, struct vcpu *vcpu, unsigned int intid)
 {
@@ -50,10 +63,23 @@ static struct vgic_irq *irq_of(struct vm *vm, struct vcpu *vcpu, unsigned int in
 	return 0;
 }
 
-/* The vCPU an SPI goes to: IROUTER's Aff0 (our vCPUs' MPIDR), or vCPU 0. */
+static unsigned int block_of(unsigned int intid)
+{
+	return intid < 32 ? BLOCK_PRIVATE : BLOCK_SHARED;
+}
+
+/*
+ * The vCPU an SPI goes to: GICv3's IROUTER Aff0 (our vCPUs' MPIDR), GICv2's
+ * lowest target in ITARGETSR, or vCPU 0.
+ */
 static struct vcpu *spi_target(struct vm *vm, const struct vgic_irq *irq)
 {
 	uint64_t aff0 = irq->route & 0xff;
+
+	if (vm->vgic.version == 2) {
+		aff0 = aff0 ? (uint64_t)__builtin_ctzll(aff0) : 0;
+		return &vm->vcpus[aff0 < vm->nvcpus ? aff0 : 0];
+	}
 
 	if ((irq->route & (1UL << 31)) || aff0 >= vm->nvcpus)
 		return &vm->vcpus[0];
@@ -79,10 +105,11 @@ static void kick(struct vcpu *vcpu)
 		ipi_send(vcpu->pcpu, IPI_KICK);
 }
 
-static void reset_irq(struct vgic_irq *irq, unsigned int intid)
+static void reset_irq(struct vgic_irq *irq, unsigned int intid, unsigned int version)
 {
 	memset(irq, 0, sizeof(*irq));
-	irq->group1 = true; /* Linux runs everything in group 1 */
+	/* GICv3 guests use group 1; a GICv2 guest's interrupts stay in group 0. */
+	irq->group1 = version == 3;
 	irq->edge = intid < 16;
 	irq->priority = 0;
 }
@@ -96,32 +123,62 @@ void vgic_reset(struct vm *vm)
 	spin_lock(&vm->vgic.lock);
 	vm->vgic.ctlr = 0;
 	for (i = 0; i < VGIC_NR_SPIS; i++)
-		reset_irq(&vm->vgic.spi[i], 32 + i);
+		reset_irq(&vm->vgic.spi[i], 32 + i, vm->vgic.version);
 	for (c = 0; c < vm->config->vcpus; c++) {
 		struct vgic_cpu *vc = &vm->vcpus[c].vgic;
 
 		for (i = 0; i < 32; i++)
-			reset_irq(&vc->priv[i], i);
+			reset_irq(&vc->priv[i], i, vm->vgic.version);
 		memset(vc->lr, 0, sizeof(vc->lr));
 		vc->vmcr = 0;
-		vc->ap1r0 = 0;
+		vc->apr = 0;
+		vc->apr0 = 0;
 		vc->sleeping = true;
 		vc->dirty = true;
 	}
 	spin_unlock(&vm->vgic.lock);
 }
 
-int vgic_init(struct vm *vm)
+int vgic_init(struct vm *vm, char *err, size_t errlen)
 {
-	vm->vgic.present = arch_vgic_present();
-	if (!vm->vgic.present)
+	unsigned int version = arch_vgic_version();
+
+	vm->vgic.version = version;
+	vm->vgic.present = version != 0;
+	if (!version)
 		return 0;
-	vgic_reset(vm);
-	if (mmio_bus_add(&vm->mmio, VGIC_DIST_BASE, VGIC_DIST_SIZE, &vgic_dist_ops, vm, "gicd") ||
-	    mmio_bus_add(&vm->mmio, VGIC_REDIST_BASE, VGIC_REDIST_STRIDE * vm->config->vcpus,
-			 &vgic_redist_ops, vm, "gicr"))
+	if (version == 2 && vm->config->vcpus > VGIC_V2_MAX_VCPUS) {
+		format(err, errlen, "%u vCPUs, but a GICv2 host gives a VM at most %u",
+		       vm->config->vcpus, VGIC_V2_MAX_VCPUS);
 		return -1;
+	}
+	vgic_reset(vm);
+	if (mmio_bus_add(&vm->mmio, VGIC_DIST_BASE, VGIC_DIST_SIZE, &vgic_dist_ops, vm, "gicd"))
+		goto no_room;
+	if (version == 3) {
+		if (mmio_bus_add(&vm->mmio, VGIC_REDIST_BASE,
+				 VGIC_REDIST_STRIDE * vm->config->vcpus, &vgic_redist_ops, vm,
+				 "gicr"))
+			goto no_room;
+		return 0;
+	}
+	/* The guest's GICC is the hardware's virtual CPU interface: no traps. */
+	if (vgic_map_cpuif(vm)) {
+		format(err, errlen, "cannot map the virtual CPU interface (out of memory?)");
+		return -1;
+	}
 	return 0;
+no_room:
+	format(err, errlen, "cannot register the interrupt controller's registers");
+	return -1;
+}
+
+int vgic_map_cpuif(struct vm *vm)
+{
+	if (vm->vgic.version != 2)
+		return 0;
+	return arch_stage2_map_device(&vm->s2, VGIC_V2_CPU_BASE, arch_vgic_cpuif_base(),
+				      VGIC_V2_CPU_SIZE);
 }
 
 void vgic_set_level(struct vm *vm, struct vcpu *vcpu, unsigned int intid, bool level)
@@ -190,6 +247,26 @@ bool vgic_vcpu_pending(struct vcpu *vcpu)
 	return pending;
 }
 
+/* A list register for @irq, which leaves the queue for the hardware. Lock held. */
+static uint64_t make_lr(const struct vm *vm, struct vgic_irq *irq, unsigned int intid)
+{
+	uint64_t lr = LR_PENDING | ((uint64_t)irq->priority << LR_PRIO_SHIFT) | intid;
+
+	if (irq->group1)
+		lr |= LR_GROUP1;
+	irq->in_lr = true;
+	irq->pending = false; /* the list register holds it now */
+	if (vm->vgic.version == 2 && intid < 16) {
+		/* One source at a time: the guest reads it in GICC_IAR.CPUID. */
+		unsigned int src = irq->sources ? (unsigned int)__builtin_ctz(irq->sources) : 0;
+
+		irq->sources &= (uint8_t) ~(1U << src);
+		irq->pending = irq->sources != 0;
+		lr |= (uint64_t)src << LR_V2_CPUID_SHIFT;
+	}
+	return lr;
+}
+
 /*
  * Runs before every entry, so it costs nothing unless something changed since the
  * last scan (the dirty flag, set by every change that can make an interrupt
@@ -198,7 +275,7 @@ bool vgic_vcpu_pending(struct vcpu *vcpu)
 void vgic_flush(struct vcpu *vcpu)
 {
 	struct vm *vm = vcpu->vm;
-	bool changed = false;
+	bool changed = false, more;
 	unsigned int n, i;
 
 	if (!vm->vgic.present || !__atomic_exchange_n(&vcpu->vgic.dirty, false, __ATOMIC_ACQ_REL))
@@ -215,17 +292,21 @@ void vgic_flush(struct vcpu *vcpu)
 		if (intid < 0)
 			break;
 		irq = irq_of(vm, vcpu, (unsigned int)intid);
-		irq->in_lr = true;
-		irq->pending = false; /* the list register holds it now */
-		vcpu->vgic.lr[i] = LR_PENDING | LR_GROUP1 |
-				   ((uint64_t)irq->priority << LR_PRIO_SHIFT) | (unsigned int)intid;
+		vcpu->vgic.lr[i] = make_lr(vm, irq, (unsigned int)intid);
 		changed = true;
 	}
-	if (i == n)
-		vcpu->vgic.dirty = true; /* all slots full: look again when one frees */
+	/* All slots full and more waiting: the maintenance interrupt says when some free up. */
+	more = i == n && best_pending(vcpu) >= 0;
 	spin_unlock(&vm->vgic.lock);
 	if (changed)
 		arch_vgic_write_lrs(vcpu->vgic.lr, n);
+	arch_vgic_set_underflow_irq(vcpu, more);
+}
+
+void vgic_maintenance(struct vcpu *vcpu)
+{
+	/* vgic_sync() has freed what the guest finished with; fill the slots again. */
+	__atomic_store_n(&vcpu->vgic.dirty, true, __ATOMIC_RELAXED);
 }
 
 void vgic_sync(struct vcpu *vcpu)
@@ -250,7 +331,7 @@ void vgic_sync(struct vcpu *vcpu)
 		if (!lr || (lr >> LR_STATE_SHIFT))
 			continue; /* empty, or still pending/active in the hardware */
 		/* Deactivated by the guest: the slot is free, the interrupt may come again. */
-		irq = irq_of(vm, vcpu, (unsigned int)(lr & 0xffffffff));
+		irq = irq_of(vm, vcpu, (unsigned int)lr & LR_INTID_MASK);
 		if (irq)
 			irq->in_lr = false;
 		vcpu->vgic.lr[i] = 0;
@@ -339,10 +420,11 @@ static void bits_write(struct vm *vm, struct vcpu *vcpu, unsigned int first, uin
 
 /*
  * The interrupt registers at the same offsets in GICD and in GICR's SGI frame:
- * @private selects INTIDs 0-31 of @vcpu, else the SPIs. Returns false if @off is
- * not one of them.
+ * @blocks says which INTIDs the frame covers (BLOCK_PRIVATE: 0-31 of @vcpu;
+ * BLOCK_SHARED: the SPIs); the others read as zero. Returns false if @off is not
+ * one of them.
  */
-static bool irq_regs(struct vm *vm, struct vcpu *vcpu, bool private, uint64_t off,
+static bool irq_regs(struct vm *vm, struct vcpu *vcpu, unsigned int blocks, uint64_t off,
 		     unsigned int size, bool write, uint64_t *val)
 {
 	unsigned int first, i;
@@ -351,7 +433,7 @@ static bool irq_regs(struct vm *vm, struct vcpu *vcpu, bool private, uint64_t of
 		uint64_t base = off & ~0x7fUL;
 
 		first = (unsigned int)(off - base) * 8;
-		if (private != (first < 32)) {
+		if (!(blocks & block_of(first))) {
 			if (!write)
 				*val = 0; /* the other block's registers: RAZ/WI */
 			return true;
@@ -371,7 +453,7 @@ static bool irq_regs(struct vm *vm, struct vcpu *vcpu, bool private, uint64_t of
 		for (i = 0; i < size; i++) {
 			struct vgic_irq *irq = irq_of(vm, vcpu, first + i);
 
-			if (!irq || private != (first + i < 32))
+			if (!irq || !(blocks & block_of(first + i)))
 				continue;
 			if (write)
 				irq->priority = (uint8_t)(*val >> (8 * i)) & 0xf8;
@@ -387,7 +469,7 @@ static bool irq_regs(struct vm *vm, struct vcpu *vcpu, bool private, uint64_t of
 		for (i = 0; i < 16; i++) {
 			struct vgic_irq *irq = irq_of(vm, vcpu, first + i);
 
-			if (!irq || private != (first + i < 32))
+			if (!irq || !(blocks & block_of(first + i)))
 				continue;
 			if (write && first + i >= 16) /* SGIs are always edge */
 				irq->edge = *val & (2UL << (2 * i));
@@ -399,14 +481,135 @@ static bool irq_regs(struct vm *vm, struct vcpu *vcpu, bool private, uint64_t of
 	return false;
 }
 
-/* --- distributor --- */
+static void kick_all(struct vm *vm)
+{
+	for (unsigned int i = 0; i < vm->nvcpus; i++)
+		kick(&vm->vcpus[i]);
+}
+
+/* --- GICv2 distributor: INTIDs 0-31 banked per vCPU, CPU-mask targets, GICD_SGIR --- */
+
+static uint64_t v2_targets_read(struct vm *vm, const struct vcpu *vcpu, unsigned int first,
+				unsigned int size)
+{
+	uint64_t v = 0;
+
+	for (unsigned int i = 0; i < size; i++) {
+		const struct vgic_irq *irq = irq_of(vm, 0, first + i);
+		uint64_t mask = first + i < 32 ? 1UL << vcpu->id : irq ? irq->route & 0xff : 0;
+
+		v |= mask << (8 * i);
+	}
+	return v;
+}
+
+static void v2_targets_write(struct vm *vm, unsigned int first, unsigned int size, uint64_t value)
+{
+	uint64_t valid = (1UL << vm->nvcpus) - 1;
+
+	for (unsigned int i = 0; i < size; i++) {
+		struct vgic_irq *irq = irq_of(vm, 0, first + i);
+
+		if (first + i >= 32 && irq) /* SGI and PPI targets are read-only */
+			irq->route = (value >> (8 * i)) & valid;
+	}
+}
+
+/* GICD_SGIR: TargetListFilter 0 = the list, 1 = all but the sender, 2 = the sender. */
+static void v2_send_sgi(struct vm *vm, struct vcpu *from, uint32_t sgir)
+{
+	unsigned int filter = (sgir >> 24) & 3, list = (sgir >> 16) & 0xff, intid = sgir & 0xf;
+
+	for (unsigned int i = 0; i < vm->nvcpus; i++) {
+		struct vcpu *t = &vm->vcpus[i];
+		bool named = filter == 0 ? (list >> i) & 1 : filter == 1 ? t != from : t == from;
+
+		if (!named)
+			continue;
+		spin_lock(&vm->vgic.lock);
+		t->vgic.priv[intid].sources |= (uint8_t)(1U << from->id);
+		t->vgic.priv[intid].pending = true;
+		spin_unlock(&vm->vgic.lock);
+		kick(t);
+	}
+}
+
+/* GICD_[CS]PENDSGIR: a byte per SGI, a bit per source vCPU. */
+static uint64_t v2_sgi_pending(struct vm *vm, struct vcpu *vcpu, unsigned int first,
+			       unsigned int size, bool write, bool set, uint64_t value)
+{
+	uint64_t v = 0;
+
+	spin_lock(&vm->vgic.lock);
+	for (unsigned int i = 0; i < size && first + i < 16; i++) {
+		struct vgic_irq *irq = &vcpu->vgic.priv[first + i];
+		uint8_t bits = (uint8_t)(value >> (8 * i));
+
+		if (write) {
+			irq->sources = set ? irq->sources | bits : irq->sources & (uint8_t)~bits;
+			irq->pending = irq->sources != 0;
+		}
+		v |= (uint64_t)irq->sources << (8 * i);
+	}
+	spin_unlock(&vm->vgic.lock);
+	return v;
+}
+
+static uint64_t v2_dist_read(struct vm *vm, struct vcpu *vcpu, uint64_t off, unsigned int size)
+{
+	uint64_t v = 0;
+
+	if (irq_regs(vm, vcpu, BLOCK_PRIVATE | BLOCK_SHARED, off, size, false, &v))
+		return v;
+	if (off >= GICD_ITARGETSR && off < GICD_ITARGETSR + VGIC_NR_IRQS)
+		return v2_targets_read(vm, vcpu, (unsigned int)(off - GICD_ITARGETSR), size);
+	if (off >= GICD_CPENDSGIR && off < GICD_SPENDSGIR + 0x10)
+		return v2_sgi_pending(vm, vcpu, (unsigned int)(off & 0xf), size, false, false, 0);
+	switch (off) {
+	case GICD_CTLR:
+		return vm->vgic.ctlr;
+	case GICD_TYPER:
+		/* ITLinesNumber, CPUNumber, no security extension. */
+		return (VGIC_NR_IRQS / 32 - 1) | ((vm->nvcpus - 1) << 5);
+	case GICD_IIDR:
+		return IIDR_ARM;
+	case GICD_V2_PIDR2:
+		return PIDR2_GICV2;
+	default:
+		return 0;
+	}
+}
+
+static void v2_dist_write(struct vm *vm, struct vcpu *vcpu, uint64_t off, unsigned int size,
+			  uint64_t value)
+{
+	if (irq_regs(vm, vcpu, BLOCK_PRIVATE | BLOCK_SHARED, off, size, true, &value)) {
+		kick_all(vm);
+	} else if (off >= GICD_ITARGETSR && off < GICD_ITARGETSR + VGIC_NR_IRQS) {
+		v2_targets_write(vm, (unsigned int)(off - GICD_ITARGETSR), size, value);
+		kick_all(vm);
+	} else if (off == GICD_SGIR && size == 4) {
+		v2_send_sgi(vm, vcpu, (uint32_t)value);
+	} else if (off >= GICD_CPENDSGIR && off < GICD_SPENDSGIR + 0x10) {
+		v2_sgi_pending(vm, vcpu, (unsigned int)(off & 0xf), size, true,
+			       off >= GICD_SPENDSGIR, value);
+		kick(vcpu);
+	} else if (off == GICD_CTLR) {
+		vm->vgic.ctlr = (uint32_t)value & CTLR_ENABLE_MASK;
+		kick_all(vm);
+	}
+}
+
+/* --- distributor (GICv3; GICv2 above) --- */
 
 static uint64_t dist_read(void *dev, struct vcpu *vcpu, uint64_t off, unsigned int size)
 {
 	struct vm *vm = dev;
 	uint64_t v = 0;
 
-	if (irq_regs(vm, vcpu, false, off, size, false, &v))
+	if (vm->vgic.version == 2)
+		return v2_dist_read(vm, vcpu, off, size);
+	if (irq_regs(vm, vcpu, BLOCK_SHARED, off, size, false, &v))
 		return v;
 	if (off >= GICD_IROUTER + 8 * 32 && off < GICD_IROUTER + 8 * VGIC_NR_IRQS) {
 		const struct vgic_irq *irq =
@@ -434,9 +637,12 @@ static void dist_write(void *dev, struct vcpu *vcpu, uint64_t off, unsigned int 
 {
 	struct vm *vm = dev;
 
-	if (irq_regs(vm, vcpu, false, off, size, true, &value)) {
-		for (unsigned int i = 0; i < vm->nvcpus; i++)
-			kick(&vm->vcpus[i]);
+	if (vm->vgic.version == 2) {
+		v2_dist_write(vm, vcpu, off, size, value);
+		return;
+	}
+	if (irq_regs(vm, vcpu, BLOCK_SHARED, off, size, true, &value)) {
+		kick_all(vm);
 		return;
 	}
 	if (off >= GICD_IROUTER + 8 * 32 && off < GICD_IROUTER + 8 * VGIC_NR_IRQS) {
@@ -452,8 +658,7 @@ static void dist_write(void *dev, struct vcpu *vcpu, uint64_t off, unsigned int 
 	}
 	if (off == GICD_CTLR) {
 		vm->vgic.ctlr = (uint32_t)value & CTLR_ENABLE_MASK;
-		for (unsigned int i = 0; i < vm->nvcpus; i++)
-			kick(&vm->vcpus[i]);
+		kick_all(vm);
 	}
 }
 
@@ -471,7 +676,7 @@ static uint64_t redist_read(void *dev, struct vcpu *vcpu, uint64_t off, unsigned
 	(void)vcpu;
 	off %= VGIC_REDIST_STRIDE;
 	if (off >= GICR_SGI_BASE)
-		return irq_regs(vm, t, true, off - GICR_SGI_BASE, size, false, &v) ? v : 0;
+		return irq_regs(vm, t, BLOCK_PRIVATE, off - GICR_SGI_BASE, size, false, &v) ? v : 0;
 	/* Affinity (our MPIDR Aff0), processor number, Last on the final frame. */
 	typer = ((t->mpidr & 0xff) << 32) | ((uint64_t)index << 8) |
 		(index + 1 == vm->nvcpus ? 1UL << 4 : 0);
@@ -500,7 +705,7 @@ static void redist_write(void *dev, struct vcpu *vcpu, uint64_t off, unsigned in
 	(void)vcpu;
 	off %= VGIC_REDIST_STRIDE;
 	if (off >= GICR_SGI_BASE) {
-		if (irq_regs(vm, t, true, off - GICR_SGI_BASE, size, true, &value))
+		if (irq_regs(vm, t, BLOCK_PRIVATE, off - GICR_SGI_BASE, size, true, &value))
 			kick(t);
 		return;
 	}

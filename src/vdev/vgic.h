@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A virtual GICv3 for each VM: the distributor and one redistributor per vCPU are
- * emulated by MMIO traps; the CPU interface is the hardware's virtual one
- * (ICV_* registers), fed through the list registers. Interrupts a VM can see:
- * SGIs 0-15, PPIs 16-31 (the virtual timer is PPI 11, INTID 27) and VGIC_NR_SPIS
- * SPIs from INTID 32 (the UART is SPI 1, INTID 33).
+ * A virtual GIC for each VM, of the host GIC's version. GICv3: the distributor
+ * and one redistributor per vCPU are emulated by MMIO traps; the CPU interface is
+ * the hardware's virtual one (ICV_* registers). GICv2: the distributor is
+ * emulated; the hardware's virtual CPU interface frame (GICV) is mapped at the
+ * guest's GICC address. Both are fed through list registers. Interrupts a VM can
+ * see: SGIs 0-15, PPIs 16-31 (the virtual timer is PPI 11, INTID 27) and
+ * VGIC_NR_SPIS SPIs from INTID 32 (the UART is SPI 1, INTID 33). See docs/vgic.md.
  */
 #ifndef SKIFF_VDEV_VGIC_H
 #define SKIFF_VDEV_VGIC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/mmio.h"
@@ -20,6 +23,9 @@
 #define VGIC_MAX_LRS	   16
 #define VGIC_DIST_BASE	   0x08000000UL
 #define VGIC_DIST_SIZE	   0x10000UL
+#define VGIC_V2_CPU_BASE   0x08010000UL /* GICv2: where the guest finds its GICC */
+#define VGIC_V2_CPU_SIZE   0x2000UL
+#define VGIC_V2_MAX_VCPUS  8
 #define VGIC_REDIST_BASE   0x080a0000UL
 #define VGIC_REDIST_STRIDE 0x20000UL /* RD_base and SGI_base frames */
 #define VGIC_VTIMER_INTID  27
@@ -36,21 +42,24 @@ struct vgic_irq {
 	bool level;   /* the input line, for level-sensitive interrupts */
 	bool active;
 	bool edge;
-	bool in_lr;	/* handed to the hardware: its state lives in a list register */
-	uint64_t route; /* SPIs: GICD_IROUTER */
+	bool in_lr;	 /* handed to the hardware: its state lives in a list register */
+	uint8_t sources; /* GICv2 SGIs: the vCPUs that sent it, one bit each */
+	uint64_t route;	 /* SPIs: GICD_IROUTER (v3) or GICD_ITARGETSR's CPU mask (v2) */
 };
 
 struct vgic_cpu {
 	struct vgic_irq priv[32]; /* SGIs and PPIs */
 	uint64_t lr[VGIC_MAX_LRS];
 	uint64_t vmcr;
-	uint64_t ap1r0;
-	bool sleeping; /* GICR_WAKER.ProcessorSleep */
-	bool dirty;    /* something may have become deliverable: scan before the next entry */
+	uint64_t apr, apr0; /* active priorities: group 1 (v3) or GICH_APR (v2); group 0 */
+	bool sleeping;	    /* GICR_WAKER.ProcessorSleep */
+	bool dirty;	    /* something may have become deliverable: scan before the next entry */
+	bool underflow_irq; /* maintenance interrupt requested: more waiting than LRs */
 };
 
 struct vgic {
 	bool present;
+	unsigned int version; /* 3 or 2, as the host's GIC */
 	uint32_t ctlr;
 	struct vgic_irq spi[VGIC_NR_SPIS];
 	struct spinlock lock;
@@ -59,8 +68,17 @@ struct vgic {
 extern const struct mmio_ops vgic_dist_ops;
 extern const struct mmio_ops vgic_redist_ops;
 
-/* Sets the VM's GIC up (if the host has a GICv3) and registers its MMIO regions. */
-int vgic_init(struct vm *vm);
+/*
+ * Sets the VM's GIC up, if the host's GIC can be virtualized: registers the
+ * emulated regions (and maps GICV for GICv2). Returns -1 with @err filled.
+ */
+int vgic_init(struct vm *vm, char *err, size_t errlen);
+
+/* GICv2: maps the hardware's virtual CPU interface at the guest's GICC (again, after a reset). */
+int vgic_map_cpuif(struct vm *vm);
+
+/* The maintenance interrupt (list registers freed up): look at the queue again. */
+void vgic_maintenance(struct vcpu *vcpu);
 
 /* Back to the state at power-on (VM reset); the VM's vCPUs are off every CPU but one. */
 void vgic_reset(struct vm *vm);

@@ -244,6 +244,17 @@ void vgic_inject(struct vm *vm, struct vcpu *vcpu, unsigned int intid)
 	fake.injected = intid;
 }
 
+unsigned int arch_vgic_maint_intid(void)
+{
+	return 25;
+}
+
+void vgic_maintenance(struct vcpu *vcpu)
+{
+	(void)vcpu;
+	fake.maintenance_irqs++;
+}
+
 void vgic_send_sgi(struct vcpu *vcpu, uint64_t sgi1r)
 {
 	(void)vcpu;

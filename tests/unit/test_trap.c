@@ -253,6 +253,10 @@ static void test_host_irq_and_serror(void **state)
 	trap_handle_exit(v);
 	assert_int_equal(fake.timer_ticks, 1);
 	assert_int_equal(fake.last_eoi, 26);
+	fake.pending_irq = 25; /* the vGIC's maintenance interrupt */
+	trap_handle_exit(v);
+	assert_int_equal(fake.maintenance_irqs, 1);
+	assert_int_equal(fake.last_eoi, 25);
 	fake.pending_irq = 0;
 	v->exit.kind = EXIT_SERROR;
 	trap_handle_exit(v);

@@ -81,6 +81,14 @@ int arch_stage2_map(struct stage2 *s2, uint64_t ipa, uint64_t pa, uint64_t size,
 	return pgtable_map(&pt, ipa, pa, size, perms_to_attrs(perms));
 }
 
+int arch_stage2_map_device(struct stage2 *s2, uint64_t ipa, uint64_t pa, uint64_t size)
+{
+	struct pgtable pt = as_pgtable(s2);
+
+	return pgtable_map(&pt, ipa, pa, size,
+			   S2_MEMATTR_DEVICE | PTE_AF | S2_AP_R | S2_AP_W | S2_XN);
+}
+
 void arch_stage2_lookup(struct stage2 *s2, uint64_t ipa, struct s2_leaf *leaf)
 {
 	struct pgtable pt = as_pgtable(s2);

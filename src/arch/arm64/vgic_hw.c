@@ -1,5 +1,10 @@
 // SPDX-License-Identifier: MIT
-/* GICv3 virtualization: list registers and the virtual CPU interface's state. */
+/*
+ * The hardware side of a VM's virtual GIC: the list registers and the virtual
+ * CPU interface's state, in the GICv3 system registers (ICH_*_EL2) or in the
+ * GICv2 virtualization extension's memory-mapped GICH frame. Generic code uses
+ * the GICv3 list-register format throughout; for GICv2 it is converted here.
+ */
 #include "arch/arch.h"
 #include "arch/arm64/sysreg.h"
 #include "core/vm.h"
@@ -7,32 +12,87 @@
 #define ICH_VTR_EL2   S3_4_C12_C11_1
 #define ICH_VMCR_EL2  S3_4_C12_C11_7
 #define ICH_AP1R0_EL2 S3_4_C12_C9_0
-#define ICH_HCR_EN    1UL
+#define ICH_AP0R0_EL2 S3_4_C12_C8_0
+#define ICH_HCR_EN    (1UL << 0)
+#define ICH_HCR_UIE   (1UL << 1) /* the same bits in GICH_HCR */
 #define CNTV_IMASK    (1UL << 1)
 
-static const struct platform *vgic_plat;
+#define GICH_HCR  0x000
+#define GICH_VTR  0x004
+#define GICH_VMCR 0x008
+#define GICH_APR  0x0f0
+#define GICH_LR0  0x100
+
+/* GICv2 list register fields (GIC architecture spec, GICH_LR<n>). */
+#define V2LR_ID_MASK	 0x1fffU /* VirtualID and, for SGIs, the source CPUID */
+#define V2LR_PRIO_SHIFT	 23
+#define V2LR_STATE_SHIFT 28
+#define V2LR_GROUP1	 (1U << 30)
+
+/* The GICv3 list register fields the generic code fills in. */
+#define LR_STATE_SHIFT 62
+#define LR_GROUP1      (1UL << 60)
+#define LR_PRIO_SHIFT  48
+
+#define MAINT_INTID_DEFAULT 25 /* PPI 9, the GIC architecture's recommendation */
+
+static unsigned int version;
 static unsigned int nr_lrs;
+static unsigned int maint_intid;
+static uintptr_t gich;
+static uint64_t gicv_pa;
+
+static inline uint32_t gich_read(unsigned int off)
+{
+	return *(volatile uint32_t *)(gich + off);
+}
+
+static inline void gich_write(unsigned int off, uint32_t v)
+{
+	*(volatile uint32_t *)(gich + off) = v;
+}
+
+static unsigned int clamp_lrs(unsigned int n)
+{
+	return n > VGIC_MAX_LRS ? VGIC_MAX_LRS : n;
+}
 
 void vgic_hw_init(const struct platform *plat)
 {
-	vgic_plat = plat;
-	if (arch_vgic_present()) {
-		nr_lrs = (unsigned int)(read_sysreg(ICH_VTR_EL2) & 0x1f) + 1;
-		if (nr_lrs > VGIC_MAX_LRS)
-			nr_lrs = VGIC_MAX_LRS;
+	const struct platform_gic *g = &plat->gic;
+
+	version = 0;
+	maint_intid = g->maint_irq.intid ? g->maint_irq.intid : MAINT_INTID_DEFAULT;
+	if (g->version == 3 && FIELD(read_sysreg(ID_AA64PFR0_EL1), 24, 4) != 0) {
+		version = 3;
+		nr_lrs = clamp_lrs((unsigned int)(read_sysreg(ICH_VTR_EL2) & 0x1f) + 1);
+	} else if (g->version == 2 && g->hyp.size && g->vcpu.size >= VGIC_V2_CPU_SIZE &&
+		   !arch_map_device(g->hyp.base, g->hyp.size)) {
+		version = 2;
+		gich = g->hyp.base;
+		gicv_pa = g->vcpu.base;
+		nr_lrs = clamp_lrs((gich_read(GICH_VTR) & 0x3f) + 1);
 	}
 }
 
-bool arch_vgic_present(void)
+unsigned int arch_vgic_version(void)
 {
-	/* A GICv3 host whose CPUs have the system-register interface (hence ICH_*). */
-	return vgic_plat && vgic_plat->gic.version == 3 &&
-	       FIELD(read_sysreg(ID_AA64PFR0_EL1), 24, 4) != 0;
+	return version;
+}
+
+unsigned int arch_vgic_maint_intid(void)
+{
+	return maint_intid;
+}
+
+uint64_t arch_vgic_cpuif_base(void)
+{
+	return gicv_pa;
 }
 
 unsigned int arch_vgic_nr_lrs(void)
 {
-	return nr_lrs; /* ICH_VTR_EL2.ListRegs + 1, read once: the same on every CPU */
+	return nr_lrs; /* read once: the same on every CPU */
 }
 
 #define LR_CASE(i, c, o)                                      \
@@ -68,31 +128,80 @@ static void lr_access(unsigned int i, uint64_t *v, bool write)
 	}
 }
 
+static uint32_t lr_to_v2(uint64_t lr)
+{
+	uint32_t prio = (uint32_t)(lr >> LR_PRIO_SHIFT) & 0xff;
+
+	return ((uint32_t)lr & V2LR_ID_MASK) | (prio >> 3) << V2LR_PRIO_SHIFT |
+	       (uint32_t)(lr >> LR_STATE_SHIFT) << V2LR_STATE_SHIFT |
+	       ((lr & LR_GROUP1) ? V2LR_GROUP1 : 0);
+}
+
+static uint64_t lr_from_v2(uint32_t v)
+{
+	uint64_t prio = ((v >> V2LR_PRIO_SHIFT) & 0x1f) << 3;
+
+	return (v & V2LR_ID_MASK) | prio << LR_PRIO_SHIFT |
+	       (uint64_t)((v >> V2LR_STATE_SHIFT) & 3) << LR_STATE_SHIFT |
+	       ((v & V2LR_GROUP1) ? LR_GROUP1 : 0);
+}
+
 void arch_vgic_write_lrs(const uint64_t *lr, unsigned int n)
 {
 	for (unsigned int i = 0; i < n; i++) {
 		uint64_t v = lr[i];
 
-		lr_access(i, &v, true);
+		if (version == 2)
+			gich_write(GICH_LR0 + 4 * i, lr_to_v2(v));
+		else
+			lr_access(i, &v, true);
 	}
 	isb();
 }
 
 void arch_vgic_read_lrs(uint64_t *lr, unsigned int n)
 {
-	for (unsigned int i = 0; i < n; i++)
-		lr_access(i, &lr[i], false);
+	for (unsigned int i = 0; i < n; i++) {
+		if (version == 2)
+			lr[i] = lr_from_v2(gich_read(GICH_LR0 + 4 * i));
+		else
+			lr_access(i, &lr[i], false);
+	}
+}
+
+static void write_hcr(const struct vcpu *vcpu)
+{
+	uint64_t hcr = ICH_HCR_EN | (vcpu->vgic.underflow_irq ? ICH_HCR_UIE : 0);
+
+	if (version == 2)
+		gich_write(GICH_HCR, (uint32_t)hcr);
+	else
+		write_sysreg(ICH_HCR_EL2, hcr);
+	isb();
+}
+
+void arch_vgic_set_underflow_irq(struct vcpu *vcpu, bool on)
+{
+	if (vcpu->vgic.underflow_irq == on)
+		return;
+	vcpu->vgic.underflow_irq = on;
+	write_hcr(vcpu);
 }
 
 void vgic_hw_load(struct vcpu *vcpu)
 {
 	if (!vcpu->vm->vgic.present)
 		return;
-	write_sysreg(ICH_VMCR_EL2, vcpu->vgic.vmcr);
-	write_sysreg(ICH_AP1R0_EL2, vcpu->vgic.ap1r0);
-	arch_vgic_write_lrs(vcpu->vgic.lr, arch_vgic_nr_lrs());
-	write_sysreg(ICH_HCR_EL2, ICH_HCR_EN);
-	isb();
+	if (version == 2) {
+		gich_write(GICH_VMCR, (uint32_t)vcpu->vgic.vmcr);
+		gich_write(GICH_APR, (uint32_t)vcpu->vgic.apr);
+	} else {
+		write_sysreg(ICH_VMCR_EL2, vcpu->vgic.vmcr);
+		write_sysreg(ICH_AP1R0_EL2, vcpu->vgic.apr);
+		write_sysreg(ICH_AP0R0_EL2, vcpu->vgic.apr0);
+	}
+	arch_vgic_write_lrs(vcpu->vgic.lr, nr_lrs);
+	write_hcr(vcpu);
 }
 
 void vgic_hw_put(struct vcpu *vcpu)
@@ -101,11 +210,18 @@ void vgic_hw_put(struct vcpu *vcpu)
 
 	if (!vcpu->vm->vgic.present)
 		return;
-	vcpu->vgic.vmcr = read_sysreg(ICH_VMCR_EL2);
-	vcpu->vgic.ap1r0 = read_sysreg(ICH_AP1R0_EL2);
-	write_sysreg(ICH_HCR_EL2, 0);
+	if (version == 2) {
+		vcpu->vgic.vmcr = gich_read(GICH_VMCR);
+		vcpu->vgic.apr = gich_read(GICH_APR);
+		gich_write(GICH_HCR, 0);
+	} else {
+		vcpu->vgic.vmcr = read_sysreg(ICH_VMCR_EL2);
+		vcpu->vgic.apr = read_sysreg(ICH_AP1R0_EL2);
+		vcpu->vgic.apr0 = read_sysreg(ICH_AP0R0_EL2);
+		write_sysreg(ICH_HCR_EL2, 0);
+	}
 	/* The list registers were read back at the last exit (vgic_sync). */
-	arch_vgic_write_lrs(none, arch_vgic_nr_lrs());
+	arch_vgic_write_lrs(none, nr_lrs);
 }
 
 void arch_vtimer_mask(void)
