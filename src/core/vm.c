@@ -307,6 +307,7 @@ static void vm_stop(struct vm *vm, enum vm_state state)
 	spin_unlock(&vm->lock);
 	vpl011_flush(&vm->uart);
 	stage2_report(vm);
+	vgic_report(vm);
 	/* vCPUs running elsewhere notice at their next exit; make that now. */
 	for (i = 0; i < vm->nvcpus; i++)
 		if (vm->vcpus[i].pcpu != arch_cpu_index())

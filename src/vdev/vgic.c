@@ -4,6 +4,7 @@
 #include "arch/arch.h"
 #include "lib/format.h"
 #include "core/ipi.h"
+#include "core/log.h"
 #include "core/sched.h"
 #include "core/vm.h"
 #include "vdev/vgic.h"
@@ -293,6 +294,7 @@ void vgic_flush(struct vcpu *vcpu)
 			break;
 		irq = irq_of(vm, vcpu, (unsigned int)intid);
 		vcpu->vgic.lr[i] = make_lr(vm, irq, (unsigned int)intid);
+		vcpu->vgic.delivered++;
 		changed = true;
 	}
 	/* All slots full and more waiting: the maintenance interrupt says when some free up. */
@@ -307,6 +309,21 @@ void vgic_maintenance(struct vcpu *vcpu)
 {
 	/* vgic_sync() has freed what the guest finished with; fill the slots again. */
 	__atomic_store_n(&vcpu->vgic.dirty, true, __ATOMIC_RELAXED);
+	vcpu->vgic.maintenance_irqs++;
+}
+
+void vgic_report(const struct vm *vm)
+{
+	uint64_t delivered = 0, maintenance = 0;
+
+	if (!vm->vgic.present)
+		return;
+	for (unsigned int i = 0; i < vm->nvcpus; i++) {
+		delivered += vm->vcpus[i].vgic.delivered;
+		maintenance += vm->vcpus[i].vgic.maintenance_irqs;
+	}
+	log_info("vm %s: vgic: GICv%u, %lu interrupts delivered, %lu maintenance interrupts",
+		 vm->name, vm->vgic.version, (unsigned long)delivered, (unsigned long)maintenance);
 }
 
 void vgic_sync(struct vcpu *vcpu)

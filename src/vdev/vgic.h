@@ -55,6 +55,8 @@ struct vgic_cpu {
 	bool sleeping;	    /* GICR_WAKER.ProcessorSleep */
 	bool dirty;	    /* something may have become deliverable: scan before the next entry */
 	bool underflow_irq; /* maintenance interrupt requested: more waiting than LRs */
+	uint64_t delivered; /* interrupts put into list registers */
+	uint64_t maintenance_irqs; /* maintenance interrupts taken */
 };
 
 struct vgic {
@@ -76,6 +78,9 @@ int vgic_init(struct vm *vm, char *err, size_t errlen);
 
 /* GICv2: maps the hardware's virtual CPU interface at the guest's GICC (again, after a reset). */
 int vgic_map_cpuif(struct vm *vm);
+
+/* Logs the VM's interrupt counters (when it stops). */
+void vgic_report(const struct vm *vm);
 
 /* The maintenance interrupt (list registers freed up): look at the queue again. */
 void vgic_maintenance(struct vcpu *vcpu);

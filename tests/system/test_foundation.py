@@ -42,6 +42,12 @@ def test_guest(guest, cpu, gic):
     assert run.exited, "host did not power off after the last VM stopped"
     if guest == "selfmod":
         check_wx_counters(run)
+    if guest == "irq":
+        # 8 SGIs at once, 4 list registers: the maintenance interrupt fed the rest in.
+        m = re.search(r"vm irq: vgic: GICv(\d), (\d+) interrupts delivered, (\d+) maintenance",
+                      run.output)
+        assert m and m.group(1) == str(gic), run.output
+        assert int(m.group(2)) >= 12 and int(m.group(3)) >= 1, m.group(0)
     if guest == "reset":
         assert "vm reset: reset by the guest (PSCI SYSTEM_RESET)" in run.output
         assert run.vm_lines("reset").count("# test: reset") == 2, "the guest did not boot twice"
