@@ -4,6 +4,7 @@
 
 #include <libfdt.h>
 
+#include "console/focus.h"
 #include "console/uart.h"
 #include "core/guest_fdt.h"
 #include "core/ipi.h"
@@ -21,6 +22,7 @@
 
 static struct vm vms[VM_MAX];
 static unsigned int nvms;
+static struct input_focus input_focus; /* serial input: which VM gets it */
 
 unsigned int vm_count(void)
 {
@@ -203,23 +205,69 @@ static void uart_irq(void *ctx, bool level)
 	vgic_set_level(vm, 0, VGIC_UART_INTID, level);
 }
 
+/* Where input goes: the VM in focus, or the first running one if that has stopped. */
+static struct vm *input_target(void)
+{
+	unsigned int i;
+
+	if (input_focus.vm < nvms && vms[input_focus.vm].state == VM_RUNNING)
+		return &vms[input_focus.vm];
+	for (i = 0; i < nvms; i++) {
+		if (vms[i].state == VM_RUNNING) {
+			input_focus.vm = i;
+			return &vms[i];
+		}
+	}
+	return 0;
+}
+
+static void input_switched(unsigned int previous)
+{
+	if (vms[input_focus.vm].state != VM_RUNNING) {
+		log_warn("console: vm %s is not running; input stays with vm %s",
+			 vms[input_focus.vm].name, vms[previous].name);
+		input_focus.vm = previous;
+		return;
+	}
+	log_info("console: input goes to vm %s", vms[input_focus.vm].name);
+}
+
 void vm_console_poll(void)
 {
 	static struct spinlock input_lock;
-	unsigned int i;
-	int c;
 
 	if (!spin_trylock(&input_lock))
 		return; /* another CPU is at it */
-	/* Until consoles are multiplexed, input goes to the first running VM. */
-	for (i = 0; i < nvms && vms[i].state != VM_RUNNING; i++)
-		;
-	/*
-	 * Take only what its receive FIFO can hold: the rest waits in the host UART
-	 * (and whatever feeds it), as it would on a real serial line with flow control.
-	 */
-	while (i < nvms && vpl011_rx_room(&vms[i].uart) && (c = uart_getc()) >= 0)
-		vpl011_receive(&vms[i].uart, (char)c);
+	for (;;) {
+		struct vm *vm = input_target();
+		unsigned int previous = input_focus.vm;
+		int c;
+
+		/*
+		 * Take only what the receive FIFO can hold: the rest waits in the host UART
+		 * (and whatever feeds it), as on a real serial line with flow control.
+		 */
+		if (vm && !vpl011_rx_room(&vm->uart))
+			break;
+		c = uart_getc();
+		if (c < 0)
+			break;
+		switch (focus_feed(&input_focus, c, nvms)) {
+		case FOCUS_DELIVER:
+			if (vm)
+				vpl011_receive(&vm->uart, (char)c);
+			break;
+		case FOCUS_SWITCHED:
+			input_switched(previous);
+			break;
+		case FOCUS_REJECTED:
+			log_warn("console: Ctrl-\\ %c names no VM (there are %u: Ctrl-\\ 1-%u)",
+				 c >= ' ' && c < 0x7f ? c : '?', nvms, nvms);
+			break;
+		case FOCUS_CONSUMED:
+			break;
+		}
+	}
 	spin_unlock(&input_lock);
 }
 
@@ -289,6 +337,9 @@ unsigned int vm_create_all(const struct config *cfg)
 			 vm->name, (unsigned long)(vm->ram_size >> 20), (unsigned long)vm->ram_ipa,
 			 vm->nvcpus, pcpu, (unsigned long)vm->entry_ipa);
 	}
+	if (nvms > 1 && input_target())
+		log_info("console: input goes to vm %s; Ctrl-\\ then 1-%u gives it to another VM",
+			 input_target()->name, nvms);
 	return started;
 }
 

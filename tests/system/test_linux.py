@@ -108,3 +108,41 @@ def test_linux_shell(images, cpu, gic):
     # The stage-2 report of the whole run: code was fetched and maintained page by page.
     m = re.search(r"(\d+) faults \((\d+) exec\).*?(\d+) pages cache-maintained", log[-1])
     assert m and int(m.group(2)) > 100 and int(m.group(3)) > 100, log[-1]
+
+
+def test_two_linux_vms_each_on_its_own_console(images):
+    """Two Linux VMs at once; Ctrl-\\ <n> gives the serial input to VM n, and each
+    answers only what was typed to it."""
+    with tempfile.TemporaryDirectory() as tmp:
+        config = compile_config(config_dts([linux_vm("one", cpu=0), linux_vm("two", cpu=1)]),
+                                tmp)
+        cmd = qemu_command(config, cpu="cortex-a57", gic=3, smp=2)
+        child = pexpect.spawn("timeout", ["-k", "5", "400", *cmd], encoding="utf-8",
+                              codec_errors="replace", timeout=240)
+        try:
+            child.expect(r"input goes to vm one; Ctrl-\\ then 1-2 gives it to another VM")
+            booted = set()
+            while booted != {"one", "two"}:
+                child.expect(r"(one|two)\| Enter 'help' for a list of built-in commands")
+                booted.add(child.match.group(1))
+            time.sleep(0.5)
+            child.send("\x1c2")
+            child.expect("console: input goes to vm two", timeout=30)
+            child.send("echo two-$((40+2))\r")
+            child.expect(r"two\| two-42", timeout=60)
+            child.send("\x1c1")
+            child.expect("console: input goes to vm one", timeout=30)
+            child.send("echo one-$((40+2))\r")
+            child.expect(r"one\| one-42", timeout=60)
+            child.send("\x1c7")
+            child.expect(r"Ctrl-\\ 7 names no VM \(there are 2", timeout=30)
+            child.send("poweroff -f\r")
+            child.expect("vm one: powered off by the guest", timeout=60)
+            # The input falls to the VM still running.
+            child.send("echo still-$((40+2))\r")
+            child.expect(r"two\| still-42", timeout=60)
+            text = child.before
+        finally:
+            child.kill(signal.SIGKILL)
+            child.close(force=True)
+    assert "one| two-42" not in text and "two| one-42" not in text
