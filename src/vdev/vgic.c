@@ -131,6 +131,7 @@ void vgic_reset(struct vm *vm)
 		for (i = 0; i < 32; i++)
 			reset_irq(&vc->priv[i], i, vm->vgic.version);
 		memset(vc->lr, 0, sizeof(vc->lr));
+		vc->lr_used = 0;
 		vc->vmcr = 0;
 		vc->apr = 0;
 		vc->apr0 = 0;
@@ -240,7 +241,7 @@ bool vgic_vcpu_pending(struct vcpu *vcpu)
 	bool pending;
 
 	for (i = 0; i < n; i++)
-		if (vcpu->vgic.lr[i] & LR_PENDING)
+		if ((vcpu->vgic.lr_used & (1U << i)) && (vcpu->vgic.lr[i] & LR_PENDING))
 			return true;
 	spin_lock(&vm->vgic.lock);
 	pending = best_pending(vcpu) >= 0;
@@ -279,7 +280,9 @@ void vgic_flush(struct vcpu *vcpu)
 	bool changed = false, more;
 	unsigned int n, i;
 
-	if (!vm->vgic.present || !__atomic_exchange_n(&vcpu->vgic.dirty, false, __ATOMIC_ACQ_REL))
+	/* A plain load first: the exchange (an exclusive pair) only when there is work. */
+	if (!__atomic_load_n(&vcpu->vgic.dirty, __ATOMIC_RELAXED) || !vm->vgic.present ||
+	    !__atomic_exchange_n(&vcpu->vgic.dirty, false, __ATOMIC_ACQ_REL))
 		return;
 	n = arch_vgic_nr_lrs();
 	spin_lock(&vm->vgic.lock);
@@ -287,13 +290,14 @@ void vgic_flush(struct vcpu *vcpu)
 		struct vgic_irq *irq;
 		int intid;
 
-		if (vcpu->vgic.lr[i])
+		if (vcpu->vgic.lr_used & (1U << i))
 			continue;
 		intid = best_pending(vcpu);
 		if (intid < 0)
 			break;
 		irq = irq_of(vm, vcpu, (unsigned int)intid);
 		vcpu->vgic.lr[i] = make_lr(vm, irq, (unsigned int)intid);
+		vcpu->vgic.lr_used |= 1U << i;
 		vcpu->vgic.delivered++;
 		changed = true;
 	}
@@ -329,29 +333,27 @@ void vgic_report(const struct vm *vm)
 void vgic_sync(struct vcpu *vcpu)
 {
 	struct vm *vm = vcpu->vm;
-	bool in_flight = false;
 	unsigned int n, i;
 
-	if (!vm->vgic.present)
+	/* Runs after every exit: costs a test unless something was handed over. */
+	if (!vcpu->vgic.lr_used)
 		return;
 	n = arch_vgic_nr_lrs();
-	for (i = 0; i < n; i++)
-		in_flight |= vcpu->vgic.lr[i] != 0;
-	if (!in_flight)
-		return; /* nothing handed to the hardware: nothing to read back */
 	arch_vgic_read_lrs(vcpu->vgic.lr, n);
 	spin_lock(&vm->vgic.lock);
 	for (i = 0; i < n; i++) {
 		uint64_t lr = vcpu->vgic.lr[i];
 		struct vgic_irq *irq;
 
-		if (!lr || (lr >> LR_STATE_SHIFT))
-			continue; /* empty, or still pending/active in the hardware */
+		/* A free slot keeps stale fields in the hardware: only look at used ones. */
+		if (!(vcpu->vgic.lr_used & (1U << i)) || (lr >> LR_STATE_SHIFT))
+			continue; /* free, or still pending/active in the hardware */
 		/* Deactivated by the guest: the slot is free, the interrupt may come again. */
 		irq = irq_of(vm, vcpu, (unsigned int)lr & LR_INTID_MASK);
 		if (irq)
 			irq->in_lr = false;
 		vcpu->vgic.lr[i] = 0;
+		vcpu->vgic.lr_used &= ~(1U << i);
 		vcpu->vgic.dirty = true;
 	}
 	spin_unlock(&vm->vgic.lock);

@@ -50,6 +50,7 @@ struct vgic_irq {
 struct vgic_cpu {
 	struct vgic_irq priv[32]; /* SGIs and PPIs */
 	uint64_t lr[VGIC_MAX_LRS];
+	uint32_t lr_used; /* a bit per list register holding an interrupt */
 	uint64_t vmcr;
 	uint64_t apr, apr0; /* active priorities: group 1 (v3) or GICH_APR (v2); group 0 */
 	bool sleeping;	    /* GICR_WAKER.ProcessorSleep */
