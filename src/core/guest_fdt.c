@@ -16,6 +16,8 @@
 #define GIC_PPI	       1
 #define IRQ_LEVEL_HIGH 4
 #define UART_SPI       1
+#define RTC_SPI	       2
+#define RTC_REG_SIZE   0x1000
 
 static int prop_u64_pair(void *fdt, const char *name, uint64_t a, uint64_t b)
 {
@@ -188,6 +190,31 @@ static int add_uart(void *fdt, const struct guest_fdt_params *p, const char *nam
 	return r ? r : fdt_end_node(fdt);
 }
 
+static int add_rtc(void *fdt, const struct guest_fdt_params *p)
+{
+	static const char compat[] = "arm,pl031\0arm,primecell";
+	fdt32_t clock = cpu_to_fdt32(PHANDLE_APBCLK);
+	char name[32];
+	int r;
+
+	format(name, sizeof(name), "pl031@%lx", (unsigned long)p->rtc_base);
+	r = fdt_begin_node(fdt, name);
+	if (!r)
+		r = fdt_property(fdt, "compatible", compat, sizeof(compat));
+	if (!r)
+		r = prop_u64_pair(fdt, "reg", p->rtc_base, RTC_REG_SIZE);
+	if (!r)
+		r = fdt_property(fdt, "clocks", &clock, sizeof(clock));
+	if (!r)
+		r = fdt_property_string(fdt, "clock-names", "apb_pclk");
+	if (!r && p->gic_version) {
+		static const uint32_t irq[] = { GIC_SPI, RTC_SPI, IRQ_LEVEL_HIGH };
+
+		r = prop_irq(fdt, "interrupts", irq, 3);
+	}
+	return r ? r : fdt_end_node(fdt);
+}
+
 int guest_fdt_build(const struct guest_fdt_params *p, void *buf, size_t size)
 {
 	char uart[32], uart_path[40];
@@ -222,6 +249,8 @@ int guest_fdt_build(const struct guest_fdt_params *p, void *buf, size_t size)
 		r = add_gic_and_timer(buf, p);
 	if (!r)
 		r = add_uart(buf, p, uart);
+	if (!r)
+		r = add_rtc(buf, p);
 	if (!r)
 		r = fdt_end_node(buf);
 	return r ? r : fdt_finish(buf);

@@ -18,6 +18,7 @@
 #include "core/sched.h"
 #include "core/smp.h"
 #include "core/vm.h"
+#include "core/wallclock.h"
 
 #ifndef SKIFF_VERSION
 #define SKIFF_VERSION "unknown"
@@ -150,6 +151,11 @@ void skiff_main(const void *fdt, unsigned int el, const struct mem_range *image)
 	boot_cpu = smp_boot_cpu_init(&plat);
 	load_config();
 	sched_init(&plat, boot_cpu, config.when_idle, f.counter_hz);
+	if (wallclock_init(&plat, f.counter_hz))
+		log_info("rtc: PL031 at 0x%lx, %lu seconds since the epoch",
+			 (unsigned long)plat.rtc.base, (unsigned long)wallclock_seconds());
+	else
+		log_warn("rtc: no PL031 in the device tree: guests' clocks start at the epoch");
 	smp_start_secondaries(&plat);
 	if (!vm_create_all(&config) && config.nvms)
 		log_error("no VM could be started");

@@ -457,6 +457,15 @@ static void discover_timer(struct ctx *c)
 		t->clock_frequency = fdt32_to_cpu(*f);
 }
 
+static void discover_rtc(struct ctx *c)
+{
+	static const char *const compat[] = { "arm,pl031", NULL };
+	int node = find_compatible(c->fdt, compat);
+
+	if (node >= 0 && read_reg(c, node, &c->plat->rtc, 1) < 0)
+		c->plat->rtc.size = 0; /* unusable: Skiff's clock starts at the epoch */
+}
+
 static void discover_chosen(struct ctx *c)
 {
 	const void *fdt = c->fdt;
@@ -504,6 +513,7 @@ int platform_discover(const void *fdt, struct platform *plat, char *err, size_t 
 	discover_psci(&c);
 	discover_reserved(&c);
 	discover_timer(&c);
+	discover_rtc(&c);
 	discover_chosen(&c);
 	return 0;
 }

@@ -82,6 +82,8 @@ struct platform {
 	struct platform_gic gic;
 	struct platform_uart uart;
 	struct platform_timer timer;
+	/* A PL031 real-time clock (size 0 when there is none). */
+	struct mem_range rtc;
 	/* /chosen: linux,initrd-start/end (size 0 when absent) and bootargs. */
 	struct mem_range initrd;
 	char bootargs[PLATFORM_BOOTARGS_LEN];

@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/sched.h"
+#include "core/wallclock.h"
 #include "core/vm.h"
 #include "lib/format.h"
 
@@ -107,6 +108,7 @@ static int build_fdt(struct vm *vm, uint64_t initrd, char *err, size_t errlen)
 		.ram_size = vm->ram_size,
 		.ncpus = vm->config->vcpus,
 		.uart_base = GUEST_UART_BASE,
+		.rtc_base = GUEST_RTC_BASE,
 		.bootargs = vm->config->bootargs,
 		.gic_version = vm->vgic.version,
 		.gicd_base = VGIC_DIST_BASE,
@@ -205,6 +207,13 @@ static void uart_irq(void *ctx, bool level)
 	vgic_set_level(vm, 0, VGIC_UART_INTID, level);
 }
 
+static void rtc_irq(void *ctx, bool level)
+{
+	struct vm *vm = ctx;
+
+	vgic_set_level(vm, 0, VGIC_RTC_INTID, level);
+}
+
 /* Where input goes: the VM in focus, or the first running one if that has stopped. */
 static struct vm *input_target(void)
 {
@@ -294,6 +303,12 @@ static int vm_build(struct vm *vm, unsigned int pcpu, char *err, size_t errlen)
 	if (mmio_bus_add(&vm->mmio, GUEST_UART_BASE, GUEST_UART_SIZE, &vpl011_ops, &vm->uart,
 			 "pl011")) {
 		format(err, errlen, "cannot register the UART");
+		return -1;
+	}
+	vpl031_init(&vm->rtc, wallclock_seconds, rtc_irq, vm);
+	if (mmio_bus_add(&vm->mmio, GUEST_RTC_BASE, GUEST_RTC_SIZE, &vpl031_ops, &vm->rtc,
+			 "pl031")) {
+		format(err, errlen, "cannot register the RTC");
 		return -1;
 	}
 	if (vgic_init(vm, err, errlen))

@@ -14,6 +14,7 @@
 #include "lib/spinlock.h"
 #include "vdev/vgic.h"
 #include "vdev/vpl011.h"
+#include "vdev/vpl031.h"
 #include "vdev/vtimer.h"
 
 #define VM_MAX	     8
@@ -22,6 +23,8 @@
 /* The guest-physical layout every VM sees (mirrors QEMU virt where it can). */
 #define GUEST_UART_BASE 0x09000000UL
 #define GUEST_UART_SIZE 0x1000UL
+#define GUEST_RTC_BASE	0x09010000UL
+#define GUEST_RTC_SIZE	0x1000UL
 #define GUEST_RAM_BASE	0x40000000UL
 
 enum vcpu_state {
@@ -76,6 +79,7 @@ struct vm {
 	struct vcpu vcpus[VM_MAX_VCPUS];
 	struct mmio_bus mmio;
 	struct vpl011 uart;
+	struct vpl031 rtc;
 	struct vgic vgic;
 	struct vtimer_counter counter;
 	struct spinlock lock;

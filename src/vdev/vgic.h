@@ -30,6 +30,7 @@
 #define VGIC_REDIST_STRIDE 0x20000UL /* RD_base and SGI_base frames */
 #define VGIC_VTIMER_INTID  27
 #define VGIC_UART_INTID	   33
+#define VGIC_RTC_INTID	   34
 
 struct vcpu;
 struct vm;

@@ -1,6 +1,7 @@
 """Foundation: Skiff boots at EL2, runs bare-metal test guests, isolates faulting VMs."""
 
 import re
+import time
 
 import pytest
 
@@ -8,7 +9,7 @@ from skiff import CPUS, GICS, Vm, assert_tap_passed, boot, config_dts
 
 # Every test guest that reports TAP and powers itself off.
 TAP_GUESTS = ["hello", "hvc", "undef", "debug", "el0_syscall", "page_fault", "reset", "selfmod",
-              "smp", "fpu", "irq"]
+              "smp", "fpu", "irq", "rtc"]
 # Guests that need more than one vCPU.
 GUEST_VCPUS = {"smp": 3, "irq": 2}
 
@@ -42,6 +43,10 @@ def test_guest(guest, cpu, gic):
     assert run.exited, "host did not power off after the last VM stopped"
     if guest == "selfmod":
         check_wx_counters(run)
+    if guest == "rtc":
+        # QEMU's PL031 (what Skiff reads at boot) gives the host's UTC time.
+        m = re.search(r"rtc: (\d+) seconds since the epoch", run.output)
+        assert m and abs(int(m.group(1)) - time.time()) < 600, run.output
     if guest == "irq":
         # 8 SGIs at once, 4 list registers: the maintenance interrupt fed the rest in.
         m = re.search(r"vm irq: vgic: GICv(\d), (\d+) interrupts delivered, (\d+) maintenance",

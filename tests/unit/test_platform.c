@@ -60,6 +60,8 @@ static void check_virt_common(unsigned int ncpus)
 	assert_int_equal(plat.uart.regs.size, 0x1000);
 	assert_int_equal(plat.uart.irq.intid, 32 + 1); /* SPI 1 */
 	assert_int_equal(plat.uart.irq.flags, 4);
+	assert_int_equal(plat.rtc.base, 0x09010000); /* PL031: Skiff's wall clock */
+	assert_int_equal(plat.rtc.size, 0x1000);
 	assert_int_equal(plat.uart.clock_hz, 24000000); /* apb-pclk, "clk24mhz" */
 	assert_int_equal(plat.timer.nirqs, 4);
 	assert_int_equal(plat.timer.irq[TIMER_IRQ_SEC_PHYS].intid, 16 + 13);
@@ -144,6 +146,7 @@ static void test_nested_board_tree(void **state)
 	assert_int_equal(plat.uart.irq.intid, 32 + 93); /* from interrupts-extended */
 	assert_int_equal(plat.uart.clock_hz, 48000000);
 	assert_int_equal(plat.timer.clock_frequency, 25000000);
+	assert_int_equal(plat.rtc.size, 0); /* no PL031 there */
 	assert_int_equal(plat.timer.irq[TIMER_IRQ_VIRT].flags, 8);
 	assert_int_equal(plat.initrd.base, 0x88000000);
 	assert_int_equal(plat.initrd.size, 0x100000);
