@@ -11,7 +11,7 @@ struct guest_fdt_params {
 	uint64_t ram_size;
 	unsigned int ncpus;
 	uint64_t uart_base;
-	uint64_t rtc_base; /* PL031 */
+	uint64_t rtc_base;    /* PL031 */
 	const char *bootargs; /* may be NULL */
 	/* 3 or 2: describe that virtual GIC, the timer and the UART's SPI; 0: none. */
 	unsigned int gic_version;
