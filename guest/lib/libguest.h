@@ -17,6 +17,9 @@
 /* x0 at entry: the IPA of the device tree Skiff wrote for this VM. */
 extern uint64_t boot_x0;
 
+/* The number N of "key=N" in the VM's bootargs, or @fallback. */
+uint64_t bootarg_u64(const char *key, uint64_t fallback);
+
 /* Each test defines this; its return value is ignored (the TAP plan says it all). */
 void main_test(void);
 
@@ -80,6 +83,12 @@ __attribute__((noreturn)) void psci_system_off(void);
 #define PSCI_CPU_SUSPEND   0x84000001U
 #define PSCI_AFFINITY_INFO 0x84000004U
 int64_t smp_start_vcpu(unsigned int index, void (*fn)(unsigned int index));
+/*
+ * Gives the host CPU to other vCPUs for a moment: a WFI until the virtual timer
+ * (50 us ahead) fires, with interrupts masked at PSTATE and acknowledged at the
+ * GIC afterwards. WFE would not do: QEMU does not trap it to EL2. Single vCPU.
+ */
+void yield_cpu(void);
 
 /* EL0: runs fn(arg) at EL0 until it calls el0_exit(value); returns that value. */
 uint64_t run_at_el0(uint64_t (*fn)(uint64_t), uint64_t arg);

@@ -31,3 +31,27 @@ void secondary_main(unsigned int index)
 	for (;;)
 		__asm__ volatile("wfi");
 }
+
+void yield_cpu(void)
+{
+	static unsigned int gic = ~0U;
+	uint64_t ticks = read_sysreg(cntfrq_el0) / 20000; /* 50 us */
+	unsigned int intid;
+
+	if (gic == ~0U) {
+		gic = gic_init();
+		if (gic)
+			gic_enable_irq(INTID_VTIMER);
+	}
+	/* The timer's interrupt ends the WFI; PSTATE.I stays masked, so it is not taken. */
+	write_sysreg(cntv_tval_el0, ticks);
+	write_sysreg(cntv_ctl_el0, 1);
+	isb();
+	while (!(read_sysreg(cntv_ctl_el0) & 4))
+		__asm__ volatile("wfi");
+	write_sysreg(cntv_ctl_el0, 0);
+	isb();
+	/* Acknowledge what arrived, so the next WFI waits again. */
+	while (gic && (intid = gic_ack()) < 1020)
+		gic_eoi(intid);
+}

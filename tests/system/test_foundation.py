@@ -9,7 +9,7 @@ from skiff import CPUS, GICS, Vm, assert_tap_passed, boot, config_dts
 
 # Every test guest that reports TAP and powers itself off.
 TAP_GUESTS = ["hello", "hvc", "undef", "debug", "el0_syscall", "page_fault", "reset", "selfmod",
-              "smp", "fpu", "irq", "rtc"]
+              "smp", "fpu", "irq", "rtc", "sve"]
 # Guests that need more than one vCPU.
 GUEST_VCPUS = {"smp": 3, "irq": 2}
 
@@ -206,9 +206,20 @@ def test_smp_guest_with_all_vcpus_on_one_host_cpu():
     assert_tap_passed(run, "smp")
 
 
+def test_sve_registers_are_per_vcpu():
+    """Two VMs set p0-p15 and FFR to different patterns and yield to each other on one CPU
+    (-cpu max has SVE)."""
+    run = boot([Vm("sa", "sve", cpu=0, extra='bootargs = "seed=1";'),
+                Vm("sb", "sve", cpu=0, extra='bootargs = "seed=6";')], cpu="max", smp=1)
+    for vm in ("sa", "sb"):
+        assert_tap_passed(run, vm)
+        assert any("unchanged after 2000 yields" in line for line in run.vm_lines(vm)), run.output
+
+
 @pytest.mark.parametrize("gic", GICS)
 def test_fp_registers_are_per_vcpu(gic):
     """Two VMs fill d0-d31 with different patterns and yield to each other on one CPU."""
-    run = boot([Vm("fa", "fpu", cpu=0), Vm("fb", "fpu", cpu=0)], gic=gic, smp=1)
+    run = boot([Vm("fa", "fpu", cpu=0, extra='bootargs = "seed=1";'),
+                Vm("fb", "fpu", cpu=0, extra='bootargs = "seed=1000";')], gic=gic, smp=1)
     assert_tap_passed(run, "fa")
     assert_tap_passed(run, "fb")

@@ -36,8 +36,14 @@ static void el2_setup(void)
 {
 	uint64_t pmcr_n = (read_sysreg(pmcr_el0) >> 11) & 0x1f;
 
-	/* Guests may use FP/SIMD (and Skiff's libfdt does); SVE traps (EC 0x19). */
-	write_sysreg(cptr_el2, CPTR_EL2_RES1 & ~CPTR_TFP);
+	/*
+	 * Guests may use FP/SIMD (and Skiff's libfdt does) and SVE, with a 128-bit
+	 * vector length (ZCR_EL2.LEN = 0) whatever the CPU could do: z0-z31 are then
+	 * the FP registers, and a vCPU's SVE state stays small (vcpu.c).
+	 */
+	write_sysreg(cptr_el2, CPTR_EL2_RES1 & ~(CPTR_TFP | CPTR_TZ));
+	if (FIELD(read_sysreg(ID_AA64PFR0_EL1), 32, 4))
+		write_sysreg(S3_4_C1_C2_0, 0); /* ZCR_EL2 */
 	/*
 	 * Debug registers and the PMU trap: Skiff emulates none of them yet, so the
 	 * guest gets UNDEF, as on a CPU without them (see docs/boot.md).

@@ -29,6 +29,13 @@ struct fpsimd_state {
 	uint64_t q[32][2];
 	uint64_t fpsr;
 	uint64_t fpcr;
+	/*
+	 * SVE, on CPUs that have it: guests run with a 128-bit vector length
+	 * (ZCR_EL2.LEN = 0), so z0-z31 are q0-q31 and what is left is p0-p15 and
+	 * FFR (16 bits each, sve.S) and ZCR_EL1.
+	 */
+	uint16_t p[17]; /* p0-p15, then FFR */
+	uint64_t zcr;
 } __attribute__((aligned(16)));
 
 _Static_assert(__builtin_offsetof(struct fpsimd_state, fpsr) == 512, "fpsimd.S layout");

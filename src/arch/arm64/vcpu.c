@@ -10,6 +10,13 @@
 uint64_t guest_enter(struct cpu_context *ctx);
 void fpsimd_save(struct fpsimd_state *fp);
 void fpsimd_restore(const struct fpsimd_state *fp);
+void sve_pregs_save(uint16_t *p);
+void sve_pregs_restore(const uint16_t *p);
+
+static bool cpu_has_sve(void)
+{
+	return FIELD(read_sysreg(ID_AA64PFR0_EL1), 32, 4) != 0;
+}
 void vgic_hw_load(struct vcpu *vcpu);
 void vgic_hw_put(struct vcpu *vcpu);
 uint64_t stage2_vtcr(const struct stage2 *s2);
@@ -96,6 +103,10 @@ void arch_vcpu_load(struct vcpu *vcpu)
 	}
 	/* Several vCPUs share a CPU: each has its own FP/SIMD registers. */
 	fpsimd_restore(&vcpu->fp);
+	if (cpu_has_sve()) {
+		sve_pregs_restore(vcpu->fp.p);
+		write_sysreg(S3_0_C1_C2_0, vcpu->fp.zcr); /* ZCR_EL1 */
+	}
 	vgic_hw_load(vcpu);
 	write_sysreg(vmpidr_el2, vcpu->mpidr);
 	write_sysreg(vttbr_el2, (uint64_t)vcpu->vm->s2.root | ((uint64_t)vcpu->vm->s2.vmid << 48));
@@ -148,6 +159,10 @@ void arch_vcpu_put(struct vcpu *vcpu)
 	/* The guest's timer must not fire while another vCPU runs here. */
 	write_sysreg(cntv_ctl_el0, 0);
 	fpsimd_save(&vcpu->fp);
+	if (cpu_has_sve()) {
+		sve_pregs_save(vcpu->fp.p);
+		vcpu->fp.zcr = read_sysreg(S3_0_C1_C2_0); /* ZCR_EL1 */
+	}
 	vgic_hw_put(vcpu);
 	/* Host-only EL2 state from here on: no stage 2, no guest routing. */
 	write_sysreg(hcr_el2, HCR_RW);
