@@ -28,7 +28,7 @@ HYP_LDFLAGS := -nostdlib -static-pie -Wl,--no-dynamic-linker -Wl,-z,norelro \
 	-Wl,--build-id=none -Wl,--no-warn-rwx-segments
 
 HYP_SRCS := $(wildcard src/arch/arm64/*.S src/arch/arm64/*.c src/core/*.c src/vdev/*.c \
-	src/console/*.c src/lib/*.c src/lib/libc/*.c)
+	src/console/*.c src/hypercall/*.c src/lib/*.c src/lib/libc/*.c)
 HYP_OBJS := $(patsubst src/%,$(BUILD)/hyp/%.o,$(HYP_SRCS))
 
 .PHONY: all hyp setup run test lint unit systest bench clean help format guests configs images

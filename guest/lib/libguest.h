@@ -117,6 +117,25 @@ unsigned int gic_ack(void);
 void gic_eoi(unsigned int intid);
 void gic_send_sgi(unsigned int vcpu, unsigned int intid);
 
+/* The VMware-compatible backdoor (guest/lib/backdoor.c, docs/hypercalls.md). */
+#define BDOOR_MAGIC	 0x564d5868U
+#define BDOOR_PROTO_RPCI 0x49435052U
+struct bdoor_regs {
+	uint64_t ax, bx, cx, dx, si, di, bp; /* x0..x6 */
+};
+struct bdoor_channel {
+	uint32_t id, cookie_high, cookie_low;
+};
+void bdoor_call(struct bdoor_regs *r, uint64_t x7);
+/* A low-bandwidth call: "in eax, dx" on port 0x5658 (the caller sets eax..ebp). */
+void bdoor_lb(struct bdoor_regs *r);
+bool bdoor_open(struct bdoor_channel *ch, uint32_t proto);
+bool bdoor_close(struct bdoor_channel *ch);
+/* Sends a message 4 bytes at a time, or in one high-bandwidth transfer (@hb). */
+bool bdoor_send(struct bdoor_channel *ch, const char *buf, size_t len, bool hb);
+/* Receives the reply; returns its length, 0 if none, -1 on failure. */
+long bdoor_recv(struct bdoor_channel *ch, char *buf, size_t max, bool hb);
+
 /* System register access. */
 #define read_sysreg(r)                                       \
 	({                                                   \

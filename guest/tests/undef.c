@@ -32,9 +32,10 @@ void main_test(void)
 {
 	report_info("test: undef");
 	install_exception_handler(VEC_CUR_SPX_SYNC, EC_UNKNOWN, on_undef);
-	EXPECT_UNDEF("mrs x0, mdccsr_el0", "MDCCSR_EL0 read (debug, trapped by MDCR_EL2.TDA)");
-	EXPECT_UNDEF("mrs x0, mdccsr_el0", "a second MDCCSR_EL0 read");
-	EXPECT_UNDEF("mrs x0, dbgdtr_el0", "DBGDTR_EL0 read (debug data transfer, trapped)");
+	EXPECT_UNDEF("mrs x0, dbgclaimclr_el1",
+		     "DBGCLAIMCLR_EL1 read (debug, trapped by MDCR_EL2.TDA)");
+	EXPECT_UNDEF("mrs x0, dbgclaimclr_el1", "a second DBGCLAIMCLR_EL1 read");
+	EXPECT_UNDEF("mrs x0, dbgclaimset_el1", "DBGCLAIMSET_EL1 read (debug, trapped)");
 	EXPECT_UNDEF("mrs x0, pmcr_el0", "PMCR_EL0 read (trapped by MDCR_EL2.TPMCR)");
 	/* IMPLEMENTATION DEFINED space (op0 3, CRn 15): trapped by HCR_EL2.TIDCP. */
 	EXPECT_UNDEF("mrs x0, S3_0_C15_C15_7", "an IMPLEMENTATION DEFINED register");

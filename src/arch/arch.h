@@ -38,6 +38,8 @@ void arch_cpu_wait_event(void);
 void arch_cpu_wake_all(void);
 __attribute__((noreturn)) void arch_cpu_halt(void);
 uint64_t arch_counter(void);
+/* The counter's frequency (CNTFRQ_EL0), in Hz. */
+uint64_t arch_counter_freq(void);
 /* Prints the frame-pointer chain starting at @fp (panic path). */
 void arch_backtrace(const void *fp);
 
@@ -113,6 +115,13 @@ void arch_vcpu_run(struct vcpu *vcpu);
 void arch_vcpu_skip_instr(struct vcpu *vcpu);
 /* Translates a guest virtual address with the loaded vCPU's stage 1 (identity if off). */
 bool arch_vcpu_va_to_ipa(struct vcpu *vcpu, uint64_t va, uint64_t *ipa);
+/* The same, checking the permission an EL1 or EL0 access of that kind needs. */
+enum va_access { VA_EL1_READ, VA_EL1_WRITE, VA_EL0_READ, VA_EL0_WRITE };
+bool arch_vcpu_va_access(struct vcpu *vcpu, uint64_t va, enum va_access access, uint64_t *ipa);
+/* True when the vCPU trapped from EL0. */
+bool arch_vcpu_at_el0(const struct vcpu *vcpu);
+/* Takes a synchronous exception with syndrome @esr to the guest's EL1. */
+void arch_vcpu_inject_sync(struct vcpu *vcpu, uint64_t esr);
 void arch_vcpu_inject_undef(struct vcpu *vcpu);
 void arch_vcpu_inject_dabt(struct vcpu *vcpu, uint64_t far);
 /* Copies the loaded vCPU's virtual timer registers into vcpu->vtimer. */

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/config.h"
+#include "hypercall/rpci.h"
 #include "lib/format.h"
 
 #define VCPUS_MAX	 8
@@ -72,6 +73,33 @@ static int parse_kernel(const void *fdt, int node, struct vm_config *vm)
 	return 0;
 }
 
+/* backdoor = "on" | "off", and the guestinfo subnode of string properties. */
+static int parse_backdoor(const void *fdt, int node, struct vm_config *vm)
+{
+	const char *b = prop_string(fdt, node, "backdoor");
+	int info = fdt_subnode_offset(fdt, node, "guestinfo"), prop;
+
+	vm->backdoor = !b || !strcmp(b, "on");
+	if (b && !vm->backdoor && strcmp(b, "off"))
+		return vm_error(vm, "'backdoor' must be \"on\" or \"off\"");
+	vm->fdt = fdt;
+	vm->guestinfo_node = info >= 0 ? info : -1;
+	if (info < 0)
+		return 0;
+	fdt_for_each_property_offset(prop, fdt, info)
+	{
+		const char *name, *val;
+		int len;
+
+		val = fdt_getprop_by_offset(fdt, prop, &name, &len);
+		if (!val || len < 1 || val[len - 1] || strlen(name) >= GUESTINFO_KEY_MAX ||
+		    len > GUESTINFO_VALUE_MAX)
+			return vm_error(vm, "guestinfo: each property must be a string of at most "
+					    "255 bytes with a name of at most 63");
+	}
+	return 0;
+}
+
 static int parse_vm(const void *fdt, int node, struct vm_config *vm)
 {
 	uint64_t v;
@@ -99,6 +127,8 @@ static int parse_vm(const void *fdt, int node, struct vm_config *vm)
 	if (r == 0)
 		vm->cpu = (int)v;
 	vm->bootargs = prop_string(fdt, node, "bootargs");
+	if (parse_backdoor(fdt, node, vm))
+		return -1;
 	vm->initrd = fdt_getprop(fdt, node, "initrd", &len);
 	vm->initrd_size = vm->initrd && len > 0 ? (size_t)len : 0;
 	if (!vm->initrd_size)

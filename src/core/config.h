@@ -6,6 +6,7 @@
 #ifndef SKIFF_CORE_CONFIG_H
 #define SKIFF_CORE_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,6 +34,10 @@ struct vm_config {
 	const void *initrd; /* NULL: none */
 	size_t initrd_size;
 	const char *bootargs;
+	bool backdoor; /* the VMware-compatible backdoor ("backdoor" = "on", the default) */
+	/* "guestinfo" subnode: string properties readable as guestinfo.NAME (-1: none). */
+	const void *fdt;
+	int guestinfo_node;
 	/* Set when the node is invalid: the VM is not started, the reason is logged. */
 	char error[128];
 };

@@ -8,6 +8,7 @@
 #include "core/trap.h"
 #include "core/vm.h"
 #include "vdev/psci.h"
+#include "vdev/vdcc.h"
 
 typedef void (*trap_handler_fn)(struct vcpu *vcpu, uint64_t esr);
 
@@ -108,7 +109,11 @@ static void trap_wfx(struct vcpu *vcpu, uint64_t esr)
 
 static void trap_sysreg(struct vcpu *vcpu, uint64_t esr)
 {
-	if (!sysreg_emulate(vcpu, esr)) {
+	enum vdcc_result dcc = vdcc_access(vcpu, esr);
+
+	if (dcc == VDCC_FORWARDED)
+		return;
+	if (dcc == VDCC_NOT_DCC && !sysreg_emulate(vcpu, esr)) {
 		trap_undef(vcpu, esr);
 		return;
 	}

@@ -280,6 +280,28 @@ void vm_console_poll(void)
 	spin_unlock(&input_lock);
 }
 
+/* The backdoor's state and the guestinfo keys the configuration sets. */
+static void backdoor_init(struct vm *vm)
+{
+	const struct vm_config *c = vm->config;
+	int prop;
+
+	vm->backdoor.enabled = c->backdoor;
+	vm->rpci.owner = vm->name;
+	if (c->guestinfo_node < 0)
+		return;
+	fdt_for_each_property_offset(prop, c->fdt, c->guestinfo_node)
+	{
+		const char *name, *val;
+		int len;
+
+		val = fdt_getprop_by_offset(c->fdt, prop, &name, &len);
+		if (val && len > 0 && guestinfo_set(&vm->rpci.info, name, val, (size_t)len - 1))
+			log_warn("vm %s: guestinfo.%s not set: more than %u keys", vm->name, name,
+				 GUESTINFO_MAX);
+	}
+}
+
 static int vm_build(struct vm *vm, unsigned int pcpu, char *err, size_t errlen)
 {
 	const struct vm_config *c = vm->config;
@@ -306,6 +328,8 @@ static int vm_build(struct vm *vm, unsigned int pcpu, char *err, size_t errlen)
 		return -1;
 	}
 	vpl031_init(&vm->rtc, wallclock_seconds, rtc_irq, vm);
+	vdcc_init(&vm->dcc, vm->name);
+	backdoor_init(vm);
 	if (mmio_bus_add(&vm->mmio, GUEST_RTC_BASE, GUEST_RTC_SIZE, &vpl031_ops, &vm->rtc,
 			 "pl031")) {
 		format(err, errlen, "cannot register the RTC");
@@ -372,6 +396,7 @@ static void vm_stop(struct vm *vm, enum vm_state state)
 		vm->vcpus[i].state = VCPU_STOPPED;
 	spin_unlock(&vm->lock);
 	vpl011_flush(&vm->uart);
+	vdcc_flush(&vm->dcc);
 	stage2_report(vm);
 	vgic_report(vm);
 	/* vCPUs running elsewhere notice at their next exit; make that now. */
@@ -445,6 +470,7 @@ void vm_reset(struct vm *vm, struct vcpu *caller)
 		return;
 	}
 	vgic_reset(vm);
+	backdoor_reset(vm);
 	if (vgic_map_cpuif(vm)) {
 		vm_crash(vm, "reset failed: cannot map the GIC's virtual CPU interface");
 		return;

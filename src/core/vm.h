@@ -12,6 +12,9 @@
 #include "core/mmio.h"
 #include "core/stage2_fault.h"
 #include "lib/spinlock.h"
+#include "hypercall/backdoor.h"
+#include "hypercall/rpci.h"
+#include "vdev/vdcc.h"
 #include "vdev/vgic.h"
 #include "vdev/vpl011.h"
 #include "vdev/vpl031.h"
@@ -80,6 +83,9 @@ struct vm {
 	struct mmio_bus mmio;
 	struct vpl011 uart;
 	struct vpl031 rtc;
+	struct vdcc dcc;
+	struct backdoor backdoor;
+	struct rpci rpci; /* the backdoor's RPCI commands and guestinfo */
 	struct vgic vgic;
 	struct vtimer_counter counter;
 	struct spinlock lock;

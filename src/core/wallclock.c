@@ -22,3 +22,11 @@ uint64_t wallclock_seconds(void)
 {
 	return epoch_at_boot + (arch_counter() - counter_at_boot) / hz;
 }
+
+void wallclock_now(uint64_t *secs, uint32_t *usecs)
+{
+	uint64_t ticks = arch_counter() - counter_at_boot;
+
+	*secs = epoch_at_boot + ticks / hz;
+	*usecs = (uint32_t)((ticks % hz) * 1000000 / hz);
+}

@@ -18,5 +18,7 @@ bool wallclock_init(const struct platform *plat, uint64_t counter_hz);
 
 /* Seconds since the Unix epoch. */
 uint64_t wallclock_seconds(void);
+/* The same with the microseconds within the second. */
+void wallclock_now(uint64_t *secs, uint32_t *usecs);
 
 #endif

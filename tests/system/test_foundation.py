@@ -206,6 +206,31 @@ def test_smp_guest_with_all_vcpus_on_one_host_cpu():
     assert_tap_passed(run, "smp")
 
 
+@pytest.mark.parametrize("gic", GICS)
+def test_backdoor_guest(gic):
+    """The backdoor from EL1 and EL0, RPCI over both bandwidths, abuse, TDCC, DCC console."""
+    guestinfo = 'guestinfo { fromcfg = "set in the configuration"; };'
+    run = boot([Vm("backdoor", "backdoor", extra=guestinfo)], gic=gic)
+    assert_tap_passed(run, "backdoor")
+    out = run.output
+    if not any("DCC console # SKIP" in l for l in run.vm_lines("backdoor")):
+        assert "backdoor/dcc| hello over the DCC" in out
+    assert "vm backdoor: guest tools: hello from the guest" in out
+    m = re.search(r"backdoor time: (\d+)", out)
+    assert m and abs(int(m.group(1)) - time.time()) < 600, out
+    # Refused calls are logged, at most one line a second: the test makes ten or so at once.
+    refused = [l for l in run.lines if "vm backdoor: vcpu 0: backdoor call refused" in l]
+    assert 1 <= len(refused) <= 3, refused
+
+
+def test_backdoor_off():
+    """backdoor = "off": MDCCSR_EL0 is the plain DCC status, GETVERSION gets no answer."""
+    run = boot([Vm("hello", "hello"), Vm("nobd", "backdoor", extra='backdoor = "off";')])
+    assert_tap_passed(run, "hello")
+    lines = run.vm_lines("nobd")
+    assert any(l.startswith("not ok 1 - GETVERSION") for l in lines), run.output
+
+
 def test_sve_registers_are_per_vcpu():
     """Two VMs set p0-p15 and FFR to different patterns and yield to each other on one CPU
     (-cpu max has SVE)."""

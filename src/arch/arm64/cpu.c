@@ -71,6 +71,11 @@ void arch_hyp_timer_disarm(void)
 	isb();
 }
 
+uint64_t arch_counter_freq(void)
+{
+	return read_sysreg(cntfrq_el0);
+}
+
 uint64_t arch_counter(void)
 {
 	isb();

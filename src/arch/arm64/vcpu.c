@@ -183,7 +183,29 @@ void arch_vcpu_skip_instr(struct vcpu *vcpu)
 	vcpu->ctx.pc += 4;
 }
 
-bool arch_vcpu_va_to_ipa(struct vcpu *vcpu, uint64_t va, uint64_t *ipa)
+static void inject_sync(struct vcpu *vcpu, uint64_t esr);
+
+/* AT by access kind: EL1 or EL0 permissions, read or write. */
+static void at_stage1(uint64_t va, enum va_access access)
+{
+	switch (access) {
+	case VA_EL1_READ:
+		__asm__ volatile("at s1e1r, %0" : : "r"(va));
+		break;
+	case VA_EL1_WRITE:
+		__asm__ volatile("at s1e1w, %0" : : "r"(va));
+		break;
+	case VA_EL0_READ:
+		__asm__ volatile("at s1e0r, %0" : : "r"(va));
+		break;
+	case VA_EL0_WRITE:
+		__asm__ volatile("at s1e0w, %0" : : "r"(va));
+		break;
+	}
+	isb();
+}
+
+bool arch_vcpu_va_access(struct vcpu *vcpu, uint64_t va, enum va_access access, uint64_t *ipa)
 {
 	uint64_t par, saved;
 
@@ -194,14 +216,28 @@ bool arch_vcpu_va_to_ipa(struct vcpu *vcpu, uint64_t va, uint64_t *ipa)
 	}
 	/* AT writes PAR_EL1, which is the guest's: keep its value. */
 	saved = read_sysreg(par_el1);
-	__asm__ volatile("at s1e1r, %0" : : "r"(va));
-	isb();
+	at_stage1(va, access);
 	par = read_sysreg(par_el1);
 	write_sysreg(par_el1, saved);
 	if (par & 1)
-		return false; /* not mapped at stage 1 right now */
+		return false; /* not mapped, or not with that permission, at stage 1 now */
 	*ipa = (par & 0x000ffffffffff000UL) | (va & 0xfff);
 	return true;
+}
+
+bool arch_vcpu_va_to_ipa(struct vcpu *vcpu, uint64_t va, uint64_t *ipa)
+{
+	return arch_vcpu_va_access(vcpu, va, VA_EL1_READ, ipa);
+}
+
+bool arch_vcpu_at_el0(const struct vcpu *vcpu)
+{
+	return (vcpu->ctx.pstate & PSR_MODE_MASK) == PSR_MODE_EL0t;
+}
+
+void arch_vcpu_inject_sync(struct vcpu *vcpu, uint64_t esr)
+{
+	inject_sync(vcpu, esr);
 }
 
 /*

@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The VMware-compatible backdoor through MDCCSR_EL0 (docs/hypercalls.md), from
+ * EL1 and EL0: GETVERSION, GETMHZ, GETTIME(FULL), the message channel with
+ * RPCI commands over low- and high-bandwidth transfers, malformed calls, the
+ * TDCC rule (an EL0 access goes to the guest's EL1 when it asked for that),
+ * and the DCC console. The system test gives the VM guestinfo.fromcfg.
+ */
+#include <string.h>
+
+#include "libguest.h"
+
+#define CMD_GETMHZ	1
+#define CMD_GETVERSION	10
+#define CMD_GETTIMEFULL 46
+#define NO_PORT		0xffffffffUL
+#define MDSCR_TDCC	(1UL << 12)
+
+static char reply[512];
+
+static struct bdoor_regs simple(unsigned int cmd)
+{
+	struct bdoor_regs r = { .ax = BDOOR_MAGIC, .bx = ~0U, .cx = cmd, .dx = 0x5658 };
+
+	bdoor_lb(&r);
+	return r;
+}
+
+static void check_simple_commands(void)
+{
+	struct bdoor_regs r = simple(CMD_GETVERSION);
+
+	report(r.bx == BDOOR_MAGIC && r.ax == 6, "GETVERSION: magic in ebx, version %lu in eax",
+	       (unsigned long)r.ax);
+	r = simple(CMD_GETMHZ);
+	report(r.ax > 0 && r.ax < 100000, "GETMHZ: %lu MHz", (unsigned long)r.ax);
+	r = simple(CMD_GETTIMEFULL);
+	report(r.ax == BDOOR_MAGIC && ((r.si << 32) | r.dx) > 1600000000UL && r.bx < 1000000,
+	       "GETTIMEFULL: %lu s %lu us", (unsigned long)((r.si << 32) | r.dx),
+	       (unsigned long)r.bx);
+	printf("# backdoor time: %lu\n", (unsigned long)((r.si << 32) | r.dx));
+}
+
+static void check_bad_calls(void)
+{
+	struct bdoor_regs r = simple(999);
+
+	report(r.ax == NO_PORT, "an unknown command reads all ones");
+	r = (struct bdoor_regs){ .ax = 0x12345678, .cx = CMD_GETVERSION, .dx = 0x5658 };
+	bdoor_lb(&r);
+	report(r.ax == NO_PORT && r.bx != BDOOR_MAGIC, "a wrong magic is refused");
+	r = (struct bdoor_regs){ .ax = BDOOR_MAGIC, .cx = CMD_GETVERSION, .dx = 0x1234 };
+	bdoor_lb(&r);
+	report(r.ax == NO_PORT, "a wrong port is refused");
+	report(read_sysreg(mdccsr_el0) == 0, "MDCCSR_EL0 without the encoding: DCC status (idle)");
+}
+
+/* One RPCI request and its reply, as a C string (or NULL on failure). */
+static const char *rpc(struct bdoor_channel *ch, const char *req, bool hb)
+{
+	long n;
+
+	if (!bdoor_send(ch, req, strlen(req), hb))
+		return 0;
+	n = bdoor_recv(ch, reply, sizeof(reply) - 1, hb);
+	if (n < 0)
+		return 0;
+	reply[n] = '\0';
+	return reply;
+}
+
+static bool rpc_is(struct bdoor_channel *ch, const char *req, bool hb, const char *want)
+{
+	const char *got = rpc(ch, req, hb);
+
+	if (!got || strcmp(got, want)) {
+		printf("# %s -> \"%s\" (want \"%s\")\n", req, got ? got : "(failed)", want);
+		return false;
+	}
+	return true;
+}
+
+static void check_rpci(bool hb)
+{
+	const char *how = hb ? "high bandwidth" : "low bandwidth";
+	struct bdoor_channel ch;
+
+	report(bdoor_open(&ch, BDOOR_PROTO_RPCI), "%s: open an RPCI channel", how);
+	report(rpc_is(&ch, "info-set guestinfo.x hello world", hb, "1 ") &&
+		       rpc_is(&ch, "info-get guestinfo.x", hb, "1 hello world"),
+	       "%s: info-set then info-get", how);
+	report(rpc_is(&ch, "info-get guestinfo.fromcfg", hb, "1 set in the configuration"),
+	       "%s: a key from the VM configuration", how);
+	report(rpc_is(&ch, "info-get guestinfo.nothere", hb, "0 No value found"),
+	       "%s: a missing key", how);
+	report(rpc_is(&ch, "no-such-command", hb, "0 Unknown command"), "%s: an unknown command",
+	       how);
+	report(rpc_is(&ch, "log hello from the guest", hb, "1 "), "%s: log", how);
+	report(bdoor_close(&ch), "%s: close", how);
+	report(!bdoor_send(&ch, "info-get guestinfo.x", 20, hb), "%s: a closed channel refuses",
+	       how);
+}
+
+static void check_channel_abuse(void)
+{
+	struct bdoor_channel ch[5], forged;
+	unsigned int opened = 0;
+	struct bdoor_regs r;
+
+	for (unsigned int i = 0; i < 5; i++)
+		opened += bdoor_open(&ch[i], BDOOR_PROTO_RPCI);
+	report(opened == 4, "a fifth channel is refused (%u opened)", opened);
+	forged = ch[0];
+	forged.cookie_low ^= 1;
+	report(!bdoor_send(&forged, "info-get guestinfo.x", 20, false),
+	       "a wrong cookie is refused");
+	r = (struct bdoor_regs){ .ax = BDOOR_MAGIC,
+				 .bx = 1 << 20,
+				 .cx = 30 | (1 << 16),
+				 .dx = ((uint64_t)ch[0].id << 16) | 0x5658,
+				 .si = ch[0].cookie_high,
+				 .di = ch[0].cookie_low };
+	bdoor_lb(&r);
+	report(!((r.cx >> 16) & 1), "a 1 MiB message is refused");
+	/* High bandwidth from a buffer outside RAM: refused, nothing touched. */
+	r = (struct bdoor_regs){ .ax = BDOOR_MAGIC,
+				 .bx = 8,
+				 .cx = 30 | (1 << 16),
+				 .dx = ((uint64_t)ch[0].id << 16) | 0x5658,
+				 .si = ch[0].cookie_high,
+				 .di = ch[0].cookie_low };
+	bdoor_lb(&r);
+	r = (struct bdoor_regs){ .bx = 1 << 16,
+				 .cx = 8,
+				 .dx = ((uint64_t)ch[0].id << 16) | 0x5659,
+				 .si = 0x7f000000,
+				 .di = ch[0].cookie_low,
+				 .bp = ch[0].cookie_high };
+	bdoor_call(&r, (0x86UL << 32) | (1 << 4) | (1 << 3));
+	report(!((r.bx >> 16) & 1), "a high-bandwidth buffer outside RAM is refused");
+	for (unsigned int i = 0; i < 4; i++)
+		bdoor_close(&ch[i]);
+	report(bdoor_open(&ch[0], BDOOR_PROTO_RPCI) && bdoor_close(&ch[0]),
+	       "channels can be opened again after closing");
+}
+
+static uint64_t el0_getversion(uint64_t arg)
+{
+	struct bdoor_regs r = { .ax = BDOOR_MAGIC, .cx = CMD_GETVERSION, .dx = 0x5658 };
+
+	(void)arg;
+	bdoor_lb(&r);
+	el0_exit(r.bx);
+}
+
+static volatile unsigned int el1_dcc_traps;
+static volatile uint64_t el1_dcc_esr;
+
+static void on_el0_sysreg(struct pt_regs *regs)
+{
+	el1_dcc_traps++;
+	el1_dcc_esr = regs->esr;
+	regs->regs[1] = 0xdcc; /* what our "EL1 DCC emulation" answers */
+	regs->elr += 4;
+}
+
+static uint64_t el0_mdccsr(uint64_t arg)
+{
+	uint64_t v;
+
+	(void)arg;
+	__asm__ volatile("mrs x1, mdccsr_el0\n mov %0, x1" : "=r"(v) : : "x1");
+	el0_exit(v);
+}
+
+static void check_el0_and_tdcc(void)
+{
+	uint64_t v;
+
+	report(run_at_el0(el0_getversion, 0) == BDOOR_MAGIC, "GETVERSION from EL0");
+	install_exception_handler(VEC_LOWER_SYNC, 0x18, on_el0_sysreg);
+	write_sysreg(mdscr_el1, read_sysreg(mdscr_el1) | MDSCR_TDCC);
+	isb();
+	v = run_at_el0(el0_mdccsr, 0);
+	report(el1_dcc_traps == 1 && v == 0xdcc && (el1_dcc_esr >> 26) == 0x18,
+	       "with MDSCR_EL1.TDCC set, EL0's MDCCSR_EL0 read goes to the guest's EL1 "
+	       "(ESR 0x%lx)",
+	       (unsigned long)el1_dcc_esr);
+	report(run_at_el0(el0_getversion, 0) != BDOOR_MAGIC && el1_dcc_traps == 2,
+	       "and so does an EL0 backdoor call: the guest kernel decides");
+	write_sysreg(mdscr_el1, read_sysreg(mdscr_el1) & ~MDSCR_TDCC);
+	isb();
+	report(run_at_el0(el0_getversion, 0) == BDOOR_MAGIC, "TDCC clear: EL0 calls work again");
+}
+
+static volatile unsigned int el1_undefs;
+
+static void on_el1_undef(struct pt_regs *regs)
+{
+	el1_undefs++;
+	regs->elr += 4;
+}
+
+static void check_dcc_console(void)
+{
+	const char *s = "hello over the DCC\n";
+
+	/*
+	 * A CPU without the DCC data registers (QEMU 7.2 has none) gives UNDEF at
+	 * EL1 itself: the access never reaches EL2, so there is nothing to test.
+	 */
+	install_exception_handler(VEC_CUR_SPX_SYNC, EC_UNKNOWN, on_el1_undef);
+	write_sysreg(dbgdtrtx_el0, '\n');
+	if (el1_undefs) {
+		report_skip("the CPU has no DBGDTRTX_EL0 (UNDEF at EL1, no trap to EL2)",
+			    "DCC console");
+		return;
+	}
+	for (; *s; s++) {
+		while (read_sysreg(mdccsr_el0) & (1UL << 29)) /* TXfull */
+			;
+		write_sysreg(dbgdtrtx_el0, *s);
+	}
+	report(el1_undefs == 0, "wrote a line to the DCC (the system test looks for it)");
+}
+
+void main_test(void)
+{
+	report_info("test: backdoor");
+	check_simple_commands();
+	check_bad_calls();
+	check_rpci(false);
+	check_rpci(true);
+	check_channel_abuse();
+	check_el0_and_tdcc();
+	check_dcc_console();
+}

@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: MIT
+#include <string.h>
+
+#include "arch/arch.h"
+#include "core/log.h"
+#include "core/vm.h"
+#include "core/wallclock.h"
+#include "hypercall/backdoor.h"
+
+#define NO_PORT		 0xffffffffUL /* what "in" reads from a port nobody decodes */
+#define LOG_INTERVAL_DIV 1	      /* at most one error line per second per VM */
+#define X7_KNOWN_BITS	 0x1fffUL     /* size, direction, dx, string, DF, immediate */
+
+bool backdoor_is_call(const struct vcpu *vcpu)
+{
+	uint64_t x7 = vcpu_get_reg(vcpu, 7);
+
+	return (x7 >> 32) == BDOOR_X7_MAGIC && !(x7 & ~(X7_KNOWN_BITS | (0xffffffffUL << 32)));
+}
+
+void backdoor_reset(struct vm *vm)
+{
+	spin_lock(&vm->backdoor.lock);
+	memset(vm->backdoor.channels, 0, sizeof(vm->backdoor.channels));
+	spin_unlock(&vm->backdoor.lock);
+}
+
+/* Logs a refused call, at most once a second per VM; the rest are counted. */
+static void refuse(struct vcpu *vcpu, const char *why, const struct bdoor_regs *r)
+{
+	struct backdoor_stats *s = &vcpu->vm->backdoor.stats;
+	uint64_t now = arch_counter(), hz = arch_counter_freq();
+
+	s->errors++;
+	if (s->last_log && now - s->last_log < hz / LOG_INTERVAL_DIV) {
+		s->unlogged++;
+		return;
+	}
+	log_warn("vm %s: vcpu %u: backdoor call refused: %s (ecx 0x%lx, edx 0x%lx, PC 0x%lx)%s",
+		 vcpu->vm->name, vcpu->id, why, (unsigned long)r->cx, (unsigned long)r->dx,
+		 (unsigned long)vcpu->ctx.pc, s->unlogged ? " (more not logged)" : "");
+	s->last_log = now ? now : 1;
+	s->unlogged = 0;
+}
+
+/* Copies between a guest virtual buffer and Skiff, page by page, with the caller's rights. */
+static bool guest_copy(struct vcpu *vcpu, uint64_t va, void *buf, size_t len, bool to_guest)
+{
+	bool el0 = arch_vcpu_at_el0(vcpu);
+	enum va_access access =
+		to_guest ? (el0 ? VA_EL0_WRITE : VA_EL1_WRITE) : (el0 ? VA_EL0_READ : VA_EL1_READ);
+	char *b = buf;
+
+	while (len) {
+		size_t chunk = 4096 - (va & 4095);
+		uint64_t ipa;
+		void *host;
+
+		chunk = chunk < len ? chunk : len;
+		if (!arch_vcpu_va_access(vcpu, va, access, &ipa) ||
+		    !vm_ram_ptr(vcpu->vm, ipa, chunk, &host))
+			return false; /* unmapped, not allowed, or not RAM (a device) */
+		spin_lock(&vcpu->vm->s2_lock);
+		vm_ram_prepare(vcpu->vm, ipa, chunk);
+		spin_unlock(&vcpu->vm->s2_lock);
+		if (to_guest)
+			memcpy(host, b, chunk);
+		else
+			memcpy(b, host, chunk);
+		va += chunk;
+		b += chunk;
+		len -= chunk;
+	}
+	return true;
+}
+
+static bool mem_read(void *ctx, uint64_t va, void *dst, size_t len)
+{
+	return guest_copy(ctx, va, dst, len, false);
+}
+
+static bool mem_write(void *ctx, uint64_t va, const void *src, size_t len)
+{
+	return guest_copy(ctx, va, (void *)src, len, true);
+}
+
+/* RPCI requests are answered by the VM's rpci state; TCLO has no host requests yet. */
+static size_t answer(void *ctx, uint32_t proto, const char *msg, size_t len, char *reply)
+{
+	struct vm *vm = ctx;
+
+	if (proto == MSG_PROTO_RPCI)
+		return rpci_answer(&vm->rpci, msg, len, reply, MSG_MAX_SIZE);
+	return 0; /* TCLO: the empty reply means "no command for you" */
+}
+
+static void get_time(struct bdoor_regs *r, bool full)
+{
+	uint64_t secs;
+	uint32_t usecs;
+
+	wallclock_now(&secs, &usecs);
+	r->bx = usecs;
+	r->cx = 0; /* maximum time lag */
+	if (!full) {
+		r->ax = (uint32_t)secs;
+		r->dx = 0; /* offset to UTC: Skiff keeps UTC */
+		return;
+	}
+	r->ax = BDOOR_MAGIC;
+	r->dx = (uint32_t)secs;
+	r->si = (uint32_t)(secs >> 32);
+}
+
+/* A low-bandwidth call ("in eax, dx" on port 0x5658): the command is ecx's low half. */
+static bool call_lb(struct vcpu *vcpu, struct bdoor_regs *r, const char **why)
+{
+	const struct msg_handler h = { answer, vcpu->vm };
+	uint64_t hz = arch_counter_freq();
+
+	switch (r->cx & 0xffff) {
+	case BDOOR_CMD_GETVERSION:
+		r->ax = BDOOR_VERSION;
+		r->bx = BDOOR_MAGIC;
+		r->cx = BDOOR_TYPE;
+		return true;
+	case BDOOR_CMD_GETMHZ:
+		r->ax = hz / 1000000; /* the counter's: the only frequency Skiff knows */
+		r->bx = BDOOR_MAGIC;
+		return true;
+	case BDOOR_CMD_GETHZ:
+		r->ax = (uint32_t)hz;
+		r->bx = (uint32_t)(hz >> 32);
+		return true;
+	case BDOOR_CMD_GETTIME:
+		get_time(r, false);
+		return true;
+	case BDOOR_CMD_GETTIMEFULL:
+		get_time(r, true);
+		return true;
+	case BDOOR_CMD_MESSAGE:
+		if (msg_call_lb(vcpu->vm->backdoor.channels, r, &h,
+				arch_counter() ^ (uint64_t)vcpu->ctx.pc))
+			return true;
+		*why = "message call failed (bad channel, cookie, size or order)";
+		return false;
+	default:
+		*why = "unknown command";
+		r->ax = NO_PORT;
+		return false;
+	}
+}
+
+void backdoor_call(struct vcpu *vcpu)
+{
+	struct backdoor *b = &vcpu->vm->backdoor;
+	uint64_t x7 = vcpu_get_reg(vcpu, 7);
+	struct bdoor_regs r = {
+		vcpu_get_reg(vcpu, 0), vcpu_get_reg(vcpu, 1), vcpu_get_reg(vcpu, 2),
+		vcpu_get_reg(vcpu, 3), vcpu_get_reg(vcpu, 4), vcpu_get_reg(vcpu, 5),
+		vcpu_get_reg(vcpu, 6),
+	};
+	uint32_t port = (uint32_t)r.dx & 0xffff;
+	const char *why = 0;
+	bool ok;
+
+	/* The VM's vCPUs share the channels and the statistics. */
+	spin_lock(&b->lock);
+	b->stats.calls++;
+	if (!(x7 & BDOOR_X7_STRING)) {
+		ok = port == BDOOR_PORT && (uint32_t)r.ax == BDOOR_MAGIC &&
+		     (x7 & BDOOR_X7_DIR_IN) && call_lb(vcpu, &r, &why);
+		if (!ok && !why) {
+			why = "not an \"in\" from port 0x5658 with the magic in eax";
+			r.ax = NO_PORT;
+		}
+	} else {
+		const struct msg_handler h = { answer, vcpu->vm };
+		const struct msg_guest_mem mem = { mem_read, mem_write, vcpu };
+
+		ok = port == BDOORHB_PORT && !(x7 & BDOOR_X7_DF) &&
+		     msg_call_hb(b->channels, &r, x7 & BDOOR_X7_DIR_IN, &h, &mem);
+		if (!ok)
+			why = "high-bandwidth transfer failed (port, channel, size or buffer)";
+	}
+	if (!ok)
+		refuse(vcpu, why, &r);
+	spin_unlock(&b->lock);
+	vcpu_set_reg(vcpu, 0, r.ax);
+	vcpu_set_reg(vcpu, 1, r.bx);
+	vcpu_set_reg(vcpu, 2, r.cx);
+	vcpu_set_reg(vcpu, 3, r.dx);
+	vcpu_set_reg(vcpu, 4, r.si);
+	vcpu_set_reg(vcpu, 5, r.di);
+	vcpu_set_reg(vcpu, 6, r.bp);
+}

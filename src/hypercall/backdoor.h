@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The VMware-compatible backdoor, reached through a trapped read of MDCCSR_EL0
+ * (docs/hypercalls.md). A guest (EL1 or EL0) loads x0-x6 like the x86
+ * registers eax, ebx, ecx, edx, esi, edi, ebp of an x86 "in"/"rep ins/outs"
+ * on the backdoor port, puts the encoding of that x86 I/O instruction in x7
+ * (0x86 in bits 63:32) and executes "mrs xzr, mdccsr_el0". Skiff recognizes
+ * the encoding, serves the command and writes the results back into x0-x6.
+ */
+#ifndef SKIFF_HYPERCALL_BACKDOOR_H
+#define SKIFF_HYPERCALL_BACKDOOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hypercall/message.h"
+#include "lib/spinlock.h"
+
+#define BDOOR_MAGIC   0x564d5868U /* "VMXh" */
+#define BDOOR_PORT    0x5658U	  /* low bandwidth: "in eax, dx" */
+#define BDOORHB_PORT  0x5659U	  /* high bandwidth: "rep insb/outsb" */
+#define BDOOR_VERSION 6U	  /* what GETVERSION reports */
+#define BDOOR_TYPE    2U	  /* product type for GETVERSION (a server product) */
+
+/* x7: X86_IO_MAGIC in bits 63:32; the x86 instruction's shape in the low bits. */
+#define BDOOR_X7_MAGIC	 0x86UL
+#define BDOOR_X7_SIZE	 0x3UL	    /* log2 of the access size */
+#define BDOOR_X7_DIR_IN	 (1UL << 2) /* in (host to guest), else out */
+#define BDOOR_X7_WITH_DX (1UL << 3) /* port in dx (x3), not an immediate */
+#define BDOOR_X7_STRING	 (1UL << 4) /* rep ins/outs: a high-bandwidth transfer */
+#define BDOOR_X7_DF	 (1UL << 5) /* direction flag: backwards (refused) */
+
+/* Commands (ecx low 16 bits). */
+#define BDOOR_CMD_GETMHZ      1
+#define BDOOR_CMD_GETVERSION  10
+#define BDOOR_CMD_GETTIME     23
+#define BDOOR_CMD_MESSAGE     30
+#define BDOOR_CMD_GETHZ	      45
+#define BDOOR_CMD_GETTIMEFULL 46
+#define BDOORHB_CMD_MESSAGE   0
+
+struct vcpu;
+struct vm;
+
+struct backdoor_stats {
+	uint64_t calls;
+	uint64_t errors;
+	uint64_t last_log; /* counter value of the last error logged (rate limit) */
+	uint64_t unlogged; /* errors not logged since */
+};
+
+/* A VM's backdoor: on unless its configuration says backdoor = "off". */
+struct backdoor {
+	bool enabled;
+	struct spinlock lock; /* the VM's vCPUs share the channels */
+	struct msg_channel channels[MSG_MAX_CHANNELS];
+	struct backdoor_stats stats;
+};
+
+/* True when the vCPU's x7 holds the backdoor encoding (the call's signature). */
+bool backdoor_is_call(const struct vcpu *vcpu);
+
+/* Serves the call in the vCPU's registers (the instruction is skipped by the caller). */
+void backdoor_call(struct vcpu *vcpu);
+
+/* Forgets every channel (VM reset). */
+void backdoor_reset(struct vm *vm);
+
+#endif

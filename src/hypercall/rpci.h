@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The RPCI commands a guest's tools send over a message channel, and the
+ * VM's guestinfo store they read and write:
+ *   "info-get guestinfo.KEY"        -> "1 VALUE" or "0 No value found"
+ *   "info-set guestinfo.KEY VALUE"  -> "1 "
+ *   "log TEXT"                      -> "1 " (TEXT goes to Skiff's log)
+ *   "tools.set.version N"           -> "1 " (remembered, logged)
+ *   "tools.capability.*", "vmx.capability.*" -> "1 " (noted, nothing offered)
+ * Anything else gets "0 Unknown command". Replies start with "1 " for success
+ * and "0 " for failure, as the tools expect.
+ */
+#ifndef SKIFF_HYPERCALL_RPCI_H
+#define SKIFF_HYPERCALL_RPCI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define GUESTINFO_MAX	    16
+#define GUESTINFO_KEY_MAX   64
+#define GUESTINFO_VALUE_MAX 256
+
+struct guestinfo {
+	unsigned int count;
+	struct {
+		char key[GUESTINFO_KEY_MAX];
+		char value[GUESTINFO_VALUE_MAX];
+	} entries[GUESTINFO_MAX];
+};
+
+struct rpci {
+	const char *owner; /* VM name, for the log */
+	struct guestinfo info;
+	uint32_t tools_version;
+	uint64_t requests;
+};
+
+/* Answers one RPCI request; returns the reply's length (written to @reply). */
+size_t rpci_answer(struct rpci *r, const char *msg, size_t len, char *reply, size_t reply_max);
+
+/* guestinfo: returns 0, or -1 (no such key / table full / too long). */
+int guestinfo_set(struct guestinfo *g, const char *key, const char *value, size_t value_len);
+const char *guestinfo_get(const struct guestinfo *g, const char *key);
+
+#endif

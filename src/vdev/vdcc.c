@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: MIT
+#include <string.h>
+
+#include "arch/arch.h"
+#include "core/esr.h"
+#include "core/log.h"
+#include "core/sysreg.h"
+#include "core/vm.h"
+#include "hypercall/backdoor.h"
+#include "lib/format.h"
+#include "vdev/vdcc.h"
+
+#define MDCCSR_EL0   SYS_ENC(2, 3, 0, 1, 0)
+#define DBGDTR_EL0   SYS_ENC(2, 3, 0, 4, 0)
+#define DBGDTRXX_EL0 SYS_ENC(2, 3, 0, 5, 0) /* DBGDTRRX_EL0 read, DBGDTRTX_EL0 write */
+#define MDSCR_TDCC   (1UL << 12)
+
+void vdcc_init(struct vdcc *d, const char *owner)
+{
+	memset(d, 0, sizeof(*d));
+	d->owner = owner;
+}
+
+static void emit_line(struct vdcc *d)
+{
+	char out[VDCC_LINE_MAX + 48];
+	int n = format(out, sizeof(out), "%s/dcc| %.*s\n", d->owner, (int)d->len, d->line);
+
+	if (n > (int)sizeof(out) - 1)
+		n = sizeof(out) - 1;
+	log_write_raw(out, (size_t)n);
+	d->len = 0;
+}
+
+static void transmit(struct vdcc *d, char c)
+{
+	spin_lock(&d->lock);
+	d->tx_bytes++;
+	if (c == '\n')
+		emit_line(d);
+	else if (c != '\r')
+		d->line[d->len++] = c;
+	if (d->len == VDCC_LINE_MAX)
+		emit_line(d);
+	spin_unlock(&d->lock);
+}
+
+void vdcc_flush(struct vdcc *d)
+{
+	spin_lock(&d->lock);
+	if (d->len)
+		emit_line(d);
+	spin_unlock(&d->lock);
+}
+
+static bool is_dcc(uint32_t enc)
+{
+	return enc == MDCCSR_EL0 || enc == DBGDTR_EL0 || enc == DBGDTRXX_EL0;
+}
+
+enum vdcc_result vdcc_access(struct vcpu *vcpu, uint64_t esr)
+{
+	uint32_t enc = esr_sys_encoding(esr);
+	bool read = esr_sys_read(esr);
+	unsigned int rt = esr_sys_rt(esr);
+	struct vm *vm = vcpu->vm;
+
+	if (!is_dcc(enc))
+		return VDCC_NOT_DCC;
+	/* The guest kernel asked for EL0's DCC accesses: they are its to handle. */
+	if (arch_vcpu_at_el0(vcpu) && (vcpu->el1.mdscr & MDSCR_TDCC)) {
+		arch_vcpu_inject_sync(vcpu,
+				      ((uint64_t)EC_SYS64 << ESR_EC_SHIFT) | ESR_IL | esr_iss(esr));
+		return VDCC_FORWARDED;
+	}
+	if (enc == MDCCSR_EL0) {
+		if (!read)
+			return VDCC_NOT_DCC; /* read-only: the write is UNDEFINED */
+		if (vm->backdoor.enabled && backdoor_is_call(vcpu)) {
+			backdoor_call(vcpu);
+			return VDCC_DONE;
+		}
+		/* TXfull and RXfull clear: transmit always drains, nothing to receive. */
+		vcpu_set_reg(vcpu, rt, 0);
+		return VDCC_DONE;
+	}
+	if (read)
+		vcpu_set_reg(vcpu, rt, 0); /* no input on the DCC */
+	else
+		transmit(&vm->dcc, (char)vcpu_get_reg(vcpu, rt));
+	return VDCC_DONE;
+}

@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: MIT
+/* The backdoor's message channels and RPCI commands, driven as a guest would. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "hypercall/message.h"
+#include "hypercall/rpci.h"
+
+static struct msg_channel channels[MSG_MAX_CHANNELS];
+static struct rpci rpci = { .owner = "unit" };
+static char guest_mem[256];
+
+void log_info(const char *fmt, ...)
+{
+	(void)fmt;
+}
+
+static size_t answer(void *ctx, uint32_t proto, const char *msg, size_t len, char *reply)
+{
+	(void)ctx;
+	if (proto != MSG_PROTO_RPCI)
+		return 0;
+	return rpci_answer(&rpci, msg, len, reply, MSG_MAX_SIZE);
+}
+
+static const struct msg_handler handler = { answer, NULL };
+
+/* The guest's memory: addresses 0x1000.. map guest_mem; anything else is refused. */
+static bool mem_read(void *ctx, uint64_t va, void *dst, size_t len)
+{
+	(void)ctx;
+	if (va < 0x1000 || va - 0x1000 + len > sizeof(guest_mem))
+		return false;
+	memcpy(dst, guest_mem + (va - 0x1000), len);
+	return true;
+}
+
+static bool mem_write(void *ctx, uint64_t va, const void *src, size_t len)
+{
+	(void)ctx;
+	if (va < 0x1000 || va - 0x1000 + len > sizeof(guest_mem))
+		return false;
+	memcpy(guest_mem + (va - 0x1000), src, len);
+	return true;
+}
+
+static const struct msg_guest_mem mem = { mem_read, mem_write, NULL };
+
+struct chan {
+	uint32_t id, high, low;
+};
+
+static unsigned int call(const struct chan *c, unsigned int type, uint64_t bx, struct bdoor_regs *r)
+{
+	*r = (struct bdoor_regs){ .bx = bx,
+				  .cx = 30 | ((uint64_t)type << 16),
+				  .dx = (uint64_t)c->id << 16,
+				  .si = c->high,
+				  .di = c->low };
+	msg_call_lb(channels, r, &handler, 0x1234567890abcdefUL);
+	return (unsigned int)(r->cx >> 16);
+}
+
+static struct chan open_rpci(void)
+{
+	struct chan c = { 0 };
+	struct bdoor_regs r;
+
+	assert_int_equal(call(&c, MSG_OPEN, MSG_PROTO_RPCI | MSG_FLAG_COOKIE, &r),
+			 MSG_STATUS_SUCCESS);
+	c.id = (uint32_t)(r.dx >> 16);
+	c.high = (uint32_t)r.si;
+	c.low = (uint32_t)r.di;
+	return c;
+}
+
+static void send_lb(const struct chan *c, const char *s)
+{
+	struct bdoor_regs r;
+	size_t len = strlen(s);
+
+	assert_true(call(c, MSG_SENDSIZE, len, &r) & MSG_STATUS_SUCCESS);
+	for (size_t i = 0; i < len; i += 4) {
+		uint32_t w = 0;
+
+		memcpy(&w, s + i, len - i < 4 ? len - i : 4);
+		assert_true(call(c, MSG_SENDPAYLOAD, w, &r) & MSG_STATUS_SUCCESS);
+	}
+}
+
+static const char *recv_lb(const struct chan *c)
+{
+	static char buf[300];
+	struct bdoor_regs r;
+	size_t len;
+
+	assert_int_equal(call(c, MSG_RECVSIZE, 0, &r),
+			 MSG_STATUS_SUCCESS | MSG_STATUS_DORECV | MSG_STATUS_HB);
+	len = (size_t)r.bx;
+	assert_true(len < sizeof(buf));
+	for (size_t i = 0; i < len; i += 4) {
+		uint32_t w;
+
+		assert_true(call(c, MSG_RECVPAYLOAD, MSG_STATUS_SUCCESS, &r) & MSG_STATUS_SUCCESS);
+		w = (uint32_t)r.bx;
+		memcpy(buf + i, &w, len - i < 4 ? len - i : 4);
+	}
+	buf[len] = '\0';
+	call(c, MSG_RECVSTATUS, MSG_STATUS_SUCCESS, &r);
+	return buf;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	memset(channels, 0, sizeof(channels));
+	memset(&rpci.info, 0, sizeof(rpci.info));
+	return 0;
+}
+
+static void test_rpci_over_low_bandwidth(void **state)
+{
+	struct chan c = open_rpci();
+
+	(void)state;
+	send_lb(&c, "info-set guestinfo.color blue");
+	assert_string_equal(recv_lb(&c), "1 ");
+	send_lb(&c, "info-get guestinfo.color");
+	assert_string_equal(recv_lb(&c), "1 blue");
+	send_lb(&c, "info-get guestinfo.size");
+	assert_string_equal(recv_lb(&c), "0 No value found");
+	send_lb(&c, "bogus");
+	assert_string_equal(recv_lb(&c), "0 Unknown command");
+	send_lb(&c, "info-get nonsense");
+	assert_string_equal(recv_lb(&c), "0 Invalid key");
+}
+
+static void test_rpci_over_high_bandwidth(void **state)
+{
+	struct chan c = open_rpci();
+	const char *req = "info-set guestinfo.k v";
+	struct bdoor_regs r;
+
+	(void)state;
+	strcpy(guest_mem, req);
+	call(&c, MSG_SENDSIZE, strlen(req), &r);
+	r = (struct bdoor_regs){ .bx = 1 << 16,
+				 .cx = strlen(req),
+				 .dx = (uint64_t)c.id << 16,
+				 .si = 0x1000,
+				 .di = c.low,
+				 .bp = c.high };
+	assert_true(msg_call_hb(channels, &r, false, &handler, &mem));
+	assert_int_equal(call(&c, MSG_RECVSIZE, 0, &r) & MSG_STATUS_DORECV, MSG_STATUS_DORECV);
+	assert_int_equal(r.bx, 2);
+	r = (struct bdoor_regs){ .bx = 1 << 16,
+				 .cx = 2,
+				 .dx = (uint64_t)c.id << 16,
+				 .si = c.low,
+				 .di = 0x1080,
+				 .bp = c.high };
+	assert_true(msg_call_hb(channels, &r, true, &handler, &mem));
+	assert_memory_equal(guest_mem + 0x80, "1 ", 2);
+	/* A buffer outside the guest's memory is refused. */
+	call(&c, MSG_SENDSIZE, 4, &r);
+	r = (struct bdoor_regs){ .bx = 1 << 16,
+				 .cx = 4,
+				 .dx = (uint64_t)c.id << 16,
+				 .si = 0x9000,
+				 .di = c.low,
+				 .bp = c.high };
+	assert_false(msg_call_hb(channels, &r, false, &handler, &mem));
+	assert_int_equal(r.bx >> 16, MSG_STATUS_FAIL);
+}
+
+static void test_channel_rules(void **state)
+{
+	struct chan c[MSG_MAX_CHANNELS], bad;
+	struct bdoor_regs r;
+
+	(void)state;
+	for (unsigned int i = 0; i < MSG_MAX_CHANNELS; i++)
+		c[i] = open_rpci();
+	bad = c[0];
+	assert_int_equal(call(&bad, MSG_OPEN, MSG_PROTO_RPCI, &r), MSG_STATUS_FAIL); /* full */
+	bad.low ^= 1;
+	assert_int_equal(call(&bad, MSG_SENDSIZE, 4, &r), MSG_STATUS_FAIL); /* cookie */
+	assert_int_equal(call(&c[0], MSG_SENDSIZE, MSG_MAX_SIZE + 1, &r), MSG_STATUS_FAIL);
+	assert_int_equal(call(&c[0], MSG_SENDPAYLOAD, 0, &r), MSG_STATUS_FAIL); /* no size */
+	assert_int_equal(call(&c[0], MSG_RECVPAYLOAD, 0, &r), MSG_STATUS_FAIL); /* no reply */
+	assert_int_equal(call(&c[0], 9, 0, &r), MSG_STATUS_FAIL);		/* no such type */
+	bad = (struct chan){ .id = 77 };
+	assert_int_equal(call(&bad, MSG_CLOSE, 0, &r), MSG_STATUS_FAIL);
+	assert_int_equal(call(&c[1], MSG_CLOSE, 0, &r), MSG_STATUS_SUCCESS);
+	assert_int_equal(call(&c[1], MSG_CLOSE, 0, &r), MSG_STATUS_FAIL); /* closed */
+	open_rpci();
+	bad = (struct chan){ 0 };
+	assert_int_equal(call(&bad, MSG_OPEN, 0x12345678, &r), MSG_STATUS_FAIL); /* protocol */
+}
+
+static void test_guestinfo_limits(void **state)
+{
+	char big[300];
+
+	(void)state;
+	memset(big, 'v', sizeof(big));
+	assert_int_equal(guestinfo_set(&rpci.info, "k", big, 256), -1);
+	assert_int_equal(guestinfo_set(&rpci.info, "k", big, 255), 0);
+	assert_int_equal(guestinfo_set(&rpci.info, "", "x", 1), -1);
+	for (unsigned int i = 1; i < GUESTINFO_MAX; i++) {
+		char key[8];
+
+		snprintf(key, sizeof(key), "k%u", i);
+		assert_int_equal(guestinfo_set(&rpci.info, key, "x", 1), 0);
+	}
+	assert_int_equal(guestinfo_set(&rpci.info, "onemore", "x", 1), -1);
+	assert_int_equal(guestinfo_set(&rpci.info, "k", "new", 3), 0); /* replacing is fine */
+	assert_string_equal(guestinfo_get(&rpci.info, "k"), "new");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_rpci_over_low_bandwidth, setup),
+		cmocka_unit_test_setup(test_rpci_over_high_bandwidth, setup),
+		cmocka_unit_test_setup(test_channel_rules, setup),
+		cmocka_unit_test_setup(test_guestinfo_limits, setup),
+	};
+
+	return cmocka_run_group_tests_name("message", tests, NULL, NULL);
+}
