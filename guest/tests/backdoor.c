@@ -3,8 +3,9 @@
  * The VMware-compatible backdoor through MDCCSR_EL0 (docs/hypercalls.md), from
  * EL1 and EL0: GETVERSION, GETMHZ, GETTIME(FULL), the message channel with
  * RPCI commands over low- and high-bandwidth transfers, malformed calls, the
- * TDCC rule (an EL0 access goes to the guest's EL1 when it asked for that),
- * and the DCC console. The system test gives the VM guestinfo.fromcfg.
+ * TDCC rule (an EL0 DCC access goes to the guest's EL1 when it asked for that;
+ * a backdoor call too with bootargs "tdcc=1" and backdoor-el0 = "tdcc"), and
+ * the DCC console. The system test gives the VM guestinfo.fromcfg.
  */
 #include <string.h>
 
@@ -186,8 +187,12 @@ static void check_el0_and_tdcc(void)
 	       "with MDSCR_EL1.TDCC set, EL0's MDCCSR_EL0 read goes to the guest's EL1 "
 	       "(ESR 0x%lx)",
 	       (unsigned long)el1_dcc_esr);
-	report(run_at_el0(el0_getversion, 0) != BDOOR_MAGIC && el1_dcc_traps == 2,
-	       "and so does an EL0 backdoor call: the guest kernel decides");
+	if (bootarg_u64("tdcc", 0))
+		report(run_at_el0(el0_getversion, 0) != BDOOR_MAGIC && el1_dcc_traps == 2,
+		       "backdoor-el0 = \"tdcc\": an EL0 backdoor call goes there too");
+	else
+		report(run_at_el0(el0_getversion, 0) == BDOOR_MAGIC && el1_dcc_traps == 1,
+		       "an EL0 backdoor call is still served (Linux always sets TDCC)");
 	write_sysreg(mdscr_el1, read_sysreg(mdscr_el1) & ~MDSCR_TDCC);
 	isb();
 	report(run_at_el0(el0_getversion, 0) == BDOOR_MAGIC, "TDCC clear: EL0 calls work again");

@@ -77,11 +77,15 @@ static int parse_kernel(const void *fdt, int node, struct vm_config *vm)
 static int parse_backdoor(const void *fdt, int node, struct vm_config *vm)
 {
 	const char *b = prop_string(fdt, node, "backdoor");
+	const char *el0 = prop_string(fdt, node, "backdoor-el0");
 	int info = fdt_subnode_offset(fdt, node, "guestinfo"), prop;
 
 	vm->backdoor = !b || !strcmp(b, "on");
 	if (b && !vm->backdoor && strcmp(b, "off"))
 		return vm_error(vm, "'backdoor' must be \"on\" or \"off\"");
+	vm->backdoor_el0_tdcc = el0 && !strcmp(el0, "tdcc");
+	if (el0 && !vm->backdoor_el0_tdcc && strcmp(el0, "on"))
+		return vm_error(vm, "'backdoor-el0' must be \"on\" or \"tdcc\"");
 	vm->fdt = fdt;
 	vm->guestinfo_node = info >= 0 ? info : -1;
 	if (info < 0)

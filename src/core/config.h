@@ -35,6 +35,7 @@ struct vm_config {
 	size_t initrd_size;
 	const char *bootargs;
 	bool backdoor; /* the VMware-compatible backdoor ("backdoor" = "on", the default) */
+	bool backdoor_el0_tdcc; /* "backdoor-el0" = "tdcc": honour the guest's MDSCR_EL1.TDCC */
 	/* "guestinfo" subnode: string properties readable as guestinfo.NAME (-1: none). */
 	const void *fdt;
 	int guestinfo_node;

@@ -287,6 +287,7 @@ static void backdoor_init(struct vm *vm)
 	int prop;
 
 	vm->backdoor.enabled = c->backdoor;
+	vm->backdoor.honour_tdcc = c->backdoor_el0_tdcc;
 	vm->rpci.owner = vm->name;
 	if (c->guestinfo_node < 0)
 		return;

@@ -52,6 +52,7 @@ struct backdoor_stats {
 /* A VM's backdoor: on unless its configuration says backdoor = "off". */
 struct backdoor {
 	bool enabled;
+	bool honour_tdcc;     /* EL0 calls go to the guest kernel when it set MDSCR_EL1.TDCC */
 	struct spinlock lock; /* the VM's vCPUs share the channels */
 	struct msg_channel channels[MSG_MAX_CHANNELS];
 	struct backdoor_stats stats;

@@ -53,6 +53,12 @@ void vdcc_flush(struct vdcc *d)
 	spin_unlock(&d->lock);
 }
 
+/* An EL0 access the guest kernel asked to trap to itself (MDSCR_EL1.TDCC). */
+static bool el0_to_guest(const struct vcpu *vcpu)
+{
+	return arch_vcpu_at_el0(vcpu) && (vcpu->el1.mdscr & MDSCR_TDCC);
+}
+
 static bool is_dcc(uint32_t enc)
 {
 	return enc == MDCCSR_EL0 || enc == DBGDTR_EL0 || enc == DBGDTRXX_EL0;
@@ -67,8 +73,20 @@ enum vdcc_result vdcc_access(struct vcpu *vcpu, uint64_t esr)
 
 	if (!is_dcc(enc))
 		return VDCC_NOT_DCC;
+	/*
+	 * A backdoor call is served first, from EL1 or EL0, unless the VM's
+	 * configuration says to honour the guest's TDCC for it too: Linux sets
+	 * MDSCR_EL1.TDCC on every CPU at boot, so honouring it would send every
+	 * call of a user-space tool (open-vm-tools) to the guest kernel, which
+	 * gives SIGILL.
+	 */
+	if (enc == MDCCSR_EL0 && read && vm->backdoor.enabled && backdoor_is_call(vcpu) &&
+	    !(el0_to_guest(vcpu) && vm->backdoor.honour_tdcc)) {
+		backdoor_call(vcpu);
+		return VDCC_DONE;
+	}
 	/* The guest kernel asked for EL0's DCC accesses: they are its to handle. */
-	if (arch_vcpu_at_el0(vcpu) && (vcpu->el1.mdscr & MDSCR_TDCC)) {
+	if (el0_to_guest(vcpu)) {
 		arch_vcpu_inject_sync(vcpu,
 				      ((uint64_t)EC_SYS64 << ESR_EC_SHIFT) | ESR_IL | esr_iss(esr));
 		return VDCC_FORWARDED;
@@ -76,10 +94,6 @@ enum vdcc_result vdcc_access(struct vcpu *vcpu, uint64_t esr)
 	if (enc == MDCCSR_EL0) {
 		if (!read)
 			return VDCC_NOT_DCC; /* read-only: the write is UNDEFINED */
-		if (vm->backdoor.enabled && backdoor_is_call(vcpu)) {
-			backdoor_call(vcpu);
-			return VDCC_DONE;
-		}
 		/* TXfull and RXfull clear: transmit always drains, nothing to receive. */
 		vcpu_set_reg(vcpu, rt, 0);
 		return VDCC_DONE;

@@ -6,7 +6,8 @@
  * encoding is a hypercall (hypercall/backdoor.h); every other access is the
  * DCC: what the guest transmits is a second console of the VM, shown a line at
  * a time as "NAME/dcc| ". An EL0 access while the guest's MDSCR_EL1.TDCC is set
- * goes to the guest's own EL1, as the architecture says, never to Skiff.
+ * goes to the guest's own EL1, as the architecture says, except a backdoor call
+ * (unless the VM's configuration says backdoor-el0 = "tdcc"): see vdcc.c.
  */
 #ifndef SKIFF_VDEV_VDCC_H
 #define SKIFF_VDEV_VDCC_H

@@ -223,6 +223,16 @@ def test_backdoor_guest(gic):
     assert 1 <= len(refused) <= 3, refused
 
 
+def test_backdoor_el0_honouring_tdcc():
+    """backdoor-el0 = "tdcc": with the guest's MDSCR_EL1.TDCC set, an EL0 backdoor call goes
+    to the guest's EL1 like any EL0 DCC access."""
+    guestinfo = 'guestinfo { fromcfg = "set in the configuration"; };'
+    run = boot([Vm("strict", "backdoor",
+                   extra=f'backdoor-el0 = "tdcc";\n\t\t\tbootargs = "tdcc=1";\n{guestinfo}')])
+    assert_tap_passed(run, "strict")
+    assert any("an EL0 backdoor call goes there too" in l for l in run.vm_lines("strict"))
+
+
 def test_backdoor_off():
     """backdoor = "off": MDCCSR_EL0 is the plain DCC status, GETVERSION gets no answer."""
     run = boot([Vm("hello", "hello"), Vm("nobd", "backdoor", extra='backdoor = "off";')])
