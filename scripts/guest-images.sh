@@ -3,13 +3,18 @@
 #   Image          the kernel of Debian's linux-image-arm64 (the versioned package it
 #                  depends on is resolved here, never hard-coded)
 #   initramfs.gz   busybox-static with an /init that prints a marker and starts a shell
-# Idempotent: does nothing when both are newer than this script.
+#   initramfs-vmtools.gz  the same plus open-vm-tools:arm64 (vmware-checkvm,
+#                  vmware-rpctool, vmtoolsd) with the shared libraries they need
+# Idempotent: does nothing when all are newer than this script and its helpers.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out="$top/build/images"
 marker="SKIFF-GUEST-READY"
 
-if [ -s "$out/Image" ] && [ -s "$out/initramfs.gz" ] && [ "$out/initramfs.gz" -nt "$0" ]; then
+if [ -s "$out/Image" ] && [ -s "$out/initramfs.gz" ] && [ "$out/initramfs.gz" -nt "$0" ] &&
+	[ -s "$out/initramfs-vmtools.gz" ] &&
+	[ "$out/initramfs-vmtools.gz" -nt "$top/scripts/vmtools-rootfs.py" ] &&
+	[ "$out/initramfs-vmtools.gz" -nt "$top/scripts/mkinitramfs.py" ]; then
 	exit 0
 fi
 sudo_cmd=()
@@ -29,7 +34,7 @@ fi
 echo "guest-images: kernel package $kernel_pkg"
 
 debs="$out/debs"
-rm -rf "$debs" "$out/rootfs" "$out/kernel"
+rm -rf "$debs" "$out/rootfs" "$out/rootfs-vmtools" "$out/kernel"
 mkdir -p "$debs"
 (cd "$debs" && apt-get download -q "$kernel_pkg" busybox-static:arm64 2>&1 | grep -v '^W: Download is performed unsandboxed' || true)
 dpkg -x "$debs"/linux-image-*_arm64.deb "$out/kernel"
@@ -58,35 +63,9 @@ echo "$marker \$(/bin/busybox uname -r)"
 exec /bin/busybox setsid /bin/busybox cttyhack /bin/busybox sh
 INIT
 chmod +x "$root/init"
-# newc cpio written by Python (no cpio binary needed on the host).
-/usr/bin/python3 - "$root" "$out/initramfs.gz" <<'PY'
-import gzip, os, stat, sys
-root, dest = sys.argv[1], sys.argv[2]
-def entry(name, st, data=b"", ino=[1]):
-    ino[0] += 1
-    hdr = "070701" + "".join("%08x" % v for v in (
-        ino[0], st.st_mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(name) + 1, 0))
-    out = hdr.encode() + name.encode() + b"\0"
-    out += b"\0" * (-len(out) % 4) + data
-    return out + b"\0" * (-len(out) % 4)
-blob = b""
-for dirpath, dirs, files in os.walk(root):
-    dirs.sort()
-    for n in sorted(dirs) + sorted(files):
-        p = os.path.join(dirpath, n)
-        rel = os.path.relpath(p, root)
-        st = os.lstat(p)
-        if stat.S_ISLNK(st.st_mode):
-            data = os.readlink(p).encode()
-        elif stat.S_ISREG(st.st_mode):
-            data = open(p, "rb").read()
-        else:
-            data = b""
-        blob += entry(rel, st, data)
-class Z: st_mode = 0
-blob += entry("TRAILER!!!", Z())
-with gzip.open(dest, "wb", compresslevel=6) as f:
-    f.write(blob)
-PY
+/usr/bin/python3 "$top/scripts/mkinitramfs.py" "$root" "$out/initramfs.gz"
+# The same system plus Debian's open-vm-tools and the libraries they load.
+/usr/bin/python3 "$top/scripts/vmtools-rootfs.py" "$out" "$root" "$out/rootfs-vmtools"
+/usr/bin/python3 "$top/scripts/mkinitramfs.py" "$out/rootfs-vmtools" "$out/initramfs-vmtools.gz"
 rm -rf "$out/busybox" "$out/kernel"
-echo "guest-images: $(du -h "$out/Image" | cut -f1) Image, $(du -h "$out/initramfs.gz" | cut -f1) initramfs"
+echo "guest-images: $(du -h "$out/Image" | cut -f1) Image, $(du -h "$out/initramfs.gz" | cut -f1) initramfs, $(du -h "$out/initramfs-vmtools.gz" | cut -f1) with open-vm-tools"

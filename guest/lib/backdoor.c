@@ -141,9 +141,9 @@ long bdoor_recv(struct bdoor_channel *ch, char *buf, size_t max, bool hb)
 		r = (struct bdoor_regs){ .bx = (uint64_t)ST_SUCCESS << 16,
 					 .cx = len,
 					 .dx = ((uint64_t)ch->id << 16) | HB_PORT,
-					 .si = ch->cookie_low,
+					 .si = ch->cookie_high,
 					 .di = (uintptr_t)buf,
-					 .bp = ch->cookie_high };
+					 .bp = ch->cookie_low };
 		bdoor_hb(&r, true);
 		if (!((r.bx >> 16) & ST_SUCCESS))
 			return -1;

@@ -171,9 +171,11 @@ bool msg_call_lb(struct msg_channel *channels, struct bdoor_regs *r, const struc
 bool msg_call_hb(struct msg_channel *channels, struct bdoor_regs *r, bool to_guest,
 		 const struct msg_handler *h, const struct msg_guest_mem *mem)
 {
-	/* Cookies: low in di (out) or si (in), high in bp. */
-	uint32_t low = (uint32_t)(to_guest ? r->si : r->di);
-	struct msg_channel *c = find(channels, r->dx, (uint32_t)r->bp, low);
+	/* Cookies: out (guest to host) has high in ebp, low in edi; in has high in esi, low in ebp.
+	 */
+	uint32_t high = (uint32_t)(to_guest ? r->si : r->bp);
+	uint32_t low = (uint32_t)(to_guest ? r->bp : r->di);
+	struct msg_channel *c = find(channels, r->dx, high, low);
 	uint32_t size = (uint32_t)r->cx;
 	bool ok = false;
 

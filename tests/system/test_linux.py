@@ -148,3 +148,39 @@ def test_two_linux_vms_each_on_its_own_console(images):
             child.kill(signal.SIGKILL)
             child.close(force=True)
     assert "one| two-42" not in text and "two| one-42" not in text
+
+
+VMTOOLS_INITRD = os.path.join(IMAGES, "initramfs-vmtools.gz")
+
+
+def test_open_vm_tools_talk_to_the_backdoor(images):
+    """Debian's open-vm-tools, unmodified, in a Linux guest: vmware-checkvm sees VMware,
+    vmware-rpctool sets and reads guestinfo (and reads a key from the VM configuration),
+    and its log request reaches Skiff's log. All of it from EL0, over the backdoor."""
+    if not os.path.exists(VMTOOLS_INITRD):
+        pytest.fail(f"{VMTOOLS_INITRD} is missing: run scripts/guest-images.sh (make test does)")
+    extra = (f'kernel = /incbin/("{KERNEL}");\n\t\t\tinitrd = /incbin/("{VMTOOLS_INITRD}");\n'
+             f'\t\t\tbootargs = "{BOOTARGS}";\n'
+             '\t\t\tguestinfo { role = "set in the VM configuration"; };')
+    vm = Vm("linux", "", memory=256 << 20, cpu=0, vcpus=2, extra=extra)
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = qemu_command(compile_config(config_dts([vm]), tmp), cpu="max", gic=3, smp=2)
+        child = pexpect.spawn("timeout", ["-k", "5", "300", *cmd], encoding="utf-8",
+                              codec_errors="replace", timeout=240)
+        try:
+            child.expect(r"Enter 'help' for a list of built-in commands")
+            time.sleep(0.5)
+            sh = Shell(child)
+            assert "VMware software version 6 (good)" in sh.run("vmware-checkvm")
+            assert "rc=0" in sh.run("vmware-rpctool 'info-set guestinfo.x hello'; echo rc=$?")
+            assert "hello" in sh.run("vmware-rpctool 'info-get guestinfo.x'")
+            assert "set in the VM configuration" in sh.run(
+                "vmware-rpctool 'info-get guestinfo.role'")
+            out = sh.run("vmware-rpctool 'info-get guestinfo.absent'; echo rc=$?")
+            assert "No value found" in "\n".join(out) and "rc=1" in out, out
+            sh.run("vmware-rpctool 'log hello from open-vm-tools'; sleep 1")
+            # Skiff's log line came out while the command ran: it is in the text read.
+            assert "vm linux: guest tools: hello from open-vm-tools" in child.before
+        finally:
+            child.kill(signal.SIGKILL)
+            child.close(force=True)

@@ -161,9 +161,9 @@ static void test_rpci_over_high_bandwidth(void **state)
 	r = (struct bdoor_regs){ .bx = 1 << 16,
 				 .cx = 2,
 				 .dx = (uint64_t)c.id << 16,
-				 .si = c.low,
+				 .si = c.high,
 				 .di = 0x1080,
-				 .bp = c.high };
+				 .bp = c.low };
 	assert_true(msg_call_hb(channels, &r, true, &handler, &mem));
 	assert_memory_equal(guest_mem + 0x80, "1 ", 2);
 	/* A buffer outside the guest's memory is refused. */
