@@ -59,6 +59,7 @@ cat >"$root/init" <<INIT
 /bin/busybox mount -t proc proc /proc
 /bin/busybox mount -t sysfs sys /sys
 /bin/busybox mount -t devtmpfs dev /dev 2>/dev/null
+/bin/busybox --install -s /bin
 echo "$marker \$(/bin/busybox uname -r)"
 exec /bin/busybox setsid /bin/busybox cttyhack /bin/busybox sh
 INIT

@@ -107,6 +107,16 @@ def main(images, base, dest):
             done.add(soname)
             shutil.copy(os.path.realpath(src), os.path.join(libdir, soname))
             todo.append(os.path.realpath(src))
+    # The power-operation scripts vmtoolsd runs before OS_Halt/OS_Reboot, and the
+    # shutdown command it runs then (busybox has none: halt or reboot at once).
+    shutil.copytree(os.path.join(tree, "etc", "vmware-tools"),
+                    os.path.join(dest, "etc", "vmware-tools"), symlinks=True)
+    os.makedirs(os.path.join(dest, "sbin"), exist_ok=True)
+    with open(os.path.join(dest, "sbin", "shutdown"), "w") as f:
+        f.write('#!/bin/sh\n# open-vm-tools runs "shutdown -h now" or "shutdown -r now".\n'
+                'case "$1" in -r) exec /bin/busybox reboot -f ;; '
+                '*) exec /bin/busybox poweroff -f ;; esac\n')
+    os.chmod(os.path.join(dest, "sbin", "shutdown"), 0o755)
     # The programs' interpreter is /lib/ld-linux-aarch64.so.1.
     os.symlink("aarch64-linux-gnu/ld-linux-aarch64.so.1",
                os.path.join(dest, "lib", "ld-linux-aarch64.so.1"))

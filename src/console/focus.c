@@ -13,7 +13,9 @@ enum focus_result focus_feed(struct input_focus *f, int c, unsigned int nvms)
 	}
 	f->escape = false;
 	if (c == FOCUS_ESCAPE)
-		return FOCUS_DELIVER; /* Ctrl-A Ctrl-A: a literal Ctrl-A */
+		return FOCUS_DELIVER; /* the escape twice: one literal escape byte */
+	if (c >= 'a' && c <= 'z')
+		return FOCUS_COMMAND;
 	if (c < '1' || c > '9')
 		return FOCUS_REJECTED;
 	index = (unsigned int)(c - '1');

@@ -2,8 +2,9 @@
 /*
  * Which VM the host's serial input goes to, switched with a hot-key: Ctrl-\ (0x1c)
  * then a digit 1-8 gives the input to the VM with that number (configuration
- * order); Ctrl-\ twice sends one Ctrl-\ to the VM. A simple stand-in until the
- * console multiplexer (docs/console.md) takes over the serial line.
+ * order); Ctrl-\ twice sends one Ctrl-\ to the VM; Ctrl-\ then a letter is a
+ * command for the VM in focus (h: ask its tools to halt, r: to reboot). A
+ * simple stand-in until the console multiplexer takes over the serial line.
  */
 #ifndef SKIFF_CONSOLE_FOCUS_H
 #define SKIFF_CONSOLE_FOCUS_H
@@ -22,9 +23,10 @@ enum focus_result {
 	FOCUS_CONSUMED, /* part of a hot-key: nothing to deliver */
 	FOCUS_SWITCHED, /* the focus moved to another VM */
 	FOCUS_REJECTED, /* a hot-key naming no VM: the focus stays */
+	FOCUS_COMMAND,	/* a letter after the escape: a command for the VM in focus */
 };
 
-/* Feeds one input byte; @nvms VMs exist. */
+/* Feeds one input byte; @nvms VMs exist. For FOCUS_COMMAND the letter is @c itself. */
 enum focus_result focus_feed(struct input_focus *f, int c, unsigned int nvms);
 
 #endif

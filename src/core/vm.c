@@ -241,6 +241,24 @@ static void input_switched(unsigned int previous)
 	log_info("console: input goes to vm %s", vms[input_focus.vm].name);
 }
 
+/* Ctrl-\ then a letter: h / r ask the guest's tools for a graceful halt / reboot. */
+static void console_command(struct vm *vm, char c)
+{
+	const char *request = c == 'h' ? "OS_Halt" : c == 'r' ? "OS_Reboot" : 0;
+
+	if (!vm) {
+		log_warn("console: no VM is running");
+	} else if (!request) {
+		log_warn("console: Ctrl-\\ %c is no command (h: halt, r: reboot the VM in focus)",
+			 c);
+	} else if (backdoor_host_request(vm, request)) {
+		log_info("console: asked vm %s's guest tools for %s", vm->name, request);
+	} else {
+		log_warn("console: vm %s has no guest tools listening (TCLO): %s not sent",
+			 vm->name, request);
+	}
+}
+
 void vm_console_poll(void)
 {
 	static struct spinlock input_lock;
@@ -273,6 +291,9 @@ void vm_console_poll(void)
 			log_warn("console: Ctrl-\\ %c names no VM (there are %u: Ctrl-\\ 1-%u)",
 				 c >= ' ' && c < 0x7f ? c : '?', nvms, nvms);
 			break;
+		case FOCUS_COMMAND:
+			console_command(vm, (char)c);
+			break;
 		case FOCUS_CONSUMED:
 			break;
 		}
@@ -289,6 +310,7 @@ static void backdoor_init(struct vm *vm)
 	vm->backdoor.enabled = c->backdoor;
 	vm->backdoor.honour_tdcc = c->backdoor_el0_tdcc;
 	vm->rpci.owner = vm->name;
+	vm->tclo.owner = vm->name;
 	if (c->guestinfo_node < 0)
 		return;
 	fdt_for_each_property_offset(prop, c->fdt, c->guestinfo_node)

@@ -14,6 +14,7 @@
 #include "lib/spinlock.h"
 #include "hypercall/backdoor.h"
 #include "hypercall/rpci.h"
+#include "hypercall/tclo.h"
 #include "vdev/vdcc.h"
 #include "vdev/vgic.h"
 #include "vdev/vpl011.h"
@@ -86,6 +87,7 @@ struct vm {
 	struct vdcc dcc;
 	struct backdoor backdoor;
 	struct rpci rpci; /* the backdoor's RPCI commands and guestinfo */
+	struct tclo tclo; /* requests to the guest's tools */
 	struct vgic vgic;
 	struct vtimer_counter counter;
 	struct spinlock lock;

@@ -22,6 +22,9 @@ void backdoor_reset(struct vm *vm)
 {
 	spin_lock(&vm->backdoor.lock);
 	memset(vm->backdoor.channels, 0, sizeof(vm->backdoor.channels));
+	vm->tclo.listening = false;
+	vm->tclo.count = 0;
+	vm->tclo.pending = 0;
 	spin_unlock(&vm->backdoor.lock);
 }
 
@@ -84,14 +87,32 @@ static bool mem_write(void *ctx, uint64_t va, const void *src, size_t len)
 	return guest_copy(ctx, va, (void *)src, len, true);
 }
 
-/* RPCI requests are answered by the VM's rpci state; TCLO has no host requests yet. */
+/* RPCI requests are answered by the VM's rpci state; TCLO polls get the host's requests. */
 static size_t answer(void *ctx, uint32_t proto, const char *msg, size_t len, char *reply)
 {
 	struct vm *vm = ctx;
 
 	if (proto == MSG_PROTO_RPCI)
 		return rpci_answer(&vm->rpci, msg, len, reply, MSG_MAX_SIZE);
-	return 0; /* TCLO: the empty reply means "no command for you" */
+	return tclo_answer(&vm->tclo, msg, len, reply, MSG_MAX_SIZE);
+}
+
+static void opened(void *ctx, uint32_t proto)
+{
+	struct vm *vm = ctx;
+
+	if (proto == MSG_PROTO_TCLO)
+		tclo_opened(&vm->tclo);
+}
+
+bool backdoor_host_request(struct vm *vm, const char *request)
+{
+	bool ok;
+
+	spin_lock(&vm->backdoor.lock);
+	ok = vm->tclo.listening && tclo_request(&vm->tclo, request);
+	spin_unlock(&vm->backdoor.lock);
+	return ok;
 }
 
 static void get_time(struct bdoor_regs *r, bool full)
@@ -115,7 +136,7 @@ static void get_time(struct bdoor_regs *r, bool full)
 /* A low-bandwidth call ("in eax, dx" on port 0x5658): the command is ecx's low half. */
 static bool call_lb(struct vcpu *vcpu, struct bdoor_regs *r, const char **why)
 {
-	const struct msg_handler h = { answer, vcpu->vm };
+	const struct msg_handler h = { answer, opened, vcpu->vm };
 	uint64_t hz = arch_counter_freq();
 
 	switch (r->cx & 0xffff) {
@@ -175,7 +196,7 @@ void backdoor_call(struct vcpu *vcpu)
 			r.ax = NO_PORT;
 		}
 	} else {
-		const struct msg_handler h = { answer, vcpu->vm };
+		const struct msg_handler h = { answer, opened, vcpu->vm };
 		const struct msg_guest_mem mem = { mem_read, mem_write, vcpu };
 
 		ok = port == BDOORHB_PORT && !(x7 & BDOOR_X7_DF) &&

@@ -64,6 +64,9 @@ bool backdoor_is_call(const struct vcpu *vcpu);
 /* Serves the call in the vCPU's registers (the instruction is skipped by the caller). */
 void backdoor_call(struct vcpu *vcpu);
 
+/* Queues a request for the VM's tools over TCLO; false if none listen or the queue is full. */
+bool backdoor_host_request(struct vm *vm, const char *request);
+
 /* Forgets every channel (VM reset). */
 void backdoor_reset(struct vm *vm);
 

@@ -41,7 +41,8 @@ static void deliver(struct msg_channel *c, const struct msg_handler *h)
 	c->in_size = c->in_len = 0;
 }
 
-static bool open_channel(struct msg_channel *channels, struct bdoor_regs *r, uint64_t seed)
+static bool open_channel(struct msg_channel *channels, struct bdoor_regs *r, uint64_t seed,
+			 const struct msg_handler *h)
 {
 	uint32_t proto = (uint32_t)r->bx & ~MSG_FLAG_COOKIE;
 	unsigned int i;
@@ -62,6 +63,8 @@ static bool open_channel(struct msg_channel *channels, struct bdoor_regs *r, uin
 	r->dx = (uint64_t)i << 16;
 	r->si = channels[i].cookie_high;
 	r->di = channels[i].cookie_low;
+	if (h->opened)
+		h->opened(h->ctx, proto);
 	return true;
 }
 
@@ -133,7 +136,7 @@ bool msg_call_lb(struct msg_channel *channels, struct bdoor_regs *r, const struc
 	bool ok = false;
 
 	if (type == MSG_OPEN) {
-		ok = open_channel(channels, r, cookie_seed);
+		ok = open_channel(channels, r, cookie_seed, h);
 	} else if ((c = find(channels, r->dx, (uint32_t)r->si, (uint32_t)r->di))) {
 		switch (type) {
 		case MSG_SENDSIZE:

@@ -59,6 +59,7 @@ struct msg_channel {
  */
 struct msg_handler {
 	size_t (*answer)(void *ctx, uint32_t proto, const char *msg, size_t len, char *reply);
+	void (*opened)(void *ctx, uint32_t proto); /* a channel was opened (may be NULL) */
 	void *ctx;
 };
 

@@ -136,6 +136,9 @@ def test_two_linux_vms_each_on_its_own_console(images):
             child.expect("console: input goes to vm one", timeout=30)
             child.send("echo one-$((40+2))\r")
             child.expect(r"one\| one-42", timeout=60)
+            child.send("\x1ch")
+            child.expect("console: vm one has no guest tools listening \\(TCLO\\): OS_Halt not sent",
+                         timeout=30)
             child.send("\x1c7")
             child.expect(r"Ctrl-\\ 7 names no VM \(there are 2", timeout=30)
             child.send("poweroff -f\r")
@@ -156,7 +159,9 @@ VMTOOLS_INITRD = os.path.join(IMAGES, "initramfs-vmtools.gz")
 def test_open_vm_tools_talk_to_the_backdoor(images):
     """Debian's open-vm-tools, unmodified, in a Linux guest: vmware-checkvm sees VMware,
     vmware-rpctool sets and reads guestinfo (and reads a key from the VM configuration),
-    and its log request reaches Skiff's log. All of it from EL0, over the backdoor."""
+    and its log request reaches Skiff's log; vmtoolsd answers the TCLO "reset" handshake
+    and halts the guest gracefully when asked from the host console (Ctrl-\\ h). All of it
+    from EL0, over the backdoor."""
     if not os.path.exists(VMTOOLS_INITRD):
         pytest.fail(f"{VMTOOLS_INITRD} is missing: run scripts/guest-images.sh (make test does)")
     extra = (f'kernel = /incbin/("{KERNEL}");\n\t\t\tinitrd = /incbin/("{VMTOOLS_INITRD}");\n'
@@ -181,6 +186,13 @@ def test_open_vm_tools_talk_to_the_backdoor(images):
             sh.run("vmware-rpctool 'log hello from open-vm-tools'; sleep 1")
             # Skiff's log line came out while the command ran: it is in the text read.
             assert "vm linux: guest tools: hello from open-vm-tools" in child.before
+            child.send("vmtoolsd >/dev/null 2>&1 &\r")
+            child.expect(r"vm linux: guest tools: toolbox: Version: \d+", timeout=120)
+            child.expect("vm linux: guest tools: reset -> OK ATR toolbox", timeout=120)
+            child.send("\x1ch")
+            child.expect("console: asked vm linux's guest tools for OS_Halt", timeout=30)
+            child.expect(r"vm linux: guest tools: OS_Halt -> OK", timeout=120)
+            child.expect("vm linux: powered off by the guest", timeout=120)
         finally:
             child.kill(signal.SIGKILL)
             child.close(force=True)

@@ -53,9 +53,20 @@ static void test_numbers_without_a_vm_are_rejected(void **state)
 	focus_feed(&f, FOCUS_ESCAPE, 2);
 	assert_int_equal(focus_feed(&f, '0', 2), FOCUS_REJECTED);
 	focus_feed(&f, FOCUS_ESCAPE, 2);
-	assert_int_equal(focus_feed(&f, 'q', 2), FOCUS_REJECTED);
+	assert_int_equal(focus_feed(&f, '!', 2), FOCUS_REJECTED);
 	assert_int_equal(f.vm, 1);
 	assert_int_equal(focus_feed(&f, 'q', 2), FOCUS_DELIVER);
+}
+
+static void test_letters_are_commands(void **state)
+{
+	struct input_focus f = { .vm = 1 };
+
+	(void)state;
+	focus_feed(&f, FOCUS_ESCAPE, 2);
+	assert_int_equal(focus_feed(&f, 'h', 2), FOCUS_COMMAND);
+	assert_int_equal(f.vm, 1);
+	assert_int_equal(focus_feed(&f, 'h', 2), FOCUS_DELIVER); /* once only */
 }
 
 int main(void)
@@ -65,6 +76,7 @@ int main(void)
 		cmocka_unit_test(test_ctrl_a_digit_switches),
 		cmocka_unit_test(test_ctrl_a_twice_is_a_literal),
 		cmocka_unit_test(test_numbers_without_a_vm_are_rejected),
+		cmocka_unit_test(test_letters_are_commands),
 	};
 
 	return cmocka_run_group_tests_name("focus", tests, NULL, NULL);

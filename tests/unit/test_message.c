@@ -10,6 +10,7 @@
 
 #include "hypercall/message.h"
 #include "hypercall/rpci.h"
+#include "hypercall/tclo.h"
 
 static struct msg_channel channels[MSG_MAX_CHANNELS];
 static struct rpci rpci = { .owner = "unit" };
@@ -28,7 +29,7 @@ static size_t answer(void *ctx, uint32_t proto, const char *msg, size_t len, cha
 	return rpci_answer(&rpci, msg, len, reply, MSG_MAX_SIZE);
 }
 
-static const struct msg_handler handler = { answer, NULL };
+static const struct msg_handler handler = { answer, NULL, NULL };
 
 /* The guest's memory: addresses 0x1000.. map guest_mem; anything else is refused. */
 static bool mem_read(void *ctx, uint64_t va, void *dst, size_t len)
@@ -223,6 +224,27 @@ static void test_guestinfo_limits(void **state)
 	assert_string_equal(guestinfo_get(&rpci.info, "k"), "new");
 }
 
+static void test_tclo_requests(void **state)
+{
+	struct tclo t = { .owner = "unit" };
+	char reply[64];
+
+	(void)state;
+	assert_false(t.listening);
+	tclo_opened(&t);
+	assert_true(t.listening);
+	/* The first poll (an empty result) gets "reset"; the next poll, nothing. */
+	assert_int_equal(tclo_answer(&t, "", 0, reply, sizeof(reply)), 5);
+	assert_memory_equal(reply, "reset", 5);
+	assert_int_equal(tclo_answer(&t, "OK ATR toolbox", 14, reply, sizeof(reply)), 0);
+	assert_true(tclo_request(&t, "OS_Halt"));
+	assert_int_equal(tclo_answer(&t, "", 0, reply, sizeof(reply)), 7);
+	assert_memory_equal(reply, "OS_Halt", 7);
+	for (unsigned int i = 0; i < TCLO_QUEUE; i++)
+		assert_true(tclo_request(&t, "ping"));
+	assert_false(tclo_request(&t, "ping")); /* full */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -230,6 +252,7 @@ int main(void)
 		cmocka_unit_test_setup(test_rpci_over_high_bandwidth, setup),
 		cmocka_unit_test_setup(test_channel_rules, setup),
 		cmocka_unit_test_setup(test_guestinfo_limits, setup),
+		cmocka_unit_test(test_tclo_requests),
 	};
 
 	return cmocka_run_group_tests_name("message", tests, NULL, NULL);

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Skiff's side of TCLO, the channel over which the host asks a guest's tools
+ * (vmtoolsd) to do things. The tools poll: each message they send carries the
+ * result of the previous request ("OK ..." or "ERROR ..."; empty at first), and
+ * the reply is the next request, or empty when there is none. When the tools
+ * open the channel Skiff asks "reset" first, as VMware's host does, then
+ * whatever was queued: "OS_Halt" and "OS_Reboot" for graceful power operations
+ * (the console's Ctrl-\ h / Ctrl-\ r), "ping".
+ */
+#ifndef SKIFF_HYPERCALL_TCLO_H
+#define SKIFF_HYPERCALL_TCLO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define TCLO_QUEUE	 4
+#define TCLO_REQUEST_MAX 32
+
+struct tclo {
+	const char *owner;   /* VM name, for the log */
+	bool listening;	     /* the tools have a TCLO channel open */
+	const char *pending; /* the request whose result is awaited */
+	unsigned int head, count;
+	char queue[TCLO_QUEUE][TCLO_REQUEST_MAX];
+};
+
+/* The tools opened their channel: start with "reset". */
+void tclo_opened(struct tclo *t);
+
+/* Queues a request for the tools; false when the queue is full. */
+bool tclo_request(struct tclo *t, const char *request);
+
+/* A message from the tools (the result of the last request): returns the next request. */
+size_t tclo_answer(struct tclo *t, const char *msg, size_t len, char *reply, size_t reply_max);
+
+#endif
