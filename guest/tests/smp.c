@@ -67,12 +67,19 @@ void main_test(void)
 	report(smp_start_vcpu(1, quick) == 0 && WAIT_FOR(runs[1] == 2),
 	       "vCPU 1 can be turned on again and runs its new entry point");
 	report(WAIT_FOR(affinity(1) == AFF_OFF), "and goes off again");
-	/* Standby waits for a wake-up event, as WFI does: the virtual timer is one. */
+	/*
+	 * Standby waits for a wake-up event, as WFI does: the virtual timer's
+	 * interrupt, enabled at the GIC (PSTATE.I stays masked, it is not taken).
+	 */
+	gic_init();
+	gic_enable_irq(INTID_VTIMER);
 	write_sysreg(cntv_tval_el0, read_sysreg(cntfrq_el0) / 1000);
 	write_sysreg(cntv_ctl_el0, 1);
 	isb();
 	smccc_hvc(PSCI_CPU_SUSPEND, 0, 0, 0, &r);
 	write_sysreg(cntv_ctl_el0, 0);
 	report(r.a0 == 0, "CPU_SUSPEND (standby) returns success at the timer's wake-up");
+	for (unsigned int id; (id = gic_ack()) < 1020;)
+		gic_eoi(id);
 	report(affinity(0) == AFF_ON, "vCPU 0 itself is ON");
 }
