@@ -51,7 +51,7 @@ uint64_t timescale_to_host(const struct timescale *ts, uint64_t guest)
 	uint64_t delta, want = guest - ts->guest_base, host;
 	u128 h;
 
-	if ((int64_t)want < 0)
+	if (want > (uint64_t)INT64_MAX)
 		return ts->host_base; /* already reached (a deadline in the past) */
 	/* Estimate with the exact inverse, then settle on the fast path's own answer. */
 	h = ((u128)want * ts->host_hz + ts->guest_hz - 1) / ts->guest_hz;
