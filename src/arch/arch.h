@@ -151,6 +151,9 @@ void arch_vgic_set_underflow_irq(struct vcpu *vcpu, bool on);
 
 /* Masks the loaded vCPU's virtual timer output (CNTV_CTL_EL0.IMASK). */
 void arch_vtimer_mask(void);
+/* The EL1 physical timer behind an emulated one: fire at host count @when (UINT64_MAX: off). */
+void arch_ptimer_arm(uint64_t when);
+void arch_ptimer_mask(void);
 
 /* Host interrupt controller (GICv2 or GICv3). */
 int arch_irq_init(const struct platform *plat);

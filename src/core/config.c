@@ -104,6 +104,9 @@ static int parse_backdoor(const void *fdt, int node, struct vm_config *vm)
 	return 0;
 }
 
+#define COUNTER_HZ_MIN 1000000UL
+#define COUNTER_HZ_MAX 4000000000UL
+
 static int parse_vm(const void *fdt, int node, struct vm_config *vm)
 {
 	uint64_t v;
@@ -131,6 +134,11 @@ static int parse_vm(const void *fdt, int node, struct vm_config *vm)
 	if (r == 0)
 		vm->cpu = (int)v;
 	vm->bootargs = prop_string(fdt, node, "bootargs");
+	r = prop_u64(fdt, node, "counter-frequency", &vm->counter_hz);
+	if (r < 0 ||
+	    (r == 0 && (vm->counter_hz < COUNTER_HZ_MIN || vm->counter_hz > COUNTER_HZ_MAX)))
+		return vm_error(vm, "'counter-frequency' must be one or two cells between "
+				    "1000000 and 4000000000 (Hz)");
 	if (parse_backdoor(fdt, node, vm))
 		return -1;
 	vm->initrd = fdt_getprop(fdt, node, "initrd", &len);

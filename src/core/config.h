@@ -34,7 +34,8 @@ struct vm_config {
 	const void *initrd; /* NULL: none */
 	size_t initrd_size;
 	const char *bootargs;
-	bool backdoor; /* the VMware-compatible backdoor ("backdoor" = "on", the default) */
+	uint64_t counter_hz; /* the guest's counter frequency; 0: the host's */
+	bool backdoor;	     /* the VMware-compatible backdoor ("backdoor" = "on", the default) */
 	bool backdoor_el0_tdcc; /* "backdoor-el0" = "tdcc": honour the guest's MDSCR_EL1.TDCC */
 	/* "guestinfo" subnode: string properties readable as guestinfo.NAME (-1: none). */
 	const void *fdt;

@@ -146,8 +146,14 @@ static int add_gic_and_timer(void *fdt, const struct guest_fdt_params *p)
 		r = fdt_begin_node(fdt, "timer");
 	if (!r)
 		r = fdt_property_string(fdt, "compatible", "arm,armv8-timer");
+	/*
+	 * Linux takes the virtual timer when the tree names one and the physical
+	 * timer otherwise; without FEAT_ECV only the physical one can be scaled.
+	 */
 	if (!r)
-		r = prop_irq(fdt, "interrupts", timer_irqs, 12);
+		r = prop_irq(fdt, "interrupts", timer_irqs, p->counter_hz ? 6 : 12);
+	if (!r && p->counter_hz)
+		r = fdt_property_u32(fdt, "clock-frequency", (uint32_t)p->counter_hz);
 	if (!r)
 		r = fdt_property(fdt, "always-on", NULL, 0);
 	return r ? r : fdt_end_node(fdt);

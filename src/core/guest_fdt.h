@@ -15,6 +15,11 @@ struct guest_fdt_params {
 	const char *bootargs; /* may be NULL */
 	/* 3 or 2: describe that virtual GIC, the timer and the UART's SPI; 0: none. */
 	unsigned int gic_version;
+	/*
+	 * A counter frequency of the VM's own (0: the host's): the timer node then
+	 * names it and offers only the physical timers, the ones Skiff scales.
+	 */
+	uint64_t counter_hz;
 	uint64_t gicd_base;
 	uint64_t gic_cpu_base; /* redistributors (v3) or the CPU interface (v2) */
 	uint64_t gic_cpu_size;

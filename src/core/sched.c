@@ -118,9 +118,17 @@ void sched_wake(struct vcpu *v)
 }
 
 /* What ends a wait: an interrupt for the vCPU, or its timer condition met. */
+/* The earlier of the vCPU's timers' deadlines, in host ticks. */
+static uint64_t timer_deadline(const struct vcpu *v)
+{
+	uint64_t vt = vtimer_deadline(v), pt = ptimer_deadline(v);
+
+	return vt < pt ? vt : pt;
+}
+
 static bool wakeup_due(struct vcpu *v)
 {
-	return vgic_vcpu_pending(v) || vtimer_deadline(v) <= arch_counter();
+	return vgic_vcpu_pending(v) || timer_deadline(v) <= arch_counter();
 }
 
 void sched_block(struct vcpu *v)
@@ -162,7 +170,7 @@ static uint64_t wake_expired(unsigned int cpu)
 
 			if (v->pcpu != cpu || v->state != VCPU_BLOCKED)
 				continue;
-			deadline = vtimer_deadline(v);
+			deadline = timer_deadline(v);
 			if (deadline <= now)
 				sched_wake(v);
 			else if (deadline < next)
@@ -235,6 +243,8 @@ static void run_vcpu(struct vcpu *v)
 
 	__atomic_store_n(&v->loaded, true, __ATOMIC_RELAXED);
 	arch_vcpu_load(v);
+	if (v->vm->counter.scaled)
+		ptimer_program(v);
 	v->reload = false;
 	sc->need_resched = false;
 	sc->slice_end = arch_counter() + slice_ticks;
@@ -301,6 +311,7 @@ void sched_run(void)
 		arch_cpu_wait_event();
 	arch_irq_enable_private(timer_intid);
 	arch_irq_enable_private(VGIC_VTIMER_INTID); /* guests' virtual timers */
+	arch_irq_enable_private(PTIMER_INTID);	    /* emulated physical timers */
 	if (arch_vgic_version())
 		arch_irq_enable_private(arch_vgic_maint_intid());
 	for (;;) {

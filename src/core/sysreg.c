@@ -97,6 +97,15 @@ bool sysreg_emulate(struct vcpu *vcpu, uint64_t esr)
 	unsigned int rt = esr_sys_rt(esr);
 	unsigned int i;
 
+	if (vcpu->vm->counter.scaled) {
+		uint64_t val = read ? 0 : vcpu_get_reg(vcpu, rt);
+
+		if (ptimer_access(vcpu, enc, read, &val)) {
+			if (read)
+				vcpu_set_reg(vcpu, rt, val);
+			return true;
+		}
+	}
 	for (i = 0; i < sizeof(sysregs) / sizeof(sysregs[0]); i++) {
 		uint64_t val;
 

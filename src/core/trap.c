@@ -154,6 +154,10 @@ void trap_handle_host_irq(struct vcpu *vcpu)
 		 */
 		arch_vtimer_mask();
 		vgic_inject(vcpu->vm, vcpu, VGIC_VTIMER_INTID);
+	} else if (intid == PTIMER_INTID && vcpu) {
+		/* The emulated physical timer of a VM with its own counter frequency. */
+		arch_ptimer_mask();
+		ptimer_fired(vcpu);
 	} else if (intid == arch_vgic_maint_intid() && vcpu) {
 		vgic_maintenance(vcpu);
 	} else {

@@ -111,6 +111,7 @@ static int build_fdt(struct vm *vm, uint64_t initrd, char *err, size_t errlen)
 		.rtc_base = GUEST_RTC_BASE,
 		.bootargs = vm->config->bootargs,
 		.gic_version = vm->vgic.version,
+		.counter_hz = vm->counter.scaled ? vm->counter.scale.guest_hz : 0,
 		.gicd_base = VGIC_DIST_BASE,
 		.gic_cpu_base = vm->vgic.version == 2 ? VGIC_V2_CPU_BASE : VGIC_REDIST_BASE,
 		.gic_cpu_size = vm->vgic.version == 2 ? VGIC_V2_CPU_SIZE
@@ -325,6 +326,24 @@ static void backdoor_init(struct vm *vm)
 	}
 }
 
+/*
+ * Without FEAT_ECV the virtual counter cannot be trapped: it runs at the host's
+ * rate whatever the VM's frequency. Linux reads it for its clocksource when not
+ * at EL2, so its clock would run at the wrong rate (docs/time.md).
+ */
+static void warn_unscaled_virtual_counter(const struct vm *vm)
+{
+	struct cpu_features f;
+
+	arch_cpu_features(&f);
+	if (!f.ecv && vm->counter.scale.guest_hz != f.counter_hz)
+		log_warn("vm %s: counter-frequency %lu Hz: this CPU has no FEAT_ECV, so only the "
+			 "physical counter and timer are scaled; the virtual counter (Linux's "
+			 "clocksource) runs at the host's %lu Hz",
+			 vm->name, (unsigned long)vm->counter.scale.guest_hz,
+			 (unsigned long)f.counter_hz);
+}
+
 static int vm_build(struct vm *vm, unsigned int pcpu, char *err, size_t errlen)
 {
 	const struct vm_config *c = vm->config;
@@ -360,10 +379,12 @@ static int vm_build(struct vm *vm, unsigned int pcpu, char *err, size_t errlen)
 	}
 	if (vgic_init(vm, err, errlen))
 		return -1;
+	vtimer_counter_init(vm, c->counter_hz); /* before the device tree, which names it */
+	if (c->counter_hz)
+		warn_unscaled_virtual_counter(vm);
 	vm->entry_ipa = load_images(vm, err, errlen);
 	if (!vm->entry_ipa)
 		return -1;
-	vtimer_counter_init(vm);
 	vcpus_init(vm, pcpu);
 	return 0;
 }

@@ -19,6 +19,7 @@
 #include "vdev/vgic.h"
 #include "vdev/vpl011.h"
 #include "vdev/vpl031.h"
+#include "vdev/ptimer.h"
 #include "vdev/vtimer.h"
 
 #define VM_MAX	     8
@@ -52,6 +53,7 @@ struct vcpu {
 	struct fpsimd_state fp;
 	struct vgic_cpu vgic;
 	struct vtimer vtimer;
+	struct ptimer ptimer; /* emulated physical timer (scaled VMs) */
 	struct exit_info exit;
 	struct vm *vm;
 	unsigned int id;

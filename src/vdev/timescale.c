@@ -29,7 +29,7 @@ static uint64_t scale(const struct timescale *ts, uint64_t delta)
 {
 	uint64_t q = delta * ts->mult_int + (uint64_t)(((u128)delta * ts->mult_frac) >> 64);
 
-	if ((u128)(q + 1) * ts->host_hz <= (u128)delta * ts->guest_hz)
+	if (q != UINT64_MAX && (u128)(q + 1) * ts->host_hz <= (u128)delta * ts->guest_hz)
 		q++;
 	return q;
 }
@@ -48,25 +48,18 @@ uint64_t timescale_to_guest_exact(const struct timescale *ts, uint64_t host)
 
 uint64_t timescale_to_host(const struct timescale *ts, uint64_t guest)
 {
-	uint64_t delta, want = guest - ts->guest_base, host;
-	u128 h;
+	u128 delta;
 
-	if (want > (uint64_t)INT64_MAX)
-		return ts->host_base; /* already reached (a deadline in the past) */
-	/* Estimate with the exact inverse, then settle on the fast path's own answer. */
-	h = ((u128)want * ts->host_hz + ts->guest_hz - 1) / ts->guest_hz;
-	if (h >> 64 || (uint64_t)h > ~ts->host_base)
-		return UINT64_MAX;
-	delta = (uint64_t)h;
-	while (delta && scale(ts, delta - 1) >= want)
-		delta--;
-	while (scale(ts, delta) < want) {
-		if (delta == ~ts->host_base)
-			return UINT64_MAX;
-		delta++;
-	}
-	host = ts->host_base + delta;
-	return host;
+	if (guest <= ts->guest_base)
+		return ts->host_base; /* reached at the base already (a deadline in the past) */
+	/*
+	 * The guest count is floor(d * guest_hz / host_hz) exactly, so the first
+	 * host delta d reaching @guest is ceil(want * host_hz / guest_hz).
+	 */
+	delta = ((u128)(guest - ts->guest_base) * ts->host_hz + ts->guest_hz - 1) / ts->guest_hz;
+	if (delta > (u128)~ts->host_base)
+		return UINT64_MAX; /* beyond the host counter's range: never */
+	return ts->host_base + (uint64_t)delta;
 }
 
 void timescale_rebase(struct timescale *ts, uint64_t host_hz, uint64_t host_now, uint64_t guest_now)

@@ -3,9 +3,14 @@
 #include "core/vm.h"
 #include "vdev/vtimer.h"
 
-void vtimer_counter_init(struct vm *vm)
+void vtimer_counter_init(struct vm *vm, uint64_t guest_hz)
 {
-	vm->counter.offset = arch_counter();
+	uint64_t host_hz = arch_counter_freq(), now = arch_counter();
+
+	vm->counter.offset = now;
+	/* Configured (even at the host's rate): the physical counter and timer are emulated. */
+	vm->counter.scaled = guest_hz != 0;
+	timescale_init(&vm->counter.scale, guest_hz, host_hz, now, 0);
 }
 
 uint64_t vtimer_guest_count(const struct vm *vm, uint64_t host)

@@ -28,13 +28,21 @@ struct vtimer {
 	uint64_t cval;
 };
 
-/* A VM's counter: guest count = host count - offset. */
+#include "vdev/timescale.h"
+
+/*
+ * A VM's counter: guest count = host count - offset, at the host's frequency;
+ * or, when the VM has a frequency of its own (@scaled), the physical counter
+ * and timer are emulated at that frequency (vdev/ptimer.h, @scale).
+ */
 struct vtimer_counter {
 	uint64_t offset;
+	bool scaled;
+	struct timescale scale;
 };
 
-/* Starts the VM's counter at zero now. */
-void vtimer_counter_init(struct vm *vm);
+/* Starts the VM's counter at zero now, at @guest_hz (0: the host's frequency). */
+void vtimer_counter_init(struct vm *vm, uint64_t guest_hz);
 
 /* The guest's counter value at host counter value @host. */
 uint64_t vtimer_guest_count(const struct vm *vm, uint64_t host);

@@ -241,6 +241,16 @@ def test_backdoor_off():
     assert any(l.startswith("not ok 1 - GETVERSION") for l in lines), run.output
 
 
+@pytest.mark.parametrize("host_hz", [62500000, 25000000])
+@pytest.mark.parametrize("hz", [25000000, 62500000, 1000000000])
+def test_guest_counter_frequency(hz, host_hz):
+    """A VM with its own counter frequency on hosts whose counters run at others."""
+    extra = f'counter-frequency = <{hz}>;\n\t\t\tbootargs = "hz={hz} host={host_hz}";'
+    run = boot([Vm("ts", "timescale", extra=extra)], cpu=f"max,cntfrq={host_hz}")
+    assert f"timer: counter frequency {host_hz} Hz" in run.output
+    assert_tap_passed(run, "ts")
+
+
 def test_sve_registers_are_per_vcpu():
     """Two VMs set p0-p15 and FFR to different patterns and yield to each other on one CPU
     (-cpu max has SVE)."""

@@ -252,6 +252,26 @@ enum vdcc_result vdcc_access(struct vcpu *vcpu, uint64_t esr)
 	return VDCC_NOT_DCC;
 }
 
+/* The emulated physical timer has its own tests (the timescale unit test, guests). */
+bool ptimer_access(struct vcpu *vcpu, uint32_t enc, bool read, uint64_t *val)
+{
+	(void)vcpu;
+	(void)enc;
+	(void)read;
+	(void)val;
+	return false;
+}
+
+void ptimer_fired(struct vcpu *vcpu)
+{
+	(void)vcpu;
+	fake.ptimer_fires++;
+}
+
+void arch_ptimer_mask(void)
+{
+}
+
 unsigned int arch_vgic_maint_intid(void)
 {
 	return 25;

@@ -15,7 +15,8 @@ struct fake_record {
 	uint64_t dabt_far;
 	unsigned int block_maps, page_map_calls, protects, syncs, timer_ticks, yields, blocks,
 		prepares;
-	unsigned int kicks, last_kick_cpu, vtimer_masks, injected, console_polls, maintenance_irqs;
+	unsigned int kicks, last_kick_cpu, vtimer_masks, injected, console_polls, maintenance_irqs,
+		ptimer_fires;
 	uint64_t sgi1r;
 	bool coherent_caches;		     /* CTR_EL0.IDC and DIC both set */
 	unsigned char perms[FAKE_RAM_PAGES]; /* fake stage 2: S2_PERM_* per page, 0 = unmapped */

@@ -253,6 +253,9 @@ static void test_host_irq_and_serror(void **state)
 	trap_handle_exit(v);
 	assert_int_equal(fake.timer_ticks, 1);
 	assert_int_equal(fake.last_eoi, 26);
+	fake.pending_irq = 30; /* an emulated physical timer's hardware timer */
+	trap_handle_exit(v);
+	assert_int_equal(fake.ptimer_fires, 1);
 	fake.pending_irq = 25; /* the vGIC's maintenance interrupt */
 	trap_handle_exit(v);
 	assert_int_equal(fake.maintenance_irqs, 1);

@@ -36,6 +36,8 @@ void arch_vcpu_reset(struct vcpu *vcpu, uint64_t entry, uint64_t x0)
 	memset(&vcpu->el1, 0, sizeof(vcpu->el1));
 	memset(&vcpu->fp, 0, sizeof(vcpu->fp));
 	memset(&vcpu->vtimer, 0, sizeof(vcpu->vtimer));
+	vcpu->ptimer.ctl = 0;
+	vcpu->ptimer.cval = 0;
 	vcpu->ctx.x[0] = x0;
 	vcpu->ctx.pc = entry;
 	vcpu->ctx.pstate = PSR_MODE_EL1h | PSR_DAIF;
@@ -68,6 +70,26 @@ static bool cpu_has_pauth(void)
 #define SAVE(field, reg)    (e->field = read_sysreg(reg))
 #define RESTORE(field, reg) write_sysreg(reg, e->field)
 
+/* EL3 absent: EL2 is the highest EL and may set the frequency guests read. */
+static bool cntfrq_writable(void)
+{
+	return FIELD(read_sysreg(ID_AA64PFR0_EL1), 12, 4) == 0;
+}
+
+/*
+ * A VM with a counter frequency of its own gets its physical counter and timer
+ * trapped (emulated in vdev/ptimer.c) and, where EL2 may write it, CNTFRQ_EL0
+ * set to that frequency; other VMs use them directly.
+ */
+static void counter_load(const struct vcpu *vcpu)
+{
+	const struct vtimer_counter *c = &vcpu->vm->counter;
+
+	write_sysreg(cnthctl_el2, c->scaled ? 0 : CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN);
+	if (cntfrq_writable())
+		write_sysreg(cntfrq_el0, c->scale.guest_hz);
+}
+
 void arch_vcpu_load(struct vcpu *vcpu)
 {
 	const struct el1_sysregs *e = &vcpu->el1;
@@ -96,6 +118,7 @@ void arch_vcpu_load(struct vcpu *vcpu)
 	RESTORE(cntkctl, cntkctl_el1);
 	RESTORE(csselr, csselr_el1);
 	write_sysreg(cntvoff_el2, vcpu->vm->counter.offset);
+	counter_load(vcpu);
 	write_sysreg(cntv_cval_el0, vcpu->vtimer.cval);
 	write_sysreg(cntv_ctl_el0, vcpu->vtimer.ctl);
 	if (cpu_has_pauth()) {
@@ -156,8 +179,10 @@ void arch_vcpu_put(struct vcpu *vcpu)
 	if (cpu_has_pauth()) {
 		PAUTH_KEYS(SAVE_KEY);
 	}
-	/* The guest's timer must not fire while another vCPU runs here. */
+	/* The guest's timers must not fire while another vCPU runs here. */
 	write_sysreg(cntv_ctl_el0, 0);
+	if (vcpu->vm->counter.scaled)
+		write_sysreg(cntp_ctl_el0, 0);
 	fpsimd_save(&vcpu->fp);
 	if (cpu_has_sve()) {
 		sve_pregs_save(vcpu->fp.p);

@@ -224,6 +224,23 @@ void vgic_hw_put(struct vcpu *vcpu)
 	arch_vgic_write_lrs(none, nr_lrs);
 }
 
+void arch_ptimer_arm(uint64_t when)
+{
+	if (when == UINT64_MAX) {
+		write_sysreg(cntp_ctl_el0, 0);
+	} else {
+		write_sysreg(cntp_cval_el0, when);
+		write_sysreg(cntp_ctl_el0, 1); /* enabled, not masked */
+	}
+	isb();
+}
+
+void arch_ptimer_mask(void)
+{
+	write_sysreg(cntp_ctl_el0, read_sysreg(cntp_ctl_el0) | CNTV_IMASK);
+	isb();
+}
+
 void arch_vtimer_mask(void)
 {
 	write_sysreg(cntv_ctl_el0, read_sysreg(cntv_ctl_el0) | CNTV_IMASK);

@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: MIT
+/*
+ * A VM with a counter frequency of its own (docs/time.md). The system test sets
+ * counter-frequency and passes "hz=GUEST host=HOST" in bootargs. Checked: the
+ * frequency the guest sees (CNTFRQ_EL0, the device tree), the physical
+ * counter's rate against the host-rate virtual counter, monotonic reads, and
+ * the emulated physical timer: CVAL and TVAL semantics, ISTATUS, IMASK, a CVAL
+ * that never comes, timers in the past, the interrupt never early, and WFI
+ * woken by it.
+ */
+#include <libfdt.h>
+
+#include "libguest.h"
+
+#define INTID_PTIMER 30
+#define CTL_ENABLE   1UL
+#define CTL_IMASK    2UL
+#define CTL_ISTATUS  4UL
+
+static volatile unsigned int irqs;
+static volatile uint64_t irq_count, irq_cval;
+
+static uint64_t pct(void)
+{
+	isb();
+	return read_sysreg(cntpct_el0);
+}
+
+static uint64_t vct(void)
+{
+	isb();
+	return read_sysreg(cntvct_el0);
+}
+
+static void irq_handler(struct pt_regs *regs)
+{
+	unsigned int intid = gic_ack();
+
+	(void)regs;
+	if (intid == INTID_PTIMER) {
+		irq_count = pct();
+		irq_cval = read_sysreg(cntp_cval_el0);
+		irqs++;
+		write_sysreg(cntp_ctl_el0, CTL_ENABLE | CTL_IMASK); /* seen: mask it */
+	}
+	if (intid < 1020)
+		gic_eoi(intid);
+}
+
+static uint32_t dt_clock_frequency(void)
+{
+	const void *fdt = (const void *)boot_x0;
+	int node = fdt_node_offset_by_compatible(fdt, -1, "arm,armv8-timer");
+	const fdt32_t *f = node < 0 ? NULL : fdt_getprop(fdt, node, "clock-frequency", NULL);
+
+	return f ? fdt32_to_cpu(*f) : 0;
+}
+
+static void check_frequency_and_rate(uint64_t hz, uint64_t host_hz)
+{
+	uint64_t p0, v0, p1, v1, ppm, last = 0;
+	unsigned int backwards = 0;
+
+	report(read_sysreg(cntfrq_el0) == hz, "CNTFRQ_EL0 reads the VM's %lu Hz (%lu)",
+	       (unsigned long)hz, (unsigned long)read_sysreg(cntfrq_el0));
+	report(dt_clock_frequency() == hz, "the timer node says clock-frequency = %u",
+	       dt_clock_frequency());
+	v0 = vct();
+	p0 = pct();
+	while (vct() - v0 < host_hz / 20) /* 50 ms of the host's counter */
+		;
+	p1 = pct();
+	v1 = vct();
+	/* (p1-p0)/(v1-v0) against hz/host_hz, in parts per million. */
+	ppm = (uint64_t)(((unsigned __int128)(p1 - p0) * host_hz * 1000000) /
+			 ((unsigned __int128)(v1 - v0) * hz));
+	report(ppm > 990000 && ppm < 1010000,
+	       "the physical counter runs at the VM's rate (%lu ppm of it)", (unsigned long)ppm);
+	for (unsigned int i = 0; i < 10000; i++) {
+		uint64_t c = pct();
+
+		backwards += c < last;
+		last = c;
+	}
+	report(backwards == 0, "10000 reads never go backwards");
+}
+
+static void check_registers(uint64_t hz)
+{
+	uint64_t now, cval, tval;
+
+	write_sysreg(cntp_ctl_el0, 0);
+	now = pct();
+	write_sysreg(cntp_tval_el0, hz / 10);
+	cval = read_sysreg(cntp_cval_el0);
+	tval = read_sysreg(cntp_tval_el0);
+	report(cval >= now + hz / 10 && cval < now + hz / 10 + hz / 100,
+	       "TVAL sets CVAL to count + TVAL");
+	report(tval <= hz / 10 && tval > 0, "TVAL counts down (%lu)", (unsigned long)tval);
+	write_sysreg(cntp_tval_el0, (uint32_t)-5);
+	write_sysreg(cntp_ctl_el0, CTL_ENABLE | CTL_IMASK);
+	report(read_sysreg(cntp_ctl_el0) & CTL_ISTATUS, "TVAL -5: in the past, ISTATUS at once");
+	report((int32_t)read_sysreg(cntp_tval_el0) < 0, "and TVAL reads negative");
+	write_sysreg(cntp_cval_el0, ~0UL);
+	report(!(read_sysreg(cntp_ctl_el0) & CTL_ISTATUS), "CVAL at its maximum: no ISTATUS");
+	write_sysreg(cntp_cval_el0, 0);
+	report(read_sysreg(cntp_ctl_el0) & CTL_ISTATUS, "CVAL 0: ISTATUS");
+	write_sysreg(cntp_ctl_el0, 0);
+	report(!(read_sysreg(cntp_ctl_el0) & CTL_ISTATUS), "disabled: no ISTATUS");
+}
+
+static void check_interrupts(uint64_t hz)
+{
+	uint64_t cval, start;
+
+	gic_enable_irq(INTID_PTIMER);
+	__asm__ volatile("msr daifclr, #2");
+	/* IMASK: the condition holds but no interrupt comes. */
+	write_sysreg(cntp_cval_el0, 0);
+	write_sysreg(cntp_ctl_el0, CTL_ENABLE | CTL_IMASK);
+	start = vct();
+	while (vct() - start < read_sysreg(cntfrq_el0) / 1000)
+		;
+	report(irqs == 0, "masked (IMASK): no interrupt");
+	/* 2 ms of the VM's time ahead: the interrupt comes, not early. */
+	cval = pct() + hz / 500;
+	write_sysreg(cntp_cval_el0, cval);
+	write_sysreg(cntp_ctl_el0, CTL_ENABLE);
+	start = pct();
+	while (!irqs && pct() - start < hz)
+		;
+	report(irqs == 1, "the timer's interrupt (INTID 30) arrives");
+	report(irq_count >= cval && irq_cval == cval, "not early (count %lu, CVAL %lu)",
+	       (unsigned long)irq_count, (unsigned long)cval);
+	/* A CVAL that never comes: no interrupt. */
+	write_sysreg(cntp_cval_el0, ~0UL);
+	write_sysreg(cntp_ctl_el0, CTL_ENABLE);
+	start = pct();
+	while (pct() - start < hz / 100)
+		;
+	report(irqs == 1, "CVAL at its maximum: no interrupt");
+	/* WFI with interrupts masked ends when the timer's deadline comes. */
+	__asm__ volatile("msr daifset, #2");
+	cval = pct() + hz / 50;
+	write_sysreg(cntp_cval_el0, cval);
+	write_sysreg(cntp_ctl_el0, CTL_ENABLE);
+	__asm__ volatile("wfi");
+	report(pct() >= cval, "WFI ends at the timer's deadline, in the VM's time");
+	__asm__ volatile("msr daifclr, #2");
+	isb();
+	__asm__ volatile("msr daifset, #2");
+	report(irqs == 2, "and the pending interrupt is taken once unmasked");
+	write_sysreg(cntp_ctl_el0, 0);
+}
+
+void main_test(void)
+{
+	uint64_t hz = bootarg_u64("hz", 0), host_hz = bootarg_u64("host", 0);
+
+	report_info("test: timescale (VM %lu Hz, host %lu Hz)", (unsigned long)hz,
+		    (unsigned long)host_hz);
+	install_exception_handler(VEC_CUR_SPX_IRQ, EC_ANY, irq_handler);
+	if (!gic_init()) {
+		report_skip("no interrupt controller", "timescale");
+		return;
+	}
+	check_frequency_and_rate(hz, host_hz);
+	check_registers(hz);
+	check_interrupts(hz);
+}

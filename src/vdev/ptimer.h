@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The guest's physical counter and timer when its VM runs at a counter
+ * frequency of its own (docs/time.md). Guest accesses to CNTPCT_EL0 and
+ * CNTP_{CTL,CVAL,TVAL}_EL0 trap (CNTHCTL_EL2.EL1PCTEN/EL1PCEN clear) and are
+ * emulated here in guest units through vdev/timescale.c: the counter is the
+ * host's scaled, CVAL is the guest's, TVAL a signed 32-bit down-counter,
+ * ISTATUS computed in guest time. While the vCPU runs, the hardware EL1
+ * physical timer is armed for the host tick at which the guest's condition
+ * becomes true (rounded up: never early); its interrupt is delivered through
+ * the vGIC as a level (INTID 30).
+ */
+#ifndef SKIFF_VDEV_PTIMER_H
+#define SKIFF_VDEV_PTIMER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define PTIMER_INTID	   30 /* the non-secure EL1 physical timer's PPI */
+#define PTIMER_CTL_ENABLE  (1UL << 0)
+#define PTIMER_CTL_IMASK   (1UL << 1)
+#define PTIMER_CTL_ISTATUS (1UL << 2)
+
+struct vcpu;
+
+struct ptimer {
+	uint64_t ctl;  /* ENABLE and IMASK as the guest wrote them */
+	uint64_t cval; /* in guest ticks */
+	uint64_t traps;
+};
+
+/* Emulates a trapped counter/timer register access; false if @enc is none of them. */
+bool ptimer_access(struct vcpu *vcpu, uint32_t enc, bool read, uint64_t *val);
+
+/* The hardware timer fired for the loaded vCPU (its output is masked already). */
+void ptimer_fired(struct vcpu *vcpu);
+
+/* Re-arms the hardware timer for the loaded vCPU (after load or a register write). */
+void ptimer_program(struct vcpu *vcpu);
+
+/* The host tick at which the timer's output rises, or UINT64_MAX (blocked vCPUs). */
+uint64_t ptimer_deadline(const struct vcpu *vcpu);
+
+#endif
