@@ -128,7 +128,6 @@ void arch_vcpu_inject_dabt(struct vcpu *vcpu, uint64_t far);
 void arch_vcpu_vtimer_save(struct vcpu *vcpu);
 
 /* EL2's own physical timer (CNTHP), for time slices; its interrupt is a PPI. */
-void arch_hyp_timer_arm(uint64_t ticks);
 /* Fires when the host counter reaches @when. */
 void arch_hyp_timer_arm_at(uint64_t when);
 void arch_hyp_timer_disarm(void);

@@ -117,7 +117,6 @@ void sched_wake(struct vcpu *v)
 		ipi_send(v->pcpu, IPI_RESCHED);
 }
 
-/* What ends a wait: an interrupt for the vCPU, or its timer condition met. */
 /* The earlier of the vCPU's timers' deadlines, in host ticks. */
 static uint64_t timer_deadline(const struct vcpu *v)
 {
@@ -126,6 +125,7 @@ static uint64_t timer_deadline(const struct vcpu *v)
 	return vt < pt ? vt : pt;
 }
 
+/* What ends a wait: an interrupt for the vCPU, or a timer condition met. */
 static bool wakeup_due(struct vcpu *v)
 {
 	return vgic_vcpu_pending(v) || timer_deadline(v) <= arch_counter();

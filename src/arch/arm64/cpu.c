@@ -51,13 +51,6 @@ void arch_cpu_halt(void)
 	}
 }
 
-void arch_hyp_timer_arm(uint64_t ticks)
-{
-	write_sysreg(cnthp_tval_el2, ticks);
-	write_sysreg(cnthp_ctl_el2, 1); /* ENABLE, not masked */
-	isb();
-}
-
 void arch_hyp_timer_arm_at(uint64_t when)
 {
 	write_sysreg(cnthp_cval_el2, when);
