@@ -124,6 +124,32 @@ def bench_backdoor():
     return rows
 
 
+def bench_timescale():
+    """A VM at 25 MHz on the 62.5 MHz host: a trapped, scaled CNTPCT_EL0 read and a timer
+    reprogramming (CNTP_TVAL_EL0 write), beside a plain (untrapped) virtual counter read."""
+    host_hz = 62500000
+    extra = f'counter-frequency = <25000000>;\n\t\t\tbootargs = "host={host_hz}";'
+    run = boot([Vm("bench_timescale", "bench_timescale", extra=extra)], smp=1, extra=ICOUNT,
+               timeout=240)
+    data = parse_bench(run.vm_lines("bench_timescale"))
+    if "scaled_counter_read" not in data:
+        raise RuntimeError("bench_timescale printed no result:\n" + run.output)
+    base = per_op_instructions(data, "virtual_counter_read")
+    rows = []
+    for name, what in (("scaled_counter_read", "a read of the trapped, scaled CNTPCT_EL0"),
+                       ("timer_reprogram", "a CNTP_TVAL_EL0 write: the deadline converted "
+                                           "to host ticks and the hardware timer armed")):
+        rows.append({
+            "name": f"timescale_{name}",
+            "description": what + " (VM at 25 MHz on a 62.5 MHz host)",
+            "unit": "instructions per access",
+            "value": round(per_op_instructions(data, name) - base, 1),
+            "baseline": {"name": "a read of the virtual counter (not trapped)",
+                         "value": round(base, 1)},
+        })
+    return rows
+
+
 def bench_mmio():
     run = boot([Vm("bench_mmio", "bench_mmio")], smp=1, extra=ICOUNT, timeout=240)
     data = parse_bench(run.vm_lines("bench_mmio"))
@@ -239,7 +265,8 @@ def bench_linux_boot(repeats=2):
 
 def main():
     only = sys.argv[1:]
-    benches = {"hvc": bench_hvc, "backdoor": bench_backdoor, "mmio": bench_mmio,
+    benches = {"hvc": bench_hvc, "backdoor": bench_backdoor, "timescale": bench_timescale,
+               "mmio": bench_mmio,
                "cpu": bench_cpu, "linux": bench_linux_boot}
     rows = []
     for name, fn in benches.items():
