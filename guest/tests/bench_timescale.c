@@ -34,8 +34,7 @@ void main_test(void)
 	base_loop = vct() - t0;
 	/* The host's frequency: the virtual counter runs at it (CNTFRQ is the VM's). */
 	printf("bench: cntfrq hz=%lu\n", (unsigned long)bootarg_u64("host", 0));
-	printf("bench: scaled_counter_read ticks=%lu iterations=%u\n", (unsigned long)pct_loop,
-	       N);
+	printf("bench: scaled_counter_read ticks=%lu iterations=%u\n", (unsigned long)pct_loop, N);
 	printf("bench: timer_reprogram ticks=%lu iterations=%u\n", (unsigned long)tval_loop, N);
 	printf("bench: virtual_counter_read ticks=%lu iterations=%u\n", (unsigned long)base_loop,
 	       N);
