@@ -35,6 +35,8 @@ static void check_simple_commands(void)
 	       (unsigned long)r.ax);
 	r = simple(CMD_GETMHZ);
 	report(r.ax > 0 && r.ax < 100000, "GETMHZ: %lu MHz", (unsigned long)r.ax);
+	r = simple(55); /* GETTIMEFULL_WITH_LAG */
+	report(r.ax == BDOOR_MAGIC && r.di == 0, "GETTIMEFULL_WITH_LAG: magic, no lag");
 	r = simple(CMD_GETTIMEFULL);
 	report(r.ax == BDOOR_MAGIC && ((r.si << 32) | r.dx) > 1600000000UL && r.bx < 1000000,
 	       "GETTIMEFULL: %lu s %lu us", (unsigned long)((r.si << 32) | r.dx),

@@ -16,6 +16,10 @@ enum focus_result focus_feed(struct input_focus *f, int c, unsigned int nvms)
 		return FOCUS_DELIVER; /* the escape twice: one literal escape byte */
 	if (c >= 'a' && c <= 'z')
 		return FOCUS_COMMAND;
+	if (c == '0') {
+		f->vm = FOCUS_SHELL;
+		return FOCUS_SWITCHED;
+	}
 	if (c < '1' || c > '9')
 		return FOCUS_REJECTED;
 	index = (unsigned int)(c - '1');

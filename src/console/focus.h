@@ -2,16 +2,17 @@
 /*
  * Which VM the host's serial input goes to, switched with a hot-key: Ctrl-\ (0x1c)
  * then a digit 1-8 gives the input to the VM with that number (configuration
- * order); Ctrl-\ twice sends one Ctrl-\ to the VM; Ctrl-\ then a letter is a
- * command for the VM in focus (h: ask its tools to halt, r: to reboot). A
- * simple stand-in until the console multiplexer takes over the serial line.
+ * order), 0 to the management shell; Ctrl-\ twice sends one Ctrl-\ to the VM; Ctrl-\ then a letter
+ * is a command for the VM in focus (h: ask its tools to halt, r: to reboot). A simple stand-in
+ * until the console multiplexer takes over the serial line.
  */
 #ifndef SKIFF_CONSOLE_FOCUS_H
 #define SKIFF_CONSOLE_FOCUS_H
 
 #include <stdbool.h>
 
-#define FOCUS_ESCAPE 0x1c /* Ctrl-\, which QEMU, screen, minicom and tmux pass through */
+#define FOCUS_SHELL  0xffU /* input_focus.vm when the management shell has the input */
+#define FOCUS_ESCAPE 0x1c  /* Ctrl-\, which QEMU, screen, minicom and tmux pass through */
 
 struct input_focus {
 	unsigned int vm; /* index of the VM that gets input */

@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/sched.h"
+#include "core/shell_cmds.h"
 #include "core/wallclock.h"
 #include "core/vm.h"
 #include "lib/format.h"
@@ -233,6 +234,10 @@ static struct vm *input_target(void)
 
 static void input_switched(unsigned int previous)
 {
+	if (input_focus.vm == FOCUS_SHELL) {
+		log_info("console: input goes to the management shell (type help)");
+		return;
+	}
 	if (vms[input_focus.vm].state != VM_RUNNING) {
 		log_warn("console: vm %s is not running; input stays with vm %s",
 			 vms[input_focus.vm].name, vms[previous].name);
@@ -267,7 +272,8 @@ void vm_console_poll(void)
 	if (!spin_trylock(&input_lock))
 		return; /* another CPU is at it */
 	for (;;) {
-		struct vm *vm = input_target();
+		bool to_shell = input_focus.vm == FOCUS_SHELL;
+		struct vm *vm = to_shell ? 0 : input_target();
 		unsigned int previous = input_focus.vm;
 		int c;
 
@@ -282,7 +288,9 @@ void vm_console_poll(void)
 			break;
 		switch (focus_feed(&input_focus, c, nvms)) {
 		case FOCUS_DELIVER:
-			if (vm)
+			if (to_shell)
+				mgmt_shell_input((char)c);
+			else if (vm)
 				vpl011_receive(&vm->uart, (char)c);
 			break;
 		case FOCUS_SWITCHED:
@@ -420,8 +428,9 @@ unsigned int vm_create_all(const struct config *cfg)
 			 vm->name, (unsigned long)(vm->ram_size >> 20), (unsigned long)vm->ram_ipa,
 			 vm->nvcpus, pcpu, (unsigned long)vm->entry_ipa);
 	}
-	if (nvms > 1 && input_target())
-		log_info("console: input goes to vm %s; Ctrl-\\ then 1-%u gives it to another VM",
+	if (nvms && input_target())
+		log_info("console: input goes to vm %s; Ctrl-\\ then 1-%u gives it to another VM, "
+			 "0 to the management shell",
 			 input_target()->name, nvms);
 	return started;
 }

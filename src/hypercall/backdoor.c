@@ -159,6 +159,11 @@ static bool call_lb(struct vcpu *vcpu, struct bdoor_regs *r, const char **why)
 	case BDOOR_CMD_GETTIMEFULL:
 		get_time(r, true);
 		return true;
+	case BDOOR_CMD_GETTIMEFULL_WITH_LAG:
+		/* What open-vm-tools' timeSync asks first: GETTIMEFULL plus an interrupt lag. */
+		get_time(r, true);
+		r->di = 0;
+		return true;
 	case BDOOR_CMD_MESSAGE:
 		if (msg_call_lb(vcpu->vm->backdoor.channels, r, &h,
 				arch_counter() ^ (uint64_t)vcpu->ctx.pc))

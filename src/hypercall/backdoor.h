@@ -31,13 +31,14 @@
 #define BDOOR_X7_DF	 (1UL << 5) /* direction flag: backwards (refused) */
 
 /* Commands (ecx low 16 bits). */
-#define BDOOR_CMD_GETMHZ      1
-#define BDOOR_CMD_GETVERSION  10
-#define BDOOR_CMD_GETTIME     23
-#define BDOOR_CMD_MESSAGE     30
-#define BDOOR_CMD_GETHZ	      45
-#define BDOOR_CMD_GETTIMEFULL 46
-#define BDOORHB_CMD_MESSAGE   0
+#define BDOOR_CMD_GETMHZ	       1
+#define BDOOR_CMD_GETVERSION	       10
+#define BDOOR_CMD_GETTIME	       23
+#define BDOOR_CMD_MESSAGE	       30
+#define BDOOR_CMD_GETHZ		       45
+#define BDOOR_CMD_GETTIMEFULL	       46
+#define BDOOR_CMD_GETTIMEFULL_WITH_LAG 55
+#define BDOORHB_CMD_MESSAGE	       0
 
 struct vcpu;
 struct vm;

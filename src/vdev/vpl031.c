@@ -3,59 +3,91 @@
 
 #include "vdev/vpl031.h"
 
-#define RTCDR	0x000
-#define RTCMR	0x004
-#define RTCLR	0x008
-#define RTCCR	0x00c
-#define RTCIMSC 0x010
-#define RTCRIS	0x014
-#define RTCMIS	0x018
-#define RTCICR	0x01c
-#define RTC_ID	0xfe0
-#define INT_BIT 1U
+#define RTCDR	   0x000
+#define RTCMR	   0x004
+#define RTCLR	   0x008
+#define RTCCR	   0x00c
+#define RTCIMSC	   0x010
+#define RTCRIS	   0x014
+#define RTCMIS	   0x018
+#define RTCICR	   0x01c
+#define RTC_ID	   0xfe0
+#define RTC_ID_END 0x1000
+#define INT_BIT	   1U
 
-/* PrimeCell identification: peripheral ID 0x00041031 (PL031), cell ID 0xb105f00d. */
+/*
+ * PrimeCell identification, one byte per word from 0xfe0: peripheral ID
+ * 0x00041031 (PL031, designer ARM, revision 0) and cell ID 0xb105f00d. Linux
+ * masks the revision out; the rtc guest test expects exactly 0x00041031.
+ */
 static const uint8_t pl031_id[8] = { 0x31, 0x10, 0x04, 0x00, 0x0d, 0xf0, 0x05, 0xb1 };
 
 void vpl031_init(struct vpl031 *rtc, uint64_t (*now)(void), void (*set_irq)(void *ctx, bool level),
 		 void *irq_ctx)
 {
+	/*
+	 * All zero: no offset, the line low, and RTCMR = 0 with the match checked
+	 * up to second 0, so the reset value does not fire until the counter wraps.
+	 */
 	memset(rtc, 0, sizeof(*rtc));
 	rtc->now = now;
 	rtc->set_irq = set_irq;
 	rtc->irq_ctx = irq_ctx;
 }
 
-/* The guest's seconds: the source plus its offset, in the register's 32 bits. */
+/* The guest's seconds: the source plus its offset, in the counter's 32 bits. */
 static uint32_t guest_now(const struct vpl031 *rtc)
 {
-	return (uint32_t)((int64_t)rtc->now() + rtc->offset);
+	return (uint32_t)(rtc->now() + (uint64_t)rtc->offset);
 }
 
-/* Raises the match interrupt once the time has reached RTCMR; updates the line. Lock held. */
-static void update(struct vpl031 *rtc)
+/*
+ * Sets RTCRIS if the counter went through RTCMR since the last check, i.e. if
+ * RTCMR is in (seen, now] modulo 2^32: what the comparator would have caught.
+ */
+static void check_match(struct vpl031 *rtc)
 {
-	if (rtc->match_armed && (int32_t)(guest_now(rtc) - rtc->match) >= 0) {
+	uint32_t now = guest_now(rtc);
+	uint32_t elapsed = now - rtc->seen;
+
+	/* A source that stepped back must not sweep (and match) most of the 32-bit range. */
+	if ((int32_t)elapsed > 0 && rtc->mr - rtc->seen - 1 < elapsed)
 		rtc->ris |= INT_BIT;
-		rtc->match_armed = false;
-	}
-	if (rtc->set_irq)
-		rtc->set_irq(rtc->irq_ctx, (rtc->ris & rtc->imsc) != 0);
+	rtc->seen = now;
 }
 
-static uint64_t read_reg(struct vpl031 *rtc, uint64_t off)
+/* Pushes the line level (RIS & IMSC) when it changes. */
+static void update_line(struct vpl031 *rtc)
 {
-	if (off >= RTC_ID && off < RTC_ID + 0x20 && !(off & 3))
+	bool level = (rtc->ris & rtc->imsc) != 0;
+
+	if (level == rtc->line)
+		return;
+	rtc->line = level;
+	if (rtc->set_irq)
+		rtc->set_irq(rtc->irq_ctx, level);
+}
+
+/* Brings the device up to date with the clock. Lock held. */
+static void catch_up(struct vpl031 *rtc)
+{
+	check_match(rtc);
+	update_line(rtc);
+}
+
+static uint32_t read_reg(const struct vpl031 *rtc, uint64_t off)
+{
+	if (off >= RTC_ID && off < RTC_ID_END)
 		return pl031_id[(off - RTC_ID) / 4];
 	switch (off) {
 	case RTCDR:
 		return guest_now(rtc);
 	case RTCMR:
-		return rtc->match;
+		return rtc->mr;
 	case RTCLR:
-		return rtc->loaded;
+		return rtc->lr;
 	case RTCCR:
-		return 1; /* always started: the clock cannot be stopped */
+		return 1; /* started: the clock cannot be stopped */
 	case RTCIMSC:
 		return rtc->imsc;
 	case RTCRIS:
@@ -71,12 +103,15 @@ static void write_reg(struct vpl031 *rtc, uint64_t off, uint32_t v)
 {
 	switch (off) {
 	case RTCMR:
-		rtc->match = v;
-		rtc->match_armed = true;
+		rtc->mr = v;
+		/* Check from the current second on: a match with it fires at once. */
+		rtc->seen = guest_now(rtc) - 1;
 		break;
 	case RTCLR:
-		rtc->loaded = v;
+		rtc->lr = v;
 		rtc->offset = (int64_t)v - (int64_t)rtc->now();
+		/* The counter jumps: it has not gone through the seconds in between. */
+		rtc->seen = v - 1;
 		break;
 	case RTCIMSC:
 		rtc->imsc = v & INT_BIT;
@@ -85,20 +120,26 @@ static void write_reg(struct vpl031 *rtc, uint64_t off, uint32_t v)
 		rtc->ris &= ~(v & INT_BIT);
 		break;
 	default:
-		break; /* RTCCR (start bit: always set), read-only and unknown registers */
+		break; /* RTCCR (always started), the read-only and unknown registers */
 	}
+}
+
+/* The PL031 has 32-bit registers only; other accesses are not decoded. */
+static bool is_register_access(uint64_t off, unsigned int size)
+{
+	return size == 4 && !(off & 3);
 }
 
 static uint64_t vpl031_read(void *dev, struct vcpu *vcpu, uint64_t off, unsigned int size)
 {
 	struct vpl031 *rtc = dev;
-	uint64_t v;
+	uint32_t v;
 
 	(void)vcpu;
-	if (size != 4)
-		return 0; /* the PL031 has 32-bit registers only */
+	if (!is_register_access(off, size))
+		return 0;
 	spin_lock(&rtc->lock);
-	update(rtc);
+	catch_up(rtc);
 	v = read_reg(rtc, off);
 	spin_unlock(&rtc->lock);
 	return v;
@@ -110,11 +151,12 @@ static void vpl031_write(void *dev, struct vcpu *vcpu, uint64_t off, unsigned in
 	struct vpl031 *rtc = dev;
 
 	(void)vcpu;
-	if (size != 4)
+	if (!is_register_access(off, size))
 		return;
 	spin_lock(&rtc->lock);
+	catch_up(rtc); /* a match reached before this write still counts */
 	write_reg(rtc, off, (uint32_t)value);
-	update(rtc);
+	catch_up(rtc);
 	spin_unlock(&rtc->lock);
 }
 

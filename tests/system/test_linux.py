@@ -186,10 +186,22 @@ def test_open_vm_tools_talk_to_the_backdoor(images):
             sh.run("vmware-rpctool 'log hello from open-vm-tools'; sleep 1")
             # Skiff's log line came out while the command ran: it is in the text read.
             assert "vm linux: guest tools: hello from open-vm-tools" in child.before
+            # The host's side of guestinfo: the management shell sets a key the guest reads.
+            child.send("\x1c0")
+            child.expect("console: input goes to the management shell")
+            child.send("guestinfo set linux fromhost set by the host\r")
+            child.expect('vm linux: guestinfo.fromhost = "set by the host"')
+            child.send("guestinfo get linux x\r")
+            child.expect('guestinfo.x = "hello"')
+            child.send("\x1c1")
+            child.expect("console: input goes to vm linux")
+            assert "set by the host" in sh.run("vmware-rpctool 'info-get guestinfo.fromhost'")
             child.send("vmtoolsd >/dev/null 2>&1 &\r")
             child.expect(r"vm linux: guest tools: toolbox: Version: \d+", timeout=120)
             child.expect("vm linux: guest tools: reset -> OK ATR toolbox", timeout=120)
-            child.send("\x1ch")
+            child.send("\x1c0vm info linux\r")
+            child.expect("backdoor: on, \\d+ calls, \\d+ refused, guest tools listening")
+            child.send("\x1c1\x1ch")
             child.expect("console: asked vm linux's guest tools for OS_Halt", timeout=30)
             child.expect(r"vm linux: guest tools: OS_Halt -> OK", timeout=120)
             child.expect("vm linux: powered off by the guest", timeout=120)

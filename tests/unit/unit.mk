@@ -10,6 +10,7 @@ UNIT_SRCS_test_config   := src/core/config.c src/lib/format.c
 UNIT_SRCS_test_bootargs := src/core/bootargs.c
 UNIT_SRCS_test_format   := src/lib/format.c
 UNIT_SRCS_test_focus    := src/console/focus.c
+UNIT_SRCS_test_shell    := src/console/shell.c src/lib/format.c
 UNIT_SRCS_test_vpl031   := src/vdev/vpl031.c
 UNIT_SRCS_test_timescale := src/vdev/timescale.c
 UNIT_SRCS_test_message  := src/hypercall/message.c src/hypercall/rpci.c src/hypercall/tclo.c \

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The management shell: a line editor (printable characters, backspace,
+ * Ctrl-U, Enter; the arrow keys' escape sequences are swallowed) and a table of
+ * commands, each a word or two ("vm list") followed by arguments. Output goes
+ * through a sink a line at a time. The commands themselves live with what
+ * they act on (core/shell_cmds.c); this part knows nothing of VMs, so it is
+ * unit-tested on the host.
+ */
+#ifndef SKIFF_CONSOLE_SHELL_H
+#define SKIFF_CONSOLE_SHELL_H
+
+#include <stddef.h>
+
+#define SHELL_LINE_MAX 128
+#define SHELL_ARGS_MAX 8
+
+struct shell;
+
+struct shell_cmd {
+	const char *name; /* one or two words, e.g. "vm list" */
+	const char *args; /* for help: e.g. "NAME" */
+	const char *help;
+	/* argv[0] is the first argument after the command's name */
+	void (*run)(struct shell *sh, int argc, char **argv);
+};
+
+struct shell {
+	const struct shell_cmd *cmds;
+	unsigned int ncmds;
+	void (*write)(const char *s, size_t len); /* one output line, without its newline */
+	char line[SHELL_LINE_MAX];
+	unsigned int len;
+	unsigned int escape; /* bytes of an escape sequence still to swallow */
+};
+
+void shell_init(struct shell *sh, const struct shell_cmd *cmds, unsigned int ncmds,
+		void (*write)(const char *s, size_t len));
+/* One input byte from the terminal. */
+void shell_input(struct shell *sh, char c);
+/* Runs one command line (what Enter does). */
+void shell_execute(struct shell *sh, char *line);
+/* Prints one line of output. */
+void shell_printf(struct shell *sh, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: MIT
+#include <string.h>
+
+#include "arch/arch.h"
+#include "console/shell.h"
+#include "core/log.h"
+#include "core/shell_cmds.h"
+#include "core/vm.h"
+#include "core/wallclock.h"
+#include "hypercall/backdoor.h"
+#include "lib/format.h"
+
+static const char *const state_names[] = {
+	[VM_EMPTY] = "empty",	  [VM_RUNNING] = "running", [VM_POWERED_OFF] = "powered off",
+	[VM_CRASHED] = "crashed", [VM_FAILED] = "failed",
+};
+
+static struct vm *find_vm(struct shell *sh, int argc, char **argv)
+{
+	if (argc < 1) {
+		shell_printf(sh, "which VM? (vm list shows their names)");
+		return 0;
+	}
+	for (unsigned int i = 0; i < vm_count(); i++)
+		if (!strcmp(vm_get(i)->name, argv[0]))
+			return vm_get(i);
+	shell_printf(sh, "no VM is called \"%s\" (vm list shows their names)", argv[0]);
+	return 0;
+}
+
+static bool running(struct shell *sh, const struct vm *vm)
+{
+	if (vm->state == VM_RUNNING)
+		return true;
+	shell_printf(sh, "vm %s is %s", vm->name, state_names[vm->state]);
+	return false;
+}
+
+static uint64_t exits(const struct vm *vm)
+{
+	uint64_t n = 0;
+
+	for (unsigned int i = 0; i < vm->nvcpus; i++)
+		n += vm->vcpus[i].exits;
+	return n;
+}
+
+static void vm_list(struct shell *sh, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	shell_printf(sh, "%-12s %-12s %5s %9s %12s", "NAME", "STATE", "VCPUS", "MEMORY",
+		     "COUNTER HZ");
+	for (unsigned int i = 0; i < vm_count(); i++) {
+		const struct vm *vm = vm_get(i);
+
+		shell_printf(sh, "%-12s %-12s %5u %6lu MiB %12lu", vm->name, state_names[vm->state],
+			     vm->config->vcpus, (unsigned long)(vm->config->memory_size >> 20),
+			     (unsigned long)vm->counter.scale.guest_hz);
+	}
+}
+
+static void vm_info(struct shell *sh, int argc, char **argv)
+{
+	const struct vm *vm = find_vm(sh, argc, argv);
+	uint64_t traps = 0;
+
+	if (!vm)
+		return;
+	for (unsigned int i = 0; i < vm->nvcpus; i++)
+		traps += vm->vcpus[i].ptimer.traps;
+	shell_printf(sh, "vm %s: %s, %u vCPU(s), %lu MiB RAM, %lu exits", vm->name,
+		     state_names[vm->state], vm->config->vcpus,
+		     (unsigned long)(vm->config->memory_size >> 20), (unsigned long)exits(vm));
+	shell_printf(
+		sh, "  counter: guest %lu Hz, host %lu Hz, %s, %lu counter/timer traps",
+		(unsigned long)vm->counter.scale.guest_hz, (unsigned long)vm->counter.scale.host_hz,
+		vm->counter.scaled ? "scaled (physical counter and timer emulated)" : "the host's",
+		(unsigned long)traps);
+	shell_printf(sh, "  stage 2: %lu faults, %lu pages cache-maintained",
+		     (unsigned long)vm->s2stats.faults, (unsigned long)vm->s2stats.maintained);
+	shell_printf(sh, "  backdoor: %s, %lu calls, %lu refused, guest tools %s",
+		     vm->backdoor.enabled ? "on" : "off", (unsigned long)vm->backdoor.stats.calls,
+		     (unsigned long)vm->backdoor.stats.errors,
+		     vm->tclo.listening ? "listening" : "not listening");
+}
+
+static void vm_stop(struct shell *sh, int argc, char **argv)
+{
+	struct vm *vm = find_vm(sh, argc, argv);
+
+	if (!vm || !running(sh, vm))
+		return;
+	vm_power_off(vm);
+	shell_printf(sh, "vm %s stopped", vm->name);
+}
+
+/* Graceful power operations through the guest's tools (TCLO). */
+static void tools_request(struct shell *sh, int argc, char **argv, const char *request)
+{
+	struct vm *vm = find_vm(sh, argc, argv);
+
+	if (!vm || !running(sh, vm))
+		return;
+	if (backdoor_host_request(vm, request))
+		shell_printf(sh, "asked vm %s's guest tools for %s", vm->name, request);
+	else
+		shell_printf(sh, "vm %s has no guest tools listening: use vm stop", vm->name);
+}
+
+static void vm_halt(struct shell *sh, int argc, char **argv)
+{
+	tools_request(sh, argc, argv, "OS_Halt");
+}
+
+static void vm_reboot(struct shell *sh, int argc, char **argv)
+{
+	tools_request(sh, argc, argv, "OS_Reboot");
+}
+
+static void guestinfo_get_cmd(struct shell *sh, int argc, char **argv)
+{
+	struct vm *vm = find_vm(sh, argc, argv);
+	const char *v;
+
+	if (!vm)
+		return;
+	if (argc != 2) {
+		shell_printf(sh, "usage: guestinfo get VM KEY");
+		return;
+	}
+	spin_lock(&vm->backdoor.lock);
+	v = guestinfo_get(&vm->rpci.info, argv[1]);
+	if (v)
+		shell_printf(sh, "guestinfo.%s = \"%s\"", argv[1], v);
+	else
+		shell_printf(sh, "vm %s has no guestinfo.%s", vm->name, argv[1]);
+	spin_unlock(&vm->backdoor.lock);
+}
+
+static void guestinfo_set_cmd(struct shell *sh, int argc, char **argv)
+{
+	struct vm *vm = find_vm(sh, argc, argv);
+	char value[GUESTINFO_VALUE_MAX];
+	size_t len = 0;
+	int r;
+
+	if (!vm)
+		return;
+	if (argc < 3) {
+		shell_printf(sh, "usage: guestinfo set VM KEY VALUE...");
+		return;
+	}
+	/* The value is the rest of the line: its words joined by single spaces. */
+	for (int i = 2; i < argc; i++)
+		len += (size_t)format(value + len, sizeof(value) - len, "%s%s", i > 2 ? " " : "",
+				      argv[i]);
+	if (len >= sizeof(value)) {
+		shell_printf(sh, "the value is longer than %u bytes", GUESTINFO_VALUE_MAX - 1);
+		return;
+	}
+	spin_lock(&vm->backdoor.lock);
+	r = guestinfo_set(&vm->rpci.info, argv[1], value, len);
+	spin_unlock(&vm->backdoor.lock);
+	if (r)
+		shell_printf(sh, "not set: a key is 1-%u bytes, a VM has at most %u keys",
+			     GUESTINFO_KEY_MAX - 1, GUESTINFO_MAX);
+	else
+		shell_printf(sh, "vm %s: guestinfo.%s = \"%s\"", vm->name, argv[1], value);
+}
+
+static void time_cmd(struct shell *sh, int argc, char **argv)
+{
+	uint64_t secs;
+	uint32_t usecs;
+
+	(void)argc;
+	(void)argv;
+	wallclock_now(&secs, &usecs);
+	shell_printf(sh, "wall clock %lu.%06u s since the epoch; counter %lu at %lu Hz",
+		     (unsigned long)secs, usecs, (unsigned long)arch_counter(),
+		     (unsigned long)arch_counter_freq());
+}
+
+static void stats_cmd(struct shell *sh, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	for (unsigned int i = 0; i < vm_count(); i++) {
+		const struct vm *vm = vm_get(i);
+
+		shell_printf(sh, "vm %s: %lu exits, %lu stage-2 faults, %lu backdoor calls",
+			     vm->name, (unsigned long)exits(vm), (unsigned long)vm->s2stats.faults,
+			     (unsigned long)vm->backdoor.stats.calls);
+	}
+}
+
+static const struct shell_cmd commands[] = {
+	{ "vm list", "", "the VMs, their state, vCPUs, memory and counter frequency", vm_list },
+	{ "vm info", "NAME", "one VM in detail: exits, counter, stage 2, backdoor", vm_info },
+	{ "vm stop", "NAME", "power the VM off now", vm_stop },
+	{ "vm halt", "NAME", "ask the VM's guest tools to shut down (OS_Halt)", vm_halt },
+	{ "vm reboot", "NAME", "ask the VM's guest tools to reboot (OS_Reboot)", vm_reboot },
+	{ "guestinfo get", "VM KEY", "read guestinfo.KEY of a VM", guestinfo_get_cmd },
+	{ "guestinfo set", "VM KEY VALUE",
+	  "set guestinfo.KEY (the guest reads it with "
+	  "vmware-rpctool)",
+	  guestinfo_set_cmd },
+	{ "time", "", "Skiff's wall clock and counter", time_cmd },
+	{ "stats", "", "exits, stage-2 faults and backdoor calls per VM", stats_cmd },
+};
+
+static void shell_write(const char *s, size_t len)
+{
+	char out[220];
+	int n = format(out, sizeof(out), "shell| %.*s\n", (int)len, s);
+
+	if (n > (int)sizeof(out) - 1)
+		n = sizeof(out) - 1;
+	log_write_raw(out, (size_t)n);
+}
+
+void mgmt_shell_input(char c)
+{
+	static struct shell sh;
+
+	if (!sh.cmds)
+		shell_init(&sh, commands, sizeof(commands) / sizeof(commands[0]), shell_write);
+	shell_input(&sh, c);
+}

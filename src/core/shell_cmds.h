@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: MIT */
+/* The management shell's commands (console/shell.h) and its instance. */
+#ifndef SKIFF_CORE_SHELL_CMDS_H
+#define SKIFF_CORE_SHELL_CMDS_H
+
+/* One byte of input for the shell (it has the console's focus). */
+void mgmt_shell_input(char c);
+
+#endif

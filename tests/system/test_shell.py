@@ -1,0 +1,46 @@
+"""The management shell on the serial console (Ctrl-\\ 0), driven over QEMU's stdio."""
+
+import signal
+import tempfile
+
+import pexpect
+
+from skiff import Vm, compile_config, config_dts, qemu_command
+
+
+def test_shell_commands():
+    vms = [Vm("spin", "spin", cpu=0), Vm("ts", "spin", cpu=1,
+                                           extra="counter-frequency = <25000000>;")]
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = qemu_command(compile_config(config_dts(vms), tmp), smp=2)
+        child = pexpect.spawn("timeout", ["-k", "5", "120", *cmd], encoding="utf-8",
+                              codec_errors="replace", timeout=60)
+        try:
+            child.expect(r"0 to the management shell")
+            child.send("\x1c0")
+            child.expect(r"console: input goes to the management shell \(type help\)")
+
+            def run(line, *want):
+                child.send(line + "\r")
+                child.expect_exact("shell| > " + line)
+                for w in want:
+                    child.expect(w)
+
+            run("help", r"shell\|   vm list - ", r"shell\|   guestinfo set VM KEY VALUE - ")
+            run("vm list", r"NAME +STATE +VCPUS +MEMORY +COUNTER HZ",
+                r"shell\| spin +running +1 +4 MiB +\d+", r"shell\| ts +running +1 +4 MiB +25000000")
+            run("vm info ts", r"vm ts: running, 1 vCPU\(s\), 4 MiB RAM, \d+ exits",
+                r"counter: guest 25000000 Hz, host \d+ Hz, scaled")
+            run("vm info nosuch", r"no VM is called \"nosuch\" \(vm list shows their names\)")
+            run("frobnicate", r"unknown command \"frobnicate\": type help for the list")
+            run("guestinfo set ts color deep blue", r"vm ts: guestinfo.color = \"deep blue\"")
+            run("guestinfo get ts color", r"guestinfo.color = \"deep blue\"")
+            run("guestinfo get ts shape", r"vm ts has no guestinfo.shape")
+            run("vm halt ts", r"vm ts has no guest tools listening: use vm stop")
+            run("time", r"wall clock \d+\.\d{6} s since the epoch; counter \d+ at \d+ Hz")
+            run("vm stop ts", r"vm ts: stage 2:", r"vm ts stopped")
+            run("vm stop ts", r"vm ts is powered off")
+            run("stats", r"vm spin: \d+ exits")
+        finally:
+            child.kill(signal.SIGKILL)
+            child.close(force=True)

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: MIT
+/* The management shell's line editor and command table. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "console/shell.h"
+
+static char out[16][200];
+static unsigned int nout;
+static char args_seen[200];
+
+static void sink(const char *s, size_t len)
+{
+	snprintf(out[nout++ % 16], sizeof(out[0]), "%.*s", (int)len, s);
+}
+
+static void record(struct shell *sh, int argc, char **argv)
+{
+	(void)sh;
+	args_seen[0] = '\0';
+	for (int i = 0; i < argc; i++) {
+		strcat(args_seen, "[");
+		strcat(args_seen, argv[i]);
+		strcat(args_seen, "]");
+	}
+}
+
+static const struct shell_cmd cmds[] = {
+	{ "vm list", "", "list", record },
+	{ "vm info", "NAME", "info", record },
+	{ "time", "", "time", record },
+};
+
+static struct shell sh;
+
+static int setup(void **state)
+{
+	(void)state;
+	nout = 0;
+	args_seen[0] = '\0';
+	shell_init(&sh, cmds, 3, sink);
+	return 0;
+}
+
+static void type(const char *s)
+{
+	while (*s)
+		shell_input(&sh, *s++);
+}
+
+static void test_commands_and_arguments(void **state)
+{
+	(void)state;
+	type("vm info  linux extra\r");
+	assert_string_equal(out[0], "> vm info  linux extra");
+	assert_string_equal(args_seen, "[linux][extra]");
+	type("time\r");
+	assert_string_equal(args_seen, "");
+	type("vm\r");
+	assert_string_equal(out[nout - 1], "unknown command \"vm\": type help for the list");
+	type("vmlist\r");
+	assert_non_null(strstr(out[nout - 1], "unknown command"));
+	type("\r"); /* an empty line runs nothing */
+	assert_string_equal(out[nout - 1], "> ");
+}
+
+static void test_help_lists_every_command(void **state)
+{
+	(void)state;
+	type("help\r");
+	assert_int_equal(nout, 4);
+	assert_string_equal(out[1], "  vm list - list");
+	assert_string_equal(out[2], "  vm info NAME - info");
+}
+
+static void test_editing_keys(void **state)
+{
+	(void)state;
+	type("tiem\x7f\x7f"
+	     "me\r");
+	assert_string_equal(out[0], "> time");
+	type("garbage\x15time\r");
+	assert_string_equal(out[nout - 2], "> time");
+	type("ti\x1b[Ame\r"); /* an arrow key in the middle is swallowed */
+	assert_string_equal(out[nout - 1 - 0], "> time");
+}
+
+static void test_random_input_never_breaks_it(void **state)
+{
+	(void)state;
+	srand(1);
+	for (unsigned int i = 0; i < 1000000; i++)
+		shell_input(&sh, (char)(rand() & 0xff));
+	assert_true(sh.len < SHELL_LINE_MAX);
+	type("\x15time\r");
+	assert_string_equal(out[(nout - 1) % 16], "> time");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_commands_and_arguments, setup),
+		cmocka_unit_test_setup(test_help_lists_every_command, setup),
+		cmocka_unit_test_setup(test_editing_keys, setup),
+		cmocka_unit_test_setup(test_random_input_never_breaks_it, setup),
+	};
+
+	return cmocka_run_group_tests_name("shell", tests, NULL, NULL);
+}
