@@ -83,6 +83,14 @@ static void vm_info(struct shell *sh, int argc, char **argv)
 		     vm->backdoor.enabled ? "on" : "off", (unsigned long)vm->backdoor.stats.calls,
 		     (unsigned long)vm->backdoor.stats.errors,
 		     vm->tclo.listening ? "listening" : "not listening");
+	if (vm->tclo.polls)
+		shell_printf(sh,
+			     "  guest tools: %lu heartbeats (TCLO polls), the last %lu ms ago, "
+			     "%lu guest info reports",
+			     (unsigned long)vm->tclo.polls,
+			     (unsigned long)((arch_counter() - vm->tclo.last_poll) * 1000 /
+					     arch_counter_freq()),
+			     (unsigned long)vm->rpci.guest_info_updates);
 }
 
 static void vm_stop(struct shell *sh, int argc, char **argv)

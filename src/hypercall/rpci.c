@@ -123,8 +123,19 @@ size_t rpci_answer(struct rpci *r, const char *msg, size_t len, char *reply, siz
 		log_info("vm %s: guest tools version %u", r->owner, r->tools_version);
 		return reply_str(reply, reply_max, "1 ", "", 0);
 	}
+	if (is_cmd(msg, len, "SetGuestInfo", &arg)) {
+		r->guest_info_updates++; /* the tools' periodic report: noted, not kept */
+		return reply_str(reply, reply_max, "1 ", "", 0);
+	}
 	if ((len > 17 && !memcmp(msg, "tools.capability.", 17)) ||
 	    (len > 15 && !memcmp(msg, "vmx.capability.", 15)))
 		return reply_str(reply, reply_max, "1 ", "", 0);
+	if (r->unknown_logged < RPCI_UNKNOWN_LOGGED) {
+		r->unknown_logged++;
+		log_info("vm %s: guest tools: unknown request \"%.*s\"%s", r->owner,
+			 (int)(len < 60 ? len : 60), msg,
+			 r->unknown_logged == RPCI_UNKNOWN_LOGGED ? " (further ones not logged)"
+								  : "");
+	}
 	return reply_str(reply, reply_max, "0 ", "Unknown command", 15);
 }

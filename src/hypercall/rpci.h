@@ -7,6 +7,7 @@
  *   "log TEXT"                      -> "1 " (TEXT goes to Skiff's log)
  *   "tools.set.version N"           -> "1 " (remembered, logged)
  *   "tools.capability.*", "vmx.capability.*" -> "1 " (noted, nothing offered)
+ *   "SetGuestInfo KEY VALUE"        -> "1 " (the tools' periodic report, counted)
  * Anything else gets "0 Unknown command". Replies start with "1 " for success
  * and "0 " for failure, as the tools expect.
  */
@@ -29,11 +30,15 @@ struct guestinfo {
 	} entries[GUESTINFO_MAX];
 };
 
+#define RPCI_UNKNOWN_LOGGED 16 /* unknown requests logged per VM, the rest only answered */
+
 struct rpci {
 	const char *owner; /* VM name, for the log */
+	unsigned int unknown_logged;
 	struct guestinfo info;
 	uint32_t tools_version;
 	uint64_t requests;
+	uint64_t guest_info_updates; /* SetGuestInfo reports from vmtoolsd's guestInfo */
 };
 
 /* Answers one RPCI request; returns the reply's length (written to @reply). */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <string.h>
 
+#include "arch/arch.h"
 #include "core/log.h"
 #include "hypercall/tclo.h"
 #include "lib/format.h"
@@ -26,6 +27,8 @@ size_t tclo_answer(struct tclo *t, const char *msg, size_t len, char *reply, siz
 	const char *next;
 	size_t n;
 
+	t->polls++;
+	t->last_poll = arch_counter();
 	if (len && t->pending)
 		log_info("vm %s: guest tools: %s -> %.*s", t->owner, t->pending, (int)len, msg);
 	t->pending = 0;

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define TCLO_QUEUE	 4
 #define TCLO_REQUEST_MAX 32
@@ -20,6 +21,8 @@
 struct tclo {
 	const char *owner;   /* VM name, for the log */
 	bool listening;	     /* the tools have a TCLO channel open */
+	uint64_t polls;	     /* the tools' polls: their heartbeat */
+	uint64_t last_poll;  /* host counter at the last one */
 	const char *pending; /* the request whose result is awaited */
 	unsigned int head, count;
 	char queue[TCLO_QUEUE][TCLO_REQUEST_MAX];

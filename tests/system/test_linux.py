@@ -201,6 +201,7 @@ def test_open_vm_tools_talk_to_the_backdoor(images):
             child.expect("vm linux: guest tools: reset -> OK ATR toolbox", timeout=120)
             child.send("\x1c0vm info linux\r")
             child.expect("backdoor: on, \\d+ calls, \\d+ refused, guest tools listening")
+            child.expect(r"guest tools: [1-9]\d* heartbeats \(TCLO polls\), the last \d+ ms ago")
             child.send("\x1c1\x1ch")
             child.expect("console: asked vm linux's guest tools for OS_Halt", timeout=30)
             child.expect(r"vm linux: guest tools: OS_Halt -> OK", timeout=120)

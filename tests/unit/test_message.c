@@ -21,6 +21,12 @@ void log_info(const char *fmt, ...)
 	(void)fmt;
 }
 
+/* tclo.c notes when the tools last polled. */
+uint64_t arch_counter(void)
+{
+	return 42;
+}
+
 static size_t answer(void *ctx, uint32_t proto, const char *msg, size_t len, char *reply)
 {
 	(void)ctx;
@@ -237,6 +243,8 @@ static void test_tclo_requests(void **state)
 	assert_int_equal(tclo_answer(&t, "", 0, reply, sizeof(reply)), 5);
 	assert_memory_equal(reply, "reset", 5);
 	assert_int_equal(tclo_answer(&t, "OK ATR toolbox", 14, reply, sizeof(reply)), 0);
+	assert_int_equal(t.polls, 2);
+	assert_int_equal(t.last_poll, 42);
 	assert_true(tclo_request(&t, "OS_Halt"));
 	assert_int_equal(tclo_answer(&t, "", 0, reply, sizeof(reply)), 7);
 	assert_memory_equal(reply, "OS_Halt", 7);
