@@ -250,9 +250,12 @@ static void run_vcpu(struct vcpu *v)
 	sc->slice_end = arch_counter() + slice_ticks;
 	arm_timer(sc, wake_expired(v->pcpu));
 	while (v->state == VCPU_RUNNABLE && !panic_in_progress()) {
-		vgic_flush(v);
+		/* The vGIC's work is skipped inline when there is none (the common exit). */
+		if (__atomic_load_n(&v->vgic.dirty, __ATOMIC_RELAXED))
+			vgic_flush(v);
 		arch_vcpu_run(v);
-		vgic_sync(v);
+		if (v->vgic.lr_used)
+			vgic_sync(v);
 		trap_handle_exit(v);
 		if (v->reload) {
 			v->reload = false;

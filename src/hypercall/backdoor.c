@@ -180,12 +180,9 @@ static bool call_lb(struct vcpu *vcpu, struct bdoor_regs *r, const char **why)
 void backdoor_call(struct vcpu *vcpu)
 {
 	struct backdoor *b = &vcpu->vm->backdoor;
-	uint64_t x7 = vcpu_get_reg(vcpu, 7);
-	struct bdoor_regs r = {
-		vcpu_get_reg(vcpu, 0), vcpu_get_reg(vcpu, 1), vcpu_get_reg(vcpu, 2),
-		vcpu_get_reg(vcpu, 3), vcpu_get_reg(vcpu, 4), vcpu_get_reg(vcpu, 5),
-		vcpu_get_reg(vcpu, 6),
-	};
+	uint64_t *x = vcpu->ctx.x; /* x0-x6: the x86 registers eax..ebp */
+	uint64_t x7 = x[7];	   /* the x86 instruction's shape */
+	struct bdoor_regs r = { x[0], x[1], x[2], x[3], x[4], x[5], x[6] };
 	uint32_t port = (uint32_t)r.dx & 0xffff;
 	const char *why = 0;
 	bool ok;
@@ -212,11 +209,11 @@ void backdoor_call(struct vcpu *vcpu)
 	if (!ok)
 		refuse(vcpu, why, &r);
 	spin_unlock(&b->lock);
-	vcpu_set_reg(vcpu, 0, r.ax);
-	vcpu_set_reg(vcpu, 1, r.bx);
-	vcpu_set_reg(vcpu, 2, r.cx);
-	vcpu_set_reg(vcpu, 3, r.dx);
-	vcpu_set_reg(vcpu, 4, r.si);
-	vcpu_set_reg(vcpu, 5, r.di);
-	vcpu_set_reg(vcpu, 6, r.bp);
+	x[0] = r.ax;
+	x[1] = r.bx;
+	x[2] = r.cx;
+	x[3] = r.dx;
+	x[4] = r.si;
+	x[5] = r.di;
+	x[6] = r.bp;
 }

@@ -220,7 +220,7 @@ def test_backdoor_guest(gic):
     assert m and abs(int(m.group(1)) - time.time()) < 600, out
     # Refused calls are logged, at most one line a second: the test makes ten or so at once.
     refused = [l for l in run.lines if "vm backdoor: vcpu 0: backdoor call refused" in l]
-    assert 1 <= len(refused) <= 3, refused
+    assert 1 <= len(refused) <= 5, refused
 
 
 def test_backdoor_el0_honouring_tdcc():
