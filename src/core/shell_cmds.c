@@ -2,8 +2,8 @@
 #include <string.h>
 
 #include "arch/arch.h"
+#include "console/lineout.h"
 #include "console/shell.h"
-#include "core/log.h"
 #include "core/shell_cmds.h"
 #include "core/vm.h"
 #include "core/wallclock.h"
@@ -220,12 +220,7 @@ static const struct shell_cmd commands[] = {
 
 static void shell_write(const char *s, size_t len)
 {
-	char out[220];
-	int n = format(out, sizeof(out), "shell| %.*s\n", (int)len, s);
-
-	if (n > (int)sizeof(out) - 1)
-		n = sizeof(out) - 1;
-	log_write_raw(out, (size_t)n);
+	lineout_emit("shell", s, len);
 }
 
 void mgmt_shell_input(char c)

@@ -3,7 +3,6 @@
 
 #include "arch/arch.h"
 #include "core/esr.h"
-#include "core/log.h"
 #include "core/sysreg.h"
 #include "core/vm.h"
 #include "hypercall/backdoor.h"
@@ -17,39 +16,17 @@
 
 void vdcc_init(struct vdcc *d, const char *owner)
 {
+	char prefix[LINEOUT_PREFIX_MAX];
+
 	memset(d, 0, sizeof(*d));
-	d->owner = owner;
-}
-
-static void emit_line(struct vdcc *d)
-{
-	char out[VDCC_LINE_MAX + 48];
-	int n = format(out, sizeof(out), "%s/dcc| %.*s\n", d->owner, (int)d->len, d->line);
-
-	if (n > (int)sizeof(out) - 1)
-		n = sizeof(out) - 1;
-	log_write_raw(out, (size_t)n);
-	d->len = 0;
-}
-
-static void transmit(struct vdcc *d, char c)
-{
-	spin_lock(&d->lock);
-	d->tx_bytes++;
-	if (c == '\n')
-		emit_line(d);
-	else if (c != '\r')
-		d->line[d->len++] = c;
-	if (d->len == VDCC_LINE_MAX)
-		emit_line(d);
-	spin_unlock(&d->lock);
+	format(prefix, sizeof(prefix), "%s/dcc", owner);
+	lineout_init(&d->out, prefix);
 }
 
 void vdcc_flush(struct vdcc *d)
 {
 	spin_lock(&d->lock);
-	if (d->len)
-		emit_line(d);
+	lineout_flush(&d->out);
 	spin_unlock(&d->lock);
 }
 
@@ -100,7 +77,10 @@ enum vdcc_result vdcc_access(struct vcpu *vcpu, uint64_t esr)
 	}
 	if (read)
 		vcpu_set_reg(vcpu, rt, 0); /* no input on the DCC */
-	else
-		transmit(&vm->dcc, (char)vcpu_get_reg(vcpu, rt));
+	else {
+		spin_lock(&vm->dcc.lock);
+		lineout_put(&vm->dcc.out, (char)vcpu_get_reg(vcpu, rt));
+		spin_unlock(&vm->dcc.lock);
+	}
 	return VDCC_DONE;
 }

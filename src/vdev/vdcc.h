@@ -15,18 +15,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "console/lineout.h"
 #include "lib/spinlock.h"
-
-#define VDCC_LINE_MAX 160
 
 struct vcpu;
 
 struct vdcc {
 	struct spinlock lock;
-	const char *owner;
-	unsigned int len;
-	char line[VDCC_LINE_MAX];
-	uint64_t tx_bytes;
+	struct lineout out; /* what the vCPUs transmit, as "NAME/dcc| ..." */
 };
 
 enum vdcc_result {

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <string.h>
 
-#include "core/log.h"
-#include "lib/format.h"
 #include "vdev/vpl011.h"
 
 #define UARTDR	    0x000
@@ -26,7 +24,7 @@ void vpl011_init(struct vpl011 *u, const char *owner, void (*set_irq)(void *ctx,
 		 void *irq_ctx)
 {
 	memset(u, 0, sizeof(*u));
-	u->owner = owner;
+	lineout_init(&u->out, owner);
 	u->set_irq = set_irq;
 	u->irq_ctx = irq_ctx;
 }
@@ -76,36 +74,10 @@ static uint32_t rx_pop(struct vpl011 *u)
 	return c;
 }
 
-static void emit_line(struct vpl011 *u)
-{
-	char out[VPL011_LINE_MAX + 40];
-	int n = format(out, sizeof(out), "%s| %.*s\n", u->owner, (int)u->len, u->line);
-
-	if (n > (int)sizeof(out) - 1)
-		n = sizeof(out) - 1;
-	log_write_raw(out, (size_t)n);
-	u->len = 0;
-}
-
-static void put_char(struct vpl011 *u, char c)
-{
-	u->tx_bytes++;
-	if (c == '\r')
-		return;
-	if (c == '\n') {
-		emit_line(u);
-		return;
-	}
-	u->line[u->len++] = c;
-	if (u->len == VPL011_LINE_MAX)
-		emit_line(u);
-}
-
 void vpl011_flush(struct vpl011 *u)
 {
 	spin_lock(&u->lock);
-	if (u->len)
-		emit_line(u);
+	lineout_flush(&u->out);
 	spin_unlock(&u->lock);
 }
 
@@ -154,7 +126,7 @@ static void vpl011_write(void *dev, struct vcpu *vcpu, uint64_t off, unsigned in
 	(void)size;
 	spin_lock(&u->lock);
 	if (off == UARTDR) {
-		put_char(u, (char)(value & 0xff));
+		lineout_put(&u->out, (char)(value & 0xff));
 	} else if (off == UARTIMSC) {
 		u->imsc = (uint32_t)value & INT_MASK;
 		update_irq(u);

@@ -11,18 +11,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "console/lineout.h"
 #include "core/mmio.h"
 #include "lib/spinlock.h"
 
-#define VPL011_LINE_MAX 160
-#define VPL011_RX_FIFO	32
+#define VPL011_RX_FIFO 32
 
 struct vpl011 {
-	const char *owner; /* VM name used as the line prefix */
 	struct spinlock lock;
-	unsigned int len;
-	char line[VPL011_LINE_MAX];
-	uint64_t tx_bytes;
+	struct lineout out; /* what the guest transmits, prefixed with the VM's name */
 	uint8_t rx[VPL011_RX_FIFO];
 	unsigned int rx_head, rx_count;
 	uint64_t rx_dropped;

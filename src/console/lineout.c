@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: MIT
+#include "console/lineout.h"
+#include "core/log.h"
+#include "lib/format.h"
+
+void lineout_init(struct lineout *o, const char *prefix)
+{
+	format(o->prefix, sizeof(o->prefix), "%s", prefix);
+	o->len = 0;
+	o->bytes = 0;
+}
+
+void lineout_emit(const char *prefix, const char *s, size_t len)
+{
+	char out[LINEOUT_PREFIX_MAX + 200];
+	int n = format(out, sizeof(out), "%s| %.*s\n", prefix, (int)len, s);
+
+	if (n > (int)sizeof(out) - 1)
+		n = sizeof(out) - 1;
+	log_write_raw(out, (size_t)n);
+}
+
+void lineout_flush(struct lineout *o)
+{
+	if (!o->len)
+		return;
+	lineout_emit(o->prefix, o->line, o->len);
+	o->len = 0;
+}
+
+void lineout_put(struct lineout *o, char c)
+{
+	o->bytes++;
+	if (c == '\r')
+		return;
+	if (c == '\n') {
+		lineout_emit(o->prefix, o->line, o->len);
+		o->len = 0;
+		return;
+	}
+	o->line[o->len++] = c;
+	if (o->len == LINEOUT_MAX)
+		lineout_flush(o);
+}
