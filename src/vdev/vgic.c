@@ -270,9 +270,8 @@ static uint64_t make_lr(const struct vm *vm, struct vgic_irq *irq, unsigned int 
 }
 
 /*
- * Runs before every entry, so it costs nothing unless something changed since the
- * last scan (the dirty flag, set by every change that can make an interrupt
- * deliverable).
+ * The dirty flag is set by every change that can make an interrupt deliverable;
+ * the run loop calls this only when it is set (sched.c: run_vcpu).
  */
 void vgic_flush(struct vcpu *vcpu)
 {
@@ -280,9 +279,7 @@ void vgic_flush(struct vcpu *vcpu)
 	bool changed = false, more;
 	unsigned int n, i;
 
-	/* A plain load first: the exchange (an exclusive pair) only when there is work. */
-	if (!__atomic_load_n(&vcpu->vgic.dirty, __ATOMIC_RELAXED) || !vm->vgic.present ||
-	    !__atomic_exchange_n(&vcpu->vgic.dirty, false, __ATOMIC_ACQ_REL))
+	if (!vm->vgic.present || !__atomic_exchange_n(&vcpu->vgic.dirty, false, __ATOMIC_ACQ_REL))
 		return;
 	n = arch_vgic_nr_lrs();
 	spin_lock(&vm->vgic.lock);
@@ -335,9 +332,6 @@ void vgic_sync(struct vcpu *vcpu)
 	struct vm *vm = vcpu->vm;
 	unsigned int n, i;
 
-	/* Runs after every exit: costs a test unless something was handed over. */
-	if (!vcpu->vgic.lr_used)
-		return;
 	n = arch_vgic_nr_lrs();
 	arch_vgic_read_lrs(vcpu->vgic.lr, n);
 	spin_lock(&vm->vgic.lock);

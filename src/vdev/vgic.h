@@ -96,7 +96,11 @@ void vgic_set_level(struct vm *vm, struct vcpu *vcpu, unsigned int intid, bool l
 /* Makes @intid pending once (@vcpu for SGIs/PPIs, NULL for SPIs). */
 void vgic_inject(struct vm *vm, struct vcpu *vcpu, unsigned int intid);
 
-/* Before entering the vCPU: put its deliverable interrupts into list registers. */
+/*
+ * Before entering the vCPU: put its deliverable interrupts into list registers.
+ * The run loop calls it only when vgic.dirty is set, and vgic_sync() only when
+ * vgic.lr_used is not empty: most exits need neither.
+ */
 void vgic_flush(struct vcpu *vcpu);
 /* After it exits: take back what the guest did with them. */
 void vgic_sync(struct vcpu *vcpu);
