@@ -154,3 +154,11 @@ void gic_send_sgi(unsigned int vcpu, unsigned int intid)
 		wr(dist + GICD_SGIR, (1U << (16 + vcpu)) | intid);
 	}
 }
+
+void gic_drain(void)
+{
+	unsigned int intid;
+
+	while (version && (intid = gic_ack()) < 1020)
+		gic_eoi(intid);
+}

@@ -116,6 +116,20 @@ void gic_enable_irq(unsigned int intid);
 unsigned int gic_ack(void);
 void gic_eoi(unsigned int intid);
 void gic_send_sgi(unsigned int vcpu, unsigned int intid);
+/* Acknowledges and ends every interrupt pending for this vCPU (taken with PSTATE.I masked). */
+void gic_drain(void);
+
+/*
+ * Waits until @cond holds, at most @limit turns of WFE (a hint other vCPUs may
+ * use; Skiff traps it where the CPU lets it, QEMU does not); true if it held.
+ */
+#define WAIT_FOR(cond, limit)                      \
+	({                                         \
+		unsigned long __n = 0;             \
+		while (!(cond) && ++__n < (limit)) \
+			__asm__ volatile("wfe");   \
+		(bool)(cond);                      \
+	})
 
 /* The VMware-compatible backdoor (guest/lib/backdoor.c, docs/hypercalls.md). */
 #define BDOOR_MAGIC	 0x564d5868U
@@ -136,6 +150,8 @@ bool bdoor_send(struct bdoor_channel *ch, const char *buf, size_t len, bool hb);
 /* Receives the reply; returns its length, 0 if none, -1 on failure. */
 long bdoor_recv(struct bdoor_channel *ch, char *buf, size_t max, bool hb);
 
+/* Benchmarks (guest/lib/bench.c): N PSCI_VERSION calls through HVC #0, in counter ticks. */
+uint64_t bench_hvc_loop(unsigned int n);
 /* System register access. */
 #define read_sysreg(r)                                       \
 	({                                                   \
@@ -146,5 +162,12 @@ long bdoor_recv(struct bdoor_channel *ch, char *buf, size_t max, bool hb);
 #define write_sysreg(r, v) __asm__ volatile("msr " #r ", %x0" : : "rZ"((uint64_t)(v)))
 #define isb()		   __asm__ volatile("isb" ::: "memory")
 #define dsb(o)		   __asm__ volatile("dsb " #o ::: "memory")
+
+/* The virtual counter, read after the instructions before it (the benchmarks' clock). */
+static inline uint64_t read_vcounter(void)
+{
+	isb();
+	return read_sysreg(cntvct_el0);
+}
 
 #endif

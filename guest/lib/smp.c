@@ -36,8 +36,6 @@ void yield_cpu(void)
 {
 	static unsigned int gic = ~0U;
 	uint64_t ticks = read_sysreg(cntfrq_el0) / 20000; /* 50 us */
-	unsigned int intid;
-
 	if (gic == ~0U) {
 		gic = gic_init();
 		if (gic)
@@ -52,6 +50,5 @@ void yield_cpu(void)
 	write_sysreg(cntv_ctl_el0, 0);
 	isb();
 	/* Acknowledge what arrived, so the next WFI waits again. */
-	while (gic && (intid = gic_ack()) < 1020)
-		gic_eoi(intid);
+	gic_drain();
 }

@@ -15,22 +15,16 @@
 
 static char msg[MSG + 64], reply[MSG + 64];
 
-static uint64_t counter(void)
-{
-	isb();
-	return read_sysreg(cntvct_el0);
-}
-
 static uint64_t getversion_loop(uint64_t n)
 {
-	uint64_t t0 = counter();
+	uint64_t t0 = read_vcounter();
 
 	for (uint64_t i = 0; i < n; i++) {
 		struct bdoor_regs r = { .ax = BDOOR_MAGIC, .cx = 10, .dx = 0x5658 };
 
 		bdoor_lb(&r);
 	}
-	return counter() - t0;
+	return read_vcounter() - t0;
 }
 
 static uint64_t el0_loop(uint64_t n)
@@ -38,28 +32,16 @@ static uint64_t el0_loop(uint64_t n)
 	el0_exit(getversion_loop(n));
 }
 
-static uint64_t hvc_loop(void)
-{
-	uint64_t t0 = counter();
-
-	for (unsigned int i = 0; i < N; i++) {
-		register uint64_t x0 __asm__("x0") = PSCI_VERSION;
-
-		__asm__ volatile("hvc #0" : "+r"(x0) : : "x1", "x2", "x3", "memory");
-	}
-	return counter() - t0;
-}
-
 static uint64_t empty_loop(void)
 {
-	uint64_t t0 = counter();
+	uint64_t t0 = read_vcounter();
 
 	for (unsigned int i = 0; i < N; i++) {
 		struct bdoor_regs r = { .ax = BDOOR_MAGIC, .cx = 10, .dx = 0x5658 };
 
 		__asm__ volatile("" : : "r"(&r) : "memory");
 	}
-	return counter() - t0;
+	return read_vcounter() - t0;
 }
 
 /*
@@ -73,11 +55,11 @@ static uint64_t rpc_loop(bool hb, bool *ok)
 
 	memset(msg, 'z', MSG);
 	*ok = bdoor_open(&ch, BDOOR_PROTO_RPCI);
-	t0 = counter();
+	t0 = read_vcounter();
 	for (unsigned int i = 0; i < N_MSG && *ok; i++)
 		*ok = bdoor_send(&ch, msg, MSG, hb) &&
 		      bdoor_recv(&ch, reply, sizeof(reply), hb) > 0;
-	t0 = counter() - t0;
+	t0 = read_vcounter() - t0;
 	bdoor_close(&ch);
 	return t0;
 }
@@ -92,7 +74,7 @@ void main_test(void)
 	isb();
 	el1 = getversion_loop(N);
 	el0 = run_at_el0(el0_loop, N);
-	hvc = hvc_loop();
+	hvc = bench_hvc_loop(N);
 	empty = empty_loop();
 	lb = rpc_loop(false, &ok_lb);
 	hb = rpc_loop(true, &ok_hb);

@@ -8,39 +8,21 @@
 
 #define N 100000U
 
-static uint64_t counter(void)
-{
-	isb();
-	return read_sysreg(cntvct_el0);
-}
-
-static uint64_t hvc_loop(void)
-{
-	uint64_t t0 = counter();
-
-	for (unsigned int i = 0; i < N; i++) {
-		register uint64_t x0 __asm__("x0") = PSCI_VERSION;
-
-		__asm__ volatile("hvc #0" : "+r"(x0) : : "x1", "x2", "x3", "memory");
-	}
-	return counter() - t0;
-}
-
 static uint64_t empty_loop(void)
 {
-	uint64_t t0 = counter();
+	uint64_t t0 = read_vcounter();
 
 	for (unsigned int i = 0; i < N; i++) {
 		register uint64_t x0 __asm__("x0") = PSCI_VERSION;
 
 		__asm__ volatile("nop" : "+r"(x0) : : "x1", "x2", "x3", "memory");
 	}
-	return counter() - t0;
+	return read_vcounter() - t0;
 }
 
 void main_test(void)
 {
-	uint64_t hvc = hvc_loop();
+	uint64_t hvc = bench_hvc_loop(N);
 	uint64_t empty = empty_loop();
 
 	printf("bench: cntfrq hz=%lu\n", (unsigned long)read_sysreg(cntfrq_el0));

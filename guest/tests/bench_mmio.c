@@ -10,19 +10,13 @@
 #define N      20000U
 #define UARTFR 0x018
 
-static uint64_t counter(void)
-{
-	isb();
-	return read_sysreg(cntvct_el0);
-}
-
 static uint64_t read_loop(volatile uint32_t *reg)
 {
-	uint64_t t0 = counter();
+	uint64_t t0 = read_vcounter();
 
 	for (unsigned int i = 0; i < N; i++)
 		(void)*reg;
-	return counter() - t0;
+	return read_vcounter() - t0;
 }
 
 void main_test(void)

@@ -9,29 +9,23 @@
 
 #define N 20000U
 
-static uint64_t vct(void)
-{
-	isb();
-	return read_sysreg(cntvct_el0);
-}
-
 void main_test(void)
 {
 	uint64_t t0, pct_loop, tval_loop, base_loop, sink = 0;
 
-	t0 = vct();
+	t0 = read_vcounter();
 	for (unsigned int i = 0; i < N; i++)
 		sink += read_sysreg(cntpct_el0);
-	pct_loop = vct() - t0;
-	t0 = vct();
+	pct_loop = read_vcounter() - t0;
+	t0 = read_vcounter();
 	for (unsigned int i = 0; i < N; i++)
 		write_sysreg(cntp_tval_el0, 1000000 + i);
-	tval_loop = vct() - t0;
+	tval_loop = read_vcounter() - t0;
 	write_sysreg(cntp_ctl_el0, 0);
-	t0 = vct();
+	t0 = read_vcounter();
 	for (unsigned int i = 0; i < N; i++)
 		sink += read_sysreg(cntvct_el0);
-	base_loop = vct() - t0;
+	base_loop = read_vcounter() - t0;
 	/* The host's frequency: the virtual counter runs at it (CNTFRQ is the VM's). */
 	printf("bench: cntfrq hz=%lu\n", (unsigned long)bootarg_u64("host", 0));
 	printf("bench: scaled_counter_read ticks=%lu iterations=%u\n", (unsigned long)pct_loop, N);

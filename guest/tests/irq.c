@@ -104,22 +104,15 @@ static void waiter(unsigned int index)
 	irqs_off();
 }
 
-#define WAIT_FOR(cond)                                \
-	({                                            \
-		unsigned long __n = 0;                \
-		while (!(cond) && ++__n < SPIN_LIMIT) \
-			__asm__ volatile("wfe");      \
-		(bool)(cond);                         \
-	})
-
 static void check_sgi_wakes_waiter(void)
 {
-	report(smp_start_vcpu(1, waiter) == 0 && WAIT_FOR(ready), "vCPU 1 waits in WFI");
+	report(smp_start_vcpu(1, waiter) == 0 && WAIT_FOR(ready, SPIN_LIMIT),
+	       "vCPU 1 waits in WFI");
 	gic_send_sgi(1, SGI_WAKE);
-	report(WAIT_FOR(sgis == 1), "an SGI from vCPU 0 wakes it and is taken");
+	report(WAIT_FOR(sgis == 1, SPIN_LIMIT), "an SGI from vCPU 0 wakes it and is taken");
 	stop = 1;
 	gic_send_sgi(1, SGI_WAKE);
-	report(WAIT_FOR(sgis == 2), "a second SGI too");
+	report(WAIT_FOR(sgis == 2, SPIN_LIMIT), "a second SGI too");
 	report(spurious == 0, "no unexpected interrupts");
 }
 

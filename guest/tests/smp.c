@@ -34,15 +34,6 @@ static int64_t affinity(unsigned int index)
 	return (int64_t)r.a0;
 }
 
-/* Waits (yielding through WFE, which Skiff traps) until @cond holds. */
-#define WAIT_FOR(cond)                                \
-	({                                            \
-		unsigned long __n = 0;                \
-		while (!(cond) && ++__n < SPIN_LIMIT) \
-			__asm__ volatile("wfe");      \
-		(bool)(cond);                         \
-	})
-
 void main_test(void)
 {
 	struct smccc_res r;
@@ -50,7 +41,7 @@ void main_test(void)
 	report_info("test: smp");
 	report(smp_start_vcpu(1, secondary) == 0, "CPU_ON of vCPU 1 succeeds");
 	report(smp_start_vcpu(2, secondary) == 0, "CPU_ON of vCPU 2 succeeds");
-	report(WAIT_FOR(runs[1] == 1 && runs[2] == 1), "both secondaries run");
+	report(WAIT_FOR(runs[1] == 1 && runs[2] == 1, SPIN_LIMIT), "both secondaries run");
 	report((seen_mpidr[1] & 0xffffff) == 1 && (seen_mpidr[2] & 0xffffff) == 2,
 	       "each sees its own MPIDR (0x%lx, 0x%lx)", (unsigned long)seen_mpidr[1],
 	       (unsigned long)seen_mpidr[2]);
@@ -59,14 +50,14 @@ void main_test(void)
 	report(smp_start_vcpu(3, secondary) == INVALID_PARAMETERS,
 	       "CPU_ON of a vCPU the VM does not have: INVALID_PARAMETERS");
 	release = 1;
-	report(WAIT_FOR(affinity(1) == AFF_OFF && affinity(2) == AFF_OFF),
+	report(WAIT_FOR(affinity(1) == AFF_OFF && affinity(2) == AFF_OFF, SPIN_LIMIT),
 	       "after CPU_OFF, AFFINITY_INFO says OFF");
 	smccc_hvc(PSCI_CPU_ON_64, 1, 0x7f000000, 0, &r);
 	report((int64_t)r.a0 == INVALID_ADDRESS, "CPU_ON with an entry point outside RAM: "
 						 "INVALID_ADDRESS");
-	report(smp_start_vcpu(1, quick) == 0 && WAIT_FOR(runs[1] == 2),
+	report(smp_start_vcpu(1, quick) == 0 && WAIT_FOR(runs[1] == 2, SPIN_LIMIT),
 	       "vCPU 1 can be turned on again and runs its new entry point");
-	report(WAIT_FOR(affinity(1) == AFF_OFF), "and goes off again");
+	report(WAIT_FOR(affinity(1) == AFF_OFF, SPIN_LIMIT), "and goes off again");
 	/*
 	 * Standby waits for a wake-up event, as WFI does: the virtual timer's
 	 * interrupt, enabled at the GIC (PSTATE.I stays masked, it is not taken).
@@ -79,7 +70,6 @@ void main_test(void)
 	smccc_hvc(PSCI_CPU_SUSPEND, 0, 0, 0, &r);
 	write_sysreg(cntv_ctl_el0, 0);
 	report(r.a0 == 0, "CPU_SUSPEND (standby) returns success at the timer's wake-up");
-	for (unsigned int id; (id = gic_ack()) < 1020;)
-		gic_eoi(id);
+	gic_drain();
 	report(affinity(0) == AFF_ON, "vCPU 0 itself is ON");
 }

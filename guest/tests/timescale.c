@@ -26,12 +26,6 @@ static uint64_t pct(void)
 	return read_sysreg(cntpct_el0);
 }
 
-static uint64_t vct(void)
-{
-	isb();
-	return read_sysreg(cntvct_el0);
-}
-
 static void irq_handler(struct pt_regs *regs)
 {
 	unsigned int intid = gic_ack();
@@ -66,7 +60,7 @@ static void sample(uint64_t *p, uint64_t *v)
 	uint64_t best = ~0UL;
 
 	for (unsigned int i = 0; i < 8; i++) {
-		uint64_t a = vct(), c = pct(), b = vct();
+		uint64_t a = read_vcounter(), c = pct(), b = read_vcounter();
 
 		if (b - a < best) {
 			best = b - a;
@@ -86,7 +80,7 @@ static void check_frequency_and_rate(uint64_t hz, uint64_t host_hz)
 	report(dt_clock_frequency() == hz, "the timer node says clock-frequency = %u",
 	       dt_clock_frequency());
 	sample(&p0, &v0);
-	while (vct() - v0 < host_hz / 5) /* 200 ms of the host's counter */
+	while (read_vcounter() - v0 < host_hz / 5) /* 200 ms of the host's counter */
 		;
 	sample(&p1, &v1);
 	/* (p1-p0)/(v1-v0) against hz/host_hz, in parts per million. */
@@ -136,8 +130,8 @@ static void check_interrupts(uint64_t hz)
 	/* IMASK: the condition holds but no interrupt comes. */
 	write_sysreg(cntp_cval_el0, 0);
 	write_sysreg(cntp_ctl_el0, CTL_ENABLE | CTL_IMASK);
-	start = vct();
-	while (vct() - start < read_sysreg(cntfrq_el0) / 1000)
+	start = read_vcounter();
+	while (read_vcounter() - start < read_sysreg(cntfrq_el0) / 1000)
 		;
 	report(irqs == 0, "masked (IMASK): no interrupt");
 	/* 2 ms of the VM's time ahead: the interrupt comes, not early. */
