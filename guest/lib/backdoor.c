@@ -9,7 +9,6 @@
 #include "libguest.h"
 
 #define X7_MAGIC  (0x86UL << 32)
-#define X7_SIZE4  2UL
 #define X7_IN	  (1UL << 2)
 #define X7_WITHDX (1UL << 3)
 #define X7_STRING (1UL << 4)
@@ -52,7 +51,7 @@ void bdoor_call(struct bdoor_regs *r, uint64_t x7)
 
 void bdoor_lb(struct bdoor_regs *r)
 {
-	bdoor_call(r, X7_MAGIC | X7_WITHDX | X7_IN | X7_SIZE4);
+	bdoor_call(r, BDOOR_X7_LB_IN);
 }
 
 static void bdoor_hb(struct bdoor_regs *r, bool in)

@@ -134,6 +134,8 @@ void gic_drain(void);
 /* The VMware-compatible backdoor (guest/lib/backdoor.c, docs/hypercalls.md). */
 #define BDOOR_MAGIC	 0x564d5868U
 #define BDOOR_PROTO_RPCI 0x49435052U
+/* x7 of a low-bandwidth call: the magic, then "in eax, dx" of 4 bytes. */
+#define BDOOR_X7_LB_IN ((0x86UL << 32) | (1UL << 3) | (1UL << 2) | 2UL)
 struct bdoor_regs {
 	uint64_t ax, bx, cx, dx, si, di, bp; /* x0..x6 */
 };

@@ -44,6 +44,57 @@ static void check_simple_commands(void)
 	printf("# backdoor time: %lu\n", (unsigned long)((r.si << 32) | r.dx));
 }
 
+/* "mov xN, #N" for x8-x28 and x30, and the check that folds "xN - N" into x8. */
+#define SET_REGS                                                                                \
+	"mov x8, #8\n mov x9, #9\n mov x10, #10\n mov x11, #11\n mov x12, #12\n mov x13, #13\n" \
+	"mov x14, #14\n mov x15, #15\n mov x16, #16\n mov x17, #17\n mov x18, #18\n"            \
+	"mov x19, #19\n mov x20, #20\n mov x21, #21\n mov x22, #22\n mov x23, #23\n"            \
+	"mov x24, #24\n mov x25, #25\n mov x26, #26\n mov x27, #27\n mov x28, #28\n mov x30, "  \
+	"#30\n"
+#define FOLD(n) "sub x" #n ", x" #n ", #" #n "\n orr x8, x8, x" #n "\n"
+#define CHECK_REGS                                                                                \
+	"sub x8, x8, #8\n" FOLD(9) FOLD(10) FOLD(11) FOLD(12) FOLD(13) FOLD(14) FOLD(15) FOLD(16) \
+		FOLD(17) FOLD(18) FOLD(19) FOLD(20) FOLD(21) FOLD(22) FOLD(23) FOLD(24) FOLD(25)  \
+			FOLD(26) FOLD(27) FOLD(28) FOLD(30)
+
+/*
+ * GETVERSION with x8-x28 and x30 holding known values: Skiff answers it on the
+ * exception vector's fast path when the instruction is "mrs xzr, mdccsr_el0"
+ * and on the full exit path for another target register; both must leave every
+ * register but x0-x6 as it was. Returns the OR of the differences (0: kept) and
+ * the version in *ax.
+ */
+#define GETVERSION_KEEPING(insn, ax_out)                                                          \
+	({                                                                                        \
+		register uint64_t x0 __asm__("x0"), x1 __asm__("x1"), x2 __asm__("x2");           \
+		register uint64_t x3 __asm__("x3"), x7 __asm__("x7"), x8 __asm__("x8");           \
+		x0 = BDOOR_MAGIC;                                                                 \
+		x1 = 0;                                                                           \
+		x2 = CMD_GETVERSION;                                                              \
+		x3 = 0x5658;                                                                      \
+		x7 = BDOOR_X7_LB_IN;                                                              \
+		__asm__ volatile(SET_REGS insn "\n" CHECK_REGS                                    \
+				 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3), "=r"(x8)               \
+				 : "r"(x7)                                                        \
+				 : "x4", "x5", "x6", "x9", "x10", "x11", "x12", "x13", "x14",     \
+				   "x15", "x16", "x17", "x18", "x19", "x20", "x21", "x22", "x23", \
+				   "x24", "x25", "x26", "x27", "x28", "x30", "memory");           \
+		*(ax_out) = x0;                                                                   \
+		x8;                                                                               \
+	})
+
+static void check_registers_kept(void)
+{
+	uint64_t ax, diff;
+
+	diff = GETVERSION_KEEPING("mrs xzr, mdccsr_el0", &ax);
+	report(ax == 6 && diff == 0, "fast path (mrs xzr): version %lu, x8-x30 kept (0x%lx)",
+	       (unsigned long)ax, (unsigned long)diff);
+	diff = GETVERSION_KEEPING("mrs x6, mdccsr_el0", &ax);
+	report(ax == 6 && diff == 0, "full path (mrs x6): version %lu, x8-x30 kept (0x%lx)",
+	       (unsigned long)ax, (unsigned long)diff);
+}
+
 static void check_bad_calls(void)
 {
 	struct bdoor_regs r = simple(999);
@@ -235,6 +286,7 @@ void main_test(void)
 {
 	report_info("test: backdoor");
 	check_simple_commands();
+	check_registers_kept();
 	check_bad_calls();
 	check_rpci(false);
 	check_rpci(true);

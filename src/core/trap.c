@@ -165,6 +165,11 @@ void trap_handle_host_irq(struct vcpu *vcpu)
 	}
 }
 
+bool trap_backdoor_fast(struct vcpu *vcpu)
+{
+	return vdcc_backdoor_fast(vcpu);
+}
+
 void trap_handle_exit(struct vcpu *vcpu)
 {
 	vcpu->exits++;

@@ -8,10 +8,22 @@
 #ifndef SKIFF_CORE_TRAP_H
 #define SKIFF_CORE_TRAP_H
 
+#include <stdbool.h>
+
 struct vcpu;
 
 /* Handles the exit recorded in vcpu->exit. */
 void trap_handle_exit(struct vcpu *vcpu);
+
+/*
+ * The fast path of a trapped "mrs xzr, mdccsr_el0", called from the exception
+ * vector before the full exit (arch code), with only x0-x18, x29, x30, the PC
+ * and PSTATE in vcpu->ctx: true when it was a backdoor call that needed nothing
+ * more and is served (the arch code steps over the instruction and resumes the
+ * guest at once; such calls are counted by the backdoor, not as exits). False:
+ * the full exit path takes it.
+ */
+bool trap_backdoor_fast(struct vcpu *vcpu);
 
 /* Host interrupt handling, from an IRQ exit (@vcpu loaded) or the idle loop (NULL). */
 void trap_handle_host_irq(struct vcpu *vcpu);

@@ -9,14 +9,6 @@
 
 #define NO_PORT		 0xffffffffUL /* what "in" reads from a port nobody decodes */
 #define LOG_INTERVAL_DIV 1	      /* at most one error line per second per VM */
-#define X7_KNOWN_BITS	 0x1fffUL     /* size, direction, dx, string, DF, immediate */
-
-bool backdoor_is_call(const struct vcpu *vcpu)
-{
-	uint64_t x7 = vcpu_get_reg(vcpu, 7);
-
-	return (x7 >> 32) == BDOOR_X7_MAGIC && !(x7 & ~(X7_KNOWN_BITS | (0xffffffffUL << 32)));
-}
 
 void backdoor_reset(struct vm *vm)
 {
@@ -133,48 +125,87 @@ static void get_time(struct bdoor_regs *r, bool full)
 	r->si = (uint32_t)(secs >> 32);
 }
 
-/* A low-bandwidth call ("in eax, dx" on port 0x5658): the command is ecx's low half. */
+/* The reports that ask the clock (GETMHZ, GETHZ, GETTIME*): served on @x. */
+static bool report_clock(uint64_t *x)
+{
+	uint16_t cmd = (uint16_t)x[2];
+	struct bdoor_regs r;
+	uint64_t hz;
+
+	switch (cmd) {
+	case BDOOR_CMD_GETMHZ:
+		x[0] = arch_counter_freq() / 1000000; /* the counter's: the only one Skiff knows */
+		x[1] = BDOOR_MAGIC;
+		return true;
+	case BDOOR_CMD_GETHZ:
+		hz = arch_counter_freq();
+		x[0] = (uint32_t)hz;
+		x[1] = (uint32_t)(hz >> 32);
+		return true;
+	case BDOOR_CMD_GETTIME:
+	case BDOOR_CMD_GETTIMEFULL:
+	case BDOOR_CMD_GETTIMEFULL_WITH_LAG:
+		/* WITH_LAG is what open-vm-tools' timeSync asks first: FULL plus a lag. */
+		r = (struct bdoor_regs){ x[0], x[1], x[2], x[3], x[4], x[5], x[6] };
+		get_time(&r, cmd != BDOOR_CMD_GETTIME);
+		if (cmd == BDOOR_CMD_GETTIMEFULL_WITH_LAG)
+			r.di = 0;
+		x[0] = r.ax;
+		x[1] = r.bx;
+		x[2] = r.cx;
+		x[3] = r.dx;
+		x[4] = r.si;
+		x[5] = r.di;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * The low-bandwidth commands that only report ("in eax, dx" on port 0x5658,
+ * the command in ecx's low half), served on @x (x0-x6: eax..ebp) without the
+ * lock: the common calls. GETVERSION, the most common, is answered inline.
+ * False for any other call.
+ */
+static bool call_report(uint64_t *x, uint64_t x7)
+{
+	if ((uint16_t)x[3] != BDOOR_PORT || (uint32_t)x[0] != BDOOR_MAGIC ||
+	    !(x7 & BDOOR_X7_DIR_IN))
+		return false;
+	if ((uint16_t)x[2] != BDOOR_CMD_GETVERSION)
+		return report_clock(x);
+	x[0] = BDOOR_VERSION;
+	x[1] = BDOOR_MAGIC;
+	x[2] = BDOOR_TYPE;
+	return true;
+}
+
+/* A low-bandwidth call that is not a report: a message channel's step, or unknown. */
 static bool call_lb(struct vcpu *vcpu, struct bdoor_regs *r, const char **why)
 {
 	const struct msg_handler h = { answer, opened, vcpu->vm };
-	uint64_t hz = arch_counter_freq();
 
-	switch (r->cx & 0xffff) {
-	case BDOOR_CMD_GETVERSION:
-		r->ax = BDOOR_VERSION;
-		r->bx = BDOOR_MAGIC;
-		r->cx = BDOOR_TYPE;
-		return true;
-	case BDOOR_CMD_GETMHZ:
-		r->ax = hz / 1000000; /* the counter's: the only frequency Skiff knows */
-		r->bx = BDOOR_MAGIC;
-		return true;
-	case BDOOR_CMD_GETHZ:
-		r->ax = (uint32_t)hz;
-		r->bx = (uint32_t)(hz >> 32);
-		return true;
-	case BDOOR_CMD_GETTIME:
-		get_time(r, false);
-		return true;
-	case BDOOR_CMD_GETTIMEFULL:
-		get_time(r, true);
-		return true;
-	case BDOOR_CMD_GETTIMEFULL_WITH_LAG:
-		/* What open-vm-tools' timeSync asks first: GETTIMEFULL plus an interrupt lag. */
-		get_time(r, true);
-		r->di = 0;
-		return true;
-	case BDOOR_CMD_MESSAGE:
+	if ((r->cx & 0xffff) == BDOOR_CMD_MESSAGE) {
 		if (msg_call_lb(vcpu->vm->backdoor.channels, r, &h,
 				arch_counter() ^ (uint64_t)vcpu->ctx.pc))
 			return true;
 		*why = "message call failed (bad channel, cookie, size or order)";
 		return false;
-	default:
-		*why = "unknown command";
-		r->ax = NO_PORT;
-		return false;
 	}
+	*why = "unknown command";
+	r->ax = NO_PORT;
+	return false;
+}
+
+bool backdoor_report(struct vcpu *vcpu)
+{
+	uint64_t x7 = vcpu->ctx.x[7];
+
+	if ((x7 & BDOOR_X7_STRING) || !call_report(vcpu->ctx.x, x7))
+		return false;
+	__atomic_fetch_add(&vcpu->vm->backdoor.stats.calls, 1, __ATOMIC_RELAXED);
+	return true;
 }
 
 void backdoor_call(struct vcpu *vcpu)
@@ -187,9 +218,11 @@ void backdoor_call(struct vcpu *vcpu)
 	const char *why = 0;
 	bool ok;
 
-	/* The VM's vCPUs share the channels and the statistics. */
+	__atomic_fetch_add(&b->stats.calls, 1, __ATOMIC_RELAXED);
+	if (!(x7 & BDOOR_X7_STRING) && call_report(x, x7))
+		return;
+	/* The VM's vCPUs share the channels and the error statistics. */
 	spin_lock(&b->lock);
-	b->stats.calls++;
 	if (!(x7 & BDOOR_X7_STRING)) {
 		ok = port == BDOOR_PORT && (uint32_t)r.ax == BDOOR_MAGIC &&
 		     (x7 & BDOOR_X7_DIR_IN) && call_lb(vcpu, &r, &why);

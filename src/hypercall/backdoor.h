@@ -29,6 +29,7 @@
 #define BDOOR_X7_WITH_DX (1UL << 3) /* port in dx (x3), not an immediate */
 #define BDOOR_X7_STRING	 (1UL << 4) /* rep ins/outs: a high-bandwidth transfer */
 #define BDOOR_X7_DF	 (1UL << 5) /* direction flag: backwards (refused) */
+/* Bits 12:0 carry the shape (size, direction, dx, string, DF, immediate); 31:13 are 0. */
 
 /* Commands (ecx low 16 bits). */
 #define BDOOR_CMD_GETMHZ	       1
@@ -59,11 +60,21 @@ struct backdoor {
 	struct backdoor_stats stats;
 };
 
-/* True when the vCPU's x7 holds the backdoor encoding (the call's signature). */
-bool backdoor_is_call(const struct vcpu *vcpu);
+/* True when @x7 holds the backdoor encoding (the call's signature). */
+static inline bool backdoor_is_x7(uint64_t x7)
+{
+	return (x7 >> 32) == BDOOR_X7_MAGIC && !(x7 & 0xffffe000UL);
+}
 
 /* Serves the call in the vCPU's registers (the instruction is skipped by the caller). */
 void backdoor_call(struct vcpu *vcpu);
+
+/*
+ * Serves the call if it is one of the commands that only report (GETVERSION,
+ * GETMHZ, GETHZ, GETTIME*), without the VM's lock: the fast path. False, with
+ * nothing changed, for any other call.
+ */
+bool backdoor_report(struct vcpu *vcpu);
 
 /* Queues a request for the VM's tools over TCLO; false if none listen or the queue is full. */
 bool backdoor_host_request(struct vm *vm, const char *request);

@@ -41,6 +41,30 @@ static bool is_dcc(uint32_t enc)
 	return enc == MDCCSR_EL0 || enc == DBGDTR_EL0 || enc == DBGDTRXX_EL0;
 }
 
+/*
+ * A backdoor call is served first, from EL1 or EL0, unless the VM's
+ * configuration says to honour the guest's TDCC for it too: Linux sets
+ * MDSCR_EL1.TDCC on every CPU at boot, so honouring it would send every call
+ * of a user-space tool (open-vm-tools) to the guest kernel, which gives SIGILL.
+ */
+static bool is_backdoor_call(struct vcpu *vcpu, uint32_t enc, bool read)
+{
+	const struct backdoor *b = &vcpu->vm->backdoor;
+
+	return enc == MDCCSR_EL0 && read && b->enabled && backdoor_is_x7(vcpu->ctx.x[7]) &&
+	       !(b->honour_tdcc && el0_to_guest(vcpu));
+}
+
+bool vdcc_backdoor_fast(struct vcpu *vcpu)
+{
+	const struct backdoor *b = &vcpu->vm->backdoor;
+
+	/* With the strict TDCC rule the full path decides. */
+	if (!b->enabled || b->honour_tdcc || !backdoor_is_x7(vcpu->ctx.x[7]))
+		return false;
+	return backdoor_report(vcpu);
+}
+
 enum vdcc_result vdcc_access(struct vcpu *vcpu, uint64_t esr)
 {
 	uint32_t enc = esr_sys_encoding(esr);
@@ -50,15 +74,7 @@ enum vdcc_result vdcc_access(struct vcpu *vcpu, uint64_t esr)
 
 	if (!is_dcc(enc))
 		return VDCC_NOT_DCC;
-	/*
-	 * A backdoor call is served first, from EL1 or EL0, unless the VM's
-	 * configuration says to honour the guest's TDCC for it too: Linux sets
-	 * MDSCR_EL1.TDCC on every CPU at boot, so honouring it would send every
-	 * call of a user-space tool (open-vm-tools) to the guest kernel, which
-	 * gives SIGILL.
-	 */
-	if (enc == MDCCSR_EL0 && read && vm->backdoor.enabled && backdoor_is_call(vcpu) &&
-	    !(el0_to_guest(vcpu) && vm->backdoor.honour_tdcc)) {
+	if (is_backdoor_call(vcpu, enc, read)) {
 		backdoor_call(vcpu);
 		return VDCC_DONE;
 	}

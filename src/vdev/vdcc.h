@@ -34,6 +34,13 @@ enum vdcc_result {
 void vdcc_init(struct vdcc *d, const char *owner);
 /* Handles a trapped system-register access (ESR EC 0x18) if it is a DCC one. */
 enum vdcc_result vdcc_access(struct vcpu *vcpu, uint64_t esr);
+
+/*
+ * A read of MDCCSR_EL0 on the exception vector's fast path (core/trap.h):
+ * serves it if it is a backdoor call the backdoor can answer at once (reads
+ * x0-x7 only). False for anything else, which vdcc_access() then gets.
+ */
+bool vdcc_backdoor_fast(struct vcpu *vcpu);
 /* Emits a partial line (on VM stop). */
 void vdcc_flush(struct vdcc *d);
 

@@ -208,7 +208,8 @@ def test_smp_guest_with_all_vcpus_on_one_host_cpu():
 
 @pytest.mark.parametrize("gic", GICS)
 def test_backdoor_guest(gic):
-    """The backdoor from EL1 and EL0, RPCI over both bandwidths, abuse, TDCC, DCC console."""
+    """The backdoor from EL1 and EL0 (registers kept on the fast and the full path), RPCI over
+    both bandwidths, abuse, TDCC, DCC console."""
     guestinfo = 'guestinfo { fromcfg = "set in the configuration"; };'
     run = boot([Vm("backdoor", "backdoor", extra=guestinfo)], gic=gic)
     assert_tap_passed(run, "backdoor")

@@ -252,6 +252,12 @@ enum vdcc_result vdcc_access(struct vcpu *vcpu, uint64_t esr)
 	return VDCC_NOT_DCC;
 }
 
+bool vdcc_backdoor_fast(struct vcpu *vcpu)
+{
+	(void)vcpu;
+	return false;
+}
+
 /* The emulated physical timer has its own tests (the timescale unit test, guests). */
 bool ptimer_access(struct vcpu *vcpu, uint32_t enc, bool read, uint64_t *val)
 {

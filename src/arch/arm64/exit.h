@@ -9,6 +9,13 @@
 #define EXIT_SERROR  3
 #define EXIT_AARCH32 4
 
+/*
+ * ESR_EL2 of a trapped "mrs xzr, mdccsr_el0" (EC 0x18, IL, op0 2, op1 3, CRn 0,
+ * CRm 1, op2 0, Rt 31, read): the backdoor's instruction, which vectors.S
+ * serves on a fast path (vcpu.c checks the value against esr.h).
+ */
+#define ESR_MRS_XZR_MDCCSR 0x6220c3e3
+
 #define EL2_FAULT_SP0	 0
 #define EL2_FAULT_SYNC	 1
 #define EL2_FAULT_IRQ	 2

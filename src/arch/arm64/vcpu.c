@@ -5,6 +5,10 @@
 #include "arch/arch.h"
 #include "arch/arm64/percpu.h"
 #include "arch/arm64/sysreg.h"
+#include "arch/arm64/exit.h"
+#include "core/esr.h"
+#include "core/sysreg.h"
+#include "core/trap.h"
 #include "core/vm.h"
 
 uint64_t guest_enter(struct cpu_context *ctx);
@@ -200,6 +204,18 @@ void arch_vcpu_run(struct vcpu *vcpu)
 	vcpu->exit.esr = read_sysreg(esr_el2);
 	vcpu->exit.far = read_sysreg(far_el2);
 	vcpu->exit.hpfar = read_sysreg(hpfar_el2);
+}
+
+/* vectors.S: a trapped "mrs xzr, mdccsr_el0", with x0-x18, x29, x30, PC, PSTATE saved. */
+bool guest_backdoor_fast(struct cpu_context *ctx);
+
+bool guest_backdoor_fast(struct cpu_context *ctx)
+{
+	_Static_assert(__builtin_offsetof(struct vcpu, ctx) == 0, "the context is the vCPU");
+	_Static_assert(ESR_MRS_XZR_MDCCSR == (((uint64_t)EC_SYS64 << ESR_EC_SHIFT) | ESR_IL |
+					      SYS_ENC(2, 3, 0, 1, 0) | (31 << 5) | 1),
+		       "exit.h: the ESR of mrs xzr, mdccsr_el0");
+	return trap_backdoor_fast((struct vcpu *)ctx);
 }
 
 void arch_vcpu_skip_instr(struct vcpu *vcpu)
