@@ -28,11 +28,11 @@ HYP_LDFLAGS := -nostdlib -static-pie -Wl,--no-dynamic-linker -Wl,-z,norelro \
 	-Wl,--build-id=none -Wl,--no-warn-rwx-segments
 
 HYP_SRCS := $(wildcard src/arch/arm64/*.S src/arch/arm64/*.c src/core/*.c src/vdev/*.c \
-	src/console/*.c src/hypercall/*.c src/lib/*.c src/lib/libc/*.c)
+	src/console/*.c src/hypercall/*.c src/acpi/*.c src/lib/*.c src/lib/libc/*.c)
 HYP_OBJS := $(patsubst src/%,$(BUILD)/hyp/%.o,$(HYP_SRCS))
 
-.PHONY: all hyp setup run test lint unit systest bench clean help format guests configs images
-all: hyp guests configs unit-bins
+.PHONY: all hyp setup run test lint unit systest bench clean help format guests configs images tools
+all: hyp guests configs unit-bins tools
 
 help:
 	@echo "make run     - install dependencies, build, boot Skiff with Linux and a test guest"
@@ -69,6 +69,17 @@ $(BUILD)/skiff.elf: $(HYP_OBJS) $(LIBFDT_A) src/arch/arm64/skiff.lds
 $(BUILD)/skiff.bin: $(BUILD)/skiff.elf
 	@echo "  OBJCOPY $@"
 	$(Q)$(OBJCOPY) -O binary $< $@
+
+# Host tools: dt2acpi, the device-tree-to-ACPI generator of src/acpi/ on the host.
+TOOL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Isrc
+DT2ACPI_SRCS := tools/dt2acpi.c $(wildcard src/acpi/*.c) src/core/dt.c src/core/platform.c \
+	src/lib/format.c
+tools: $(BUILD)/tools/dt2acpi
+
+$(BUILD)/tools/dt2acpi: $(DT2ACPI_SRCS) $(wildcard src/acpi/*.h src/core/*.h src/lib/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) $(TOOL_CFLAGS) -o $@ $(DT2ACPI_SRCS) -lfdt
 
 -include guest/guest.mk
 -include tests/unit/unit.mk

@@ -4,11 +4,11 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "core/dt.h"
 #include "core/platform.h"
 #include "lib/format.h"
 
 #define MAX_CELLS     2
-#define MAX_DEPTH     16
 #define MAX_REG_SLOTS 8
 
 struct ctx {
@@ -24,87 +24,13 @@ static int fail(struct ctx *c, const char *fmt, const char *a, const char *b)
 	return -1;
 }
 
-static uint64_t read_cells(const fdt32_t *p, int n)
-{
-	uint64_t v = 0;
-
-	while (n-- > 0)
-		v = (v << 32) | fdt32_to_cpu(*p++);
-	return v;
-}
-
-static bool node_enabled(const void *fdt, int node)
-{
-	int len;
-	const char *s = fdt_getprop(fdt, node, "status", &len);
-
-	return !s || len < 2 || !strncmp(s, "okay", (size_t)len) || !strncmp(s, "ok", (size_t)len);
-}
-
-static int node_cells(const void *fdt, int node, const char *name, int dflt)
-{
-	int len;
-	const fdt32_t *p = fdt_getprop(fdt, node, name, &len);
-
-	if (!p)
-		return dflt;
-	return len == 4 ? (int)fdt32_to_cpu(*p) : -1;
-}
-
-/*
- * Translates a bus address of a child of @bus up one level through the bus's
- * "ranges". Returns false if the address is not covered.
- */
-static bool translate_one(const void *fdt, int bus, uint64_t *addr)
-{
-	int parent = fdt_parent_offset(fdt, bus);
-	int len, child_ac, parent_ac, sc, entry, i;
-	const fdt32_t *r = fdt_getprop(fdt, bus, "ranges", &len);
-
-	if (!r || len == 0)
-		return true; /* absent or empty: identity */
-	child_ac = node_cells(fdt, bus, "#address-cells", 2);
-	sc = node_cells(fdt, bus, "#size-cells", 1);
-	parent_ac = parent < 0 ? 2 : node_cells(fdt, parent, "#address-cells", 2);
-	if (child_ac < 1 || child_ac > 3 || parent_ac < 1 || parent_ac > 3 || sc < 0 || sc > 2)
-		return false;
-	entry = child_ac + parent_ac + sc;
-	for (i = 0; (i + 1) * entry * 4 <= len; i++) {
-		const fdt32_t *e = r + i * entry;
-		/* PCI-style 3-cell addresses: the low two cells are the address. */
-		uint64_t cbase = read_cells(e + (child_ac == 3), child_ac > 2 ? 2 : child_ac);
-		uint64_t pbase =
-			read_cells(e + child_ac + (parent_ac == 3), parent_ac > 2 ? 2 : parent_ac);
-		uint64_t size = read_cells(e + child_ac + parent_ac, sc);
-
-		if (*addr >= cbase && *addr - cbase < size) {
-			*addr = *addr - cbase + pbase;
-			return true;
-		}
-	}
-	return false;
-}
-
-static bool translate(const void *fdt, int node, uint64_t *addr)
-{
-	int bus = fdt_parent_offset(fdt, node);
-	int depth = 0;
-
-	while (bus > 0 && depth++ < MAX_DEPTH) {
-		if (!translate_one(fdt, bus, addr))
-			return false;
-		bus = fdt_parent_offset(fdt, bus);
-	}
-	return true;
-}
-
 /* Reads up to @max (address, size) pairs of @node's "reg", translated to CPU addresses. */
 static int read_reg(struct ctx *c, int node, struct mem_range *out, int max)
 {
 	const void *fdt = c->fdt;
 	int parent = fdt_parent_offset(fdt, node);
-	int ac = node_cells(fdt, parent, "#address-cells", 2);
-	int sc = node_cells(fdt, parent, "#size-cells", 1);
+	int ac = dt_cells(fdt, parent, "#address-cells", 2);
+	int sc = dt_cells(fdt, parent, "#size-cells", 1);
 	const char *name = fdt_get_name(fdt, node, NULL);
 	const fdt32_t *p;
 	int len, n, i;
@@ -120,33 +46,15 @@ static int read_reg(struct ctx *c, int node, struct mem_range *out, int max)
 			    name ? name : "?", "#address-cells + #size-cells");
 	n = len / ((ac + sc) * 4);
 	for (i = 0; i < n && i < max; i++) {
-		out[i].base = read_cells(p + i * (ac + sc), ac);
-		out[i].size = read_cells(p + i * (ac + sc) + ac, sc);
-		if (!translate(fdt, node, &out[i].base))
+		out[i].base = dt_read_cells(p + i * (ac + sc), ac);
+		out[i].size = dt_read_cells(p + i * (ac + sc) + ac, sc);
+		if (!dt_translate(fdt, node, &out[i].base))
 			return fail(c,
 				    "device tree: %s: 'reg' address not covered by the "
 				    "parent bus 'ranges'%s",
 				    name ? name : "?", "");
 	}
 	return i;
-}
-
-static bool compatible_any(const void *fdt, int node, const char *const *list)
-{
-	for (; *list; list++)
-		if (!fdt_node_check_compatible(fdt, node, *list))
-			return true;
-	return false;
-}
-
-static int find_compatible(const void *fdt, const char *const *list)
-{
-	int node;
-
-	for (node = fdt_next_node(fdt, -1, NULL); node >= 0; node = fdt_next_node(fdt, node, NULL))
-		if (node_enabled(fdt, node) && compatible_any(fdt, node, list))
-			return node;
-	return -1;
 }
 
 static int discover_memory(struct ctx *c)
@@ -161,7 +69,7 @@ static int discover_memory(struct ctx *c)
 		const char *type = fdt_getprop(fdt, node, "device_type", NULL);
 		int n, i;
 
-		if (!type || strcmp(type, "memory") || !node_enabled(fdt, node))
+		if (!type || strcmp(type, "memory") || !dt_node_enabled(fdt, node))
 			continue;
 		n = read_reg(c, node, r, MAX_REG_SLOTS);
 		if (n < 0)
@@ -186,7 +94,7 @@ static int discover_cpus(struct ctx *c)
 
 	if (cpus < 0)
 		return fail(c, "device tree: no /cpus node%s%s", "", "");
-	ac = node_cells(fdt, cpus, "#address-cells", -1);
+	ac = dt_cells(fdt, cpus, "#address-cells", -1);
 	if (ac != 1 && ac != 2)
 		return fail(c, "device tree: /cpus needs #address-cells of 1 or 2%s%s", "", "");
 	fdt_for_each_subnode(node, fdt, cpus)
@@ -195,14 +103,14 @@ static int discover_cpus(struct ctx *c)
 		const fdt32_t *reg;
 		int len;
 
-		if (!type || strcmp(type, "cpu") || !node_enabled(fdt, node))
+		if (!type || strcmp(type, "cpu") || !dt_node_enabled(fdt, node))
 			continue;
 		reg = fdt_getprop(fdt, node, "reg", &len);
 		if (!reg || len < ac * 4)
 			return fail(c, "device tree: /cpus/%s has no valid 'reg' (MPIDR)%s",
 				    fdt_get_name(fdt, node, NULL), "");
 		if (found < PLATFORM_MAX_CPUS)
-			plat->cpu_mpidr[found] = read_cells(reg, ac);
+			plat->cpu_mpidr[found] = dt_read_cells(reg, ac);
 		found++;
 	}
 	if (!found)
@@ -219,7 +127,7 @@ static int discover_cpus(struct ctx *c)
 static void discover_psci(struct ctx *c)
 {
 	static const char *const compat[] = { "arm,psci", "arm,psci-0.2", "arm,psci-1.0", NULL };
-	int node = find_compatible(c->fdt, compat);
+	int node = dt_find_compatible(c->fdt, compat);
 	const char *method;
 
 	if (node < 0)
@@ -256,68 +164,12 @@ static void discover_reserved(struct ctx *c)
 	}
 }
 
-/* The interrupt parent's #interrupt-cells for @node, or -1. */
-static int irq_cells(const void *fdt, int node)
-{
-	int depth = 0;
-
-	while (node >= 0 && depth++ < MAX_DEPTH) {
-		int len;
-		const fdt32_t *ip = fdt_getprop(fdt, node, "interrupt-parent", &len);
-
-		if (ip && len == 4) {
-			int parent = fdt_node_offset_by_phandle(fdt, fdt32_to_cpu(*ip));
-
-			return parent < 0 ? -1 : node_cells(fdt, parent, "#interrupt-cells", -1);
-		}
-		node = fdt_parent_offset(fdt, node);
-	}
-	return -1;
-}
-
-static void gic_spec_to_irq(const fdt32_t *cell, struct irq_desc *out)
-{
-	uint32_t type = fdt32_to_cpu(cell[0]);
-	uint32_t num = fdt32_to_cpu(cell[1]);
-
-	out->intid = type == 1 ? 16 + num : 32 + num;
-	out->flags = fdt32_to_cpu(cell[2]) & 0xf; /* GICv2 PPIs carry a CPU mask in 15:8 */
-}
-
-/* Reads up to @max GIC-style interrupts of @node ("interrupts" or "interrupts-extended"). */
-static int read_irqs(const void *fdt, int node, struct irq_desc *out, int max)
-{
-	int len, cells = irq_cells(fdt, node), n = 0;
-	const fdt32_t *p = fdt_getprop(fdt, node, "interrupts", &len);
-
-	if (p) {
-		if (cells != 3)
-			return 0;
-		for (; n < max && (n + 1) * 12 <= len; n++)
-			gic_spec_to_irq(p + n * 3, &out[n]);
-		return n;
-	}
-	p = fdt_getprop(fdt, node, "interrupts-extended", &len);
-	while (p && n < max && len >= 4) {
-		int ctrl = fdt_node_offset_by_phandle(fdt, fdt32_to_cpu(*p));
-		int ic = ctrl < 0 ? -1 : node_cells(fdt, ctrl, "#interrupt-cells", -1);
-
-		if (ic < 1 || len < (ic + 1) * 4)
-			break;
-		if (ic == 3)
-			gic_spec_to_irq(p + 1, &out[n++]);
-		p += ic + 1;
-		len -= (ic + 1) * 4;
-	}
-	return n;
-}
-
 /* GICv3 "reg": distributor, the redistributor regions, then optionally GICC, GICH, GICV. */
 static int gicv3_regs(struct ctx *c, int node)
 {
 	struct platform_gic *g = &c->plat->gic;
 	struct mem_range r[MAX_REG_SLOTS];
-	int nredist = node_cells(c->fdt, node, "#redistributor-regions", 1);
+	int nredist = dt_cells(c->fdt, node, "#redistributor-regions", 1);
 	int n = read_reg(c, node, r, MAX_REG_SLOTS);
 	int next;
 
@@ -377,36 +229,20 @@ static int discover_gic(struct ctx *c)
 					  "arm,arm11mp-gic",
 					  "arm,gic-v2",
 					  NULL };
-	int node = find_compatible(c->fdt, v3);
+	int node = dt_find_compatible(c->fdt, v3);
 
 	if (node >= 0) {
 		if (gicv3_regs(c, node))
 			return -1;
 	} else {
-		node = find_compatible(c->fdt, v2);
+		node = dt_find_compatible(c->fdt, v2);
 		if (node < 0)
 			return 0; /* no GIC: the caller decides whether that is fatal */
 		if (gicv2_regs(c, node))
 			return -1;
 	}
-	read_irqs(c->fdt, node, &c->plat->gic.maint_irq, 1);
+	dt_irqs(c->fdt, node, -1, &c->plat->gic.maint_irq, 1);
 	return 0;
-}
-
-/* Resolves /chosen/stdout-path (alias or path, ":options" stripped) to a node. */
-static int stdout_node(const void *fdt)
-{
-	int chosen = fdt_path_offset(fdt, "/chosen");
-	const char *path, *colon;
-	int len;
-
-	if (chosen < 0)
-		return -1;
-	path = fdt_getprop(fdt, chosen, "stdout-path", &len);
-	if (!path || len < 2 || path[len - 1])
-		return -1;
-	colon = strchr(path, ':');
-	return fdt_path_offset_namelen(fdt, path, colon ? (int)(colon - path) : len - 1);
 }
 
 static int discover_uart(struct ctx *c)
@@ -415,12 +251,12 @@ static int discover_uart(struct ctx *c)
 					     "snps,dw-apb-uart", NULL };
 	struct platform_uart *u = &c->plat->uart;
 	const void *fdt = c->fdt;
-	int node = stdout_node(fdt), len, n;
+	int node = dt_stdout_node(fdt), len, n;
 	const char *compat;
 	const fdt32_t *clk;
 
-	if (node < 0 || !node_enabled(fdt, node))
-		node = find_compatible(fdt, known);
+	if (node < 0 || !dt_node_enabled(fdt, node))
+		node = dt_find_compatible(fdt, known);
 	if (node < 0)
 		return 0;
 	compat = fdt_getprop(fdt, node, "compatible", &len);
@@ -429,7 +265,7 @@ static int discover_uart(struct ctx *c)
 	n = read_reg(c, node, &u->regs, 1);
 	if (n < 0)
 		return -1;
-	read_irqs(fdt, node, &u->irq, 1);
+	dt_irqs(fdt, node, -1, &u->irq, 1);
 	clk = fdt_getprop(fdt, node, "clocks", &len);
 	if (clk && len >= 4) {
 		int cnode = fdt_node_offset_by_phandle(fdt, fdt32_to_cpu(*clk));
@@ -446,12 +282,12 @@ static void discover_timer(struct ctx *c)
 {
 	static const char *const compat[] = { "arm,armv8-timer", "arm,armv7-timer", NULL };
 	struct platform_timer *t = &c->plat->timer;
-	int node = find_compatible(c->fdt, compat), len;
+	int node = dt_find_compatible(c->fdt, compat), len;
 	const fdt32_t *f;
 
 	if (node < 0)
 		return;
-	t->nirqs = (unsigned int)read_irqs(c->fdt, node, t->irq, TIMER_IRQ_COUNT);
+	t->nirqs = (unsigned int)dt_irqs(c->fdt, node, -1, t->irq, TIMER_IRQ_COUNT);
 	f = fdt_getprop(c->fdt, node, "clock-frequency", &len);
 	if (f && len == 4)
 		t->clock_frequency = fdt32_to_cpu(*f);
@@ -460,7 +296,7 @@ static void discover_timer(struct ctx *c)
 static void discover_rtc(struct ctx *c)
 {
 	static const char *const compat[] = { "arm,pl031", NULL };
-	int node = find_compatible(c->fdt, compat);
+	int node = dt_find_compatible(c->fdt, compat);
 
 	if (node >= 0 && read_reg(c, node, &c->plat->rtc, 1) < 0)
 		c->plat->rtc.size = 0; /* unusable: Skiff's clock starts at the epoch */
@@ -482,7 +318,7 @@ static void discover_chosen(struct ctx *c)
 	start = fdt_getprop(fdt, chosen, "linux,initrd-start", &l1);
 	end = fdt_getprop(fdt, chosen, "linux,initrd-end", &l2);
 	if (start && end && (l1 == 4 || l1 == 8) && (l2 == 4 || l2 == 8)) {
-		uint64_t a = read_cells(start, l1 / 4), b = read_cells(end, l2 / 4);
+		uint64_t a = dt_read_cells(start, l1 / 4), b = dt_read_cells(end, l2 / 4);
 
 		if (b > a)
 			plat->initrd = (struct mem_range){ a, b - a };
@@ -492,12 +328,10 @@ static void discover_chosen(struct ctx *c)
 		format(plat->bootargs, sizeof(plat->bootargs), "%.*s", l1, s);
 }
 
-int platform_discover(const void *fdt, struct platform *plat, char *err, size_t errlen)
+static int check_fdt(const void *fdt, char *err, size_t errlen)
 {
-	struct ctx c = { fdt, plat, err, errlen };
 	int r = fdt_check_header(fdt);
 
-	memset(plat, 0, sizeof(*plat));
 	if (r) {
 		format(err, errlen, "device tree: bad header (%s)", fdt_strerror(r));
 		return -1;
@@ -508,12 +342,37 @@ int platform_discover(const void *fdt, struct platform *plat, char *err, size_t 
 		format(err, errlen, "device tree: malformed (%s)", fdt_strerror(r));
 		return -1;
 	}
-	if (discover_memory(&c) || discover_cpus(&c) || discover_gic(&c) || discover_uart(&c))
-		return -1;
-	discover_psci(&c);
-	discover_reserved(&c);
-	discover_timer(&c);
-	discover_rtc(&c);
-	discover_chosen(&c);
 	return 0;
+}
+
+static int discover_devices(struct ctx *c)
+{
+	if (discover_gic(c) || discover_uart(c))
+		return -1;
+	discover_psci(c);
+	discover_timer(c);
+	discover_rtc(c);
+	discover_chosen(c);
+	return 0;
+}
+
+int platform_discover(const void *fdt, struct platform *plat, char *err, size_t errlen)
+{
+	struct ctx c = { fdt, plat, err, errlen };
+
+	memset(plat, 0, sizeof(*plat));
+	if (check_fdt(fdt, err, errlen) || discover_memory(&c) || discover_cpus(&c))
+		return -1;
+	discover_reserved(&c);
+	return discover_devices(&c);
+}
+
+int platform_discover_devices(const void *fdt, struct platform *plat, char *err, size_t errlen)
+{
+	struct ctx c = { fdt, plat, err, errlen };
+
+	memset(plat, 0, sizeof(*plat));
+	if (check_fdt(fdt, err, errlen))
+		return -1;
+	return discover_devices(&c);
 }

@@ -10,27 +10,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/dt.h"
+
 #define PLATFORM_MAX_CPUS     16
 #define PLATFORM_MAX_MEM      8
 #define PLATFORM_MAX_RESERVED 16
 #define PLATFORM_MAX_REDIST   4
 #define PLATFORM_BOOTARGS_LEN 256
 
-struct mem_range {
-	uint64_t base;
-	uint64_t size;
-};
-
 enum psci_conduit {
 	PSCI_CONDUIT_NONE = 0,
 	PSCI_CONDUIT_SMC,
 	PSCI_CONDUIT_HVC,
-};
-
-/* Interrupt as a GIC INTID (SGI 0-15, PPI 16-31, SPI 32+) with its DT trigger flags. */
-struct irq_desc {
-	uint32_t intid;
-	uint32_t flags; /* DT cell 3: 1 = edge rising, 4 = level high, 8 = level low */
 };
 
 struct platform_gic {
@@ -96,5 +87,11 @@ struct platform {
  * empty compatible); missing memory or CPUs is.
  */
 int platform_discover(const void *fdt, struct platform *plat, char *err, size_t errlen);
+
+/*
+ * The same without memory, CPUs and reservations (ncpus 0): the devices only,
+ * for a converter of any board's device tree.
+ */
+int platform_discover_devices(const void *fdt, struct platform *plat, char *err, size_t errlen);
 
 #endif

@@ -17,7 +17,7 @@ UNIT_SRCS_test_vgic     := src/vdev/vgic.c src/core/mmio.c src/lib/format.c
 UNIT_SRCS_test_message  := src/hypercall/message.c src/hypercall/rpci.c src/hypercall/tclo.c \
 	src/lib/format.c
 UNIT_SRCS_test_libc     := tests/unit/skiff_libc.c
-UNIT_SRCS_test_platform := src/core/platform.c src/lib/format.c
+UNIT_SRCS_test_platform := src/core/platform.c src/core/dt.c src/lib/format.c
 UNIT_SRCS_test_guest_fdt := src/core/guest_fdt.c src/lib/format.c
 UNIT_SRCS_test_trap     := src/core/trap.c src/core/esr.c src/core/mmio.c src/vdev/psci.c \
 	src/core/sysreg.c \

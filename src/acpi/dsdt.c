@@ -1,0 +1,530 @@
+// SPDX-License-Identifier: MIT
+#include <libfdt.h>
+#include <string.h>
+
+#include "acpi/dsdt.h"
+#include "core/dt.h"
+#include "lib/format.h"
+
+#define MAX_REGS       8
+#define MAX_IRQS       8
+#define MAX_DEPTH      16
+#define MAX_PROPS      64 /* of a PRP0001 device's _DSD */
+#define MAX_PRT_DEVICE 32
+#define DSD_UUID       "daffd814-6eba-4d8c-8a91-bc9bbf4aa301" /* device properties */
+
+/* DT compatibles with an ACPI identity (the patent's first table). */
+struct mapping {
+	const char *compatible;
+	const char *hid;
+	const char *prefix; /* device names: prefix + hex index, 4 characters */
+};
+
+static const struct mapping mappings[] = {
+	{ "arm,pl011", "ARMH0011", "COM" },	   { "arm,sbsa-uart", "ARMHB000", "COM" },
+	{ "arm,pl061", "ARMH0061", "GPI" },	   { "virtio,mmio", "LNRO0005", "VR" },
+	{ "qemu,fw-cfg-mmio", "QEMU0002", "FWC" }, { "cfi-flash", "LNRO0015", "FLS" },
+};
+
+/* Nodes described by other tables (MADT, GTDT, FADT) or by nothing. */
+static const char *const elsewhere[] = {
+	"arm,armv8-timer",    "arm,armv7-timer",    "arm,psci",
+	"arm,psci-0.2",	      "arm,psci-1.0",	    "arm,armv8-pmuv3",
+	"arm,cortex-a57-pmu", "arm,cortex-a53-pmu", NULL
+};
+
+/* Properties that hold phandles or are resources already: not copied into _DSD. */
+static const char *const not_copied[] = { "compatible",
+					  "reg",
+					  "interrupts",
+					  "interrupts-extended",
+					  "interrupt-parent",
+					  "status",
+					  "phandle",
+					  "linux,phandle",
+					  "ranges",
+					  "#address-cells",
+					  "#size-cells",
+					  "clocks",
+					  "resets",
+					  "dmas",
+					  "power-domains",
+					  "iommus",
+					  "phys",
+					  "msi-parent",
+					  "memory-region",
+					  "assigned-clocks",
+					  "assigned-clock-parents",
+					  "operating-points-v2",
+					  "nvmem-cells",
+					  "mboxes",
+					  "thermal-sensors",
+					  "dma-ranges",
+					  NULL };
+
+struct counters {
+	unsigned int per_prefix[8]; /* by mapping prefix: COM, GPI, VR, FWC, FLS, PCI, RES, D */
+};
+
+static void note(struct dsdt_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void note(struct dsdt_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!c->opt->note)
+		return;
+	va_start(ap, fmt);
+	c->opt->note(c->opt->note_ctx, fmt, ap);
+	va_end(ap);
+}
+
+static const char *node_path(struct dsdt_ctx *c, int node, char *buf, int len)
+{
+	if (fdt_get_path(c->fdt, node, buf, len))
+		format(buf, (size_t)len, "(node at offset %d)", node);
+	return buf;
+}
+
+static bool listed(const char *name, const char *const *list)
+{
+	for (; *list; list++)
+		if (!strcmp(name, *list))
+			return true;
+	return false;
+}
+
+static void cpu_devices(struct dsdt_ctx *c, struct aml *a)
+{
+	for (unsigned int i = 0; i < c->ncpus; i++) {
+		char name[8];
+
+		format(name, sizeof(name), "C%03X", i);
+		aml_device_open(a, name);
+		aml_name(a, "_HID");
+		aml_string(a, "ACPI0007");
+		aml_name(a, "_UID");
+		aml_integer(a, i);
+		aml_close(a);
+	}
+}
+
+/* The node's "reg" entries as CPU addresses; -1 if one is not reachable from the CPU. */
+static int node_regs(struct dsdt_ctx *c, int node, struct mem_range *out, int max)
+{
+	int parent = fdt_parent_offset(c->fdt, node), len, n, i;
+	int ac = dt_cells(c->fdt, parent, "#address-cells", 2);
+	int sc = dt_cells(c->fdt, parent, "#size-cells", 1);
+	const fdt32_t *p = fdt_getprop(c->fdt, node, "reg", &len);
+
+	if (!p)
+		return 0;
+	if (ac < 1 || ac > 2 || sc < 0 || sc > 2 || len % ((ac + sc) * 4))
+		return -1;
+	n = len / ((ac + sc) * 4);
+	for (i = 0; i < n && i < max; i++) {
+		out[i].base = dt_read_cells(p + i * (ac + sc), ac);
+		out[i].size = dt_read_cells(p + i * (ac + sc) + ac, sc);
+		if (!dt_translate(c->fdt, node, &out[i].base))
+			return -1;
+	}
+	return i;
+}
+
+static bool irq_edge(uint32_t flags)
+{
+	return flags & 3;
+}
+
+static bool irq_low(uint32_t flags)
+{
+	return flags & (2 | 8);
+}
+
+/* _CRS: the node's registers, then its interrupts (one descriptor each: flags may differ). */
+static void resources(struct aml *a, const struct mem_range *regs, int nregs,
+		      const struct irq_desc *irqs, int nirqs)
+{
+	aml_name(a, "_CRS");
+	aml_buffer_open(a);
+	for (int i = 0; i < nregs; i++)
+		if (regs[i].size)
+			aml_res_memory(a, regs[i].base, regs[i].size, true);
+	for (int i = 0; i < nirqs; i++)
+		aml_res_interrupt(a, &irqs[i].intid, 1, irq_edge(irqs[i].flags),
+				  irq_low(irqs[i].flags));
+	aml_res_end(a);
+	aml_close(a);
+}
+
+static const struct mapping *mapping_of(struct dsdt_ctx *c, int node)
+{
+	for (unsigned int i = 0; i < sizeof(mappings) / sizeof(mappings[0]); i++)
+		if (!fdt_node_check_compatible(c->fdt, node, mappings[i].compatible))
+			return &mappings[i];
+	return NULL;
+}
+
+static void device_name(char *name, const char *prefix, unsigned int index)
+{
+	size_t plen = strlen(prefix);
+
+	format(name, 5, "%s%0*X", prefix, (int)(4 - plen), index);
+}
+
+/* A property's value as a string list: every byte printable, NUL-terminated pieces. */
+static int string_count(const char *v, int len)
+{
+	int n = 0;
+
+	if (len < 2 || v[len - 1])
+		return 0;
+	for (int i = 0; i < len; i++) {
+		if (!v[i]) {
+			if (i == 0 || !v[i - 1])
+				return 0;
+			n++;
+		} else if (v[i] < 0x20 || v[i] > 0x7e) {
+			return 0;
+		}
+	}
+	return n;
+}
+
+/* One _DSD entry Package() { "name", value }; false if the value has no AML form here. */
+static bool dsd_property(struct aml *a, const char *name, const void *value, int len)
+{
+	int strings = string_count(value, len);
+
+	if (len > 0 && !strings && (len % 4 || len / 4 > 255))
+		return false;
+	aml_package_open(a);
+	aml_string(a, name);
+	if (len == 0) {
+		aml_integer(a, 1); /* a boolean: present */
+	} else if (strings == 1) {
+		aml_string(a, value);
+	} else if (strings > 1) {
+		aml_package_open(a);
+		for (const char *s = value; s < (const char *)value + len; s += strlen(s) + 1)
+			aml_string(a, s);
+		aml_close(a);
+	} else if (len == 4) {
+		aml_integer(a, fdt32_to_cpu(*(const fdt32_t *)value));
+	} else {
+		aml_package_open(a);
+		for (int i = 0; i < len / 4; i++)
+			aml_integer(a, fdt32_to_cpu(((const fdt32_t *)value)[i]));
+		aml_close(a);
+	}
+	aml_close(a);
+	return true;
+}
+
+static bool dsd_skipped(const char *name)
+{
+	size_t n = strlen(name);
+
+	return listed(name, not_copied) || !strncmp(name, "pinctrl-", 8) ||
+	       (n > 7 && !strcmp(name + n - 7, "-supply")) ||
+	       (n > 6 && !strcmp(name + n - 6, "-gpios")) ||
+	       (n > 5 && !strcmp(name + n - 5, "-gpio"));
+}
+
+/* The patent's second table: _DSD with the device-properties UUID, "compatible" first. */
+static void dsd(struct dsdt_ctx *c, struct aml *a, int node, const char *path)
+{
+	uint8_t uuid[16];
+	unsigned int count = 0;
+	int off, len;
+	const char *compat = fdt_getprop(c->fdt, node, "compatible", &len);
+
+	aml_uuid_bytes(DSD_UUID, uuid);
+	aml_name(a, "_DSD");
+	aml_package_open(a);
+	aml_buffer_open(a);
+	aml_bytes(a, uuid, sizeof(uuid));
+	aml_close(a);
+	aml_package_open(a);
+	dsd_property(a, "compatible", compat, len);
+	fdt_for_each_property_offset(off, c->fdt, node)
+	{
+		const char *name;
+		const void *v = fdt_getprop_by_offset(c->fdt, off, &name, &len);
+
+		if (!v || dsd_skipped(name))
+			continue;
+		if (count == MAX_PROPS) {
+			note(c, "%s: more than %u properties, the rest left out of _DSD", path,
+			     MAX_PROPS);
+			break;
+		}
+		if (dsd_property(a, name, v, len))
+			count++;
+		else
+			note(c, "%s: property '%s' (%d bytes) has no _DSD form, left out", path,
+			     name, len);
+	}
+	aml_close(a);
+	aml_close(a);
+}
+
+/* PCI "ranges": 3-cell PCI address (space code in bits 25:24 of the first), CPU address, size. */
+static void pci_windows(struct dsdt_ctx *c, struct aml *a, int node)
+{
+	int parent = fdt_parent_offset(c->fdt, node), len;
+	int pac = dt_cells(c->fdt, parent, "#address-cells", 2);
+	int sc = dt_cells(c->fdt, node, "#size-cells", 2);
+	const fdt32_t *r = fdt_getprop(c->fdt, node, "ranges", &len);
+	int entry = 3 + pac + sc;
+
+	if (!r || pac < 1 || pac > 2 || sc < 1 || sc > 2)
+		return;
+	for (int i = 0; (i + 1) * entry * 4 <= len; i++) {
+		const fdt32_t *e = r + i * entry;
+		uint32_t hi = fdt32_to_cpu(e[0]);
+		uint64_t pci = dt_read_cells(e + 1, 2);
+		uint64_t cpu = dt_read_cells(e + 3, pac);
+		uint64_t size = dt_read_cells(e + 3 + pac, sc);
+		unsigned int space = (hi >> 24) & 3;
+
+		if (space == 0 || !size || !dt_translate(c->fdt, node, &cpu))
+			continue; /* configuration space is the ECAM region */
+		aml_res_window(a, space == 1, hi & (1U << 30), pci, size, cpu - pci);
+	}
+}
+
+/* Looks up the interrupt-map entry for PCI device @dev, pin @pin (1-4); 0 if none. */
+static uint32_t pci_map_irq(struct dsdt_ctx *c, int node, unsigned int dev, unsigned int pin,
+			    struct irq_desc *out)
+{
+	int len, mlen;
+	const fdt32_t *map = fdt_getprop(c->fdt, node, "interrupt-map", &len);
+	const fdt32_t *mask = fdt_getprop(c->fdt, node, "interrupt-map-mask", &mlen);
+	uint32_t key[4] = { dev << 11, 0, 0, pin };
+	int pos = 0;
+
+	if (!map)
+		return 0;
+	if (mask && mlen == 16)
+		for (int i = 0; i < 4; i++)
+			key[i] &= fdt32_to_cpu(mask[i]);
+	len /= 4;
+	while (pos + 5 < len) {
+		const fdt32_t *e = map + pos;
+		int ctrl = fdt_node_offset_by_phandle(c->fdt, fdt32_to_cpu(e[4]));
+		int pac = ctrl < 0 ? -1 : dt_cells(c->fdt, ctrl, "#address-cells", 0);
+		int pic = ctrl < 0 ? -1 : dt_cells(c->fdt, ctrl, "#interrupt-cells", -1);
+
+		if (pac < 0 || pic < 1 || pos + 5 + pac + pic > len)
+			return 0;
+		if (fdt32_to_cpu(e[0]) == key[0] && fdt32_to_cpu(e[1]) == key[1] &&
+		    fdt32_to_cpu(e[2]) == key[2] && fdt32_to_cpu(e[3]) == key[3] &&
+		    ctrl == c->gic && pic == 3) {
+			const fdt32_t *spec = e + 5 + pac;
+
+			out->intid = (fdt32_to_cpu(spec[0]) == 1 ? 16 : 32) + fdt32_to_cpu(spec[1]);
+			out->flags = fdt32_to_cpu(spec[2]) & 0xf;
+			return out->intid;
+		}
+		pos += 5 + pac + pic;
+	}
+	return 0;
+}
+
+static void pci_prt(struct dsdt_ctx *c, struct aml *a, int node)
+{
+	aml_name(a, "_PRT");
+	aml_package_open(a);
+	for (unsigned int dev = 0; dev < MAX_PRT_DEVICE; dev++)
+		for (unsigned int pin = 1; pin <= 4; pin++) {
+			struct irq_desc irq;
+
+			if (!pci_map_irq(c, node, dev, pin, &irq))
+				continue;
+			aml_package_open(a);
+			aml_integer(a, (uint64_t)dev << 16 | 0xffff);
+			aml_integer(a, pin - 1);
+			aml_integer(a, 0);
+			aml_integer(a, irq.intid);
+			aml_close(a);
+		}
+	aml_close(a);
+}
+
+static void named_integer(struct aml *a, const char *name, uint64_t v)
+{
+	aml_name(a, name);
+	aml_integer(a, v);
+}
+
+/* An ECAM host bridge: PNP0A08, its buses, windows and legacy interrupts; ECAM as PNP0C02. */
+static void pci_host(struct dsdt_ctx *c, struct aml *a, int node, const struct mem_range *ecam,
+		     unsigned int index)
+{
+	int len;
+	const fdt32_t *br = fdt_getprop(c->fdt, node, "bus-range", &len);
+	const fdt32_t *dom = fdt_getprop(c->fdt, node, "linux,pci-domain", NULL);
+	unsigned int first = br && len == 8 ? fdt32_to_cpu(br[0]) : 0;
+	unsigned int last =
+		br && len == 8 ? fdt32_to_cpu(br[1]) : (unsigned int)(ecam->size >> 20) - 1;
+	char name[8];
+
+	device_name(name, "PCI", index);
+	aml_device_open(a, name);
+	named_integer(a, "_HID", aml_eisaid("PNP0A08"));
+	named_integer(a, "_CID", aml_eisaid("PNP0A03"));
+	named_integer(a, "_SEG", dom ? fdt32_to_cpu(*dom) : index);
+	named_integer(a, "_BBN", first);
+	named_integer(a, "_UID", index);
+	if (fdt_getprop(c->fdt, node, "dma-coherent", NULL))
+		named_integer(a, "_CCA", 1);
+	pci_prt(c, a, node);
+	aml_name(a, "_CRS");
+	aml_buffer_open(a);
+	aml_res_bus_numbers(a, first, last);
+	pci_windows(c, a, node);
+	aml_res_end(a);
+	aml_close(a);
+	aml_close(a);
+
+	device_name(name, "RES", index);
+	aml_device_open(a, name);
+	named_integer(a, "_HID", aml_eisaid("PNP0C02"));
+	named_integer(a, "_UID", index);
+	resources(a, ecam, 1, NULL, 0);
+	aml_close(a);
+}
+
+static unsigned int next_index(struct counters *k, const char *prefix)
+{
+	static const char *const prefixes[] = { "COM", "GPI", "VR", "FWC", "FLS", "PCI", "D" };
+
+	for (unsigned int i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (!strcmp(prefix, prefixes[i]))
+			return k->per_prefix[i]++;
+	return 0;
+}
+
+static void device(struct dsdt_ctx *c, struct aml *a, int node, struct counters *k)
+{
+	struct mem_range regs[MAX_REGS];
+	struct irq_desc irqs[MAX_IRQS];
+	const struct mapping *m = mapping_of(c, node);
+	char path[128], name[8], dev_path[DSDT_PATH_MAX];
+	int nregs = node_regs(c, node, regs, MAX_REGS);
+	int nirqs = dt_irqs(c->fdt, node, c->gic, irqs, MAX_IRQS);
+	unsigned int index;
+
+	node_path(c, node, path, sizeof(path));
+	if (nregs < 0) {
+		note(c, "%s: 'reg' not reachable from the CPU (no bus 'ranges'): left out", path);
+		return;
+	}
+	if (fdt_getprop(c->fdt, node, "interrupts", NULL) && nirqs == 0)
+		note(c, "%s: interrupts not on the GIC (no GSIV): left out of _CRS", path);
+	if (!nregs && !nirqs) {
+		note(c, "%s: no memory-mapped registers or GIC interrupts: no device", path);
+		return;
+	}
+	if (!fdt_node_check_compatible(c->fdt, node, "pci-host-ecam-generic")) {
+		index = next_index(k, "PCI");
+		pci_host(c, a, node, &regs[0], index);
+		note(c,
+		     "%s: PCIe ECAM host -> \\_SB.PCI%X (PNP0A08) and its ECAM -> RES%X (PNP0C02)",
+		     path, index, index);
+		c->devices++;
+		return;
+	}
+	index = next_index(k, m ? m->prefix : "D");
+	if (index >> (4 * (4 - strlen(m ? m->prefix : "D")))) {
+		note(c, "%s: too many devices of this kind for 4-character names: left out", path);
+		return;
+	}
+	device_name(name, m ? m->prefix : "D", index);
+	format(dev_path, sizeof(dev_path), "\\_SB.%s", name);
+	aml_device_open(a, name);
+	aml_name(a, "_HID");
+	aml_string(a, m ? m->hid : "PRP0001");
+	named_integer(a, "_UID", index);
+	resources(a, regs, nregs, irqs, nirqs);
+	if (!m)
+		dsd(c, a, node, path);
+	aml_close(a);
+	c->devices++;
+	if (nregs && regs[0].base == c->console_base)
+		format(c->console_path, sizeof(c->console_path), "%s", dev_path);
+	if (m)
+		note(c, "%s: %s -> %s (%s)", path, m->compatible, dev_path, m->hid);
+	else
+		note(c, "%s: no ACPI ID for '%s' -> %s (PRP0001 with _DSD)", path,
+		     (const char *)fdt_getprop(c->fdt, node, "compatible", NULL), dev_path);
+}
+
+/* A bus whose children are memory-mapped from the CPU: the root or one with "ranges". */
+static bool mmio_bus(const void *fdt, int node)
+{
+	return node == 0 || fdt_getprop(fdt, node, "ranges", NULL);
+}
+
+static bool skipped_subtree(struct dsdt_ctx *c, int node, const char *name)
+{
+	return node == c->gic || !strcmp(name, "cpus") || !strcmp(name, "chosen") ||
+	       !strcmp(name, "aliases") || !strcmp(name, "reserved-memory") ||
+	       !strncmp(name, "memory", 6) || !strcmp(name, "__symbols__") ||
+	       !strcmp(name, "__overrides__");
+}
+
+static void walk(struct dsdt_ctx *c, struct aml *a, int parent, int depth, struct counters *k)
+{
+	int node;
+
+	fdt_for_each_subnode(node, c->fdt, parent)
+	{
+		const char *name = fdt_get_name(c->fdt, node, NULL);
+		bool has_compat = fdt_getprop(c->fdt, node, "compatible", NULL) != NULL;
+		char path[128];
+
+		if (!name || skipped_subtree(c, node, name))
+			continue;
+		if (!dt_node_enabled(c->fdt, node)) {
+			if (has_compat)
+				note(c, "%s: disabled, skipped",
+				     node_path(c, node, path, sizeof(path)));
+			continue;
+		}
+		if (dt_compatible_any(c->fdt, node, elsewhere))
+			continue;
+		if (fdt_getprop(c->fdt, node, "ranges", NULL) &&
+		    fdt_node_check_compatible(c->fdt, node, "pci-host-ecam-generic")) {
+			/* A bus: its children become devices under \_SB, translated through it. */
+			if (has_compat && fdt_node_check_compatible(c->fdt, node, "simple-bus") &&
+			    fdt_getprop(c->fdt, node, "reg", NULL))
+				device(c, a, node, k);
+			if (depth < MAX_DEPTH)
+				walk(c, a, node, depth + 1, k);
+			continue;
+		}
+		if (has_compat)
+			device(c, a, node, k);
+		if (fdt_first_subnode(c->fdt, node) >= 0 && !mmio_bus(c->fdt, node) && has_compat)
+			note(c,
+			     "%s: children on a bus that is not memory-mapped (I2C, SPI, ...) "
+			     "left out",
+			     node_path(c, node, path, sizeof(path)));
+	}
+}
+
+bool dsdt_build(struct dsdt_ctx *c, struct aml *a)
+{
+	struct counters k;
+
+	memset(&k, 0, sizeof(k));
+	format(c->console_path, sizeof(c->console_path), ".");
+	c->devices = 0;
+	aml_scope_open(a, "\\_SB");
+	cpu_devices(c, a);
+	walk(c, a, 0, 0, &k);
+	aml_close(a);
+	return aml_ok(a);
+}

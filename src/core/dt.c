@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: MIT
+/* Device-tree reading shared by the platform discovery and the ACPI generator. */
+#include <libfdt.h>
+#include <string.h>
+
+#include "core/dt.h"
+
+#define MAX_DEPTH 16
+
+uint64_t dt_read_cells(const fdt32_t *p, int n)
+{
+	uint64_t v = 0;
+
+	while (n-- > 0)
+		v = (v << 32) | fdt32_to_cpu(*p++);
+	return v;
+}
+
+bool dt_node_enabled(const void *fdt, int node)
+{
+	int len;
+	const char *s = fdt_getprop(fdt, node, "status", &len);
+
+	return !s || len < 2 || !strncmp(s, "okay", (size_t)len) || !strncmp(s, "ok", (size_t)len);
+}
+
+int dt_cells(const void *fdt, int node, const char *name, int dflt)
+{
+	int len;
+	const fdt32_t *p = fdt_getprop(fdt, node, name, &len);
+
+	if (!p)
+		return dflt;
+	return len == 4 ? (int)fdt32_to_cpu(*p) : -1;
+}
+
+/*
+ * Translates a bus address of a child of @bus up one level through the bus's
+ * "ranges". Returns false if the address is not covered.
+ */
+static bool translate_one(const void *fdt, int bus, uint64_t *addr)
+{
+	int parent = fdt_parent_offset(fdt, bus);
+	int len, child_ac, parent_ac, sc, entry, i;
+	const fdt32_t *r = fdt_getprop(fdt, bus, "ranges", &len);
+
+	if (!r || len == 0)
+		return true; /* absent or empty: identity */
+	child_ac = dt_cells(fdt, bus, "#address-cells", 2);
+	sc = dt_cells(fdt, bus, "#size-cells", 1);
+	parent_ac = parent < 0 ? 2 : dt_cells(fdt, parent, "#address-cells", 2);
+	if (child_ac < 1 || child_ac > 3 || parent_ac < 1 || parent_ac > 3 || sc < 0 || sc > 2)
+		return false;
+	entry = child_ac + parent_ac + sc;
+	for (i = 0; (i + 1) * entry * 4 <= len; i++) {
+		const fdt32_t *e = r + i * entry;
+		/* PCI-style 3-cell addresses: the low two cells are the address. */
+		uint64_t cbase = dt_read_cells(e + (child_ac == 3), child_ac > 2 ? 2 : child_ac);
+		uint64_t pbase = dt_read_cells(e + child_ac + (parent_ac == 3),
+					       parent_ac > 2 ? 2 : parent_ac);
+		uint64_t size = dt_read_cells(e + child_ac + parent_ac, sc);
+
+		if (*addr >= cbase && *addr - cbase < size) {
+			*addr = *addr - cbase + pbase;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool dt_translate(const void *fdt, int node, uint64_t *addr)
+{
+	int bus = fdt_parent_offset(fdt, node);
+	int depth = 0;
+
+	while (bus > 0 && depth++ < MAX_DEPTH) {
+		if (!translate_one(fdt, bus, addr))
+			return false;
+		bus = fdt_parent_offset(fdt, bus);
+	}
+	return true;
+}
+
+bool dt_compatible_any(const void *fdt, int node, const char *const *list)
+{
+	for (; *list; list++)
+		if (!fdt_node_check_compatible(fdt, node, *list))
+			return true;
+	return false;
+}
+
+int dt_find_compatible(const void *fdt, const char *const *list)
+{
+	int node;
+
+	for (node = fdt_next_node(fdt, -1, NULL); node >= 0; node = fdt_next_node(fdt, node, NULL))
+		if (dt_node_enabled(fdt, node) && dt_compatible_any(fdt, node, list))
+			return node;
+	return -1;
+}
+
+int dt_irq_parent(const void *fdt, int node)
+{
+	int depth = 0;
+
+	while (node >= 0 && depth++ < MAX_DEPTH) {
+		int len;
+		const fdt32_t *ip = fdt_getprop(fdt, node, "interrupt-parent", &len);
+
+		if (ip && len == 4) {
+			int parent = fdt_node_offset_by_phandle(fdt, fdt32_to_cpu(*ip));
+
+			return parent < 0 ? -1 : parent;
+		}
+		node = fdt_parent_offset(fdt, node);
+	}
+	return -1;
+}
+
+static void gic_spec_to_irq(const fdt32_t *cell, struct irq_desc *out)
+{
+	uint32_t type = fdt32_to_cpu(cell[0]);
+	uint32_t num = fdt32_to_cpu(cell[1]);
+
+	out->intid = type == 1 ? 16 + num : 32 + num;
+	out->flags = fdt32_to_cpu(cell[2]) & 0xf; /* GICv2 PPIs carry a CPU mask in 15:8 */
+}
+
+/* A controller whose specifiers are GIC-style: 3 cells, and @gic itself when given. */
+static bool gic_style(const void *fdt, int ctrl, int gic)
+{
+	return ctrl >= 0 && (gic < 0 || ctrl == gic) &&
+	       dt_cells(fdt, ctrl, "#interrupt-cells", -1) == 3;
+}
+
+int dt_irqs(const void *fdt, int node, int gic, struct irq_desc *out, int max)
+{
+	int len, n = 0;
+	const fdt32_t *p = fdt_getprop(fdt, node, "interrupts", &len);
+
+	if (p) {
+		if (!gic_style(fdt, dt_irq_parent(fdt, node), gic))
+			return 0;
+		for (; n < max && (n + 1) * 12 <= len; n++)
+			gic_spec_to_irq(p + n * 3, &out[n]);
+		return n;
+	}
+	p = fdt_getprop(fdt, node, "interrupts-extended", &len);
+	while (p && n < max && len >= 4) {
+		int ctrl = fdt_node_offset_by_phandle(fdt, fdt32_to_cpu(*p));
+		int ic = ctrl < 0 ? -1 : dt_cells(fdt, ctrl, "#interrupt-cells", -1);
+
+		if (ic < 1 || len < (ic + 1) * 4)
+			break;
+		if (gic_style(fdt, ctrl, gic))
+			gic_spec_to_irq(p + 1, &out[n++]);
+		p += ic + 1;
+		len -= (ic + 1) * 4;
+	}
+	return n;
+}
+
+int dt_stdout_node(const void *fdt)
+{
+	int chosen = fdt_path_offset(fdt, "/chosen");
+	const char *path, *colon;
+	int len;
+
+	if (chosen < 0)
+		return -1;
+	path = fdt_getprop(fdt, chosen, "stdout-path", &len);
+	if (!path || len < 2 || path[len - 1])
+		return -1;
+	colon = strchr(path, ':');
+	return fdt_path_offset_namelen(fdt, path, colon ? (int)(colon - path) : len - 1);
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Reading a flattened device tree with libfdt: cells, addresses translated
+ * through the buses' "ranges", GIC-style interrupts, compatible lookups. Shared
+ * by the platform discovery and the ACPI generator; unit-tested on the host.
+ */
+#ifndef SKIFF_CORE_DT_H
+#define SKIFF_CORE_DT_H
+
+#include <libfdt.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct mem_range {
+	uint64_t base;
+	uint64_t size;
+};
+
+/* Interrupt as a GIC INTID (SGI 0-15, PPI 16-31, SPI 32+) with its DT trigger flags. */
+struct irq_desc {
+	uint32_t intid;
+	uint32_t flags; /* DT cell 3: 1 = edge rising, 2 = edge falling, 4 = level high, 8 = low */
+};
+
+/* A big-endian number of @n cells (the low 64 bits). */
+uint64_t dt_read_cells(const fdt32_t *p, int n);
+/* "status" absent, "okay" or "ok". */
+bool dt_node_enabled(const void *fdt, int node);
+/* A one-cell property such as "#address-cells": @dflt when absent, -1 when malformed. */
+int dt_cells(const void *fdt, int node, const char *name, int dflt);
+/* Translates a bus address of @node's up through its ancestors' "ranges"; false if uncovered. */
+bool dt_translate(const void *fdt, int node, uint64_t *addr);
+bool dt_compatible_any(const void *fdt, int node, const char *const *list);
+/* The first enabled node compatible with one of @list, or -1. */
+int dt_find_compatible(const void *fdt, const char *const *list);
+/* @node's interrupt parent (its own or inherited "interrupt-parent"), or -1. */
+int dt_irq_parent(const void *fdt, int node);
+/*
+ * Up to @max GIC-style interrupts of @node ("interrupts" or "interrupts-extended")
+ * whose controller has 3 cells and, when @gic >= 0, is that node.
+ */
+int dt_irqs(const void *fdt, int node, int gic, struct irq_desc *out, int max);
+/* The node /chosen/stdout-path names (alias or path, ":options" stripped), or -1. */
+int dt_stdout_node(const void *fdt);
+
+#endif

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: MIT
+/*
+ * dt2acpi IN.dtb -o DIR [--verbose] [--guest]: converts a device tree into ACPI
+ * tables with Skiff's generator (src/acpi/), one binary file per table named by
+ * its signature (DIR/DSDT.dat, DIR/APIC.dat, ...), as `iasl -d` reads them.
+ */
+#include <errno.h>
+#include <libfdt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "acpi/dt2acpi.h"
+
+#define MAX_DTB	   (16UL << 20)
+#define TABLES_CAP (4UL << 20)
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: dt2acpi IN.dtb -o DIR [--verbose] [--guest]\n"
+			"  writes DIR/<SIGNATURE>.dat for each ACPI table generated from IN.dtb\n"
+			"  --verbose  explain how every node maps and every PRP0001 fallback\n"
+			"  --guest    tables for a VM: PSCI through HVC, hypervisor vendor ID\n");
+	exit(2);
+}
+
+static void note(void *ctx, const char *fmt, va_list ap)
+{
+	(void)ctx;
+	vprintf(fmt, ap);
+	putchar('\n');
+}
+
+static void *read_dtb(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	void *buf;
+
+	if (!f) {
+		fprintf(stderr, "dt2acpi: %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	buf = malloc(MAX_DTB);
+	*len = buf ? fread(buf, 1, MAX_DTB, f) : 0;
+	fclose(f);
+	if (!buf || *len < sizeof(struct fdt_header) || fdt_check_header(buf) ||
+	    fdt_totalsize(buf) > *len) {
+		fprintf(stderr, "dt2acpi: %s: not a flattened device tree (%s)\n", path,
+			*len < sizeof(struct fdt_header) ? "too short"
+			: fdt_check_header(buf)		 ? fdt_strerror(fdt_check_header(buf))
+						: "truncated: shorter than its header says");
+		exit(1);
+	}
+	return buf;
+}
+
+static void write_table(const char *dir, const struct acpi_tables *t, unsigned int i)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s.dat", dir, t->table[i].sig);
+	f = fopen(path, "wb");
+	if (!f || fwrite(t->buf + t->table[i].offset, 1, t->table[i].len, f) != t->table[i].len ||
+	    fclose(f)) {
+		fprintf(stderr, "dt2acpi: %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct acpi_options opt = { false, NULL, NULL };
+	const char *in = NULL, *dir = NULL;
+	struct acpi_tables t;
+	char err[256];
+	size_t len;
+	void *dtb, *buf;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-o") && i + 1 < argc)
+			dir = argv[++i];
+		else if (!strcmp(argv[i], "--verbose") || !strcmp(argv[i], "-v"))
+			opt.note = note;
+		else if (!strcmp(argv[i], "--guest"))
+			opt.guest = true;
+		else if (argv[i][0] == '-' || in)
+			usage();
+		else
+			in = argv[i];
+	}
+	if (!in || !dir)
+		usage();
+	dtb = read_dtb(in, &len);
+	buf = calloc(1, TABLES_CAP);
+	if (!buf)
+		return 1;
+	acpi_tables_init(&t, buf, TABLES_CAP, 0);
+	if (acpi_from_dt(dtb, &t, &opt, err, sizeof(err))) {
+		fprintf(stderr, "dt2acpi: %s: %s\n", in, err);
+		return 1;
+	}
+	if (mkdir(dir, 0755) && errno != EEXIST) {
+		fprintf(stderr, "dt2acpi: %s: %s\n", dir, strerror(errno));
+		return 1;
+	}
+	for (unsigned int i = 0; i < t.count; i++)
+		write_table(dir, &t, i);
+	if (opt.note)
+		printf("dt2acpi: %u tables, %zu bytes, in %s\n", t.count, t.len, dir);
+	free(buf);
+	free(dtb);
+	return 0;
+}
