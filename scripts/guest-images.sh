@@ -5,13 +5,14 @@
 #   initramfs.gz   busybox-static with an /init that prints a marker and starts a shell
 #   initramfs-vmtools.gz  the same plus open-vm-tools:arm64 (vmware-checkvm,
 #                  vmware-rpctool, vmtoolsd) with the shared libraries they need
+#   dtbs/          the board device trees the kernel package ships (ACPI tests)
 # Idempotent: does nothing when all are newer than this script and its helpers.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out="$top/build/images"
 marker="SKIFF-GUEST-READY"
 
-if [ -s "$out/Image" ] && [ -s "$out/initramfs.gz" ] && [ "$out/initramfs.gz" -nt "$0" ] &&
+if [ -s "$out/Image" ] && [ -d "$out/dtbs" ] && [ -s "$out/initramfs.gz" ] && [ "$out/initramfs.gz" -nt "$0" ] &&
 	[ -s "$out/initramfs-vmtools.gz" ] &&
 	[ "$out/initramfs-vmtools.gz" -nt "$top/scripts/vmtools-rootfs.py" ] &&
 	[ "$out/initramfs-vmtools.gz" -nt "$top/scripts/mkinitramfs.py" ]; then
@@ -46,6 +47,8 @@ else
 	cp "$vmlinuz" "$out/Image"
 fi
 cp "$(ls "$out"/kernel/boot/config-*)" "$out/kernel.config"
+rm -rf "$out/dtbs"
+cp -r "$(ls -d "$out"/kernel/usr/lib/linux-image-*)" "$out/dtbs"
 
 root="$out/rootfs"
 mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,etc,root}

@@ -57,19 +57,6 @@ static int fail(struct build *b, const char *why)
 	return -1;
 }
 
-static int find_gic(const void *fdt)
-{
-	static const char *const gics[] = { "arm,gic-v3",
-					    "arm,gic-400",
-					    "arm,cortex-a15-gic",
-					    "arm,cortex-a9-gic",
-					    "arm,cortex-a7-gic",
-					    "arm,gic-v2",
-					    NULL };
-
-	return dt_find_compatible(fdt, gics);
-}
-
 /* The enabled CPUs of /cpus, in order: their index is their ACPI processor UID. */
 static int collect_cpus(struct build *b)
 {
@@ -547,7 +534,7 @@ int acpi_from_dt(const void *fdt, struct acpi_tables *t, const struct acpi_optio
 {
 	static const struct acpi_options none = { false, NULL, NULL };
 	struct build *b, storage;
-	unsigned int dsdt_index;
+	unsigned int dsdt_index, version;
 
 	b = &storage;
 	memset(b, 0, sizeof(*b));
@@ -558,8 +545,8 @@ int acpi_from_dt(const void *fdt, struct acpi_tables *t, const struct acpi_optio
 	b->errlen = errlen;
 	if (platform_discover_devices(fdt, &b->plat, err, errlen))
 		return -1;
-	b->gic = find_gic(fdt);
-	if (b->gic < 0 || !b->plat.gic.version)
+	b->gic = dt_find_gic(fdt, &version);
+	if (b->gic < 0)
 		return fail(b,
 			    "device tree: no GIC (arm,gic-v3 or a GICv2): an arm64 MADT needs one");
 	if (collect_cpus(b))

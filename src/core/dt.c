@@ -174,3 +174,20 @@ int dt_stdout_node(const void *fdt)
 	colon = strchr(path, ':');
 	return fdt_path_offset_namelen(fdt, path, colon ? (int)(colon - path) : len - 1);
 }
+
+int dt_find_gic(const void *fdt, unsigned int *version)
+{
+	static const char *const v3[] = { "arm,gic-v3", NULL };
+	static const char *const v2[] = { "arm,gic-400",       "arm,cortex-a15-gic",
+					  "arm,cortex-a9-gic", "arm,cortex-a7-gic",
+					  "arm,arm11mp-gic",   "arm,gic-v2",
+					  "qcom,msm-qgic2",    NULL };
+	int node = dt_find_compatible(fdt, v3);
+
+	*version = 3;
+	if (node < 0) {
+		node = dt_find_compatible(fdt, v2);
+		*version = node < 0 ? 0 : 2;
+	}
+	return node;
+}

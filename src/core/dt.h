@@ -40,6 +40,8 @@ int dt_irq_parent(const void *fdt, int node);
  * whose controller has 3 cells and, when @gic >= 0, is that node.
  */
 int dt_irqs(const void *fdt, int node, int gic, struct irq_desc *out, int max);
+/* The (first enabled) GIC: its node and *version 2 or 3; -1 and 0 when there is none. */
+int dt_find_gic(const void *fdt, unsigned int *version);
 /* The node /chosen/stdout-path names (alias or path, ":options" stripped), or -1. */
 int dt_stdout_node(const void *fdt);
 

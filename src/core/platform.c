@@ -221,26 +221,12 @@ static int gicv2_regs(struct ctx *c, int node)
 
 static int discover_gic(struct ctx *c)
 {
-	static const char *const v3[] = { "arm,gic-v3", NULL };
-	static const char *const v2[] = { "arm,gic-400",
-					  "arm,cortex-a15-gic",
-					  "arm,cortex-a9-gic",
-					  "arm,cortex-a7-gic",
-					  "arm,arm11mp-gic",
-					  "arm,gic-v2",
-					  NULL };
-	int node = dt_find_compatible(c->fdt, v3);
+	int node = dt_find_gic(c->fdt, &c->plat->gic.version);
 
-	if (node >= 0) {
-		if (gicv3_regs(c, node))
-			return -1;
-	} else {
-		node = dt_find_compatible(c->fdt, v2);
-		if (node < 0)
-			return 0; /* no GIC: the caller decides whether that is fatal */
-		if (gicv2_regs(c, node))
-			return -1;
-	}
+	if (node < 0)
+		return 0; /* no GIC: the caller decides whether that is fatal */
+	if (c->plat->gic.version == 3 ? gicv3_regs(c, node) : gicv2_regs(c, node))
+		return -1;
 	dt_irqs(c->fdt, node, -1, &c->plat->gic.maint_irq, 1);
 	return 0;
 }
