@@ -294,59 +294,83 @@ static void pci_windows(struct dsdt_ctx *c, struct aml *a, int node)
 	}
 }
 
-/* Looks up the interrupt-map entry for PCI device @dev, pin @pin (1-4); 0 if none. */
-static uint32_t pci_map_irq(struct dsdt_ctx *c, int node, unsigned int dev, unsigned int pin,
-			    struct irq_desc *out)
+/* An interrupt-map entry that leads to the GIC: child unit address and pin, its GSIV. */
+struct prt_entry {
+	uint32_t key[4];
+	struct irq_desc irq;
+};
+
+/* Reads "interrupt-map" once (resolving each phandle only when it changes). */
+static unsigned int read_interrupt_map(struct dsdt_ctx *c, int node, struct prt_entry *out,
+				       unsigned int max)
 {
-	int len, mlen;
+	int len, pos = 0, ctrl = -1, pac = -1, pic = -1;
+	uint32_t phandle = 0;
 	const fdt32_t *map = fdt_getprop(c->fdt, node, "interrupt-map", &len);
-	const fdt32_t *mask = fdt_getprop(c->fdt, node, "interrupt-map-mask", &mlen);
-	uint32_t key[4] = { dev << 11, 0, 0, pin };
-	int pos = 0;
+	unsigned int n = 0;
 
-	if (!map)
-		return 0;
-	if (mask && mlen == 16)
-		for (int i = 0; i < 4; i++)
-			key[i] &= fdt32_to_cpu(mask[i]);
-	len /= 4;
-	while (pos + 5 < len) {
+	len = map ? len / 4 : 0;
+	while (pos + 5 <= len && n < max) {
 		const fdt32_t *e = map + pos;
-		int ctrl = fdt_node_offset_by_phandle(c->fdt, fdt32_to_cpu(e[4]));
-		int pac = ctrl < 0 ? -1 : dt_cells(c->fdt, ctrl, "#address-cells", 0);
-		int pic = ctrl < 0 ? -1 : dt_cells(c->fdt, ctrl, "#interrupt-cells", -1);
 
+		if (fdt32_to_cpu(e[4]) != phandle) {
+			phandle = fdt32_to_cpu(e[4]);
+			ctrl = fdt_node_offset_by_phandle(c->fdt, phandle);
+			pac = ctrl < 0 ? -1 : dt_cells(c->fdt, ctrl, "#address-cells", 0);
+			pic = ctrl < 0 ? -1 : dt_cells(c->fdt, ctrl, "#interrupt-cells", -1);
+		}
 		if (pac < 0 || pic < 1 || pos + 5 + pac + pic > len)
-			return 0;
-		if (fdt32_to_cpu(e[0]) == key[0] && fdt32_to_cpu(e[1]) == key[1] &&
-		    fdt32_to_cpu(e[2]) == key[2] && fdt32_to_cpu(e[3]) == key[3] &&
-		    ctrl == c->gic && pic == 3) {
+			break;
+		if (ctrl == c->gic && pic == 3) {
 			const fdt32_t *spec = e + 5 + pac;
 
-			out->intid = (fdt32_to_cpu(spec[0]) == 1 ? 16 : 32) + fdt32_to_cpu(spec[1]);
-			out->flags = fdt32_to_cpu(spec[2]) & 0xf;
-			return out->intid;
+			for (int i = 0; i < 4; i++)
+				out[n].key[i] = fdt32_to_cpu(e[i]);
+			out[n].irq.intid =
+				(fdt32_to_cpu(spec[0]) == 1 ? 16 : 32) + fdt32_to_cpu(spec[1]);
+			out[n].irq.flags = fdt32_to_cpu(spec[2]) & 0xf;
+			n++;
 		}
 		pos += 5 + pac + pic;
 	}
+	return n;
+}
+
+/* The GSIV of PCI device @dev's pin @pin (1-4) through the map and its mask; 0 if none. */
+static uint32_t prt_lookup(const struct prt_entry *map, unsigned int n, const fdt32_t *mask,
+			   unsigned int dev, unsigned int pin)
+{
+	uint32_t key[4] = { dev << 11, 0, 0, pin };
+
+	if (mask)
+		for (int i = 0; i < 4; i++)
+			key[i] &= fdt32_to_cpu(mask[i]);
+	for (unsigned int i = 0; i < n; i++)
+		if (!memcmp(map[i].key, key, sizeof(key)))
+			return map[i].irq.intid;
 	return 0;
 }
 
 static void pci_prt(struct dsdt_ctx *c, struct aml *a, int node)
 {
+	struct prt_entry map[MAX_PRT_DEVICE * 4];
+	int mlen;
+	const fdt32_t *mask = fdt_getprop(c->fdt, node, "interrupt-map-mask", &mlen);
+	unsigned int n = read_interrupt_map(c, node, map, MAX_PRT_DEVICE * 4);
+
 	aml_name(a, "_PRT");
 	aml_package_open(a);
 	for (unsigned int dev = 0; dev < MAX_PRT_DEVICE; dev++)
 		for (unsigned int pin = 1; pin <= 4; pin++) {
-			struct irq_desc irq;
+			uint32_t gsiv = prt_lookup(map, n, mlen == 16 ? mask : NULL, dev, pin);
 
-			if (!pci_map_irq(c, node, dev, pin, &irq))
+			if (!gsiv)
 				continue;
 			aml_package_open(a);
 			aml_integer(a, (uint64_t)dev << 16 | 0xffff);
 			aml_integer(a, pin - 1);
 			aml_integer(a, 0);
-			aml_integer(a, irq.intid);
+			aml_integer(a, gsiv);
 			aml_close(a);
 		}
 	aml_close(a);
