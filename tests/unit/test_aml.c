@@ -32,9 +32,9 @@ static void test_pkglen_boundaries(void **state)
 	static const struct {
 		size_t body;
 		unsigned int size;
-	} cases[] = { { 0, 1 },	      { 62, 1 },	{ 63, 2 },	   { 4093, 2 },
-		      { 4094, 3 },    { 1048572, 3 },	{ 1048573, 4 },	   { 268435451, 4 },
-		      { 268435452, 0 } };
+	} cases[] = { { 0, 1 },	      { 62, 1 },	{ 63, 2 },
+		      { 4093, 2 },    { 4094, 3 },	{ 1048572, 3 },
+		      { 1048573, 4 }, { 268435451, 4 }, { 268435452, 0 } };
 
 	(void)state;
 	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -139,7 +139,10 @@ static void test_names(void **state)
 	expect_name("COM", (const uint8_t *)"COM_", 4);
 	expect_name("\\_SB", (const uint8_t *)"\\_SB_", 5);
 	expect_name("\\_SB.PCI0", (const uint8_t *)"\\\x2e_SB_PCI0", 10);
-	expect_name("A.B.C", (const uint8_t *)"\x2f\x03" "A___B___C___", 14);
+	expect_name("A.B.C",
+		    (const uint8_t *)"\x2f\x03"
+				     "A___B___C___",
+		    14);
 	expect_bad_name("9ABC");
 	expect_bad_name("ABCDE");
 	expect_bad_name("ab");
@@ -202,7 +205,12 @@ static void test_strings_and_devices(void **state)
 	aml_close(&a);
 	assert_true(aml_ok(&a));
 	/* ExtOp Device PkgLength "COM0" Name "_HID" String "ARMH0011\0" */
-	assert_memory_equal(buf, "\x5b\x82\x14" "COM0" "\x08_HID\x0d" "ARMH0011", 3 + 4 + 6 + 9);
+	assert_memory_equal(buf,
+			    "\x5b\x82\x14"
+			    "COM0"
+			    "\x08_HID\x0d"
+			    "ARMH0011",
+			    3 + 4 + 6 + 9);
 	assert_int_equal(buf[2], a.len - 2);
 	aml_init(&a, buf, sizeof(buf));
 	aml_string(&a, "caf\xc3\xa9");

@@ -128,9 +128,9 @@ static void test_madt_has_enabled_cpus_gicd_gicr_its(void **state)
 		switch (s[0]) {
 		case 0x0b:
 			assert_int_equal(s[1], 80);
-			assert_int_equal(le(s + 8, 4), gicc); /* processor UID */
+			assert_int_equal(le(s + 8, 4), gicc);		   /* processor UID */
 			assert_int_equal(le(s + 68, 8), gicc ? 0x101 : 0); /* MPIDR */
-			assert_int_equal(le(s + 56, 4), 25);		       /* maintenance PPI */
+			assert_int_equal(le(s + 56, 4), 25);		   /* maintenance PPI */
 			gicc++;
 			break;
 		case 0x0c:
@@ -166,10 +166,10 @@ static void test_gtdt_takes_interrupts_and_flags_from_the_timer_node(void **stat
 
 	(void)state;
 	assert_int_equal(len, 104);
-	assert_int_equal(le(p + 48, 4), 29); /* secure EL1 */
-	assert_int_equal(le(p + 52, 4), 4);  /* level, active high, always-on */
-	assert_int_equal(le(p + 56, 4), 30); /* non-secure EL1 */
-	assert_int_equal(le(p + 64, 4), 27); /* virtual */
+	assert_int_equal(le(p + 48, 4), 29);	/* secure EL1 */
+	assert_int_equal(le(p + 52, 4), 4);	/* level, active high, always-on */
+	assert_int_equal(le(p + 56, 4), 30);	/* non-secure EL1 */
+	assert_int_equal(le(p + 64, 4), 27);	/* virtual */
 	assert_int_equal(le(p + 68, 4), 2 | 4); /* level-low: active low */
 	assert_int_equal(le(p + 72, 4), 26);	/* EL2 */
 	assert_int_equal(le(p + 76, 4), 1 | 4); /* edge */
@@ -242,10 +242,10 @@ static void test_pptt_follows_cpu_map(void **state)
 
 	(void)state;
 	assert_int_equal(len, 36 + 3 * 20);
-	assert_int_equal(le(p + 40, 4), 1);	     /* cluster0: a physical package */
-	assert_int_equal(le(p + 60, 4), 2 | 8);	     /* core0: leaf with a valid ID */
-	assert_int_equal(le(p + 64, 4), 36);	     /* its parent: cluster0 */
-	assert_int_equal(le(p + 68 + 20, 4), 1);     /* core1 is CPU 1 */
+	assert_int_equal(le(p + 40, 4), 1);	 /* cluster0: a physical package */
+	assert_int_equal(le(p + 60, 4), 2 | 8);	 /* core0: leaf with a valid ID */
+	assert_int_equal(le(p + 64, 4), 36);	 /* its parent: cluster0 */
+	assert_int_equal(le(p + 68 + 20, 4), 1); /* core1 is CPU 1 */
 }
 
 static void test_errors_name_what_is_wrong(void **state)
@@ -265,7 +265,8 @@ static void test_errors_name_what_is_wrong(void **state)
 	assert_non_null(strstr(err, "device tree"));
 
 	load("acpi-rules");
-	assert_int_equal(fdt_nop_node(dtb, fdt_path_offset(dtb, "/interrupt-controller@8000000")), 0);
+	assert_int_equal(fdt_nop_node(dtb, fdt_path_offset(dtb, "/interrupt-controller@8000000")),
+			 0);
 	assert_int_equal(acpi_from_dt(dtb, &t, NULL, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "no GIC"));
 	load("acpi-rules");
