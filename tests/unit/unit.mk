@@ -23,6 +23,8 @@ UNIT_SRCS_test_trap     := src/core/trap.c src/core/esr.c src/core/mmio.c src/vd
 	src/core/sysreg.c \
 	src/core/stage2_fault.c tests/unit/fake_arch.c
 UNIT_SRCS_test_aml      := src/acpi/aml.c
+UNIT_SRCS_test_acpi_reader := $(wildcard src/acpi/*.c) src/core/dt.c src/core/platform.c \
+	src/lib/format.c
 UNIT_SRCS_test_dt2acpi  := $(wildcard src/acpi/*.c) src/core/dt.c src/core/platform.c src/lib/format.c
 UNIT_SRCS_test_stage2   := src/core/stage2_fault.c tests/unit/fake_arch.c
 
@@ -53,6 +55,8 @@ $(UNIT_DTB_DIR)/.qemu-dumped: scripts/dump-qemu-dtbs.sh
 $(BUILD)/unit/test_platform: $(UNIT_DTS) $(UNIT_DTB_DIR)/.qemu-dumped
 $(BUILD)/unit/test_platform: UNIT_CFLAGS += -DDTB_DIR='"$(UNIT_DTB_DIR)"'
 $(BUILD)/unit/test_dt2acpi: $(UNIT_DTS)
+$(BUILD)/unit/test_acpi_reader: $(UNIT_DTS) $(UNIT_DTB_DIR)/.qemu-dumped
+$(BUILD)/unit/test_acpi_reader: UNIT_CFLAGS += -DDTB_DIR='"$(UNIT_DTB_DIR)"'
 $(BUILD)/unit/test_dt2acpi: UNIT_CFLAGS += -DDTB_DIR='"$(UNIT_DTB_DIR)"'
 
 # Runs every test binary; fails if any fails, after running them all.
