@@ -9,6 +9,7 @@
 
 #include "arch/arch.h"
 #include "console/uart.h"
+#include "core/acpi_boot.h"
 #include "core/bootargs.h"
 #include "core/log.h"
 #include "core/main.h"
@@ -42,7 +43,6 @@ static void print_banner(const struct cpu_features *f)
 
 	for (i = 0; i < plat.nmem; i++)
 		ram += plat.mem[i].size;
-	log_info("Skiff %s, a hypervisor for Arm (EL2)", SKIFF_VERSION);
 	log_info("machine: %s", plat.model[0] ? plat.model : "(no model)");
 	log_info("cpus: %u, boot CPU MPIDR 0x%lx, PSCI conduit %s", plat.ncpus,
 		 (unsigned long)arch_cpu_mpidr(), conduit_name(plat.psci));
@@ -142,9 +142,11 @@ void skiff_main(const void *fdt, unsigned int el, const struct mem_range *image)
 			  el);
 		arch_cpu_halt();
 	}
+	log_info("Skiff %s, a hypervisor for Arm (EL2)", SKIFF_VERSION);
 	arch_cpu_features(&f);
 	map_platform();
 	reserve_in_use(fdt, image);
+	acpi_boot(fdt, &plat);
 	print_banner(&f);
 	if (arch_irq_init(&plat))
 		panic("no usable interrupt controller (GIC version %u)", plat.gic.version);

@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from skiff import BUILD
+from skiff import BUILD, GICS, Vm, assert_tap_passed, boot
 
 DT2ACPI = os.path.join(BUILD, "tools", "dt2acpi")
 BOARD_DTBS = os.path.join(BUILD, "images", "dtbs")
@@ -189,3 +189,42 @@ def test_dt2acpi_refuses_malformed_input(tmp_path):
     assert r.returncode == 1 and "No such file" in r.stderr
     r = run([DT2ACPI, good])
     assert r.returncode == 2 and "usage" in r.stderr
+
+
+@pytest.mark.parametrize("gic", GICS)
+def test_acpi_skiff_discovers_its_platform_through_acpi(gic):
+    """At boot Skiff converts its device tree and reads CPUs, GIC, timer and console back from
+    MADT, GTDT and SPCR; the VMs then run on that description."""
+    run = boot([Vm("hello", "hello"), Vm("irq", "irq", vcpus=2)], gic=gic, smp=2)
+    out = run.output
+    assert re.search(r"acpi: \d+ tables \(\d+ bytes\) generated from the device tree", out), out
+    assert (f"acpi: 2 CPU(s) and GICv{gic} from the MADT, 4 timer interrupt(s) from the GTDT, "
+            "console arm,pl011 at 0x9000000 from the SPCR") in out, out
+    assert f"gic: v{gic}, distributor 0x8000000" in out
+    assert_tap_passed(run, "hello")
+    assert_tap_passed(run, "irq")
+
+
+def test_acpi_boot_options():
+    """skiff.acpi=off keeps the device tree; skiff.acpi=verbose explains the conversion."""
+    run = boot([Vm("hello", "hello")], extra=["-append", "skiff.acpi=off"])
+    assert "acpi: off (skiff.acpi=off): the device tree describes the platform" in run.output
+    assert "from the MADT" not in run.output
+    assert_tap_passed(run, "hello")
+    run = boot([Vm("hello", "hello")], extra=["-append", "skiff.acpi=verbose"])
+    assert "acpi: /pl011@9000000: arm,pl011 -> \\_SB.COM0 (ARMH0011)" in run.output, run.output
+    assert "from the MADT" in run.output
+    assert_tap_passed(run, "hello")
+
+
+def test_acpi_bad_handed_over_tables_keep_the_device_tree():
+    """skiff.rsdp= pointing at no tables, or not an address: said, and Skiff boots on the DT."""
+    run = boot([Vm("hello", "hello")], extra=["-append", "skiff.rsdp=0x40001000"])
+    assert "acpi: using the tables handed over at RSDP 0x40001000" in run.output
+    assert ("ACPI: RSDP: no valid RSDP there: keeping the device tree's description"
+            in run.output), run.output
+    assert_tap_passed(run, "hello")
+    run = boot([Vm("hello", "hello")], extra=["-append", "skiff.rsdp=zz"])
+    assert "acpi: skiff.rsdp=zz is not a hexadecimal address" in run.output
+    assert "from the MADT" in run.output  # generated from the DT instead
+    assert_tap_passed(run, "hello")

@@ -61,8 +61,9 @@ static void round_trip(const char *name)
 	struct platform dt, acpi;
 
 	generate(name);
-	assert_int_equal(platform_discover(dtb, &dt, err, sizeof(err)), 0);
+	memset(&dt, 0, sizeof(dt));
 	memset(&acpi, 0, sizeof(acpi));
+	assert_int_equal(platform_discover(dtb, &dt, err, sizeof(err)), 0);
 	assert_int_equal(acpi_read_platform(BASE, map, NULL, &acpi, err, sizeof(err)), 0);
 	assert_int_equal(acpi.ncpus, dt.ncpus);
 	assert_memory_equal(acpi.cpu_mpidr, dt.cpu_mpidr, dt.ncpus * sizeof(dt.cpu_mpidr[0]));
