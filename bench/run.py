@@ -263,15 +263,58 @@ def bench_linux_boot(repeats=2):
     return rows
 
 
+def dt2acpi_time(dtb, out, runs):
+    """(microseconds per conversion, bytes of tables) from dt2acpi --time."""
+    r = subprocess.run([os.path.join(BUILD, "tools", "dt2acpi"), dtb, "-o", out, "--time",
+                        str(runs)], capture_output=True, text=True, timeout=600, check=True)
+    m = re.search(r"(\d+) bytes of tables, ([\d.]+) us per conversion", r.stdout)
+    return float(m.group(2)), int(m.group(1))
+
+
+def bench_acpi():
+    """Device tree -> ACPI: conversion time (in-process, after a first run) and table sizes,
+    for QEMU's virt tree beside the tables QEMU builds itself for the same machine, and for
+    the largest board tree of Debian's kernel beside that tree's own size."""
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        qemu = os.path.join(tmp, "qemu")
+        subprocess.run(["/usr/bin/python3", os.path.join(TOP, "scripts", "qemu_acpi.py"), qemu,
+                        "--", "-M", "virt,virtualization=on,gic-version=3", "-cpu", "max",
+                        "-smp", "4", "-m", "1G"], capture_output=True, check=True, timeout=120)
+        qemu_bytes = sum(os.path.getsize(os.path.join(qemu, f)) for f in os.listdir(qemu)
+                         if f.endswith(".dat"))
+        us, size = dt2acpi_time(os.path.join(qemu, "machine.dtb"), os.path.join(tmp, "o1"), 200)
+        rows.append({"name": "acpi_tables_bytes_qemu_virt", "unit": "bytes", "value": size,
+                     "baseline": {"name": "QEMU's own tables (incl. IORT)", "value": qemu_bytes}})
+        rows.append({"name": "acpi_convert_us_qemu_virt", "unit": "us per conversion",
+                     "value": round(us, 1)})
+        dtbs = [os.path.join(top, f) for top, _, files in
+                os.walk(os.path.join(BUILD, "images", "dtbs")) for f in files if f.endswith(".dtb")]
+        largest = max(dtbs, key=os.path.getsize)
+        us, size = dt2acpi_time(largest, os.path.join(tmp, "o2"), 5)
+        rows.append({"name": "acpi_tables_bytes_largest_board", "unit": "bytes", "value": size,
+                     "baseline": {"name": f"{os.path.basename(largest)} itself",
+                                  "value": os.path.getsize(largest)}})
+        rows.append({"name": "acpi_convert_us_largest_board", "unit": "us per conversion",
+                     "value": round(us, 1)})
+    return rows
+
+
 def main():
     only = sys.argv[1:]
     benches = {"hvc": bench_hvc, "backdoor": bench_backdoor, "timescale": bench_timescale,
                "mmio": bench_mmio,
-               "cpu": bench_cpu, "linux": bench_linux_boot}
+               "cpu": bench_cpu, "linux": bench_linux_boot, "acpi": bench_acpi}
     rows = []
     for name, fn in benches.items():
         if not only or name in only:
             rows += fn()
+    if only and os.path.exists(RESULTS):
+        # A partial run updates its own rows and keeps the others of the last full run.
+        names = {r["name"] for r in rows}
+        with open(RESULTS) as f:
+            kept = [r for r in json.load(f)["benchmarks"] if r["name"] not in names]
+        rows = kept + rows
     result = {
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "host": platform.node(),

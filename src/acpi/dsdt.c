@@ -79,9 +79,11 @@ static void note(struct dsdt_ctx *c, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The node's path for explanations; empty when nobody listens (libfdt scans for it). */
 static const char *node_path(struct dsdt_ctx *c, int node, char *buf, int len)
 {
-	if (fdt_get_path(c->fdt, node, buf, len))
+	buf[0] = 0;
+	if (c->opt->note && fdt_get_path(c->fdt, node, buf, len))
 		format(buf, (size_t)len, "(node at offset %d)", node);
 	return buf;
 }
@@ -109,10 +111,18 @@ static void cpu_devices(struct dsdt_ctx *c, struct aml *a)
 	}
 }
 
+/* Where the walk is: the node's ancestors (root first) and its interrupt parent. */
+struct place {
+	const int *chain; /* chain[n - 1] is the node's parent */
+	int n;
+	int irq_parent;
+};
+
 /* The node's "reg" entries as CPU addresses; -1 if one is not reachable from the CPU. */
-static int node_regs(struct dsdt_ctx *c, int node, struct mem_range *out, int max)
+static int node_regs(struct dsdt_ctx *c, int node, const struct place *at, struct mem_range *out,
+		     int max)
 {
-	int parent = fdt_parent_offset(c->fdt, node), len, n, i;
+	int parent = at->chain[at->n - 1], len, n, i;
 	int ac = dt_cells(c->fdt, parent, "#address-cells", 2);
 	int sc = dt_cells(c->fdt, parent, "#size-cells", 1);
 	const fdt32_t *p = fdt_getprop(c->fdt, node, "reg", &len);
@@ -125,7 +135,7 @@ static int node_regs(struct dsdt_ctx *c, int node, struct mem_range *out, int ma
 	for (i = 0; i < n && i < max; i++) {
 		out[i].base = dt_read_cells(p + i * (ac + sc), ac);
 		out[i].size = dt_read_cells(p + i * (ac + sc) + ac, sc);
-		if (!dt_translate(c->fdt, node, &out[i].base))
+		if (!dt_translate_chain(c->fdt, at->chain, at->n, &out[i].base))
 			return -1;
 	}
 	return i;
@@ -430,14 +440,15 @@ static unsigned int next_index(struct counters *k, const char *prefix)
 	return 0;
 }
 
-static void device(struct dsdt_ctx *c, struct aml *a, int node, struct counters *k)
+static void device(struct dsdt_ctx *c, struct aml *a, int node, const struct place *at,
+		   struct counters *k)
 {
 	struct mem_range regs[MAX_REGS];
 	struct irq_desc irqs[MAX_IRQS];
 	const struct mapping *m = mapping_of(c, node);
 	char path[128], name[8], dev_path[DSDT_PATH_MAX];
-	int nregs = node_regs(c, node, regs, MAX_REGS);
-	int nirqs = dt_irqs(c->fdt, node, c->gic, irqs, MAX_IRQS);
+	int nregs = node_regs(c, node, at, regs, MAX_REGS);
+	int nirqs = dt_irqs_with_parent(c->fdt, node, at->irq_parent, c->gic, irqs, MAX_IRQS);
 	unsigned int index;
 
 	node_path(c, node, path, sizeof(path));
@@ -499,14 +510,31 @@ static bool skipped_subtree(struct dsdt_ctx *c, int node, const char *name)
 	       !strcmp(name, "__overrides__");
 }
 
-static void walk(struct dsdt_ctx *c, struct aml *a, int parent, int depth, struct counters *k)
+/* A node's own "interrupt-parent", or the one it inherits; phandles looked up once each. */
+static int irq_parent_of(struct dsdt_ctx *c, int node, int inherited)
+{
+	int len;
+	const fdt32_t *ip = fdt_getprop(c->fdt, node, "interrupt-parent", &len);
+
+	if (!ip || len != 4)
+		return inherited;
+	if (fdt32_to_cpu(*ip) != c->last_phandle) {
+		c->last_phandle = fdt32_to_cpu(*ip);
+		c->last_phandle_node = fdt_node_offset_by_phandle(c->fdt, c->last_phandle);
+	}
+	return c->last_phandle_node;
+}
+
+static void walk(struct dsdt_ctx *c, struct aml *a, int *chain, int n, int irq_parent,
+		 struct counters *k)
 {
 	int node;
 
-	fdt_for_each_subnode(node, c->fdt, parent)
+	fdt_for_each_subnode(node, c->fdt, chain[n - 1])
 	{
 		const char *name = fdt_get_name(c->fdt, node, NULL);
 		bool has_compat = fdt_getprop(c->fdt, node, "compatible", NULL) != NULL;
+		struct place at = { chain, n, irq_parent_of(c, node, irq_parent) };
 		char path[128];
 
 		if (!name || skipped_subtree(c, node, name))
@@ -524,13 +552,15 @@ static void walk(struct dsdt_ctx *c, struct aml *a, int parent, int depth, struc
 			/* A bus: its children become devices under \_SB, translated through it. */
 			if (has_compat && fdt_node_check_compatible(c->fdt, node, "simple-bus") &&
 			    fdt_getprop(c->fdt, node, "reg", NULL))
-				device(c, a, node, k);
-			if (depth < MAX_DEPTH)
-				walk(c, a, node, depth + 1, k);
+				device(c, a, node, &at, k);
+			if (n < MAX_DEPTH) {
+				chain[n] = node;
+				walk(c, a, chain, n + 1, at.irq_parent, k);
+			}
 			continue;
 		}
 		if (has_compat)
-			device(c, a, node, k);
+			device(c, a, node, &at, k);
 		if (fdt_first_subnode(c->fdt, node) >= 0 && !mmio_bus(c->fdt, node) && has_compat)
 			note(c,
 			     "%s: children on a bus that is not memory-mapped (I2C, SPI, ...) "
@@ -541,14 +571,17 @@ static void walk(struct dsdt_ctx *c, struct aml *a, int parent, int depth, struc
 
 bool dsdt_build(struct dsdt_ctx *c, struct aml *a)
 {
+	int chain[MAX_DEPTH + 1] = { 0 }; /* the root */
 	struct counters k;
 
 	memset(&k, 0, sizeof(k));
 	format(c->console_path, sizeof(c->console_path), ".");
 	c->devices = 0;
+
+	c->last_phandle = 0;
 	aml_scope_open(a, "\\_SB");
 	cpu_devices(c, a);
-	walk(c, a, 0, 0, &k);
+	walk(c, a, chain, 1, irq_parent_of(c, 0, -1), &k);
 	aml_close(a);
 	return aml_ok(a);
 }

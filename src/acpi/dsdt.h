@@ -23,6 +23,8 @@ struct dsdt_ctx {
 	uint64_t console_base;		  /* the SPCR's UART */
 	char console_path[DSDT_PATH_MAX]; /* out: its device, "\_SB.COM0" ("." if none) */
 	unsigned int devices;		  /* out: devices made from DT nodes */
+	uint32_t last_phandle;		  /* scratch: the last interrupt-parent looked up */
+	int last_phandle_node;
 };
 
 /* Writes Scope(\_SB) with every device; false if a node could not be encoded. */

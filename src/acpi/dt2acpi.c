@@ -408,13 +408,14 @@ static void mcfg(struct build *b)
 	for (node = fdt_next_node(b->fdt, -1, NULL); node >= 0;
 	     node = fdt_next_node(b->fdt, node, NULL)) {
 		const fdt32_t *reg, *br, *dom;
-		int len,
-			ac = dt_cells(b->fdt, fdt_parent_offset(b->fdt, node), "#address-cells", 2);
-		int sc = dt_cells(b->fdt, fdt_parent_offset(b->fdt, node), "#size-cells", 1);
+		int len, ac, sc, parent;
 		uint64_t base, size;
 
 		if (!dt_compatible_any(b->fdt, node, ecam) || !dt_node_enabled(b->fdt, node))
 			continue;
+		parent = fdt_parent_offset(b->fdt, node);
+		ac = dt_cells(b->fdt, parent, "#address-cells", 2);
+		sc = dt_cells(b->fdt, parent, "#size-cells", 1);
 		reg = fdt_getprop(b->fdt, node, "reg", &len);
 		if (!reg || ac < 1 || ac > 2 || sc < 1 || sc > 2 || len < (ac + sc) * 4)
 			continue;

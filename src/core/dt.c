@@ -38,9 +38,8 @@ int dt_cells(const void *fdt, int node, const char *name, int dflt)
  * Translates a bus address of a child of @bus up one level through the bus's
  * "ranges". Returns false if the address is not covered.
  */
-static bool translate_one(const void *fdt, int bus, uint64_t *addr)
+static bool translate_one(const void *fdt, int bus, int parent, uint64_t *addr)
 {
-	int parent = fdt_parent_offset(fdt, bus);
 	int len, child_ac, parent_ac, sc, entry, i;
 	const fdt32_t *r = fdt_getprop(fdt, bus, "ranges", &len);
 
@@ -68,17 +67,31 @@ static bool translate_one(const void *fdt, int bus, uint64_t *addr)
 	return false;
 }
 
+bool dt_translate_chain(const void *fdt, const int *chain, int n, uint64_t *addr)
+{
+	for (int i = n - 1; i > 0; i--)
+		if (!translate_one(fdt, chain[i], chain[i - 1], addr))
+			return false;
+	return true;
+}
+
 bool dt_translate(const void *fdt, int node, uint64_t *addr)
 {
-	int bus = fdt_parent_offset(fdt, node);
-	int depth = 0;
+	int chain[MAX_DEPTH], n = 0;
 
-	while (bus > 0 && depth++ < MAX_DEPTH) {
-		if (!translate_one(fdt, bus, addr))
-			return false;
-		bus = fdt_parent_offset(fdt, bus);
+	for (int bus = fdt_parent_offset(fdt, node); bus >= 0 && n < MAX_DEPTH;
+	     bus = bus ? fdt_parent_offset(fdt, bus) : -1)
+		chain[n++] = bus;
+	if (n == MAX_DEPTH)
+		return false;
+	/* Root first. */
+	for (int i = 0; i < n / 2; i++) {
+		int t = chain[i];
+
+		chain[i] = chain[n - 1 - i];
+		chain[n - 1 - i] = t;
 	}
-	return true;
+	return dt_translate_chain(fdt, chain, n, addr);
 }
 
 bool dt_compatible_any(const void *fdt, int node, const char *const *list)
@@ -135,11 +148,17 @@ static bool gic_style(const void *fdt, int ctrl, int gic)
 
 int dt_irqs(const void *fdt, int node, int gic, struct irq_desc *out, int max)
 {
+	return dt_irqs_with_parent(fdt, node, dt_irq_parent(fdt, node), gic, out, max);
+}
+
+int dt_irqs_with_parent(const void *fdt, int node, int parent, int gic, struct irq_desc *out,
+			int max)
+{
 	int len, n = 0;
 	const fdt32_t *p = fdt_getprop(fdt, node, "interrupts", &len);
 
 	if (p) {
-		if (!gic_style(fdt, dt_irq_parent(fdt, node), gic))
+		if (!gic_style(fdt, parent, gic))
 			return 0;
 		for (; n < max && (n + 1) * 12 <= len; n++)
 			gic_spec_to_irq(p + n * 3, &out[n]);

@@ -30,6 +30,12 @@ bool dt_node_enabled(const void *fdt, int node);
 int dt_cells(const void *fdt, int node, const char *name, int dflt);
 /* Translates a bus address of @node's up through its ancestors' "ranges"; false if uncovered. */
 bool dt_translate(const void *fdt, int node, uint64_t *addr);
+/*
+ * The same with the node's ancestors known (a tree walk has them): @chain[0] is
+ * the root, @chain[n - 1] the node's parent. libfdt finds a parent only by
+ * scanning the tree from the start.
+ */
+bool dt_translate_chain(const void *fdt, const int *chain, int n, uint64_t *addr);
 bool dt_compatible_any(const void *fdt, int node, const char *const *list);
 /* The first enabled node compatible with one of @list, or -1. */
 int dt_find_compatible(const void *fdt, const char *const *list);
@@ -40,6 +46,9 @@ int dt_irq_parent(const void *fdt, int node);
  * whose controller has 3 cells and, when @gic >= 0, is that node.
  */
 int dt_irqs(const void *fdt, int node, int gic, struct irq_desc *out, int max);
+/* The same with @node's interrupt parent already known (-1: none). */
+int dt_irqs_with_parent(const void *fdt, int node, int parent, int gic, struct irq_desc *out,
+			int max);
 /* The (first enabled) GIC: its node and *version 2 or 3; -1 and 0 when there is none. */
 int dt_find_gic(const void *fdt, unsigned int *version);
 /* The node /chosen/stdout-path names (alias or path, ":options" stripped), or -1. */
