@@ -43,5 +43,14 @@ void main_test(void)
 	       "breakpoint and watchpoint registers are RAZ/WI");
 	write_sysreg(pmuserenr_el0, 0xf);
 	report(read_sysreg(pmuserenr_el0) == 0, "PMUSERENR_EL0 is RAZ/WI (no PMU offered)");
+	write_sysreg(pmcr_el0, 0x41);
+	write_sysreg(pmcntenset_el0, 1UL << 31);
+	write_sysreg(pmintenset_el1, 1);
+	write_sysreg(pmevtyper3_el0, 0x11);
+	report(read_sysreg(pmcr_el0) == 0 && read_sysreg(pmccntr_el0) == 0 &&
+		       read_sysreg(pmceid0_el0) == 0 && read_sysreg(pmcntenset_el0) == 0 &&
+		       read_sysreg(pmintenset_el1) == 0 && read_sysreg(pmevcntr3_el0) == 0 &&
+		       read_sysreg(pmccfiltr_el0) == 0,
+	       "the PMU has no counters: its registers are RAZ/WI (PMCR_EL0.N = 0)");
 	report(undefs == 0, "none of these raised UNDEF");
 }

@@ -36,7 +36,7 @@ void main_test(void)
 		     "DBGCLAIMCLR_EL1 read (debug, trapped by MDCR_EL2.TDA)");
 	EXPECT_UNDEF("mrs x0, dbgclaimclr_el1", "a second DBGCLAIMCLR_EL1 read");
 	EXPECT_UNDEF("mrs x0, dbgclaimset_el1", "DBGCLAIMSET_EL1 read (debug, trapped)");
-	EXPECT_UNDEF("mrs x0, pmcr_el0", "PMCR_EL0 read (trapped by MDCR_EL2.TPMCR)");
+	EXPECT_UNDEF("mrs x0, mdrar_el1", "MDRAR_EL1 read (trapped by MDCR_EL2.TDRA)");
 	/* IMPLEMENTATION DEFINED space (op0 3, CRn 15): trapped by HCR_EL2.TIDCP. */
 	EXPECT_UNDEF("mrs x0, S3_0_C15_C15_7", "an IMPLEMENTATION DEFINED register");
 	EXPECT_UNDEF("smc #0", "SMC (trapped by HCR_EL2.TSC, no secure firmware for guests)");

@@ -73,6 +73,17 @@ static int parse_kernel(const void *fdt, int node, struct vm_config *vm)
 	return 0;
 }
 
+/* acpi = "on" | "off" (the default): ACPI tables for the guest instead of a device tree. */
+static int parse_acpi(const void *fdt, int node, struct vm_config *vm)
+{
+	const char *a = prop_string(fdt, node, "acpi");
+
+	vm->acpi = a && !strcmp(a, "on");
+	if (a && !vm->acpi && strcmp(a, "off"))
+		return vm_error(vm, "'acpi' must be \"on\" or \"off\"");
+	return 0;
+}
+
 /* backdoor = "on" | "off", and the guestinfo subnode of string properties. */
 static int parse_backdoor(const void *fdt, int node, struct vm_config *vm)
 {
@@ -139,6 +150,8 @@ static int parse_vm(const void *fdt, int node, struct vm_config *vm)
 	    (r == 0 && (vm->counter_hz < COUNTER_HZ_MIN || vm->counter_hz > COUNTER_HZ_MAX)))
 		return vm_error(vm, "'counter-frequency' must be one or two cells between "
 				    "1000000 and 4000000000 (Hz)");
+	if (parse_acpi(fdt, node, vm))
+		return -1;
 	if (parse_backdoor(fdt, node, vm))
 		return -1;
 	vm->initrd = fdt_getprop(fdt, node, "initrd", &len);

@@ -37,6 +37,7 @@ struct vm_config {
 	uint64_t counter_hz; /* the guest's counter frequency; 0: the host's */
 	bool backdoor;	     /* the VMware-compatible backdoor ("backdoor" = "on", the default) */
 	bool backdoor_el0_tdcc; /* "backdoor-el0" = "tdcc": honour the guest's MDSCR_EL1.TDCC */
+	bool acpi;		/* "acpi" = "on": the guest gets ACPI tables (docs/acpi.md) */
 	/* "guestinfo" subnode: string properties readable as guestinfo.NAME (-1: none). */
 	const void *fdt;
 	int guestinfo_node;

@@ -4,18 +4,25 @@
 #include "core/vm.h"
 
 #define ENC_MASK_ALL   0x3ffc1eU
-#define ENC_MASK_NOCRM (ENC_MASK_ALL & ~(0xfU << 1)) /* any CRm: one entry per 16 regs */
+#define ENC_MASK_NOCRM (ENC_MASK_ALL & ~(0xfU << 1))   /* any CRm: one entry per 16 regs */
+#define ENC_MASK_NOOP2 (ENC_MASK_ALL & ~(0x7U << 17))  /* any op2 */
+#define ENC_MASK_CRM8  (ENC_MASK_NOOP2 & ~(0x7U << 1)) /* CRm 8-15 (or 0-7), any op2 */
 
-#define MDCCINT_EL1    SYS_ENC(2, 0, 0, 2, 0)
-#define MDSCR_EL1      SYS_ENC(2, 0, 0, 2, 2)
-#define OSLAR_EL1      SYS_ENC(2, 0, 1, 0, 4)
-#define OSLSR_EL1      SYS_ENC(2, 0, 1, 1, 4)
-#define OSDLR_EL1      SYS_ENC(2, 0, 1, 3, 4)
-#define DBGBVRn_EL1    SYS_ENC(2, 0, 0, 0, 4)
-#define DBGBCRn_EL1    SYS_ENC(2, 0, 0, 0, 5)
-#define DBGWVRn_EL1    SYS_ENC(2, 0, 0, 0, 6)
-#define DBGWCRn_EL1    SYS_ENC(2, 0, 0, 0, 7)
-#define PMUSERENR_EL0  SYS_ENC(3, 3, 9, 14, 0)
+#define MDCCINT_EL1 SYS_ENC(2, 0, 0, 2, 0)
+#define MDSCR_EL1   SYS_ENC(2, 0, 0, 2, 2)
+#define OSLAR_EL1   SYS_ENC(2, 0, 1, 0, 4)
+#define OSLSR_EL1   SYS_ENC(2, 0, 1, 1, 4)
+#define OSDLR_EL1   SYS_ENC(2, 0, 1, 3, 4)
+#define DBGBVRn_EL1 SYS_ENC(2, 0, 0, 0, 4)
+#define DBGBCRn_EL1 SYS_ENC(2, 0, 0, 0, 5)
+#define DBGWVRn_EL1 SYS_ENC(2, 0, 0, 0, 6)
+#define DBGWCRn_EL1 SYS_ENC(2, 0, 0, 0, 7)
+/* The PMU's registers: EL0's in CRn 9 (CRm 12-14) and CRn 14 (CRm 8-15), EL1's in CRn 9. */
+#define PMU_EL0_C12    SYS_ENC(3, 3, 9, 12, 0)
+#define PMU_EL0_C13    SYS_ENC(3, 3, 9, 13, 0)
+#define PMU_EL0_C14    SYS_ENC(3, 3, 9, 14, 0)
+#define PMU_EL0_EVENTS SYS_ENC(3, 3, 14, 8, 0)
+#define PMU_EL1_C14    SYS_ENC(3, 0, 9, 14, 0)
 #define ICC_SGI1R_EL1  SYS_ENC(3, 0, 12, 11, 5)
 #define ICC_ASGI1R_EL1 SYS_ENC(3, 0, 12, 11, 6)
 
@@ -83,11 +90,17 @@ static const struct sysreg_entry sysregs[] = {
 	{ DBGWVRn_EL1, ENC_MASK_NOCRM, raz_wi },
 	{ DBGWCRn_EL1, ENC_MASK_NOCRM, raz_wi },
 	/*
-	 * The PMU traps (MDCR_EL2.TPM) and is not offered (no PMU node in the VM's
-	 * tree); Linux still resets PMUSERENR_EL0 on every CPU when ID_AA64DFR0_EL1
-	 * shows a PMU, so that one register is RAZ/WI.
+	 * The PMU traps (MDCR_EL2.TPM): a VM sees one without counters. Its
+	 * registers read as zero (PMCR_EL0.N = 0, no common events, the cycle
+	 * counter stays at 0) and ignore writes. A device-tree guest is given no
+	 * PMU node, but Linux resets PMUSERENR_EL0 on every CPU anyway, and on ACPI
+	 * it probes the PMU of every CPU whatever the MADT says.
 	 */
-	{ PMUSERENR_EL0, ENC_MASK_ALL, raz_wi },
+	{ PMU_EL0_C12, ENC_MASK_NOOP2, raz_wi },
+	{ PMU_EL0_C13, ENC_MASK_NOOP2, raz_wi },
+	{ PMU_EL0_C14, ENC_MASK_NOOP2, raz_wi },
+	{ PMU_EL0_EVENTS, ENC_MASK_CRM8, raz_wi },
+	{ PMU_EL1_C14, ENC_MASK_NOOP2, raz_wi },
 };
 
 bool sysreg_emulate(struct vcpu *vcpu, uint64_t esr)

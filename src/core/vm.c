@@ -6,6 +6,7 @@
 
 #include "console/focus.h"
 #include "console/uart.h"
+#include "core/guest_acpi.h"
 #include "core/guest_fdt.h"
 #include "core/ipi.h"
 #include "core/log.h"
@@ -20,7 +21,8 @@
 #define IMAGE_TEXT_OFFSET 8
 #define IMAGE_SIZE_OFF	  16
 #define PAGE_BYTES	  4096UL
-#define GUEST_FDT_MAX	  (64UL << 10)
+#define GUEST_FDT_MAX	  (64UL << 10) /* the device tree, or the ACPI region (guest_acpi.h) */
+_Static_assert(GUEST_FDT_MAX == GUEST_ACPI_REGION, "one region for either");
 
 static struct vm vms[VM_MAX];
 static unsigned int nvms;
@@ -125,11 +127,20 @@ static int build_fdt(struct vm *vm, uint64_t initrd, char *err, size_t errlen)
 
 	if (vm_ram_ptr(vm, vm->dtb_ipa, GUEST_FDT_MAX, &dst)) {
 		vm_ram_prepare(vm, vm->dtb_ipa, GUEST_FDT_MAX);
-		r = guest_fdt_build(&p, dst, GUEST_FDT_MAX);
-		arch_dcache_clean_inval_poc(dst, GUEST_FDT_MAX);
+		r = vm->config->acpi ? guest_fdt_build(&p, (char *)dst + GUEST_ACPI_FULL_DT,
+						       GUEST_ACPI_DT_ROOM)
+				     : guest_fdt_build(&p, dst, GUEST_FDT_MAX);
 	}
-	if (r)
+	if (r) {
 		format(err, errlen, "cannot build the device tree (%s)", fdt_strerror(r));
+		return r;
+	}
+	if (vm->config->acpi) {
+		const struct guest_acpi_layout l = { vm->ram_ipa, vm->ram_size, vm->dtb_ipa };
+
+		r = guest_acpi_build(&l, dst, err, errlen);
+	}
+	arch_dcache_clean_inval_poc(dst, GUEST_FDT_MAX);
 	return r;
 }
 

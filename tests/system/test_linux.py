@@ -209,3 +209,55 @@ def test_open_vm_tools_talk_to_the_backdoor(images):
         finally:
             child.kill(signal.SIGKILL)
             child.close(force=True)
+
+
+@pytest.mark.parametrize("gic", [3, 2])
+def test_linux_boots_on_acpi(images, gic):
+    """acpi = "on": the VM gets ACPI tables generated from its own device tree (and a UEFI
+    system table and memory map naming them, docs/acpi.md) and a device tree with only
+    /chosen. With an empty command line the kernel boots on ACPI, takes its console from the
+    SPCR, starts both vCPUs from the MADT through PSCI (HVC, from the FADT), gets its timer
+    from the GTDT and probes the DSDT's devices."""
+    extra = (f'kernel = /incbin/("{KERNEL}");\n\t\t\tinitrd = /incbin/("{INITRD}");\n'
+             '\t\t\tacpi = "on";')
+    with tempfile.TemporaryDirectory() as tmp:
+        config = compile_config(config_dts([Vm("linux", "", memory=256 << 20, vcpus=2,
+                                               extra=extra)]), tmp)
+        cmd = qemu_command(config, cpu="max", gic=gic, smp=2)
+        child = pexpect.spawn("timeout", ["-k", "5", "300", *cmd], encoding="utf-8",
+                              codec_errors="replace", timeout=240)
+        try:
+            child.expect(r"Enter 'help' for a list of built-in commands")
+            time.sleep(0.5)
+            sh = Shell(child)
+            tables = " ".join(sh.run("ls /sys/firmware/acpi/tables")).split()
+            for sig in ("APIC", "DBG2", "DSDT", "FACP", "GTDT", "SPCR"):
+                assert sig in tables, tables
+            devices = " ".join(sh.run("ls /sys/bus/acpi/devices")).split()
+            for dev in ("ACPI0007:00", "ACPI0007:01", "ARMH0011:00", "PRP0001:00"):
+                assert dev in devices, devices
+            path = [l.strip() for l in sh.run("cat /sys/bus/acpi/devices/PRP0001:00/path")]
+            assert "\\_SB_.D000" in path, path
+            dmesg = "\n".join(sh.run("dmesg"))
+            assert "Machine model: Skiff VM (ACPI)" in dmesg
+            assert "ACPI: RSDP 0x" in dmesg and "(v02 SKIFF )" in dmesg, dmesg
+            assert "ACPI: SPCR: console: pl011,mmio32,0x9000000" in dmesg, dmesg
+            assert "psci: probing for conduit method from ACPI" in dmesg
+            assert "ARMH0011:00: ttyAMA0 at MMIO 0x9000000" in dmesg
+            assert re.search(r"Kernel command line: *\n", dmesg + "\n"), dmesg
+            cpuinfo = sh.run("cat /proc/cpuinfo")
+            assert sum(1 for l in cpuinfo if l.startswith("processor")) == 2, cpuinfo
+
+            def ticks():
+                lines = [l for l in sh.run("cat /proc/interrupts") if "arch_timer" in l]
+                assert lines, "no arch_timer line in /proc/interrupts"
+                return sum(int(x) for x in lines[0].split()[1:3])
+
+            t1 = ticks()
+            sh.run("sleep 1")
+            assert ticks() > t1
+            child.send("poweroff -f\r")
+            child.expect("vm linux: powered off by the guest", timeout=60)
+        finally:
+            child.kill(signal.SIGKILL)
+            child.close(force=True)

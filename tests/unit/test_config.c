@@ -116,6 +116,8 @@ static void test_vm_errors(void **state)
 			"'kernel-format' must be");
 	expect_vm_error("memory-size = <0x100000>; kernel = [00]; kernel-format = \"image\";",
 			"is not an arm64 Image");
+	expect_vm_error("memory-size = <0x100000>; kernel = [00]; acpi = \"yes\";",
+			"'acpi' must be \"on\" or \"off\"");
 }
 
 static void test_duplicate_and_long_names(void **state)

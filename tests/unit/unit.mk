@@ -23,6 +23,8 @@ UNIT_SRCS_test_trap     := src/core/trap.c src/core/esr.c src/core/mmio.c src/vd
 	src/core/sysreg.c \
 	src/core/stage2_fault.c tests/unit/fake_arch.c
 UNIT_SRCS_test_aml      := src/acpi/aml.c
+UNIT_SRCS_test_guest_acpi := src/core/guest_acpi.c src/core/guest_fdt.c $(wildcard src/acpi/*.c) \
+	src/core/dt.c src/core/platform.c src/lib/format.c
 UNIT_SRCS_test_acpi_reader := $(wildcard src/acpi/*.c) src/core/dt.c src/core/platform.c \
 	src/lib/format.c
 UNIT_SRCS_test_dt2acpi  := $(wildcard src/acpi/*.c) src/core/dt.c src/core/platform.c src/lib/format.c

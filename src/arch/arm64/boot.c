@@ -45,8 +45,9 @@ static void el2_setup(void)
 	if (FIELD(read_sysreg(ID_AA64PFR0_EL1), 32, 4))
 		write_sysreg(S3_4_C1_C2_0, 0); /* ZCR_EL2 */
 	/*
-	 * Debug registers and the PMU trap: Skiff emulates none of them yet, so the
-	 * guest gets UNDEF, as on a CPU without them (see docs/boot.md).
+	 * Debug registers and the PMU trap: core/sysreg.c emulates those guests use
+	 * (the PMU as one without counters); the rest give the guest UNDEF, as on a
+	 * CPU without them (see docs/boot.md).
 	 */
 	write_sysreg(mdcr_el2, pmcr_n | MDCR_TDA | MDCR_TDOSA | MDCR_TDRA | MDCR_TPM | MDCR_TPMCR);
 	write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN);
