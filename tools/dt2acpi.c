@@ -24,7 +24,10 @@ static void usage(void)
 			"  writes DIR/<SIGNATURE>.dat for each ACPI table generated from IN.dtb\n"
 			"  --verbose  explain how every node maps and every PRP0001 fallback\n"
 			"  --guest    tables for a VM: PSCI through HVC, hypervisor vendor ID\n"
-			"  --time N   convert N times more and print the mean time (make bench)\n");
+			"  --time N   convert N times more and print the mean time (make bench)\n"
+			"  --image FILE --base ADDR\n"
+			"             also write all tables as one image to load at physical ADDR\n"
+			"             (the RSDP first: what Skiff's skiff.rsdp=ADDR reads)\n");
 	exit(2);
 }
 
@@ -72,6 +75,16 @@ static void write_table(const char *dir, const struct acpi_tables *t, unsigned i
 	}
 }
 
+static void write_image(const char *path, const struct acpi_tables *t)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (!f || fwrite(t->buf, 1, t->len, f) != t->len || fclose(f)) {
+		fprintf(stderr, "dt2acpi: %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+}
+
 /* Converts @n more times in this process: the generator's own cost, without start-up. */
 static void time_conversions(const void *dtb, void *buf, long n, size_t bytes)
 {
@@ -95,7 +108,8 @@ static void time_conversions(const void *dtb, void *buf, long n, size_t bytes)
 int main(int argc, char **argv)
 {
 	struct acpi_options opt = { false, NULL, NULL };
-	const char *in = NULL, *dir = NULL;
+	const char *in = NULL, *dir = NULL, *image = NULL;
+	uint64_t base = 0;
 	long repeat = 0;
 	struct acpi_tables t;
 	char err[256];
@@ -111,6 +125,10 @@ int main(int argc, char **argv)
 			opt.guest = true;
 		else if (!strcmp(argv[i], "--time") && i + 1 < argc)
 			repeat = strtol(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--image") && i + 1 < argc)
+			image = argv[++i];
+		else if (!strcmp(argv[i], "--base") && i + 1 < argc)
+			base = strtoull(argv[++i], NULL, 0);
 		else if (argv[i][0] == '-' || in)
 			usage();
 		else
@@ -122,7 +140,7 @@ int main(int argc, char **argv)
 	buf = calloc(1, TABLES_CAP);
 	if (!buf)
 		return 1;
-	acpi_tables_init(&t, buf, TABLES_CAP, 0);
+	acpi_tables_init(&t, buf, TABLES_CAP, base);
 	if (acpi_from_dt(dtb, &t, &opt, err, sizeof(err))) {
 		fprintf(stderr, "dt2acpi: %s: %s\n", in, err);
 		return 1;
@@ -133,6 +151,8 @@ int main(int argc, char **argv)
 	}
 	for (unsigned int i = 0; i < t.count; i++)
 		write_table(dir, &t, i);
+	if (image)
+		write_image(image, &t);
 	if (opt.note)
 		printf("dt2acpi: %u tables, %zu bytes, in %s\n", t.count, t.len, dir);
 	if (repeat > 0)

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,21 +77,43 @@ static uint64_t handed_over(const struct platform *plat)
 	return pa;
 }
 
+/* The RSDP to read, by skiff.acpi: auto (handed over, else generated), convert, firmware. */
+static uint64_t choose_tables(const void *fdt, const struct platform *plat, const char *mode)
+{
+	bool verbose = !strcmp(mode, "verbose");
+	uint64_t rsdp;
+
+	if (!strcmp(mode, "convert"))
+		return generate(fdt, false);
+	rsdp = handed_over(plat);
+	if (!rsdp && !strcmp(mode, "firmware")) {
+		log_error("acpi: skiff.acpi=firmware but no tables handed over (skiff.rsdp=): "
+			  "keeping the device tree's description");
+		return 0;
+	}
+	return rsdp ? rsdp : generate(fdt, verbose);
+}
+
 void acpi_boot(const void *fdt, struct platform *plat)
 {
 	struct platform acpi = *plat;
-	char val[8], err[160];
+	char mode[12], err[160];
 	uint64_t rsdp;
 
-	if (!bootargs_get(plat->bootargs, "acpi", val, sizeof(val)))
-		val[0] = 0;
-	if (!strcmp(val, "off")) {
+	if (!bootargs_get(plat->bootargs, "acpi", mode, sizeof(mode)))
+		mode[0] = 0;
+	if (!strcmp(mode, "off")) {
 		log_info("acpi: off (skiff.acpi=off): the device tree describes the platform");
 		return;
 	}
-	rsdp = handed_over(plat);
-	if (!rsdp)
-		rsdp = generate(fdt, !strcmp(val, "verbose"));
+	if (mode[0] && strcmp(mode, "verbose") && strcmp(mode, "convert") &&
+	    strcmp(mode, "firmware")) {
+		log_error("acpi: skiff.acpi=%s is not one of off, convert, firmware, verbose: "
+			  "taken as the default",
+			  mode);
+		mode[0] = 0;
+	}
+	rsdp = choose_tables(fdt, plat, mode);
 	if (!rsdp)
 		return;
 	if (acpi_read_platform(rsdp, map_ram, plat, &acpi, err, sizeof(err))) {

@@ -4,7 +4,9 @@
  * over (bootarg skiff.rsdp=ADDR) are used as they are; otherwise Skiff
  * generates them from the device tree. The CPUs, PSCI, the GIC, the timer and
  * the console are then read back from MADT, FADT, GTDT and SPCR into the
- * platform description. skiff.acpi=off keeps the device tree's.
+ * platform description. skiff.acpi= forces a path: convert (ignore handed-over
+ * tables), firmware (handed-over tables only), off (the device tree's
+ * description); verbose explains the conversion.
  */
 #ifndef SKIFF_CORE_ACPI_BOOT_H
 #define SKIFF_CORE_ACPI_BOOT_H

@@ -362,3 +362,26 @@ def test_acpi_agrees_with_qemus_own_tables(tmp_path, gic, smp):
     routing = prt(ours_dsl, dsl_devices(ours_dsl))
     assert len(routing) == 128
     assert routing == prt(theirs_dsl, dsl_devices(theirs_dsl))
+
+
+def test_acpi_skiff_uses_tables_handed_over(tmp_path):
+    """skiff.rsdp=ADDR with skiff.acpi=firmware: tables loaded by someone else (here QEMU's
+    loader device, built by dt2acpi --image for that address) are read, not generated."""
+    dtb = qemu_dtb(str(tmp_path / "virt.dtb"), 3, 2)
+    image = tmp_path / "tables.bin"
+    r = convert(dtb, tmp_path / "acpi", "--image", str(image), "--base", "0x7f000000")
+    assert r.returncode == 0, r.stderr
+    run = boot([Vm("hello", "hello")], extra=[
+        "-append", "skiff.rsdp=0x7f000000 skiff.acpi=firmware",
+        "-device", f"loader,file={image},addr=0x7f000000,force-raw=on"])
+    assert "acpi: using the tables handed over at RSDP 0x7f000000" in run.output, run.output
+    assert "generated from the device tree" not in run.output
+    assert "acpi: 2 CPU(s) and GICv3 from the MADT" in run.output
+    assert_tap_passed(run, "hello")
+    run = boot([Vm("hello", "hello")], extra=["-append", "skiff.acpi=firmware"])
+    assert ("acpi: skiff.acpi=firmware but no tables handed over (skiff.rsdp=): keeping the "
+            "device tree's description") in run.output
+    assert_tap_passed(run, "hello")
+    run = boot([Vm("hello", "hello")], extra=["-append", "skiff.acpi=convert skiff.rsdp=0x10"])
+    assert "generated from the device tree" in run.output
+    assert "handed over" not in run.output
