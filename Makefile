@@ -42,7 +42,8 @@ help:
 	@echo "make format  - reformat the C sources with .clang-format"
 	@echo "make unit / make systest [T=expr] [M=marker] - one test layer"
 	@echo "              (T selects pytest tests by name, M by marker: M=linux, M='not linux')"
-	@echo "make images  - fetch Debian's arm64 kernel and build a busybox initramfs"
+	@echo "make images  - fetch Debian's arm64 kernel and build a busybox initramfs, and a"
+	@echo "              QEMU with FEAT_ECV (bookworm-backports, unpacked in build/qemu-ecv)"
 
 setup:
 	@scripts/setup.sh
@@ -94,10 +95,12 @@ lint: setup
 # Debian's arm64 kernel and a busybox initramfs for the Linux guest tests.
 images: setup
 	@scripts/guest-images.sh
+	@scripts/qemu-ecv.sh
 
 test: setup
 	$(MAKE) all
 	scripts/guest-images.sh
+	scripts/qemu-ecv.sh
 	scripts/lint.sh
 	$(MAKE) unit
 	$(PYTHON) -m pytest tests/system -n 2 $(if $(T),-k "$(T)")

@@ -2,11 +2,12 @@
 /*
  * A VM with a counter frequency of its own (docs/time.md). The system test sets
  * counter-frequency and passes "hz=GUEST host=HOST" in bootargs. Checked: the
- * frequency the guest sees (CNTFRQ_EL0, the device tree), the physical
- * counter's rate against the host-rate virtual counter, monotonic reads, and
- * the emulated physical timer: CVAL and TVAL semantics, ISTATUS, IMASK, a CVAL
- * that never comes, timers in the past, the interrupt never early, and WFI
- * woken by it.
+ * frequency the guest sees (CNTFRQ_EL0, the device tree), the physical and
+ * virtual counters' rates against the host's clock (the backdoor's GETTIMEFULL;
+ * the virtual counter is scaled too with "ecv=1", a CPU with FEAT_ECV),
+ * monotonic reads, and the emulated physical timer: CVAL and TVAL semantics,
+ * ISTATUS, IMASK, a CVAL that never comes, timers in the past, the interrupt
+ * never early, and WFI woken by it.
  */
 #include <libfdt.h>
 
@@ -50,44 +51,69 @@ static uint32_t dt_clock_frequency(void)
 	return f ? fdt32_to_cpu(*f) : 0;
 }
 
+/* The host's wall clock in microseconds, through the backdoor (GETTIMEFULL). */
+static uint64_t host_us(void)
+{
+	struct bdoor_regs r = { .ax = BDOOR_MAGIC, .cx = 46, .dx = 0x5658 };
+
+	bdoor_lb(&r);
+	return (((r.si << 32) | (r.dx & 0xffffffffUL)) * 1000000UL) + r.bx;
+}
+
 /*
- * One physical counter read paired with the host-rate virtual counter: the
- * tightest of a few brackets (vct, pct, vct), so a trap that happened to wait
- * for the host does not skew the pairing.
+ * A counter read (@read) paired with the host's clock: the tightest of a few
+ * brackets (host, counter, host), so a trap that happened to wait for the host
+ * does not skew the pairing.
  */
-static void sample(uint64_t *p, uint64_t *v)
+static void sample(uint64_t (*read)(void), uint64_t *c, uint64_t *us)
 {
 	uint64_t best = ~0UL;
 
 	for (unsigned int i = 0; i < 8; i++) {
-		uint64_t a = read_vcounter(), c = pct(), b = read_vcounter();
+		uint64_t a = host_us(), v = read(), b = host_us();
 
 		if (b - a < best) {
 			best = b - a;
-			*p = c;
-			*v = a + (b - a) / 2;
+			*c = v;
+			*us = a + (b - a) / 2;
 		}
 	}
 }
 
-static void check_frequency_and_rate(uint64_t hz, uint64_t host_hz)
+/* @read's rate against the host clock over 300 ms, in parts per million of @hz. */
+static uint64_t rate_ppm(uint64_t (*read)(void), uint64_t hz)
 {
-	uint64_t p0 = 0, v0 = 0, p1 = 0, v1 = 0, ppm, last = 0;
+	uint64_t c0 = 0, u0 = 0, c1 = 0, u1 = 0;
+
+	sample(read, &c0, &u0);
+	while (host_us() - u0 < 300000)
+		;
+	sample(read, &c1, &u1);
+	return (uint64_t)(((unsigned __int128)(c1 - c0) * 1000000 * 1000000) /
+			  ((unsigned __int128)(u1 - u0) * hz));
+}
+
+static uint64_t vct(void)
+{
+	return read_vcounter();
+}
+
+static void check_frequency_and_rate(uint64_t hz, uint64_t host_hz, bool ecv)
+{
+	uint64_t ppm, last = 0;
 	unsigned int backwards = 0;
 
 	report(read_sysreg(cntfrq_el0) == hz, "CNTFRQ_EL0 reads the VM's %lu Hz (%lu)",
 	       (unsigned long)hz, (unsigned long)read_sysreg(cntfrq_el0));
 	report(dt_clock_frequency() == hz, "the timer node says clock-frequency = %u",
 	       dt_clock_frequency());
-	sample(&p0, &v0);
-	while (read_vcounter() - v0 < host_hz / 5) /* 200 ms of the host's counter */
-		;
-	sample(&p1, &v1);
-	/* (p1-p0)/(v1-v0) against hz/host_hz, in parts per million. */
-	ppm = (uint64_t)(((unsigned __int128)(p1 - p0) * host_hz * 1000000) /
-			 ((unsigned __int128)(v1 - v0) * hz));
+	ppm = rate_ppm(pct, hz);
 	report(ppm > 995000 && ppm < 1005000,
 	       "the physical counter runs at the VM's rate (%lu ppm of it)", (unsigned long)ppm);
+	/* With FEAT_ECV the virtual counter is scaled too; without, it is the host's. */
+	ppm = rate_ppm(vct, ecv ? hz : host_hz);
+	report(ppm > 995000 && ppm < 1005000, "the virtual counter runs at the %s rate (%lu ppm)",
+	       ecv ? "VM's (FEAT_ECV: trapped)" : "host's (no FEAT_ECV)", (unsigned long)ppm);
 	for (unsigned int i = 0; i < 10000; i++) {
 		uint64_t c = pct();
 
@@ -176,7 +202,7 @@ void main_test(void)
 		report_skip("no interrupt controller", "timescale");
 		return;
 	}
-	check_frequency_and_rate(hz, host_hz);
+	check_frequency_and_rate(hz, host_hz, bootarg_u64("ecv", 0));
 	check_registers(hz);
 	check_interrupts(hz);
 }

@@ -152,6 +152,8 @@ void arch_vgic_set_underflow_irq(struct vcpu *vcpu, bool on);
 void arch_vtimer_mask(void);
 /* The EL1 physical timer behind an emulated one: fire at host count @when (UINT64_MAX: off). */
 void arch_ptimer_arm(uint64_t when);
+/* Arms the EL1 virtual timer for host counter value @when (UINT64_MAX: off). */
+void arch_vtimer_arm_host(uint64_t when);
 void arch_ptimer_mask(void);
 
 /* Host interrupt controller (GICv2 or GICv3). */

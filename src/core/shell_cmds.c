@@ -68,7 +68,7 @@ static void vm_info(struct shell *sh, int argc, char **argv)
 	if (!vm)
 		return;
 	for (unsigned int i = 0; i < vm->nvcpus; i++)
-		traps += vm->vcpus[i].ptimer.traps;
+		traps += vm->vcpus[i].ptimer.traps + vm->vcpus[i].vptimer.traps;
 	shell_printf(sh, "vm %s: %s, %u vCPU(s), %lu MiB RAM, %lu exits", vm->name,
 		     state_names[vm->state], vm->config->vcpus,
 		     (unsigned long)(vm->config->memory_size >> 20), (unsigned long)exits(vm));

@@ -146,6 +146,10 @@ void trap_handle_host_irq(struct vcpu *vcpu)
 		sched_timer_fired();
 		/* Each time slice (10 ms) also looks for input on the host's serial line. */
 		vm_console_poll();
+	} else if (intid == VGIC_VTIMER_INTID && vcpu && vcpu->vm->counter.virtual_trapped) {
+		/* The stand-in for a scaled VM's emulated virtual timer (FEAT_ECV). */
+		arch_vtimer_mask();
+		ptimer_fired(vcpu, PTIMER_VIRT);
 	} else if (intid == VGIC_VTIMER_INTID && vcpu) {
 		/*
 		 * The loaded vCPU's virtual timer fired. Mask its output (the guest
@@ -157,7 +161,7 @@ void trap_handle_host_irq(struct vcpu *vcpu)
 	} else if (intid == PTIMER_INTID && vcpu) {
 		/* The emulated physical timer of a VM with its own counter frequency. */
 		arch_ptimer_mask();
-		ptimer_fired(vcpu);
+		ptimer_fired(vcpu, PTIMER_PHYS);
 	} else if (intid == arch_vgic_maint_intid() && vcpu) {
 		vgic_maintenance(vcpu);
 	} else {

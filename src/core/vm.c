@@ -346,15 +346,18 @@ static void backdoor_init(struct vm *vm)
 }
 
 /*
- * Without FEAT_ECV the virtual counter cannot be trapped: it runs at the host's
- * rate whatever the VM's frequency. Linux reads it for its clocksource when not
- * at EL2, so its clock would run at the wrong rate (docs/time.md).
+ * With FEAT_ECV the virtual counter and timer trap too (CNTHCTL_EL2.EL1TVCT,
+ * EL1TVT) and are scaled like the physical ones. Without it the virtual counter
+ * runs at the host's rate whatever the VM's frequency; Linux reads it for its
+ * clocksource when not at EL2, so its clock would run at the wrong rate
+ * (docs/time.md).
  */
-static void warn_unscaled_virtual_counter(const struct vm *vm)
+static void scale_virtual_counter(struct vm *vm)
 {
 	struct cpu_features f;
 
 	arch_cpu_features(&f);
+	vm->counter.virtual_trapped = f.ecv;
 	if (!f.ecv && vm->counter.scale.guest_hz != f.counter_hz)
 		log_warn("vm %s: counter-frequency %lu Hz: this CPU has no FEAT_ECV, so only the "
 			 "physical counter and timer are scaled; the virtual counter (Linux's "
@@ -400,7 +403,7 @@ static int vm_build(struct vm *vm, unsigned int pcpu, char *err, size_t errlen)
 		return -1;
 	vtimer_counter_init(vm, c->counter_hz); /* before the device tree, which names it */
 	if (c->counter_hz)
-		warn_unscaled_virtual_counter(vm);
+		scale_virtual_counter(vm);
 	vm->entry_ipa = load_images(vm, err, errlen);
 	if (!vm->entry_ipa)
 		return -1;

@@ -53,7 +53,8 @@ struct vcpu {
 	struct fpsimd_state fp;
 	struct vgic_cpu vgic;
 	struct vtimer vtimer;
-	struct ptimer ptimer; /* emulated physical timer (scaled VMs) */
+	struct ptimer ptimer;  /* emulated physical timer (scaled VMs) */
+	struct ptimer vptimer; /* emulated virtual timer (scaled VMs, FEAT_ECV) */
 	struct exit_info exit;
 	struct vm *vm;
 	unsigned int id;

@@ -6,11 +6,37 @@
 #include "vdev/timescale.h"
 #include "vdev/vgic.h"
 
-#define CNTPCT_EL0    SYS_ENC(3, 3, 14, 0, 1)
-#define CNTPCTSS_EL0  SYS_ENC(3, 3, 14, 0, 5)
-#define CNTP_TVAL_EL0 SYS_ENC(3, 3, 14, 2, 0)
-#define CNTP_CTL_EL0  SYS_ENC(3, 3, 14, 2, 1)
-#define CNTP_CVAL_EL0 SYS_ENC(3, 3, 14, 2, 2)
+/* A timer's registers, its interrupt and the hardware timer that stands in for it. */
+struct timer_kind {
+	uint32_t count, count_ss, tval, ctl, cval;
+	unsigned int intid;
+	void (*arm)(uint64_t host_deadline);
+};
+
+static const struct timer_kind kinds[] = {
+	[PTIMER_PHYS] = { SYS_ENC(3, 3, 14, 0, 1), SYS_ENC(3, 3, 14, 0, 5), SYS_ENC(3, 3, 14, 2, 0),
+			  SYS_ENC(3, 3, 14, 2, 1), SYS_ENC(3, 3, 14, 2, 2), PTIMER_INTID,
+			  arch_ptimer_arm },
+	[PTIMER_VIRT] = { SYS_ENC(3, 3, 14, 0, 2), SYS_ENC(3, 3, 14, 0, 6), SYS_ENC(3, 3, 14, 3, 0),
+			  SYS_ENC(3, 3, 14, 3, 1), SYS_ENC(3, 3, 14, 3, 2), VTIMER_INTID_SCALED,
+			  arch_vtimer_arm_host },
+};
+
+static struct ptimer *timer(struct vcpu *vcpu, enum ptimer_kind k)
+{
+	return k == PTIMER_PHYS ? &vcpu->ptimer : &vcpu->vptimer;
+}
+
+static const struct ptimer *ctimer(const struct vcpu *vcpu, enum ptimer_kind k)
+{
+	return k == PTIMER_PHYS ? &vcpu->ptimer : &vcpu->vptimer;
+}
+
+/* The kinds this VM emulates: the physical timer, and the virtual one with FEAT_ECV. */
+static unsigned int nkinds(const struct vcpu *vcpu)
+{
+	return vcpu->vm->counter.virtual_trapped ? 2 : 1;
+}
 
 static uint64_t guest_now(const struct vcpu *vcpu)
 {
@@ -18,17 +44,17 @@ static uint64_t guest_now(const struct vcpu *vcpu)
 }
 
 /* The timer's output: enabled, condition met (in guest time), not masked. */
-static bool output(const struct vcpu *vcpu)
+static bool output(const struct vcpu *vcpu, enum ptimer_kind k)
 {
-	const struct ptimer *t = &vcpu->ptimer;
+	const struct ptimer *t = ctimer(vcpu, k);
 
 	return (t->ctl & (PTIMER_CTL_ENABLE | PTIMER_CTL_IMASK)) == PTIMER_CTL_ENABLE &&
 	       guest_now(vcpu) >= t->cval;
 }
 
-uint64_t ptimer_deadline(const struct vcpu *vcpu)
+static uint64_t deadline(const struct vcpu *vcpu, enum ptimer_kind k)
 {
-	const struct ptimer *t = &vcpu->ptimer;
+	const struct ptimer *t = ctimer(vcpu, k);
 
 	if (!vcpu->vm->counter.scaled ||
 	    (t->ctl & (PTIMER_CTL_ENABLE | PTIMER_CTL_IMASK)) != PTIMER_CTL_ENABLE)
@@ -36,21 +62,31 @@ uint64_t ptimer_deadline(const struct vcpu *vcpu)
 	return timescale_to_host(&vcpu->vm->counter.scale, t->cval);
 }
 
-void ptimer_program(struct vcpu *vcpu)
+uint64_t ptimer_deadline(const struct vcpu *vcpu)
 {
-	uint64_t deadline = ptimer_deadline(vcpu);
-
-	/* The interrupt is a level: it follows the output, both ways. */
-	vgic_set_level(vcpu->vm, vcpu, PTIMER_INTID, output(vcpu));
-	arch_ptimer_arm(deadline);
+	/* The virtual one's is seen through its hardware stand-in (vtimer_deadline). */
+	return deadline(vcpu, PTIMER_PHYS);
 }
 
-void ptimer_fired(struct vcpu *vcpu)
+static void program(struct vcpu *vcpu, enum ptimer_kind k)
 {
-	if (output(vcpu))
-		vgic_set_level(vcpu->vm, vcpu, PTIMER_INTID, true);
+	/* The interrupt is a level: it follows the output, both ways. */
+	vgic_set_level(vcpu->vm, vcpu, kinds[k].intid, output(vcpu, k));
+	kinds[k].arm(deadline(vcpu, k));
+}
+
+void ptimer_program(struct vcpu *vcpu)
+{
+	for (unsigned int k = 0; k < nkinds(vcpu); k++)
+		program(vcpu, k);
+}
+
+void ptimer_fired(struct vcpu *vcpu, enum ptimer_kind k)
+{
+	if (output(vcpu, k))
+		vgic_set_level(vcpu->vm, vcpu, kinds[k].intid, true);
 	else
-		ptimer_program(vcpu); /* early by a rounding of the host's: arm again */
+		program(vcpu, k); /* early by a rounding of the host's: arm again */
 }
 
 static uint64_t sign_extend32(uint64_t v)
@@ -58,38 +94,47 @@ static uint64_t sign_extend32(uint64_t v)
 	return (uint64_t)(int64_t)(int32_t)(uint32_t)v;
 }
 
-bool ptimer_access(struct vcpu *vcpu, uint32_t enc, bool read, uint64_t *val)
+static bool access(struct vcpu *vcpu, enum ptimer_kind k, uint32_t enc, bool read, uint64_t *val)
 {
-	struct ptimer *t = &vcpu->ptimer;
-	uint64_t now;
+	const struct timer_kind *r = &kinds[k];
+	struct ptimer *t = timer(vcpu, k);
+	uint64_t now = guest_now(vcpu);
 
-	if (enc != CNTPCT_EL0 && enc != CNTPCTSS_EL0 && enc != CNTP_TVAL_EL0 &&
-	    enc != CNTP_CTL_EL0 && enc != CNTP_CVAL_EL0)
-		return false;
 	t->traps++;
-	now = guest_now(vcpu);
-	if (enc == CNTPCT_EL0 || enc == CNTPCTSS_EL0) {
+	if (enc == r->count || enc == r->count_ss) {
 		if (read)
 			*val = now;
 		return true; /* writes: the counter is read-only (ignored) */
 	}
 	if (read) {
-		if (enc == CNTP_CTL_EL0)
+		if (enc == r->ctl)
 			*val = t->ctl |
 			       (t->ctl & PTIMER_CTL_ENABLE && now >= t->cval ? PTIMER_CTL_ISTATUS
 									     : 0);
-		else if (enc == CNTP_CVAL_EL0)
+		else if (enc == r->cval)
 			*val = t->cval;
 		else
 			*val = (uint32_t)(t->cval - now); /* TVAL: CVAL - count, 32 bits */
 		return true;
 	}
-	if (enc == CNTP_CTL_EL0)
+	if (enc == r->ctl)
 		t->ctl = *val & (PTIMER_CTL_ENABLE | PTIMER_CTL_IMASK);
-	else if (enc == CNTP_CVAL_EL0)
+	else if (enc == r->cval)
 		t->cval = *val;
 	else
 		t->cval = now + sign_extend32(*val); /* TVAL is a signed 32-bit value */
-	ptimer_program(vcpu);
+	program(vcpu, k);
 	return true;
+}
+
+bool ptimer_access(struct vcpu *vcpu, uint32_t enc, bool read, uint64_t *val)
+{
+	for (unsigned int k = 0; k < nkinds(vcpu); k++) {
+		const struct timer_kind *r = &kinds[k];
+
+		if (enc == r->count || enc == r->count_ss || enc == r->tval || enc == r->ctl ||
+		    enc == r->cval)
+			return access(vcpu, k, enc, read, val);
+	}
+	return false;
 }

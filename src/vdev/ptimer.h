@@ -9,6 +9,10 @@
  * physical timer is armed for the host tick at which the guest's condition
  * becomes true (rounded up: never early); its interrupt is delivered through
  * the vGIC as a level (INTID 30).
+ *
+ * On a CPU with FEAT_ECV, CNTVCT_EL0 and CNTV_* trap too (CNTHCTL_EL2.EL1TVCT,
+ * EL1TVT) and are emulated the same way, in the same guest time, with the
+ * hardware virtual timer standing in (INTID 27): Linux's clocksource is scaled.
  */
 #ifndef SKIFF_VDEV_PTIMER_H
 #define SKIFF_VDEV_PTIMER_H
@@ -16,12 +20,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define PTIMER_INTID	   30 /* the non-secure EL1 physical timer's PPI */
-#define PTIMER_CTL_ENABLE  (1UL << 0)
-#define PTIMER_CTL_IMASK   (1UL << 1)
-#define PTIMER_CTL_ISTATUS (1UL << 2)
+#define PTIMER_INTID	    30 /* the non-secure EL1 physical timer's PPI */
+#define VTIMER_INTID_SCALED 27 /* the virtual timer's, when emulated too (FEAT_ECV) */
+#define PTIMER_CTL_ENABLE   (1UL << 0)
+#define PTIMER_CTL_IMASK    (1UL << 1)
+#define PTIMER_CTL_ISTATUS  (1UL << 2)
 
 struct vcpu;
+
+/* The physical timer; with FEAT_ECV the virtual timer too, emulated the same way. */
+enum ptimer_kind { PTIMER_PHYS, PTIMER_VIRT };
 
 struct ptimer {
 	uint64_t ctl;  /* ENABLE and IMASK as the guest wrote them */
@@ -32,13 +40,16 @@ struct ptimer {
 /* Emulates a trapped counter/timer register access; false if @enc is none of them. */
 bool ptimer_access(struct vcpu *vcpu, uint32_t enc, bool read, uint64_t *val);
 
-/* The hardware timer fired for the loaded vCPU (its output is masked already). */
-void ptimer_fired(struct vcpu *vcpu);
+/* The hardware timer standing in for timer @k fired (its output is masked already). */
+void ptimer_fired(struct vcpu *vcpu, enum ptimer_kind k);
 
 /* Re-arms the hardware timer for the loaded vCPU (after load or a register write). */
 void ptimer_program(struct vcpu *vcpu);
 
-/* The host tick at which the timer's output rises, or UINT64_MAX (blocked vCPUs). */
+/*
+ * The host tick at which the physical timer's output rises, or UINT64_MAX
+ * (blocked vCPUs; the emulated virtual timer's is its hardware stand-in's).
+ */
 uint64_t ptimer_deadline(const struct vcpu *vcpu);
 
 #endif

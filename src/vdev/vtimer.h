@@ -38,6 +38,7 @@ struct vtimer {
 struct vtimer_counter {
 	uint64_t offset;
 	bool scaled;
+	bool virtual_trapped; /* scaled, and the virtual counter/timer too (FEAT_ECV) */
 	struct timescale scale;
 };
 

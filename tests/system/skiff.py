@@ -85,10 +85,17 @@ class Run:
         return plan, results
 
 
+# A newer QEMU whose -cpu max has FEAT_ECV (scripts/qemu-ecv.sh), unpacked, not installed:
+# it must not load the system QEMU's display and audio modules.
+QEMU_ECV = os.path.join(BUILD, "qemu-ecv", "usr", "bin", "qemu-system-aarch64")
+QEMU_ECV_OPTS = ["-display", "none", "-audio", "none"]
+
+
 def qemu_command(config: str, cpu="max", gic=3, smp=2, mem="1G", virtualization=True,
-                 extra=()):
+                 extra=(), ecv=False):
     machine = f"virt,gic-version={gic}" + (",virtualization=on" if virtualization else "")
-    return ["qemu-system-aarch64", "-M", machine, "-cpu", cpu, "-smp", str(smp), "-m", mem,
+    qemu = [QEMU_ECV, *QEMU_ECV_OPTS] if ecv else ["qemu-system-aarch64"]
+    return [*qemu, "-M", machine, "-cpu", cpu, "-smp", str(smp), "-m", mem,
             "-nographic", "-no-reboot", "-kernel", SKIFF_BIN, "-initrd", config, *extra]
 
 

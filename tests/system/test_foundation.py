@@ -252,6 +252,20 @@ def test_guest_counter_frequency(hz, host_hz):
     assert_tap_passed(run, "ts")
 
 
+@pytest.mark.parametrize("host_hz", [62500000, 1000000000])
+@pytest.mark.parametrize("hz", [25000000, 1000000000])
+def test_guest_counter_frequency_with_ecv(hz, host_hz):
+    """On a CPU with FEAT_ECV (QEMU 10's -cpu max, scripts/qemu-ecv.sh) the virtual counter
+    and timer trap too: both counters run at the VM's rate."""
+    extra = f'counter-frequency = <{hz}>;\n\t\t\tbootargs = "hz={hz} host={host_hz} ecv=1";'
+    run = boot([Vm("ts", "timescale", extra=extra)], cpu=f"max,cntfrq={host_hz}", ecv=True)
+    assert "FEAT_ECV yes" in run.output
+    assert "only the physical counter and timer are scaled" not in run.output
+    assert_tap_passed(run, "ts")
+    assert any("virtual counter runs at the VM's (FEAT_ECV: trapped) rate" in l
+               for l in run.vm_lines("ts"))
+
+
 def test_sve_registers_are_per_vcpu():
     """Two VMs set p0-p15 and FFR to different patterns and yield to each other on one CPU
     (-cpu max has SVE)."""

@@ -268,9 +268,10 @@ bool ptimer_access(struct vcpu *vcpu, uint32_t enc, bool read, uint64_t *val)
 	return false;
 }
 
-void ptimer_fired(struct vcpu *vcpu)
+void ptimer_fired(struct vcpu *vcpu, enum ptimer_kind k)
 {
 	(void)vcpu;
+	(void)k;
 	fake.ptimer_fires++;
 }
 

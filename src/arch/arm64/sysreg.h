@@ -94,6 +94,8 @@
 /* CNTHCTL_EL2 (E2H == 0) */
 #define CNTHCTL_EL1PCTEN BIT(0)
 #define CNTHCTL_EL1PCEN	 BIT(1)
+#define CNTHCTL_EL1TVT	 BIT(13) /* FEAT_ECV: trap the EL1 virtual timer */
+#define CNTHCTL_EL1TVCT	 BIT(14) /* FEAT_ECV: trap the EL1 virtual counter */
 
 /* SPSR / PSTATE */
 #define PSR_MODE_EL0t 0x0UL

@@ -42,6 +42,8 @@ void arch_vcpu_reset(struct vcpu *vcpu, uint64_t entry, uint64_t x0)
 	memset(&vcpu->vtimer, 0, sizeof(vcpu->vtimer));
 	vcpu->ptimer.ctl = 0;
 	vcpu->ptimer.cval = 0;
+	vcpu->vptimer.ctl = 0;
+	vcpu->vptimer.cval = 0;
 	vcpu->ctx.x[0] = x0;
 	vcpu->ctx.pc = entry;
 	vcpu->ctx.pstate = PSR_MODE_EL1h | PSR_DAIF;
@@ -82,14 +84,19 @@ static bool cntfrq_writable(void)
 
 /*
  * A VM with a counter frequency of its own gets its physical counter and timer
- * trapped (emulated in vdev/ptimer.c) and, where EL2 may write it, CNTFRQ_EL0
- * set to that frequency; other VMs use them directly.
+ * trapped (emulated in vdev/ptimer.c), its virtual ones too where the CPU has
+ * FEAT_ECV, and, where EL2 may write it, CNTFRQ_EL0 set to that frequency;
+ * other VMs use them directly.
  */
 static void counter_load(const struct vcpu *vcpu)
 {
 	const struct vtimer_counter *c = &vcpu->vm->counter;
 
-	write_sysreg(cnthctl_el2, c->scaled ? 0 : CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN);
+	uint64_t cnthctl = c->scaled ? 0 : CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN;
+
+	if (c->virtual_trapped)
+		cnthctl |= CNTHCTL_EL1TVT | CNTHCTL_EL1TVCT;
+	write_sysreg(cnthctl_el2, cnthctl);
 	if (cntfrq_writable())
 		write_sysreg(cntfrq_el0, c->scale.guest_hz);
 }

@@ -235,6 +235,20 @@ void arch_ptimer_arm(uint64_t when)
 	isb();
 }
 
+void arch_vtimer_arm_host(uint64_t when)
+{
+	uint64_t off = read_sysreg(cntvoff_el2);
+
+	if (when == UINT64_MAX) {
+		write_sysreg(cntv_ctl_el0, 0);
+	} else {
+		/* It compares CNTPCT - CNTVOFF: already past when @when is below the offset. */
+		write_sysreg(cntv_cval_el0, when > off ? when - off : 0);
+		write_sysreg(cntv_ctl_el0, 1);
+	}
+	isb();
+}
+
 void arch_ptimer_mask(void)
 {
 	write_sysreg(cntp_ctl_el0, read_sysreg(cntp_ctl_el0) | CNTV_IMASK);
