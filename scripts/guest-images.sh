@@ -2,7 +2,8 @@
 # Builds the Linux guest images under build/images/ (never committed):
 #   Image          the kernel of Debian's linux-image-arm64 (the versioned package it
 #                  depends on is resolved here, never hard-coded)
-#   initramfs.gz   busybox-static with an /init that prints a marker and starts a shell
+#   initramfs.gz   busybox-static with an /init that prints a marker and starts a shell,
+#                  and clockbench (guest/linux/clockbench.c)
 #   initramfs-vmtools.gz  the same plus open-vm-tools:arm64 (vmware-checkvm,
 #                  vmware-rpctool, vmtoolsd) with the shared libraries they need
 #   dtbs/          the board device trees the kernel package ships (ACPI tests)
@@ -13,6 +14,7 @@ out="$top/build/images"
 marker="SKIFF-GUEST-READY"
 
 if [ -s "$out/Image" ] && [ -d "$out/dtbs" ] && [ -s "$out/initramfs.gz" ] && [ "$out/initramfs.gz" -nt "$0" ] &&
+	[ "$out/initramfs.gz" -nt "$top/guest/linux/clockbench.c" ] &&
 	[ -s "$out/initramfs-vmtools.gz" ] &&
 	[ "$out/initramfs-vmtools.gz" -nt "$top/scripts/vmtools-rootfs.py" ] &&
 	[ "$out/initramfs-vmtools.gz" -nt "$top/scripts/mkinitramfs.py" ]; then
@@ -57,6 +59,8 @@ cp "$out/busybox/bin/busybox" "$root/bin/busybox"
 for applet in sh mount cat echo ls poweroff reboot date sleep uname dmesg grep; do
 	ln -sf busybox "$root/bin/$applet"
 done
+# A clock_gettime benchmark for `make bench` (docs/time.md), static like busybox.
+aarch64-linux-gnu-gcc -static -O2 -o "$root/bin/clockbench" "$top/guest/linux/clockbench.c"
 cat >"$root/init" <<INIT
 #!/bin/busybox sh
 /bin/busybox mount -t proc proc /proc
