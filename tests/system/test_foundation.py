@@ -224,6 +224,16 @@ def test_backdoor_guest(gic):
     assert 1 <= len(refused) <= 5, refused
 
 
+def test_dcc_console_on_a_cpu_with_the_data_registers():
+    """QEMU 7.2 lacks DBGDTR*_EL0 (UNDEF at EL1, no trap); QEMU 10 (scripts/qemu-ecv.sh) has
+    them: what the guest transmits appears as the VM's second console, a line at a time."""
+    guestinfo = 'guestinfo { fromcfg = "set in the configuration"; };'
+    run = boot([Vm("backdoor", "backdoor", extra=guestinfo)], ecv=True)
+    assert_tap_passed(run, "backdoor")
+    assert not any("DCC console # SKIP" in l for l in run.vm_lines("backdoor"))
+    assert "backdoor/dcc| hello over the DCC" in run.lines, run.output
+
+
 def test_backdoor_el0_honouring_tdcc():
     """backdoor-el0 = "tdcc": with the guest's MDSCR_EL1.TDCC set, an EL0 backdoor call goes
     to the guest's EL1 like any EL0 DCC access."""
