@@ -6,8 +6,9 @@
 #include "core/guest_acpi.h"
 #include "lib/format.h"
 
-#define DT_SIZE	    (4UL << 10) /* the small device tree, and the UEFI tables after it */
+#define DT_SIZE	    (4UL << 10) /* the small device tree */
 #define UEFI_OFFSET (4UL << 10)
+#define UEFI_SIZE   (4UL << 10) /* the UEFI tables' page */
 #define ACPI_OFFSET (8UL << 10)
 #define ACPI_SIZE   (GUEST_ACPI_FULL_DT - ACPI_OFFSET)
 
@@ -56,8 +57,8 @@ static uint8_t *memdesc(uint8_t *d, uint32_t type, uint64_t base, uint64_t size)
 
 /*
  * The system table, two configuration table entries (ACPI 2.0: the RSDP; RT
- * properties: none), the vendor string (UCS-2) and the memory map: the region is ACPI reclaim
- * memory, the rest of RAM conventional. Returns the memory map's size.
+ * properties: none), the vendor string (UCS-2) and the memory map: the region
+ * is ACPI reclaim memory, the rest of RAM conventional. Returns the map's size.
  */
 static uint32_t uefi_tables(const struct guest_acpi_layout *l, uint8_t *base, uint64_t rsdp)
 {
@@ -65,7 +66,7 @@ static uint32_t uefi_tables(const struct guest_acpi_layout *l, uint8_t *base, ui
 	uint8_t *config = base + SYSTAB_SIZE, *rt = config + 2 * CONFIG_ENTRY_SIZE;
 	uint8_t *name = rt + RT_PROPERTIES_SIZE, *map = name + 16, *d = map;
 
-	memset(base, 0, DT_SIZE);
+	memset(base, 0, UEFI_SIZE);
 	put(base, SYSTAB_SIGNATURE, 8);
 	put(base + 8, SYSTAB_REVISION, 4);
 	put(base + 12, SYSTAB_SIZE, 4);
