@@ -54,8 +54,14 @@ class Qtest:
         return bytes(out[:size])
 
     def close(self):
-        self.proc.kill()
-        self.proc.wait()
+        # SIGTERM, which `timeout` passes on to QEMU (a SIGKILL would orphan QEMU).
+        self.proc.stdin.close()
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
 
 
 def fw_cfg_files(q):
