@@ -14,18 +14,34 @@
 
 #define CTX_PC 248
 
+/* x2-x17 of a struct cpu_context at \ctx (x[2] at offset 16). */
+.macro save_x2_x17 ctx
+	stp	x2, x3, [\ctx, #16]
+	stp	x4, x5, [\ctx, #32]
+	stp	x6, x7, [\ctx, #48]
+	stp	x8, x9, [\ctx, #64]
+	stp	x10, x11, [\ctx, #80]
+	stp	x12, x13, [\ctx, #96]
+	stp	x14, x15, [\ctx, #112]
+	stp	x16, x17, [\ctx, #128]
+.endm
+
+.macro load_x2_x17 ctx
+	ldp	x2, x3, [\ctx, #16]
+	ldp	x4, x5, [\ctx, #32]
+	ldp	x6, x7, [\ctx, #48]
+	ldp	x8, x9, [\ctx, #64]
+	ldp	x10, x11, [\ctx, #80]
+	ldp	x12, x13, [\ctx, #96]
+	ldp	x14, x15, [\ctx, #112]
+	ldp	x16, x17, [\ctx, #128]
+.endm
+
 .macro save_guest_and_exit kind
 	stp	x0, x1, [sp, #-16]!
 	mrs	x0, tpidr_el2
 	ldr	x0, [x0]
-	stp	x2, x3, [x0, #16]
-	stp	x4, x5, [x0, #32]
-	stp	x6, x7, [x0, #48]
-	stp	x8, x9, [x0, #64]
-	stp	x10, x11, [x0, #80]
-	stp	x12, x13, [x0, #96]
-	stp	x14, x15, [x0, #112]
-	stp	x16, x17, [x0, #128]
+	save_x2_x17 x0
 	stp	x18, x19, [x0, #144]
 	stp	x20, x21, [x0, #160]
 	stp	x22, x23, [x0, #176]
@@ -127,14 +143,7 @@ guest_sync:
 backdoor_fast:
 	mrs	x0, tpidr_el2
 	ldr	x0, [x0]
-	stp	x2, x3, [x0, #16]
-	stp	x4, x5, [x0, #32]
-	stp	x6, x7, [x0, #48]
-	stp	x8, x9, [x0, #64]
-	stp	x10, x11, [x0, #80]
-	stp	x12, x13, [x0, #96]
-	stp	x14, x15, [x0, #112]
-	stp	x16, x17, [x0, #128]
+	save_x2_x17 x0
 	str	x18, [x0, #144]
 	ldp	x2, x3, [sp], #16
 	stp	x2, x3, [x0]
@@ -150,14 +159,7 @@ backdoor_fast:
 	mrs	x2, elr_el2
 	add	x2, x2, #4
 	msr	elr_el2, x2
-	ldp	x2, x3, [x1, #16]
-	ldp	x4, x5, [x1, #32]
-	ldp	x6, x7, [x1, #48]
-	ldp	x8, x9, [x1, #64]
-	ldp	x10, x11, [x1, #80]
-	ldp	x12, x13, [x1, #96]
-	ldp	x14, x15, [x1, #112]
-	ldp	x16, x17, [x1, #128]
+	load_x2_x17 x1
 	ldr	x18, [x1, #144]
 	ldp	x29, x30, [x1, #232]
 	ldp	x0, x1, [x1]
@@ -199,14 +201,7 @@ guest_enter:
 	ldp	x2, x3, [x0, #CTX_PC]
 	msr	elr_el2, x2
 	msr	spsr_el2, x3
-	ldp	x2, x3, [x0, #16]
-	ldp	x4, x5, [x0, #32]
-	ldp	x6, x7, [x0, #48]
-	ldp	x8, x9, [x0, #64]
-	ldp	x10, x11, [x0, #80]
-	ldp	x12, x13, [x0, #96]
-	ldp	x14, x15, [x0, #112]
-	ldp	x16, x17, [x0, #128]
+	load_x2_x17 x0
 	ldp	x18, x19, [x0, #144]
 	ldp	x20, x21, [x0, #160]
 	ldp	x22, x23, [x0, #176]
