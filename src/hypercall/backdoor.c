@@ -125,6 +125,23 @@ static void get_time(struct bdoor_regs *r, bool full)
 	r->si = (uint32_t)(secs >> 32);
 }
 
+/* x0-x6 are the x86 registers eax..ebp of the call. */
+static struct bdoor_regs regs_in(const uint64_t *x)
+{
+	return (struct bdoor_regs){ x[0], x[1], x[2], x[3], x[4], x[5], x[6] };
+}
+
+static void regs_out(uint64_t *x, const struct bdoor_regs *r)
+{
+	x[0] = r->ax;
+	x[1] = r->bx;
+	x[2] = r->cx;
+	x[3] = r->dx;
+	x[4] = r->si;
+	x[5] = r->di;
+	x[6] = r->bp;
+}
+
 /* The reports that ask the clock (GETMHZ, GETHZ, GETTIME*): served on @x. */
 static bool report_clock(uint64_t *x)
 {
@@ -146,16 +163,11 @@ static bool report_clock(uint64_t *x)
 	case BDOOR_CMD_GETTIMEFULL:
 	case BDOOR_CMD_GETTIMEFULL_WITH_LAG:
 		/* WITH_LAG is what open-vm-tools' timeSync asks first: FULL plus a lag. */
-		r = (struct bdoor_regs){ x[0], x[1], x[2], x[3], x[4], x[5], x[6] };
+		r = regs_in(x);
 		get_time(&r, cmd != BDOOR_CMD_GETTIME);
 		if (cmd == BDOOR_CMD_GETTIMEFULL_WITH_LAG)
 			r.di = 0;
-		x[0] = r.ax;
-		x[1] = r.bx;
-		x[2] = r.cx;
-		x[3] = r.dx;
-		x[4] = r.si;
-		x[5] = r.di;
+		regs_out(x, &r);
 		return true;
 	default:
 		return false;
@@ -213,7 +225,7 @@ void backdoor_call(struct vcpu *vcpu)
 	struct backdoor *b = &vcpu->vm->backdoor;
 	uint64_t *x = vcpu->ctx.x; /* x0-x6: the x86 registers eax..ebp */
 	uint64_t x7 = x[7];	   /* the x86 instruction's shape */
-	struct bdoor_regs r = { x[0], x[1], x[2], x[3], x[4], x[5], x[6] };
+	struct bdoor_regs r = regs_in(x);
 	uint32_t port = (uint32_t)r.dx & 0xffff;
 	const char *why = 0;
 	bool ok;
@@ -242,11 +254,5 @@ void backdoor_call(struct vcpu *vcpu)
 	if (!ok)
 		refuse(vcpu, why, &r);
 	spin_unlock(&b->lock);
-	x[0] = r.ax;
-	x[1] = r.bx;
-	x[2] = r.cx;
-	x[3] = r.dx;
-	x[4] = r.si;
-	x[5] = r.di;
-	x[6] = r.bp;
+	regs_out(x, &r);
 }
