@@ -110,6 +110,8 @@ bool arch_sync_icache(const void *va, uint64_t size);
 void arch_vcpu_reset(struct vcpu *vcpu, uint64_t entry, uint64_t x0);
 void arch_vcpu_load(struct vcpu *vcpu);
 void arch_vcpu_put(struct vcpu *vcpu);
+/* Loads the VM's counter offset and trap settings again (the counter was adjusted). */
+void arch_vcpu_counter_load(const struct vcpu *vcpu);
 /* Runs the loaded vCPU until it exits; fills vcpu->exit. */
 void arch_vcpu_run(struct vcpu *vcpu);
 void arch_vcpu_skip_instr(struct vcpu *vcpu);

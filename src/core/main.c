@@ -11,6 +11,7 @@
 #include "console/uart.h"
 #include "core/acpi_boot.h"
 #include "core/bootargs.h"
+#include "core/hostclock.h"
 #include "core/log.h"
 #include "core/main.h"
 #include "core/mem.h"
@@ -158,6 +159,7 @@ void skiff_main(const void *fdt, unsigned int el, const struct mem_range *image)
 			 (unsigned long)plat.rtc.base, (unsigned long)wallclock_seconds());
 	else
 		log_warn("rtc: no PL031 in the device tree: guests' clocks start at the epoch");
+	hostclock_init(f.counter_hz);
 	smp_start_secondaries(&plat);
 	if (!vm_create_all(&config) && config.nvms)
 		log_error("no VM could be started");

@@ -237,6 +237,14 @@ static bool slice_over(struct vcpu *v)
 	return false; /* alone on this CPU: carry on */
 }
 
+/* The VM's counter was adjusted (core/hostclock.c): the loaded vCPU follows. */
+static void counter_reload(struct vcpu *v)
+{
+	arch_vcpu_counter_load(v);
+	if (v->vm->counter.scaled)
+		ptimer_program(v);
+}
+
 static void run_vcpu(struct vcpu *v)
 {
 	struct sched_cpu *sc = &sched_cpus[v->pcpu];
@@ -261,6 +269,8 @@ static void run_vcpu(struct vcpu *v)
 			v->reload = false;
 			arch_vcpu_load(v);
 		}
+		if (__atomic_exchange_n(&v->counter_changed, false, __ATOMIC_ACQUIRE))
+			counter_reload(v);
 		if (slice_over(v))
 			break;
 	}

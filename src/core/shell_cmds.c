@@ -56,7 +56,7 @@ static void vm_list(struct shell *sh, int argc, char **argv)
 
 		shell_printf(sh, "%-12s %-12s %5u %6lu MiB %12lu", vm->name, state_names[vm->state],
 			     vm->config->vcpus, (unsigned long)(vm->config->memory_size >> 20),
-			     (unsigned long)vm->counter.scale.guest_hz);
+			     (unsigned long)vtimer_scale(&vm->counter)->guest_hz);
 	}
 }
 
@@ -73,10 +73,13 @@ static void vm_info(struct shell *sh, int argc, char **argv)
 		     state_names[vm->state], vm->config->vcpus,
 		     (unsigned long)(vm->config->memory_size >> 20), (unsigned long)exits(vm));
 	shell_printf(
-		sh, "  counter: guest %lu Hz, host %lu Hz, %s, %lu counter/timer traps",
-		(unsigned long)vm->counter.scale.guest_hz, (unsigned long)vm->counter.scale.host_hz,
+		sh,
+		"  counter: guest %lu Hz, host %lu Hz, %s, %lu counter/timer traps, adjusted %lu "
+		"time(s)",
+		(unsigned long)vtimer_scale(&vm->counter)->guest_hz,
+		(unsigned long)vtimer_scale(&vm->counter)->host_hz,
 		vm->counter.scaled ? "scaled (physical counter and timer emulated)" : "the host's",
-		(unsigned long)traps);
+		(unsigned long)traps, (unsigned long)vm->counter.adjustments);
 	shell_printf(sh, "  stage 2: %lu faults, %lu pages cache-maintained",
 		     (unsigned long)vm->s2stats.faults, (unsigned long)vm->s2stats.maintained);
 	shell_printf(sh, "  backdoor: %s, %lu calls, %lu refused, guest tools %s",

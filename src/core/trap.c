@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "arch/arm64/exit.h"
 #include "core/esr.h"
+#include "core/hostclock.h"
 #include "core/ipi.h"
 #include "core/log.h"
 #include "core/sched.h"
@@ -144,8 +145,12 @@ void trap_handle_host_irq(struct vcpu *vcpu)
 		ipi_handle(intid);
 	} else if (intid == sched_timer_intid()) {
 		sched_timer_fired();
-		/* Each time slice (10 ms) also looks for input on the host's serial line. */
+		/*
+		 * Each time slice (10 ms) also looks for input on the host's serial line
+		 * and watches the host's count against its RTC.
+		 */
 		vm_console_poll();
+		hostclock_tick();
 	} else if (intid == VGIC_VTIMER_INTID && vcpu && vcpu->vm->counter.virtual_trapped) {
 		/* The stand-in for a scaled VM's emulated virtual timer (FEAT_ECV). */
 		arch_vtimer_mask();

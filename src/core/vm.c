@@ -114,7 +114,7 @@ static int build_fdt(struct vm *vm, uint64_t initrd, char *err, size_t errlen)
 		.rtc_base = GUEST_RTC_BASE,
 		.bootargs = vm->config->bootargs,
 		.gic_version = vm->vgic.version,
-		.counter_hz = vm->counter.scaled ? vm->counter.scale.guest_hz : 0,
+		.counter_hz = vm->counter.scaled ? vtimer_scale(&vm->counter)->guest_hz : 0,
 		.gicd_base = VGIC_DIST_BASE,
 		.gic_cpu_base = vm->vgic.version == 2 ? VGIC_V2_CPU_BASE : VGIC_REDIST_BASE,
 		.gic_cpu_size = vm->vgic.version == 2 ? VGIC_V2_CPU_SIZE
@@ -358,11 +358,11 @@ static void scale_virtual_counter(struct vm *vm)
 
 	arch_cpu_features(&f);
 	vm->counter.virtual_trapped = f.ecv;
-	if (!f.ecv && vm->counter.scale.guest_hz != f.counter_hz)
+	if (!f.ecv && vtimer_scale(&vm->counter)->guest_hz != f.counter_hz)
 		log_warn("vm %s: counter-frequency %lu Hz: this CPU has no FEAT_ECV, so only the "
 			 "physical counter and timer are scaled; the virtual counter (Linux's "
 			 "clocksource) runs at the host's %lu Hz",
-			 vm->name, (unsigned long)vm->counter.scale.guest_hz,
+			 vm->name, (unsigned long)vtimer_scale(&vm->counter)->guest_hz,
 			 (unsigned long)f.counter_hz);
 }
 

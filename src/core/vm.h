@@ -61,9 +61,10 @@ struct vcpu {
 	unsigned int pcpu; /* host CPU it runs on */
 	uint64_t mpidr;	   /* virtual MPIDR_EL1 */
 	volatile enum vcpu_state state;
-	bool reload;  /* registers were reset while loaded: load them again */
-	bool loaded;  /* its state is in a CPU's registers right now */
-	bool os_lock; /* emulated OS lock (OSLAR_EL1/OSLSR_EL1) */
+	bool reload;	      /* registers were reset while loaded: load them again */
+	bool loaded;	      /* its state is in a CPU's registers right now */
+	bool os_lock;	      /* emulated OS lock (OSLAR_EL1/OSLSR_EL1) */
+	bool counter_changed; /* the VM's counter was adjusted (any CPU sets it) */
 	uint64_t exits;
 };
 

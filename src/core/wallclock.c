@@ -5,8 +5,9 @@
 #define PL031_RTCDR 0x000
 
 static uint64_t epoch_at_boot;
-static uint64_t counter_at_boot;
+static uint64_t counter_at_boot; /* moved by wallclock_adjust() */
 static uint64_t hz = 1;
+static volatile uint32_t *rtc;
 
 bool wallclock_init(const struct platform *plat, uint64_t counter_hz)
 {
@@ -14,18 +15,33 @@ bool wallclock_init(const struct platform *plat, uint64_t counter_hz)
 	counter_at_boot = arch_counter();
 	if (!plat->rtc.size || arch_map_device(plat->rtc.base, plat->rtc.size))
 		return false;
-	epoch_at_boot = *(volatile uint32_t *)(plat->rtc.base + PL031_RTCDR);
+	rtc = (volatile uint32_t *)(plat->rtc.base + PL031_RTCDR);
+	epoch_at_boot = *rtc;
 	return true;
+}
+
+bool wallclock_rtc_seconds(uint64_t *secs)
+{
+	if (!rtc)
+		return false;
+	*secs = *rtc;
+	return true;
+}
+
+void wallclock_adjust(int64_t jump)
+{
+	__atomic_store_n(&counter_at_boot, counter_at_boot + (uint64_t)jump, __ATOMIC_RELAXED);
 }
 
 uint64_t wallclock_seconds(void)
 {
-	return epoch_at_boot + (arch_counter() - counter_at_boot) / hz;
+	return epoch_at_boot +
+	       (arch_counter() - __atomic_load_n(&counter_at_boot, __ATOMIC_RELAXED)) / hz;
 }
 
 void wallclock_now(uint64_t *secs, uint32_t *usecs)
 {
-	uint64_t ticks = arch_counter() - counter_at_boot;
+	uint64_t ticks = arch_counter() - __atomic_load_n(&counter_at_boot, __ATOMIC_RELAXED);
 
 	*secs = epoch_at_boot + ticks / hz;
 	*usecs = (uint32_t)((ticks % hz) * 1000000 / hz);

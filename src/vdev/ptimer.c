@@ -40,7 +40,7 @@ static unsigned int nkinds(const struct vcpu *vcpu)
 
 static uint64_t guest_now(const struct vcpu *vcpu)
 {
-	return timescale_to_guest(&vcpu->vm->counter.scale, arch_counter());
+	return timescale_to_guest(vtimer_scale(&vcpu->vm->counter), arch_counter());
 }
 
 /* The timer's output: enabled, condition met (in guest time), not masked. */
@@ -59,7 +59,7 @@ static uint64_t deadline(const struct vcpu *vcpu, enum ptimer_kind k)
 	if (!vcpu->vm->counter.scaled ||
 	    (t->ctl & (PTIMER_CTL_ENABLE | PTIMER_CTL_IMASK)) != PTIMER_CTL_ENABLE)
 		return UINT64_MAX;
-	return timescale_to_host(&vcpu->vm->counter.scale, t->cval);
+	return timescale_to_host(vtimer_scale(&vcpu->vm->counter), t->cval);
 }
 
 uint64_t ptimer_deadline(const struct vcpu *vcpu)

@@ -36,12 +36,18 @@ static uint64_t scale(const struct timescale *ts, uint64_t delta)
 
 uint64_t timescale_to_guest(const struct timescale *ts, uint64_t host)
 {
+	if (host < ts->host_base)
+		return ts->guest_base; /* the host's count was set back: wait for it */
 	return ts->guest_base + scale(ts, host - ts->host_base);
 }
 
 uint64_t timescale_to_guest_exact(const struct timescale *ts, uint64_t host)
 {
-	u128 d = (u128)(host - ts->host_base) * ts->guest_hz / ts->host_hz;
+	u128 d;
+
+	if (host < ts->host_base)
+		return ts->guest_base;
+	d = (u128)(host - ts->host_base) * ts->guest_hz / ts->host_hz;
 
 	return ts->guest_base + (uint64_t)d;
 }
@@ -65,8 +71,7 @@ uint64_t timescale_to_host(const struct timescale *ts, uint64_t guest)
 void timescale_rebase(struct timescale *ts, uint64_t host_hz, uint64_t host_now, uint64_t guest_now)
 {
 	/* A host count that went backwards gives nothing to add: the guest waits for it. */
-	uint64_t here =
-		host_now >= ts->host_base ? timescale_to_guest(ts, host_now) : ts->guest_base;
+	uint64_t here = timescale_to_guest(ts, host_now);
 
 	ts->guest_base = here > guest_now ? here : guest_now;
 	ts->host_base = host_now;

@@ -24,7 +24,7 @@ struct timescale {
 void timescale_init(struct timescale *ts, uint64_t guest_hz, uint64_t host_hz, uint64_t host_now,
 		    uint64_t guest_start);
 
-/* The guest's count at host count @host (host >= host_base). */
+/* The guest's count at host count @host; guest_base while @host is below host_base. */
 uint64_t timescale_to_guest(const struct timescale *ts, uint64_t host);
 
 /* The same computed with a 128-bit division: the reference for the fast path. */

@@ -10,7 +10,27 @@ void vtimer_counter_init(struct vm *vm, uint64_t guest_hz)
 	vm->counter.offset = now;
 	/* Configured (even at the host's rate): the physical counter and timer are emulated. */
 	vm->counter.scaled = guest_hz != 0;
-	timescale_init(&vm->counter.scale, guest_hz, host_hz, now, 0);
+	vm->counter.current = 0;
+	vm->counter.adjustments = 0;
+	timescale_init(&vm->counter.scales[0], guest_hz, host_hz, now, 0);
+}
+
+void vtimer_counter_adjust(struct vm *vm, int64_t jump, uint64_t host_now)
+{
+	struct vtimer_counter *c = &vm->counter;
+	unsigned int next = c->current ^ 1U;
+	uint64_t missed;
+
+	if (jump >= 0)
+		return; /* the guests saw the step already; going back would be worse */
+	missed = (uint64_t)-jump;
+	c->adjustments++;
+	/* Unscaled: the guest reads CNTPCT - CNTVOFF; a smaller offset moves it on. */
+	c->offset -= missed;
+	c->scales[next] = c->scales[c->current];
+	timescale_rebase(&c->scales[next], 0, host_now,
+			 timescale_to_guest(&c->scales[c->current], host_now + missed));
+	__atomic_store_n(&c->current, next, __ATOMIC_RELEASE);
 }
 
 uint64_t vtimer_guest_count(const struct vm *vm, uint64_t host)

@@ -33,17 +33,37 @@ struct vtimer {
 /*
  * A VM's counter: guest count = host count - offset, at the host's frequency;
  * or, when the VM has a frequency of its own (@scaled), the physical counter
- * and timer are emulated at that frequency (vdev/ptimer.h, @scale).
+ * and timer are emulated at that frequency (vdev/ptimer.h, vtimer_scale()).
+ * The scale has two copies: an adjustment writes the one not in use and then
+ * switches, so vCPUs reading it on other CPUs never see half of one (two
+ * adjustments are seconds apart, a read takes nanoseconds).
  */
 struct vtimer_counter {
 	uint64_t offset;
 	bool scaled;
 	bool virtual_trapped; /* scaled, and the virtual counter/timer too (FEAT_ECV) */
-	struct timescale scale;
+	unsigned int current; /* which of @scales is in use */
+	struct timescale scales[2];
+	uint64_t adjustments; /* host count adjustments compensated */
 };
+
+static inline const struct timescale *vtimer_scale(const struct vtimer_counter *c)
+{
+	return &c->scales[__atomic_load_n(&c->current, __ATOMIC_ACQUIRE)];
+}
 
 /* Starts the VM's counter at zero now, at @guest_hz (0: the host's frequency). */
 void vtimer_counter_init(struct vm *vm, uint64_t guest_hz);
+
+/*
+ * The host's count was adjusted by @jump ticks against the wall clock, as seen
+ * at host count @host_now (core/hostclock.c): positive, it ran ahead; negative,
+ * it fell behind (stopped, or set back). A VM's time follows the wall clock
+ * and never steps back: behind, its count moves on by what it missed; ahead,
+ * it keeps what its guest has already seen. The caller makes the VM's vCPUs
+ * load the counter again (vcpu->counter_changed).
+ */
+void vtimer_counter_adjust(struct vm *vm, int64_t jump, uint64_t host_now);
 
 /* The guest's counter value at host counter value @host. */
 uint64_t vtimer_guest_count(const struct vm *vm, uint64_t host);

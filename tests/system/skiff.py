@@ -4,8 +4,10 @@ import io
 import os
 import re
 import signal
+import socket
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass, field
 
 import pexpect
@@ -92,11 +94,27 @@ QEMU_ECV_OPTS = ["-display", "none", "-audio", "none"]
 
 
 def qemu_command(config: str, cpu="max", gic=3, smp=2, mem="1G", virtualization=True,
-                 extra=(), ecv=False):
+                 extra=(), ecv=False, monitor=None):
+    """QEMU running Skiff with the VM configuration @config; with @monitor, a path, QEMU's
+    monitor listens on that Unix socket (see monitor())."""
     machine = f"virt,gic-version={gic}" + (",virtualization=on" if virtualization else "")
     qemu = [QEMU_ECV, *QEMU_ECV_OPTS] if ecv else ["qemu-system-aarch64"]
+    if monitor:
+        # The serial line alone on stdio, where Ctrl-\ must not be a SIGQUIT.
+        extra = ["-monitor", f"unix:{monitor},server=on,wait=off", "-chardev",
+                 "stdio,id=console,signal=off", "-serial", "chardev:console", *extra]
     return [*qemu, "-M", machine, "-cpu", cpu, "-smp", str(smp), "-m", mem,
             "-nographic", "-no-reboot", "-kernel", SKIFF_BIN, "-initrd", config, *extra]
+
+
+def monitor(path: str, command: str):
+    """Sends one command to QEMU's human monitor on the Unix socket @path."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(10)
+        s.connect(path)
+        s.recv(4096)  # the banner and prompt
+        s.sendall(command.encode() + b"\n")
+        time.sleep(0.2)
 
 
 def boot(vms=None, dts=None, cpu="max", gic=3, smp=2, timeout=60, until=POWER_OFF_LINE,

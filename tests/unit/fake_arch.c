@@ -300,3 +300,7 @@ void vm_console_poll(void)
 {
 	fake.console_polls++;
 }
+
+void hostclock_tick(void)
+{
+}

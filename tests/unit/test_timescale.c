@@ -33,12 +33,14 @@ static void test_fast_path_equals_exact(void **state)
 
 	(void)state;
 	for (unsigned long i = 0; i < RANDOM_CASES; i++) {
-		uint64_t gf = freq(), hf = freq(), base = next(), delta = next(), fast, exact;
+		uint64_t gf = freq(), hf = freq(), delta = next(), base, fast, exact;
 
-		timescale_init(&ts, gf, hf, base, next());
 		/* Keep the guest's delta within 64 bits: the full range it can take. */
 		if (gf > hf)
 			delta /= gf / hf + 1;
+		/* And the host's count at base + delta within the counter's range. */
+		base = delta != UINT64_MAX ? next() % (UINT64_MAX - delta) : 0;
+		timescale_init(&ts, gf, hf, base, next());
 		fast = timescale_to_guest(&ts, base + delta);
 		exact = timescale_to_guest_exact(&ts, base + delta);
 		if (exact != fast)
@@ -109,6 +111,19 @@ static void test_monotonic_across_rescales(void **state)
 	}
 }
 
+/* Before the rebase that follows a host count set back, reads wait at the base. */
+static void test_a_count_below_the_base_reads_the_base(void **state)
+{
+	struct timescale ts;
+
+	(void)state;
+	timescale_init(&ts, 25 * MHZ, 1000 * MHZ, 1000000, 777);
+	assert_int_equal(timescale_to_guest(&ts, 999999), 777);
+	assert_int_equal(timescale_to_guest(&ts, 0), 777);
+	assert_int_equal(timescale_to_guest_exact(&ts, 0), 777);
+	assert_int_equal(timescale_to_guest(&ts, 1000040), 778);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -116,6 +131,7 @@ int main(void)
 		cmocka_unit_test(test_fast_path_equals_exact),
 		cmocka_unit_test(test_deadlines_round_up_never_early),
 		cmocka_unit_test(test_monotonic_across_rescales),
+		cmocka_unit_test(test_a_count_below_the_base_reads_the_base),
 	};
 
 	return cmocka_run_group_tests_name("timescale", tests, NULL, NULL);

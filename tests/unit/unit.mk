@@ -13,6 +13,7 @@ UNIT_SRCS_test_focus    := src/console/focus.c
 UNIT_SRCS_test_shell    := src/console/shell.c src/lib/format.c
 UNIT_SRCS_test_vpl031   := src/vdev/vpl031.c
 UNIT_SRCS_test_timescale := src/vdev/timescale.c
+UNIT_SRCS_test_clockwatch := src/core/clockwatch.c
 UNIT_SRCS_test_vgic     := src/vdev/vgic.c src/core/mmio.c src/lib/format.c
 UNIT_SRCS_test_message  := src/hypercall/message.c src/hypercall/rpci.c src/hypercall/tclo.c \
 	src/lib/format.c

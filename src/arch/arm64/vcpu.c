@@ -88,17 +88,17 @@ static bool cntfrq_writable(void)
  * FEAT_ECV, and, where EL2 may write it, CNTFRQ_EL0 set to that frequency;
  * other VMs use them directly.
  */
-static void counter_load(const struct vcpu *vcpu)
+void arch_vcpu_counter_load(const struct vcpu *vcpu)
 {
 	const struct vtimer_counter *c = &vcpu->vm->counter;
-
 	uint64_t cnthctl = c->scaled ? 0 : CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN;
 
 	if (c->virtual_trapped)
 		cnthctl |= CNTHCTL_EL1TVT | CNTHCTL_EL1TVCT;
 	write_sysreg(cnthctl_el2, cnthctl);
 	if (cntfrq_writable())
-		write_sysreg(cntfrq_el0, c->scale.guest_hz);
+		write_sysreg(cntfrq_el0, vtimer_scale(c)->guest_hz);
+	write_sysreg(cntvoff_el2, c->offset);
 }
 
 void arch_vcpu_load(struct vcpu *vcpu)
@@ -128,8 +128,7 @@ void arch_vcpu_load(struct vcpu *vcpu)
 	RESTORE(spsr, spsr_el1);
 	RESTORE(cntkctl, cntkctl_el1);
 	RESTORE(csselr, csselr_el1);
-	write_sysreg(cntvoff_el2, vcpu->vm->counter.offset);
-	counter_load(vcpu);
+	arch_vcpu_counter_load(vcpu);
 	write_sysreg(cntv_cval_el0, vcpu->vtimer.cval);
 	write_sysreg(cntv_ctl_el0, vcpu->vtimer.ctl);
 	if (cpu_has_pauth()) {
