@@ -3,18 +3,19 @@
 
 enum focus_result focus_feed(struct input_focus *f, int c, unsigned int nvms)
 {
+	int prefix = f->prefix ? f->prefix : FOCUS_ESCAPE;
 	unsigned int index;
 
 	if (!f->escape) {
-		if (c != FOCUS_ESCAPE)
+		if (c != prefix)
 			return FOCUS_DELIVER;
 		f->escape = true;
 		return FOCUS_CONSUMED;
 	}
 	f->escape = false;
-	if (c == FOCUS_ESCAPE)
-		return FOCUS_DELIVER; /* the escape twice: one literal escape byte */
-	if (c >= 'a' && c <= 'z')
+	if (c == prefix)
+		return FOCUS_DELIVER; /* the prefix twice: one literal prefix byte */
+	if ((c >= 'a' && c <= 'z') || c == '?')
 		return FOCUS_COMMAND;
 	if (c == '0') {
 		f->vm = FOCUS_SHELL;

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Which VM the host's serial input goes to, switched with a hot-key: Ctrl-\ (0x1c)
- * then a digit 1-8 gives the input to the VM with that number (configuration
- * order), 0 to the management shell; Ctrl-\ twice sends one Ctrl-\ to the VM; Ctrl-\ then a letter
- * is a command for the VM in focus (h: ask its tools to halt, r: to reboot). A simple stand-in
- * until the console multiplexer takes over the serial line.
+ * Which VM the host's serial input goes to, switched with a prefix key
+ * (Ctrl-\, 0x1c, unless configured otherwise) and one more key: a digit 1-8
+ * gives the input to the VM with that number (configuration order), 0 to the
+ * management shell; the prefix twice sends one prefix byte on; the prefix then
+ * a letter or '?' is a command for the console (core/mux.c).
  */
 #ifndef SKIFF_CONSOLE_FOCUS_H
 #define SKIFF_CONSOLE_FOCUS_H
@@ -16,7 +16,8 @@
 
 struct input_focus {
 	unsigned int vm; /* index of the VM that gets input */
-	bool escape;	 /* the escape byte seen, waiting for the command byte */
+	bool escape;	 /* the prefix byte seen, waiting for the command byte */
+	char prefix;	 /* the prefix key's byte; 0 means FOCUS_ESCAPE */
 };
 
 enum focus_result {

@@ -3,18 +3,29 @@
 #include "core/log.h"
 #include "lib/format.h"
 
+static bool visible = true;
+
+void lineout_set_visible(bool on)
+{
+	visible = on;
+}
+
 void lineout_init(struct lineout *o, const char *prefix)
 {
 	format(o->prefix, sizeof(o->prefix), "%s", prefix);
 	o->len = 0;
 	o->bytes = 0;
+	o->keep = 0;
 }
 
 void lineout_emit(const char *prefix, const char *s, size_t len)
 {
 	char out[LINEOUT_PREFIX_MAX + 200];
-	int n = format(out, sizeof(out), "%s| %.*s\n", prefix, (int)len, s);
+	int n;
 
+	if (!visible)
+		return;
+	n = format(out, sizeof(out), "%s| %.*s\n", prefix, (int)len, s);
 	if (n > (int)sizeof(out) - 1)
 		n = sizeof(out) - 1;
 	log_write_raw(out, (size_t)n);
@@ -31,6 +42,8 @@ void lineout_flush(struct lineout *o)
 void lineout_put(struct lineout *o, char c)
 {
 	o->bytes++;
+	if (o->keep)
+		conbuf_put(o->keep, c);
 	if (c == '\r')
 		return;
 	if (c == '\n') {

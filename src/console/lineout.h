@@ -2,13 +2,18 @@
 /*
  * Output a guest writes byte by byte (its UART, its DCC), shown on the host's
  * serial line a line at a time as "PREFIX| text", so lines of different VMs
- * never mix. A line longer than LINEOUT_MAX is cut into several.
+ * never mix (the plain console); a line longer than LINEOUT_MAX is cut into
+ * several. Every byte is also kept in the source's console text ring (@keep),
+ * which the full-screen console draws from; that console turns the lines off.
  */
 #ifndef SKIFF_CONSOLE_LINEOUT_H
 #define SKIFF_CONSOLE_LINEOUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "console/conbuf.h"
 
 #define LINEOUT_MAX	   160
 #define LINEOUT_PREFIX_MAX 40
@@ -17,10 +22,13 @@ struct lineout {
 	char prefix[LINEOUT_PREFIX_MAX];
 	unsigned int len;
 	char line[LINEOUT_MAX];
-	uint64_t bytes; /* everything put, newlines included */
+	uint64_t bytes;	     /* everything put, newlines included */
+	struct conbuf *keep; /* the console's text ring, or NULL */
 };
 
 void lineout_init(struct lineout *o, const char *prefix);
+/* Whether lines go to the serial line (true until the full-screen console starts). */
+void lineout_set_visible(bool visible);
 /* One byte of output ('\r' is dropped, '\n' ends the line). The caller serializes. */
 void lineout_put(struct lineout *o, char c);
 /* Emits a partial line, if any (when its VM stops, so nothing is lost). */

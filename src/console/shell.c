@@ -12,6 +12,7 @@ void shell_init(struct shell *sh, const struct shell_cmd *cmds, unsigned int ncm
 	sh->cmds = cmds;
 	sh->ncmds = ncmds;
 	sh->write = write;
+	termin_init(&sh->keys);
 }
 
 void shell_printf(struct shell *sh, const char *fmt, ...)
@@ -88,38 +89,133 @@ void shell_execute(struct shell *sh, char *line)
 	shell_printf(sh, "unknown command \"%s\": type help for the list", argv[0]);
 }
 
-void shell_input(struct shell *sh, char c)
+static void insert(struct shell *sh, char c)
 {
-	if (sh->escape) {
-		/* ESC [ X: the arrow keys and their kin; nothing to do with them yet. */
-		if (sh->escape == 2 && c != '[')
-			sh->escape = 0;
-		else
-			sh->escape--;
+	if (sh->len >= SHELL_LINE_MAX - 1)
 		return;
-	}
+	memmove(sh->line + sh->cursor + 1, sh->line + sh->cursor, sh->len - sh->cursor);
+	sh->line[sh->cursor++] = c;
+	sh->len++;
+}
+
+static void delete_at(struct shell *sh, unsigned int at)
+{
+	if (at >= sh->len)
+		return;
+	memmove(sh->line + at, sh->line + at + 1, sh->len - at - 1);
+	sh->len--;
+	if (sh->cursor > at)
+		sh->cursor--;
+}
+
+static void set_line(struct shell *sh, const char *text)
+{
+	size_t n = strlen(text);
+
+	memcpy(sh->line, text, n);
+	sh->len = sh->cursor = (unsigned int)n;
+}
+
+/* Up (@step 1) or Down (-1) in the history; below the newest is an empty line. */
+static void recall(struct shell *sh, int step)
+{
+	unsigned int kept = sh->nhistory < SHELL_HISTORY ? sh->nhistory : SHELL_HISTORY;
+	unsigned int want = sh->recalled + (unsigned int)step;
+
+	if (step < 0 && !sh->recalled)
+		return;
+	if (want > kept)
+		return;
+	sh->recalled = want;
+	set_line(sh, want ? sh->history[(sh->nhistory - want) % SHELL_HISTORY] : "");
+}
+
+static void enter(struct shell *sh)
+{
+	char run[SHELL_LINE_MAX];
+
+	sh->line[sh->len] = '\0';
+	shell_printf(sh, "> %s", sh->line); /* the line as entered */
+	memcpy(sh->history[sh->nhistory % SHELL_HISTORY], sh->line, sh->len + 1);
+	sh->nhistory++;
+	memcpy(run, sh->line, sh->len + 1); /* split into words in place */
+	sh->len = sh->cursor = 0;
+	sh->recalled = 0;
+	shell_execute(sh, run);
+}
+
+static void control(struct shell *sh, uint8_t c)
+{
 	switch (c) {
-	case 0x1b:
-		sh->escape = 2;
-		return;
 	case '\r':
 	case '\n':
-		sh->line[sh->len] = '\0';
-		shell_printf(sh, "> %s", sh->line); /* the line as entered */
-		sh->len = 0;
-		shell_execute(sh, sh->line);
+		if (sh->len)
+			enter(sh);
+		else
+			shell_printf(sh, "> ");
 		return;
 	case 0x7f:
 	case 0x08:
-		if (sh->len)
-			sh->len--;
+		if (sh->cursor)
+			delete_at(sh, sh->cursor - 1);
 		return;
 	case 0x15: /* Ctrl-U */
-		sh->len = 0;
+		sh->len = sh->cursor = 0;
+		return;
+	case 0x01: /* Ctrl-A */
+		sh->cursor = 0;
+		return;
+	case 0x05: /* Ctrl-E */
+		sh->cursor = sh->len;
 		return;
 	default:
-		if (c >= ' ' && c < 0x7f && sh->len < SHELL_LINE_MAX - 1)
-			sh->line[sh->len++] = c;
 		return;
 	}
+}
+
+static void key(struct shell *sh, const struct term_event *ev)
+{
+	switch (ev->key) {
+	case TK_CHAR:
+		if (ev->c >= ' ' && ev->c < 0x7f)
+			insert(sh, (char)ev->c);
+		else
+			control(sh, ev->c);
+		break;
+	case TK_LEFT:
+		if (sh->cursor)
+			sh->cursor--;
+		break;
+	case TK_RIGHT:
+		if (sh->cursor < sh->len)
+			sh->cursor++;
+		break;
+	case TK_HOME:
+		sh->cursor = 0;
+		break;
+	case TK_END:
+		sh->cursor = sh->len;
+		break;
+	case TK_DELETE:
+		delete_at(sh, sh->cursor);
+		break;
+	case TK_UP:
+		recall(sh, 1);
+		break;
+	case TK_DOWN:
+		recall(sh, -1);
+		break;
+	default:
+		break; /* the terminal's answers and keys without a use here */
+	}
+}
+
+void shell_input(struct shell *sh, char c)
+{
+	struct term_event ev[2];
+	unsigned int n = termin_feed(&sh->keys, (uint8_t)c, ev);
+
+	for (unsigned int i = 0; i < n; i++)
+		key(sh, &ev[i]);
+	sh->version++;
 }

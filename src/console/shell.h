@@ -1,19 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The management shell: a line editor (printable characters, backspace,
- * Ctrl-U, Enter; the arrow keys' escape sequences are swallowed) and a table of
- * commands, each a word or two ("vm list") followed by arguments. Output goes
- * through a sink a line at a time. The commands themselves live with what
- * they act on (core/shell_cmds.c); this part knows nothing of VMs, so it is
- * unit-tested on the host.
+ * The management shell: a line editor (printable characters, Backspace and
+ * Delete, Left/Right, Home/End and Ctrl-A/Ctrl-E, Ctrl-U, Enter; Up/Down walk
+ * the history of the last SHELL_HISTORY lines) and a table of commands, each a word or two ("vm
+ * list") followed by arguments. Output goes through a sink a line at a time. The commands
+ * themselves live with what they act on (core/shell_cmds.c); this part knows nothing of VMs, so it
+ * is unit-tested on the host.
  */
 #ifndef SKIFF_CONSOLE_SHELL_H
 #define SKIFF_CONSOLE_SHELL_H
 
 #include <stddef.h>
 
+#include "console/termin.h"
+
 #define SHELL_LINE_MAX 128
 #define SHELL_ARGS_MAX 8
+#define SHELL_HISTORY  16
 
 struct shell;
 
@@ -31,7 +34,12 @@ struct shell {
 	void (*write)(const char *s, size_t len); /* one output line, without its newline */
 	char line[SHELL_LINE_MAX];
 	unsigned int len;
-	unsigned int escape; /* bytes of an escape sequence still to swallow */
+	unsigned int cursor; /* where typing goes, 0..len */
+	struct termin keys;
+	char history[SHELL_HISTORY][SHELL_LINE_MAX];
+	unsigned int nhistory; /* lines entered so far (the last SHELL_HISTORY kept) */
+	unsigned int recalled; /* how far back Up went: 0 is the line being typed */
+	unsigned int version;  /* changes whenever the line or cursor does (for redraws) */
 };
 
 void shell_init(struct shell *sh, const struct shell_cmd *cmds, unsigned int ncmds,

@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "core/main.h"
 #include "core/mem.h"
+#include "core/mux.h"
 #include "core/panic.h"
 #include "core/platform.h"
 #include "core/sched.h"
@@ -136,7 +137,7 @@ void skiff_main(const void *fdt, unsigned int el, const struct mem_range *image)
 		  !arch_map_device(plat.uart.regs.base, plat.uart.regs.size) &&
 		  uart_init(&plat.uart);
 	if (uart_ok)
-		log_set_sink(uart_write);
+		mux_early_init(); /* the log goes out, and is kept for the console */
 	if (el != 2) {
 		log_error("Skiff must be entered at EL2 but was entered at EL%u: enable the "
 			  "virtualization extensions (QEMU: -M virt,virtualization=on)",
@@ -152,6 +153,8 @@ void skiff_main(const void *fdt, unsigned int el, const struct mem_range *image)
 	if (arch_irq_init(&plat))
 		panic("no usable interrupt controller (GIC version %u)", plat.gic.version);
 	boot_cpu = smp_boot_cpu_init(&plat);
+	if (uart_ok)
+		mux_init(&plat);
 	load_config();
 	sched_init(&plat, boot_cpu, config.when_idle, f.counter_hz);
 	if (wallclock_init(&plat, f.counter_hz))
@@ -163,6 +166,7 @@ void skiff_main(const void *fdt, unsigned int el, const struct mem_range *image)
 	smp_start_secondaries(&plat);
 	if (!vm_create_all(&config) && config.nvms)
 		log_error("no VM could be started");
+	mux_start();
 	sched_release();
 	run_selftest();
 	sched_run();

@@ -2,6 +2,7 @@
 #include "arch/arch.h"
 #include "core/ipi.h"
 #include "core/log.h"
+#include "core/mux.h"
 #include "core/panic.h"
 #include "core/sched.h"
 #include "core/trap.h"
@@ -258,6 +259,15 @@ static void run_vcpu(struct vcpu *v)
 	sc->slice_end = arch_counter() + slice_ticks;
 	arm_timer(sc, wake_expired(v->pcpu));
 	while (v->state == VCPU_RUNNABLE && !panic_in_progress()) {
+		if (__atomic_exchange_n(&v->vm->reset_requested, false, __ATOMIC_ACQ_REL)) {
+			/* Asked for by the operator: before the guest runs another instruction. */
+			vm_reset(v->vm, v);
+			if (v->reload) {
+				v->reload = false;
+				arch_vcpu_load(v);
+			}
+			continue;
+		}
 		/* The vGIC's work is skipped inline when there is none (the common exit). */
 		if (__atomic_load_n(&v->vgic.dirty, __ATOMIC_RELAXED))
 			vgic_flush(v);
@@ -296,7 +306,7 @@ static void idle(unsigned int cpu)
 	/* Interrupts stay masked in EL2: WFI still wakes, then we poll the GIC. */
 	arch_cpu_idle();
 	trap_handle_host_irq(0);
-	vm_console_poll();
+	console_poll();
 }
 
 static void host_power_off(void)

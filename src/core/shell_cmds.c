@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
+#include <stdlib.h>
 #include <string.h>
 
 #include "arch/arch.h"
-#include "console/lineout.h"
 #include "console/shell.h"
+#include "core/mux.h"
 #include "core/shell_cmds.h"
 #include "core/vm.h"
 #include "core/wallclock.h"
@@ -104,6 +105,57 @@ static void vm_stop(struct shell *sh, int argc, char **argv)
 		return;
 	vm_power_off(vm);
 	shell_printf(sh, "vm %s stopped", vm->name);
+}
+
+static void vm_start(struct shell *sh, int argc, char **argv)
+{
+	struct vm *vm = find_vm(sh, argc, argv);
+
+	if (!vm)
+		return;
+	if (vm->state == VM_RUNNING)
+		shell_printf(sh, "vm %s is running already (vm reset restarts it)", vm->name);
+	else if (!vm_request_reset(vm))
+		shell_printf(sh, "vm %s cannot start: it failed to build (the log says why)",
+			     vm->name);
+	else
+		shell_printf(sh, "vm %s starting", vm->name);
+}
+
+static void vm_reset_cmd(struct shell *sh, int argc, char **argv)
+{
+	struct vm *vm = find_vm(sh, argc, argv);
+
+	if (!vm || !running(sh, vm))
+		return;
+	vm_request_reset(vm);
+	shell_printf(sh, "vm %s resetting", vm->name);
+}
+
+static void vm_console(struct shell *sh, int argc, char **argv)
+{
+	struct vm *vm = find_vm(sh, argc, argv);
+
+	if (!vm || !running(sh, vm))
+		return;
+	/* A plain line has no screen to redraw: its last lines again, then the input. */
+	if (!mux_full_screen())
+		mux_replay(sh, vm, 20);
+	mux_attach(vm);
+}
+
+static void log_cmd(struct shell *sh, int argc, char **argv)
+{
+	unsigned long lines = 20;
+	char *end = 0;
+
+	if (argc == 1)
+		lines = strtoul(argv[0], &end, 10);
+	if (argc > 1 || (argc == 1 && (*end || !lines || lines > 1000))) {
+		shell_printf(sh, "usage: log [LINES] (1-1000 lines, 20 if absent)");
+		return;
+	}
+	mux_replay_log(sh, (unsigned int)lines);
 }
 
 /* Graceful power operations through the guest's tools (TCLO). */
@@ -209,7 +261,11 @@ static void stats_cmd(struct shell *sh, int argc, char **argv)
 static const struct shell_cmd commands[] = {
 	{ "vm list", "", "the VMs, their state, vCPUs, memory and counter frequency", vm_list },
 	{ "vm info", "NAME", "one VM in detail: exits, counter, stage 2, backdoor", vm_info },
+	{ "vm start", "NAME", "start a stopped VM afresh (its images loaded again)", vm_start },
 	{ "vm stop", "NAME", "power the VM off now", vm_stop },
+	{ "vm reset", "NAME", "reset a running VM now (like its reset button)", vm_reset_cmd },
+	{ "vm console", "NAME", "give the console's input (and screen) to the VM", vm_console },
+	{ "log", "[LINES]", "the last lines of Skiff's log", log_cmd },
 	{ "vm halt", "NAME", "ask the VM's guest tools to shut down (OS_Halt)", vm_halt },
 	{ "vm reboot", "NAME", "ask the VM's guest tools to reboot (OS_Reboot)", vm_reboot },
 	{ "guestinfo get", "VM KEY", "read guestinfo.KEY of a VM", guestinfo_get_cmd },
@@ -221,16 +277,17 @@ static const struct shell_cmd commands[] = {
 	{ "stats", "", "exits, stage-2 faults and backdoor calls per VM", stats_cmd },
 };
 
-static void shell_write(const char *s, size_t len)
+static struct shell sh;
+
+const struct shell *mgmt_shell(void)
 {
-	lineout_emit("shell", s, len);
+	if (!sh.cmds)
+		shell_init(&sh, commands, sizeof(commands) / sizeof(commands[0]), mux_shell_write);
+	return &sh;
 }
 
 void mgmt_shell_input(char c)
 {
-	static struct shell sh;
-
-	if (!sh.cmds)
-		shell_init(&sh, commands, sizeof(commands) / sizeof(commands[0]), shell_write);
+	mgmt_shell();
 	shell_input(&sh, c);
 }

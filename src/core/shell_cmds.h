@@ -3,7 +3,12 @@
 #ifndef SKIFF_CORE_SHELL_CMDS_H
 #define SKIFF_CORE_SHELL_CMDS_H
 
+#include "console/shell.h"
+
 /* One byte of input for the shell (it has the console's focus). */
 void mgmt_shell_input(char c);
+
+/* The shell, for drawing its line being edited. */
+const struct shell *mgmt_shell(void);
 
 #endif

@@ -4,6 +4,7 @@
 #include "core/hostclock.h"
 #include "core/ipi.h"
 #include "core/log.h"
+#include "core/mux.h"
 #include "core/sched.h"
 #include "core/sysreg.h"
 #include "core/trap.h"
@@ -149,7 +150,7 @@ void trap_handle_host_irq(struct vcpu *vcpu)
 		 * Each time slice (10 ms) also looks for input on the host's serial line
 		 * and watches the host's count against its RTC.
 		 */
-		vm_console_poll();
+		console_poll();
 		hostclock_tick();
 	} else if (intid == VGIC_VTIMER_INTID && vcpu && vcpu->vm->counter.virtual_trapped) {
 		/* The stand-in for a scaled VM's emulated virtual timer (FEAT_ECV). */

@@ -4,13 +4,12 @@
 
 #include <libfdt.h>
 
-#include "console/focus.h"
-#include "console/uart.h"
 #include "core/guest_acpi.h"
 #include "core/guest_fdt.h"
 #include "core/ipi.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/mux.h"
 #include "core/sched.h"
 #include "core/shell_cmds.h"
 #include "core/wallclock.h"
@@ -26,7 +25,6 @@ _Static_assert(GUEST_FDT_MAX == GUEST_ACPI_REGION, "one region for either");
 
 static struct vm vms[VM_MAX];
 static unsigned int nvms;
-static struct input_focus input_focus; /* serial input: which VM gets it */
 
 unsigned int vm_count(void)
 {
@@ -227,100 +225,6 @@ static void rtc_irq(void *ctx, bool level)
 	vgic_set_level(vm, 0, VGIC_RTC_INTID, level);
 }
 
-/* Where input goes: the VM in focus, or the first running one if that has stopped. */
-static struct vm *input_target(void)
-{
-	unsigned int i;
-
-	if (input_focus.vm < nvms && vms[input_focus.vm].state == VM_RUNNING)
-		return &vms[input_focus.vm];
-	for (i = 0; i < nvms; i++) {
-		if (vms[i].state == VM_RUNNING) {
-			input_focus.vm = i;
-			return &vms[i];
-		}
-	}
-	return 0;
-}
-
-static void input_switched(unsigned int previous)
-{
-	if (input_focus.vm == FOCUS_SHELL) {
-		log_info("console: input goes to the management shell (type help)");
-		return;
-	}
-	if (vms[input_focus.vm].state != VM_RUNNING) {
-		log_warn("console: vm %s is not running; input stays with vm %s",
-			 vms[input_focus.vm].name, vms[previous].name);
-		input_focus.vm = previous;
-		return;
-	}
-	log_info("console: input goes to vm %s", vms[input_focus.vm].name);
-}
-
-/* Ctrl-\ then a letter: h / r ask the guest's tools for a graceful halt / reboot. */
-static void console_command(struct vm *vm, char c)
-{
-	const char *request = c == 'h' ? "OS_Halt" : c == 'r' ? "OS_Reboot" : 0;
-
-	if (!vm) {
-		log_warn("console: no VM is running");
-	} else if (!request) {
-		log_warn("console: Ctrl-\\ %c is no command (h: halt, r: reboot the VM in focus)",
-			 c);
-	} else if (backdoor_host_request(vm, request)) {
-		log_info("console: asked vm %s's guest tools for %s", vm->name, request);
-	} else {
-		log_warn("console: vm %s has no guest tools listening (TCLO): %s not sent",
-			 vm->name, request);
-	}
-}
-
-void vm_console_poll(void)
-{
-	static struct spinlock input_lock;
-
-	if (!spin_trylock(&input_lock))
-		return; /* another CPU is at it */
-	for (;;) {
-		bool to_shell = input_focus.vm == FOCUS_SHELL;
-		struct vm *vm = to_shell ? 0 : input_target();
-		unsigned int previous = input_focus.vm;
-		int c;
-
-		/*
-		 * Take only what the receive FIFO can hold: the rest waits in the host UART
-		 * (and whatever feeds it), as on a real serial line with flow control.
-		 */
-		if (vm && !vpl011_rx_room(&vm->uart))
-			break;
-		c = uart_getc();
-		if (c < 0)
-			break;
-		switch (focus_feed(&input_focus, c, nvms)) {
-		case FOCUS_DELIVER:
-			if (to_shell)
-				mgmt_shell_input((char)c);
-			else if (vm)
-				vpl011_receive(&vm->uart, (char)c);
-			break;
-		case FOCUS_SWITCHED:
-			input_switched(previous);
-			break;
-		case FOCUS_REJECTED:
-			log_warn("console: Ctrl-\\ %c names no VM (there are %u: Ctrl-\\ 1-%u)",
-				 c >= ' ' && c < 0x7f ? c : '?', nvms, nvms);
-			break;
-		case FOCUS_COMMAND:
-			console_command(vm, (char)c);
-			break;
-		case FOCUS_CONSUMED:
-			break;
-		}
-	}
-	spin_unlock(&input_lock);
-}
-
 /* The backdoor's state and the guestinfo keys the configuration sets. */
 static void backdoor_init(struct vm *vm)
 {
@@ -393,6 +297,7 @@ static int vm_build(struct vm *vm, unsigned int pcpu, char *err, size_t errlen)
 	}
 	vpl031_init(&vm->rtc, wallclock_seconds, rtc_irq, vm);
 	vdcc_init(&vm->dcc, vm->name);
+	mux_vm_console_init(vm);
 	backdoor_init(vm);
 	if (mmio_bus_add(&vm->mmio, GUEST_RTC_BASE, GUEST_RTC_SIZE, &vpl031_ops, &vm->rtc,
 			 "pl031")) {
@@ -437,15 +342,12 @@ unsigned int vm_create_all(const struct config *cfg)
 			continue;
 		}
 		vm->state = VM_RUNNING;
+		vm->started = arch_counter();
 		started++;
 		log_info("vm %s: %lu MiB RAM at IPA 0x%lx, %u vCPU(s) on CPU %d, entry 0x%lx",
 			 vm->name, (unsigned long)(vm->ram_size >> 20), (unsigned long)vm->ram_ipa,
 			 vm->nvcpus, pcpu, (unsigned long)vm->entry_ipa);
 	}
-	if (nvms && input_target())
-		log_info("console: input goes to vm %s; Ctrl-\\ then 1-%u gives it to another VM, "
-			 "0 to the management shell",
-			 input_target()->name, nvms);
 	return started;
 }
 
@@ -543,6 +445,7 @@ void vm_reset(struct vm *vm, struct vcpu *caller)
 		return;
 	}
 	__atomic_store_n(&vm->resetting, false, __ATOMIC_RELEASE);
+	vm->started = arch_counter();
 	arch_vcpu_reset(boot, vm->entry_ipa, vm->dtb_ipa);
 	if (caller != boot) {
 		/* @boot is off every CPU now; @caller stops at its next exit. */
@@ -553,6 +456,29 @@ void vm_reset(struct vm *vm, struct vcpu *caller)
 		return;
 	}
 	boot->reload = true;
+}
+
+bool vm_request_reset(struct vm *vm)
+{
+	struct vcpu *boot = &vm->vcpus[0];
+
+	if (vm->state == VM_FAILED || vm->state == VM_EMPTY)
+		return false;
+	spin_lock(&vm->lock);
+	if (vm->state != VM_RUNNING) {
+		/* Stopped: only the boot vCPU runs, to do the reset first thing. */
+		for (unsigned int i = 1; i < vm->nvcpus; i++)
+			vm->vcpus[i].state = VCPU_OFF;
+		vm->state = VM_RUNNING;
+	}
+	__atomic_store_n(&vm->reset_requested, true, __ATOMIC_RELEASE);
+	if (boot->state != VCPU_RUNNABLE && boot->state != VCPU_BLOCKED)
+		__atomic_store_n(&boot->state, VCPU_RUNNABLE, __ATOMIC_RELEASE);
+	spin_unlock(&vm->lock);
+	sched_wake(boot);
+	if (boot->pcpu != arch_cpu_index())
+		ipi_send(boot->pcpu, IPI_RESCHED);
+	return true;
 }
 
 bool vm_all_stopped(void)

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "arch/arch.h"
+#include "console/conbuf.h"
 #include "core/config.h"
 #include "core/mmio.h"
 #include "core/stage2_fault.h"
@@ -22,8 +23,9 @@
 #include "vdev/ptimer.h"
 #include "vdev/vtimer.h"
 
-#define VM_MAX	     8
-#define VM_MAX_VCPUS 8
+#define VM_MAX		8
+#define VM_CONSOLE_RING (64 * 1024) /* scrollback per VM, replayed when attached */
+#define VM_MAX_VCPUS	8
 
 /* The guest-physical layout every VM sees (mirrors QEMU virt where it can). */
 #define GUEST_UART_BASE 0x09000000UL
@@ -89,6 +91,8 @@ struct vm {
 	struct vpl011 uart;
 	struct vpl031 rtc;
 	struct vdcc dcc;
+	struct conbuf console; /* its UART's and DCC's output, for the console (core/mux.c) */
+	uint64_t started;      /* host count when it last started or reset */
 	struct backdoor backdoor;
 	struct rpci rpci; /* the backdoor's RPCI commands and guestinfo */
 	struct tclo tclo; /* requests to the guest's tools */
@@ -96,6 +100,7 @@ struct vm {
 	struct vtimer_counter counter;
 	struct spinlock lock;
 	bool resetting;	       /* a vCPU is carrying out a reset */
+	bool reset_requested;  /* by the operator: the next vCPU to run carries it out */
 	uint64_t traps_logged; /* one bit per ESR EC: unhandled traps already reported */
 };
 
@@ -115,8 +120,12 @@ void vm_crash(struct vm *vm, const char *fmt, ...) __attribute__((format(printf,
  */
 void vm_reset(struct vm *vm, struct vcpu *caller);
 
-/* Moves what arrived on the host's serial line into a VM's UART (called often). */
-void vm_console_poll(void);
+/*
+ * The operator resets a running VM, or starts a stopped one afresh (its images
+ * loaded again): from any CPU but the VM's own vCPUs, which carry the reset out
+ * themselves (vm_reset). False for a VM that failed to build.
+ */
+bool vm_request_reset(struct vm *vm);
 
 /* True when no VM is running any more. */
 bool vm_all_stopped(void);

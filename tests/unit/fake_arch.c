@@ -296,7 +296,7 @@ void vgic_send_sgi(struct vcpu *vcpu, uint64_t sgi1r)
 	fake.sgi1r = sgi1r;
 }
 
-void vm_console_poll(void)
+void console_poll(void)
 {
 	fake.console_polls++;
 }

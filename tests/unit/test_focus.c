@@ -71,6 +71,19 @@ static void test_letters_are_commands(void **state)
 	assert_int_equal(focus_feed(&f, 'h', 2), FOCUS_DELIVER); /* once only */
 }
 
+static void test_a_configured_prefix(void **state)
+{
+	struct input_focus f = { .vm = 0, .prefix = 0x14 }; /* Ctrl-T */
+
+	(void)state;
+	assert_int_equal(focus_feed(&f, FOCUS_ESCAPE, 2), FOCUS_DELIVER);
+	assert_int_equal(focus_feed(&f, 0x14, 2), FOCUS_CONSUMED);
+	assert_int_equal(focus_feed(&f, '2', 2), FOCUS_SWITCHED);
+	assert_int_equal(f.vm, 1);
+	focus_feed(&f, 0x14, 2);
+	assert_int_equal(focus_feed(&f, '?', 2), FOCUS_COMMAND);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -79,6 +92,7 @@ int main(void)
 		cmocka_unit_test(test_ctrl_a_twice_is_a_literal),
 		cmocka_unit_test(test_numbers_without_a_vm_are_rejected),
 		cmocka_unit_test(test_letters_are_commands),
+		cmocka_unit_test(test_a_configured_prefix),
 	};
 
 	return cmocka_run_group_tests_name("focus", tests, NULL, NULL);

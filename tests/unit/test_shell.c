@@ -87,8 +87,32 @@ static void test_editing_keys(void **state)
 	assert_string_equal(out[0], "> time");
 	type("garbage\x15time\r");
 	assert_string_equal(out[nout - 2], "> time");
-	type("ti\x1b[Ame\r"); /* an arrow key in the middle is swallowed */
-	assert_string_equal(out[nout - 1 - 0], "> time");
+	type("tme\x1b[D\x1b[D\x1b[D\x1bOCi\r"); /* Left x3, Right (SS3 form), insert */
+	assert_string_equal(out[nout - 1], "> time");
+	type("xtime\x1b[H\x1b[3~\r"); /* Home, Delete */
+	assert_string_equal(out[nout - 1], "> time");
+	type("ime\x01t\x05\r"); /* Ctrl-A, Ctrl-E */
+	assert_string_equal(out[nout - 1], "> time");
+}
+
+static void test_history(void **state)
+{
+	(void)state;
+	type("vm info one\r");
+	type("vm info two\r");
+	type("\x1b[A\x1b[A\r"); /* Up twice: the one before last */
+	assert_string_equal(out[(nout - 1) % 16], "> vm info one");
+	assert_string_equal(args_seen, "[one]");
+	type("\x1b[A\x1b[A\x1b[B\r"); /* Up, Up, Down */
+	assert_string_equal(out[(nout - 1) % 16], "> vm info one");
+	type("\x1b[A\x1b[A\x1b[A\x1b[A\x1b[A\x1b[A\x1b[B\x1b[B\x1b[B\x1b[B\x1b[B\x1b[B\x1b[B\r");
+	assert_string_equal(out[(nout - 1) % 16], "> "); /* back down past the newest: empty */
+	for (unsigned int i = 0; i < 3 * SHELL_HISTORY; i++)
+		type("time\r");
+	for (unsigned int i = 0; i < 3 * SHELL_HISTORY; i++)
+		type("\x1b[A");
+	type("\r");
+	assert_string_equal(out[(nout - 1) % 16], "> time"); /* the oldest kept, not a stale slot */
 }
 
 static void test_random_input_never_breaks_it(void **state)
@@ -108,6 +132,7 @@ int main(void)
 		cmocka_unit_test_setup(test_commands_and_arguments, setup),
 		cmocka_unit_test_setup(test_help_lists_every_command, setup),
 		cmocka_unit_test_setup(test_editing_keys, setup),
+		cmocka_unit_test_setup(test_history, setup),
 		cmocka_unit_test_setup(test_random_input_never_breaks_it, setup),
 	};
 

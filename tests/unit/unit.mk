@@ -10,7 +10,7 @@ UNIT_SRCS_test_config   := src/core/config.c src/lib/format.c
 UNIT_SRCS_test_bootargs := src/core/bootargs.c
 UNIT_SRCS_test_format   := src/lib/format.c
 UNIT_SRCS_test_focus    := src/console/focus.c
-UNIT_SRCS_test_shell    := src/console/shell.c src/lib/format.c
+UNIT_SRCS_test_shell    := src/console/shell.c src/console/termin.c src/lib/format.c
 UNIT_SRCS_test_termin   := src/console/termin.c
 UNIT_SRCS_test_screen   := src/console/screen.c src/console/conbuf.c src/console/textview.c \
 	src/lib/format.c

@@ -1,0 +1,82 @@
+"""The full-screen console in a real terminal (tmux, see tmux.py): size detection, switching
+between the shell and VMs, scrollback replayed on attach, the status line and view, and the
+shell answering while a guest floods its console (docs/console.md)."""
+
+import tempfile
+
+from skiff import Vm, compile_config, config_dts, qemu_command
+from tmux import Terminal
+
+PREFIX = "C-\\"
+
+
+def last_row(screen):
+    return screen.rstrip("\n").split("\n")[-1]
+
+
+def switch(term, key, label):
+    """The prefix key then @key; returns the screen once the status line (drawn last)
+    shows @label in brackets: the console in focus ("2 two", "0 shell") or the view
+    ("status]")."""
+    views = ("[status]", "[log]")
+
+    def shown(screen):
+        row = last_row(screen)
+        return f"[{label}" in row and (label.endswith("]") or not any(v in row for v in views))
+
+    term.keys(PREFIX, key)
+    return term.wait_for(shown, what=f"[{label}")
+
+
+def test_console_in_a_132x43_terminal():
+    vms = [Vm("one", "echo", cpu=0, extra='bootargs = "lines=30";'),
+           Vm("two", "echo", cpu=1)]
+    with tempfile.TemporaryDirectory() as tmp, \
+            Terminal(qemu_command(compile_config(config_dts(vms), tmp), smp=2)) as term:
+        # The first VM has the input; its 30 lines went out before anyone looked.
+        screen = term.wait_text("echo: line 30 of 30")
+        assert "[1 one:run]" in last_row(screen) and " 2 two:run " in last_row(screen)
+        term.type("hello one")
+        term.keys("Enter")
+        term.wait_text("got: hello one")
+        # The shell: its window size line in the log, vm list.
+        switch(term, "0", "0 shell")
+        term.type("log 200")
+        term.keys("Enter")
+        term.wait_text("console: full screen, 132x43")
+        term.type("vm list")
+        term.keys("Enter")
+        screen = term.wait_text("COUNTER HZ")
+        assert "one          running" in screen and "two          running" in screen
+        # VM two: its banner, then typing to it.
+        screen = switch(term, "2", "2 two")
+        assert "echo: ready" in screen and "vm list" not in screen
+        term.type("hello two")
+        term.keys("Enter")
+        screen = term.wait_text("got: hello two")
+        assert "hello one" not in screen
+        # Back to one: what it printed is replayed from its scrollback.
+        screen = switch(term, "1", "1 one")
+        assert "got: hello one" in screen
+        assert "echo: line 29 of 30" in screen
+        # The status view, full width: both VMs and their states.
+        screen = switch(term, "s", "status]")
+        assert "EXITS/S" in screen
+        rows = screen.split("\n")
+        assert max(len(r) for r in rows) == 132, rows
+        assert any("one" in r and "running" in r for r in rows)
+        assert any("two" in r and "running" in r for r in rows)
+        # Stopping a VM from the shell shows in the status line and the view.
+        switch(term, "0", "0 shell")
+        term.type("vm stop two")
+        term.keys("Enter")
+        screen = term.wait_for(lambda s: " 2 two:off " in last_row(s), what="two:off")
+        screen = switch(term, "s", "status]")
+        assert any("two" in r and "powered off" in r for r in screen.split("\n"))
+        # ... and it starts again, afresh.
+        switch(term, "0", "0 shell")
+        term.type("vm start two")
+        term.keys("Enter")
+        term.wait_for(lambda s: " 2 two:run " in last_row(s), what="two:run")
+        screen = switch(term, "2", "2 two")
+        assert "echo: ready" in screen and "got: hello two" in screen  # the scrollback stays
