@@ -21,13 +21,14 @@
 #include "lib/format.h"
 #include "lib/spinlock.h"
 
-#define LOG_RING	 (64 * 1024)
-#define SHELL_RING	 (16 * 1024)
-#define PROBE_MS	 300 /* how long the terminal has to answer the size queries */
-#define OUTPUT_REDRAW_MS 50  /* a guest's output redraws at most this often */
-#define STATUS_REDRAW_MS 1000
-#define DEFAULT_ROWS	 24
-#define DEFAULT_COLS	 80
+#define LOG_RING	      (64 * 1024)
+#define SHELL_RING	      (16 * 1024)
+#define PROBE_MS	      300 /* how long the terminal has to answer the size queries */
+#define OUTPUT_REDRAW_MS      50  /* a guest's output redraws at most this often */
+#define STATUS_REDRAW_MS      1000
+#define DEFAULT_ROWS	      24
+#define DEFAULT_COLS	      80
+#define UART_ROOM_FOR_A_FRAME (16 * 1024) /* a full redraw of a large screen */
 
 /* What the screen shows; input goes to the VM or the shell in focus. */
 enum view { VIEW_FOCUS, VIEW_LOG, VIEW_STATUS };
@@ -56,7 +57,9 @@ static char tail[SCREEN_ROWS_MAX * SCREEN_COLS_MAX];
 static void log_sink(const char *s, size_t len)
 {
 	conbuf_write(&mux.log, s, len);
-	if (!mux.full_screen || panic_in_progress())
+	if (panic_in_progress())
+		uart_write_sync(s, len); /* interrupts will not drain a queue any more */
+	else if (!mux.full_screen)
 		uart_write(s, len);
 }
 
@@ -232,6 +235,18 @@ static struct vm *input_target(void)
 
 void mux_start(void)
 {
+	unsigned int intid = uart_intid();
+
+	if (intid >= 32 && intid < 1020) {
+		arch_irq_enable_shared(intid, arch_cpu_index());
+		uart_enable_irq();
+		log_info("console: UART interrupt INTID %u: input taken and output sent by "
+			 "interrupt",
+			 intid);
+	} else {
+		log_warn("console: the UART has no interrupt in the device tree: polled every "
+			 "time slice, written synchronously");
+	}
 	if (vm_count() && input_target())
 		log_info("console: input goes to vm %s; %s then 1-%u gives it to another VM, "
 			 "0 to the management shell",
@@ -434,8 +449,15 @@ static void draw(void)
 		draw_shell(rows);
 	else
 		draw_console(focused_console(), rows - 1);
+	struct uart_stats before, after;
+
 	status_line_draw(&mux.screen, rows - 1, &info);
+	uart_get_stats(&before);
 	screen_flush(&mux.screen);
+	uart_get_stats(&after);
+	/* Part of the frame was dropped: the terminal shows what nobody knows; redraw it. */
+	if (after.tx_dropped != before.tx_dropped)
+		screen_invalidate(&mux.screen);
 }
 
 /* A digest of what the screen shows but the console's output: a change redraws at once. */
@@ -462,7 +484,8 @@ static void redraw_if_due(void)
 		due = since >= STATUS_REDRAW_MS;
 	else /* output alone waits a little, so a flood is drawn in frames */
 		due = output != mux.drawn_output && since >= OUTPUT_REDRAW_MS;
-	if (!due)
+	/* A frame waits for the line to take the last one (a slow serial line). */
+	if (!due || uart_tx_room() < UART_ROOM_FOR_A_FRAME)
 		return;
 	mux.drawn_state = state;
 	mux.drawn_output = output;

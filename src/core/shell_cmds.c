@@ -4,6 +4,7 @@
 
 #include "arch/arch.h"
 #include "console/shell.h"
+#include "console/uart.h"
 #include "core/mux.h"
 #include "core/shell_cmds.h"
 #include "core/vm.h"
@@ -81,6 +82,9 @@ static void vm_info(struct shell *sh, int argc, char **argv)
 		(unsigned long)vtimer_scale(&vm->counter)->host_hz,
 		vm->counter.scaled ? "scaled (physical counter and timer emulated)" : "the host's",
 		(unsigned long)traps, (unsigned long)vm->counter.adjustments);
+	shell_printf(sh, "  console: %lu bytes written, %lu scrolled out of its %u KiB scrollback",
+		     (unsigned long)vm->console.total, (unsigned long)conbuf_lost(&vm->console),
+		     VM_CONSOLE_RING / 1024);
 	shell_printf(sh, "  stage 2: %lu faults, %lu pages cache-maintained",
 		     (unsigned long)vm->s2stats.faults, (unsigned long)vm->s2stats.maintained);
 	shell_printf(sh, "  backdoor: %s, %lu calls, %lu refused, guest tools %s",
@@ -247,8 +251,16 @@ static void time_cmd(struct shell *sh, int argc, char **argv)
 
 static void stats_cmd(struct shell *sh, int argc, char **argv)
 {
+	struct uart_stats u;
+
 	(void)argc;
 	(void)argv;
+	uart_get_stats(&u);
+	shell_printf(sh,
+		     "serial line: %lu bytes queued, %lu dropped (ring full), %lu received bytes "
+		     "dropped, %lu interrupts",
+		     (unsigned long)u.tx_bytes, (unsigned long)u.tx_dropped,
+		     (unsigned long)u.rx_dropped, (unsigned long)u.irqs);
 	for (unsigned int i = 0; i < vm_count(); i++) {
 		const struct vm *vm = vm_get(i);
 
@@ -274,7 +286,8 @@ static const struct shell_cmd commands[] = {
 	  "vmware-rpctool)",
 	  guestinfo_set_cmd },
 	{ "time", "", "Skiff's wall clock and counter", time_cmd },
-	{ "stats", "", "exits, stage-2 faults and backdoor calls per VM", stats_cmd },
+	{ "stats", "", "the serial line's counters; exits, stage-2 faults, backdoor calls per VM",
+	  stats_cmd },
 };
 
 static struct shell sh;

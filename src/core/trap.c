@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "arch/arm64/exit.h"
+#include "console/uart.h"
 #include "core/esr.h"
 #include "core/hostclock.h"
 #include "core/ipi.h"
@@ -152,6 +153,8 @@ void trap_handle_host_irq(struct vcpu *vcpu)
 		 */
 		console_poll();
 		hostclock_tick();
+	} else if (intid == uart_intid()) {
+		uart_irq();
 	} else if (intid == VGIC_VTIMER_INTID && vcpu && vcpu->vm->counter.virtual_trapped) {
 		/* The stand-in for a scaled VM's emulated virtual timer (FEAT_ECV). */
 		arch_vtimer_mask();

@@ -2,10 +2,17 @@
 between the shell and VMs, scrollback replayed on attach, the status line and view, and the
 shell answering while a guest floods its console (docs/console.md)."""
 
+import os
+import re
 import tempfile
 
+import pytest
+
 from skiff import Vm, compile_config, config_dts, qemu_command
+from test_linux import INITRD, KERNEL, linux_vm
 from tmux import Terminal
+
+BANNER = "Enter 'help' for a list of built-in commands"
 
 PREFIX = "C-\\"
 
@@ -80,3 +87,62 @@ def test_console_in_a_132x43_terminal():
         term.wait_for(lambda s: " 2 two:run " in last_row(s), what="two:run")
         screen = switch(term, "2", "2 two")
         assert "echo: ready" in screen and "got: hello two" in screen  # the scrollback stays
+
+
+def test_the_shell_answers_while_a_guest_floods():
+    """A guest writes 1 MiB to its console as fast as it can; the shell, in focus, answers
+    meanwhile: `vm info` tells how far the flood had got when it answered."""
+    vms = [Vm("flood", "flood", cpu=0, extra='bootargs = "bytes=1048576";')]
+    with tempfile.TemporaryDirectory() as tmp, \
+            Terminal(qemu_command(compile_config(config_dts(vms), tmp), smp=2)) as term:
+        term.wait_text("flood 0000")
+        switch(term, "0", "0 shell")
+        term.type("vm info flood")
+        term.keys("Enter")
+        screen = term.wait_text("bytes written")
+        written = int(re.search(r"console: (\d+) bytes written", screen).group(1))
+        assert written < 1 << 20, screen
+        switch(term, "1", "1 flood")
+        term.wait_text("flood: done", timeout=120)
+        switch(term, "0", "0 shell")
+        term.type("vm info flood")
+        term.keys("Enter")
+        # 16384 lines of 64 bytes and "flood: done\n" (no carriage returns, no escape
+        # sequences: everything kept); all but the last 64 KiB scrolled out, counted exactly.
+        screen = term.wait_for(lambda s: len(re.findall("bytes written", s)) == 2,
+                               what="the second vm info")
+        total, lost = map(int, re.findall(r"console: (\d+) bytes written, (\d+) scrolled",
+                                          screen)[-1])
+        assert total == (1 << 20) + len("flood: done\n"), screen
+        assert lost == total - 64 * 1024, screen
+
+
+@pytest.mark.linux
+def test_two_linux_vms_on_the_full_screen_console():
+    """Two Debian Linux VMs in a 132x43 tmux window: a command typed into each is answered
+    by that one only, attaching again replays what it printed, and the status view shows
+    both running."""
+    for f in (KERNEL, INITRD):
+        if not os.path.exists(f):
+            pytest.fail(f"{f} is missing: run scripts/guest-images.sh (make test does)")
+    vms = [linux_vm("one", cpu=0), linux_vm("two", cpu=1)]
+    with tempfile.TemporaryDirectory() as tmp, \
+            Terminal(qemu_command(compile_config(config_dts(vms), tmp), cpu="cortex-a57",
+                                  smp=2)) as term:
+        term.wait_text(BANNER, timeout=240)
+        term.type("echo one-$((40+2))")
+        term.keys("Enter")
+        term.wait_text("one-42", timeout=60)
+        screen = switch(term, "2", "2 two")
+        if BANNER not in screen:
+            term.wait_text(BANNER, timeout=240)
+        term.type("echo two-$((40+2))")
+        term.keys("Enter")
+        screen = term.wait_text("two-42", timeout=60)
+        assert "one-42" not in screen
+        screen = switch(term, "1", "1 one")
+        assert "one-42" in screen and "two-42" not in screen
+        screen = switch(term, "s", "status]")
+        rows = screen.split("\n")
+        assert any(r.split()[1:3] == ["one", "running"] for r in rows if len(r.split()) > 2)
+        assert any(r.split()[1:3] == ["two", "running"] for r in rows if len(r.split()) > 2)

@@ -304,3 +304,12 @@ void console_poll(void)
 void hostclock_tick(void)
 {
 }
+
+unsigned int uart_intid(void)
+{
+	return 0;
+}
+
+void uart_irq(void)
+{
+}

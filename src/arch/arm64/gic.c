@@ -11,9 +11,11 @@
 
 #define GICD_CTLR	0x0000
 #define GICD_TYPER	0x0004
+#define GICD_IGROUPR	0x0080
 #define GICD_ISENABLER	0x0100
 #define GICD_IPRIORITYR 0x0400
 #define GICD_ITARGETSR	0x0800
+#define GICD_IROUTER	0x6000
 #define GICD_SGIR	0x0f00
 
 #define GICR_TYPER	  0x0008
@@ -183,6 +185,28 @@ void arch_irq_enable_private(unsigned int intid)
 	/* GICv2 banks the first 32 interrupts per CPU in the distributor. */
 	wr8(gicd + GICD_IPRIORITYR + intid, SGI_PRIORITY);
 	wr32(gicd + GICD_ISENABLER, 1U << intid);
+}
+
+void arch_irq_enable_shared(unsigned int intid, unsigned int cpu)
+{
+	uint32_t bit = 1U << (intid % 32);
+
+	if (intid < 32 || intid >= 1020 || cpu >= gic_plat->ncpus)
+		return;
+	wr8(gicd + GICD_IPRIORITYR + intid, SGI_PRIORITY);
+	if (gic_plat->gic.version == 3) {
+		uint64_t mpidr = gic_plat->cpu_mpidr[cpu] & MPIDR_AFF_MASK;
+		uintptr_t router = gicd + GICD_IROUTER + intid * 8;
+		uintptr_t group = gicd + GICD_IGROUPR + intid / 32 * 4;
+
+		/* Group 1, which Skiff acknowledges (ICC_IAR1); GICv2 keeps group 0 (GICC). */
+		wr32(group, rd32(group) | bit);
+		wr32(router, (uint32_t)mpidr);
+		wr32(router + 4, (uint32_t)(mpidr >> 32));
+	} else {
+		wr8(gicd + GICD_ITARGETSR + intid, (uint8_t)arch_percpu[cpu].gicv2_mask);
+	}
+	wr32(gicd + GICD_ISENABLER + intid / 32 * 4, bit);
 }
 
 void arch_irq_send_sgi(unsigned int cpu, unsigned int intid)
