@@ -23,6 +23,7 @@ import pexpect
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "system"))
 
 from skiff import BUILD, TOP, Vm, boot, compile_config, config_dts, qemu_command  # noqa: E402
+from tmux import Terminal  # noqa: E402
 
 RESULTS = os.path.join(TOP, "bench", "results.json")
 # The RTC follows the instruction-driven clock too, as the counter does: Skiff sees
@@ -355,12 +356,93 @@ def bench_acpi():
     return rows
 
 
+PROBE_QUERY_BYTES = 24  # the size queries Skiff sends before a redraw (core/mux.c)
+
+
+def pane_bytes(path):
+    return os.path.getsize(path) if os.path.exists(path) else 0
+
+
+def settled(term, path, predicate, timeout=60):
+    """Waits until the screen satisfies predicate and the pane's output has stopped growing
+    for half a second; returns the bytes it has written by then."""
+    term.wait_for(predicate, timeout=timeout)
+    size = -1
+    while size != pane_bytes(path):
+        size = pane_bytes(path)
+        time.sleep(0.5)
+    return size
+
+
+def echo_ticks(flood):
+    """A key typed into the shell (full screen, 132x24, under icount) while another VM floods
+    its console, or beside a quiet one: counter ticks from the key's interrupt to its
+    redraw, as Skiff's stats report it."""
+    other = (Vm("flood", "flood", cpu=1, extra='bootargs = "bytes=0";') if flood
+             else Vm("quiet", "echo", cpu=1))
+    with tempfile.TemporaryDirectory() as tmp, \
+            Terminal(qemu_command(compile_config(config_dts([Vm("shell", "echo", cpu=0),
+                                                             other]), tmp),
+                                  extra=ICOUNT), cols=132, rows=24) as term:
+        term.wait_for(lambda s: "[1 shell" in s, timeout=120)
+        term.keys("C-\\", "0")
+        term.wait_for(lambda s: "skiff>" in s, timeout=60)
+        ticks = []
+        for _ in range(5):
+            term.type("x")
+            term.wait_for(lambda s: "skiff> x" in s, timeout=60)
+            term.keys("C-u")
+            term.type("stats")
+            term.keys("Enter")
+            screen = term.wait_for(lambda s: "its echo" in s.split("> stats")[-1], timeout=60)
+            # The last key before Enter ('s'): the newest report on the screen.
+            t, hz = re.findall(r"its echo (\d+) counter ticks at (\d+) Hz", screen)[-1]
+            ticks.append(int(t) * 1e9 / int(hz))  # icount shift=0: an instruction a ns
+        return sorted(ticks)[len(ticks) // 2]
+
+
+def bench_console():
+    """The full-screen console: bytes on the line for a one-field status change (a VM
+    powering off while another VM's console is shown) beside a full redraw of the same
+    80x24 screen; a shell keystroke's echo in instructions while another VM floods its
+    console, beside the same with a quiet VM."""
+    rows = []
+    # The quiet VM's 40 lines fill the screen: a full redraw draws every row.
+    vms = [Vm("quiet", "echo", cpu=0, extra='bootargs = "lines=40";'),
+           Vm("flood", "flood", cpu=1, extra='bootargs = "bytes=262144 off=1";')]
+    with tempfile.TemporaryDirectory() as tmp:
+        wire = os.path.join(tmp, "wire")
+        with Terminal(qemu_command(compile_config(config_dts(vms), tmp)), cols=80,
+                      rows=24) as term:
+            term.pipe(wire)
+            before = settled(term, wire,
+                             lambda s: "[1 quiet:run]" in s and "line 40 of 40" in s)
+            if "flood:off" in term.screen():
+                raise RuntimeError("the flood VM stopped before the screen settled")
+            after = settled(term, wire, lambda s: "flood:off" in s)
+            term.keys("C-\\", "d")
+            time.sleep(1)
+            full = settled(term, wire, lambda s: "[1 quiet:run]" in s)
+        rows.append({"name": "console_status_change_bytes",
+                     "description": "one status-line field (run -> off) redrawn, 80x24",
+                     "unit": "bytes", "value": after - before,
+                     "baseline": {"name": "a full redraw of the same screen",
+                                  "value": full - after - PROBE_QUERY_BYTES},
+                     "target_max": 100})
+    quiet, flooding = echo_ticks(False), echo_ticks(True)
+    rows.append({"name": "console_echo_instructions_flood",
+                 "description": "a shell key to its redraw while another VM floods (icount)",
+                 "unit": "instructions", "value": round(flooding),
+                 "baseline": {"name": "the same beside a quiet VM", "value": round(quiet)}})
+    return rows
+
+
 def main():
     only = sys.argv[1:]
     benches = {"hvc": bench_hvc, "backdoor": bench_backdoor, "timescale": bench_timescale,
                "mmio": bench_mmio,
                "cpu": bench_cpu, "linux": bench_linux_boot, "acpi": bench_acpi,
-               "time": bench_time_linux}
+               "time": bench_time_linux, "console": bench_console}
     rows = []
     for name, fn in benches.items():
         if not only or name in only:

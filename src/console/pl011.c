@@ -147,8 +147,9 @@ void uart_enable_irq(void)
 	spin_unlock(&uart_lock);
 }
 
-void uart_irq(void)
+unsigned int uart_irq(void)
 {
+	unsigned int received = 0;
 	int c;
 
 	spin_lock(&uart_lock);
@@ -158,6 +159,7 @@ void uart_irq(void)
 	 */
 	uart_regs[UARTICR / 4] = UART_RXI | UART_RTI | UART_TXI;
 	while ((c = getc_polled()) >= 0) {
+		received++;
 		if (rx_head - rx_tail < RX_RING)
 			rx_ring[rx_head++ % RX_RING] = (char)c;
 		else
@@ -166,6 +168,7 @@ void uart_irq(void)
 	tx_fill();
 	stats.irqs++;
 	spin_unlock(&uart_lock);
+	return received;
 }
 
 void uart_get_stats(struct uart_stats *out)

@@ -36,8 +36,8 @@ int uart_getc(void);
 unsigned int uart_intid(void);
 /* Receive and transmit by interrupt from now on (the caller routes the interrupt). */
 void uart_enable_irq(void);
-/* The UART's interrupt. */
-void uart_irq(void);
+/* The UART's interrupt; returns how many bytes it received. */
+unsigned int uart_irq(void);
 void uart_get_stats(struct uart_stats *out);
 
 #endif

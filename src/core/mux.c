@@ -44,8 +44,11 @@ static struct {
 	uint64_t drawn_state;  /* a digest of what the last redraw showed, output aside */
 	uint64_t drawn_output; /* the shown console's version at the last redraw */
 	uint64_t drawn_at;     /* host count at the last redraw */
-	uint64_t ms_ticks;     /* counter ticks per millisecond */
+	uint64_t key_at;       /* host count when a key for the shell came, until drawn */
+	struct mux_stats stats;
+	uint64_t ms_ticks; /* counter ticks per millisecond */
 	struct spinlock poll_lock;
+	bool poll_wanted; /* a poll was asked for while another CPU held poll_lock */
 } mux;
 
 static char log_ring[LOG_RING];
@@ -76,6 +79,11 @@ void mux_early_init(void)
 bool mux_full_screen(void)
 {
 	return mux.full_screen;
+}
+
+void mux_get_stats(struct mux_stats *out)
+{
+	*out = mux.stats;
 }
 
 void mux_shell_write(const char *s, size_t len)
@@ -332,7 +340,8 @@ static void command(struct vm *vm, char c)
 	} else if (c == 'l') {
 		mux.view = VIEW_LOG;
 	} else if (c == 'd') {
-		detect(MODE_AUTO); /* the terminal may have changed (or come) */
+		/* The terminal may have changed (or come): ask again, redraw it all. */
+		detect(mux.full_screen ? MODE_SCREEN : MODE_AUTO);
 	} else if (!request) {
 		log_warn("console: %s %c is no command (0-8 console, s status, l log, d redraw, "
 			 "h halt, r reboot the VM in focus)",
@@ -353,9 +362,11 @@ static void deliver(struct vm *vm, char c)
 		mux.view = VIEW_FOCUS; /* any key leaves the log and status views */
 		return;
 	}
-	if (mux.focus.vm == FOCUS_SHELL)
+	if (mux.focus.vm == FOCUS_SHELL) {
+		if (!mux.key_at)
+			mux.key_at = arch_counter();
 		mgmt_shell_input(c);
-	else if (vm)
+	} else if (vm)
 		vpl011_receive(&vm->uart, c);
 }
 
@@ -453,8 +464,15 @@ static void draw(void)
 
 	status_line_draw(&mux.screen, rows - 1, &info);
 	uart_get_stats(&before);
-	screen_flush(&mux.screen);
+	mux.stats.last_frame = screen_flush(&mux.screen);
 	uart_get_stats(&after);
+	mux.stats.frames++;
+	if (mux.stats.last_frame > mux.stats.largest_frame)
+		mux.stats.largest_frame = mux.stats.last_frame;
+	if (mux.key_at) {
+		mux.stats.last_echo_ticks = arch_counter() - mux.key_at;
+		mux.key_at = 0;
+	}
 	/* Part of the frame was dropped: the terminal shows what nobody knows; redraw it. */
 	if (after.tx_dropped != before.tx_dropped)
 		screen_invalidate(&mux.screen);
@@ -493,12 +511,27 @@ static void redraw_if_due(void)
 	draw();
 }
 
+void console_uart_irq(void)
+{
+	/* A key for the shell: its echo's latency counts from here. */
+	if (uart_irq() && !mux.key_at && mux.focus.vm == FOCUS_SHELL)
+		mux.key_at = arch_counter();
+	console_poll(); /* what came is seen to now, not at the next time slice */
+}
+
 void console_poll(void)
 {
-	if (!spin_trylock(&mux.poll_lock))
-		return; /* another CPU is at it */
-	input();
-	if (mux.full_screen && !panic_in_progress())
-		redraw_if_due();
-	spin_unlock(&mux.poll_lock);
+	/*
+	 * One CPU at a time; a CPU that finds another at it leaves the work to it,
+	 * which looks again after letting go (a key is never left for the next slice).
+	 */
+	__atomic_store_n(&mux.poll_wanted, true, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&mux.poll_wanted, __ATOMIC_SEQ_CST) &&
+	       spin_trylock(&mux.poll_lock)) {
+		__atomic_store_n(&mux.poll_wanted, false, __ATOMIC_SEQ_CST);
+		input();
+		if (mux.full_screen && !panic_in_progress())
+			redraw_if_due();
+		spin_unlock(&mux.poll_lock);
+	}
 }

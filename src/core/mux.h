@@ -33,6 +33,8 @@ void mux_start(void);
 
 /* Each time slice, on one CPU at a time: input, and a redraw when something changed. */
 void console_poll(void);
+/* The UART's interrupt: take what came, and act on it now. */
+void console_uart_irq(void);
 
 /* The shell's output (a line) and its console. */
 void mux_shell_write(const char *s, size_t len);
@@ -42,6 +44,15 @@ void mux_vm_console_init(struct vm *vm);
 
 /* True when the full-screen console is on. */
 bool mux_full_screen(void);
+
+struct mux_stats {
+	uint64_t frames;	  /* full-screen redraws */
+	uint64_t last_frame;	  /* bytes the last one sent */
+	uint64_t largest_frame;	  /* bytes the largest one sent */
+	uint64_t last_echo_ticks; /* a key for the shell to its redraw, host counter ticks */
+};
+
+void mux_get_stats(struct mux_stats *out);
 
 /* Prints the last @lines lines of a VM's console, or of the log, through the shell. */
 struct shell;

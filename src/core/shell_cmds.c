@@ -252,10 +252,19 @@ static void time_cmd(struct shell *sh, int argc, char **argv)
 static void stats_cmd(struct shell *sh, int argc, char **argv)
 {
 	struct uart_stats u;
+	struct mux_stats m;
 
 	(void)argc;
 	(void)argv;
 	uart_get_stats(&u);
+	mux_get_stats(&m);
+	if (mux_full_screen())
+		shell_printf(sh,
+			     "screen: %lu frames, the last %lu bytes, the largest %lu; a key to "
+			     "its echo %lu counter ticks at %lu Hz",
+			     (unsigned long)m.frames, (unsigned long)m.last_frame,
+			     (unsigned long)m.largest_frame, (unsigned long)m.last_echo_ticks,
+			     (unsigned long)arch_counter_freq());
 	shell_printf(sh,
 		     "serial line: %lu bytes queued, %lu dropped (ring full), %lu received bytes "
 		     "dropped, %lu interrupts",

@@ -154,7 +154,7 @@ void trap_handle_host_irq(struct vcpu *vcpu)
 		console_poll();
 		hostclock_tick();
 	} else if (intid == uart_intid()) {
-		uart_irq();
+		console_uart_irq();
 	} else if (intid == VGIC_VTIMER_INTID && vcpu && vcpu->vm->counter.virtual_trapped) {
 		/* The stand-in for a scaled VM's emulated virtual timer (FEAT_ECV). */
 		arch_vtimer_mask();

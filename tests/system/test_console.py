@@ -4,11 +4,13 @@ shell answering while a guest floods its console (docs/console.md)."""
 
 import os
 import re
+import signal
 import tempfile
 
+import pexpect
 import pytest
 
-from skiff import Vm, compile_config, config_dts, qemu_command
+from skiff import Vm, assert_tap_passed, boot, compile_config, config_dts, qemu_command
 from test_linux import INITRD, KERNEL, linux_vm
 from tmux import Terminal
 
@@ -146,3 +148,83 @@ def test_two_linux_vms_on_the_full_screen_console():
         rows = screen.split("\n")
         assert any(r.split()[1:3] == ["one", "running"] for r in rows if len(r.split()) > 2)
         assert any(r.split()[1:3] == ["two", "running"] for r in rows if len(r.split()) > 2)
+
+
+def spawn(vms, tmp, append):
+    """QEMU on a pty that plays the terminal by hand (answers what a test sends)."""
+    cmd = qemu_command(compile_config(config_dts(vms), tmp), extra=["-append", append])
+    return pexpect.spawn("timeout", ["-k", "5", "60", *cmd], encoding="utf-8",
+                         codec_errors="replace", timeout=30)
+
+
+def test_plain_mode_sends_no_escape_sequences():
+    run = boot([Vm("hello", "hello")], extra=["-append", "skiff.console=plain"])
+    assert "console: plain (skiff.console=plain)" in run.output
+    assert "\x1b" not in run.output
+    assert_tap_passed(run, "hello")
+
+
+def test_auto_mode_stays_plain_when_nothing_answers():
+    run = boot([Vm("hello", "hello")])
+    assert "console: plain (the terminal did not answer" in run.output
+    assert_tap_passed(run, "hello")
+
+
+@pytest.mark.parametrize("answer,rows,cols", [
+    ("\x1b[30;100R", 30, 100),   # only the cursor position report
+    ("\x1b[8;40;120t", 40, 120),  # only CSI 18 t
+    (None, 24, 80),               # nothing (skiff.console=screen): the default
+])
+def test_the_terminal_size_comes_from_the_terminal(answer, rows, cols):
+    with tempfile.TemporaryDirectory() as tmp:
+        child = spawn([Vm("echo", "echo")], tmp,
+                      "skiff.console=auto" if answer else "skiff.console=screen")
+        try:
+            child.expect_exact("\x1b[6n")
+            if answer:
+                child.send(answer)
+            # The status line is drawn on the last row, from its first column.
+            child.expect_exact(f"\x1b[{rows}H")
+            child.expect_exact(" skiff ")
+            if answer:
+                assert f"\x1b[{rows + 1}H" not in child.before
+        finally:
+            child.kill(signal.SIGKILL)
+            child.close(force=True)
+
+
+def test_a_configured_prefix_key():
+    with tempfile.TemporaryDirectory() as tmp:
+        child = spawn([Vm("echo", "echo")], tmp, "skiff.console=plain skiff.console.prefix=ctrl-t")
+        try:
+            child.expect_exact("Ctrl-T then 1-1 gives it to another VM")
+            child.send("\x1c")  # the default prefix is an ordinary byte now
+            child.send("\x140")
+            child.expect_exact("console: input goes to the management shell")
+        finally:
+            child.kill(signal.SIGKILL)
+            child.close(force=True)
+    run = boot([Vm("hello", "hello")], extra=["-append", "skiff.console.prefix=ctrl-a"])
+    assert "skiff.console.prefix=ctrl-a refused" in run.output
+    assert "Ctrl-\\ then 1-1" in run.output
+
+
+@pytest.mark.parametrize("lines", ["dec", "ascii"])
+def test_line_drawing(lines):
+    with tempfile.TemporaryDirectory() as tmp:
+        child = spawn([Vm("echo", "echo")], tmp,
+                      f"skiff.console=screen skiff.console.lines={lines}")
+        try:
+            child.expect_exact(" skiff ")
+            child.send("\x1cs")
+            child.expect_exact("EXITS/S")
+            text = child.before
+            child.expect_exact("[status]")
+            text += child.before
+        finally:
+            child.kill(signal.SIGKILL)
+            child.close(force=True)
+    if lines == "dec":
+        assert "\x1b(0lqqq" in text
+    else:
+        assert "+---" in text and "\x1b(0" not in text

@@ -45,6 +45,10 @@ class Terminal:
     def wait_text(self, text, timeout=60):
         return self.wait_for(lambda s: text in s, timeout, repr(text))
 
+    def pipe(self, path):
+        """Appends everything the program writes to the window (raw bytes) to @path."""
+        self._tmux("pipe-pane", "-o", "-t", "t", f"cat >> {shlex.quote(path)}")
+
     def close(self):
         self._tmux("kill-server")
 

@@ -310,6 +310,6 @@ unsigned int uart_intid(void)
 	return 0;
 }
 
-void uart_irq(void)
+void console_uart_irq(void)
 {
 }
