@@ -122,8 +122,8 @@ def test_the_shell_answers_while_a_guest_floods():
 @pytest.mark.linux
 def test_two_linux_vms_on_the_full_screen_console():
     """Two Debian Linux VMs in a 132x43 tmux window: a command typed into each is answered
-    by that one only, attaching again replays what it printed, and the status view shows
-    both running."""
+    by that one only, attaching again replays what it printed, the shell answers about
+    them, and the status view shows both running."""
     for f in (KERNEL, INITRD):
         if not os.path.exists(f):
             pytest.fail(f"{f} is missing: run scripts/guest-images.sh (make test does)")
@@ -144,6 +144,11 @@ def test_two_linux_vms_on_the_full_screen_console():
         assert "one-42" not in screen
         screen = switch(term, "1", "1 one")
         assert "one-42" in screen and "two-42" not in screen
+        switch(term, "0", "0 shell")
+        term.type("vm info two")
+        term.keys("Enter")
+        screen = term.wait_text("scrolled out of its 64 KiB scrollback")
+        assert "vm two: running, 1 vCPU(s), 256 MiB RAM" in screen
         screen = switch(term, "s", "status]")
         rows = screen.split("\n")
         assert any(r.split()[1:3] == ["one", "running"] for r in rows if len(r.split()) > 2)
