@@ -28,7 +28,7 @@ void lineout_emit(const char *prefix, const char *s, size_t len)
 	n = format(out, sizeof(out), "%s| %.*s\n", prefix, (int)len, s);
 	if (n > (int)sizeof(out) - 1)
 		n = sizeof(out) - 1;
-	log_write_raw(out, (size_t)n);
+	log_write_other(out, (size_t)n);
 }
 
 void lineout_flush(struct lineout *o)

@@ -9,10 +9,22 @@
 
 static struct spinlock log_lock;
 static void (*log_sink)(const char *s, size_t len);
+static void (*other_sink)(const char *s, size_t len);
 
-void log_set_sink(void (*write)(const char *s, size_t len))
+void log_set_sink(void (*write)(const char *s, size_t len),
+		  void (*write_other)(const char *s, size_t len))
 {
 	log_sink = write;
+	other_sink = write_other;
+}
+
+void log_write_other(const char *s, size_t len)
+{
+	if (!other_sink)
+		return;
+	spin_lock(&log_lock);
+	other_sink(s, len);
+	spin_unlock(&log_lock);
 }
 
 void log_write_raw(const char *s, size_t len)

@@ -56,7 +56,10 @@ static char shell_ring[SHELL_RING];
 static char vm_rings[VM_MAX][VM_CONSOLE_RING];
 static char tail[SCREEN_ROWS_MAX * SCREEN_COLS_MAX];
 
-/* The log: kept for the log view, and on the serial line itself in plain mode. */
+/*
+ * The log: kept for the log view and `log`, and on the serial line itself in
+ * plain mode (where the VMs' and the shell's lines go straight to the UART).
+ */
 static void log_sink(const char *s, size_t len)
 {
 	conbuf_write(&mux.log, s, len);
@@ -73,7 +76,7 @@ void mux_early_init(void)
 	mux.ms_ticks = arch_counter_freq() / 1000;
 	if (!mux.ms_ticks)
 		mux.ms_ticks = 1;
-	log_set_sink(log_sink);
+	log_set_sink(log_sink, uart_write);
 }
 
 bool mux_full_screen(void)

@@ -140,8 +140,15 @@ static void vm_console(struct shell *sh, int argc, char **argv)
 {
 	struct vm *vm = find_vm(sh, argc, argv);
 
-	if (!vm || !running(sh, vm))
+	if (!vm)
 		return;
+	if (vm->state != VM_RUNNING) {
+		/* Nothing to attach to, but its last words may say why it stopped. */
+		mux_replay(sh, vm, 20);
+		shell_printf(sh, "vm %s is %s: its last lines are above", vm->name,
+			     state_names[vm->state]);
+		return;
+	}
 	/* A plain line has no screen to redraw: its last lines again, then the input. */
 	if (!mux_full_screen())
 		mux_replay(sh, vm, 20);
@@ -285,7 +292,9 @@ static const struct shell_cmd commands[] = {
 	{ "vm start", "NAME", "start a stopped VM afresh (its images loaded again)", vm_start },
 	{ "vm stop", "NAME", "power the VM off now", vm_stop },
 	{ "vm reset", "NAME", "reset a running VM now (like its reset button)", vm_reset_cmd },
-	{ "vm console", "NAME", "give the console's input (and screen) to the VM", vm_console },
+	{ "vm console", "NAME",
+	  "give the console's input (and screen) to the VM; a stopped one's last lines",
+	  vm_console },
 	{ "log", "[LINES]", "the last lines of Skiff's log", log_cmd },
 	{ "vm halt", "NAME", "ask the VM's guest tools to shut down (OS_Halt)", vm_halt },
 	{ "vm reboot", "NAME", "ask the VM's guest tools to reboot (OS_Reboot)", vm_reboot },

@@ -40,6 +40,11 @@ def test_shell_commands():
             run("time", r"wall clock \d+\.\d{6} s since the epoch; counter \d+ at \d+ Hz")
             run("vm stop ts", r"vm ts: stage 2:", r"vm ts stopped")
             run("vm stop ts", r"vm ts is powered off")
+            run("vm console ts", r"shell\| ts\| # spinning",
+                r"vm ts is powered off: its last lines are above")
+            run("vm start nosuch", r"no VM is called \"nosuch\"")
+            run("log 2x", r"usage: log \[LINES\] \(1-1000 lines, 20 if absent\)")
+            run("log 3", r"shell\| skiff: vm ts: stage 2:")
             run("stats", r"vm spin: \d+ exits")
         finally:
             child.kill(signal.SIGKILL)
