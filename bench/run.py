@@ -22,7 +22,8 @@ import pexpect
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "system"))
 
-from skiff import BUILD, TOP, Vm, boot, compile_config, config_dts, qemu_command  # noqa: E402
+from skiff import (BUILD, TOP, Vm, boot, compile_config, config_dts, qemu_command,  # noqa: E402
+                   qemu_session)
 from tmux import Terminal  # noqa: E402
 
 RESULTS = os.path.join(TOP, "bench", "results.json")
@@ -277,9 +278,7 @@ def linux_clock(counter_hz, host_hz=62500000):
         config = compile_config(config_dts([Vm("linux", "", memory=256 << 20, extra=extra)]),
                                 tmp)
         cmd = qemu_command(config, cpu=f"max,cntfrq={host_hz}", smp=2, ecv=True)
-        child = pexpect.spawn("timeout", ["-k", "5", "400", *cmd], encoding="utf-8",
-                              codec_errors="replace", timeout=240)
-        try:
+        with qemu_session(cmd, limit=400, timeout=240) as child:
             child.expect("Enter 'help'")
             time.sleep(0.5)
             child.send("clockbench 200000\r")
@@ -295,9 +294,6 @@ def linux_clock(counter_hz, host_hz=62500000):
             # The difference cancels the fixed costs (wake-up, shell, console): 30 s of guest
             # time in host seconds.
             return per_call, slept[31] - slept[1]
-        finally:
-            child.kill(9)
-            child.close(force=True)
 
 
 def bench_time_linux():

@@ -1,5 +1,6 @@
 """Helpers for system tests: build a VM configuration, boot Skiff in QEMU, parse output."""
 
+import contextlib
 import io
 import os
 import re
@@ -105,6 +106,20 @@ def qemu_command(config: str, cpu="max", gic=3, smp=2, mem="1G", virtualization=
                  "stdio,id=console,signal=off", "-serial", "chardev:console", *extra]
     return [*qemu, "-M", machine, "-cpu", cpu, "-smp", str(smp), "-m", mem,
             "-nographic", "-no-reboot", "-kernel", SKIFF_BIN, "-initrd", config, *extra]
+
+
+@contextlib.contextmanager
+def qemu_session(cmd, limit=300, timeout=240):
+    """Runs QEMU command @cmd for a test to drive: a pexpect child (text, expect timeout
+    @timeout s) killed when the block ends; `timeout` kills it after @limit s should this
+    process die first."""
+    child = pexpect.spawn("timeout", ["-k", "5", str(limit), *cmd], encoding="utf-8",
+                          codec_errors="replace", timeout=timeout)
+    try:
+        yield child
+    finally:
+        child.kill(signal.SIGKILL)
+        child.close(force=True)
 
 
 def monitor(path: str, command: str):

@@ -4,13 +4,12 @@ shell answering while a guest floods its console (docs/console.md)."""
 
 import os
 import re
-import signal
 import tempfile
 
-import pexpect
 import pytest
 
-from skiff import Vm, assert_tap_passed, boot, compile_config, config_dts, qemu_command
+from skiff import (Vm, assert_tap_passed, boot, compile_config, config_dts, qemu_command,
+                   qemu_session)
 from test_linux import INITRD, KERNEL, linux_vm
 from tmux import Terminal
 
@@ -158,8 +157,7 @@ def test_two_linux_vms_on_the_full_screen_console():
 def spawn(vms, tmp, append):
     """QEMU on a pty that plays the terminal by hand (answers what a test sends)."""
     cmd = qemu_command(compile_config(config_dts(vms), tmp), extra=["-append", append])
-    return pexpect.spawn("timeout", ["-k", "5", "60", *cmd], encoding="utf-8",
-                         codec_errors="replace", timeout=30)
+    return qemu_session(cmd, limit=60, timeout=30)
 
 
 def test_plain_mode_sends_no_escape_sequences():
@@ -182,9 +180,8 @@ def test_auto_mode_stays_plain_when_nothing_answers():
 ])
 def test_the_terminal_size_comes_from_the_terminal(answer, rows, cols):
     with tempfile.TemporaryDirectory() as tmp:
-        child = spawn([Vm("echo", "echo")], tmp,
-                      "skiff.console=auto" if answer else "skiff.console=screen")
-        try:
+        with spawn([Vm("echo", "echo")], tmp,
+                      "skiff.console=auto" if answer else "skiff.console=screen") as child:
             child.expect_exact("\x1b[6n")
             if answer:
                 child.send(answer)
@@ -193,22 +190,16 @@ def test_the_terminal_size_comes_from_the_terminal(answer, rows, cols):
             child.expect_exact(" skiff ")
             if answer:
                 assert f"\x1b[{rows + 1}H" not in child.before
-        finally:
-            child.kill(signal.SIGKILL)
-            child.close(force=True)
 
 
 def test_a_configured_prefix_key():
     with tempfile.TemporaryDirectory() as tmp:
-        child = spawn([Vm("echo", "echo")], tmp, "skiff.console=plain skiff.console.prefix=ctrl-t")
-        try:
+        with spawn([Vm("echo", "echo")], tmp,
+                   "skiff.console=plain skiff.console.prefix=ctrl-t") as child:
             child.expect_exact("Ctrl-T then 1-1 gives it to another VM")
             child.send("\x1c")  # the default prefix is an ordinary byte now
             child.send("\x140")
             child.expect_exact("console: input goes to the management shell")
-        finally:
-            child.kill(signal.SIGKILL)
-            child.close(force=True)
     run = boot([Vm("hello", "hello")], extra=["-append", "skiff.console.prefix=ctrl-a"])
     assert "skiff.console.prefix=ctrl-a refused" in run.output
     assert "Ctrl-\\ then 1-1" in run.output
@@ -217,18 +208,14 @@ def test_a_configured_prefix_key():
 @pytest.mark.parametrize("lines", ["dec", "ascii"])
 def test_line_drawing(lines):
     with tempfile.TemporaryDirectory() as tmp:
-        child = spawn([Vm("echo", "echo")], tmp,
-                      f"skiff.console=screen skiff.console.lines={lines}")
-        try:
+        with spawn([Vm("echo", "echo")], tmp,
+                      f"skiff.console=screen skiff.console.lines={lines}") as child:
             child.expect_exact(" skiff ")
             child.send("\x1cs")
             child.expect_exact("EXITS/S")
             text = child.before
             child.expect_exact("[status]")
             text += child.before
-        finally:
-            child.kill(signal.SIGKILL)
-            child.close(force=True)
     if lines == "dec":
         assert "\x1b(0lqqq" in text
     else:

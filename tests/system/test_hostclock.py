@@ -4,13 +4,12 @@ against the RTC and moves every VM's time on by what it missed (core/hostclock.c
 guests' clocks keep to the wall clock and never step back."""
 
 import os
-import signal
 import tempfile
 import time
 
 import pexpect
 
-from skiff import Vm, compile_config, config_dts, monitor, qemu_command
+from skiff import Vm, compile_config, config_dts, monitor, qemu_command, qemu_session
 
 PAUSE = 4.0
 
@@ -31,9 +30,7 @@ def test_vms_keep_to_the_wall_clock_when_the_host_counter_stops():
     with tempfile.TemporaryDirectory() as tmp:
         sock = os.path.join(tmp, "monitor.sock")
         cmd = qemu_command(compile_config(config_dts(vms), tmp), smp=2, monitor=sock)
-        child = pexpect.spawn("timeout", ["-k", "5", "120", *cmd], encoding="utf-8",
-                              codec_errors="replace", timeout=30)
-        try:
+        with qemu_session(cmd, limit=120, timeout=30) as child:
             # Where each guest's seconds stand against the host's monotonic clock.
             child.expect(r"scaled\| clock: \d+ s")
             start = {vm: next_second(child, vm) for vm in ("virt", "scaled")}
@@ -55,7 +52,4 @@ def test_vms_keep_to_the_wall_clock_when_the_host_counter_stops():
             child.send("vm info scaled\r")
             child.expect(r"counter/timer traps, adjusted 1 time\(s\)")
             text += child.before
-        finally:
-            child.kill(signal.SIGKILL)
-            child.close(force=True)
     assert "the counter went back" not in text, text

@@ -1,11 +1,8 @@
 """The management shell on the serial console (Ctrl-\\ 0), driven over QEMU's stdio."""
 
-import signal
 import tempfile
 
-import pexpect
-
-from skiff import Vm, compile_config, config_dts, qemu_command
+from skiff import Vm, compile_config, config_dts, qemu_command, qemu_session
 
 
 def test_shell_commands():
@@ -13,9 +10,7 @@ def test_shell_commands():
                                            extra="counter-frequency = <25000000>;")]
     with tempfile.TemporaryDirectory() as tmp:
         cmd = qemu_command(compile_config(config_dts(vms), tmp), smp=2)
-        child = pexpect.spawn("timeout", ["-k", "5", "120", *cmd], encoding="utf-8",
-                              codec_errors="replace", timeout=60)
-        try:
+        with qemu_session(cmd, limit=120, timeout=60) as child:
             child.expect(r"0 to the management shell")
             child.send("\x1c0")
             child.expect(r"console: input goes to the management shell \(type help\)")
@@ -46,6 +41,3 @@ def test_shell_commands():
             run("log 2x", r"usage: log \[LINES\] \(1-1000 lines, 20 if absent\)")
             run("log 3", r"shell\| skiff: vm ts: stage 2:")
             run("stats", r"vm spin: \d+ exits")
-        finally:
-            child.kill(signal.SIGKILL)
-            child.close(force=True)
