@@ -2,8 +2,9 @@
 /*
  * A console to talk to: prints a banner and "lines=N" numbered lines (bootargs,
  * default 0), then answers every line typed to its UART with "got: LINE",
- * echoing characters as they come like a terminal's shell. Polls the UART's
- * receive FIFO; runs forever. For the console tests (docs/console.md).
+ * echoing characters as they come like a terminal's shell. With "dcc=1" it
+ * also writes a line to its DCC console (a CPU with DBGDTRTX_EL0). Polls the
+ * UART's receive FIFO; runs forever. For the console tests (docs/console.md).
  */
 #include "libguest.h"
 
@@ -27,6 +28,9 @@ void main_test(void)
 	unsigned int len = 0;
 
 	printf("echo: ready\n");
+	if (bootarg_u64("dcc", 0))
+		for (const char *s = "echo: hello over the DCC\n"; *s; s++)
+			write_sysreg(dbgdtrtx_el0, *s);
 	for (uint64_t i = 1; i <= lines; i++)
 		printf("echo: line %lu of %lu\n", (unsigned long)i, (unsigned long)lines);
 	for (;;) {

@@ -31,7 +31,7 @@
 #define UART_ROOM_FOR_A_FRAME (16 * 1024) /* a full redraw of a large screen */
 
 /* What the screen shows; input goes to the VM or the shell in focus. */
-enum view { VIEW_FOCUS, VIEW_LOG, VIEW_STATUS };
+enum view { VIEW_FOCUS, VIEW_DCC, VIEW_LOG, VIEW_STATUS };
 enum console_mode { MODE_AUTO, MODE_SCREEN, MODE_PLAIN };
 
 static struct {
@@ -54,6 +54,7 @@ static struct {
 static char log_ring[LOG_RING];
 static char shell_ring[SHELL_RING];
 static char vm_rings[VM_MAX][VM_CONSOLE_RING];
+static char dcc_rings[VM_MAX][VM_DCC_RING];
 static char tail[SCREEN_ROWS_MAX * SCREEN_COLS_MAX];
 
 /*
@@ -99,8 +100,9 @@ void mux_shell_write(const char *s, size_t len)
 void mux_vm_console_init(struct vm *vm)
 {
 	conbuf_init(&vm->console, vm_rings[vm->id], VM_CONSOLE_RING);
+	conbuf_init(&vm->dcc_console, dcc_rings[vm->id], VM_DCC_RING);
 	vm->uart.out.keep = &vm->console;
-	vm->dcc.out.keep = &vm->console;
+	vm->dcc.out.keep = &vm->dcc_console;
 }
 
 /* The prefix key's name, e.g. "Ctrl-\". */
@@ -342,12 +344,20 @@ static void command(struct vm *vm, char c)
 				 prefix_name());
 	} else if (c == 'l') {
 		mux.view = VIEW_LOG;
+	} else if (c == 'c') {
+		/* The VM in focus: its UART's console, or its DCC's (output only). */
+		if (vm && mux.full_screen)
+			mux.view = mux.view == VIEW_DCC ? VIEW_FOCUS : VIEW_DCC;
+		else
+			log_warn("console: %s c shows the DCC console of the VM in focus, on the "
+				 "full screen (plain: its lines are NAME/dcc| ...)",
+				 prefix_name());
 	} else if (c == 'd') {
 		/* The terminal may have changed (or come): ask again, redraw it all. */
 		detect(mux.full_screen ? MODE_SCREEN : MODE_AUTO);
 	} else if (!request) {
-		log_warn("console: %s %c is no command (0-8 console, s status, l log, d redraw, "
-			 "h halt, r reboot the VM in focus)",
+		log_warn("console: %s %c is no command (0-8 console, c DCC console, s status, "
+			 "l log, d redraw, h halt, r reboot the VM in focus)",
 			 prefix_name(), c);
 	} else if (!vm) {
 		log_warn("console: %s %c: the shell has the input, not a VM", prefix_name(), c);
@@ -443,7 +453,18 @@ static struct conbuf *focused_console(void)
 		return &mux.log;
 	if (mux.focus.vm == FOCUS_SHELL || mux.focus.vm >= vm_count())
 		return &mux.shell;
+	if (mux.view == VIEW_DCC)
+		return &vm_get(mux.focus.vm)->dcc_console;
 	return &vm_get(mux.focus.vm)->console;
+}
+
+static const char *view_name(void)
+{
+	static const char *const names[] = {
+		[VIEW_FOCUS] = 0, [VIEW_DCC] = "dcc", [VIEW_LOG] = "log", [VIEW_STATUS] = "status"
+	};
+
+	return names[mux.view];
 }
 
 static void draw(void)
@@ -451,9 +472,7 @@ static void draw(void)
 	unsigned int rows = mux.screen.rows;
 	struct status_line_info info = {
 		.focus = mux.focus.vm,
-		.view = mux.view == VIEW_LOG	  ? "log"
-			: mux.view == VIEW_STATUS ? "status"
-						  : 0,
+		.view = view_name(),
 		.prefix = prefix_name(),
 	};
 

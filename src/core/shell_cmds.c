@@ -85,6 +85,9 @@ static void vm_info(struct shell *sh, int argc, char **argv)
 	shell_printf(sh, "  console: %lu bytes written, %lu scrolled out of its %u KiB scrollback",
 		     (unsigned long)vm->console.total, (unsigned long)conbuf_lost(&vm->console),
 		     VM_CONSOLE_RING / 1024);
+	shell_printf(sh, "  DCC console: %lu bytes written, %lu scrolled out of %u KiB",
+		     (unsigned long)vm->dcc_console.total,
+		     (unsigned long)conbuf_lost(&vm->dcc_console), VM_DCC_RING / 1024);
 	shell_printf(sh, "  stage 2: %lu faults, %lu pages cache-maintained",
 		     (unsigned long)vm->s2stats.faults, (unsigned long)vm->s2stats.maintained);
 	shell_printf(sh, "  backdoor: %s, %lu calls, %lu refused, guest tools %s",

@@ -145,7 +145,8 @@ void status_view_draw(struct screen *s, unsigned int nrows, const char *prefix)
 		vm_rows(s, 3, bottom - 1);
 	}
 	put(s, nrows - 2, 1, ATTR_NORMAL,
-	    "keys: %s then 0 shell, 1-%u a VM, s this view, l log, d redraw, h/r guest halt/reboot",
+	    "keys: %s then 0 shell, 1-%u a VM, c its DCC, s this view, l log, d redraw, h/r "
+	    "halt/reboot",
 	    prefix, vm_count() ? vm_count() : 1);
 	screen_cursor(s, nrows - 1, 0);
 }

@@ -25,6 +25,7 @@
 
 #define VM_MAX		8
 #define VM_CONSOLE_RING (64 * 1024) /* scrollback per VM, replayed when attached */
+#define VM_DCC_RING	(16 * 1024) /* the DCC console\'s scrollback */
 #define VM_MAX_VCPUS	8
 
 /* The guest-physical layout every VM sees (mirrors QEMU virt where it can). */
@@ -91,8 +92,9 @@ struct vm {
 	struct vpl011 uart;
 	struct vpl031 rtc;
 	struct vdcc dcc;
-	struct conbuf console; /* its UART's and DCC's output, for the console (core/mux.c) */
-	uint64_t started;      /* host count when it last started or reset */
+	struct conbuf console;	   /* its UART's output, for the console (core/mux.c) */
+	struct conbuf dcc_console; /* its DCC's output, a second console */
+	uint64_t started;	   /* host count when it last started or reset */
 	struct backdoor backdoor;
 	struct rpci rpci; /* the backdoor's RPCI commands and guestinfo */
 	struct tclo tclo; /* requests to the guest's tools */

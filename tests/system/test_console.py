@@ -26,7 +26,7 @@ def switch(term, key, label):
     """The prefix key then @key; returns the screen once the status line (drawn last)
     shows @label in brackets: the console in focus ("2 two", "0 shell") or the view
     ("status]")."""
-    views = ("[status]", "[log]")
+    views = ("[status]", "[log]", "[dcc]")
 
     def shown(screen):
         row = last_row(screen)
@@ -100,8 +100,8 @@ def test_the_shell_answers_while_a_guest_floods():
         switch(term, "0", "0 shell")
         term.type("vm info flood")
         term.keys("Enter")
-        screen = term.wait_text("bytes written")
-        written = int(re.search(r"console: (\d+) bytes written", screen).group(1))
+        screen = term.wait_text("KiB scrollback")
+        written = int(re.search(r"^ +console: (\d+) bytes written", screen, re.M).group(1))
         assert written < 1 << 20, screen
         switch(term, "1", "1 flood")
         term.wait_text("flood: done", timeout=120)
@@ -110,10 +110,10 @@ def test_the_shell_answers_while_a_guest_floods():
         term.keys("Enter")
         # 16384 lines of 64 bytes and "flood: done\n" (no carriage returns, no escape
         # sequences: everything kept); all but the last 64 KiB scrolled out, counted exactly.
-        screen = term.wait_for(lambda s: len(re.findall("bytes written", s)) == 2,
+        screen = term.wait_for(lambda s: len(re.findall("KiB scrollback", s)) == 2,
                                what="the second vm info")
-        total, lost = map(int, re.findall(r"console: (\d+) bytes written, (\d+) scrolled",
-                                          screen)[-1])
+        total, lost = map(int, re.findall(r"^ +console: (\d+) bytes written, (\d+) scrolled",
+                                          screen, re.M)[-1])
         assert total == (1 << 20) + len("flood: done\n"), screen
         assert lost == total - 64 * 1024, screen
 
@@ -152,6 +152,25 @@ def test_two_linux_vms_on_the_full_screen_console():
         rows = screen.split("\n")
         assert any(r.split()[1:3] == ["one", "running"] for r in rows if len(r.split()) > 2)
         assert any(r.split()[1:3] == ["two", "running"] for r in rows if len(r.split()) > 2)
+
+
+def test_a_vms_dcc_console():
+    """The DCC is a console of its own (QEMU 10 has DBGDTRTX_EL0): prefix c shows the
+    focused VM's DCC console instead of its UART's, and back."""
+    vms = [Vm("one", "echo", extra='bootargs = "dcc=1";')]
+    with tempfile.TemporaryDirectory() as tmp, \
+            Terminal(qemu_command(compile_config(config_dts(vms), tmp), ecv=True)) as term:
+        screen = term.wait_text("echo: ready")
+        assert "hello over the DCC" not in screen
+        screen = switch(term, "c", "dcc]")
+        assert "echo: hello over the DCC" in screen and "echo: ready" not in screen
+        screen = switch(term, "c", "1 one")
+        assert "echo: ready" in screen and "hello over the DCC" not in screen
+        switch(term, "0", "0 shell")
+        term.type("vm info one")
+        term.keys("Enter")
+        screen = term.wait_text("DCC console:")
+        assert re.search(r"DCC console: 25 bytes written, 0 scrolled out of 16 KiB", screen)
 
 
 def spawn(vms, tmp, append):
