@@ -16,10 +16,8 @@
 
 #include "acpi/dt2acpi.h"
 #include "acpi/reader.h"
+#include "dtb_file.h"
 
-#ifndef DTB_DIR
-#define DTB_DIR "build/unit/dtb"
-#endif
 #define BASE 0x48000000UL
 
 static uint8_t dtb[1 << 16];
@@ -37,14 +35,7 @@ static const void *map(void *ctx, uint64_t pa, size_t len)
 
 static void generate(const char *name)
 {
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s.dtb", DTB_DIR, name);
-	f = fopen(path, "rb");
-	assert_non_null(f);
-	assert_true(fread(dtb, 1, sizeof(dtb), f) > 0);
-	fclose(f);
+	dtb_file_load(name, dtb, sizeof(dtb));
 	acpi_tables_init(&t, buf, sizeof(buf), BASE);
 	assert_int_equal(acpi_from_dt(dtb, &t, NULL, err, sizeof(err)), 0);
 }

@@ -18,10 +18,7 @@
 #include <cmocka.h>
 
 #include "acpi/dt2acpi.h"
-
-#ifndef DTB_DIR
-#define DTB_DIR "build/unit/dtb"
-#endif
+#include "dtb_file.h"
 
 static uint8_t dtb[1 << 16];
 static uint8_t buf[1 << 16];
@@ -29,14 +26,7 @@ static struct acpi_tables t;
 
 static void load(const char *name)
 {
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s.dtb", DTB_DIR, name);
-	f = fopen(path, "rb");
-	assert_non_null(f);
-	assert_true(fread(dtb, 1, sizeof(dtb), f) > 0);
-	fclose(f);
+	dtb_file_load(name, dtb, sizeof(dtb));
 }
 
 static int build(bool guest)

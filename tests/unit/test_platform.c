@@ -15,10 +15,7 @@
 #include <cmocka.h>
 
 #include "core/platform.h"
-
-#ifndef DTB_DIR
-#define DTB_DIR "build/unit/dtb"
-#endif
+#include "dtb_file.h"
 
 static unsigned char blob[1 << 20];
 static struct platform plat;
@@ -26,16 +23,7 @@ static char err[200];
 
 static void load(const char *name)
 {
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s.dtb", DTB_DIR, name);
-	f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s (run make unit-bins)", path);
-	memset(blob, 0, sizeof(blob));
-	assert_true(fread(blob, 1, sizeof(blob), f) > 0);
-	fclose(f);
+	dtb_file_load(name, blob, sizeof(blob));
 }
 
 static int discover(const char *name)
