@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "arch/arch.h"
 #include "core/wallclock.h"
-
-#define PL031_RTCDR 0x000
+#include "vdev/pl031_regs.h"
 
 static uint64_t epoch_at_boot;
 static uint64_t counter_at_boot; /* moved by wallclock_adjust() */
@@ -15,7 +14,7 @@ bool wallclock_init(const struct platform *plat, uint64_t counter_hz)
 	counter_at_boot = arch_counter();
 	if (!plat->rtc.size || arch_map_device(plat->rtc.base, plat->rtc.size))
 		return false;
-	rtc = (volatile uint32_t *)(plat->rtc.base + PL031_RTCDR);
+	rtc = (volatile uint32_t *)(plat->rtc.base + RTCDR);
 	epoch_at_boot = *rtc;
 	return true;
 }

@@ -1,19 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include <string.h>
 
+#include "vdev/pl031_regs.h"
 #include "vdev/vpl031.h"
 
-#define RTCDR	   0x000
-#define RTCMR	   0x004
-#define RTCLR	   0x008
-#define RTCCR	   0x00c
-#define RTCIMSC	   0x010
-#define RTCRIS	   0x014
-#define RTCMIS	   0x018
-#define RTCICR	   0x01c
-#define RTC_ID	   0xfe0
-#define RTC_ID_END 0x1000
-#define INT_BIT	   1U
+#define INT_BIT 1U
 
 /*
  * PrimeCell identification, one byte per word from 0xfe0: peripheral ID
