@@ -31,7 +31,9 @@ uint64_t hostclock_adjustments(void)
 static void compensate(int64_t jump, uint64_t now)
 {
 	uint64_t size = jump < 0 ? (uint64_t)-jump : (uint64_t)jump;
-	unsigned long ms = (unsigned long)(size * 1000 / watch.hz);
+	/* In two parts: a counter set to garbage must not overflow the message. */
+	unsigned long ms =
+		(unsigned long)(size / watch.hz * 1000 + size % watch.hz * 1000 / watch.hz);
 
 	adjustments++;
 	wallclock_adjust(jump);
