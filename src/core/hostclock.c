@@ -49,7 +49,7 @@ static void compensate(int64_t jump, uint64_t now)
 	for (unsigned int i = 0; i < vm_count(); i++) {
 		struct vm *vm = vm_get(i);
 
-		vtimer_counter_adjust(vm, jump, now);
+		vtimer_counter_advance(vm, size, now);
 		for (unsigned int j = 0; j < vm->nvcpus; j++)
 			__atomic_store_n(&vm->vcpus[j].counter_changed, true, __ATOMIC_RELEASE);
 	}

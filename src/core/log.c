@@ -18,22 +18,24 @@ void log_set_sink(void (*write)(const char *s, size_t len),
 	other_sink = write_other;
 }
 
-void log_write_other(const char *s, size_t len)
+/* Whole lines from several CPUs never interleave: one lock for both sinks. */
+static void write_locked(void (*sink)(const char *s, size_t len), const char *s, size_t len)
 {
-	if (!other_sink)
+	if (!sink)
 		return;
 	spin_lock(&log_lock);
-	other_sink(s, len);
+	sink(s, len);
 	spin_unlock(&log_lock);
+}
+
+void log_write_other(const char *s, size_t len)
+{
+	write_locked(other_sink, s, len);
 }
 
 void log_write_raw(const char *s, size_t len)
 {
-	if (!log_sink)
-		return;
-	spin_lock(&log_lock);
-	log_sink(s, len);
-	spin_unlock(&log_lock);
+	write_locked(log_sink, s, len);
 }
 
 void log_panic_write(const char *s, size_t len)

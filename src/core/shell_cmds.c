@@ -12,11 +12,6 @@
 #include "hypercall/backdoor.h"
 #include "lib/format.h"
 
-static const char *const state_names[] = {
-	[VM_EMPTY] = "empty",	  [VM_RUNNING] = "running", [VM_POWERED_OFF] = "powered off",
-	[VM_CRASHED] = "crashed", [VM_FAILED] = "failed",
-};
-
 static struct vm *find_vm(struct shell *sh, int argc, char **argv)
 {
 	if (argc < 1) {
@@ -34,17 +29,8 @@ static bool running(struct shell *sh, const struct vm *vm)
 {
 	if (vm->state == VM_RUNNING)
 		return true;
-	shell_printf(sh, "vm %s is %s", vm->name, state_names[vm->state]);
+	shell_printf(sh, "vm %s is %s", vm->name, vm_state_name(vm->state));
 	return false;
-}
-
-static uint64_t exits(const struct vm *vm)
-{
-	uint64_t n = 0;
-
-	for (unsigned int i = 0; i < vm->nvcpus; i++)
-		n += vm->vcpus[i].exits;
-	return n;
 }
 
 static void vm_list(struct shell *sh, int argc, char **argv)
@@ -56,8 +42,9 @@ static void vm_list(struct shell *sh, int argc, char **argv)
 	for (unsigned int i = 0; i < vm_count(); i++) {
 		const struct vm *vm = vm_get(i);
 
-		shell_printf(sh, "%-12s %-12s %5u %6lu MiB %12lu", vm->name, state_names[vm->state],
-			     vm->config->vcpus, (unsigned long)(vm->config->memory_size >> 20),
+		shell_printf(sh, "%-12s %-12s %5u %6lu MiB %12lu", vm->name,
+			     vm_state_name(vm->state), vm->config->vcpus,
+			     (unsigned long)(vm->config->memory_size >> 20),
 			     (unsigned long)vtimer_scale(&vm->counter)->guest_hz);
 	}
 }
@@ -72,8 +59,8 @@ static void vm_info(struct shell *sh, int argc, char **argv)
 	for (unsigned int i = 0; i < vm->nvcpus; i++)
 		traps += vm->vcpus[i].ptimer.traps + vm->vcpus[i].vptimer.traps;
 	shell_printf(sh, "vm %s: %s, %u vCPU(s), %lu MiB RAM, %lu exits", vm->name,
-		     state_names[vm->state], vm->config->vcpus,
-		     (unsigned long)(vm->config->memory_size >> 20), (unsigned long)exits(vm));
+		     vm_state_name(vm->state), vm->config->vcpus,
+		     (unsigned long)(vm->config->memory_size >> 20), (unsigned long)vm_exits(vm));
 	shell_printf(
 		sh,
 		"  counter: guest %lu Hz, host %lu Hz, %s, %lu counter/timer traps, adjusted %lu "
@@ -149,7 +136,7 @@ static void vm_console(struct shell *sh, int argc, char **argv)
 		/* Nothing to attach to, but its last words may say why it stopped. */
 		mux_replay(sh, vm, 20);
 		shell_printf(sh, "vm %s is %s: its last lines are above", vm->name,
-			     state_names[vm->state]);
+			     vm_state_name(vm->state));
 		return;
 	}
 	/* A plain line has no screen to redraw: its last lines again, then the input. */
@@ -284,7 +271,8 @@ static void stats_cmd(struct shell *sh, int argc, char **argv)
 		const struct vm *vm = vm_get(i);
 
 		shell_printf(sh, "vm %s: %lu exits, %lu stage-2 faults, %lu backdoor calls",
-			     vm->name, (unsigned long)exits(vm), (unsigned long)vm->s2stats.faults,
+			     vm->name, (unsigned long)vm_exits(vm),
+			     (unsigned long)vm->s2stats.faults,
 			     (unsigned long)vm->backdoor.stats.calls);
 	}
 }

@@ -15,11 +15,6 @@ static const char *const short_states[] = {
 	[VM_CRASHED] = "crash", [VM_FAILED] = "failed",
 };
 
-static const char *const states[] = {
-	[VM_EMPTY] = "empty",	  [VM_RUNNING] = "running", [VM_POWERED_OFF] = "powered off",
-	[VM_CRASHED] = "crashed", [VM_FAILED] = "failed",
-};
-
 static struct {
 	unsigned int gic_version;
 	uint64_t ram;
@@ -85,11 +80,8 @@ static void sample_rates(void)
 	if (now - host.sampled_at < hz)
 		return;
 	for (unsigned int i = 0; i < vm_count(); i++) {
-		const struct vm *vm = vm_get(i);
-		uint64_t exits = 0;
+		uint64_t exits = vm_exits(vm_get(i));
 
-		for (unsigned int j = 0; j < vm->nvcpus; j++)
-			exits += vm->vcpus[j].exits;
 		host.rate[i] = (exits - host.exits[i]) * hz / (now - host.sampled_at);
 		host.exits[i] = exits;
 	}
@@ -117,7 +109,7 @@ static void vm_rows(struct screen *s, unsigned int top, unsigned int last)
 		if (vm->state == VM_RUNNING)
 			uptime(up, sizeof(up), vm->started);
 		put(s, row++, 2, ATTR_NORMAL, "%-12s %-12s %5u %5lu MiB %10s %9lu %12lu", vm->name,
-		    states[vm->state], vm->config->vcpus,
+		    vm_state_name(vm->state), vm->config->vcpus,
 		    (unsigned long)(vm->config->memory_size >> 20), up,
 		    (unsigned long)(vm->state == VM_RUNNING ? host.rate[i] : 0),
 		    (unsigned long)vtimer_scale(&vm->counter)->guest_hz);

@@ -481,6 +481,28 @@ bool vm_request_reset(struct vm *vm)
 	return true;
 }
 
+const char *vm_state_name(enum vm_state state)
+{
+	static const char *const names[] = {
+		[VM_EMPTY] = "empty",
+		[VM_RUNNING] = "running",
+		[VM_POWERED_OFF] = "powered off",
+		[VM_CRASHED] = "crashed",
+		[VM_FAILED] = "failed",
+	};
+
+	return names[state];
+}
+
+uint64_t vm_exits(const struct vm *vm)
+{
+	uint64_t n = 0;
+
+	for (unsigned int i = 0; i < vm->nvcpus; i++)
+		n += vm->vcpus[i].exits;
+	return n;
+}
+
 bool vm_all_stopped(void)
 {
 	unsigned int i;

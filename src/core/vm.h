@@ -132,6 +132,12 @@ bool vm_request_reset(struct vm *vm);
 /* True when no VM is running any more. */
 bool vm_all_stopped(void);
 
+/* The state's name for people: "running", "powered off", ... */
+const char *vm_state_name(enum vm_state state);
+
+/* Exits of all the VM's vCPUs so far. */
+uint64_t vm_exits(const struct vm *vm);
+
 /*
  * Zeroes and cleans to the point of coherency every 2 MiB block of RAM that
  * [ipa, ipa + len) touches and that was not prepared yet. Guest RAM is prepared

@@ -15,15 +15,11 @@ void vtimer_counter_init(struct vm *vm, uint64_t guest_hz)
 	timescale_init(&vm->counter.scales[0], guest_hz, host_hz, now, 0);
 }
 
-void vtimer_counter_adjust(struct vm *vm, int64_t jump, uint64_t host_now)
+void vtimer_counter_advance(struct vm *vm, uint64_t missed, uint64_t host_now)
 {
 	struct vtimer_counter *c = &vm->counter;
 	unsigned int next = c->current ^ 1U;
-	uint64_t missed;
 
-	if (jump >= 0)
-		return; /* the guests saw the step already; going back would be worse */
-	missed = (uint64_t)-jump;
 	c->adjustments++;
 	/* Unscaled: the guest reads CNTPCT - CNTVOFF; a smaller offset moves it on. */
 	c->offset -= missed;

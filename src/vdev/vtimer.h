@@ -56,14 +56,13 @@ static inline const struct timescale *vtimer_scale(const struct vtimer_counter *
 void vtimer_counter_init(struct vm *vm, uint64_t guest_hz);
 
 /*
- * The host's count was adjusted by @jump ticks against the wall clock, as seen
- * at host count @host_now (core/hostclock.c): positive, it ran ahead; negative,
- * it fell behind (stopped, or set back). A VM's time follows the wall clock
- * and never steps back: behind, its count moves on by what it missed; ahead,
- * it keeps what its guest has already seen. The caller makes the VM's vCPUs
- * load the counter again (vcpu->counter_changed).
+ * The host's count fell @missed ticks behind the wall clock (stopped, or set
+ * back), as seen at host count @host_now (core/hostclock.c): the VM's count
+ * moves on by as much, so its time follows the wall clock and never steps
+ * back. (A count that ran ahead is left alone: the guest has seen it.) The
+ * caller makes the VM's vCPUs load the counter again (vcpu->counter_changed).
  */
-void vtimer_counter_adjust(struct vm *vm, int64_t jump, uint64_t host_now);
+void vtimer_counter_advance(struct vm *vm, uint64_t missed, uint64_t host_now);
 
 /* The guest's counter value at host counter value @host. */
 uint64_t vtimer_guest_count(const struct vm *vm, uint64_t host);
