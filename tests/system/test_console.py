@@ -36,6 +36,13 @@ def switch(term, key, label):
     return term.wait_for(shown, what=f"[{label}")
 
 
+def ask_shell(term, line):
+    """Types @line into the management shell (switching to it first) and Enter."""
+    switch(term, "0", "0 shell")
+    term.type(line)
+    term.keys("Enter")
+
+
 def test_console_in_a_132x43_terminal():
     vms = [Vm("one", "echo", cpu=0, extra='bootargs = "lines=30";'),
            Vm("two", "echo", cpu=1)]
@@ -48,9 +55,7 @@ def test_console_in_a_132x43_terminal():
         term.keys("Enter")
         term.wait_text("got: hello one")
         # The shell: its window size line in the log, vm list.
-        switch(term, "0", "0 shell")
-        term.type("log 200")
-        term.keys("Enter")
+        ask_shell(term, "log 200")
         term.wait_text("console: full screen, 132x43")
         term.type("vm list")
         term.keys("Enter")
@@ -75,16 +80,12 @@ def test_console_in_a_132x43_terminal():
         assert any("one" in r and "running" in r for r in rows)
         assert any("two" in r and "running" in r for r in rows)
         # Stopping a VM from the shell shows in the status line and the view.
-        switch(term, "0", "0 shell")
-        term.type("vm stop two")
-        term.keys("Enter")
+        ask_shell(term, "vm stop two")
         screen = term.wait_for(lambda s: " 2 two:off " in last_row(s), what="two:off")
         screen = switch(term, "s", "status]")
         assert any("two" in r and "powered off" in r for r in screen.split("\n"))
         # ... and it starts again, afresh.
-        switch(term, "0", "0 shell")
-        term.type("vm start two")
-        term.keys("Enter")
+        ask_shell(term, "vm start two")
         term.wait_for(lambda s: " 2 two:run " in last_row(s), what="two:run")
         screen = switch(term, "2", "2 two")
         assert "echo: ready" in screen and "got: hello two" in screen  # the scrollback stays
@@ -97,17 +98,13 @@ def test_the_shell_answers_while_a_guest_floods():
     with tempfile.TemporaryDirectory() as tmp, \
             Terminal(qemu_command(compile_config(config_dts(vms), tmp), smp=2)) as term:
         term.wait_text("flood 0000")
-        switch(term, "0", "0 shell")
-        term.type("vm info flood")
-        term.keys("Enter")
+        ask_shell(term, "vm info flood")
         screen = term.wait_text("KiB scrollback")
         written = int(re.search(r"^ +console: (\d+) bytes written", screen, re.M).group(1))
         assert written < 1 << 20, screen
         switch(term, "1", "1 flood")
         term.wait_text("flood: done", timeout=120)
-        switch(term, "0", "0 shell")
-        term.type("vm info flood")
-        term.keys("Enter")
+        ask_shell(term, "vm info flood")
         # 16384 lines of 64 bytes and "flood: done\n" (no carriage returns, no escape
         # sequences: everything kept); all but the last 64 KiB scrolled out, counted exactly.
         screen = term.wait_for(lambda s: len(re.findall("KiB scrollback", s)) == 2,
@@ -143,9 +140,7 @@ def test_two_linux_vms_on_the_full_screen_console():
         assert "one-42" not in screen
         screen = switch(term, "1", "1 one")
         assert "one-42" in screen and "two-42" not in screen
-        switch(term, "0", "0 shell")
-        term.type("vm info two")
-        term.keys("Enter")
+        ask_shell(term, "vm info two")
         screen = term.wait_text("scrolled out of its 64 KiB scrollback")
         assert "vm two: running, 1 vCPU(s), 256 MiB RAM" in screen
         screen = switch(term, "s", "status]")
@@ -166,9 +161,7 @@ def test_a_vms_dcc_console():
         assert "echo: hello over the DCC" in screen and "echo: ready" not in screen
         screen = switch(term, "c", "1 one")
         assert "echo: ready" in screen and "hello over the DCC" not in screen
-        switch(term, "0", "0 shell")
-        term.type("vm info one")
-        term.keys("Enter")
+        ask_shell(term, "vm info one")
         screen = term.wait_text("DCC console:")
         assert re.search(r"DCC console: 25 bytes written, 0 scrolled out of 16 KiB", screen)
 
