@@ -259,7 +259,9 @@ static void run_vcpu(struct vcpu *v)
 	sc->slice_end = arch_counter() + slice_ticks;
 	arm_timer(sc, wake_expired(v->pcpu));
 	while (v->state == VCPU_RUNNABLE && !panic_in_progress()) {
-		if (__atomic_exchange_n(&v->vm->reset_requested, false, __ATOMIC_ACQ_REL)) {
+		/* Both flags are rare: a plain load first keeps the exit path free of stores. */
+		if (__atomic_load_n(&v->vm->reset_requested, __ATOMIC_RELAXED) &&
+		    __atomic_exchange_n(&v->vm->reset_requested, false, __ATOMIC_ACQ_REL)) {
 			/* Asked for by the operator: before the guest runs another instruction. */
 			vm_reset(v->vm, v);
 			if (v->reload) {
@@ -279,7 +281,8 @@ static void run_vcpu(struct vcpu *v)
 			v->reload = false;
 			arch_vcpu_load(v);
 		}
-		if (__atomic_exchange_n(&v->counter_changed, false, __ATOMIC_ACQUIRE))
+		if (__atomic_load_n(&v->counter_changed, __ATOMIC_RELAXED) &&
+		    __atomic_exchange_n(&v->counter_changed, false, __ATOMIC_ACQUIRE))
 			counter_reload(v);
 		if (slice_over(v))
 			break;
