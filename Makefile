@@ -27,7 +27,8 @@ HYP_LDFLAGS := -nostdlib -static-pie -Wl,--no-dynamic-linker -Wl,-z,norelro \
 	-Wl,--gc-sections -Wl,-T,src/arch/arm64/skiff.lds -Wl,-z,max-page-size=4096 \
 	-Wl,--build-id=none -Wl,--no-warn-rwx-segments
 
-HYP_SRCS := $(wildcard src/arch/arm64/*.S src/arch/arm64/*.c src/core/*.c src/vdev/*.c \
+HYP_SRCS := $(wildcard src/arch/arm64/*.S src/arch/arm64/*.c src/core/*.c src/platform/*.c \
+	src/platform/drivers/*.c src/board/*.c src/vdev/*.c \
 	src/console/*.c src/hypercall/*.c src/acpi/*.c src/lib/*.c src/lib/libc/*.c)
 HYP_OBJS := $(patsubst src/%,$(BUILD)/hyp/%.o,$(HYP_SRCS))
 
@@ -73,11 +74,11 @@ $(BUILD)/skiff.bin: $(BUILD)/skiff.elf
 
 # Host tools: dt2acpi, the device-tree-to-ACPI generator of src/acpi/ on the host.
 TOOL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Isrc
-DT2ACPI_SRCS := tools/dt2acpi.c $(wildcard src/acpi/*.c) src/core/dt.c src/core/platform.c \
+DT2ACPI_SRCS := tools/dt2acpi.c $(wildcard src/acpi/*.c) src/platform/dt.c src/platform/platform.c \
 	src/lib/format.c
 tools: $(BUILD)/tools/dt2acpi
 
-$(BUILD)/tools/dt2acpi: $(DT2ACPI_SRCS) $(wildcard src/acpi/*.h src/core/*.h src/lib/*.h)
+$(BUILD)/tools/dt2acpi: $(DT2ACPI_SRCS) $(wildcard src/acpi/*.h src/platform/*.h src/lib/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(TOOL_CFLAGS) -o $@ $(DT2ACPI_SRCS) -lfdt

@@ -352,7 +352,7 @@ def bench_acpi():
     return rows
 
 
-PROBE_QUERY_BYTES = 24  # the size queries Skiff sends before a redraw (core/mux.c)
+PROBE_QUERY_BYTES = 24  # the size queries Skiff sends before a redraw (console/mux.c)
 
 
 def pane_bytes(path):

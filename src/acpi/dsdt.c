@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "acpi/dsdt.h"
-#include "core/dt.h"
+#include "platform/dt.h"
 #include "lib/format.h"
 
 #define MAX_REGS       8

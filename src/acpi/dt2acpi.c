@@ -4,8 +4,8 @@
 
 #include "acpi/dsdt.h"
 #include "acpi/dt2acpi.h"
-#include "core/dt.h"
-#include "core/platform.h"
+#include "platform/dt.h"
+#include "platform/platform.h"
 #include "lib/format.h"
 
 #define RSDP_SIZE	  36

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/platform.h"
+#include "platform/platform.h"
 
 /* Gives a readable pointer to @len bytes at physical address @pa, or NULL. */
 typedef const void *(*acpi_map_fn)(void *ctx, uint64_t pa, size_t len);

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "arch/arm64/context.h"
-#include "core/platform.h"
+#include "platform/platform.h"
 
 struct vcpu;
 struct vm;

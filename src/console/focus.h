@@ -4,7 +4,7 @@
  * (Ctrl-\, 0x1c, unless configured otherwise) and one more key: a digit 1-8
  * gives the input to the VM with that number (configuration order), 0 to the
  * management shell; the prefix twice sends one prefix byte on; the prefix then
- * a letter or '?' is a command for the console (core/mux.c).
+ * a letter or '?' is a command for the console (console/mux.c).
  */
 #ifndef SKIFF_CONSOLE_FOCUS_H
 #define SKIFF_CONSOLE_FOCUS_H

@@ -2,7 +2,7 @@
 #ifndef SKIFF_CORE_MAIN_H
 #define SKIFF_CORE_MAIN_H
 
-#include "core/platform.h"
+#include "platform/platform.h"
 
 /* Entered by the arch boot code with the MMU on; @image is Skiff's own footprint. */
 __attribute__((noreturn)) void skiff_main(const void *fdt, unsigned int el,

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/platform.h"
+#include "platform/platform.h"
 
 /* Adds every RAM range and removes everything in use; @in_use lists the ranges to keep. */
 void mem_init(const struct platform *plat, const struct mem_range *in_use, unsigned int nin_use);

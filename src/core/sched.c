@@ -2,7 +2,7 @@
 #include "arch/arch.h"
 #include "core/ipi.h"
 #include "core/log.h"
-#include "core/mux.h"
+#include "console/mux.h"
 #include "core/panic.h"
 #include "core/sched.h"
 #include "core/trap.h"

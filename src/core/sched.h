@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 #include "core/config.h"
-#include "core/platform.h"
+#include "platform/platform.h"
 
 void sched_init(const struct platform *plat, unsigned int boot_cpu, enum when_idle when_idle,
 		uint64_t counter_hz);

@@ -3,7 +3,7 @@
 #ifndef SKIFF_CORE_SMP_H
 #define SKIFF_CORE_SMP_H
 
-#include "core/platform.h"
+#include "platform/platform.h"
 
 /* Finds the boot CPU in the platform's CPU list and sets it up; returns its index. */
 unsigned int smp_boot_cpu_init(const struct platform *plat);

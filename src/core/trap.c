@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "arch/arm64/exit.h"
-#include "console/uart.h"
+#include "platform/uart.h"
 #include "core/esr.h"
 #include "core/hostclock.h"
 #include "core/ipi.h"
 #include "core/log.h"
-#include "core/mux.h"
+#include "console/mux.h"
 #include "core/sched.h"
 #include "core/sysreg.h"
 #include "core/trap.h"

@@ -4,14 +4,14 @@
 
 #include <libfdt.h>
 
-#include "core/guest_acpi.h"
-#include "core/guest_fdt.h"
+#include "board/guest_acpi.h"
+#include "board/guest_fdt.h"
 #include "core/ipi.h"
 #include "core/log.h"
 #include "core/mem.h"
-#include "core/mux.h"
+#include "console/mux.h"
 #include "core/sched.h"
-#include "core/shell_cmds.h"
+#include "console/shell_cmds.h"
 #include "core/wallclock.h"
 #include "core/vm.h"
 #include "lib/format.h"

@@ -92,7 +92,7 @@ struct vm {
 	struct vpl011 uart;
 	struct vpl031 rtc;
 	struct vdcc dcc;
-	struct conbuf console;	   /* its UART's output, for the console (core/mux.c) */
+	struct conbuf console;	   /* its UART's output, for the console (console/mux.c) */
 	struct conbuf dcc_console; /* its DCC's output, a second console */
 	uint64_t started;	   /* host count when it last started or reset */
 	struct backdoor backdoor;

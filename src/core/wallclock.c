@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "arch/arch.h"
 #include "core/wallclock.h"
-#include "vdev/pl031_regs.h"
+#include "platform/drivers/pl031_regs.h"
 
 static uint64_t epoch_at_boot;
 static uint64_t counter_at_boot; /* moved by wallclock_adjust() */

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/platform.h"
+#include "platform/platform.h"
 
 /* Returns false when the platform has no RTC Skiff can read (time starts at 0). */
 bool wallclock_init(const struct platform *plat, uint64_t counter_hz);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * A VM on ACPI (src/core/guest_acpi.c): its device tree turned into ACPI tables,
+ * A VM on ACPI (src/board/guest_acpi.c): its device tree turned into ACPI tables,
  * a UEFI system table with the RSDP and "no runtime services", a UEFI memory
  * map, and a device tree with only /chosen naming them; read back here as the
  * kernel reads them.
@@ -14,8 +14,8 @@
 #include <libfdt.h>
 
 #include "acpi/reader.h"
-#include "core/guest_acpi.h"
-#include "core/guest_fdt.h"
+#include "board/guest_acpi.h"
+#include "board/guest_fdt.h"
 
 #define RAM_BASE   0x40000000UL
 #define RAM_SIZE   0x10000000UL

@@ -8,7 +8,7 @@
 #include <cmocka.h>
 #include <libfdt.h>
 
-#include "core/guest_fdt.h"
+#include "board/guest_fdt.h"
 
 static char buf[65536];
 

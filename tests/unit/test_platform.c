@@ -14,7 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "core/platform.h"
+#include "platform/platform.h"
 #include "dtb_file.h"
 
 static unsigned char blob[1 << 20];

@@ -21,17 +21,17 @@ UNIT_SRCS_test_vgic     := src/vdev/vgic.c src/core/mmio.c src/lib/format.c
 UNIT_SRCS_test_message  := src/hypercall/message.c src/hypercall/rpci.c src/hypercall/tclo.c \
 	src/lib/format.c
 UNIT_SRCS_test_libc     := tests/unit/skiff_libc.c
-UNIT_SRCS_test_platform := src/core/platform.c src/core/dt.c src/lib/format.c
-UNIT_SRCS_test_guest_fdt := src/core/guest_fdt.c src/lib/format.c
+UNIT_SRCS_test_platform := src/platform/platform.c src/platform/dt.c src/lib/format.c
+UNIT_SRCS_test_guest_fdt := src/board/guest_fdt.c src/lib/format.c
 UNIT_SRCS_test_trap     := src/core/trap.c src/core/esr.c src/core/mmio.c src/vdev/psci.c \
 	src/core/sysreg.c \
 	src/core/stage2_fault.c tests/unit/fake_arch.c
 UNIT_SRCS_test_aml      := src/acpi/aml.c
-UNIT_SRCS_test_guest_acpi := src/core/guest_acpi.c src/core/guest_fdt.c $(wildcard src/acpi/*.c) \
-	src/core/dt.c src/core/platform.c src/lib/format.c
-UNIT_SRCS_test_acpi_reader := $(wildcard src/acpi/*.c) src/core/dt.c src/core/platform.c \
+UNIT_SRCS_test_guest_acpi := src/board/guest_acpi.c src/board/guest_fdt.c $(wildcard src/acpi/*.c) \
+	src/platform/dt.c src/platform/platform.c src/lib/format.c
+UNIT_SRCS_test_acpi_reader := $(wildcard src/acpi/*.c) src/platform/dt.c src/platform/platform.c \
 	src/lib/format.c
-UNIT_SRCS_test_dt2acpi  := $(wildcard src/acpi/*.c) src/core/dt.c src/core/platform.c src/lib/format.c
+UNIT_SRCS_test_dt2acpi  := $(wildcard src/acpi/*.c) src/platform/dt.c src/platform/platform.c src/lib/format.c
 UNIT_SRCS_test_stage2   := src/core/stage2_fault.c tests/unit/fake_arch.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
@@ -41,7 +41,7 @@ UNIT_BINS  := $(addprefix $(BUILD)/unit/,$(UNIT_TESTS))
 unit-bins: $(UNIT_BINS)
 
 .SECONDEXPANSION:
-$(BUILD)/unit/%: tests/unit/%.c $$(UNIT_SRCS_$$*) $(wildcard src/*/*.h src/lib/*.h)
+$(BUILD)/unit/%: tests/unit/%.c $$(UNIT_SRCS_$$*) $(wildcard src/*/*.h src/*/*/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $< $(UNIT_SRCS_$*) $(UNIT_LDLIBS)

@@ -6,7 +6,7 @@
 #include "console/focus.h"
 #include "core/mem.h"
 #include "core/sched.h"
-#include "core/status_view.h"
+#include "console/status_view.h"
 #include "core/vm.h"
 #include "lib/format.h"
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The management shell's commands (console/shell.h) and its instance. */
-#ifndef SKIFF_CORE_SHELL_CMDS_H
-#define SKIFF_CORE_SHELL_CMDS_H
+#ifndef SKIFF_CONSOLE_SHELL_CMDS_H
+#define SKIFF_CONSOLE_SHELL_CMDS_H
 
 #include "console/shell.h"
 

@@ -8,10 +8,10 @@
  * tables), firmware (handed-over tables only), off (the device tree's
  * description); verbose explains the conversion.
  */
-#ifndef SKIFF_CORE_ACPI_BOOT_H
-#define SKIFF_CORE_ACPI_BOOT_H
+#ifndef SKIFF_PLATFORM_ACPI_BOOT_H
+#define SKIFF_PLATFORM_ACPI_BOOT_H
 
-#include "core/platform.h"
+#include "platform/platform.h"
 
 /*
  * Replaces @plat's CPUs, PSCI conduit, GIC, timer and UART with what the ACPI

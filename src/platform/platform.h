@@ -4,13 +4,13 @@
  * boot loader. Generic code: it only uses libfdt, so it is unit-tested on the host
  * against device trees dumped from QEMU itself.
  */
-#ifndef SKIFF_CORE_PLATFORM_H
-#define SKIFF_CORE_PLATFORM_H
+#ifndef SKIFF_PLATFORM_PLATFORM_H
+#define SKIFF_PLATFORM_PLATFORM_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/dt.h"
+#include "platform/dt.h"
 
 #define PLATFORM_MAX_CPUS     16
 #define PLATFORM_MAX_MEM      8

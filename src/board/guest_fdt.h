@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The device tree Skiff writes for each VM: exactly the virtual hardware it has. */
-#ifndef SKIFF_CORE_GUEST_FDT_H
-#define SKIFF_CORE_GUEST_FDT_H
+#ifndef SKIFF_BOARD_GUEST_FDT_H
+#define SKIFF_BOARD_GUEST_FDT_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -4,8 +4,8 @@
  * through the buses' "ranges", GIC-style interrupts, compatible lookups. Shared
  * by the platform discovery and the ACPI generator; unit-tested on the host.
  */
-#ifndef SKIFF_CORE_DT_H
-#define SKIFF_CORE_DT_H
+#ifndef SKIFF_PLATFORM_DT_H
+#define SKIFF_PLATFORM_DT_H
 
 #include <libfdt.h>
 #include <stdbool.h>

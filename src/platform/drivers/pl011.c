@@ -2,7 +2,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "console/uart.h"
+#include "platform/uart.h"
 #include "lib/spinlock.h"
 
 #define UARTDR	    0x000

@@ -5,8 +5,8 @@
  * The test guest (guest/tests/rtc.c) keeps its own copy from the manual, so a
  * wrong offset here cannot hide behind a shared mistake.
  */
-#ifndef SKIFF_VDEV_PL031_REGS_H
-#define SKIFF_VDEV_PL031_REGS_H
+#ifndef SKIFF_PLATFORM_DRIVERS_PL031_REGS_H
+#define SKIFF_PLATFORM_DRIVERS_PL031_REGS_H
 
 #define RTCDR	   0x000 /* data: seconds */
 #define RTCMR	   0x004 /* match */

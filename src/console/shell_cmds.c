@@ -4,9 +4,9 @@
 
 #include "arch/arch.h"
 #include "console/shell.h"
-#include "console/uart.h"
-#include "core/mux.h"
-#include "core/shell_cmds.h"
+#include "platform/uart.h"
+#include "console/mux.h"
+#include "console/shell_cmds.h"
 #include "core/vm.h"
 #include "core/wallclock.h"
 #include "hypercall/backdoor.h"

@@ -12,8 +12,8 @@
  *   +8 KiB   the ACPI tables (RSDP first)
  *   +40 KiB  the VM's full device tree, on input (cleared afterwards)
  */
-#ifndef SKIFF_CORE_GUEST_ACPI_H
-#define SKIFF_CORE_GUEST_ACPI_H
+#ifndef SKIFF_BOARD_GUEST_ACPI_H
+#define SKIFF_BOARD_GUEST_ACPI_H
 
 #include <stddef.h>
 #include <stdint.h>

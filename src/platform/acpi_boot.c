@@ -5,7 +5,7 @@
 
 #include "acpi/dt2acpi.h"
 #include "acpi/reader.h"
-#include "core/acpi_boot.h"
+#include "platform/acpi_boot.h"
 #include "core/bootargs.h"
 #include "core/log.h"
 #include "core/mem.h"

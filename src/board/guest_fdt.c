@@ -5,7 +5,7 @@
  */
 #include <libfdt.h>
 
-#include "core/guest_fdt.h"
+#include "board/guest_fdt.h"
 #include "lib/format.h"
 
 #define UART_CLOCK_HZ  24000000 /* what a PL011 driver expects to divide down from */

@@ -4,8 +4,8 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "core/dt.h"
-#include "core/platform.h"
+#include "platform/dt.h"
+#include "platform/platform.h"
 #include "lib/format.h"
 
 #define MAX_CELLS     2

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "acpi/dt2acpi.h"
-#include "core/guest_acpi.h"
+#include "board/guest_acpi.h"
 #include "lib/format.h"
 
 #define DT_SIZE	    (4UL << 10) /* the small device tree */

@@ -5,11 +5,11 @@
  * the status view, a whole-screen overview of the host and its VMs in the
  * spirit of a server's direct console.
  */
-#ifndef SKIFF_CORE_STATUS_VIEW_H
-#define SKIFF_CORE_STATUS_VIEW_H
+#ifndef SKIFF_CONSOLE_STATUS_VIEW_H
+#define SKIFF_CONSOLE_STATUS_VIEW_H
 
 #include "console/screen.h"
-#include "core/platform.h"
+#include "platform/platform.h"
 
 struct status_line_info {
 	unsigned int focus; /* the VM with the input, or FOCUS_SHELL */

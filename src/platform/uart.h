@@ -7,14 +7,14 @@
  * drains as the FIFO empties, so writers never wait for the line. A full
  * ring drops, counted.
  */
-#ifndef SKIFF_CONSOLE_UART_H
-#define SKIFF_CONSOLE_UART_H
+#ifndef SKIFF_PLATFORM_UART_H
+#define SKIFF_PLATFORM_UART_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/platform.h"
+#include "platform/platform.h"
 
 struct uart_stats {
 	uint64_t tx_bytes, tx_dropped; /* queued, and refused for a full ring */

@@ -13,8 +13,8 @@
  * query, else plain), screen or plain; skiff.console.prefix=ctrl-X;
  * skiff.console.lines=dec or ascii.
  */
-#ifndef SKIFF_CORE_MUX_H
-#define SKIFF_CORE_MUX_H
+#ifndef SKIFF_CONSOLE_MUX_H
+#define SKIFF_CONSOLE_MUX_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -3,7 +3,7 @@
 #include <libfdt.h>
 #include <string.h>
 
-#include "core/dt.h"
+#include "platform/dt.h"
 
 #define MAX_DEPTH 16
 
