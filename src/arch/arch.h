@@ -10,9 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "arch/arm64/context.h"
-#include "platform/platform.h"
-
+struct platform;
 struct vcpu;
 struct vm;
 

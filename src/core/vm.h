@@ -8,6 +8,8 @@
 #include <stdint.h>
 
 #include "arch/arch.h"
+/* The register file a vCPU carries is the architecture's own (Hafnium keeps its arch_regs so). */
+#include "arch/arm64/context.h"
 #include "console/conbuf.h"
 #include "core/config.h"
 #include "core/mmio.h"

@@ -2,6 +2,7 @@
 #include "arch/arch.h"
 #include "arch/arm64/mmu.h"
 #include "arch/arm64/sysreg.h"
+#include "platform/platform.h"
 
 void arch_cpu_features(struct cpu_features *f)
 {

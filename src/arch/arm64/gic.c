@@ -5,9 +5,11 @@
  * EL2 (HCR_EL2.IMO) and acknowledged here.
  */
 #include "arch/arch.h"
+#include "arch/arm64/internal.h"
 #include "arch/arm64/percpu.h"
 #include "arch/arm64/sysreg.h"
 #include "core/log.h"
+#include "platform/platform.h"
 
 #define GICD_CTLR	0x0000
 #define GICD_TYPER	0x0004
@@ -68,8 +70,6 @@ static int map_range(const struct mem_range *r)
 {
 	return r->size ? arch_map_device(r->base, r->size) : 0;
 }
-
-void vgic_hw_init(const struct platform *plat);
 
 int arch_irq_init(const struct platform *plat)
 {

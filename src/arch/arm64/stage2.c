@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Guest stage-2 translation: VTCR_EL2 sized from PARange, tables from host memory. */
 #include "arch/arch.h"
+#include "arch/arm64/internal.h"
 #include "arch/arm64/mmu.h"
 #include "arch/arm64/pgtable.h"
 #include "arch/arm64/sysreg.h"

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "arch/arch.h"
+#include "arch/arm64/internal.h"
 #include "arch/arm64/percpu.h"
 #include "arch/arm64/sysreg.h"
 #include "arch/arm64/exit.h"
@@ -11,19 +12,10 @@
 #include "core/trap.h"
 #include "core/vm.h"
 
-uint64_t guest_enter(struct cpu_context *ctx);
-void fpsimd_save(struct fpsimd_state *fp);
-void fpsimd_restore(const struct fpsimd_state *fp);
-void sve_pregs_save(uint16_t *p);
-void sve_pregs_restore(const uint16_t *p);
-
 static bool cpu_has_sve(void)
 {
 	return FIELD(read_sysreg(ID_AA64PFR0_EL1), 32, 4) != 0;
 }
-void vgic_hw_load(struct vcpu *vcpu);
-void vgic_hw_put(struct vcpu *vcpu);
-uint64_t stage2_vtcr(const struct stage2 *s2);
 
 #define HCR_GUEST                                                                          \
 	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS | HCR_TSC | \
@@ -213,7 +205,6 @@ void arch_vcpu_run(struct vcpu *vcpu)
 }
 
 /* vectors.S: a trapped "mrs xzr, mdccsr_el0", with x0-x18, x29, x30, PC, PSTATE saved. */
-bool guest_backdoor_fast(struct cpu_context *ctx);
 
 bool guest_backdoor_fast(struct cpu_context *ctx)
 {

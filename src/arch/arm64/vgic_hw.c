@@ -6,8 +6,10 @@
  * the GICv3 list-register format throughout; for GICv2 it is converted here.
  */
 #include "arch/arch.h"
+#include "arch/arm64/internal.h"
 #include "arch/arm64/sysreg.h"
 #include "core/vm.h"
+#include "platform/platform.h"
 
 #define ICH_VTR_EL2   S3_4_C12_C11_1
 #define ICH_VMCR_EL2  S3_4_C12_C11_7

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the arm64 files share among themselves and nobody else sees: entry
+ * points written in assembly, and functions one arm64 file calls in another.
+ * Every definition includes this header, so a changed signature is a compile
+ * error on both sides.
+ */
+#ifndef SKIFF_ARCH_ARM64_INTERNAL_H
+#define SKIFF_ARCH_ARM64_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arch/arm64/context.h"
+
+struct platform;
+struct stage2;
+struct vcpu;
+
+/* vectors.S: runs the guest whose registers are @ctx until it exits; returns EXIT_*. */
+uint64_t guest_enter(struct cpu_context *ctx);
+/* vcpu.c, called by vectors.S: serves a backdoor call without a full exit if it can. */
+bool guest_backdoor_fast(struct cpu_context *ctx);
+
+/* fpsimd.S and sve.S: the FP/SIMD and SVE predicate registers. */
+void fpsimd_save(struct fpsimd_state *fp);
+void fpsimd_restore(const struct fpsimd_state *fp);
+void sve_pregs_save(uint16_t *p);
+void sve_pregs_restore(const uint16_t *p);
+
+/* vgic_hw.c: the GIC's virtualization interface (ICH_*_EL2 or GICH). */
+void vgic_hw_init(const struct platform *plat);
+void vgic_hw_load(struct vcpu *vcpu);
+void vgic_hw_put(struct vcpu *vcpu);
+
+/* stage2.c: VTCR_EL2 for a VM's stage-2 tables. */
+uint64_t stage2_vtcr(const struct stage2 *s2);
+
+#endif
