@@ -4,6 +4,7 @@
 
 #include "acpi/dt2acpi.h"
 #include "board/guest_acpi.h"
+#include "board/layout.h"
 #include "lib/format.h"
 
 #define DT_SIZE	    (4UL << 10) /* the small device tree */
@@ -84,10 +85,10 @@ static uint32_t uefi_tables(const struct guest_acpi_layout *l, uint8_t *base, ui
 		put(name + 2 * i, (uint8_t)vendor[i], 2);
 	if (l->region_ipa > l->ram_base)
 		d = memdesc(d, MEM_CONVENTIONAL, l->ram_base, l->region_ipa - l->ram_base);
-	d = memdesc(d, MEM_ACPI_RECLAIM, l->region_ipa, GUEST_ACPI_REGION);
-	if (end > l->region_ipa + GUEST_ACPI_REGION)
-		d = memdesc(d, MEM_CONVENTIONAL, l->region_ipa + GUEST_ACPI_REGION,
-			    end - l->region_ipa - GUEST_ACPI_REGION);
+	d = memdesc(d, MEM_ACPI_RECLAIM, l->region_ipa, GUEST_BOOT_REGION_SIZE);
+	if (end > l->region_ipa + GUEST_BOOT_REGION_SIZE)
+		d = memdesc(d, MEM_CONVENTIONAL, l->region_ipa + GUEST_BOOT_REGION_SIZE,
+			    end - l->region_ipa - GUEST_BOOT_REGION_SIZE);
 	_Static_assert(MMAP_OFFSET % 8 == 0, "the memory map is 8-byte aligned");
 	return (uint32_t)(d - map);
 }

@@ -6,7 +6,7 @@
  * table points to the RSDP, and a UEFI memory map, named in /chosen of a
  * device tree that has nothing else (so Linux prefers ACPI without options).
  *
- * The region (GUEST_ACPI_REGION bytes of guest RAM) is laid out as:
+ * The region (GUEST_BOOT_REGION_SIZE bytes of guest RAM) is laid out as:
  *   +0       the device tree the kernel gets (x0)
  *   +4 KiB   the UEFI system table, its configuration table, vendor string, memory map
  *   +8 KiB   the ACPI tables (RSDP first)
@@ -18,9 +18,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define GUEST_ACPI_REGION  (64UL << 10)
+#include "board/layout.h"
+
 #define GUEST_ACPI_FULL_DT (40UL << 10) /* offset of the full device tree, on input */
-#define GUEST_ACPI_DT_ROOM (GUEST_ACPI_REGION - GUEST_ACPI_FULL_DT)
+#define GUEST_ACPI_DT_ROOM (GUEST_BOOT_REGION_SIZE - GUEST_ACPI_FULL_DT)
 
 struct guest_acpi_layout {
 	uint64_t ram_base; /* the VM's RAM, for the UEFI memory map */

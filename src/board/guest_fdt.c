@@ -6,18 +6,17 @@
 #include <libfdt.h>
 
 #include "board/guest_fdt.h"
+#include "board/layout.h"
 #include "lib/format.h"
 
 #define UART_CLOCK_HZ  24000000 /* what a PL011 driver expects to divide down from */
 #define PHANDLE_APBCLK 1
-#define UART_REG_SIZE  0x1000
 #define PHANDLE_GIC    2
 #define GIC_SPI	       0
 #define GIC_PPI	       1
 #define IRQ_LEVEL_HIGH 4
-#define UART_SPI       1
-#define RTC_SPI	       2
-#define RTC_REG_SIZE   0x1000
+#define PPI(intid)     ((intid)-16) /* the DT names PPIs and SPIs by number */
+#define SPI(intid)     ((intid)-32)
 
 static int prop_u64_pair(void *fdt, const char *name, uint64_t a, uint64_t b)
 {
@@ -109,12 +108,14 @@ static int prop_irq(void *fdt, const char *name, const uint32_t *cells, unsigned
 
 static int add_gic_and_timer(void *fdt, const struct guest_fdt_params *p)
 {
-	/* Secure physical, non-secure physical, virtual, hypervisor timers: PPIs 13, 14, 11, 10. */
-	static const uint32_t ppis[] = { 13, 14, 11, 10 };
+	/* Secure physical, non-secure physical, virtual, hypervisor timers, in the binding's order.
+	 */
+	static const uint32_t ppis[] = { PPI(GUEST_INTID_SEC_PTIMER), PPI(GUEST_INTID_PTIMER),
+					 PPI(GUEST_INTID_VTIMER), PPI(GUEST_INTID_HYP_TIMER) };
 	/* GICv2 bindings also name the CPUs a PPI reaches (flags bits 15:8). */
 	uint32_t flags = IRQ_LEVEL_HIGH | (p->gic_version == 2 ? ((1U << p->ncpus) - 1) << 8 : 0);
 	uint32_t timer_irqs[12];
-	fdt64_t reg[4] = { cpu_to_fdt64(p->gicd_base), cpu_to_fdt64(0x10000),
+	fdt64_t reg[4] = { cpu_to_fdt64(p->gicd_base), cpu_to_fdt64(GUEST_GICD_SIZE),
 			   cpu_to_fdt64(p->gic_cpu_base), cpu_to_fdt64(p->gic_cpu_size) };
 	char name[32];
 	unsigned int i;
@@ -183,13 +184,13 @@ static int add_uart(void *fdt, const struct guest_fdt_params *p, const char *nam
 	if (!r)
 		r = fdt_property(fdt, "compatible", compat, sizeof(compat));
 	if (!r)
-		r = prop_u64_pair(fdt, "reg", p->uart_base, UART_REG_SIZE);
+		r = prop_u64_pair(fdt, "reg", p->uart_base, GUEST_UART_SIZE);
 	if (!r)
 		r = fdt_property(fdt, "clocks", clocks, sizeof(clocks));
 	if (!r)
 		r = fdt_property(fdt, "clock-names", clock_names, sizeof(clock_names));
 	if (!r && p->gic_version) {
-		static const uint32_t irq[] = { GIC_SPI, UART_SPI, IRQ_LEVEL_HIGH };
+		static const uint32_t irq[] = { GIC_SPI, SPI(GUEST_INTID_UART), IRQ_LEVEL_HIGH };
 
 		r = prop_irq(fdt, "interrupts", irq, 3);
 	}
@@ -208,13 +209,13 @@ static int add_rtc(void *fdt, const struct guest_fdt_params *p)
 	if (!r)
 		r = fdt_property(fdt, "compatible", compat, sizeof(compat));
 	if (!r)
-		r = prop_u64_pair(fdt, "reg", p->rtc_base, RTC_REG_SIZE);
+		r = prop_u64_pair(fdt, "reg", p->rtc_base, GUEST_RTC_SIZE);
 	if (!r)
 		r = fdt_property(fdt, "clocks", &clock, sizeof(clock));
 	if (!r)
 		r = fdt_property_string(fdt, "clock-names", "apb_pclk");
 	if (!r && p->gic_version) {
-		static const uint32_t irq[] = { GIC_SPI, RTC_SPI, IRQ_LEVEL_HIGH };
+		static const uint32_t irq[] = { GIC_SPI, SPI(GUEST_INTID_RTC), IRQ_LEVEL_HIGH };
 
 		r = prop_irq(fdt, "interrupts", irq, 3);
 	}

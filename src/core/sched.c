@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "arch/arch.h"
+#include "board/layout.h"
 #include "core/ipi.h"
 #include "core/log.h"
 #include "console/mux.h"
@@ -336,8 +337,8 @@ void sched_run(void)
 	while (!__atomic_load_n(&released, __ATOMIC_ACQUIRE))
 		arch_cpu_wait_event();
 	arch_irq_enable_private(timer_intid);
-	arch_irq_enable_private(VGIC_VTIMER_INTID); /* guests' virtual timers */
-	arch_irq_enable_private(PTIMER_INTID);	    /* emulated physical timers */
+	arch_irq_enable_private(GUEST_INTID_VTIMER); /* guests' virtual timers */
+	arch_irq_enable_private(GUEST_INTID_PTIMER); /* emulated physical timers */
 	if (arch_vgic_version())
 		arch_irq_enable_private(arch_vgic_maint_intid());
 	for (;;) {

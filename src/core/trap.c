@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "arch/arm64/exit.h"
+#include "board/layout.h"
 #include "platform/uart.h"
 #include "core/esr.h"
 #include "core/hostclock.h"
@@ -155,19 +156,19 @@ void trap_handle_host_irq(struct vcpu *vcpu)
 		hostclock_tick();
 	} else if (intid == uart_intid()) {
 		console_uart_irq();
-	} else if (intid == VGIC_VTIMER_INTID && vcpu && vcpu->vm->counter.virtual_trapped) {
+	} else if (intid == GUEST_INTID_VTIMER && vcpu && vcpu->vm->counter.virtual_trapped) {
 		/* The stand-in for a scaled VM's emulated virtual timer (FEAT_ECV). */
 		arch_vtimer_mask();
 		ptimer_fired(vcpu, PTIMER_VIRT);
-	} else if (intid == VGIC_VTIMER_INTID && vcpu) {
+	} else if (intid == GUEST_INTID_VTIMER && vcpu) {
 		/*
 		 * The loaded vCPU's virtual timer fired. Mask its output (the guest
 		 * unmasks it when it reprograms the timer) and give the guest the
 		 * interrupt through its virtual GIC.
 		 */
 		arch_vtimer_mask();
-		vgic_inject(vcpu->vm, vcpu, VGIC_VTIMER_INTID);
-	} else if (intid == PTIMER_INTID && vcpu) {
+		vgic_inject(vcpu->vm, vcpu, GUEST_INTID_VTIMER);
+	} else if (intid == GUEST_INTID_PTIMER && vcpu) {
 		/* The emulated physical timer of a VM with its own counter frequency. */
 		arch_ptimer_mask();
 		ptimer_fired(vcpu, PTIMER_PHYS);

@@ -6,6 +6,7 @@
 
 #include "board/guest_acpi.h"
 #include "board/guest_fdt.h"
+#include "board/layout.h"
 #include "core/ipi.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -20,8 +21,6 @@
 #define IMAGE_TEXT_OFFSET 8
 #define IMAGE_SIZE_OFF	  16
 #define PAGE_BYTES	  4096UL
-#define GUEST_FDT_MAX	  (64UL << 10) /* the device tree, or the ACPI region (guest_acpi.h) */
-_Static_assert(GUEST_FDT_MAX == GUEST_ACPI_REGION, "one region for either");
 
 static struct vm vms[VM_MAX];
 static unsigned int nvms;
@@ -113,21 +112,21 @@ static int build_fdt(struct vm *vm, uint64_t initrd, char *err, size_t errlen)
 		.bootargs = vm->config->bootargs,
 		.gic_version = vm->vgic.version,
 		.counter_hz = vm->counter.scaled ? vtimer_scale(&vm->counter)->guest_hz : 0,
-		.gicd_base = VGIC_DIST_BASE,
-		.gic_cpu_base = vm->vgic.version == 2 ? VGIC_V2_CPU_BASE : VGIC_REDIST_BASE,
-		.gic_cpu_size = vm->vgic.version == 2 ? VGIC_V2_CPU_SIZE
-						      : VGIC_REDIST_STRIDE * vm->config->vcpus,
+		.gicd_base = GUEST_GICD_BASE,
+		.gic_cpu_base = vm->vgic.version == 2 ? GUEST_GICC_BASE : GUEST_GICR_BASE,
+		.gic_cpu_size = vm->vgic.version == 2 ? GUEST_GICC_SIZE
+						      : GUEST_GICR_STRIDE * vm->config->vcpus,
 		.initrd_base = initrd,
 		.initrd_size = initrd ? vm->config->initrd_size : 0,
 	};
 	void *dst = 0;
 	int r = -FDT_ERR_NOSPACE;
 
-	if (vm_ram_ptr(vm, vm->dtb_ipa, GUEST_FDT_MAX, &dst)) {
-		vm_ram_prepare(vm, vm->dtb_ipa, GUEST_FDT_MAX);
+	if (vm_ram_ptr(vm, vm->dtb_ipa, GUEST_BOOT_REGION_SIZE, &dst)) {
+		vm_ram_prepare(vm, vm->dtb_ipa, GUEST_BOOT_REGION_SIZE);
 		r = vm->config->acpi ? guest_fdt_build(&p, (char *)dst + GUEST_ACPI_FULL_DT,
 						       GUEST_ACPI_DT_ROOM)
-				     : guest_fdt_build(&p, dst, GUEST_FDT_MAX);
+				     : guest_fdt_build(&p, dst, GUEST_BOOT_REGION_SIZE);
 	}
 	if (r) {
 		format(err, errlen, "cannot build the device tree (%s)", fdt_strerror(r));
@@ -138,7 +137,7 @@ static int build_fdt(struct vm *vm, uint64_t initrd, char *err, size_t errlen)
 
 		r = guest_acpi_build(&l, dst, err, errlen);
 	}
-	arch_dcache_clean_inval_poc(dst, GUEST_FDT_MAX);
+	arch_dcache_clean_inval_poc(dst, GUEST_BOOT_REGION_SIZE);
 	return r;
 }
 
@@ -154,9 +153,10 @@ static uint64_t load_images(struct vm *vm, char *err, size_t errlen)
 	 * The device tree starts on the last 2 MiB boundary that leaves it room (a page
 	 * boundary in a VM too small for that), so a kernel's early mapping finds it.
 	 */
-	vm->dtb_ipa = (vm->ram_ipa + vm->ram_size - GUEST_FDT_MAX) & ~(RAM_ALIGN - 1);
+	vm->dtb_ipa = (vm->ram_ipa + vm->ram_size - GUEST_BOOT_REGION_SIZE) & ~(RAM_ALIGN - 1);
 	if (vm->dtb_ipa <= vm->ram_ipa)
-		vm->dtb_ipa = (vm->ram_ipa + vm->ram_size - GUEST_FDT_MAX) & ~(PAGE_BYTES - 1);
+		vm->dtb_ipa =
+			(vm->ram_ipa + vm->ram_size - GUEST_BOOT_REGION_SIZE) & ~(PAGE_BYTES - 1);
 	spin_lock(&vm->s2_lock);
 	entry = load_kernel(vm, err, errlen);
 	if (entry && (load_initrd(vm, &initrd, err, errlen) || build_fdt(vm, initrd, err, errlen)))
@@ -215,14 +215,14 @@ static void uart_irq(void *ctx, bool level)
 {
 	struct vm *vm = ctx;
 
-	vgic_set_level(vm, 0, VGIC_UART_INTID, level);
+	vgic_set_level(vm, 0, GUEST_INTID_UART, level);
 }
 
 static void rtc_irq(void *ctx, bool level)
 {
 	struct vm *vm = ctx;
 
-	vgic_set_level(vm, 0, VGIC_RTC_INTID, level);
+	vgic_set_level(vm, 0, GUEST_INTID_RTC, level);
 }
 
 /* The backdoor's state and the guestinfo keys the configuration sets. */

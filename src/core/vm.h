@@ -30,13 +30,6 @@
 #define VM_DCC_RING	(16 * 1024) /* the DCC console\'s scrollback */
 #define VM_MAX_VCPUS	8
 
-/* The guest-physical layout every VM sees (mirrors QEMU virt where it can). */
-#define GUEST_UART_BASE 0x09000000UL
-#define GUEST_UART_SIZE 0x1000UL
-#define GUEST_RTC_BASE	0x09010000UL
-#define GUEST_RTC_SIZE	0x1000UL
-#define GUEST_RAM_BASE	0x40000000UL
-
 enum vcpu_state {
 	VCPU_OFF = 0,
 	VCPU_RUNNABLE,

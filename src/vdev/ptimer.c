@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "arch/arch.h"
+#include "board/layout.h"
 #include "core/sysreg.h"
 #include "core/vm.h"
 #include "vdev/ptimer.h"
@@ -15,10 +16,10 @@ struct timer_kind {
 
 static const struct timer_kind kinds[] = {
 	[PTIMER_PHYS] = { SYS_ENC(3, 3, 14, 0, 1), SYS_ENC(3, 3, 14, 0, 5), SYS_ENC(3, 3, 14, 2, 0),
-			  SYS_ENC(3, 3, 14, 2, 1), SYS_ENC(3, 3, 14, 2, 2), PTIMER_INTID,
+			  SYS_ENC(3, 3, 14, 2, 1), SYS_ENC(3, 3, 14, 2, 2), GUEST_INTID_PTIMER,
 			  arch_ptimer_arm },
 	[PTIMER_VIRT] = { SYS_ENC(3, 3, 14, 0, 2), SYS_ENC(3, 3, 14, 0, 6), SYS_ENC(3, 3, 14, 3, 0),
-			  SYS_ENC(3, 3, 14, 3, 1), SYS_ENC(3, 3, 14, 3, 2), VTIMER_INTID_SCALED,
+			  SYS_ENC(3, 3, 14, 3, 1), SYS_ENC(3, 3, 14, 3, 2), GUEST_INTID_VTIMER,
 			  arch_vtimer_arm_host },
 };
 

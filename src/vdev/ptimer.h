@@ -20,11 +20,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define PTIMER_INTID	    30 /* the non-secure EL1 physical timer's PPI */
-#define VTIMER_INTID_SCALED 27 /* the virtual timer's, when emulated too (FEAT_ECV) */
-#define PTIMER_CTL_ENABLE   (1UL << 0)
-#define PTIMER_CTL_IMASK    (1UL << 1)
-#define PTIMER_CTL_ISTATUS  (1UL << 2)
+#define PTIMER_CTL_ENABLE  (1UL << 0)
+#define PTIMER_CTL_IMASK   (1UL << 1)
+#define PTIMER_CTL_ISTATUS (1UL << 2)
 
 struct vcpu;
 

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "arch/arch.h"
+#include "board/layout.h"
 #include "lib/format.h"
 #include "core/ipi.h"
 #include "core/log.h"
@@ -155,12 +156,11 @@ int vgic_init(struct vm *vm, char *err, size_t errlen)
 		return -1;
 	}
 	vgic_reset(vm);
-	if (mmio_bus_add(&vm->mmio, VGIC_DIST_BASE, VGIC_DIST_SIZE, &vgic_dist_ops, vm, "gicd"))
+	if (mmio_bus_add(&vm->mmio, GUEST_GICD_BASE, GUEST_GICD_SIZE, &vgic_dist_ops, vm, "gicd"))
 		goto no_room;
 	if (version == 3) {
-		if (mmio_bus_add(&vm->mmio, VGIC_REDIST_BASE,
-				 VGIC_REDIST_STRIDE * vm->config->vcpus, &vgic_redist_ops, vm,
-				 "gicr"))
+		if (mmio_bus_add(&vm->mmio, GUEST_GICR_BASE, GUEST_GICR_STRIDE * vm->config->vcpus,
+				 &vgic_redist_ops, vm, "gicr"))
 			goto no_room;
 		return 0;
 	}
@@ -179,8 +179,8 @@ int vgic_map_cpuif(struct vm *vm)
 {
 	if (vm->vgic.version != 2)
 		return 0;
-	return arch_stage2_map_device(&vm->s2, VGIC_V2_CPU_BASE, arch_vgic_cpuif_base(),
-				      VGIC_V2_CPU_SIZE);
+	return arch_stage2_map_device(&vm->s2, GUEST_GICC_BASE, arch_vgic_cpuif_base(),
+				      GUEST_GICC_SIZE);
 }
 
 void vgic_set_level(struct vm *vm, struct vcpu *vcpu, unsigned int intid, bool level)
@@ -682,12 +682,12 @@ const struct mmio_ops vgic_dist_ops = { .read = dist_read, .write = dist_write }
 static uint64_t redist_read(void *dev, struct vcpu *vcpu, uint64_t off, unsigned int size)
 {
 	struct vm *vm = dev;
-	unsigned int index = (unsigned int)(off / VGIC_REDIST_STRIDE);
+	unsigned int index = (unsigned int)(off / GUEST_GICR_STRIDE);
 	struct vcpu *t = &vm->vcpus[index];
 	uint64_t typer, v = 0;
 
 	(void)vcpu;
-	off %= VGIC_REDIST_STRIDE;
+	off %= GUEST_GICR_STRIDE;
 	if (off >= GICR_SGI_BASE)
 		return irq_regs(vm, t, BLOCK_PRIVATE, off - GICR_SGI_BASE, size, false, &v) ? v : 0;
 	/* Affinity (our MPIDR Aff0), processor number, Last on the final frame. */
@@ -713,10 +713,10 @@ static void redist_write(void *dev, struct vcpu *vcpu, uint64_t off, unsigned in
 			 uint64_t value)
 {
 	struct vm *vm = dev;
-	struct vcpu *t = &vm->vcpus[off / VGIC_REDIST_STRIDE];
+	struct vcpu *t = &vm->vcpus[off / GUEST_GICR_STRIDE];
 
 	(void)vcpu;
-	off %= VGIC_REDIST_STRIDE;
+	off %= GUEST_GICR_STRIDE;
 	if (off >= GICR_SGI_BASE) {
 		if (irq_regs(vm, t, BLOCK_PRIVATE, off - GICR_SGI_BASE, size, true, &value))
 			kick(t);

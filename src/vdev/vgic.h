@@ -18,19 +18,10 @@
 #include "core/mmio.h"
 #include "lib/spinlock.h"
 
-#define VGIC_NR_SPIS	   64
-#define VGIC_NR_IRQS	   (32 + VGIC_NR_SPIS)
-#define VGIC_MAX_LRS	   16
-#define VGIC_DIST_BASE	   0x08000000UL
-#define VGIC_DIST_SIZE	   0x10000UL
-#define VGIC_V2_CPU_BASE   0x08010000UL /* GICv2: where the guest finds its GICC */
-#define VGIC_V2_CPU_SIZE   0x2000UL
-#define VGIC_V2_MAX_VCPUS  8
-#define VGIC_REDIST_BASE   0x080a0000UL
-#define VGIC_REDIST_STRIDE 0x20000UL /* RD_base and SGI_base frames */
-#define VGIC_VTIMER_INTID  27
-#define VGIC_UART_INTID	   33
-#define VGIC_RTC_INTID	   34
+#define VGIC_NR_SPIS	  64
+#define VGIC_NR_IRQS	  (32 + VGIC_NR_SPIS)
+#define VGIC_MAX_LRS	  16
+#define VGIC_V2_MAX_VCPUS 8
 
 struct vcpu;
 struct vm;

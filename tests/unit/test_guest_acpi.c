@@ -21,7 +21,7 @@
 #define RAM_SIZE   0x10000000UL
 #define REGION_IPA (RAM_BASE + RAM_SIZE - (2UL << 20))
 
-static uint8_t region[GUEST_ACPI_REGION];
+static uint8_t region[GUEST_BOOT_REGION_SIZE];
 
 static const struct guest_fdt_params params = {
 	.ram_base = RAM_BASE,
@@ -94,7 +94,7 @@ static void test_the_device_tree_has_only_chosen(void **state)
 	assert_int_equal(chosen_u64("linux,uefi-mmap-desc-ver"), 1);
 	assert_int_equal(chosen_u64("linux,uefi-secure-boot"), 2);
 	/* The full tree given on input is gone. */
-	for (size_t i = GUEST_ACPI_FULL_DT; i < GUEST_ACPI_REGION; i++)
+	for (size_t i = GUEST_ACPI_FULL_DT; i < GUEST_BOOT_REGION_SIZE; i++)
 		assert_int_equal(region[i], 0);
 }
 

@@ -14,6 +14,7 @@
 #include "core/ipi.h"
 #include "core/sched.h"
 #include "core/vm.h"
+#include "board/layout.h"
 #include "vdev/vgic.h"
 
 #define NR_LRS 4
@@ -194,7 +195,7 @@ static void test_blocked_vcpu_is_woken_by_an_interrupt(void **state)
 	assert_int_equal(wakes, 1);
 	assert_int_equal(v2->state, VCPU_RUNNABLE);
 	assert_false(vgic_vcpu_pending(v2)); /* SGI 3 is not enabled yet */
-	vgic_redist_ops.write(&vm, v2, 2 * VGIC_REDIST_STRIDE + 0x10000 + 0x100, 4, 1U << 3);
+	vgic_redist_ops.write(&vm, v2, 2 * GUEST_GICR_STRIDE + 0x10000 + 0x100, 4, 1U << 3);
 	assert_true(vgic_vcpu_pending(v2));
 }
 

@@ -8,6 +8,7 @@
 #include "arch/arch.h"
 #include "arch/arm64/internal.h"
 #include "arch/arm64/sysreg.h"
+#include "board/layout.h"
 #include "core/vm.h"
 #include "platform/platform.h"
 
@@ -68,7 +69,7 @@ void vgic_hw_init(const struct platform *plat)
 	if (g->version == 3 && FIELD(read_sysreg(ID_AA64PFR0_EL1), 24, 4) != 0) {
 		version = 3;
 		nr_lrs = clamp_lrs((unsigned int)(read_sysreg(ICH_VTR_EL2) & 0x1f) + 1);
-	} else if (g->version == 2 && g->hyp.size && g->vcpu.size >= VGIC_V2_CPU_SIZE &&
+	} else if (g->version == 2 && g->hyp.size && g->vcpu.size >= GUEST_GICC_SIZE &&
 		   !arch_map_device(g->hyp.base, g->hyp.size)) {
 		version = 2;
 		gich = g->hyp.base;
