@@ -5,21 +5,23 @@
 #include "console/conbuf.h"
 #include "console/focus.h"
 #include "console/lineout.h"
+#include "console/mux.h"
 #include "console/screen.h"
 #include "console/shell.h"
-#include "console/termin.h"
-#include "console/textview.h"
-#include "platform/uart.h"
-#include "core/bootargs.h"
-#include "core/log.h"
-#include "console/mux.h"
-#include "core/panic.h"
 #include "console/shell_cmds.h"
 #include "console/status_view.h"
+#include "console/termin.h"
+#include "console/textview.h"
+#include "core/bootargs.h"
+#include "core/irq.h"
+#include "core/log.h"
+#include "core/panic.h"
+#include "core/sched.h"
 #include "core/vm.h"
 #include "hypercall/backdoor.h"
 #include "lib/format.h"
 #include "lib/spinlock.h"
+#include "platform/uart.h"
 
 #define LOG_RING	      (64 * 1024)
 #define SHELL_RING	      (16 * 1024)
@@ -53,8 +55,6 @@ static struct {
 
 static char log_ring[LOG_RING];
 static char shell_ring[SHELL_RING];
-static char vm_rings[VM_MAX][VM_CONSOLE_RING];
-static char dcc_rings[VM_MAX][VM_DCC_RING];
 static char tail[SCREEN_ROWS_MAX * SCREEN_COLS_MAX];
 
 /*
@@ -95,14 +95,6 @@ void mux_shell_write(const char *s, size_t len)
 	conbuf_write(&mux.shell, s, len);
 	conbuf_put(&mux.shell, '\n');
 	lineout_emit("shell", s, len);
-}
-
-void mux_vm_console_init(struct vm *vm)
-{
-	conbuf_init(&vm->console, vm_rings[vm->id], VM_CONSOLE_RING);
-	conbuf_init(&vm->dcc_console, dcc_rings[vm->id], VM_DCC_RING);
-	vm->uart.out.keep = &vm->console;
-	vm->dcc.out.keep = &vm->dcc_console;
 }
 
 /* The prefix key's name, e.g. "Ctrl-\". */
@@ -220,6 +212,7 @@ void mux_init(const struct platform *plat)
 	char v[16];
 
 	status_view_init(plat);
+	sched_on_tick(console_poll);
 	parse_prefix(bootargs);
 	mux.dec_lines =
 		!(bootargs_get(bootargs, "console.lines", v, sizeof(v)) && !strcmp(v, "ascii"));
@@ -246,11 +239,22 @@ static struct vm *input_target(void)
 	return 0;
 }
 
+/* The UART's interrupt: take what came, and act on it now. */
+static void uart_irq_taken(unsigned int intid, struct vcpu *loaded)
+{
+	(void)intid;
+	(void)loaded;
+	/* A key for the shell: its echo's latency counts from here. */
+	if (uart_irq() && !mux.key_at && mux.focus.vm == FOCUS_SHELL)
+		mux.key_at = arch_counter();
+	console_poll(); /* what came is seen to now, not at the next time slice */
+}
+
 void mux_start(void)
 {
 	unsigned int intid = uart_intid();
 
-	if (intid >= 32 && intid < 1020) {
+	if (GIC_IS_SPI(intid) && !irq_reserve(intid, uart_irq_taken, "console UART")) {
 		arch_irq_enable_shared(intid, arch_cpu_index());
 		uart_enable_irq();
 		log_info("console: UART interrupt INTID %u: input taken and output sent by "
@@ -531,14 +535,6 @@ static void redraw_if_due(void)
 	mux.drawn_output = output;
 	mux.drawn_at = now;
 	draw();
-}
-
-void console_uart_irq(void)
-{
-	/* A key for the shell: its echo's latency counts from here. */
-	if (uart_irq() && !mux.key_at && mux.focus.vm == FOCUS_SHELL)
-		mux.key_at = arch_counter();
-	console_poll(); /* what came is seen to now, not at the next time slice */
 }
 
 void console_poll(void)

@@ -33,14 +33,9 @@ void mux_start(void);
 
 /* Each time slice, on one CPU at a time: input, and a redraw when something changed. */
 void console_poll(void);
-/* The UART's interrupt: take what came, and act on it now. */
-void console_uart_irq(void);
 
 /* The shell's output (a line) and its console. */
 void mux_shell_write(const char *s, size_t len);
-
-/* Prepares a VM's console (its UART's and DCC's output) when the VM is built. */
-void mux_vm_console_init(struct vm *vm);
 
 /* True when the full-screen console is on. */
 bool mux_full_screen(void);

@@ -4,8 +4,8 @@
  * Delete, Left/Right, Home/End and Ctrl-A/Ctrl-E, Ctrl-U, Enter; Up/Down walk
  * the history of the last SHELL_HISTORY lines) and a table of commands, each a word or two ("vm
  * list") followed by arguments. Output goes through a sink a line at a time. The commands
- * themselves live with what they act on (console/shell_cmds.c); this part knows nothing of VMs, so it
- * is unit-tested on the host.
+ * themselves live with what they act on (console/shell_cmds.c); this part knows nothing of VMs, so
+ * it is unit-tested on the host.
  */
 #ifndef SKIFF_CONSOLE_SHELL_H
 #define SKIFF_CONSOLE_SHELL_H

@@ -3,9 +3,11 @@
 #include "core/clockwatch.h"
 #include "core/hostclock.h"
 #include "core/log.h"
+#include "core/sched.h"
 #include "core/vm.h"
 #include "core/wallclock.h"
 #include "lib/spinlock.h"
+#include "platform/rtc.h"
 
 /* A jump smaller than this is taken for noise; QEMU's ticks can run that late. */
 #define TOLERANCE_MS 250
@@ -14,19 +16,6 @@ static struct clockwatch watch;
 static struct spinlock watch_lock;
 static bool watching;
 static uint64_t adjustments;
-
-void hostclock_init(uint64_t counter_hz)
-{
-	uint64_t secs;
-
-	clockwatch_init(&watch, counter_hz, TOLERANCE_MS);
-	watching = wallclock_rtc_seconds(&secs);
-}
-
-uint64_t hostclock_adjustments(void)
-{
-	return adjustments;
-}
 
 static void compensate(int64_t jump, uint64_t now)
 {
@@ -55,13 +44,14 @@ static void compensate(int64_t jump, uint64_t now)
 	}
 }
 
-void hostclock_tick(void)
+/* Each time slice: the host counter against the RTC. */
+static void hostclock_tick(void)
 {
 	uint64_t secs;
 
 	if (!watching || !spin_trylock(&watch_lock))
 		return;
-	if (wallclock_rtc_seconds(&secs)) {
+	if (rtc_read_seconds(&secs)) {
 		uint64_t now = arch_counter();
 		int64_t jump = clockwatch_sample(&watch, secs, now);
 
@@ -69,4 +59,19 @@ void hostclock_tick(void)
 			compensate(jump, now);
 	}
 	spin_unlock(&watch_lock);
+}
+
+void hostclock_init(uint64_t counter_hz)
+{
+	uint64_t secs;
+
+	clockwatch_init(&watch, counter_hz, TOLERANCE_MS);
+	watching = rtc_read_seconds(&secs);
+	if (watching)
+		sched_on_tick(hostclock_tick);
+}
+
+uint64_t hostclock_adjustments(void)
+{
+	return adjustments;
 }

@@ -9,11 +9,11 @@
 
 #include <stdint.h>
 
-/* Starts watching (needs the host RTC: wallclock_init() first). */
+/*
+ * Starts watching (needs the host RTC: wallclock_init() first): one sample on
+ * any CPU's time-slice tick; the first CPU to get there takes it.
+ */
 void hostclock_init(uint64_t counter_hz);
-
-/* One sample, on any CPU's time-slice tick; the first CPU to get there takes it. */
-void hostclock_tick(void);
 
 /* Adjustments seen since boot. */
 uint64_t hostclock_adjustments(void);

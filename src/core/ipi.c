@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "arch/arch.h"
 #include "core/ipi.h"
+#include "core/irq.h"
 #include "core/panic.h"
 #include "core/sched.h"
 
@@ -9,8 +10,9 @@ void ipi_send(unsigned int cpu, enum ipi ipi)
 	arch_irq_send_sgi(cpu, (unsigned int)ipi);
 }
 
-void ipi_handle(unsigned int intid)
+static void ipi_irq(unsigned int intid, struct vcpu *loaded)
 {
+	(void)loaded;
 	switch (intid) {
 	case IPI_STOP:
 		panic_stop_this_cpu();
@@ -22,4 +24,11 @@ void ipi_handle(unsigned int intid)
 		/* The interrupt itself made the CPU leave the guest: nothing else to do. */
 		break;
 	}
+}
+
+void ipi_init(void)
+{
+	irq_reserve(IPI_KICK, ipi_irq, "IPI kick");
+	irq_reserve(IPI_STOP, ipi_irq, "IPI stop");
+	irq_reserve(IPI_RESCHED, ipi_irq, "IPI resched");
 }

@@ -10,6 +10,7 @@ enum ipi {
 };
 
 void ipi_send(unsigned int cpu, enum ipi ipi);
-void ipi_handle(unsigned int intid);
+/* Takes the IPIs' interrupts (boot, before interrupts are taken). */
+void ipi_init(void);
 
 #endif

@@ -12,6 +12,7 @@
 #include "platform/acpi_boot.h"
 #include "core/bootargs.h"
 #include "core/hostclock.h"
+#include "core/ipi.h"
 #include "core/log.h"
 #include "core/main.h"
 #include "core/mem.h"
@@ -22,6 +23,7 @@
 #include "core/smp.h"
 #include "core/vm.h"
 #include "core/wallclock.h"
+#include "vdev/host_irqs.h"
 
 #ifndef SKIFF_VERSION
 #define SKIFF_VERSION "unknown"
@@ -152,6 +154,8 @@ void skiff_main(const void *fdt, unsigned int el, const struct mem_range *image)
 	print_banner(&f);
 	if (arch_irq_init(&plat))
 		panic("no usable interrupt controller (GIC version %u)", plat.gic.version);
+	ipi_init();
+	vdev_reserve_host_irqs(&plat);
 	boot_cpu = smp_boot_cpu_init(&plat);
 	if (uart_ok)
 		mux_init(&plat);

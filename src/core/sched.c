@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "arch/arch.h"
-#include "board/layout.h"
 #include "core/ipi.h"
+#include "core/irq.h"
 #include "core/log.h"
-#include "console/mux.h"
 #include "core/panic.h"
 #include "core/sched.h"
 #include "core/trap.h"
@@ -11,8 +10,8 @@
 #include "lib/format.h"
 #include "vdev/psci.h"
 
-#define SLICES_PER_SECOND   100 /* 10 ms time slices */
-#define TIMER_INTID_DEFAULT 26
+#define SLICES_PER_SECOND 100 /* 10 ms time slices */
+#define MAX_TICK_HOOKS	  4
 
 static unsigned int sched_ncpus;
 static unsigned int next_cpu;
@@ -23,6 +22,9 @@ static unsigned int boot_cpu;
 static int released;
 static unsigned int timer_intid;
 static uint64_t slice_ticks;
+/* Work done each time slice on every CPU (boot-time registrations, read-only after). */
+static void (*tick_hooks[MAX_TICK_HOOKS])(void);
+static unsigned int ntick_hooks;
 
 /* Each host CPU's scheduling state (per-CPU objects: only that CPU writes them). */
 static struct sched_cpu {
@@ -30,6 +32,8 @@ static struct sched_cpu {
 	bool need_resched;
 	uint64_t slice_end; /* host count at which the running vCPU's slice ends */
 } sched_cpus[PLATFORM_MAX_CPUS];
+
+static void timer_irq(unsigned int intid, struct vcpu *loaded);
 
 void sched_init(const struct platform *plat, unsigned int boot, enum when_idle when_idle,
 		uint64_t counter_hz)
@@ -40,9 +44,17 @@ void sched_init(const struct platform *plat, unsigned int boot, enum when_idle w
 	/* The EL2 physical timer: PPI 10 (INTID 26) unless the device tree says otherwise. */
 	timer_intid = plat->timer.nirqs > TIMER_IRQ_HYP_PHYS
 			      ? plat->timer.irq[TIMER_IRQ_HYP_PHYS].intid
-			      : TIMER_INTID_DEFAULT;
+			      : TIMER_BSA_INTID_HYP_PHYS;
 	slice_ticks = counter_hz / SLICES_PER_SECOND;
 	idle_policy = when_idle;
+	irq_reserve(timer_intid, timer_irq, "scheduler tick");
+}
+
+void sched_on_tick(void (*fn)(void))
+{
+	if (ntick_hooks == MAX_TICK_HOOKS)
+		panic("more than %u time-slice hooks", MAX_TICK_HOOKS);
+	tick_hooks[ntick_hooks++] = fn;
 }
 
 void sched_cpu_online(unsigned int cpu)
@@ -94,11 +106,6 @@ void sched_vm_stopped(void)
 {
 	if (vm_all_stopped())
 		ipi_send(boot_cpu, IPI_KICK);
-}
-
-unsigned int sched_timer_intid(void)
-{
-	return timer_intid;
 }
 
 void sched_yield(void)
@@ -188,7 +195,7 @@ static void arm_timer(const struct sched_cpu *sc, uint64_t next_deadline)
 	arch_hyp_timer_arm_at(sc->slice_end < next_deadline ? sc->slice_end : next_deadline);
 }
 
-void sched_timer_fired(void)
+static void sched_timer_fired(void)
 {
 	unsigned int cpu = arch_cpu_index();
 	struct sched_cpu *sc = &sched_cpus[cpu];
@@ -200,6 +207,15 @@ void sched_timer_fired(void)
 		sc->slice_end = now + slice_ticks;
 	}
 	arm_timer(sc, next);
+}
+
+static void timer_irq(unsigned int intid, struct vcpu *loaded)
+{
+	(void)intid;
+	(void)loaded;
+	sched_timer_fired();
+	for (unsigned int i = 0; i < ntick_hooks; i++)
+		tick_hooks[i]();
 }
 
 /* Round robin over the runnable vCPUs placed on @cpu, starting after the last one run. */
@@ -309,8 +325,7 @@ static void idle(unsigned int cpu)
 	arm_timer(sc, next);
 	/* Interrupts stay masked in EL2: WFI still wakes, then we poll the GIC. */
 	arch_cpu_idle();
-	trap_handle_host_irq(0);
-	console_poll();
+	irq_handle(0);
 }
 
 static void host_power_off(void)
@@ -336,11 +351,7 @@ void sched_run(void)
 	/* VMs are being created while the other CPUs come up: wait until they exist. */
 	while (!__atomic_load_n(&released, __ATOMIC_ACQUIRE))
 		arch_cpu_wait_event();
-	arch_irq_enable_private(timer_intid);
-	arch_irq_enable_private(GUEST_INTID_VTIMER); /* guests' virtual timers */
-	arch_irq_enable_private(GUEST_INTID_PTIMER); /* emulated physical timers */
-	if (arch_vgic_version())
-		arch_irq_enable_private(arch_vgic_maint_intid());
+	irq_enable_private_reserved();
 	for (;;) {
 		struct vcpu *v;
 

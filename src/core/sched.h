@@ -22,9 +22,11 @@ unsigned int sched_cpus_online(void);
 /* Picks the host CPU for a VM: @requested (-1 = any) or round robin. -1 with @err set. */
 int sched_place(int requested, char *err, size_t errlen);
 
-/* The time-slice interrupt: its INTID, and its handler. */
-unsigned int sched_timer_intid(void);
-void sched_timer_fired(void);
+/*
+ * Runs @fn on every CPU at each time slice (10 ms), from the time-slice
+ * interrupt: the console's polling, the host clock's watch. Boot only.
+ */
+void sched_on_tick(void (*fn)(void));
 
 /* Gives up the rest of the slice (a vCPU spinning, e.g. in WFE). */
 void sched_yield(void);

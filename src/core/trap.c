@@ -1,12 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "arch/arm64/exit.h"
-#include "board/layout.h"
-#include "platform/uart.h"
 #include "core/esr.h"
-#include "core/hostclock.h"
-#include "core/ipi.h"
+#include "core/irq.h"
 #include "core/log.h"
-#include "console/mux.h"
 #include "core/sched.h"
 #include "core/sysreg.h"
 #include "core/trap.h"
@@ -137,48 +133,6 @@ static void handle_sync(struct vcpu *vcpu)
 	(fn ? fn : trap_undef)(vcpu, esr);
 }
 
-void trap_handle_host_irq(struct vcpu *vcpu)
-{
-	unsigned int intid = arch_irq_ack();
-
-	if (intid >= 1020)
-		return; /* spurious */
-	arch_irq_eoi(intid);
-	if (intid < 16) {
-		ipi_handle(intid);
-	} else if (intid == sched_timer_intid()) {
-		sched_timer_fired();
-		/*
-		 * Each time slice (10 ms) also looks for input on the host's serial line
-		 * and watches the host's count against its RTC.
-		 */
-		console_poll();
-		hostclock_tick();
-	} else if (intid == uart_intid()) {
-		console_uart_irq();
-	} else if (intid == GUEST_INTID_VTIMER && vcpu && vcpu->vm->counter.virtual_trapped) {
-		/* The stand-in for a scaled VM's emulated virtual timer (FEAT_ECV). */
-		arch_vtimer_mask();
-		ptimer_fired(vcpu, PTIMER_VIRT);
-	} else if (intid == GUEST_INTID_VTIMER && vcpu) {
-		/*
-		 * The loaded vCPU's virtual timer fired. Mask its output (the guest
-		 * unmasks it when it reprograms the timer) and give the guest the
-		 * interrupt through its virtual GIC.
-		 */
-		arch_vtimer_mask();
-		vgic_inject(vcpu->vm, vcpu, GUEST_INTID_VTIMER);
-	} else if (intid == GUEST_INTID_PTIMER && vcpu) {
-		/* The emulated physical timer of a VM with its own counter frequency. */
-		arch_ptimer_mask();
-		ptimer_fired(vcpu, PTIMER_PHYS);
-	} else if (intid == arch_vgic_maint_intid() && vcpu) {
-		vgic_maintenance(vcpu);
-	} else {
-		log_warn("unexpected host interrupt %u", intid);
-	}
-}
-
 bool trap_backdoor_fast(struct vcpu *vcpu)
 {
 	return vdcc_backdoor_fast(vcpu);
@@ -193,7 +147,7 @@ void trap_handle_exit(struct vcpu *vcpu)
 		break;
 	case EXIT_IRQ:
 	case EXIT_FIQ:
-		trap_handle_host_irq(vcpu);
+		irq_handle(vcpu);
 		break;
 	case EXIT_SERROR:
 		vm_crash(vcpu->vm, "vcpu %u caused an SError (ESR 0x%08lx)", vcpu->id,

@@ -25,7 +25,4 @@ void trap_handle_exit(struct vcpu *vcpu);
  */
 bool trap_backdoor_fast(struct vcpu *vcpu);
 
-/* Host interrupt handling, from an IRQ exit (@vcpu loaded) or the idle loop (NULL). */
-void trap_handle_host_irq(struct vcpu *vcpu);
-
 #endif

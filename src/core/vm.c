@@ -10,9 +10,7 @@
 #include "core/ipi.h"
 #include "core/log.h"
 #include "core/mem.h"
-#include "console/mux.h"
 #include "core/sched.h"
-#include "console/shell_cmds.h"
 #include "core/wallclock.h"
 #include "core/vm.h"
 #include "lib/format.h"
@@ -225,6 +223,15 @@ static void rtc_irq(void *ctx, bool level)
 	vgic_set_level(vm, 0, GUEST_INTID_RTC, level);
 }
 
+/* What the VM writes to its UART and its DCC, kept for the operator's console. */
+static void console_init(struct vm *vm)
+{
+	conbuf_init(&vm->console, vm->console_text, sizeof(vm->console_text));
+	conbuf_init(&vm->dcc_console, vm->dcc_console_text, sizeof(vm->dcc_console_text));
+	vm->uart.out.keep = &vm->console;
+	vm->dcc.out.keep = &vm->dcc_console;
+}
+
 /* The backdoor's state and the guestinfo keys the configuration sets. */
 static void backdoor_init(struct vm *vm)
 {
@@ -297,7 +304,7 @@ static int vm_build(struct vm *vm, unsigned int pcpu, char *err, size_t errlen)
 	}
 	vpl031_init(&vm->rtc, wallclock_seconds, rtc_irq, vm);
 	vdcc_init(&vm->dcc, vm->name);
-	mux_vm_console_init(vm);
+	console_init(vm);
 	backdoor_init(vm);
 	if (mmio_bus_add(&vm->mmio, GUEST_RTC_BASE, GUEST_RTC_SIZE, &vpl031_ops, &vm->rtc,
 			 "pl031")) {

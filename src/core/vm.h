@@ -89,7 +89,9 @@ struct vm {
 	struct vdcc dcc;
 	struct conbuf console;	   /* its UART's output, for the console (console/mux.c) */
 	struct conbuf dcc_console; /* its DCC's output, a second console */
-	uint64_t started;	   /* host count when it last started or reset */
+	char console_text[VM_CONSOLE_RING];
+	char dcc_console_text[VM_DCC_RING];
+	uint64_t started; /* host count when it last started or reset */
 	struct backdoor backdoor;
 	struct rpci rpci; /* the backdoor's RPCI commands and guestinfo */
 	struct tclo tclo; /* requests to the guest's tools */

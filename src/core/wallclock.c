@@ -1,30 +1,17 @@
 // SPDX-License-Identifier: MIT
 #include "arch/arch.h"
 #include "core/wallclock.h"
-#include "platform/drivers/pl031_regs.h"
+#include "platform/rtc.h"
 
 static uint64_t epoch_at_boot;
 static uint64_t counter_at_boot; /* moved by wallclock_adjust() */
 static uint64_t hz = 1;
-static volatile uint32_t *rtc;
 
 bool wallclock_init(const struct platform *plat, uint64_t counter_hz)
 {
 	hz = counter_hz ? counter_hz : 1;
 	counter_at_boot = arch_counter();
-	if (!plat->rtc.size || arch_map_device(plat->rtc.base, plat->rtc.size))
-		return false;
-	rtc = (volatile uint32_t *)(plat->rtc.base + RTCDR);
-	epoch_at_boot = *rtc;
-	return true;
-}
-
-bool wallclock_rtc_seconds(uint64_t *secs)
-{
-	if (!rtc)
-		return false;
-	*secs = *rtc;
-	return true;
+	return rtc_init(plat) && rtc_read_seconds(&epoch_at_boot);
 }
 
 void wallclock_adjust(int64_t jump)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Wall-clock time for guests' RTCs: the host's PL031 is read once at boot and
+ * Wall-clock time for guests' RTCs: the host's RTC (platform/rtc.h) is read once at boot and
  * the generic counter carries the time on from there (the host RTC has a
  * resolution of one second and reading it costs a device access). When the
  * counter is seen to jump against the RTC (core/hostclock.c), the clock is
@@ -12,13 +12,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "platform/platform.h"
+struct platform;
 
 /* Returns false when the platform has no RTC Skiff can read (time starts at 0). */
 bool wallclock_init(const struct platform *plat, uint64_t counter_hz);
-
-/* The host RTC's own seconds (false without one): core/hostclock.c compares. */
-bool wallclock_rtc_seconds(uint64_t *secs);
 
 /* The counter ran ahead of the RTC by @jump ticks (behind if negative): follow the RTC. */
 void wallclock_adjust(int64_t jump);

@@ -54,6 +54,11 @@ enum timer_irq_index {
 	TIMER_IRQ_COUNT,
 };
 
+/* The timers' INTIDs the Arm BSA recommends, for a device tree that names fewer. */
+#define TIMER_BSA_INTID_PHYS	 30
+#define TIMER_BSA_INTID_VIRT	 27
+#define TIMER_BSA_INTID_HYP_PHYS 26
+
 struct platform_timer {
 	unsigned int nirqs;
 	struct irq_desc irq[TIMER_IRQ_COUNT];

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <string.h>
 
-#include "platform/drivers/pl031_regs.h"
+#include "platform/drivers/pl031.h"
 #include "vdev/vpl031.h"
 
 #define INT_BIT 1U

@@ -45,10 +45,9 @@ void arch_irq_eoi(unsigned int intid)
 	fake.last_eoi = intid;
 }
 
-void ipi_handle(unsigned int intid)
+void arch_irq_enable_private(unsigned int intid)
 {
-	fake.ipis++;
-	fake.last_ipi = intid;
+	fake.enabled_private |= 1U << intid;
 }
 
 void vm_crash(struct vm *vm, const char *fmt, ...)
@@ -163,16 +162,6 @@ bool arch_sync_icache(const void *va, uint64_t size)
 	return !fake.coherent_caches;
 }
 
-unsigned int sched_timer_intid(void)
-{
-	return 26;
-}
-
-void sched_timer_fired(void)
-{
-	fake.timer_ticks++;
-}
-
 void sched_yield(void)
 {
 	fake.yields++;
@@ -232,18 +221,6 @@ bool vm_ram_ptr(struct vm *vm, uint64_t ipa, uint64_t len, void **ptr)
 	return true;
 }
 
-void arch_vtimer_mask(void)
-{
-	fake.vtimer_masks++;
-}
-
-void vgic_inject(struct vm *vm, struct vcpu *vcpu, unsigned int intid)
-{
-	(void)vm;
-	(void)vcpu;
-	fake.injected = intid;
-}
-
 /* The DCC is tested by the backdoor guest; here every register is "not DCC". */
 enum vdcc_result vdcc_access(struct vcpu *vcpu, uint64_t esr)
 {
@@ -268,48 +245,8 @@ bool ptimer_access(struct vcpu *vcpu, uint32_t enc, bool read, uint64_t *val)
 	return false;
 }
 
-void ptimer_fired(struct vcpu *vcpu, enum ptimer_kind k)
-{
-	(void)vcpu;
-	(void)k;
-	fake.ptimer_fires++;
-}
-
-void arch_ptimer_mask(void)
-{
-}
-
-unsigned int arch_vgic_maint_intid(void)
-{
-	return 25;
-}
-
-void vgic_maintenance(struct vcpu *vcpu)
-{
-	(void)vcpu;
-	fake.maintenance_irqs++;
-}
-
 void vgic_send_sgi(struct vcpu *vcpu, uint64_t sgi1r)
 {
 	(void)vcpu;
 	fake.sgi1r = sgi1r;
-}
-
-void console_poll(void)
-{
-	fake.console_polls++;
-}
-
-void hostclock_tick(void)
-{
-}
-
-unsigned int uart_intid(void)
-{
-	return 0;
-}
-
-void console_uart_irq(void)
-{
 }

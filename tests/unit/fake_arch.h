@@ -3,6 +3,7 @@
 #define SKIFF_TEST_FAKE_ARCH_H
 
 #include "core/ipi.h"
+#include "core/irq.h"
 #include "core/vm.h"
 
 #define FAKE_LOGS      8
@@ -11,12 +12,11 @@
 
 struct fake_record {
 	unsigned int undefs, dabts, crashes, power_offs, resets, eois, ipis, nlogs;
-	unsigned int pending_irq, last_eoi, last_ipi;
+	unsigned int pending_irq, last_eoi;
 	uint64_t dabt_far;
-	unsigned int block_maps, page_map_calls, protects, syncs, timer_ticks, yields, blocks,
-		prepares;
-	unsigned int kicks, last_kick_cpu, vtimer_masks, injected, console_polls, maintenance_irqs,
-		ptimer_fires;
+	unsigned int block_maps, page_map_calls, protects, syncs, yields, blocks, prepares;
+	unsigned int kicks, last_kick_cpu;
+	uint32_t enabled_private; /* PPIs and SGIs enabled, one bit each */
 	uint64_t sgi1r;
 	bool coherent_caches;		     /* CTR_EL0.IDC and DIC both set */
 	unsigned char perms[FAKE_RAM_PAGES]; /* fake stage 2: S2_PERM_* per page, 0 = unmapped */

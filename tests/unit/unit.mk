@@ -23,7 +23,7 @@ UNIT_SRCS_test_message  := src/hypercall/message.c src/hypercall/rpci.c src/hype
 UNIT_SRCS_test_libc     := tests/unit/skiff_libc.c
 UNIT_SRCS_test_platform := src/platform/platform.c src/platform/dt.c src/lib/format.c
 UNIT_SRCS_test_guest_fdt := src/board/guest_fdt.c src/lib/format.c
-UNIT_SRCS_test_trap     := src/core/trap.c src/core/esr.c src/core/mmio.c src/vdev/psci.c \
+UNIT_SRCS_test_trap     := src/core/trap.c src/core/esr.c src/core/irq.c src/core/mmio.c src/vdev/psci.c \
 	src/core/sysreg.c \
 	src/core/stage2_fault.c tests/unit/fake_arch.c
 UNIT_SRCS_test_aml      := src/acpi/aml.c
@@ -32,6 +32,7 @@ UNIT_SRCS_test_guest_acpi := src/board/guest_acpi.c src/board/guest_fdt.c $(wild
 UNIT_SRCS_test_acpi_reader := $(wildcard src/acpi/*.c) src/platform/dt.c src/platform/platform.c \
 	src/lib/format.c
 UNIT_SRCS_test_dt2acpi  := $(wildcard src/acpi/*.c) src/platform/dt.c src/platform/platform.c src/lib/format.c
+UNIT_SRCS_test_irq      := src/core/irq.c tests/unit/fake_arch.c
 UNIT_SRCS_test_stage2   := src/core/stage2_fault.c tests/unit/fake_arch.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))

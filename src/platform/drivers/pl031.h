@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The ARM PrimeCell PL031 real-time clock's registers (ARM DDI 0224), shared by
- * the emulated one (vdev/vpl031.c) and the host's reader (core/wallclock.c).
+ * the emulated one (vdev/vpl031.c) and the host's driver (platform/drivers/pl031.c).
  * The test guest (guest/tests/rtc.c) keeps its own copy from the manual, so a
  * wrong offset here cannot hide behind a shared mistake.
  */
-#ifndef SKIFF_PLATFORM_DRIVERS_PL031_REGS_H
-#define SKIFF_PLATFORM_DRIVERS_PL031_REGS_H
+#ifndef SKIFF_PLATFORM_DRIVERS_PL031_H
+#define SKIFF_PLATFORM_DRIVERS_PL031_H
 
 #define RTCDR	   0x000 /* data: seconds */
 #define RTCMR	   0x004 /* match */
