@@ -75,6 +75,7 @@ void smccc_hvc(uint32_t fid, uint64_t a1, uint64_t a2, uint64_t a3, struct smccc
 #define SMCCC_ARCH_FEATURES 0x80000001U
 uint32_t psci_version(void);
 __attribute__((noreturn)) void psci_system_off(void);
+__attribute__((noreturn)) void psci_system_reset(void);
 
 /* SMP: PSCI CPU_ON of vCPU @index (MPIDR Aff0 = index, 1..7) running fn(index), which
  * ends with PSCI CPU_OFF when it returns. Returns the PSCI status. */

@@ -33,3 +33,13 @@ void psci_system_off(void)
 	for (;;)
 		__asm__ volatile("wfi");
 }
+
+void psci_system_reset(void)
+{
+	struct smccc_res res;
+
+	smccc_hvc(PSCI_SYSTEM_RESET, 0, 0, 0, &res);
+	printf("# SYSTEM_RESET returned %ld\n", (long)res.a0);
+	for (;;)
+		__asm__ volatile("wfi");
+}

@@ -267,7 +267,17 @@ static void run_vcpu(struct vcpu *v)
 {
 	struct sched_cpu *sc = &sched_cpus[v->pcpu];
 
-	__atomic_store_n(&v->loaded, true, __ATOMIC_RELAXED);
+	/*
+	 * Loaded first, then the state checked again: whoever turns a vCPU off
+	 * (a reset, CPU_ON's target check) changes the state first and then reads
+	 * "loaded", so one of the two sees the other and the vCPU is never entered
+	 * after it was turned off and found unloaded.
+	 */
+	__atomic_store_n(&v->loaded, true, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&v->state, __ATOMIC_SEQ_CST) != VCPU_RUNNABLE) {
+		__atomic_store_n(&v->loaded, false, __ATOMIC_RELEASE);
+		return;
+	}
 	arch_vcpu_load(v);
 	if (v->vm->counter.scaled)
 		ptimer_program(v);

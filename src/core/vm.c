@@ -10,6 +10,7 @@
 #include "core/ipi.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/panic.h"
 #include "core/sched.h"
 #include "core/wallclock.h"
 #include "core/vm.h"
@@ -19,6 +20,7 @@
 #define IMAGE_TEXT_OFFSET 8
 #define IMAGE_SIZE_OFF	  16
 #define PAGE_BYTES	  4096UL
+#define UNLOAD_TIMEOUT_S  10 /* a vCPU leaves its CPU at its next exit: far less than this */
 
 static struct vm vms[VM_MAX];
 static unsigned int nvms;
@@ -400,40 +402,99 @@ void vm_crash(struct vm *vm, const char *fmt, ...)
 	vm_stop(vm, VM_CRASHED);
 }
 
-/* Turns every vCPU but @caller off and waits until none of them is on a CPU. */
-static void vm_quiesce(struct vm *vm, const struct vcpu *caller)
+/*
+ * A reset (PSCI SYSTEM_RESET, or the operator's) is claimed under vm->lock:
+ * vm->resetting is set and every other vCPU turned off in one step, and CPU_ON
+ * refuses while the flag is set, so no vCPU comes back on until the reset is
+ * over. False when the VM is stopping or another vCPU is resetting it (that
+ * one has turned @caller off already).
+ */
+static bool reset_claim(struct vm *vm, const struct vcpu *caller)
 {
-	unsigned int i;
+	bool claimed;
 
 	spin_lock(&vm->lock);
-	for (i = 0; i < vm->nvcpus; i++)
-		if (&vm->vcpus[i] != caller)
-			vm->vcpus[i].state = VCPU_OFF;
+	claimed = vm->state == VM_RUNNING && !vm->resetting;
+	if (claimed) {
+		vm->resetting = true;
+		for (unsigned int i = 0; i < vm->nvcpus; i++)
+			if (&vm->vcpus[i] != caller)
+				__atomic_store_n(&vm->vcpus[i].state, VCPU_OFF, __ATOMIC_SEQ_CST);
+	}
 	spin_unlock(&vm->lock);
-	for (i = 0; i < vm->nvcpus; i++) {
-		struct vcpu *v = &vm->vcpus[i];
+	return claimed;
+}
+
+/*
+ * Waits until no vCPU but @caller is loaded on a CPU (they were turned off:
+ * each leaves at its next exit, which the kick makes now). The wait is
+ * bounded: a vCPU that never leaves its CPU means EL2 itself is stuck there.
+ */
+static void wait_others_unloaded(struct vm *vm, const struct vcpu *caller)
+{
+	uint64_t start = arch_counter(), limit = arch_counter_freq() * UNLOAD_TIMEOUT_S;
+
+	for (unsigned int i = 0; i < vm->nvcpus; i++) {
+		const struct vcpu *v = &vm->vcpus[i];
 
 		if (v == caller)
 			continue;
 		if (v->pcpu != arch_cpu_index())
 			ipi_send(v->pcpu, IPI_KICK);
-		while (__atomic_load_n(&v->loaded, __ATOMIC_ACQUIRE))
-			;
+		while (__atomic_load_n(&v->loaded, __ATOMIC_SEQ_CST)) {
+			if (panic_in_progress())
+				panic_stop_this_cpu();
+			if (arch_counter() - start > limit)
+				panic("vm %s: vcpu %u did not leave host CPU %u within %u s of a "
+				      "reset",
+				      vm->name, v->id, v->pcpu, UNLOAD_TIMEOUT_S);
+		}
 	}
+}
+
+/* Ends a reset: the boot vCPU runs from the entry point, unless the VM was stopped meanwhile. */
+static void reset_finish(struct vm *vm, struct vcpu *caller)
+{
+	struct vcpu *boot = &vm->vcpus[0];
+
+	spin_lock(&vm->lock);
+	vm->resetting = false;
+	if (vm->state != VM_RUNNING) {
+		spin_unlock(&vm->lock);
+		return;
+	}
+	vm->started = arch_counter();
+	arch_vcpu_reset(boot, vm->entry_ipa, vm->dtb_ipa);
+	if (caller == boot) {
+		boot->reload = true;
+		spin_unlock(&vm->lock);
+		return;
+	}
+	/* @boot is off every CPU now; @caller stops at its next exit. */
+	__atomic_store_n(&caller->state, VCPU_OFF, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&boot->state, VCPU_RUNNABLE, __ATOMIC_SEQ_CST);
+	spin_unlock(&vm->lock);
+	if (boot->pcpu != arch_cpu_index())
+		ipi_send(boot->pcpu, IPI_RESCHED);
+}
+
+/* A reset that could not be carried out: the VM stops, and may be started again. */
+static void reset_failed(struct vm *vm, const char *why)
+{
+	spin_lock(&vm->lock);
+	vm->resetting = false;
+	spin_unlock(&vm->lock);
+	vm_crash(vm, "reset failed: %s", why);
 }
 
 void vm_reset(struct vm *vm, struct vcpu *caller)
 {
-	struct vcpu *boot = &vm->vcpus[0];
 	char err[160];
 
-	/* Two vCPUs asking at once would wait for each other: the second one just stops. */
-	if (__atomic_exchange_n(&vm->resetting, true, __ATOMIC_ACQ_REL)) {
-		caller->state = VCPU_OFF;
+	if (!reset_claim(vm, caller))
 		return;
-	}
 	/* Other vCPUs may be running (Linux parks them in a loop, not CPU_OFF). */
-	vm_quiesce(vm, caller);
+	wait_others_unloaded(vm, caller);
 	vpl011_flush(&vm->uart);
 	/* The image is rewritten: forget every mapping, so code is maintained again. */
 	stage2_report(vm);
@@ -442,27 +503,16 @@ void vm_reset(struct vm *vm, struct vcpu *caller)
 	memset(&vm->s2stats, 0, sizeof(vm->s2stats));
 	spin_unlock(&vm->s2_lock);
 	if (!load_images(vm, err, sizeof(err))) {
-		vm_crash(vm, "reset failed: %s", err);
+		reset_failed(vm, err);
 		return;
 	}
 	vgic_reset(vm);
 	backdoor_reset(vm);
 	if (vgic_map_cpuif(vm)) {
-		vm_crash(vm, "reset failed: cannot map the GIC's virtual CPU interface");
+		reset_failed(vm, "cannot map the GIC's virtual CPU interface");
 		return;
 	}
-	__atomic_store_n(&vm->resetting, false, __ATOMIC_RELEASE);
-	vm->started = arch_counter();
-	arch_vcpu_reset(boot, vm->entry_ipa, vm->dtb_ipa);
-	if (caller != boot) {
-		/* @boot is off every CPU now; @caller stops at its next exit. */
-		caller->state = VCPU_OFF;
-		__atomic_store_n(&boot->state, VCPU_RUNNABLE, __ATOMIC_RELEASE);
-		if (boot->pcpu != arch_cpu_index())
-			ipi_send(boot->pcpu, IPI_RESCHED);
-		return;
-	}
-	boot->reload = true;
+	reset_finish(vm, caller);
 }
 
 bool vm_request_reset(struct vm *vm)
@@ -472,6 +522,12 @@ bool vm_request_reset(struct vm *vm)
 	if (vm->state == VM_FAILED || vm->state == VM_EMPTY)
 		return false;
 	spin_lock(&vm->lock);
+	if (vm->resetting) {
+		/* The boot vCPU runs when that reset is over, and then carries this one out. */
+		__atomic_store_n(&vm->reset_requested, true, __ATOMIC_RELEASE);
+		spin_unlock(&vm->lock);
+		return true;
+	}
 	if (vm->state != VM_RUNNING) {
 		/* Stopped: only the boot vCPU runs, to do the reset first thing. */
 		for (unsigned int i = 1; i < vm->nvcpus; i++)

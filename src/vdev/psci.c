@@ -11,6 +11,8 @@
 #define MPIDR_AFF_MASK	    0xff00ffffffUL
 #define AFFINITY_ON	    0
 #define AFFINITY_OFF	    1
+#define CPU_ON_WAIT_DIV	    10 /* a target still leaving its CPU: wait up to 100 ms */
+#define CPU_ON_RETRY	    1  /* not a PSCI status: the target is still leaving its CPU */
 
 static int64_t psci_features(uint32_t fid)
 {
@@ -44,43 +46,73 @@ static struct vcpu *vcpu_by_mpidr(struct vm *vm, uint64_t mpidr)
 	return 0;
 }
 
+/* Off, and saved: no CPU holds its registers any more. */
+static bool vcpu_powered_down(const struct vcpu *v)
+{
+	return !vcpu_is_on(v) && !__atomic_load_n(&v->loaded, __ATOMIC_SEQ_CST);
+}
+
 static int64_t affinity_info(struct vcpu *vcpu, uint64_t target, uint64_t level)
 {
 	struct vcpu *t = vcpu_by_mpidr(vcpu->vm, target);
 
 	if (level != 0 || !t)
 		return PSCI_INVALID_PARAMETERS;
-	return vcpu_is_on(t) ? AFFINITY_ON : AFFINITY_OFF;
+	/* A vCPU still leaving its CPU is not off yet (Linux waits for OFF before CPU_ON). */
+	return vcpu_powered_down(t) ? AFFINITY_OFF : AFFINITY_ON;
+}
+
+/*
+ * One attempt at CPU_ON under the VM's lock: refused while the VM is stopping
+ * or being reset, or when the caller itself was turned off meanwhile (a reset
+ * by another vCPU); CPU_ON_RETRY when @t is still leaving its CPU.
+ */
+static int64_t cpu_on_locked(struct vcpu *vcpu, struct vcpu *t, uint64_t entry, uint64_t context_id)
+{
+	struct vm *vm = vcpu->vm;
+
+	if (vm->state != VM_RUNNING || vm->resetting || vcpu->state != VCPU_RUNNABLE)
+		return PSCI_DENIED;
+	if (vcpu_is_on(t))
+		return PSCI_ALREADY_ON;
+	if (__atomic_load_n(&t->loaded, __ATOMIC_SEQ_CST))
+		return CPU_ON_RETRY;
+	arch_vcpu_reset(t, entry, context_id);
+	__atomic_store_n(&t->state, VCPU_RUNNABLE, __ATOMIC_SEQ_CST);
+	return PSCI_SUCCESS;
 }
 
 /*
  * Starts vCPU @target at @entry with @context_id in x0, as PSCI CPU_ON says: EL1h,
- * MMU and caches off, interrupts masked.
+ * MMU and caches off, interrupts masked. A target that just turned itself off
+ * may not be saved yet on its CPU: that is waited for, a bounded time.
  */
 static int64_t cpu_on(struct vcpu *vcpu, uint64_t target, uint64_t entry, uint64_t context_id)
 {
 	struct vm *vm = vcpu->vm;
 	struct vcpu *t = vcpu_by_mpidr(vm, target);
+	uint64_t start = arch_counter(), limit = arch_counter_freq() / CPU_ON_WAIT_DIV;
 	void *unused;
+	int64_t r;
 
 	if (!t)
 		return PSCI_INVALID_PARAMETERS;
+	if (t == vcpu)
+		return PSCI_ALREADY_ON;
 	if (!vm_ram_ptr(vm, entry, 4, &unused) || (entry & 3))
 		return PSCI_INVALID_ADDRESS;
-	/* A vCPU that just turned itself off may not be saved yet on its CPU: wait. */
-	while (__atomic_load_n(&t->loaded, __ATOMIC_ACQUIRE) && !vcpu_is_on(t))
-		;
-	spin_lock(&vm->lock);
-	if (vcpu_is_on(t) || vm->state != VM_RUNNING) {
+	for (;;) {
+		spin_lock(&vm->lock);
+		r = cpu_on_locked(vcpu, t, entry, context_id);
 		spin_unlock(&vm->lock);
-		return vcpu_is_on(t) ? PSCI_ALREADY_ON : PSCI_DENIED;
+		if (r != CPU_ON_RETRY)
+			break;
+		if (arch_counter() - start > limit)
+			return PSCI_INTERNAL_FAILURE;
 	}
-	arch_vcpu_reset(t, entry, context_id);
-	__atomic_store_n(&t->state, VCPU_RUNNABLE, __ATOMIC_RELEASE);
-	spin_unlock(&vm->lock);
-	if (t->pcpu != arch_cpu_index())
+	if (r == PSCI_SUCCESS && t->pcpu != arch_cpu_index())
 		ipi_send(t->pcpu, IPI_KICK);
-	return PSCI_SUCCESS;
+	return r;
 }
 
 static int64_t dispatch(struct vcpu *vcpu, uint32_t fid)

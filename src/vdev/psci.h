@@ -25,6 +25,7 @@ struct vcpu;
 #define PSCI_INVALID_PARAMETERS (-2)
 #define PSCI_DENIED		(-3)
 #define PSCI_ALREADY_ON		(-4)
+#define PSCI_INTERNAL_FAILURE	(-6)
 #define PSCI_INVALID_ADDRESS	(-9)
 
 /* Handles the SMCCC call in the vCPU's x0..x3 and writes the results back. */

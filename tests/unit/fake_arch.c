@@ -199,6 +199,17 @@ unsigned int arch_cpu_index(void)
 	return 0;
 }
 
+/* A counter at 1 MHz that moves on at every read, so bounded waits end. */
+uint64_t arch_counter(void)
+{
+	return fake.counter += FAKE_COUNTER_STEP;
+}
+
+uint64_t arch_counter_freq(void)
+{
+	return 1000000;
+}
+
 void arch_vcpu_reset(struct vcpu *vcpu, uint64_t entry, uint64_t x0)
 {
 	memset(&vcpu->ctx, 0, sizeof(vcpu->ctx));

@@ -9,6 +9,7 @@
 #define FAKE_LOGS      8
 #define FAKE_RAM_IPA   0x40000000UL
 #define FAKE_RAM_PAGES 8192 /* 32 MiB of fake stage 2 */
+#define FAKE_COUNTER_STEP 10
 
 struct fake_record {
 	unsigned int undefs, dabts, crashes, power_offs, resets, eois, ipis, nlogs;
@@ -18,6 +19,7 @@ struct fake_record {
 	unsigned int kicks, last_kick_cpu;
 	uint32_t enabled_private; /* PPIs and SGIs enabled, one bit each */
 	uint64_t sgi1r;
+	uint64_t counter;
 	bool coherent_caches;		     /* CTR_EL0.IDC and DIC both set */
 	unsigned char perms[FAKE_RAM_PAGES]; /* fake stage 2: S2_PERM_* per page, 0 = unmapped */
 	char crash[256];

@@ -167,6 +167,52 @@ static void test_psci_cpu_on_off(void **state)
 	assert_int_equal(v->state, VCPU_OFF);
 }
 
+/*
+ * CPU_ON never waits for something that cannot happen: a caller naming itself,
+ * a VM being reset or stopped, a caller a reset turned off, a target that
+ * stays on another CPU. Before, each of these hung the host CPU in EL2.
+ */
+static void test_psci_cpu_on_refusals(void **state)
+{
+	struct vcpu *v1 = &vm.vcpus[1];
+
+	(void)state;
+	vm.nvcpus = 2;
+	vm.state = VM_RUNNING;
+	vm.ram_ipa = 0x40000000;
+	vm.ram_size = 0x100000;
+	v1->vm = &vm;
+	v1->mpidr = (1UL << 31) | 1;
+	v1->pcpu = 1;
+	v1->state = VCPU_OFF;
+	hvc_call(PSCI_CPU_ON_FID | PSCI_64BIT, 0, 0x40000800, 0); /* itself */
+	assert_int_equal((int64_t)v->ctx.x[0], PSCI_ALREADY_ON);
+	vm.resetting = true;
+	hvc_call(PSCI_CPU_ON_FID | PSCI_64BIT, 1, 0x40000800, 0);
+	assert_int_equal((int64_t)v->ctx.x[0], PSCI_DENIED);
+	assert_int_equal(v1->state, VCPU_OFF);
+	vm.resetting = false;
+	vm.state = VM_POWERED_OFF;
+	hvc_call(PSCI_CPU_ON_FID | PSCI_64BIT, 1, 0x40000800, 0);
+	assert_int_equal((int64_t)v->ctx.x[0], PSCI_DENIED);
+	vm.state = VM_RUNNING;
+	v->state = VCPU_OFF; /* a reset by another vCPU turned the caller off mid-call */
+	hvc_call(PSCI_CPU_ON_FID | PSCI_64BIT, 1, 0x40000800, 0);
+	assert_int_equal((int64_t)v->ctx.x[0], PSCI_DENIED);
+	assert_int_equal(v1->state, VCPU_OFF);
+	v->state = VCPU_RUNNABLE;
+	/* Off but still on its CPU (never leaving, here): refused after a bounded wait. */
+	v1->loaded = true;
+	hvc_call(PSCI_AFFINITY_INFO_FID, 1, 0, 0);
+	assert_int_equal(v->ctx.x[0], 0); /* not OFF until it has left its CPU */
+	hvc_call(PSCI_CPU_ON_FID | PSCI_64BIT, 1, 0x40000800, 0);
+	assert_int_equal((int64_t)v->ctx.x[0], PSCI_INTERNAL_FAILURE);
+	assert_int_equal(v1->state, VCPU_OFF);
+	v1->loaded = false;
+	hvc_call(PSCI_CPU_ON_FID | PSCI_64BIT, 1, 0x40000800, 0);
+	assert_int_equal(v->ctx.x[0], PSCI_SUCCESS);
+}
+
 /* ISS of a data abort with a valid syndrome: SAS, SSE, SRT, SF, WnR. */
 static uint64_t dabt_iss(unsigned int sas, int sse, unsigned int srt, int sf, int wnr)
 {
@@ -276,6 +322,7 @@ int main(void)
 		cmocka_unit_test_setup(test_hvc_nonzero_immediate_is_undef, setup),
 		cmocka_unit_test_setup(test_psci_calls, setup),
 		cmocka_unit_test_setup(test_psci_cpu_on_off, setup),
+		cmocka_unit_test_setup(test_psci_cpu_on_refusals, setup),
 		cmocka_unit_test_setup(test_mmio_read_write_and_sign_extension, setup),
 		cmocka_unit_test_setup(test_abort_outside_ram_and_devices, setup),
 		cmocka_unit_test_setup(test_wfi_blocks_and_wfe_yields, setup),
