@@ -259,8 +259,7 @@ static bool slice_over(struct vcpu *v)
 static void counter_reload(struct vcpu *v)
 {
 	arch_vcpu_counter_load(v);
-	if (v->vm->counter.scaled)
-		ptimer_program(v);
+	ptimer_program(v);
 }
 
 static void run_vcpu(struct vcpu *v)
@@ -279,8 +278,7 @@ static void run_vcpu(struct vcpu *v)
 		return;
 	}
 	arch_vcpu_load(v);
-	if (v->vm->counter.scaled)
-		ptimer_program(v);
+	ptimer_program(v);
 	v->reload = false;
 	sc->need_resched = false;
 	sc->slice_end = arch_counter() + slice_ticks;

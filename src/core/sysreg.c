@@ -103,6 +103,18 @@ static const struct sysreg_entry sysregs[] = {
 	{ PMU_EL1_C14, ENC_MASK_NOOP2, raz_wi },
 };
 
+/* The emulated physical counter and timer (every VM), and virtual ones (FEAT_ECV, scaled). */
+static bool timer_access(struct vcpu *vcpu, uint32_t enc, bool read, unsigned int rt)
+{
+	uint64_t val = read ? 0 : vcpu_get_reg(vcpu, rt);
+
+	if (!ptimer_access(vcpu, enc, read, &val))
+		return false;
+	if (read)
+		vcpu_set_reg(vcpu, rt, val);
+	return true;
+}
+
 bool sysreg_emulate(struct vcpu *vcpu, uint64_t esr)
 {
 	uint32_t enc = esr_sys_encoding(esr);
@@ -110,15 +122,8 @@ bool sysreg_emulate(struct vcpu *vcpu, uint64_t esr)
 	unsigned int rt = esr_sys_rt(esr);
 	unsigned int i;
 
-	if (vcpu->vm->counter.scaled) {
-		uint64_t val = read ? 0 : vcpu_get_reg(vcpu, rt);
-
-		if (ptimer_access(vcpu, enc, read, &val)) {
-			if (read)
-				vcpu_set_reg(vcpu, rt, val);
-			return true;
-		}
-	}
+	if (timer_access(vcpu, enc, read, rt))
+		return true;
 	for (i = 0; i < sizeof(sysregs) / sizeof(sysregs[0]); i++) {
 		uint64_t val;
 

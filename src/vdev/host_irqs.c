@@ -26,7 +26,7 @@ static void vtimer_irq(unsigned int intid, struct vcpu *loaded)
 		vgic_inject(loaded->vm, loaded, GUEST_INTID_VTIMER);
 }
 
-/* The hardware EL1 physical timer, behind a scaled VM's emulated one. */
+/* The hardware EL1 physical timer, behind the loaded vCPU's emulated one. */
 static void ptimer_irq(unsigned int intid, struct vcpu *loaded)
 {
 	(void)intid;

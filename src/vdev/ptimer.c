@@ -57,8 +57,7 @@ static uint64_t deadline(const struct vcpu *vcpu, enum ptimer_kind k)
 {
 	const struct ptimer *t = ctimer(vcpu, k);
 
-	if (!vcpu->vm->counter.scaled ||
-	    (t->ctl & (PTIMER_CTL_ENABLE | PTIMER_CTL_IMASK)) != PTIMER_CTL_ENABLE)
+	if ((t->ctl & (PTIMER_CTL_ENABLE | PTIMER_CTL_IMASK)) != PTIMER_CTL_ENABLE)
 		return UINT64_MAX;
 	return timescale_to_host(vtimer_scale(&vcpu->vm->counter), t->cval);
 }

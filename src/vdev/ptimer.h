@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The guest's physical counter and timer when its VM runs at a counter
- * frequency of its own (docs/time.md). Guest accesses to CNTPCT_EL0 and
+ * The guest's physical counter and timer, in every VM: the hardware's EL1
+ * physical timer is not switched with the vCPU, so no VM uses it directly
+ * (another VM on the same CPU would read and overwrite it). In a VM with a
+ * counter frequency of its own they run at that frequency (docs/time.md),
+ * otherwise at the host's, reading as the virtual counter does. Accesses to CNTPCT_EL0 and
  * CNTP_{CTL,CVAL,TVAL}_EL0 trap (CNTHCTL_EL2.EL1PCTEN/EL1PCEN clear) and are
  * emulated here in guest units through vdev/timescale.c: the counter is the
  * host's scaled, CVAL is the guest's, TVAL a signed 32-bit down-counter,

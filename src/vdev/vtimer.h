@@ -32,8 +32,10 @@ struct vtimer {
 
 /*
  * A VM's counter: guest count = host count - offset, at the host's frequency;
- * or, when the VM has a frequency of its own (@scaled), the physical counter
- * and timer are emulated at that frequency (vdev/ptimer.h, vtimer_scale()).
+ * or, when the VM has a frequency of its own (@scaled), at that frequency. The
+ * physical counter and timer of every VM are emulated (vdev/ptimer.h) through
+ * vtimer_scale(), which for an unscaled VM is the host's rate from the same
+ * offset, so both counters read the same.
  * The scale has two copies: an adjustment writes the one not in use and then
  * switches, so vCPUs reading it on other CPUs never see half of one (two
  * adjustments are seconds apart, a read takes nanoseconds).

@@ -19,3 +19,15 @@ def test_psci_calls_racing_resets_never_stop_a_host_cpu():
     assert_tap_passed(run, "beat1")
     assert run.output.count("vm race: reset by the guest (PSCI SYSTEM_RESET)") == 300
     assert run.exited, "the host did not power off after every VM stopped"
+
+
+def test_physical_timer_is_each_vms_own():
+    """Two VMs without a counter frequency of their own share one host CPU and both use
+    the EL1 physical timer: each keeps its CNTP_CVAL/CTL and gets its interrupt. Before,
+    the registers were shared and INTID 30 was never delivered to such a VM."""
+    vms = [Vm(f"pt{seed}", "ptimer_own", cpu=0, extra=f'bootargs = "seed={seed}";')
+           for seed in (1, 2)]
+    run = boot(vms, smp=1, timeout=120)
+    assert_tap_passed(run, "pt1")
+    assert_tap_passed(run, "pt2")
+    assert run.exited

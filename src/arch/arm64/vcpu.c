@@ -75,15 +75,17 @@ static bool cntfrq_writable(void)
 }
 
 /*
- * A VM with a counter frequency of its own gets its physical counter and timer
- * trapped (emulated in vdev/ptimer.c), its virtual ones too where the CPU has
- * FEAT_ECV, and, where EL2 may write it, CNTFRQ_EL0 set to that frequency;
- * other VMs use them directly.
+ * Every VM's physical counter and timer trap and are emulated (vdev/ptimer.c):
+ * the EL1 physical timer is not switched with the vCPU, and its registers
+ * would otherwise be shared by every VM that runs on this CPU. A VM with a
+ * counter frequency of its own also gets its virtual counter and timer
+ * trapped where the CPU has FEAT_ECV, and, where EL2 may write it,
+ * CNTFRQ_EL0 set to that frequency; other VMs use the virtual ones directly.
  */
 void arch_vcpu_counter_load(const struct vcpu *vcpu)
 {
 	const struct vtimer_counter *c = &vcpu->vm->counter;
-	uint64_t cnthctl = c->scaled ? 0 : CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN;
+	uint64_t cnthctl = 0; /* EL1PCTEN, EL1PCEN clear: CNTPCT and CNTP_* trap */
 
 	if (c->virtual_trapped)
 		cnthctl |= CNTHCTL_EL1TVT | CNTHCTL_EL1TVCT;
@@ -183,8 +185,7 @@ void arch_vcpu_put(struct vcpu *vcpu)
 	}
 	/* The guest's timers must not fire while another vCPU runs here. */
 	write_sysreg(cntv_ctl_el0, 0);
-	if (vcpu->vm->counter.scaled)
-		write_sysreg(cntp_ctl_el0, 0);
+	write_sysreg(cntp_ctl_el0, 0);
 	fpsimd_save(&vcpu->fp);
 	if (cpu_has_sve()) {
 		sve_pregs_save(vcpu->fp.p);
