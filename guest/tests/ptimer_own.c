@@ -52,8 +52,9 @@ static void check_registers_survive(uint64_t seed)
 		if (cval != want || ctl != (CTL_ENABLE | CTL_IMASK))
 			lost++;
 	}
-	report(lost == 0, "CNTP_CVAL and CNTP_CTL kept across %u yields of the CPU (%u lost; "
-			  "last CVAL 0x%lx, CTL 0x%lx)",
+	report(lost == 0,
+	       "CNTP_CVAL and CNTP_CTL kept across %u yields of the CPU (%u lost; "
+	       "last CVAL 0x%lx, CTL 0x%lx)",
 	       ROUNDS, lost, (unsigned long)cval, (unsigned long)ctl);
 }
 

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "console/conbuf.h"
-
-#define ESC 0x1b
-#define BEL 0x07
+#include "console/escfilter.h"
 
 void conbuf_init(struct conbuf *cb, char *ring, size_t size)
 {
@@ -10,40 +8,14 @@ void conbuf_init(struct conbuf *cb, char *ring, size_t size)
 	cb->size = size;
 	cb->written = 0;
 	cb->total = 0;
-	cb->filter = CONBUF_TEXT;
+	cb->filter = ESCF_TEXT;
 	cb->lock.locked = false;
 }
 
-/* Whether @c is kept, given the escape-sequence filter's state (which it moves on). */
-static int keep(struct conbuf *cb, unsigned char c)
+/* Text is kept; escape sequences, carriage returns and NULs are not. */
+static bool keep(struct conbuf *cb, unsigned char c)
 {
-	switch (cb->filter) {
-	case CONBUF_ESC:
-		cb->filter = c == '[' ? CONBUF_CSI : c == ']' ? CONBUF_OSC : CONBUF_TEXT;
-		return 0;
-	case CONBUF_CSI:
-		if (c >= 0x40 && c <= 0x7e)
-			cb->filter = CONBUF_TEXT; /* the final byte */
-		else if (c < 0x20 || c > 0x7e)
-			cb->filter = CONBUF_TEXT; /* not a CSI byte: the sequence was cut */
-		return 0;
-	case CONBUF_OSC: /* a title and the like, up to BEL or ESC \ */
-		if (c == BEL)
-			cb->filter = CONBUF_TEXT;
-		else if (c == ESC)
-			cb->filter = CONBUF_OSC_ESC;
-		return 0;
-	case CONBUF_OSC_ESC:
-		cb->filter = c == '\\' ? CONBUF_TEXT : CONBUF_OSC;
-		return 0;
-	case CONBUF_TEXT:
-	default:
-		if (c == ESC) {
-			cb->filter = CONBUF_ESC;
-			return 0;
-		}
-		return c != '\r' && c != 0;
-	}
+	return escfilter_keep(&cb->filter, c) && c != '\r' && c != 0;
 }
 
 static void put_locked(struct conbuf *cb, char c)

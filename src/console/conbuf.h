@@ -13,16 +13,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "console/escfilter.h"
 #include "lib/spinlock.h"
-
-enum conbuf_filter { CONBUF_TEXT, CONBUF_ESC, CONBUF_CSI, CONBUF_OSC, CONBUF_OSC_ESC };
 
 struct conbuf {
 	char *ring;
 	size_t size;	  /* a power of two */
 	uint64_t written; /* bytes kept since the start (the ring holds the last @size) */
 	uint64_t total;	  /* bytes written, filtered ones included */
-	enum conbuf_filter filter;
+	enum escfilter filter;
 	struct spinlock lock;
 };
 

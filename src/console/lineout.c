@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include "console/escfilter.h"
 #include "console/lineout.h"
 #include "core/log.h"
 #include "lib/format.h"
@@ -16,19 +17,27 @@ void lineout_init(struct lineout *o, const char *prefix)
 	o->len = 0;
 	o->bytes = 0;
 	o->keep = 0;
+	o->filter = ESCF_TEXT;
+}
+
+/* What a terminal shows as one character and nothing else. */
+static bool printable(char c)
+{
+	return c == '\t' || (c >= ' ' && c < 0x7f);
 }
 
 void lineout_emit(const char *prefix, const char *s, size_t len)
 {
 	char out[LINEOUT_PREFIX_MAX + 200];
-	int n;
+	size_t n;
 
 	if (!visible)
 		return;
-	n = format(out, sizeof(out), "%s| %.*s\n", prefix, (int)len, s);
-	if (n > (int)sizeof(out) - 1)
-		n = sizeof(out) - 1;
-	log_write_other(out, (size_t)n);
+	n = format_clamped(out, sizeof(out) - 1, "%s| ", prefix); /* room for the newline */
+	for (size_t i = 0; i < len && n < sizeof(out) - 1; i++)
+		out[n++] = printable(s[i]) ? s[i] : '?';
+	out[n++] = '\n';
+	log_write_other(out, n);
 }
 
 void lineout_flush(struct lineout *o)
@@ -44,7 +53,7 @@ void lineout_put(struct lineout *o, char c)
 	o->bytes++;
 	if (o->keep)
 		conbuf_put(o->keep, c);
-	if (c == '\r')
+	if (!escfilter_keep(&o->filter, (unsigned char)c) || c == '\r')
 		return;
 	if (c == '\n') {
 		lineout_emit(o->prefix, o->line, o->len);

@@ -5,6 +5,8 @@
  * never mix (the plain console); a line longer than LINEOUT_MAX is cut into
  * several. Every byte is also kept in the source's console text ring (@keep),
  * which the full-screen console draws from; that console turns the lines off.
+ * The guest's escape sequences are left out and any other control byte is
+ * shown as '?': its lines cannot move the cursor or rewrite other lines.
  */
 #ifndef SKIFF_CONSOLE_LINEOUT_H
 #define SKIFF_CONSOLE_LINEOUT_H
@@ -14,6 +16,7 @@
 #include <stdint.h>
 
 #include "console/conbuf.h"
+#include "console/escfilter.h"
 
 #define LINEOUT_MAX	   160
 #define LINEOUT_PREFIX_MAX 40
@@ -24,6 +27,7 @@ struct lineout {
 	char line[LINEOUT_MAX];
 	uint64_t bytes;	     /* everything put, newlines included */
 	struct conbuf *keep; /* the console's text ring, or NULL */
+	enum escfilter filter;
 };
 
 void lineout_init(struct lineout *o, const char *prefix);
@@ -33,7 +37,7 @@ void lineout_set_visible(bool visible);
 void lineout_put(struct lineout *o, char c);
 /* Emits a partial line, if any (when its VM stops, so nothing is lost). */
 void lineout_flush(struct lineout *o);
-/* Emits one whole line "PREFIX| text". */
+/* Emits one whole line "PREFIX| text", control bytes of @s shown as '?'. */
 void lineout_emit(const char *prefix, const char *s, size_t len);
 
 #endif

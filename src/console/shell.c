@@ -19,14 +19,12 @@ void shell_printf(struct shell *sh, const char *fmt, ...)
 {
 	char out[200];
 	va_list ap;
-	int n;
+	size_t n;
 
 	va_start(ap, fmt);
-	n = format_v(out, sizeof(out), fmt, ap);
+	n = format_clamped_v(out, sizeof(out), fmt, ap);
 	va_end(ap);
-	if (n > (int)sizeof(out) - 1)
-		n = sizeof(out) - 1;
-	sh->write(out, (size_t)n);
+	sh->write(out, n);
 }
 
 /* Splits @line at spaces into at most SHELL_ARGS_MAX words; returns how many. */

@@ -185,6 +185,7 @@ static void vm_reboot(struct shell *sh, int argc, char **argv)
 static void guestinfo_get_cmd(struct shell *sh, int argc, char **argv)
 {
 	struct vm *vm = find_vm(sh, argc, argv);
+	char shown[GUESTINFO_VALUE_MAX * 4 + 1]; /* the guest's text, escaped */
 	const char *v;
 
 	if (!vm)
@@ -196,10 +197,12 @@ static void guestinfo_get_cmd(struct shell *sh, int argc, char **argv)
 	spin_lock(&vm->backdoor.lock);
 	v = guestinfo_get(&vm->rpci.info, argv[1]);
 	if (v)
-		shell_printf(sh, "guestinfo.%s = \"%s\"", argv[1], v);
+		format_escaped(shown, sizeof(shown), v, strlen(v));
+	spin_unlock(&vm->backdoor.lock);
+	if (v)
+		shell_printf(sh, "guestinfo.%s = \"%s\"", argv[1], shown);
 	else
 		shell_printf(sh, "vm %s has no guestinfo.%s", vm->name, argv[1]);
-	spin_unlock(&vm->backdoor.lock);
 }
 
 static void guestinfo_set_cmd(struct shell *sh, int argc, char **argv)

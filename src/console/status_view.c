@@ -39,14 +39,12 @@ put(struct screen *s, unsigned int row, unsigned int col, uint8_t attr, const ch
 {
 	char text[160];
 	va_list ap;
-	int n;
+	size_t n;
 
 	va_start(ap, fmt);
-	n = format_v(text, sizeof(text), fmt, ap);
+	n = format_clamped_v(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	if (n > (int)sizeof(text) - 1)
-		n = sizeof(text) - 1;
-	screen_text(s, row, col, text, (size_t)n, attr);
+	screen_text(s, row, col, text, n, attr);
 	return col + (unsigned int)n;
 }
 

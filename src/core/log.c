@@ -47,17 +47,10 @@ void log_panic_write(const char *s, size_t len)
 static void log_v(const char *level, const char *fmt, va_list ap)
 {
 	char line[LOG_LINE_MAX];
-	int n = format(line, sizeof(line), "skiff: %s", level);
-	int m;
+	/* One byte kept for the newline: a cut line still ends. */
+	size_t n = format_clamped(line, sizeof(line) - 1, "skiff: %s", level);
 
-	if (n < 0 || n >= (int)sizeof(line))
-		return;
-	m = format_v(line + n, sizeof(line) - n - 1, fmt, ap);
-	if (m < 0)
-		return;
-	n += m;
-	if (n > (int)sizeof(line) - 2)
-		n = sizeof(line) - 2; /* truncated: still end the line */
+	n += format_clamped_v(line + n, sizeof(line) - 1 - n, fmt, ap);
 	line[n++] = '\n';
 	log_write_raw(line, n);
 }

@@ -40,14 +40,12 @@ void panic_printf(const char *fmt, ...)
 {
 	char buf[256];
 	va_list ap;
-	int n;
+	size_t n;
 
 	va_start(ap, fmt);
-	n = format_v(buf, sizeof(buf), fmt, ap);
+	n = format_clamped_v(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	if (n > (int)sizeof(buf) - 1)
-		n = sizeof(buf) - 1;
-	log_panic_write(buf, (size_t)n);
+	log_panic_write(buf, n);
 }
 
 void panic(const char *fmt, ...)

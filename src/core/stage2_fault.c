@@ -5,6 +5,7 @@
 #include "core/log.h"
 #include "core/stage2_fault.h"
 #include "core/vm.h"
+#include "lib/format.h"
 
 #define PAGE	 4096UL
 #define BLOCK_2M (2UL << 20)
@@ -132,16 +133,18 @@ bool stage2_fault(struct vcpu *vcpu, uint64_t ipa, bool exec, uint64_t esr)
 	return true;
 }
 
-void stage2_report(const struct vm *vm)
+size_t stage2_summary(const struct vm *vm, char *buf, size_t size)
 {
 	const struct stage2_stats *s = &vm->s2stats;
 
-	log_info("vm %s: stage 2: %lu faults (%lu exec), %lu block and %lu page maps, "
-		 "%lu pages cache-maintained (%lu needed none), W^X %lu to RW, %lu to RX, "
-		 "%lu stores emulated, %lu mixed pages",
-		 vm->name, (unsigned long)s->faults, (unsigned long)s->exec_faults,
-		 (unsigned long)s->block_maps, (unsigned long)s->page_maps,
-		 (unsigned long)s->maintained, (unsigned long)s->maint_skipped,
-		 (unsigned long)s->wx_to_rw, (unsigned long)s->wx_to_rx,
-		 (unsigned long)s->emulated_stores, (unsigned long)s->mixed_pages);
+	return format_clamped(
+		buf, size,
+		"stage 2: %lu faults (%lu exec), %lu block and %lu page maps, "
+		"%lu pages cache-maintained (%lu needed none), W^X %lu to RW, %lu to RX, "
+		"%lu stores emulated, %lu mixed pages",
+		(unsigned long)s->faults, (unsigned long)s->exec_faults,
+		(unsigned long)s->block_maps, (unsigned long)s->page_maps,
+		(unsigned long)s->maintained, (unsigned long)s->maint_skipped,
+		(unsigned long)s->wx_to_rw, (unsigned long)s->wx_to_rx,
+		(unsigned long)s->emulated_stores, (unsigned long)s->mixed_pages);
 }

@@ -11,6 +11,7 @@
 #define SKIFF_CORE_STAGE2_FAULT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct vcpu;
@@ -35,7 +36,7 @@ struct stage2_stats {
  */
 bool stage2_fault(struct vcpu *vcpu, uint64_t ipa, bool exec, uint64_t esr);
 
-/* Logs the VM's stage-2 counters in one line. */
-void stage2_report(const struct vm *vm);
+/* The VM's stage-2 counters in one line, "stage 2: ..."; returns its length. */
+size_t stage2_summary(const struct vm *vm, char *buf, size_t size);
 
 #endif

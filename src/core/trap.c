@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "arch/arm64/exit.h"
 #include "core/esr.h"
+#include "core/guestlog.h"
 #include "core/irq.h"
 #include "core/log.h"
 #include "core/sched.h"
@@ -19,10 +20,11 @@ static void log_unhandled_once(struct vcpu *vcpu, unsigned int ec, uint64_t esr)
 
 	if (__atomic_fetch_or(&vm->traps_logged, bit, __ATOMIC_RELAXED) & bit)
 		return;
-	log_warn("vm %s: vcpu %u: unhandled %s trap (EC 0x%02x, ESR 0x%08lx) at PC 0x%lx: "
-		 "UNDEF injected (further ones of this kind not logged)",
-		 vm->name, vcpu->id, esr_ec_name(ec), ec, (unsigned long)esr,
-		 (unsigned long)vcpu->ctx.pc);
+	guestlog_warn(&vm->log,
+		      "vcpu %u: unhandled %s trap (EC 0x%02x, ESR 0x%08lx) at PC 0x%lx: "
+		      "UNDEF injected (further ones of this kind not logged)",
+		      vcpu->id, esr_ec_name(ec), ec, (unsigned long)esr,
+		      (unsigned long)vcpu->ctx.pc);
 }
 
 static void trap_undef(struct vcpu *vcpu, uint64_t esr)
@@ -52,20 +54,22 @@ static void trap_dabt(struct vcpu *vcpu, uint64_t esr)
 	if (stage2_fault(vcpu, ipa, false, esr))
 		return;
 	if (!esr_dabt_isv(esr)) {
-		log_warn("vm %s: vcpu %u: %s at IPA 0x%lx without instruction syndrome "
-			 "(PC 0x%lx): external abort injected",
-			 vcpu->vm->name, vcpu->id, write ? "write" : "read", (unsigned long)ipa,
-			 (unsigned long)vcpu->ctx.pc);
+		guestlog_warn(&vcpu->vm->log,
+			      "vcpu %u: %s at IPA 0x%lx without instruction syndrome "
+			      "(PC 0x%lx): external abort injected",
+			      vcpu->id, write ? "write" : "read", (unsigned long)ipa,
+			      (unsigned long)vcpu->ctx.pc);
 		arch_vcpu_inject_dabt(vcpu, vcpu->exit.far);
 		return;
 	}
 	if (write)
 		value = vcpu_get_reg(vcpu, rt);
 	if (!mmio_bus_access(&vcpu->vm->mmio, vcpu, ipa, size, write, &value)) {
-		log_warn("vm %s: vcpu %u: %u-byte %s at IPA 0x%lx: no RAM or device there "
-			 "(PC 0x%lx): external abort injected",
-			 vcpu->vm->name, vcpu->id, size, write ? "write" : "read",
-			 (unsigned long)ipa, (unsigned long)vcpu->ctx.pc);
+		guestlog_warn(&vcpu->vm->log,
+			      "vcpu %u: %u-byte %s at IPA 0x%lx: no RAM or device there "
+			      "(PC 0x%lx): external abort injected",
+			      vcpu->id, size, write ? "write" : "read", (unsigned long)ipa,
+			      (unsigned long)vcpu->ctx.pc);
 		arch_vcpu_inject_dabt(vcpu, vcpu->exit.far);
 		return;
 	}

@@ -7,6 +7,7 @@
 #include "board/guest_acpi.h"
 #include "board/guest_fdt.h"
 #include "board/layout.h"
+#include "core/guestlog.h"
 #include "core/ipi.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -20,6 +21,7 @@
 #define IMAGE_TEXT_OFFSET 8
 #define IMAGE_SIZE_OFF	  16
 #define PAGE_BYTES	  4096UL
+#define STATS_LINE_MAX	  256
 #define UNLOAD_TIMEOUT_S  10 /* a vCPU leaves its CPU at its next exit: far less than this */
 
 static struct vm vms[VM_MAX];
@@ -242,8 +244,8 @@ static void backdoor_init(struct vm *vm)
 
 	vm->backdoor.enabled = c->backdoor;
 	vm->backdoor.honour_tdcc = c->backdoor_el0_tdcc;
-	vm->rpci.owner = vm->name;
-	vm->tclo.owner = vm->name;
+	vm->rpci.log = &vm->log;
+	vm->tclo.log = &vm->log;
 	if (c->guestinfo_node < 0)
 		return;
 	fdt_for_each_property_offset(prop, c->fdt, c->guestinfo_node)
@@ -325,6 +327,13 @@ static int vm_build(struct vm *vm, unsigned int pcpu, char *err, size_t errlen)
 	return 0;
 }
 
+/* Each time slice: the counts of lines VMs had left out, once their second is over. */
+static void flush_guestlogs(void)
+{
+	for (unsigned int i = 0; i < nvms; i++)
+		guestlog_flush(&vms[i].log, false);
+}
+
 unsigned int vm_create_all(const struct config *cfg)
 {
 	unsigned int i, started = 0;
@@ -339,6 +348,7 @@ unsigned int vm_create_all(const struct config *cfg)
 		vm->id = nvms++;
 		vm->config = c;
 		format(vm->name, sizeof(vm->name), "%s", c->name);
+		guestlog_init(&vm->log, vm->name);
 		err[0] = '\0';
 		pcpu = sched_place(c->cpu, err, sizeof(err));
 		if (c->error[0])
@@ -357,11 +367,13 @@ unsigned int vm_create_all(const struct config *cfg)
 			 vm->name, (unsigned long)(vm->ram_size >> 20), (unsigned long)vm->ram_ipa,
 			 vm->nvcpus, pcpu, (unsigned long)vm->entry_ipa);
 	}
+	sched_on_tick(flush_guestlogs);
 	return started;
 }
 
 static void vm_stop(struct vm *vm, enum vm_state state)
 {
+	char line[STATS_LINE_MAX];
 	unsigned int i;
 
 	spin_lock(&vm->lock);
@@ -375,7 +387,9 @@ static void vm_stop(struct vm *vm, enum vm_state state)
 	spin_unlock(&vm->lock);
 	vpl011_flush(&vm->uart);
 	vdcc_flush(&vm->dcc);
-	stage2_report(vm);
+	guestlog_flush(&vm->log, true);
+	stage2_summary(vm, line, sizeof(line));
+	log_info("vm %s: %s", vm->name, line);
 	vgic_report(vm);
 	/* vCPUs running elsewhere notice at their next exit; make that now. */
 	for (i = 0; i < vm->nvcpus; i++)
@@ -489,7 +503,7 @@ static void reset_failed(struct vm *vm, const char *why)
 
 void vm_reset(struct vm *vm, struct vcpu *caller)
 {
-	char err[160];
+	char err[160], line[STATS_LINE_MAX];
 
 	if (!reset_claim(vm, caller))
 		return;
@@ -497,7 +511,8 @@ void vm_reset(struct vm *vm, struct vcpu *caller)
 	wait_others_unloaded(vm, caller);
 	vpl011_flush(&vm->uart);
 	/* The image is rewritten: forget every mapping, so code is maintained again. */
-	stage2_report(vm);
+	stage2_summary(vm, line, sizeof(line));
+	guestlog_info(&vm->log, "%s", line);
 	spin_lock(&vm->s2_lock);
 	arch_stage2_unmap_all(&vm->s2);
 	memset(&vm->s2stats, 0, sizeof(vm->s2stats));

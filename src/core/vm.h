@@ -12,6 +12,7 @@
 #include "arch/arm64/context.h"
 #include "console/conbuf.h"
 #include "core/config.h"
+#include "core/guestlog.h"
 #include "core/mmio.h"
 #include "core/stage2_fault.h"
 #include "lib/spinlock.h"
@@ -97,6 +98,7 @@ struct vm {
 	struct tclo tclo; /* requests to the guest's tools */
 	struct vgic vgic;
 	struct vtimer_counter counter;
+	struct guestlog log; /* the lines it causes, rate-limited */
 	struct spinlock lock;
 	bool resetting;	       /* a vCPU is carrying out a reset */
 	bool reset_requested;  /* by the operator: the next vCPU to run carries it out */

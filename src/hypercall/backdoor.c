@@ -2,13 +2,13 @@
 #include <string.h>
 
 #include "arch/arch.h"
+#include "core/guestlog.h"
 #include "core/log.h"
 #include "core/vm.h"
 #include "core/wallclock.h"
 #include "hypercall/backdoor.h"
 
-#define NO_PORT		 0xffffffffUL /* what "in" reads from a port nobody decodes */
-#define LOG_INTERVAL_DIV 1	      /* at most one error line per second per VM */
+#define NO_PORT 0xffffffffUL /* what "in" reads from a port nobody decodes */
 
 void backdoor_reset(struct vm *vm)
 {
@@ -20,22 +20,15 @@ void backdoor_reset(struct vm *vm)
 	spin_unlock(&vm->backdoor.lock);
 }
 
-/* Logs a refused call, at most once a second per VM; the rest are counted. */
+/* Logs a refused call (within the VM's log budget) and counts it. */
 static void refuse(struct vcpu *vcpu, const char *why, const struct bdoor_regs *r)
 {
-	struct backdoor_stats *s = &vcpu->vm->backdoor.stats;
-	uint64_t now = arch_counter(), hz = arch_counter_freq();
-
-	s->errors++;
-	if (s->last_log && now - s->last_log < hz / LOG_INTERVAL_DIV) {
-		s->unlogged++;
-		return;
-	}
-	log_warn("vm %s: vcpu %u: backdoor call refused: %s (ecx 0x%lx, edx 0x%lx, PC 0x%lx)%s",
-		 vcpu->vm->name, vcpu->id, why, (unsigned long)r->cx, (unsigned long)r->dx,
-		 (unsigned long)vcpu->ctx.pc, s->unlogged ? " (more not logged)" : "");
-	s->last_log = now ? now : 1;
-	s->unlogged = 0;
+	vcpu->vm->backdoor.stats.errors++;
+	guestlog_warn(&vcpu->vm->log,
+		      "vcpu %u: backdoor call refused: %s (ecx 0x%lx, edx 0x%lx, "
+		      "PC 0x%lx)",
+		      vcpu->id, why, (unsigned long)r->cx, (unsigned long)r->dx,
+		      (unsigned long)vcpu->ctx.pc);
 }
 
 /* Copies between a guest virtual buffer and Skiff, page by page, with the caller's rights. */

@@ -47,8 +47,6 @@ struct vm;
 struct backdoor_stats {
 	uint64_t calls;
 	uint64_t errors;
-	uint64_t last_log; /* counter value of the last error logged (rate limit) */
-	uint64_t unlogged; /* errors not logged since */
 };
 
 /* A VM's backdoor: on unless its configuration says backdoor = "off". */

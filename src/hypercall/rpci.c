@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/log.h"
+#include "core/guestlog.h"
 #include "hypercall/rpci.h"
 #include "lib/format.h"
 
@@ -112,7 +112,10 @@ size_t rpci_answer(struct rpci *r, const char *msg, size_t len, char *reply, siz
 	if (is_cmd(msg, len, "info-set", &arg))
 		return info_set(r, msg, len, arg, reply, reply_max);
 	if (is_cmd(msg, len, "log", &arg)) {
-		log_info("vm %s: guest tools: %.*s", r->owner, (int)(len - arg), msg + arg);
+		char text[RPCI_LOG_MAX];
+
+		format_escaped(text, sizeof(text), msg + arg, len - arg);
+		guestlog_info(r->log, "guest tools: %s", text);
 		return reply_str(reply, reply_max, "1 ", "", 0);
 	}
 	if (is_cmd(msg, len, "tools.set.version", &arg)) {
@@ -120,7 +123,7 @@ size_t rpci_answer(struct rpci *r, const char *msg, size_t len, char *reply, siz
 
 		format(num, sizeof(num), "%.*s", (int)(len - arg < 15 ? len - arg : 15), msg + arg);
 		r->tools_version = (uint32_t)strtoul(num, 0, 10);
-		log_info("vm %s: guest tools version %u", r->owner, r->tools_version);
+		guestlog_info(r->log, "guest tools version %u", r->tools_version);
 		return reply_str(reply, reply_max, "1 ", "", 0);
 	}
 	if (is_cmd(msg, len, "SetGuestInfo", &arg)) {
@@ -132,10 +135,14 @@ size_t rpci_answer(struct rpci *r, const char *msg, size_t len, char *reply, siz
 		return reply_str(reply, reply_max, "1 ", "", 0);
 	if (r->unknown_logged < RPCI_UNKNOWN_LOGGED) {
 		r->unknown_logged++;
-		log_info("vm %s: guest tools: unknown request \"%.*s\"%s", r->owner,
-			 (int)(len < 60 ? len : 60), msg,
-			 r->unknown_logged == RPCI_UNKNOWN_LOGGED ? " (further ones not logged)"
-								  : "");
+		char text[RPCI_UNKNOWN_SHOWN * 4 + 1];
+
+		format_escaped(text, sizeof(text), msg,
+			       len < RPCI_UNKNOWN_SHOWN ? len : RPCI_UNKNOWN_SHOWN);
+		guestlog_info(r->log, "guest tools: unknown request \"%s\"%s", text,
+			      r->unknown_logged == RPCI_UNKNOWN_LOGGED
+				      ? " (further ones not logged)"
+				      : "");
 	}
 	return reply_str(reply, reply_max, "0 ", "Unknown command", 15);
 }

@@ -30,10 +30,14 @@ struct guestinfo {
 	} entries[GUESTINFO_MAX];
 };
 
-#define RPCI_UNKNOWN_LOGGED 16 /* unknown requests logged per VM, the rest only answered */
+#define RPCI_UNKNOWN_LOGGED 16	/* unknown requests logged per VM, the rest only answered */
+#define RPCI_UNKNOWN_SHOWN  60	/* bytes of an unknown request shown in the log */
+#define RPCI_LOG_MAX	    200 /* a "log" request's text as shown (escaped) */
+
+struct guestlog;
 
 struct rpci {
-	const char *owner; /* VM name, for the log */
+	struct guestlog *log; /* the VM's (core/guestlog.h) */
 	unsigned int unknown_logged;
 	struct guestinfo info;
 	uint32_t tools_version;

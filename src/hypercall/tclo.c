@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "arch/arch.h"
-#include "core/log.h"
+#include "core/guestlog.h"
 #include "hypercall/tclo.h"
 #include "lib/format.h"
 
@@ -29,8 +29,13 @@ size_t tclo_answer(struct tclo *t, const char *msg, size_t len, char *reply, siz
 
 	t->polls++;
 	t->last_poll = arch_counter();
-	if (len && t->pending)
-		log_info("vm %s: guest tools: %s -> %.*s", t->owner, t->pending, (int)len, msg);
+	if (len && t->pending) {
+		char text[TCLO_REPLY_SHOWN * 4 + 1];
+
+		format_escaped(text, sizeof(text), msg,
+			       len < TCLO_REPLY_SHOWN ? len : TCLO_REPLY_SHOWN);
+		guestlog_info(t->log, "guest tools: %s -> %s", t->pending, text);
+	}
 	t->pending = 0;
 	if (!t->count)
 		return 0; /* nothing to ask: the tools poll again later */

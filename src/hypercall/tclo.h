@@ -17,13 +17,16 @@
 
 #define TCLO_QUEUE	 4
 #define TCLO_REQUEST_MAX 32
+#define TCLO_REPLY_SHOWN 60 /* bytes of the tools' reply shown in the log */
+
+struct guestlog;
 
 struct tclo {
-	const char *owner;   /* VM name, for the log */
-	bool listening;	     /* the tools have a TCLO channel open */
-	uint64_t polls;	     /* the tools' polls: their heartbeat */
-	uint64_t last_poll;  /* host counter at the last one */
-	const char *pending; /* the request whose result is awaited */
+	struct guestlog *log; /* the VM's (core/guestlog.h) */
+	bool listening;	      /* the tools have a TCLO channel open */
+	uint64_t polls;	      /* the tools' polls: their heartbeat */
+	uint64_t last_poll;   /* host counter at the last one */
+	const char *pending;  /* the request whose result is awaited */
 	unsigned int head, count;
 	char queue[TCLO_QUEUE][TCLO_REQUEST_MAX];
 };

@@ -253,3 +253,50 @@ int format(char *buf, size_t size, const char *fmt, ...)
 	va_end(ap);
 	return n;
 }
+
+size_t format_clamped_v(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	int n = format_v(buf, size, fmt, ap);
+
+	if (!size || n < 0)
+		return 0;
+	return (size_t)n < size ? (size_t)n : size - 1;
+}
+
+size_t format_clamped(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	size_t n;
+
+	va_start(ap, fmt);
+	n = format_clamped_v(buf, size, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+size_t format_escaped(char *buf, size_t size, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 0;
+
+	if (!size)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= ' ' && c < 0x7f && c != '\\') {
+			if (n + 1 >= size)
+				break;
+			buf[n++] = (char)c;
+			continue;
+		}
+		if (n + 4 >= size)
+			break; /* an escape is never cut in half */
+		buf[n++] = '\\';
+		buf[n++] = 'x';
+		buf[n++] = hex[c >> 4];
+		buf[n++] = hex[c & 15];
+	}
+	buf[n] = '\0';
+	return n;
+}

@@ -18,4 +18,21 @@ int format_v(char *buf, size_t size, const char *fmt, va_list ap)
 	__attribute__((format(printf, 3, 0)));
 int format(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/*
+ * The same, returning what was really written (without the NUL): at most
+ * @size - 1, and 0 when @size is 0. For "format into a buffer, then emit it".
+ */
+size_t format_clamped_v(char *buf, size_t size, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+size_t format_clamped(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/*
+ * Copies @len bytes of text someone else controls (a guest) so that it can be
+ * shown on a terminal and in the log: printable ASCII as it is, every other
+ * byte, and the backslash, as \xNN. NUL-terminated, cut before an escape that
+ * would not fit; returns the length written.
+ */
+size_t format_escaped(char *buf, size_t size, const char *s, size_t len);
+
 #endif

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "core/ipi.h"
+#include "core/guestlog.h"
 #include "core/log.h"
 #include "core/sched.h"
 #include "core/vm.h"
@@ -151,11 +152,12 @@ static int64_t dispatch(struct vcpu *vcpu, uint32_t fid)
 		spin_unlock(&vcpu->vm->lock);
 		return PSCI_SUCCESS;
 	case PSCI_SYSTEM_OFF_FID:
+		/* Once in the VM's life (a reset may come again and again): never left out. */
 		log_info("vm %s: powered off by the guest (PSCI SYSTEM_OFF)", vcpu->vm->name);
 		vm_power_off(vcpu->vm);
 		return PSCI_SUCCESS;
 	case PSCI_SYSTEM_RESET_FID:
-		log_info("vm %s: reset by the guest (PSCI SYSTEM_RESET)", vcpu->vm->name);
+		guestlog_info(&vcpu->vm->log, "reset by the guest (PSCI SYSTEM_RESET)");
 		vm_reset(vcpu->vm, vcpu);
 		return PSCI_SUCCESS;
 	default:

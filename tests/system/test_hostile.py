@@ -1,6 +1,10 @@
 """A hostile guest against the host: isolation findings, each with the guest that shows it."""
 
-from skiff import Vm, assert_tap_passed, boot
+import io
+import re
+import tempfile
+
+from skiff import Vm, assert_tap_passed, boot, compile_config, config_dts, qemu_command, qemu_session
 
 
 def heartbeats(beats=40):
@@ -17,7 +21,9 @@ def test_psci_calls_racing_resets_never_stop_a_host_cpu():
     assert_tap_passed(run, "race")
     assert_tap_passed(run, "beat0")
     assert_tap_passed(run, "beat1")
-    assert run.output.count("vm race: reset by the guest (PSCI SYSTEM_RESET)") == 300
+    # The guest counts its resets (TAP); the log says each, within the VM's log budget.
+    resets = run.output.count("vm race: reset by the guest (PSCI SYSTEM_RESET)")
+    assert resets > 0 and resets + left_out(run, "race") >= 300, resets
     assert run.exited, "the host did not power off after every VM stopped"
 
 
@@ -31,3 +37,59 @@ def test_physical_timer_is_each_vms_own():
     assert_tap_passed(run, "pt1")
     assert_tap_passed(run, "pt2")
     assert run.exited
+
+
+def left_out(run, vm):
+    """Lines of @vm the rate limit left out, as its reports count them."""
+    return sum(int(n) for n in re.findall(rf"vm {vm}: (\d+) more lines of this VM left out",
+                                         run.output))
+
+
+def test_a_guest_cannot_flood_the_log():
+    """20 000 loads from nowhere and 20 000 load pairs without a syndrome: each one used to
+    log a line, filling the log ring and the serial line's queue. Now a VM's lines are
+    limited to a burst a second and the rest counted, exactly; another VM's output is
+    all there."""
+    loads = 20000
+    vms = [Vm("flood", "abort_flood", cpu=0, extra=f'bootargs = "loads={loads}";'),
+           Vm("beat", "heartbeat", cpu=1, extra='bootargs = "beats=100";')]
+    run = boot(vms, smp=2, timeout=180)
+    assert_tap_passed(run, "flood")
+    assert_tap_passed(run, "beat")
+    written = [l for l in run.lines if l.startswith("skiff: warning: vm flood: vcpu 0: ")]
+    assert len(written) + left_out(run, "flood") == 2 * loads, run.output[-2000:]
+    assert len(written) < loads // 10, len(written)
+    beats = [int(b) for b in re.findall(r"^beat\| # beat (\d+)$", run.output, re.M)]
+    assert beats == list(range(1, 101))
+    assert run.exited
+
+
+def test_a_guest_cannot_forge_host_output():
+    """Escape sequences, carriage returns, backspaces and newlines a guest writes to its
+    UART or sends through the backdoor (RPCI log, an unknown request, from EL1 and EL0, a
+    guestinfo value the operator reads) never reach the terminal raw: no ESC byte in the
+    plain console's output, and every line that starts with "skiff:" is Skiff's."""
+    vms = [Vm("forge", "forge", extra='bootargs = "linger=2000";')]
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = qemu_command(compile_config(config_dts(vms), tmp), smp=1,
+                           extra=["-append", "skiff.console=plain"])
+        with qemu_session(cmd, limit=120, timeout=60) as child:
+            log = io.StringIO()
+            child.logfile_read = log
+            child.expect(r"forge\| # forge: done")
+            child.send("\x1c0")
+            child.expect(r"console: input goes to the management shell")
+            child.send("guestinfo get forge forged\r")
+            child.expect(r"shell\| guestinfo.forged = \"(.*)\"")
+            shown = child.match.group(1)
+            child.send("vm stop forge\r")
+            child.expect(r"vm forge stopped")
+            out = log.getvalue()
+    assert "\\x1b[1;32mskiff: all VMs are fine" in shown, shown
+    assert "\x1b" not in out and "\x08" not in out and "\x07" not in out
+    for line in out.splitlines():
+        line = line.strip("\r")
+        if line.startswith("skiff:"):
+            assert "forged" not in line.split("vm forge:")[0], line
+            assert "all VMs are fine" not in line.split("vm forge:")[0], line
+    assert "vm forge: guest tools: \\x1b[2K\\x1b[1G\\x0d\\x1b[1;32mskiff: all VMs are fine" in out

@@ -254,7 +254,8 @@ def test_linux_time_scaled_with_ecv(images, hz, host_hz):
     with FEAT_ECV (QEMU 10, scripts/qemu-ecv.sh): the kernel reports the VM's rate, `sleep
     10` lasts 10 s of host time, and `date` stays right, also after the host's counter
     stopped for 8 s while its RTC went on (QEMU paused). (The 0.1 % target is measured by
-    `make bench`; here 1 % tells a scaled clock from an unscaled one, 2.5 or 40 times off.)"""
+    `make bench`; here 10 % tells a scaled clock from an unscaled one, 2.5 or 40 times off,
+    and leaves room for a loaded machine's delays in reading the guest's output.)"""
     extra = (f'kernel = /incbin/("{KERNEL}");\n\t\t\tinitrd = /incbin/("{INITRD}");\n'
              f'\t\t\tbootargs = "{BOOTARGS}";\n\t\t\tcounter-frequency = <{hz}>;')
     with tempfile.TemporaryDirectory() as tmp:
@@ -274,7 +275,7 @@ def test_linux_time_scaled_with_ecv(images, hz, host_hz):
             t0 = time.monotonic()
             child.expect("SLEEP-END", timeout=60)
             elapsed = time.monotonic() - t0
-            assert abs(elapsed - 10) < 0.1, elapsed
+            assert abs(elapsed - 10) < 1, elapsed
             # The host's counter stops for a while (QEMU paused) as its RTC goes on:
             # Skiff moves the VM's time on (core/hostclock.c) and `date` keeps right.
             # Compared with the offset before (Linux took whole seconds from the RTC at

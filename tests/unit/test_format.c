@@ -77,12 +77,48 @@ static void test_null_string_and_size_zero(void **state)
 	assert_string_equal(buf, "12");
 }
 
+static void test_clamped_returns_what_was_written(void **state)
+{
+	char buf[8];
+
+	(void)state;
+	assert_int_equal(format_clamped(buf, sizeof(buf), "%d", 42), 2);
+	assert_int_equal(format_clamped(buf, sizeof(buf), "%s", "a longer string"), 7);
+	assert_string_equal(buf, "a longe");
+	assert_int_equal(format_clamped(buf, 1, "%d", 42), 0);
+	assert_string_equal(buf, "");
+	assert_int_equal(format_clamped(buf, 0, "%d", 42), 0);
+}
+
+static void test_escaped_text_has_no_control_bytes(void **state)
+{
+	static const char forged[] = "\x1b[31mskiff: forged\r\nok\\\x9b"
+				     "2J";
+	char buf[64];
+	size_t n;
+
+	(void)state;
+	n = format_escaped(buf, sizeof(buf), forged, sizeof(forged) - 1);
+	assert_string_equal(buf, "\\x1b[31mskiff: forged\\x0d\\x0aok\\x5c\\x9b2J");
+	assert_int_equal(n, strlen(buf));
+	for (size_t i = 0; i < n; i++)
+		assert_true(buf[i] >= ' ' && buf[i] < 0x7f);
+	/* Cut before an escape that does not fit, never inside it. */
+	assert_int_equal(format_escaped(buf, 6, "ab\x1b", 3), 2);
+	assert_string_equal(buf, "ab");
+	assert_int_equal(format_escaped(buf, 7, "ab\x1b", 3), 6);
+	assert_string_equal(buf, "ab\\x1b");
+	assert_int_equal(format_escaped(buf, 0, "ab", 2), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_integers),
 		cmocka_unit_test(test_strings_chars_and_misc),
 		cmocka_unit_test(test_null_string_and_size_zero),
+		cmocka_unit_test(test_clamped_returns_what_was_written),
+		cmocka_unit_test(test_escaped_text_has_no_control_bytes),
 	};
 
 	return cmocka_run_group_tests_name("format", tests, NULL, NULL);

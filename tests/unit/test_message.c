@@ -8,23 +8,49 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "core/guestlog.h"
 #include "hypercall/message.h"
 #include "hypercall/rpci.h"
 #include "hypercall/tclo.h"
 
 static struct msg_channel channels[MSG_MAX_CHANNELS];
-static struct rpci rpci = { .owner = "unit" };
+static struct guestlog vm_log;
+static struct rpci rpci = { .log = &vm_log };
 static char guest_mem[256];
+static char last_line[512];
+
+static void keep_line(const char *fmt, va_list ap)
+{
+	vsnprintf(last_line, sizeof(last_line), fmt, ap);
+}
 
 void log_info(const char *fmt, ...)
 {
-	(void)fmt;
+	va_list ap;
+
+	va_start(ap, fmt);
+	keep_line(fmt, ap);
+	va_end(ap);
 }
 
-/* tclo.c notes when the tools last polled. */
+void log_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	keep_line(fmt, ap);
+	va_end(ap);
+}
+
+/* tclo.c notes when the tools last polled; the VM's log budget counts seconds. */
 uint64_t arch_counter(void)
 {
 	return 42;
+}
+
+uint64_t arch_counter_freq(void)
+{
+	return 1000;
 }
 
 static size_t answer(void *ctx, uint32_t proto, const char *msg, size_t len, char *reply)
@@ -232,7 +258,7 @@ static void test_guestinfo_limits(void **state)
 
 static void test_tclo_requests(void **state)
 {
-	struct tclo t = { .owner = "unit" };
+	struct tclo t = { .log = &vm_log };
 	char reply[64];
 
 	(void)state;
@@ -253,6 +279,29 @@ static void test_tclo_requests(void **state)
 	assert_false(tclo_request(&t, "ping")); /* full */
 }
 
+/* Text a guest sends through the backdoor reaches the log escaped: no forged lines. */
+static void test_guest_text_is_escaped_in_the_log(void **state)
+{
+	static const char forged[] = "log \x1b[1;32mskiff: all fine\r\nskiff: \x07";
+	struct tclo t = { .log = &vm_log };
+	char reply[64];
+
+	(void)state;
+	guestlog_init(&vm_log, "unit");
+	rpci_answer(&rpci, forged, sizeof(forged) - 1, reply, sizeof(reply));
+	assert_string_equal(
+		last_line,
+		"vm unit: guest tools: \\x1b[1;32mskiff: all fine\\x0d\\x0askiff: \\x07");
+	rpci_answer(&rpci, "\x1b]0;title\x07", 10, reply, sizeof(reply));
+	assert_non_null(strstr(last_line, "unknown request \"\\x1b]0;title\\x07\""));
+	tclo_opened(&t);
+	tclo_answer(&t, "", 0, reply, sizeof(reply)); /* "reset" is pending now */
+	tclo_answer(&t, "OK\x1b[2J", 6, reply, sizeof(reply));
+	assert_string_equal(last_line, "vm unit: guest tools: reset -> OK\\x1b[2J");
+	for (const char *p = last_line; *p; p++)
+		assert_true(*p >= ' ' && *p < 0x7f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -261,6 +310,7 @@ int main(void)
 		cmocka_unit_test_setup(test_channel_rules, setup),
 		cmocka_unit_test_setup(test_guestinfo_limits, setup),
 		cmocka_unit_test(test_tclo_requests),
+		cmocka_unit_test_setup(test_guest_text_is_escaped_in_the_log, setup),
 	};
 
 	return cmocka_run_group_tests_name("message", tests, NULL, NULL);

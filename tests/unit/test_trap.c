@@ -44,6 +44,7 @@ static int setup(void **state)
 	fake_reset();
 	memset(&vm, 0, sizeof(vm));
 	strcpy(vm.name, "t");
+	guestlog_init(&vm.log, vm.name);
 	vm.nvcpus = 1;
 	v = &vm.vcpus[0];
 	v->vm = &vm;

@@ -12,18 +12,21 @@ UNIT_SRCS_test_format   := src/lib/format.c
 UNIT_SRCS_test_focus    := src/console/focus.c
 UNIT_SRCS_test_shell    := src/console/shell.c src/console/termin.c src/lib/format.c
 UNIT_SRCS_test_termin   := src/console/termin.c
-UNIT_SRCS_test_screen   := src/console/screen.c src/console/conbuf.c src/console/textview.c \
+UNIT_SRCS_test_screen   := src/console/screen.c src/console/conbuf.c src/console/escfilter.c \
+	src/console/textview.c \
 	src/lib/format.c
 UNIT_SRCS_test_vpl031   := src/vdev/vpl031.c
 UNIT_SRCS_test_timescale := src/vdev/timescale.c
 UNIT_SRCS_test_clockwatch := src/core/clockwatch.c
 UNIT_SRCS_test_vgic     := src/vdev/vgic.c src/core/mmio.c src/lib/format.c
 UNIT_SRCS_test_message  := src/hypercall/message.c src/hypercall/rpci.c src/hypercall/tclo.c \
+	src/core/guestlog.c \
 	src/lib/format.c
 UNIT_SRCS_test_libc     := tests/unit/skiff_libc.c
 UNIT_SRCS_test_platform := src/platform/platform.c src/platform/dt.c src/lib/format.c
 UNIT_SRCS_test_guest_fdt := src/board/guest_fdt.c src/lib/format.c
-UNIT_SRCS_test_trap     := src/core/trap.c src/core/esr.c src/core/irq.c src/core/mmio.c src/vdev/psci.c \
+UNIT_SRCS_test_trap     := src/core/trap.c src/core/esr.c src/core/guestlog.c src/core/irq.c \
+	src/core/mmio.c src/vdev/psci.c src/lib/format.c \
 	src/core/sysreg.c \
 	src/core/stage2_fault.c tests/unit/fake_arch.c
 UNIT_SRCS_test_aml      := src/acpi/aml.c
@@ -33,7 +36,9 @@ UNIT_SRCS_test_acpi_reader := $(wildcard src/acpi/*.c) src/platform/dt.c src/pla
 	src/lib/format.c
 UNIT_SRCS_test_dt2acpi  := $(wildcard src/acpi/*.c) src/platform/dt.c src/platform/platform.c src/lib/format.c
 UNIT_SRCS_test_irq      := src/core/irq.c tests/unit/fake_arch.c
-UNIT_SRCS_test_stage2   := src/core/stage2_fault.c tests/unit/fake_arch.c
+UNIT_SRCS_test_guestlog := src/core/guestlog.c src/lib/format.c tests/unit/fake_arch.c
+UNIT_SRCS_test_stage2   := src/core/stage2_fault.c src/core/guestlog.c src/lib/format.c \
+	tests/unit/fake_arch.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(addprefix $(BUILD)/unit/,$(UNIT_TESTS))
