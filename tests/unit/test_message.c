@@ -8,6 +8,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "arch/arch.h"
+#include "core/log.h"
 #include "hypercall/message.h"
 #include "hypercall/rpci.h"
 #include "hypercall/tclo.h"
