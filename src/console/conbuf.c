@@ -22,10 +22,9 @@ static int keep(struct conbuf *cb, unsigned char c)
 		cb->filter = c == '[' ? CONBUF_CSI : c == ']' ? CONBUF_OSC : CONBUF_TEXT;
 		return 0;
 	case CONBUF_CSI:
-		if (c >= 0x40 && c <= 0x7e)
-			cb->filter = CONBUF_TEXT; /* the final byte */
-		else if (c < 0x20 || c > 0x7e)
-			cb->filter = CONBUF_TEXT; /* not a CSI byte: the sequence was cut */
+		/* A final byte (0x40-0x7e) ends it, and so does a byte no CSI has (cut short). */
+		if (c >= 0x40 || c < 0x20)
+			cb->filter = CONBUF_TEXT;
 		return 0;
 	case CONBUF_OSC: /* a title and the like, up to BEL or ESC \ */
 		if (c == BEL)

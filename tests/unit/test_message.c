@@ -156,7 +156,7 @@ static void test_rpci_over_high_bandwidth(void **state)
 	struct bdoor_regs r;
 
 	(void)state;
-	strcpy(guest_mem, req);
+	snprintf(guest_mem, sizeof(guest_mem), "%s", req);
 	call(&c, MSG_SENDSIZE, strlen(req), &r);
 	r = (struct bdoor_regs){ .bx = 1 << 16,
 				 .cx = strlen(req),
