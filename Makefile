@@ -45,7 +45,7 @@ help:
 	@echo "make run     - install dependencies, build, boot Skiff with Linux and a test guest"
 	@echo "make test    - install dependencies, build, run lint, unit and system tests"
 	@echo "make bench   - run the benchmarks, write bench/results.json and print a table"
-	@echo "make lint    - cppcheck and clang-format check"
+	@echo "make lint    - compiler warnings, clang-format, cppcheck and clang-tidy"
 	@echo "make format  - reformat the C sources with .clang-format"
 	@echo "make unit / make systest [T=expr] [M=marker] - one test layer"
 	@echo "              (T selects pytest tests by name, M by marker: M=linux, M='not linux')"
