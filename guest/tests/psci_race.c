@@ -9,14 +9,14 @@
  */
 #include "libguest.h"
 
-#define STATE_ADDR	   (GUEST_RAM_BASE + 0x300000) /* past the image: kept across resets */
-#define STATE_MAGIC	   0x9ace5eedUL
-#define ALREADY_ON	   (-4)
-#define DENIED		   (-3)
-#define SUCCESS		   0
-#define INTERNAL_FAILURE   (-6)
-#define HAMMER_ITERATIONS  64
-#define VCPUS_MAX	   8
+#define STATE_ADDR	  (GUEST_RAM_BASE + 0x300000) /* past the image: kept across resets */
+#define STATE_MAGIC	  0x9ace5eedUL
+#define ALREADY_ON	  (-4)
+#define DENIED		  (-3)
+#define SUCCESS		  0
+#define INTERNAL_FAILURE  (-6)
+#define HAMMER_ITERATIONS 64
+#define VCPUS_MAX	  8
 
 struct race_state {
 	uint64_t magic;
@@ -52,7 +52,6 @@ void main_test(void)
 {
 	uint64_t rounds = bootarg_u64("rounds", 10);
 	uint64_t spin = read_sysreg(cntfrq_el0) / 1000; /* 1 ms of racing per round */
-	uint64_t until;
 
 	nvcpus = (unsigned int)bootarg_u64("vcpus", 4);
 	if (nvcpus < 2 || nvcpus > VCPUS_MAX)
@@ -67,7 +66,8 @@ void main_test(void)
 		st->round++;
 		for (unsigned int i = 1; i < nvcpus; i++)
 			smp_start_vcpu(i, hammer);
-		until = read_vcounter() + spin;
+		uint64_t until = read_vcounter() + spin;
+
 		while (read_vcounter() < until)
 			;
 		psci_system_reset();
