@@ -14,10 +14,16 @@ VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 # Quiet by default; `make V=1` shows the commands.
 Q         := $(if $(V),,@)
 
+# Warnings every C build uses (hypervisor, guests, unit tests, host tools); any warning
+# fails the build. Beyond -Wall -Wextra: a function defined without a prototype in scope
+# (missing static, or its header not included), a name that hides another, a switch
+# that does not say what happens to the other values, and a cast that drops const.
+WARN_CFLAGS := -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow -Wswitch-default -Wcast-qual
+
 # Freestanding EL2 code: no FP/SIMD in our own code (-mgeneral-regs-only), strict
 # alignment because the early boot path runs with the MMU off, frame pointers for
 # panic backtraces, and position independence so any Linux-style loader can place us.
-HYP_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-builtin \
+HYP_CFLAGS := -std=gnu11 -O2 -g $(WARN_CFLAGS) -ffreestanding -fno-builtin \
 	-nostdinc -isystem $(shell $(CC_ARM) -print-file-name=include) \
 	-isystem src/lib/libc -I$(SYSROOT)/usr/include -Isrc \
 	-mgeneral-regs-only -mstrict-align -mno-outline-atomics -fno-omit-frame-pointer -fpie \
@@ -39,7 +45,7 @@ help:
 	@echo "make run     - install dependencies, build, boot Skiff with Linux and a test guest"
 	@echo "make test    - install dependencies, build, run lint, unit and system tests"
 	@echo "make bench   - run the benchmarks, write bench/results.json and print a table"
-	@echo "make lint    - cppcheck and clang-format check"
+	@echo "make lint    - compiler warnings, clang-format, cppcheck and clang-tidy"
 	@echo "make format  - reformat the C sources with .clang-format"
 	@echo "make unit / make systest [T=expr] [M=marker] - one test layer"
 	@echo "              (T selects pytest tests by name, M by marker: M=linux, M='not linux')"
@@ -73,7 +79,7 @@ $(BUILD)/skiff.bin: $(BUILD)/skiff.elf
 	$(Q)$(OBJCOPY) -O binary $< $@
 
 # Host tools: dt2acpi, the device-tree-to-ACPI generator of src/acpi/ on the host.
-TOOL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Isrc
+TOOL_CFLAGS := -std=gnu11 -O2 -g $(WARN_CFLAGS) -Isrc
 DT2ACPI_SRCS := tools/dt2acpi.c $(wildcard src/acpi/*.c) src/platform/dt.c src/platform/platform.c \
 	src/lib/format.c
 tools: $(BUILD)/tools/dt2acpi

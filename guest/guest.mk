@@ -1,6 +1,6 @@
 # Bare-metal test guests: guest/tests/NAME.c -> build/guest/NAME.elf and NAME.bin,
 # linked with the framework in guest/lib/ (see docs/guests.md).
-GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-builtin \
+GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARN_CFLAGS) -ffreestanding -fno-builtin \
 	-nostdinc -isystem $(shell $(CC_ARM) -print-file-name=include) -isystem src/lib/libc \
 	-Isrc -Iguest/lib -I$(SYSROOT)/usr/include -mgeneral-regs-only -mstrict-align -fno-pic -fno-stack-protector \
 	-fno-omit-frame-pointer -MMD -MP

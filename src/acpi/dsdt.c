@@ -464,6 +464,13 @@ static void device(struct dsdt_ctx *c, struct aml *a, int node, const struct pla
 		return;
 	}
 	if (!fdt_node_check_compatible(c->fdt, node, "pci-host-ecam-generic")) {
+		if (!nregs) {
+			/* Its window and bus range come from 'reg': nothing to describe it with. */
+			note(c,
+			     "%s: PCIe ECAM host without 'reg' (no configuration space): left out",
+			     path);
+			return;
+		}
 		index = next_index(k, "PCI");
 		pci_host(c, a, node, &regs[0], index);
 		note(c,

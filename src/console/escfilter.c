@@ -11,10 +11,9 @@ bool escfilter_keep(enum escfilter *state, unsigned char c)
 		*state = c == '[' ? ESCF_CSI : c == ']' ? ESCF_OSC : ESCF_TEXT;
 		return false;
 	case ESCF_CSI:
-		if (c >= 0x40 && c <= 0x7e)
-			*state = ESCF_TEXT; /* the final byte */
-		else if (c < 0x20 || c > 0x7e)
-			*state = ESCF_TEXT; /* not a CSI byte: the sequence was cut */
+		/* A final byte (0x40-0x7e) ends it, and so does a byte no CSI has (cut short). */
+		if (c >= 0x40 || c < 0x20)
+			*state = ESCF_TEXT;
 		return false;
 	case ESCF_OSC: /* a title and the like, up to BEL or ESC \ */
 		if (c == BEL)

@@ -419,7 +419,8 @@ static void input(void)
 		case FOCUS_COMMAND:
 			command(vm, (char)c);
 			break;
-		case FOCUS_CONSUMED:
+		case FOCUS_CONSUMED: /* part of a hot-key */
+		default:
 			break;
 		}
 	}

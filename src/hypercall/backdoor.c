@@ -31,45 +31,69 @@ static void refuse(struct vcpu *vcpu, const char *why, const struct bdoor_regs *
 		      (unsigned long)vcpu->ctx.pc);
 }
 
-/* Copies between a guest virtual buffer and Skiff, page by page, with the caller's rights. */
-static bool guest_copy(struct vcpu *vcpu, uint64_t va, void *buf, size_t len, bool to_guest)
+/*
+ * The host address of @len bytes at guest virtual @va (within one page), checked with
+ * the caller's rights for a read or a write, and made ready for that access.
+ */
+static bool guest_chunk(struct vcpu *vcpu, uint64_t va, size_t len, bool write, void **host)
 {
 	bool el0 = arch_vcpu_at_el0(vcpu);
 	enum va_access access =
-		to_guest ? (el0 ? VA_EL0_WRITE : VA_EL1_WRITE) : (el0 ? VA_EL0_READ : VA_EL1_READ);
-	char *b = buf;
+		write ? (el0 ? VA_EL0_WRITE : VA_EL1_WRITE) : (el0 ? VA_EL0_READ : VA_EL1_READ);
+	uint64_t ipa;
+
+	if (!arch_vcpu_va_access(vcpu, va, access, &ipa) || !vm_ram_ptr(vcpu->vm, ipa, len, host))
+		return false; /* unmapped, not allowed, or not RAM (a device) */
+	spin_lock(&vcpu->vm->s2_lock);
+	vm_ram_prepare(vcpu->vm, ipa, len);
+	spin_unlock(&vcpu->vm->s2_lock);
+	return true;
+}
+
+/* How much of @len bytes at @va lies in va's page. */
+static size_t page_chunk(uint64_t va, size_t len)
+{
+	size_t chunk = 4096 - (va & 4095);
+
+	return chunk < len ? chunk : len;
+}
+
+/* Copies from a guest virtual buffer, page by page, with the caller's rights. */
+static bool mem_read(void *ctx, uint64_t va, void *dst, size_t len)
+{
+	char *d = dst;
 
 	while (len) {
-		size_t chunk = 4096 - (va & 4095);
-		uint64_t ipa;
+		size_t chunk = page_chunk(va, len);
 		void *host;
 
-		chunk = chunk < len ? chunk : len;
-		if (!arch_vcpu_va_access(vcpu, va, access, &ipa) ||
-		    !vm_ram_ptr(vcpu->vm, ipa, chunk, &host))
-			return false; /* unmapped, not allowed, or not RAM (a device) */
-		spin_lock(&vcpu->vm->s2_lock);
-		vm_ram_prepare(vcpu->vm, ipa, chunk);
-		spin_unlock(&vcpu->vm->s2_lock);
-		if (to_guest)
-			memcpy(host, b, chunk);
-		else
-			memcpy(b, host, chunk);
+		if (!guest_chunk(ctx, va, chunk, false, &host))
+			return false;
+		memcpy(d, host, chunk);
 		va += chunk;
-		b += chunk;
+		d += chunk;
 		len -= chunk;
 	}
 	return true;
 }
 
-static bool mem_read(void *ctx, uint64_t va, void *dst, size_t len)
-{
-	return guest_copy(ctx, va, dst, len, false);
-}
-
+/* Copies to a guest virtual buffer, page by page, with the caller's rights. */
 static bool mem_write(void *ctx, uint64_t va, const void *src, size_t len)
 {
-	return guest_copy(ctx, va, (void *)src, len, true);
+	const char *s = src;
+
+	while (len) {
+		size_t chunk = page_chunk(va, len);
+		void *host;
+
+		if (!guest_chunk(ctx, va, chunk, true, &host))
+			return false;
+		memcpy(host, s, chunk);
+		va += chunk;
+		s += chunk;
+		len -= chunk;
+	}
+	return true;
 }
 
 /* RPCI requests are answered by the VM's rpci state; TCLO polls get the host's requests. */

@@ -63,7 +63,7 @@ uint64_t timescale_to_host(const struct timescale *ts, uint64_t guest)
 	 * host delta d reaching @guest is ceil(want * host_hz / guest_hz).
 	 */
 	delta = ((u128)(guest - ts->guest_base) * ts->host_hz + ts->guest_hz - 1) / ts->guest_hz;
-	if (delta > (u128)~ts->host_base)
+	if (delta > UINT64_MAX - ts->host_base)
 		return UINT64_MAX; /* beyond the host counter's range: never */
 	return ts->host_base + (uint64_t)delta;
 }

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/log.h"
+#include "core/sched.h"
 #include "fake_arch.h"
 
 struct fake_record fake;

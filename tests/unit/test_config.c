@@ -11,6 +11,14 @@
 
 #include "core/config.h"
 
+/* Appends @s to the string in @buf (of @size bytes), cutting it short if it does not fit. */
+static void append(char *buf, size_t size, const char *s)
+{
+	size_t used = strlen(buf);
+
+	snprintf(buf + used, size - used, "%s", s);
+}
+
 static unsigned char blob[1 << 16];
 static size_t blob_len;
 
@@ -67,8 +75,8 @@ static void test_defaults_and_image_detection(void **state)
 	(void)state;
 	/* A 64-byte kernel with the arm64 Image magic "ARM\x64" at offset 56. */
 	for (i = 0; i < 56; i++)
-		strcat(magic, "00 ");
-	strcat(magic, "41 52 4d 64 00 00 00 00");
+		append(magic, sizeof(magic), "00 ");
+	append(magic, sizeof(magic), "41 52 4d 64 00 00 00 00");
 	snprintf(dts, sizeof(dts),
 		 HEAD "vms { a { memory-size = <0x100000>; kernel = [%s]; }; }; };", magic);
 	compile(dts);
@@ -178,9 +186,9 @@ static void test_too_many_vms(void **state)
 
 		snprintf(node, sizeof(node), "v%d { memory-size = <0x100000>; kernel = [00]; }; ",
 			 i);
-		strcat(dts, node);
+		append(dts, sizeof(dts), node);
 	}
-	strcat(dts, "}; };");
+	append(dts, sizeof(dts), "}; };");
 	compile(dts);
 	assert_int_equal(config_parse(blob, blob_len, &cfg, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "more than 8 VMs"));

@@ -262,6 +262,45 @@ static void test_errors_name_what_is_wrong(void **state)
 	load("acpi-rules");
 }
 
+/* Collects the generator's notes, one after another, for the test to search. */
+static void collect_note(void *ctx, const char *fmt, va_list ap)
+{
+	char *notes = ctx;
+	size_t used = strlen(notes);
+
+	vsnprintf(notes + used, 4096 - used, fmt, ap);
+	strncat(notes, "\n", 4096 - strlen(notes) - 1);
+}
+
+/*
+ * An ECAM host whose configuration space cannot be read from the tree used to be
+ * described from a register window that was never filled in (stack garbage as its
+ * base and bus range): it must be left out, with a note saying why.
+ */
+static void test_ecam_host_without_reg_is_left_out(void **state)
+{
+	static const uint8_t pnp0a08[] = { 0x0c, 0x41, 0xd0, 0x0a, 0x08 }; /* EISAID */
+	static char notes[4096];
+	struct acpi_options opt = { false, collect_note, notes };
+	char err[200];
+	size_t len;
+	const uint8_t *p;
+
+	(void)state;
+	load("ecam-no-reg");
+	notes[0] = 0;
+	acpi_tables_init(&t, buf, sizeof(buf), 0x40000000);
+	assert_int_equal(acpi_from_dt(dtb, &t, &opt, err, sizeof(err)), 0);
+	p = table("DSDT", &len);
+	assert_false(contains(p, len, pnp0a08, sizeof(pnp0a08)));
+	assert_false(contains(p, len, "PCI0", 4));
+	assert_false(contains(p, len, "RES0", 4));
+	assert_int_equal(acpi_table_find(&t, "MCFG"), -1);
+	assert_non_null(strstr(notes, "/pcie@10000000: PCIe ECAM host without 'reg'"));
+	load("acpi-rules");
+	assert_int_equal(build(false), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -273,6 +312,7 @@ int main(void)
 		cmocka_unit_test(test_fadt_psci_flags_for_host_and_guest),
 		cmocka_unit_test(test_pptt_follows_cpu_map),
 		cmocka_unit_test(test_errors_name_what_is_wrong),
+		cmocka_unit_test(test_ecam_host_without_reg_is_left_out),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

@@ -8,7 +8,9 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "arch/arch.h"
 #include "core/guestlog.h"
+#include "core/log.h"
 #include "hypercall/message.h"
 #include "hypercall/rpci.h"
 #include "hypercall/tclo.h"
@@ -180,7 +182,7 @@ static void test_rpci_over_high_bandwidth(void **state)
 	struct bdoor_regs r;
 
 	(void)state;
-	strcpy(guest_mem, req);
+	snprintf(guest_mem, sizeof(guest_mem), "%s", req);
 	call(&c, MSG_SENDSIZE, strlen(req), &r);
 	r = (struct bdoor_regs){ .bx = 1 << 16,
 				 .cx = strlen(req),

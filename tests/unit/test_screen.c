@@ -100,7 +100,7 @@ static void term_byte(char c)
 		term.col = 0;
 	} else {
 		assert_true(term.row < term.rows && term.col < term.cols);
-		term.ch[term.row][term.col] = term.graphics ? (char)(c | 0x80) : c;
+		term.ch[term.row][term.col] = (char)(term.graphics ? c | 0x80 : c);
 		term.attr[term.row][term.col] = term.cur_attr;
 		if (term.col < term.cols - 1)
 			term.col++;
@@ -215,6 +215,7 @@ static void test_text_ring_filters_and_scrolls(void **state)
 	assert_int_equal(out[63], '9');
 	assert_int_equal(conbuf_lost(&cb), 107 - 64);
 	n = conbuf_tail(&cb, out, 3);
+	assert_int_equal(n, 3);
 	assert_memory_equal(out, "789", 3);
 }
 

@@ -25,9 +25,9 @@ static void record(struct shell *sh, int argc, char **argv)
 	(void)sh;
 	args_seen[0] = '\0';
 	for (int i = 0; i < argc; i++) {
-		strcat(args_seen, "[");
-		strcat(args_seen, argv[i]);
-		strcat(args_seen, "]");
+		size_t used = strlen(args_seen);
+
+		snprintf(args_seen + used, sizeof(args_seen) - used, "[%s]", argv[i]);
 	}
 }
 

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "core/ipi.h"
+#include "core/log.h"
 #include "core/sched.h"
 #include "core/vm.h"
 #include "board/layout.h"

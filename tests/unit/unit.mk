@@ -1,6 +1,6 @@
 # Host unit tests (cmocka). tests/unit/test_NAME.c is linked with the generic
 # sources listed in UNIT_SRCS_test_NAME and built as build/unit/test_NAME.
-UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Isrc -fsanitize=address,undefined \
+UNIT_CFLAGS := -std=gnu11 -O1 -g $(WARN_CFLAGS) -Isrc -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
 UNIT_LDLIBS := -lcmocka -lfdt
 

@@ -4,6 +4,7 @@
 
 #include "arch/arch.h"
 #include "arch/arm64/asm.h"
+#include "arch/arm64/internal.h"
 #include "arch/arm64/mmu.h"
 #include "arch/arm64/percpu.h"
 #include "arch/arm64/sysreg.h"

@@ -4,6 +4,7 @@
 
 #include "arch/arch.h"
 #include "arch/arm64/exit.h"
+#include "arch/arm64/internal.h"
 #include "arch/arm64/sysreg.h"
 #include "core/esr.h"
 #include "core/panic.h"

@@ -17,6 +17,14 @@ struct platform;
 struct stage2;
 struct vcpu;
 
+/* head.S: the C entry of the boot CPU (device tree address, entry EL) and of the others. */
+void boot_primary(uint64_t fdt, uint64_t el);
+void boot_secondary(uint64_t index);
+
+/* vectors.S, on an exception taken from EL2 itself: reports it and stops (exception.c). */
+struct el2_frame;
+void el2_exception(struct el2_frame *f, uint64_t kind);
+
 /* vectors.S: runs the guest whose registers are @ctx until it exits; returns EXIT_*. */
 uint64_t guest_enter(struct cpu_context *ctx);
 /* vcpu.c, called by vectors.S: serves a backdoor call without a full exit if it can. */

@@ -5,17 +5,18 @@
 
 #include <stdint.h>
 
-#define read_sysreg(r)                                       \
-	({                                                   \
-		uint64_t __v;                                \
-		__asm__ volatile("mrs %0, " #r : "=r"(__v)); \
-		__v;                                         \
+/* Their locals have different names: write_sysreg(x, read_sysreg(y)) shadows nothing. */
+#define read_sysreg(r)                                        \
+	({                                                    \
+		uint64_t __rd;                                \
+		__asm__ volatile("mrs %0, " #r : "=r"(__rd)); \
+		__rd;                                         \
 	})
 
-#define write_sysreg(r, v)                                         \
-	do {                                                       \
-		uint64_t __v = (uint64_t)(v);                      \
-		__asm__ volatile("msr " #r ", %x0" : : "rZ"(__v)); \
+#define write_sysreg(r, v)                                          \
+	do {                                                        \
+		uint64_t __wr = (uint64_t)(v);                      \
+		__asm__ volatile("msr " #r ", %x0" : : "rZ"(__wr)); \
 	} while (0)
 
 #define isb()	 __asm__ volatile("isb" ::: "memory")

@@ -224,8 +224,8 @@ void arch_vcpu_skip_instr(struct vcpu *vcpu)
 
 static void inject_sync(struct vcpu *vcpu, uint64_t esr);
 
-/* AT by access kind: EL1 or EL0 permissions, read or write. */
-static void at_stage1(uint64_t va, enum va_access access)
+/* AT by access kind: EL1 or EL0 permissions, read or write. False for an unknown kind. */
+static bool at_stage1(uint64_t va, enum va_access access)
 {
 	switch (access) {
 	case VA_EL1_READ:
@@ -240,8 +240,11 @@ static void at_stage1(uint64_t va, enum va_access access)
 	case VA_EL0_WRITE:
 		__asm__ volatile("at s1e0w, %0" : : "r"(va));
 		break;
+	default:
+		return false; /* no AT issued: PAR_EL1 untouched */
 	}
 	isb();
+	return true;
 }
 
 bool arch_vcpu_va_access(struct vcpu *vcpu, uint64_t va, enum va_access access, uint64_t *ipa)
@@ -255,7 +258,8 @@ bool arch_vcpu_va_access(struct vcpu *vcpu, uint64_t va, enum va_access access, 
 	}
 	/* AT writes PAR_EL1, which is the guest's: keep its value. */
 	saved = read_sysreg(par_el1);
-	at_stage1(va, access);
+	if (!at_stage1(va, access))
+		return false; /* not an access kind: nothing is translated */
 	par = read_sysreg(par_el1);
 	write_sysreg(par_el1, saved);
 	if (par & 1)

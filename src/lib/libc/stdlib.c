@@ -3,6 +3,8 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
+#include "unconst.h"
+
 static int digit_value(char c)
 {
 	if (c >= '0' && c <= '9')
@@ -39,7 +41,7 @@ unsigned long strtoul(const char *s, char **end, int base)
 	}
 	if (base < 2 || base > 36) {
 		if (end)
-			*end = (char *)s;
+			*end = libc_unconst(s);
 		return 0;
 	}
 	for (; digit_value(*p) < base; p++) {
@@ -51,7 +53,7 @@ unsigned long strtoul(const char *s, char **end, int base)
 		v = v * (unsigned long)base + d;
 	}
 	if (end)
-		*end = (char *)(any ? p : s);
+		*end = libc_unconst(any ? p : s);
 	if (overflow)
 		return ULONG_MAX;
 	return neg ? -v : v;

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "unconst.h"
+
 void *memcpy(void *dst, const void *src, size_t n)
 {
 	unsigned char *d = dst;
@@ -78,7 +80,7 @@ void *memchr(const void *s, int c, size_t n)
 
 	for (; n; n--, p++)
 		if (*p == (unsigned char)c)
-			return (void *)p;
+			return libc_unconst(p);
 	return NULL;
 }
 
@@ -104,7 +106,7 @@ char *strchr(const char *s, int c)
 {
 	for (;; s++) {
 		if (*s == (char)c)
-			return (char *)s;
+			return libc_unconst(s);
 		if (!*s)
 			return NULL;
 	}
@@ -118,7 +120,7 @@ char *strrchr(const char *s, int c)
 		if (*s == (char)c)
 			last = s;
 		if (!*s)
-			return (char *)last;
+			return libc_unconst(last);
 	}
 }
 
