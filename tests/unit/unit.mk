@@ -34,6 +34,7 @@ UNIT_SRCS_test_acpi_reader := $(wildcard src/acpi/*.c) src/platform/dt.c src/pla
 UNIT_SRCS_test_dt2acpi  := $(wildcard src/acpi/*.c) src/platform/dt.c src/platform/platform.c src/lib/format.c
 UNIT_SRCS_test_irq      := src/core/irq.c tests/unit/fake_arch.c
 UNIT_SRCS_test_stage2   := src/core/stage2_fault.c tests/unit/fake_arch.c
+UNIT_SRCS_test_pgtable  := src/arch/arm64/pgtable.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(addprefix $(BUILD)/unit/,$(UNIT_TESTS))
