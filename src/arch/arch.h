@@ -60,13 +60,18 @@ int arch_map_device(uint64_t base, uint64_t size);
 /* Cleans and invalidates [va, va + size) to the point of coherency. */
 void arch_dcache_clean_inval_poc(void *va, uint64_t size);
 
-/* Stage 2. One per VM; tables come from the page allocator. */
+/*
+ * Stage 2. One per VM; tables come from the page allocator, at most
+ * table_quota pages of them below the root (its owner sets the quota, from
+ * arch_stage2_tables_for): a mapping that would need more fails.
+ */
 struct stage2 {
 	uint64_t *root;
 	unsigned int start_level;
 	unsigned int ipa_bits;
 	uint16_t vmid;
 	uint64_t table_pages; /* in use now, below the root */
+	uint64_t table_quota;
 };
 
 #define S2_PERM_R 1U
@@ -81,8 +86,13 @@ struct s2_leaf {
 	uint64_t size;	    /* bytes the leaf maps, or the unmapped span when !valid */
 };
 
-/* Sizes the IPA space and allocates the root. */
+/* Sizes the IPA space and allocates the root; the quota starts at 0. */
 int arch_stage2_init(struct stage2 *s2, uint16_t vmid);
+/*
+ * The most table pages mappings in [ipa, ipa + size) can take, however they are
+ * made (page by page, blocks split later): what a quota must allow for them.
+ */
+uint64_t arch_stage2_tables_for(const struct stage2 *s2, uint64_t ipa, uint64_t size);
 /* Maps normal memory; @size 4 KiB or a block size, aligned as the architecture needs. */
 int arch_stage2_map(struct stage2 *s2, uint64_t ipa, uint64_t pa, uint64_t size,
 		    unsigned int perms);

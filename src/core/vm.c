@@ -279,6 +279,17 @@ static void scale_virtual_counter(struct vm *vm)
 			 (unsigned long)f.counter_hz);
 }
 
+/*
+ * What the VM's stage-2 tables may grow to: all of its RAM mapped page by page
+ * (blocks split later need no more) and GICv2's CPU interface, the one device
+ * Skiff maps. Only a leak could take more, and then it is the VM that stops.
+ */
+static uint64_t stage2_table_quota(const struct vm *vm)
+{
+	return arch_stage2_tables_for(&vm->s2, vm->ram_ipa, vm->ram_size) +
+	       arch_stage2_tables_for(&vm->s2, GUEST_GICC_BASE, GUEST_GICC_SIZE);
+}
+
 static int vm_build(struct vm *vm, unsigned int pcpu, char *err, size_t errlen)
 {
 	const struct vm_config *c = vm->config;
@@ -298,6 +309,7 @@ static int vm_build(struct vm *vm, unsigned int pcpu, char *err, size_t errlen)
 		format(err, errlen, "cannot build stage-2 tables (out of memory?)");
 		return -1;
 	}
+	vm->s2.table_quota = stage2_table_quota(vm);
 	vpl011_init(&vm->uart, vm->name, uart_irq, vm);
 	if (mmio_bus_add(&vm->mmio, GUEST_UART_BASE, GUEST_UART_SIZE, &vpl011_ops, &vm->uart,
 			 "pl011")) {

@@ -116,6 +116,8 @@ int arch_stage2_map(struct stage2 *s2, uint64_t ipa, uint64_t pa, uint64_t size,
 {
 	(void)s2;
 	(void)pa;
+	if (fake.s2_fails)
+		return -1;
 	if (size == 2UL << 20)
 		fake.block_maps++;
 	else
@@ -143,6 +145,8 @@ void arch_stage2_lookup(struct stage2 *s2, uint64_t ipa, struct s2_leaf *leaf)
 int arch_stage2_protect_page(struct stage2 *s2, uint64_t ipa, unsigned int perms)
 {
 	(void)s2;
+	if (fake.s2_fails)
+		return -1;
 	fake.protects++;
 	fake.perms[page_index(ipa)] = (unsigned char)perms;
 	return 0;

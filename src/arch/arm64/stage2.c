@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * Guest stage-2 tables: sized from PARange, pages from host memory. Plain C: the TLB maintenance
+ * Guest stage-2 tables: sized from PARange, pages from host memory within the
+ * VM's quota. Plain C: the TLB maintenance
  * and barriers are stage2_hw.c's, so the host unit tests run this file as it is.
  */
 #include "arch/arch.h"
@@ -12,11 +13,14 @@
 #define IPA_BITS_MAX	48
 #define S2_ATTRS_NORMAL (S2_MEMATTR_NORMAL_WB | PTE_SH_INNER | PTE_AF)
 
+/* A table page, unless the VM has all its quota allows. */
 static void *s2_alloc(void *ctx)
 {
 	struct stage2 *s2 = ctx;
 	void *page;
 
+	if (s2->table_pages >= s2->table_quota)
+		return 0;
 	page = mem_alloc_page();
 	if (page)
 		s2->table_pages++;
@@ -55,6 +59,7 @@ int arch_stage2_init(struct stage2 *s2, uint16_t vmid)
 	s2->start_level = start_level(ipa_bits);
 	s2->vmid = vmid;
 	s2->table_pages = 0;
+	s2->table_quota = 0;
 	/* Concatenated root tables must be aligned to their total size. */
 	s2->root = mem_alloc(root_pages(s2) * PAGE_SIZE, root_pages(s2) * PAGE_SIZE);
 	return s2->root ? 0 : -1;
@@ -68,6 +73,13 @@ static struct pgtable as_pgtable(struct stage2 *s2)
 				 .alloc = s2_alloc,
 				 .free = s2_free,
 				 .ctx = s2 };
+}
+
+uint64_t arch_stage2_tables_for(const struct stage2 *s2, uint64_t ipa, uint64_t size)
+{
+	const struct pgtable pt = { .start_level = s2->start_level, .ia_bits = s2->ipa_bits };
+
+	return pgtable_tables_for(&pt, ipa, size);
 }
 
 static uint64_t perms_to_attrs(unsigned int perms)
