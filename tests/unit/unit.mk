@@ -25,7 +25,7 @@ UNIT_SRCS_test_platform := src/platform/platform.c src/platform/dt.c src/lib/for
 UNIT_SRCS_test_guest_fdt := src/board/guest_fdt.c src/lib/format.c
 UNIT_SRCS_test_trap     := src/core/trap.c src/core/esr.c src/core/irq.c src/core/mmio.c src/vdev/psci.c \
 	src/core/sysreg.c \
-	src/core/stage2_fault.c tests/unit/fake_arch.c
+	src/core/stage2_fault.c tests/unit/fake_arch.c tests/unit/fake_vm.c
 UNIT_SRCS_test_aml      := src/acpi/aml.c
 UNIT_SRCS_test_guest_acpi := src/board/guest_acpi.c src/board/guest_fdt.c $(wildcard src/acpi/*.c) \
 	src/platform/dt.c src/platform/platform.c src/lib/format.c
@@ -33,7 +33,7 @@ UNIT_SRCS_test_acpi_reader := $(wildcard src/acpi/*.c) src/platform/dt.c src/pla
 	src/lib/format.c
 UNIT_SRCS_test_dt2acpi  := $(wildcard src/acpi/*.c) src/platform/dt.c src/platform/platform.c src/lib/format.c
 UNIT_SRCS_test_irq      := src/core/irq.c tests/unit/fake_arch.c
-UNIT_SRCS_test_stage2   := src/core/stage2_fault.c tests/unit/fake_arch.c
+UNIT_SRCS_test_stage2   := src/core/stage2_fault.c tests/unit/fake_arch.c tests/unit/fake_vm.c
 UNIT_SRCS_test_pgtable  := src/arch/arm64/pgtable.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
