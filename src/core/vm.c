@@ -75,21 +75,26 @@ static uint64_t load_kernel(struct vm *vm, char *err, size_t errlen)
 	return vm->ram_ipa + offset;
 }
 
-/* The initrd goes right below the device tree, page aligned, clear of the kernel. */
+/*
+ * The initrd goes right below the device tree, on a page boundary, clear of the
+ * kernel: its start rounds down, so the room is what lies between the kernel's
+ * last page and the device tree.
+ */
 static int load_initrd(struct vm *vm, uint64_t *base, char *err, size_t errlen)
 {
 	const struct vm_config *c = vm->config;
+	uint64_t first = (vm->kernel_end + PAGE_BYTES - 1) & ~(PAGE_BYTES - 1);
+	uint64_t room = vm->dtb_ipa > first ? vm->dtb_ipa - first : 0;
 	void *dst;
 
 	*base = 0;
 	if (!c->initrd)
 		return 0;
-	if (c->initrd_size > vm->dtb_ipa - vm->kernel_end) {
+	if (c->initrd_size > room) {
 		format(err, errlen,
 		       "initrd of %lu KiB does not fit between the kernel and the "
 		       "device tree (%lu KiB free): give the VM more memory",
-		       (unsigned long)(c->initrd_size >> 10),
-		       (unsigned long)((vm->dtb_ipa - vm->kernel_end) >> 10));
+		       (unsigned long)((c->initrd_size + 1023) >> 10), (unsigned long)(room >> 10));
 		return -1;
 	}
 	*base = (vm->dtb_ipa - c->initrd_size) & ~(PAGE_BYTES - 1);
@@ -297,8 +302,9 @@ static int vm_build(struct vm *vm, unsigned int pcpu, char *err, size_t errlen)
 	vm->ram_ipa = GUEST_RAM_BASE;
 	vm->ram_size = c->memory_size;
 	vm->ram_pa = (uint64_t)mem_alloc_uninit(c->memory_size, RAM_ALIGN);
-	vm->ram_ready = mem_alloc(ready_bitmap_bytes(c->memory_size), 8);
-	if (!vm->ram_pa || !vm->ram_ready) {
+	if (vm->ram_pa)
+		vm->ram_ready = mem_alloc(ready_bitmap_bytes(c->memory_size), 8);
+	if (!vm->ram_ready) {
 		format(err, errlen, "not enough host memory for %lu MiB of RAM (%lu MiB free)",
 		       (unsigned long)(c->memory_size >> 20),
 		       (unsigned long)(mem_free_bytes() >> 20));
@@ -337,6 +343,18 @@ static int vm_build(struct vm *vm, unsigned int pcpu, char *err, size_t errlen)
 	return 0;
 }
 
+/* A VM that failed to build gives back what it had taken: it can never start. */
+static void vm_release(struct vm *vm)
+{
+	arch_stage2_destroy(&vm->s2);
+	if (vm->ram_ready)
+		mem_free(vm->ram_ready, ready_bitmap_bytes(vm->ram_size));
+	if (vm->ram_pa)
+		mem_free((void *)vm->ram_pa, vm->ram_size);
+	vm->ram_ready = 0;
+	vm->ram_pa = 0;
+}
+
 unsigned int vm_create_all(const struct config *cfg)
 {
 	unsigned int i, started = 0;
@@ -359,6 +377,7 @@ unsigned int vm_create_all(const struct config *cfg)
 			vm_build(vm, (unsigned int)pcpu, err, sizeof(err));
 		if (err[0]) {
 			vm->state = VM_FAILED;
+			vm_release(vm);
 			log_error("vm %s: not started: %s", vm->name, err);
 			continue;
 		}

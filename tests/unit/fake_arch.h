@@ -6,9 +6,9 @@
 #include "core/irq.h"
 #include "core/vm.h"
 
-#define FAKE_LOGS      8
-#define FAKE_RAM_IPA   0x40000000UL
-#define FAKE_RAM_PAGES 8192 /* 32 MiB of fake stage 2 */
+#define FAKE_LOGS	  8
+#define FAKE_RAM_IPA	  0x40000000UL
+#define FAKE_RAM_PAGES	  8192 /* 32 MiB of fake stage 2 */
 #define FAKE_COUNTER_STEP 10
 
 struct fake_record {
