@@ -60,12 +60,18 @@ int arch_map_device(uint64_t base, uint64_t size);
 /* Cleans and invalidates [va, va + size) to the point of coherency. */
 void arch_dcache_clean_inval_poc(void *va, uint64_t size);
 
-/* Stage 2. One per VM; tables come from the page allocator. */
+/*
+ * Stage 2. One per VM; tables come from the page allocator, at most
+ * table_quota pages of them below the root (its owner sets the quota, from
+ * arch_stage2_tables_for): a mapping that would need more fails.
+ */
 struct stage2 {
 	uint64_t *root;
 	unsigned int start_level;
 	unsigned int ipa_bits;
 	uint16_t vmid;
+	uint64_t table_pages; /* in use now, below the root */
+	uint64_t table_quota;
 };
 
 #define S2_PERM_R 1U
@@ -80,7 +86,13 @@ struct s2_leaf {
 	uint64_t size;	    /* bytes the leaf maps, or the unmapped span when !valid */
 };
 
+/* Sizes the IPA space and allocates the root; the quota starts at 0. */
 int arch_stage2_init(struct stage2 *s2, uint16_t vmid);
+/*
+ * The most table pages mappings in [ipa, ipa + size) can take, however they are
+ * made (page by page, blocks split later): what a quota must allow for them.
+ */
+uint64_t arch_stage2_tables_for(const struct stage2 *s2, uint64_t ipa, uint64_t size);
 /* Maps normal memory; @size 4 KiB or a block size, aligned as the architecture needs. */
 int arch_stage2_map(struct stage2 *s2, uint64_t ipa, uint64_t pa, uint64_t size,
 		    unsigned int perms);
@@ -93,8 +105,13 @@ void arch_stage2_lookup(struct stage2 *s2, uint64_t ipa, struct s2_leaf *leaf);
  * the one loaded on this CPU (TLB invalidation by IPA uses VTTBR_EL2's VMID).
  */
 int arch_stage2_protect_page(struct stage2 *s2, uint64_t ipa, unsigned int perms);
-/* Removes every mapping (for a VM reset); the VM must be loaded on this CPU. */
+/*
+ * Removes every mapping (for a VM reset) and frees the tables below the root once
+ * the TLBs no longer hold them; the VM must be loaded on this CPU.
+ */
 void arch_stage2_unmap_all(struct stage2 *s2);
+/* Frees every table and the root of a stage 2 no vCPU ever ran on (a VM that failed to build). */
+void arch_stage2_destroy(struct stage2 *s2);
 
 /*
  * Makes instructions written to [va, va + size) through the data side visible to

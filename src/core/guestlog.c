@@ -7,7 +7,7 @@
 #include "core/log.h"
 #include "lib/format.h"
 
-#define LINE_MAX 256
+#define LINE_MAX 400
 
 void guestlog_init(struct guestlog *gl, const char *owner)
 {

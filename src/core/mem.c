@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <stdbool.h>
 #include <string.h>
 
 #include "core/log.h"
@@ -7,20 +8,75 @@
 
 static struct palloc host_pages;
 
+static bool overlaps(uint64_t base, uint64_t end, const struct mem_range *r)
+{
+	return base < r->base + r->size && r->base < end;
+}
+
+/*
+ * The first page-aligned @bytes of RAM that nothing uses yet (reserved by the
+ * device tree or @in_use), for the allocator's own bitmaps; 0 if there are none.
+ */
+static uint64_t find_room(const struct platform *plat, const struct mem_range *in_use,
+			  unsigned int nin_use, uint64_t bytes)
+{
+	for (unsigned int m = 0; m < plat->nmem; m++) {
+		uint64_t end = plat->mem[m].base + plat->mem[m].size;
+		uint64_t at = (plat->mem[m].base + PALLOC_PAGE - 1) & ~(PALLOC_PAGE - 1);
+		bool moved = true;
+
+		if (!at)
+			at = PALLOC_PAGE;
+		/* Step past whatever is in the way until nothing is; @at only grows. */
+		while (moved && at <= end && bytes <= end - at) {
+			moved = false;
+			for (unsigned int i = 0; i < plat->nreserved + nin_use; i++) {
+				const struct mem_range *r = i < plat->nreserved
+								    ? &plat->reserved[i]
+								    : &in_use[i - plat->nreserved];
+
+				if (overlaps(at, at + bytes, r)) {
+					at = (r->base + r->size + PALLOC_PAGE - 1) &
+					     ~(PALLOC_PAGE - 1);
+					moved = true;
+				}
+			}
+			if (!moved)
+				return at;
+		}
+	}
+	return 0;
+}
+
 void mem_init(const struct platform *plat, const struct mem_range *in_use, unsigned int nin_use)
 {
+	uint64_t bytes = 0, bitmaps, at;
 	unsigned int i;
 
 	palloc_init(&host_pages);
 	for (i = 0; i < plat->nmem; i++)
-		if (palloc_add(&host_pages, plat->mem[i].base, plat->mem[i].size))
-			log_warn("memory range 0x%lx+0x%lx ignored (overlaps or too many ranges)",
-				 (unsigned long)plat->mem[i].base,
-				 (unsigned long)plat->mem[i].size);
+		bytes += palloc_bitmap_bytes(plat->mem[i].size);
+	bitmaps = find_room(plat, in_use, nin_use, bytes);
+	if (!bitmaps) {
+		log_error("no room for the page allocator's %lu KiB of bitmaps: no memory for VMs",
+			  (unsigned long)(bytes >> 10));
+		return;
+	}
+	at = bitmaps;
+	for (i = 0; i < plat->nmem; i++) {
+		if (palloc_add(&host_pages, plat->mem[i].base, plat->mem[i].size, (uint64_t *)at))
+			log_warn("memory range 0x%lx+0x%lx ignored (empty, overlapping, or more "
+				 "than %u ranges)",
+				 (unsigned long)plat->mem[i].base, (unsigned long)plat->mem[i].size,
+				 PALLOC_MAX_REGIONS);
+		else
+			at += palloc_bitmap_bytes(plat->mem[i].size);
+	}
 	for (i = 0; i < plat->nreserved; i++)
 		palloc_reserve(&host_pages, plat->reserved[i].base, plat->reserved[i].size);
 	for (i = 0; i < nin_use; i++)
 		palloc_reserve(&host_pages, in_use[i].base, in_use[i].size);
+	palloc_reserve(&host_pages, bitmaps, bytes);
 }
 
 void *mem_alloc_uninit(uint64_t size, uint64_t align)
@@ -45,7 +101,9 @@ void *mem_alloc_page(void)
 
 void mem_free(void *p, uint64_t size)
 {
-	palloc_free(&host_pages, (uint64_t)p, size);
+	if (palloc_free(&host_pages, (uint64_t)p, size))
+		log_error("memory 0x%lx+0x%lx freed but not allocated (a double free?): ignored",
+			  (unsigned long)(uint64_t)p, (unsigned long)size);
 }
 
 uint64_t mem_free_bytes(void)

@@ -128,7 +128,13 @@ bool stage2_fault(struct vcpu *vcpu, uint64_t ipa, bool exec, uint64_t esr)
 	} else
 		ret = flip(vcpu, ipa, exec, esr, leaf.perms);
 	spin_unlock(&vm->s2_lock);
-	if (ret)
+	if (ret && vm->s2.table_pages >= vm->s2.table_quota)
+		vm_crash(vm,
+			 "its stage-2 tables would exceed its quota of %lu pages (for %lu MiB of "
+			 "RAM) at IPA 0x%lx",
+			 (unsigned long)vm->s2.table_quota, (unsigned long)(vm->ram_size >> 20),
+			 (unsigned long)ipa);
+	else if (ret)
 		vm_crash(vm, "out of memory for stage-2 tables at IPA 0x%lx", (unsigned long)ipa);
 	return true;
 }
@@ -141,10 +147,11 @@ size_t stage2_summary(const struct vm *vm, char *buf, size_t size)
 		buf, size,
 		"stage 2: %lu faults (%lu exec), %lu block and %lu page maps, "
 		"%lu pages cache-maintained (%lu needed none), W^X %lu to RW, %lu to RX, "
-		"%lu stores emulated, %lu mixed pages",
+		"%lu stores emulated, %lu mixed pages; %lu table pages (quota %lu)",
 		(unsigned long)s->faults, (unsigned long)s->exec_faults,
 		(unsigned long)s->block_maps, (unsigned long)s->page_maps,
 		(unsigned long)s->maintained, (unsigned long)s->maint_skipped,
 		(unsigned long)s->wx_to_rw, (unsigned long)s->wx_to_rx,
-		(unsigned long)s->emulated_stores, (unsigned long)s->mixed_pages);
+		(unsigned long)s->emulated_stores, (unsigned long)s->mixed_pages,
+		(unsigned long)vm->s2.table_pages, (unsigned long)vm->s2.table_quota);
 }

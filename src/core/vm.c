@@ -77,21 +77,26 @@ static uint64_t load_kernel(struct vm *vm, char *err, size_t errlen)
 	return vm->ram_ipa + offset;
 }
 
-/* The initrd goes right below the device tree, page aligned, clear of the kernel. */
+/*
+ * The initrd goes right below the device tree, on a page boundary, clear of the
+ * kernel: its start rounds down, so the room is what lies between the kernel's
+ * last page and the device tree.
+ */
 static int load_initrd(struct vm *vm, uint64_t *base, char *err, size_t errlen)
 {
 	const struct vm_config *c = vm->config;
+	uint64_t first = (vm->kernel_end + PAGE_BYTES - 1) & ~(PAGE_BYTES - 1);
+	uint64_t room = vm->dtb_ipa > first ? vm->dtb_ipa - first : 0;
 	void *dst;
 
 	*base = 0;
 	if (!c->initrd)
 		return 0;
-	if (c->initrd_size > vm->dtb_ipa - vm->kernel_end) {
+	if (c->initrd_size > room) {
 		format(err, errlen,
 		       "initrd of %lu KiB does not fit between the kernel and the "
 		       "device tree (%lu KiB free): give the VM more memory",
-		       (unsigned long)(c->initrd_size >> 10),
-		       (unsigned long)((vm->dtb_ipa - vm->kernel_end) >> 10));
+		       (unsigned long)((c->initrd_size + 1023) >> 10), (unsigned long)(room >> 10));
 		return -1;
 	}
 	*base = (vm->dtb_ipa - c->initrd_size) & ~(PAGE_BYTES - 1);
@@ -281,6 +286,17 @@ static void scale_virtual_counter(struct vm *vm)
 			 (unsigned long)f.counter_hz);
 }
 
+/*
+ * What the VM's stage-2 tables may grow to: all of its RAM mapped page by page
+ * (blocks split later need no more) and GICv2's CPU interface, the one device
+ * Skiff maps. Only a leak could take more, and then it is the VM that stops.
+ */
+static uint64_t stage2_table_quota(const struct vm *vm)
+{
+	return arch_stage2_tables_for(&vm->s2, vm->ram_ipa, vm->ram_size) +
+	       arch_stage2_tables_for(&vm->s2, GUEST_GICC_BASE, GUEST_GICC_SIZE);
+}
+
 static int vm_build(struct vm *vm, unsigned int pcpu, char *err, size_t errlen)
 {
 	const struct vm_config *c = vm->config;
@@ -288,8 +304,9 @@ static int vm_build(struct vm *vm, unsigned int pcpu, char *err, size_t errlen)
 	vm->ram_ipa = GUEST_RAM_BASE;
 	vm->ram_size = c->memory_size;
 	vm->ram_pa = (uint64_t)mem_alloc_uninit(c->memory_size, RAM_ALIGN);
-	vm->ram_ready = mem_alloc(ready_bitmap_bytes(c->memory_size), 8);
-	if (!vm->ram_pa || !vm->ram_ready) {
+	if (vm->ram_pa)
+		vm->ram_ready = mem_alloc(ready_bitmap_bytes(c->memory_size), 8);
+	if (!vm->ram_ready) {
 		format(err, errlen, "not enough host memory for %lu MiB of RAM (%lu MiB free)",
 		       (unsigned long)(c->memory_size >> 20),
 		       (unsigned long)(mem_free_bytes() >> 20));
@@ -300,6 +317,7 @@ static int vm_build(struct vm *vm, unsigned int pcpu, char *err, size_t errlen)
 		format(err, errlen, "cannot build stage-2 tables (out of memory?)");
 		return -1;
 	}
+	vm->s2.table_quota = stage2_table_quota(vm);
 	vpl011_init(&vm->uart, vm->name, uart_irq, vm);
 	if (mmio_bus_add(&vm->mmio, GUEST_UART_BASE, GUEST_UART_SIZE, &vpl011_ops, &vm->uart,
 			 "pl011")) {
@@ -334,6 +352,18 @@ static void flush_guestlogs(void)
 		guestlog_flush(&vms[i].log, false);
 }
 
+/* A VM that failed to build gives back what it had taken: it can never start. */
+static void vm_release(struct vm *vm)
+{
+	arch_stage2_destroy(&vm->s2);
+	if (vm->ram_ready)
+		mem_free(vm->ram_ready, ready_bitmap_bytes(vm->ram_size));
+	if (vm->ram_pa)
+		mem_free((void *)vm->ram_pa, vm->ram_size);
+	vm->ram_ready = 0;
+	vm->ram_pa = 0;
+}
+
 unsigned int vm_create_all(const struct config *cfg)
 {
 	unsigned int i, started = 0;
@@ -357,6 +387,7 @@ unsigned int vm_create_all(const struct config *cfg)
 			vm_build(vm, (unsigned int)pcpu, err, sizeof(err));
 		if (err[0]) {
 			vm->state = VM_FAILED;
+			vm_release(vm);
 			log_error("vm %s: not started: %s", vm->name, err);
 			continue;
 		}
@@ -512,11 +543,13 @@ void vm_reset(struct vm *vm, struct vcpu *caller)
 	vpl011_flush(&vm->uart);
 	/* The image is rewritten: forget every mapping, so code is maintained again. */
 	stage2_summary(vm, line, sizeof(line));
-	guestlog_info(&vm->log, "%s", line);
 	spin_lock(&vm->s2_lock);
 	arch_stage2_unmap_all(&vm->s2);
 	memset(&vm->s2stats, 0, sizeof(vm->s2stats));
 	spin_unlock(&vm->s2_lock);
+	/* Every reset returns the same tables: a figure that drifts down is a leak. */
+	guestlog_info(&vm->log, "%s; emptied for the reset, host memory free: %lu KiB", line,
+		      (unsigned long)(mem_free_bytes() >> 10));
 	if (!load_images(vm, err, sizeof(err))) {
 		reset_failed(vm, err);
 		return;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * A fake architecture layer and VM lifecycle for host unit tests of the generic
- * trap code: it records what the generic code asked for instead of doing it.
+ * A fake architecture layer for host unit tests of generic code: it records
+ * what the generic code asked of the CPU instead of doing it. fake_vm.c fakes
+ * the VM side (lifecycle, stage 2, devices) for tests of the trap code.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -52,30 +53,6 @@ void arch_irq_enable_private(unsigned int intid)
 	fake.enabled_private |= 1U << intid;
 }
 
-void vm_crash(struct vm *vm, const char *fmt, ...)
-{
-	va_list ap;
-
-	(void)vm;
-	va_start(ap, fmt);
-	vsnprintf(fake.crash, sizeof(fake.crash), fmt, ap);
-	va_end(ap);
-	fake.crashes++;
-}
-
-void vm_power_off(struct vm *vm)
-{
-	(void)vm;
-	fake.power_offs++;
-}
-
-void vm_reset(struct vm *vm, struct vcpu *caller)
-{
-	(void)vm;
-	(void)caller;
-	fake.resets++;
-}
-
 static void record_log(const char *fmt, va_list ap)
 {
 	vsnprintf(fake.log[fake.nlogs % FAKE_LOGS], sizeof(fake.log[0]), fmt, ap);
@@ -107,53 +84,6 @@ void log_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	record_log(fmt, ap);
 	va_end(ap);
-}
-
-static unsigned int page_index(uint64_t ipa)
-{
-	return (unsigned int)((ipa - FAKE_RAM_IPA) >> 12);
-}
-
-int arch_stage2_map(struct stage2 *s2, uint64_t ipa, uint64_t pa, uint64_t size, unsigned int perms)
-{
-	(void)s2;
-	(void)pa;
-	if (size == 2UL << 20)
-		fake.block_maps++;
-	else
-		fake.page_map_calls++;
-	for (uint64_t off = 0; off < size; off += 4096)
-		fake.perms[page_index(ipa + off)] = (unsigned char)perms;
-	return 0;
-}
-
-void arch_stage2_lookup(struct stage2 *s2, uint64_t ipa, struct s2_leaf *leaf)
-{
-	unsigned int first = page_index(ipa & ~((2UL << 20) - 1));
-	unsigned int i;
-
-	(void)s2;
-	leaf->perms = fake.perms[page_index(ipa)];
-	leaf->valid = leaf->perms != 0;
-	leaf->pa = 0;
-	leaf->size = 2UL << 20; /* an empty 2 MiB region reads as one hole */
-	for (i = first; i < first + 512; i++)
-		if (fake.perms[i])
-			leaf->size = 4096;
-}
-
-int arch_stage2_protect_page(struct stage2 *s2, uint64_t ipa, unsigned int perms)
-{
-	(void)s2;
-	fake.protects++;
-	fake.perms[page_index(ipa)] = (unsigned char)perms;
-	return 0;
-}
-
-void arch_stage2_unmap_all(struct stage2 *s2)
-{
-	(void)s2;
-	memset(fake.perms, 0, sizeof(fake.perms));
 }
 
 bool arch_sync_icache(const void *va, uint64_t size)
@@ -188,14 +118,6 @@ bool arch_vcpu_va_to_ipa(struct vcpu *vcpu, uint64_t va, uint64_t *ipa)
 	return true;
 }
 
-void vm_ram_prepare(struct vm *vm, uint64_t ipa, uint64_t len)
-{
-	(void)vm;
-	(void)ipa;
-	(void)len;
-	fake.prepares++;
-}
-
 unsigned int arch_cpu_index(void)
 {
 	return 0;
@@ -224,42 +146,4 @@ void ipi_send(unsigned int cpu, enum ipi ipi)
 	(void)ipi;
 	fake.kicks++;
 	fake.last_kick_cpu = cpu;
-}
-
-bool vm_ram_ptr(struct vm *vm, uint64_t ipa, uint64_t len, void **ptr)
-{
-	if (ipa < vm->ram_ipa || len > vm->ram_size || ipa - vm->ram_ipa > vm->ram_size - len)
-		return false;
-	*ptr = (void *)(vm->ram_pa + (ipa - vm->ram_ipa));
-	return true;
-}
-
-/* The DCC is tested by the backdoor guest; here every register is "not DCC". */
-enum vdcc_result vdcc_access(struct vcpu *vcpu, uint64_t esr)
-{
-	(void)vcpu;
-	(void)esr;
-	return VDCC_NOT_DCC;
-}
-
-bool vdcc_backdoor_fast(struct vcpu *vcpu)
-{
-	(void)vcpu;
-	return false;
-}
-
-/* The emulated physical timer has its own tests (the timescale unit test, guests). */
-bool ptimer_access(struct vcpu *vcpu, uint32_t enc, bool read, uint64_t *val)
-{
-	(void)vcpu;
-	(void)enc;
-	(void)read;
-	(void)val;
-	return false;
-}
-
-void vgic_send_sgi(struct vcpu *vcpu, uint64_t sgi1r)
-{
-	(void)vcpu;
-	fake.sgi1r = sgi1r;
 }

@@ -21,6 +21,7 @@ struct fake_record {
 	uint64_t sgi1r;
 	uint64_t counter;
 	bool coherent_caches;		     /* CTR_EL0.IDC and DIC both set */
+	bool s2_fails;			     /* stage-2 maps and protects fail (no table page) */
 	unsigned char perms[FAKE_RAM_PAGES]; /* fake stage 2: S2_PERM_* per page, 0 = unmapped */
 	char crash[256];
 	char log[FAKE_LOGS][256];

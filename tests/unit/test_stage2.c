@@ -159,6 +159,23 @@ static void test_spurious_fault_changes_nothing(void **state)
 	assert_int_equal(vm.s2stats.wx_to_rw, 0);
 }
 
+/* A mapping that fails stops the VM, saying whether its quota or the host ran out. */
+static void test_failed_map_names_quota_or_host(void **state)
+{
+	(void)state;
+	fake.s2_fails = true;
+	vm.s2.table_quota = 12;
+	vm.s2.table_pages = 12;
+	assert_true(stage2_fault(v, FAKE_RAM_IPA + 0x5000, false, DABT_READ));
+	assert_int_equal(fake.crashes, 1);
+	assert_string_equal(fake.crash, "its stage-2 tables would exceed its quota of 12 pages "
+					"(for 16 MiB of RAM) at IPA 0x40005000");
+	vm.s2.table_pages = 5;
+	assert_true(stage2_fault(v, FAKE_RAM_IPA + 0x6000, true, IABT));
+	assert_int_equal(fake.crashes, 2);
+	assert_string_equal(fake.crash, "out of memory for stage-2 tables at IPA 0x40006000");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -171,6 +188,7 @@ int main(void)
 		cmocka_unit_test_setup(test_partial_block_at_the_end_of_ram_uses_pages, setup),
 		cmocka_unit_test_setup(test_coherent_caches_skip_maintenance, setup),
 		cmocka_unit_test_setup(test_spurious_fault_changes_nothing, setup),
+		cmocka_unit_test_setup(test_failed_map_names_quota_or_host, setup),
 	};
 
 	return cmocka_run_group_tests_name("stage2", tests, NULL, NULL);

@@ -28,7 +28,7 @@ UNIT_SRCS_test_guest_fdt := src/board/guest_fdt.c src/lib/format.c
 UNIT_SRCS_test_trap     := src/core/trap.c src/core/esr.c src/core/guestlog.c src/core/irq.c \
 	src/core/mmio.c src/vdev/psci.c src/lib/format.c \
 	src/core/sysreg.c \
-	src/core/stage2_fault.c tests/unit/fake_arch.c
+	src/core/stage2_fault.c tests/unit/fake_arch.c tests/unit/fake_vm.c
 UNIT_SRCS_test_aml      := src/acpi/aml.c
 UNIT_SRCS_test_guest_acpi := src/board/guest_acpi.c src/board/guest_fdt.c $(wildcard src/acpi/*.c) \
 	src/platform/dt.c src/platform/platform.c src/lib/format.c
@@ -38,7 +38,12 @@ UNIT_SRCS_test_dt2acpi  := $(wildcard src/acpi/*.c) src/platform/dt.c src/platfo
 UNIT_SRCS_test_irq      := src/core/irq.c tests/unit/fake_arch.c
 UNIT_SRCS_test_guestlog := src/core/guestlog.c src/lib/format.c tests/unit/fake_arch.c
 UNIT_SRCS_test_stage2   := src/core/stage2_fault.c src/core/guestlog.c src/lib/format.c \
-	tests/unit/fake_arch.c
+	tests/unit/fake_arch.c tests/unit/fake_vm.c
+UNIT_SRCS_test_pgtable  := src/arch/arm64/pgtable.c
+UNIT_SRCS_test_vm_lifecycle := src/core/vm.c src/core/stage2_fault.c src/core/mem.c src/core/palloc.c \
+	src/core/mmio.c src/core/guestlog.c src/arch/arm64/stage2.c src/arch/arm64/pgtable.c \
+	src/board/guest_fdt.c src/console/conbuf.c src/console/escfilter.c src/lib/format.c \
+	tests/unit/fake_arch.c tests/unit/fake_vm_env.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(addprefix $(BUILD)/unit/,$(UNIT_TESTS))

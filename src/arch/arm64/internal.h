@@ -41,7 +41,15 @@ void vgic_hw_init(const struct platform *plat);
 void vgic_hw_load(struct vcpu *vcpu);
 void vgic_hw_put(struct vcpu *vcpu);
 
-/* stage2.c: VTCR_EL2 for a VM's stage-2 tables. */
+/* stage2_hw.c: VTCR_EL2 for a VM's stage-2 tables. */
 uint64_t stage2_vtcr(const struct stage2 *s2);
+/*
+ * stage2_hw.c, for the tables stage2.c changes, in the VMID loaded on this CPU:
+ * drop the stage-2 and combined TLB entries for @ipa, or all of them; make the
+ * descriptor stores so far visible to table walks (DSB ISHST).
+ */
+void s2_tlb_flush_ipa(uint64_t ipa);
+void s2_tlb_flush_vmid(void);
+void s2_publish(void);
 
 #endif

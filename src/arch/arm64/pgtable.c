@@ -15,6 +15,11 @@ unsigned int pgtable_root_pages(unsigned int ia_bits, unsigned int level)
 	return ia_bits > covered ? 1U << (ia_bits - covered) : 1;
 }
 
+static bool is_table(uint64_t e, unsigned int level)
+{
+	return level < 3 && (e & (PTE_VALID | PTE_TABLE)) == (PTE_VALID | PTE_TABLE);
+}
+
 static uint64_t *entry_ptr(const struct pgtable *pt, uint64_t *table, unsigned int level,
 			   uint64_t ia)
 {
@@ -48,7 +53,7 @@ static uint64_t *next_table(struct pgtable *pt, uint64_t *entry)
 
 	if (*entry & PTE_VALID)
 		return (uint64_t *)(*entry & PTE_ADDR_MASK);
-	table = pt->alloc(pt->alloc_ctx);
+	table = pt->alloc(pt->ctx);
 	if (!table)
 		return 0;
 	/* Make the zeroed table visible to the walker before linking it in. */
@@ -66,9 +71,7 @@ static int map_one(struct pgtable *pt, uint64_t ia, uint64_t pa, uint64_t size, 
 	for (level = pt->start_level; level <= 3; level++) {
 		uint64_t block = 1UL << level_shift(level);
 		uint64_t *entry = entry_ptr(pt, table, level, ia);
-		bool is_table =
-			level < 3 && (*entry & (PTE_VALID | PTE_TABLE)) == (PTE_VALID | PTE_TABLE);
-		bool can_block = level == 3 || (!is_table && level >= 1 &&
+		bool can_block = level == 3 || (!is_table(*entry, level) && level >= 1 &&
 						!((ia | pa) & (block - 1)) && size >= block);
 
 		if (level < 3 && (*entry & (PTE_VALID | PTE_TABLE)) == PTE_VALID) {
@@ -132,7 +135,7 @@ uint64_t *pgtable_walk(const struct pgtable *pt, uint64_t ia, unsigned int *leve
 
 uint64_t pgtable_split_block(struct pgtable *pt, uint64_t block, unsigned int level)
 {
-	uint64_t *t = pt->alloc(pt->alloc_ctx);
+	uint64_t *t = pt->alloc(pt->ctx);
 	uint64_t step = pgtable_level_size(level + 1);
 	uint64_t attrs = block & ~PTE_ADDR_MASK & ~(PTE_VALID | PTE_TABLE);
 	uint64_t type = level + 1 == 3 ? PTE_TABLE | PTE_VALID : PTE_VALID;
@@ -147,28 +150,53 @@ uint64_t pgtable_split_block(struct pgtable *pt, uint64_t block, unsigned int le
 	return (uint64_t)t | PTE_TABLE | PTE_VALID;
 }
 
-static void free_level(struct pgtable *pt, uint64_t *table, unsigned int level, unsigned int n,
-		       void (*free_page)(void *page))
+/* Frees the tables under @table (a level-@level table nobody walks any more). */
+static void free_below(struct pgtable *pt, const uint64_t *table, unsigned int level)
 {
-	unsigned int i;
+	for (unsigned int i = 0; i < ENTRIES_PER_TABLE; i++)
+		if (is_table(table[i], level)) {
+			uint64_t *next = (uint64_t *)(table[i] & PTE_ADDR_MASK);
 
-	for (i = 0; i < n; i++) {
-		uint64_t e = table[i];
-
-		if (level < 3 && (e & (PTE_VALID | PTE_TABLE)) == (PTE_VALID | PTE_TABLE)) {
-			uint64_t *next = (uint64_t *)(e & PTE_ADDR_MASK);
-
-			free_level(pt, next, level + 1, ENTRIES_PER_TABLE, free_page);
-			free_page(next);
+			free_below(pt, next, level + 1);
+			pt->free(pt->ctx, next);
 		}
-		table[i] = 0;
-	}
 }
 
-void pgtable_clear(struct pgtable *pt, void (*free_page)(void *page))
+void pgtable_clear(struct pgtable *pt, void (*tlb_flush)(void *ctx))
 {
 	unsigned int n = pgtable_root_pages(pt->ia_bits, pt->start_level) * ENTRIES_PER_TABLE;
 	unsigned int used = 1U << (pt->ia_bits - level_shift(pt->start_level));
+	unsigned int i;
 
-	free_level(pt, pt->root, pt->start_level, used < n ? used : n, free_page);
+	if (used < n)
+		n = used;
+	/* Invalid to the walker; the address stays, for the frees below. */
+	for (i = 0; i < n; i++)
+		pt->root[i] &= ~PTE_VALID;
+	tlb_flush(pt->ctx);
+	for (i = 0; i < n; i++) {
+		uint64_t e = pt->root[i] | PTE_VALID;
+
+		if (is_table(e, pt->start_level)) {
+			uint64_t *next = (uint64_t *)(e & PTE_ADDR_MASK);
+
+			free_below(pt, next, pt->start_level + 1);
+			pt->free(pt->ctx, next);
+		}
+		pt->root[i] = 0;
+	}
+}
+
+uint64_t pgtable_tables_for(const struct pgtable *pt, uint64_t ia, uint64_t size)
+{
+	uint64_t n = 0;
+
+	if (!size)
+		return 0;
+	for (unsigned int level = pt->start_level; level < 3; level++) {
+		unsigned int shift = level_shift(level);
+
+		n += ((ia + size - 1) >> shift) - (ia >> shift) + 1;
+	}
+	return n;
 }

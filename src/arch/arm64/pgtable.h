@@ -38,13 +38,15 @@
 #define S2_XN		     (2UL << 53)
 
 typedef void *(*pgtable_alloc_fn)(void *ctx);
+typedef void (*pgtable_free_fn)(void *ctx, void *page);
 
 struct pgtable {
 	uint64_t *root;		  /* identity-mapped: physical == virtual in EL2 */
 	unsigned int start_level; /* 0 or 1 */
 	unsigned int ia_bits;	  /* input address size */
 	pgtable_alloc_fn alloc;	  /* returns a zeroed, page-aligned page or NULL */
-	void *alloc_ctx;
+	pgtable_free_fn free;	  /* takes back a page alloc gave (pgtable_clear) */
+	void *ctx;		  /* for alloc and free */
 };
 
 /* Number of concatenated root pages a table of @ia_bits starting at @level needs. */
@@ -74,7 +76,21 @@ uint64_t *pgtable_walk(const struct pgtable *pt, uint64_t ia, unsigned int *leve
  */
 uint64_t pgtable_split_block(struct pgtable *pt, uint64_t block, unsigned int level);
 
-/* Removes every mapping and hands the sub-tables back to @free_page. */
-void pgtable_clear(struct pgtable *pt, void (*free_page)(void *page));
+/*
+ * Removes every mapping and gives the tables below the root back to pt->free,
+ * in that order: the root's entries are made invalid, then @tlb_flush(pt->ctx)
+ * must make sure no table walker uses the old tables any more (the TLB
+ * invalidation and its barriers), and only then are the tables freed, since a
+ * walk still in flight or a cached table entry may read them until then.
+ */
+void pgtable_clear(struct pgtable *pt, void (*tlb_flush)(void *ctx));
+
+/*
+ * The most table pages below the root that mappings in [ia, ia + size) can take:
+ * one table under each entry of each level above the last that the range
+ * touches, which is what mapping all of it page by page takes. Splitting a block
+ * there only builds one of those tables.
+ */
+uint64_t pgtable_tables_for(const struct pgtable *pt, uint64_t ia, uint64_t size);
 
 #endif

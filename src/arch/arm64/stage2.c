@@ -1,25 +1,37 @@
 // SPDX-License-Identifier: MIT
-/* Guest stage-2 translation: VTCR_EL2 sized from PARange, tables from host memory. */
+/*
+ * Guest stage-2 tables: sized from PARange, pages from host memory within the
+ * VM's quota. Plain C: the TLB maintenance
+ * and barriers are stage2_hw.c's, so the host unit tests run this file as it is.
+ */
 #include "arch/arch.h"
 #include "arch/arm64/internal.h"
 #include "arch/arm64/mmu.h"
 #include "arch/arm64/pgtable.h"
-#include "arch/arm64/sysreg.h"
 #include "core/mem.h"
 
 #define IPA_BITS_MAX	48
 #define S2_ATTRS_NORMAL (S2_MEMATTR_NORMAL_WB | PTE_SH_INNER | PTE_AF)
-#define CTR_L1IP(v)	FIELD(v, 14, 2)
-#define L1IP_PIPT	3
 
+/* A table page, unless the VM has all its quota allows. */
 static void *s2_alloc(void *ctx)
 {
-	(void)ctx;
-	return mem_alloc_page();
+	struct stage2 *s2 = ctx;
+	void *page;
+
+	if (s2->table_pages >= s2->table_quota)
+		return 0;
+	page = mem_alloc_page();
+	if (page)
+		s2->table_pages++;
+	return page;
 }
 
-static void s2_free(void *page)
+static void s2_free(void *ctx, void *page)
 {
+	struct stage2 *s2 = ctx;
+
+	s2->table_pages--;
 	mem_free(page, PAGE_SIZE);
 }
 
@@ -32,19 +44,24 @@ static unsigned int start_level(unsigned int ipa_bits)
 	return ipa_bits > 43 ? 0 : 1;
 }
 
+static unsigned int root_pages(const struct stage2 *s2)
+{
+	return pgtable_root_pages(s2->ipa_bits, s2->start_level);
+}
+
 int arch_stage2_init(struct stage2 *s2, uint16_t vmid)
 {
 	unsigned int ipa_bits = mmu_pa_bits();
-	unsigned int pages;
 
 	if (ipa_bits > IPA_BITS_MAX)
 		ipa_bits = IPA_BITS_MAX;
 	s2->ipa_bits = ipa_bits;
 	s2->start_level = start_level(ipa_bits);
 	s2->vmid = vmid;
-	pages = pgtable_root_pages(ipa_bits, s2->start_level);
+	s2->table_pages = 0;
+	s2->table_quota = 0;
 	/* Concatenated root tables must be aligned to their total size. */
-	s2->root = mem_alloc(pages * PAGE_SIZE, pages * PAGE_SIZE);
+	s2->root = mem_alloc(root_pages(s2) * PAGE_SIZE, root_pages(s2) * PAGE_SIZE);
 	return s2->root ? 0 : -1;
 }
 
@@ -53,7 +70,16 @@ static struct pgtable as_pgtable(struct stage2 *s2)
 	return (struct pgtable){ .root = s2->root,
 				 .start_level = s2->start_level,
 				 .ia_bits = s2->ipa_bits,
-				 .alloc = s2_alloc };
+				 .alloc = s2_alloc,
+				 .free = s2_free,
+				 .ctx = s2 };
+}
+
+uint64_t arch_stage2_tables_for(const struct stage2 *s2, uint64_t ipa, uint64_t size)
+{
+	const struct pgtable pt = { .start_level = s2->start_level, .ia_bits = s2->ipa_bits };
+
+	return pgtable_tables_for(&pt, ipa, size);
 }
 
 static uint64_t perms_to_attrs(unsigned int perms)
@@ -103,18 +129,6 @@ void arch_stage2_lookup(struct stage2 *s2, uint64_t ipa, struct s2_leaf *leaf)
 		leaf->valid ? (e & PTE_ADDR_MASK) + (ipa & (leaf->size - 1) & ~(PAGE_SIZE - 1)) : 0;
 }
 
-/* Invalidates stage-2 (and combined) TLB entries for @ipa in the loaded VMID. */
-static void tlb_flush_ipa(uint64_t ipa)
-{
-	dsb(ishst);
-	__asm__ volatile("tlbi ipas2e1is, %0" : : "r"(ipa >> 12) : "memory");
-	dsb(ish);
-	/* Combined stage-1+2 entries are not tagged by IPA: drop this VMID's. */
-	__asm__ volatile("tlbi vmalle1is" ::: "memory");
-	dsb(ish);
-	isb();
-}
-
 int arch_stage2_protect_page(struct stage2 *s2, uint64_t ipa, unsigned int perms)
 {
 	struct pgtable pt = as_pgtable(s2);
@@ -130,65 +144,41 @@ int arch_stage2_protect_page(struct stage2 *s2, uint64_t ipa, unsigned int perms
 		if (!table)
 			return -1;
 		*e = 0;
-		tlb_flush_ipa(ipa & ~(pgtable_level_size(level) - 1));
+		s2_tlb_flush_ipa(ipa & ~(pgtable_level_size(level) - 1));
 		*e = table;
-		dsb(ishst);
+		s2_publish();
 		e = pgtable_walk(&pt, ipa, &level);
 	}
 	*e = (*e & PTE_ADDR_MASK) | perms_to_attrs(perms) | PTE_TABLE | PTE_VALID;
-	tlb_flush_ipa(ipa);
+	s2_tlb_flush_ipa(ipa);
 	return 0;
+}
+
+static void flush_vmid(void *ctx)
+{
+	(void)ctx;
+	s2_tlb_flush_vmid();
 }
 
 void arch_stage2_unmap_all(struct stage2 *s2)
 {
 	struct pgtable pt = as_pgtable(s2);
 
-	pgtable_clear(&pt, s2_free);
-	dsb(ishst);
-	__asm__ volatile("tlbi vmalls12e1is" ::: "memory");
-	dsb(ish);
-	isb();
+	pgtable_clear(&pt, flush_vmid);
 }
 
-bool arch_sync_icache(const void *va, uint64_t size)
+static void never_walked(void *ctx)
 {
-	uint64_t ctr = read_sysreg(ctr_el0);
-	uint64_t start = (uint64_t)va, end = start + size;
-	bool maintained = false;
-
-	if (!CTR_IDC(ctr)) {
-		uint64_t line = 4UL << CTR_DMINLINE(ctr);
-
-		for (uint64_t a = start & ~(line - 1); a < end; a += line)
-			__asm__ volatile("dc cvau, %0" : : "r"(a) : "memory");
-		maintained = true;
-	}
-	dsb(ish);
-	if (!CTR_DIC(ctr)) {
-		uint64_t line = 4UL << CTR_IMINLINE(ctr);
-
-		/* By address only works for PIPT instruction caches. */
-		if (CTR_L1IP(ctr) == L1IP_PIPT)
-			for (uint64_t a = start & ~(line - 1); a < end; a += line)
-				__asm__ volatile("ic ivau, %0" : : "r"(a) : "memory");
-		else
-			__asm__ volatile("ic ialluis" ::: "memory");
-		dsb(ish);
-		maintained = true;
-	}
-	isb();
-	return maintained;
+	(void)ctx; /* no VTTBR_EL2 ever pointed at these tables: no TLB holds them */
 }
 
-/* VTCR_EL2 for this stage 2: 4 KiB granule, write-back inner-shareable walks. */
-uint64_t stage2_vtcr(const struct stage2 *s2)
+void arch_stage2_destroy(struct stage2 *s2)
 {
-	uint64_t parange = ID_AA64MMFR0_PARANGE(read_sysreg(ID_AA64MMFR0_EL1));
-	uint64_t sl0 = s2->start_level == 0 ? 2 : 1;
+	struct pgtable pt = as_pgtable(s2);
 
-	if (parange > 5)
-		parange = 5;
-	return (64 - s2->ipa_bits) | (sl0 << 6) | (1UL << 8) | (1UL << 10) | (3UL << 12) |
-	       (parange << 16) | BIT(31);
+	if (!s2->root)
+		return;
+	pgtable_clear(&pt, never_walked);
+	mem_free(s2->root, root_pages(s2) * PAGE_SIZE);
+	s2->root = 0;
 }
