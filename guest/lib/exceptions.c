@@ -2,7 +2,6 @@
 /* Dispatch of EL1 exceptions to the handlers tests install. */
 #include "libguest.h"
 
-void el0_return(uint64_t value) __attribute__((noreturn));
 void handle_exception(unsigned int vector, struct pt_regs *regs);
 
 static exception_fn handlers[VEC_COUNT][EC_ANY + 1];
@@ -48,7 +47,8 @@ void handle_exception(unsigned int vector, struct pt_regs *regs)
 		fn(regs);
 		return;
 	}
-	if (vector == VEC_LOWER_SYNC && ec == EC_SVC64) {
+	if ((vector == VEC_LOWER_SYNC && ec == EC_SVC64) ||
+	    (vector == VEC_LOWER_A32_SYNC && ec == EC_SVC32)) {
 		handle_svc(regs);
 		return;
 	}

@@ -39,6 +39,7 @@ enum vector {
 	VEC_CUR_SPX_IRQ = 5,
 	VEC_LOWER_SYNC = 8,
 	VEC_LOWER_IRQ = 9,
+	VEC_LOWER_A32_SYNC = 12,
 	VEC_COUNT = 16,
 };
 
@@ -53,6 +54,7 @@ struct pt_regs {
 
 #define ESR_EC(esr) (((esr) >> 26) & 0x3f)
 #define EC_UNKNOWN  0x00
+#define EC_SVC32    0x11
 #define EC_SVC64    0x15
 #define EC_DABT_LOW 0x24
 #define EC_DABT_CUR 0x25
@@ -94,6 +96,14 @@ void yield_cpu(void);
 /* EL0: runs fn(arg) at EL0 until it calls el0_exit(value); returns that value. */
 uint64_t run_at_el0(uint64_t (*fn)(uint64_t), uint64_t arg);
 __attribute__((noreturn)) void el0_exit(uint64_t value);
+/*
+ * Runs Thumb code at AArch32 EL0 from @thumb_entry (2-byte aligned, no Thumb
+ * bit needed) with r0 = @r0, until it calls svc #0; returns its r0. Only on a
+ * CPU whose EL0 has AArch32 (ID_AA64PFR0_EL1.EL0 == 2).
+ */
+uint64_t run_at_el0_a32(uint64_t thumb_entry, uint64_t r0);
+/* From an exception handler: ends the run_at_el0*() in progress, which returns @value. */
+__attribute__((noreturn)) void el0_return(uint64_t value);
 /* svc numbers the framework handles; tests may install handlers for others. */
 #define SVC_EXIT  0
 #define SVC_PRINT 1

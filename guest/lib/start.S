@@ -163,6 +163,32 @@ run_at_el0:
 	add	x30, x30, :lo12:el0_fell_off
 	eret
 
+/*
+ * uint64_t run_at_el0_a32(uint64_t thumb_entry, uint64_t r0): runs Thumb code at
+ * AArch32 EL0 (where the CPU has it) from @thumb_entry with r0 = @r0 until it
+ * calls svc #0; returns its r0. Same context saving as run_at_el0.
+ */
+	.globl	run_at_el0_a32
+run_at_el0_a32:
+	adrp	x9, el0_ctx
+	add	x9, x9, :lo12:el0_ctx
+	stp	x19, x20, [x9]
+	stp	x21, x22, [x9, #16]
+	stp	x23, x24, [x9, #32]
+	stp	x25, x26, [x9, #48]
+	stp	x27, x28, [x9, #64]
+	stp	x29, x30, [x9, #80]
+	mov	x10, sp
+	str	x10, [x9, #96]
+	adrp	x10, __el0_stack_top
+	add	x10, x10, :lo12:__el0_stack_top
+	mov	x13, x10		/* AArch32 SP_usr is X13 */
+	msr	elr_el1, x0
+	mov	x10, #0x1f0		/* AArch32 User, Thumb, A/I/F masked */
+	msr	spsr_el1, x10
+	mov	x0, x1
+	eret
+
 /* An EL0 function that returns instead of calling svc #0 ends up here. */
 el0_fell_off:
 	svc	#0

@@ -129,7 +129,13 @@ void arch_vcpu_put(struct vcpu *vcpu);
 void arch_vcpu_counter_load(const struct vcpu *vcpu);
 /* Runs the loaded vCPU until it exits; fills vcpu->exit. */
 void arch_vcpu_run(struct vcpu *vcpu);
+/* Steps over the trapped instruction (its length from ESR_EL2.IL; AArch32 IT state moves on). */
 void arch_vcpu_skip_instr(struct vcpu *vcpu);
+/*
+ * True when the trapped instruction is a conditional AArch32 one whose
+ * condition fails: it must do nothing but be stepped over.
+ */
+bool arch_vcpu_condition_failed(const struct vcpu *vcpu);
 /* Translates a guest virtual address with the loaded vCPU's stage 1 (identity if off). */
 bool arch_vcpu_va_to_ipa(struct vcpu *vcpu, uint64_t va, uint64_t *ipa);
 /* The same, checking the permission an EL1 or EL0 access of that kind needs. */

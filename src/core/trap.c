@@ -134,6 +134,10 @@ static void handle_sync(struct vcpu *vcpu)
 	uint64_t esr = vcpu->exit.esr;
 	trap_handler_fn fn = trap_handlers[esr_ec(esr)];
 
+	if (arch_vcpu_condition_failed(vcpu)) {
+		arch_vcpu_skip_instr(vcpu);
+		return;
+	}
 	(fn ? fn : trap_undef)(vcpu, esr);
 }
 
@@ -158,8 +162,7 @@ void trap_handle_exit(struct vcpu *vcpu)
 			 (unsigned long)vcpu->exit.esr);
 		break;
 	default:
-		vm_crash(vcpu->vm, "vcpu %u entered AArch32 state, which Skiff does not support",
-			 vcpu->id);
+		vm_crash(vcpu->vm, "vcpu %u: exit of unknown kind %u", vcpu->id, vcpu->exit.kind);
 		break;
 	}
 }

@@ -9,7 +9,7 @@ from skiff import CPUS, GICS, Vm, assert_tap_passed, boot, config_dts
 
 # Every test guest that reports TAP and powers itself off.
 TAP_GUESTS = ["hello", "hvc", "undef", "debug", "el0_syscall", "page_fault", "reset", "selfmod",
-              "smp", "fpu", "irq", "rtc", "sve"]
+              "smp", "fpu", "irq", "rtc", "sve", "aarch32_el0"]
 # Guests that need more than one vCPU.
 GUEST_VCPUS = {"smp": 3, "irq": 2}
 
@@ -219,9 +219,10 @@ def test_backdoor_guest(gic):
     assert "vm backdoor: guest tools: hello from the guest" in out
     m = re.search(r"backdoor time: (\d+)", out)
     assert m and abs(int(m.group(1)) - time.time()) < 600, out
-    # Refused calls are logged, at most one line a second: the test makes ten or so at once.
+    # Refused calls are logged within the VM's log budget (20 lines a second, the rest
+    # counted: test_hostile.py floods it); the test makes ten or so.
     refused = [l for l in run.lines if "vm backdoor: vcpu 0: backdoor call refused" in l]
-    assert 1 <= len(refused) <= 5, refused
+    assert 5 <= len(refused) <= 20, refused
 
 
 def test_dcc_console_on_a_cpu_with_the_data_registers():

@@ -37,6 +37,13 @@ void arch_vcpu_skip_instr(struct vcpu *vcpu)
 	vcpu->ctx.pc += 4;
 }
 
+/* The fake guest is AArch64: nothing is conditional. */
+bool arch_vcpu_condition_failed(const struct vcpu *vcpu)
+{
+	(void)vcpu;
+	return false;
+}
+
 unsigned int arch_irq_ack(void)
 {
 	return fake.pending_irq ? fake.pending_irq : 1023;

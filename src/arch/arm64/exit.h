@@ -3,11 +3,10 @@
 #ifndef SKIFF_ARCH_ARM64_EXIT_H
 #define SKIFF_ARCH_ARM64_EXIT_H
 
-#define EXIT_SYNC    0
-#define EXIT_IRQ     1
-#define EXIT_FIQ     2
-#define EXIT_SERROR  3
-#define EXIT_AARCH32 4
+#define EXIT_SYNC   0
+#define EXIT_IRQ    1
+#define EXIT_FIQ    2
+#define EXIT_SERROR 3
 
 /*
  * ESR_EL2 of a trapped "mrs xzr, mdccsr_el0" (EC 0x18, IL, op0 2, op1 3, CRn 0,

@@ -25,6 +25,7 @@ static bool cpu_has_sve(void)
 #define VEC_CURRENT_SP0 0x000
 #define VEC_CURRENT_SPX 0x200
 #define VEC_LOWER_A64	0x400
+#define VEC_LOWER_A32	0x600
 
 void arch_vcpu_reset(struct vcpu *vcpu, uint64_t entry, uint64_t x0)
 {
@@ -216,10 +217,96 @@ bool guest_backdoor_fast(struct cpu_context *ctx)
 	return trap_backdoor_fast((struct vcpu *)ctx);
 }
 
+/* AArch32 PSTATE: Thumb, and the IT block's state (ITSTATE[1:0] at 26:25, [7:2] at 15:10). */
+#define PSR_AA32_T	 BIT(5)
+#define PSR_AA32_IT_LO	 (3UL << 25)
+#define PSR_AA32_IT_HI	 (0x3fUL << 10)
+#define PSR_AA32_IT_MASK (PSR_AA32_IT_LO | PSR_AA32_IT_HI)
+
+static unsigned int aa32_itstate(uint64_t pstate)
+{
+	return (unsigned int)(((pstate >> 25) & 3) | ((pstate >> 8) & 0xfc));
+}
+
+/*
+ * A Thumb instruction inside an IT block was completed: the block moves on
+ * (ARM ARM, ITAdvance()), or ends after its last instruction.
+ */
+static uint64_t aa32_it_advance(uint64_t pstate)
+{
+	unsigned int it = aa32_itstate(pstate);
+
+	if (!(pstate & PSR_AA32_T) || !it)
+		return pstate;
+	it = (it & 7) ? (it & 0xe0) | ((it << 1) & 0x1f) : 0;
+	return (pstate & ~PSR_AA32_IT_MASK) | ((uint64_t)(it & 3) << 25) |
+	       ((uint64_t)(it & 0xfc) << 8);
+}
+
 void arch_vcpu_skip_instr(struct vcpu *vcpu)
 {
-	/* Skiff runs AArch64 guests only: every instruction is 4 bytes. */
-	vcpu->ctx.pc += 4;
+	/* ESR_EL2.IL: a 32-bit instruction, or a 16-bit Thumb one at AArch32 EL0. */
+	vcpu->ctx.pc += (vcpu->exit.esr & BIT(25)) ? 4 : 2;
+	if (vcpu->ctx.pstate & PSR_MODE32) {
+		vcpu->ctx.pc &= 0xffffffffUL;
+		vcpu->ctx.pstate = aa32_it_advance(vcpu->ctx.pstate);
+	}
+}
+
+/* Whether AArch32 condition @cond holds for flags NZCV in PSTATE (ARM ARM, ConditionHolds()). */
+static bool aa32_condition_holds(unsigned int cond, uint64_t pstate)
+{
+	bool n = pstate & BIT(31), z = pstate & BIT(30), c = pstate & BIT(29), v = pstate & BIT(28);
+	bool r;
+
+	switch (cond >> 1) {
+	case 0:
+		r = z;
+		break;
+	case 1:
+		r = c;
+		break;
+	case 2:
+		r = n;
+		break;
+	case 3:
+		r = v;
+		break;
+	case 4:
+		r = c && !z;
+		break;
+	case 5:
+		r = n == v;
+		break;
+	case 6:
+		r = n == v && !z;
+		break;
+	default:
+		return true; /* AL, and 0b1111 */
+	}
+	return (cond & 1) ? !r : r;
+}
+
+/* ECs whose ISS carries CV/COND for a trapped AArch32 instruction. */
+static bool aa32_ec_has_cond(unsigned int ec)
+{
+	return ec == 0x01 || (ec >= 0x03 && ec <= 0x08) || ec == 0x0c;
+}
+
+bool arch_vcpu_condition_failed(const struct vcpu *vcpu)
+{
+	uint64_t esr = vcpu->exit.esr, pstate = vcpu->ctx.pstate;
+	unsigned int cond;
+
+	if (!(pstate & PSR_MODE32) || !aa32_ec_has_cond((unsigned int)(esr >> 26) & 0x3f))
+		return false;
+	if (esr & BIT(24)) /* CV: the condition is in the syndrome */
+		cond = (unsigned int)(esr >> 20) & 0xf;
+	else if (aa32_itstate(pstate)) /* Thumb in an IT block: ITSTATE has it */
+		cond = aa32_itstate(pstate) >> 4;
+	else
+		return false; /* unconditional */
+	return !aa32_condition_holds(cond, pstate);
 }
 
 static void inject_sync(struct vcpu *vcpu, uint64_t esr);
@@ -294,7 +381,9 @@ static void inject_sync(struct vcpu *vcpu, uint64_t esr)
 	uint64_t offset;
 	uint64_t pstate;
 
-	if (mode == PSR_MODE_EL0t)
+	if (vcpu->ctx.pstate & PSR_MODE32)
+		offset = VEC_LOWER_A32; /* AArch32 EL0 */
+	else if (mode == PSR_MODE_EL0t)
 		offset = VEC_LOWER_A64;
 	else if (mode == PSR_MODE_EL1t)
 		offset = VEC_CURRENT_SP0;
