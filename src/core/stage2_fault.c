@@ -111,6 +111,22 @@ static int flip(struct vcpu *vcpu, uint64_t ipa, bool exec, uint64_t esr, unsign
 	return 0; /* already fixed by another vCPU: just retry */
 }
 
+int stage2_host_write(struct vm *vm, uint64_t ipa, uint64_t len)
+{
+	for (uint64_t page = ipa & ~(PAGE - 1); page < ipa + len; page += PAGE) {
+		struct s2_leaf leaf;
+
+		arch_stage2_lookup(&vm->s2, page, &leaf);
+		if (!leaf.valid || !(leaf.perms & S2_PERM_X))
+			continue;
+		/* As a guest store would: the next fetch faults and is maintained (W^X). */
+		vm->s2stats.wx_to_rw++;
+		if (arch_stage2_protect_page(&vm->s2, page, PERM_RW))
+			return -1;
+	}
+	return 0;
+}
+
 bool stage2_fault(struct vcpu *vcpu, uint64_t ipa, bool exec, uint64_t esr)
 {
 	struct vm *vm = vcpu->vm;

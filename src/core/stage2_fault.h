@@ -36,6 +36,15 @@ struct stage2_stats {
  */
 bool stage2_fault(struct vcpu *vcpu, uint64_t ipa, bool exec, uint64_t esr);
 
+/*
+ * Skiff is about to write guest RAM at [ipa, ipa + len) for the guest (a
+ * backdoor reply): pages mapped executable lose execute first, as they would
+ * for a guest store, so no stale instruction runs after. Caller holds
+ * vm->s2_lock, with one of the VM's vCPUs loaded on this CPU. Returns -1 when
+ * the tables for that could not be had (the VM's quota).
+ */
+int stage2_host_write(struct vm *vm, uint64_t ipa, uint64_t len);
+
 /* The VM's stage-2 counters in one line, "stage 2: ..."; returns its length. */
 size_t stage2_summary(const struct vm *vm, char *buf, size_t size);
 

@@ -41,13 +41,19 @@ static bool guest_chunk(struct vcpu *vcpu, uint64_t va, size_t len, bool write, 
 	enum va_access access =
 		write ? (el0 ? VA_EL0_WRITE : VA_EL1_WRITE) : (el0 ? VA_EL0_READ : VA_EL1_READ);
 	uint64_t ipa;
+	int r = 0;
 
 	if (!arch_vcpu_va_access(vcpu, va, access, &ipa) || !vm_ram_ptr(vcpu->vm, ipa, len, host))
 		return false; /* unmapped, not allowed, or not RAM (a device) */
 	spin_lock(&vcpu->vm->s2_lock);
 	vm_ram_prepare(vcpu->vm, ipa, len);
+	if (write)
+		r = stage2_host_write(vcpu->vm, ipa, len);
 	spin_unlock(&vcpu->vm->s2_lock);
-	return true;
+	if (r)
+		vm_crash(vcpu->vm, "out of memory for stage-2 tables at IPA 0x%lx",
+			 (unsigned long)ipa);
+	return !r;
 }
 
 /* How much of @len bytes at @va lies in va's page. */

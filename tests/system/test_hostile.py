@@ -93,3 +93,16 @@ def test_a_guest_cannot_forge_host_output():
             assert "forged" not in line.split("vm forge:")[0], line
             assert "all VMs are fine" not in line.split("vm forge:")[0], line
     assert "vm forge: guest tools: \\x1b[2K\\x1b[1G\\x0d\\x1b[1;32mskiff: all VMs are fine" in out
+
+
+def test_backdoor_replies_keep_w_xor_x():
+    """Skiff writing a backdoor reply into a page the guest executes takes execute away
+    first, as a guest store would: each round flips the page to RW and back to RX with
+    maintenance. Before, the write went past W^X and no maintenance followed."""
+    vm = Vm("wx", "bdoor_wx", extra='guestinfo { k = "abcdefg"; };')
+    run = boot([vm], timeout=60)
+    assert_tap_passed(run, "wx")
+    m = re.search(r"vm wx: stage 2: .* W\^X (\d+) to RW, (\d+) to RX", run.output)
+    assert m, run.output
+    to_rw, to_rx = int(m.group(1)), int(m.group(2))
+    assert to_rw >= 16 and to_rx >= 16, (to_rw, to_rx)
