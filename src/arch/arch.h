@@ -8,6 +8,7 @@
 #define SKIFF_ARCH_ARCH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct platform;
@@ -47,6 +48,19 @@ struct smccc_result {
 };
 void arch_smccc(int conduit, uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3,
 		struct smccc_result *res);
+
+/*
+ * Speculation mitigations the firmware offers (SMCCC 1.1 ARCH_WORKAROUND_1/2/3),
+ * asked once on the boot CPU through @conduit; described in a line for the log.
+ */
+void arch_mitigations_init(int conduit);
+size_t arch_mitigations_describe(char *buf, size_t size);
+/* What a guest's SMCCC_ARCH_FEATURES for workaround @fid is answered. */
+int64_t arch_smccc_workaround_features(uint32_t fid);
+/* A guest calls workaround @fid: passed on to the firmware when it matters. */
+void arch_smccc_workaround_call(uint32_t fid, uint64_t arg);
+/* This CPU is about to run a vCPU of another VM than the last one it ran. */
+void arch_vm_switch(void);
 
 /* Physical address of secondary_entry, for PSCI CPU_ON. */
 uint64_t arch_secondary_entry(void);

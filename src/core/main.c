@@ -42,6 +42,7 @@ static const char *conduit_name(enum psci_conduit c)
 
 static void print_banner(const struct cpu_features *f)
 {
+	char line[160];
 	unsigned int i;
 	uint64_t ram = 0;
 
@@ -65,6 +66,8 @@ static void print_banner(const struct cpu_features *f)
 		 "CTR_EL0.IDC %u, CTR_EL0.DIC %u, SVE %s",
 		 (unsigned long)f->midr, f->pa_bits, f->vhe ? "yes" : "no", f->ecv ? "yes" : "no",
 		 f->idc, f->dic, f->sve ? "yes" : "no");
+	arch_mitigations_describe(line, sizeof(line));
+	log_info("mitigations from the firmware: %s", line);
 }
 
 static void reserve_in_use(const void *fdt, const struct mem_range *image)
@@ -151,6 +154,7 @@ void skiff_main(const void *fdt, unsigned int el, const struct mem_range *image)
 	map_platform();
 	reserve_in_use(fdt, image);
 	acpi_boot(fdt, &plat);
+	arch_mitigations_init(plat.psci);
 	print_banner(&f);
 	if (arch_irq_init(&plat))
 		panic("no usable interrupt controller (GIC version %u)", plat.gic.version);

@@ -30,7 +30,8 @@ static unsigned int ntick_hooks;
 static struct sched_cpu {
 	unsigned int cursor; /* where the round robin resumes */
 	bool need_resched;
-	uint64_t slice_end; /* host count at which the running vCPU's slice ends */
+	const struct vm *last_vm; /* whose vCPU ran here last (branch predictors) */
+	uint64_t slice_end;	  /* host count at which the running vCPU's slice ends */
 } sched_cpus[PLATFORM_MAX_CPUS];
 
 static void timer_irq(unsigned int intid, struct vcpu *loaded);
@@ -276,6 +277,10 @@ static void run_vcpu(struct vcpu *v)
 	if (__atomic_load_n(&v->state, __ATOMIC_SEQ_CST) != VCPU_RUNNABLE) {
 		__atomic_store_n(&v->loaded, false, __ATOMIC_RELEASE);
 		return;
+	}
+	if (sc->last_vm != v->vm) {
+		arch_vm_switch();
+		sc->last_vm = v->vm;
 	}
 	arch_vcpu_load(v);
 	ptimer_program(v);

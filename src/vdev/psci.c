@@ -124,8 +124,15 @@ static int64_t dispatch(struct vcpu *vcpu, uint32_t fid)
 	case SMCCC_VERSION_FID:
 		return SMCCC_VERSION_1_1;
 	case SMCCC_ARCH_FEATURES_FID:
-		/* Only SMCCC_VERSION itself; no CPU-erratum workaround calls are offered. */
-		return (uint32_t)a1 == SMCCC_VERSION_FID ? PSCI_SUCCESS : PSCI_NOT_SUPPORTED;
+		if ((uint32_t)a1 == SMCCC_VERSION_FID || (uint32_t)a1 == SMCCC_ARCH_FEATURES_FID)
+			return PSCI_SUCCESS;
+		/* The speculation workarounds: as the host's firmware has them. */
+		return arch_smccc_workaround_features((uint32_t)a1);
+	case SMCCC_ARCH_WORKAROUND_1_FID:
+	case SMCCC_ARCH_WORKAROUND_2_FID:
+	case SMCCC_ARCH_WORKAROUND_3_FID:
+		arch_smccc_workaround_call(fid, a1);
+		return PSCI_SUCCESS;
 	case PSCI_VERSION_FID:
 		return PSCI_VERSION_1_1;
 	case PSCI_FEATURES_FID:

@@ -4,6 +4,8 @@ import io
 import re
 import tempfile
 
+import pytest
+
 from skiff import Vm, assert_tap_passed, boot, compile_config, config_dts, qemu_command, qemu_session
 
 
@@ -106,3 +108,16 @@ def test_backdoor_replies_keep_w_xor_x():
     assert m, run.output
     to_rw, to_rx = int(m.group(1)), int(m.group(2))
     assert to_rw >= 16 and to_rx >= 16, (to_rw, to_rx)
+
+
+@pytest.mark.parametrize("ecv", [False, True])
+def test_newer_feature_registers_are_not_shared(ecv):
+    """Two VMs on one CPU touch the registers of features newer than ARMv8.0 that Skiff
+    does not switch: each access gives UNDEF, or (TPIDR2_EL0 on an SME CPU without
+    fine-grained traps: QEMU 7.2's `max`) the register is switched with the vCPU. QEMU 10's
+    `max` adds FEAT_FGT and FEAT_HCX. Before, LORC_EL1 and TPIDR2_EL0 were shared."""
+    vms = [Vm(f"nr{seed}", "newer_regs", cpu=0, extra=f'bootargs = "seed={seed}";')
+           for seed in (1, 2)]
+    run = boot(vms, cpu="max", smp=1, ecv=ecv, timeout=120)
+    assert_tap_passed(run, "nr1")
+    assert_tap_passed(run, "nr2")

@@ -37,6 +37,19 @@ void arch_vcpu_skip_instr(struct vcpu *vcpu)
 	vcpu->ctx.pc += 4;
 }
 
+/* The firmware's answers for the SMCCC workarounds are the test's to set. */
+int64_t arch_smccc_workaround_features(uint32_t fid)
+{
+	return fid == 0x80008000U ? fake.fw_wa1 : -1;
+}
+
+void arch_smccc_workaround_call(uint32_t fid, uint64_t arg)
+{
+	(void)arg;
+	fake.wa_calls++;
+	fake.last_wa = fid;
+}
+
 /* The fake guest is AArch64: nothing is conditional. */
 bool arch_vcpu_condition_failed(const struct vcpu *vcpu)
 {

@@ -20,6 +20,9 @@ struct fake_record {
 	uint32_t enabled_private; /* PPIs and SGIs enabled, one bit each */
 	uint64_t sgi1r;
 	uint64_t counter;
+	int64_t fw_wa1; /* SMCCC_ARCH_FEATURES(WORKAROUND_1) as the firmware answers */
+	unsigned int wa_calls;
+	uint32_t last_wa;
 	bool coherent_caches;		     /* CTR_EL0.IDC and DIC both set */
 	bool s2_fails;			     /* stage-2 maps and protects fail (no table page) */
 	unsigned char perms[FAKE_RAM_PAGES]; /* fake stage 2: S2_PERM_* per page, 0 = unmapped */

@@ -214,6 +214,28 @@ static void test_psci_cpu_on_refusals(void **state)
 	assert_int_equal(v->ctx.x[0], PSCI_SUCCESS);
 }
 
+/* The speculation workarounds are offered as the host's firmware has them, and passed on. */
+static void test_smccc_workarounds_follow_the_firmware(void **state)
+{
+	(void)state;
+	fake.fw_wa1 = 0; /* the firmware has it and this CPU needs it */
+	hvc_call(SMCCC_ARCH_FEATURES_FID, SMCCC_ARCH_WORKAROUND_1_FID, 0, 0);
+	assert_int_equal(v->ctx.x[0], 0);
+	fake.fw_wa1 = 1; /* not needed here */
+	hvc_call(SMCCC_ARCH_FEATURES_FID, SMCCC_ARCH_WORKAROUND_1_FID, 0, 0);
+	assert_int_equal(v->ctx.x[0], 1);
+	hvc_call(SMCCC_ARCH_FEATURES_FID, SMCCC_ARCH_WORKAROUND_2_FID, 0, 0);
+	assert_int_equal((int64_t)v->ctx.x[0], PSCI_NOT_SUPPORTED);
+	hvc_call(SMCCC_ARCH_FEATURES_FID, SMCCC_ARCH_FEATURES_FID, 0, 0);
+	assert_int_equal(v->ctx.x[0], 0);
+	hvc_call(SMCCC_ARCH_WORKAROUND_1_FID, 0, 0, 0);
+	assert_int_equal(fake.wa_calls, 1);
+	assert_int_equal(fake.last_wa, SMCCC_ARCH_WORKAROUND_1_FID);
+	hvc_call(SMCCC_ARCH_WORKAROUND_3_FID, 0, 0, 0);
+	assert_int_equal(fake.last_wa, SMCCC_ARCH_WORKAROUND_3_FID);
+	assert_int_equal(fake.undefs, 0);
+}
+
 /* ISS of a data abort with a valid syndrome: SAS, SSE, SRT, SF, WnR. */
 static uint64_t dabt_iss(unsigned int sas, int sse, unsigned int srt, int sf, int wnr)
 {
@@ -324,6 +346,7 @@ int main(void)
 		cmocka_unit_test_setup(test_psci_calls, setup),
 		cmocka_unit_test_setup(test_psci_cpu_on_off, setup),
 		cmocka_unit_test_setup(test_psci_cpu_on_refusals, setup),
+		cmocka_unit_test_setup(test_smccc_workarounds_follow_the_firmware, setup),
 		cmocka_unit_test_setup(test_mmio_read_write_and_sign_extension, setup),
 		cmocka_unit_test_setup(test_abort_outside_ram_and_devices, setup),
 		cmocka_unit_test_setup(test_wfi_blocks_and_wfe_yields, setup),

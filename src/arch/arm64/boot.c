@@ -32,10 +32,54 @@ uint64_t arch_secondary_entry(void)
 	return (uint64_t)secondary_entry;
 }
 
+/*
+ * Features newer than ARMv8.0 whose registers Skiff does not switch between
+ * vCPUs must not be shared by VMs: their accesses trap (and give the guest
+ * UNDEF), and the EL2 controls they add, which reset to UNKNOWN values, get
+ * known ones. Sets what it traps in *hcr for guests (HCR_EL2).
+ */
+static void newer_features_setup(uint64_t *hcr)
+{
+	uint64_t pfr0 = read_sysreg(ID_AA64PFR0_EL1), dfr0 = read_sysreg(ID_AA64DFR0_EL1);
+	uint64_t mmfr0 = read_sysreg(ID_AA64MMFR0_EL1), mmfr1 = read_sysreg(ID_AA64MMFR1_EL1);
+	uint64_t cptr = read_sysreg(cptr_el2) | CPTR_TTA, mdcr = read_sysreg(mdcr_el2);
+
+	if (FIELD(mmfr1, 16, 4)) /* FEAT_LOR: LORegions */
+		*hcr |= HCR_TLOR;
+	if (FIELD(pfr0, 28, 4)) /* FEAT_RAS: error records */
+		*hcr |= HCR_TERR;
+	if (FIELD(pfr0, 44, 4)) /* FEAT_AMU: activity monitors */
+		cptr |= CPTR_TAM;
+	if (FIELD(dfr0, 40, 4)) /* FEAT_TRF: trace filter control */
+		mdcr |= MDCR_TTRF;
+	if (FIELD(dfr0, 32, 4)) /* FEAT_SPE: statistical profiling */
+		mdcr |= MDCR_TPMS;
+	write_sysreg(cptr_el2, cptr);
+	write_sysreg(mdcr_el2, mdcr);
+	/* FEAT_HCX: all of HCRX_EL2's enables off (what they enable is not switched). */
+	if (FIELD(mmfr1, 40, 4))
+		write_sysreg(HCRX_EL2, 0);
+	/*
+	 * FEAT_FGT: no fine-grained trap of what Skiff switches or emulates itself,
+	 * while the negative-polarity bits (nTPIDR2_EL0, nSMPRI_EL1, nPOR_EL1, ...)
+	 * at 0 trap the registers of newer features.
+	 */
+	if (FIELD(mmfr0, 56, 4)) {
+		write_sysreg(HFGRTR_EL2, 0);
+		write_sysreg(HFGWTR_EL2, 0);
+		write_sysreg(HFGITR_EL2, 0);
+		write_sysreg(HDFGRTR_EL2, 0);
+		write_sysreg(HDFGWTR_EL2, 0);
+		if (FIELD(pfr0, 44, 4))
+			write_sysreg(HAFGRTR_EL2, 0);
+	}
+}
+
 /* EL2 controls that hold whatever guest runs on this CPU. */
 static void el2_setup(void)
 {
 	uint64_t pmcr_n = (read_sysreg(pmcr_el0) >> 11) & 0x1f;
+	uint64_t hcr = HCR_GUEST;
 
 	/*
 	 * Guests may use FP/SIMD (and Skiff's libfdt does) and SVE, with a 128-bit
@@ -55,6 +99,8 @@ static void el2_setup(void)
 	write_sysreg(cntvoff_el2, 0);
 	write_sysreg(hstr_el2, 0);
 	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
+	newer_features_setup(&hcr);
+	((struct arch_percpu *)read_sysreg(tpidr_el2))->hcr_guest = hcr;
 	isb();
 }
 
@@ -62,6 +108,7 @@ void arch_cpu_init(unsigned int index)
 {
 	set_percpu(index);
 	el2_setup();
+	mitigations_cpu_init();
 }
 
 void boot_primary(uint64_t fdt, uint64_t el)

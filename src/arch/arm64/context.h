@@ -21,6 +21,7 @@ struct el1_sysregs {
 	uint64_t sctlr, actlr, cpacr, ttbr0, ttbr1, tcr, mair, amair, vbar;
 	uint64_t esr, far, afsr0, afsr1, par, contextidr, tpidr, tpidr_el0, tpidrro_el0;
 	uint64_t sp_el0, sp_el1, elr, spsr, cntkctl, csselr, mdscr;
+	uint64_t tpidr2_el0;	 /* FEAT_SME CPUs */
 	uint64_t pauth_keys[10]; /* APIA, APIB, APDA, APDB, APGA: lo, hi */
 };
 

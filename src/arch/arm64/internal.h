@@ -13,6 +13,14 @@
 
 #include "arch/arm64/context.h"
 
+/*
+ * HCR_EL2 while a guest runs, before the traps for newer features this CPU
+ * has (boot.c adds them; arch_percpu.hcr_guest holds the result).
+ */
+#define HCR_GUEST                                                                          \
+	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS | HCR_TSC | \
+	 HCR_TIDCP | HCR_TACR | HCR_TSW | HCR_RW | HCR_APK | HCR_API | HCR_TWI | HCR_TWE)
+
 struct platform;
 struct stage2;
 struct vcpu;
@@ -40,6 +48,9 @@ void sve_pregs_restore(const uint16_t *p);
 void vgic_hw_init(const struct platform *plat);
 void vgic_hw_load(struct vcpu *vcpu);
 void vgic_hw_put(struct vcpu *vcpu);
+
+/* mitigations.c: this CPU's part (SSBD kept on), once the firmware was asked. */
+void mitigations_cpu_init(void);
 
 /* stage2_hw.c: VTCR_EL2 for a VM's stage-2 tables. */
 uint64_t stage2_vtcr(const struct stage2 *s2);

@@ -5,18 +5,22 @@
 
 #include <stdint.h>
 
+/* The name after macro expansion: registers below are given by encoding. */
+#define SYSREG_NAME_(r) #r
+#define SYSREG_NAME(r)	SYSREG_NAME_(r)
+
 /* Their locals have different names: write_sysreg(x, read_sysreg(y)) shadows nothing. */
-#define read_sysreg(r)                                        \
-	({                                                    \
-		uint64_t __rd;                                \
-		__asm__ volatile("mrs %0, " #r : "=r"(__rd)); \
-		__rd;                                         \
+#define read_sysreg(r)                                                    \
+	({                                                                \
+		uint64_t __rd;                                            \
+		__asm__ volatile("mrs %0, " SYSREG_NAME(r) : "=r"(__rd)); \
+		__rd;                                                     \
 	})
 
-#define write_sysreg(r, v)                                          \
-	do {                                                        \
-		uint64_t __wr = (uint64_t)(v);                      \
-		__asm__ volatile("msr " #r ", %x0" : : "rZ"(__wr)); \
+#define write_sysreg(r, v)                                                      \
+	do {                                                                    \
+		uint64_t __wr = (uint64_t)(v);                                  \
+		__asm__ volatile("msr " SYSREG_NAME(r) ", %x0" : : "rZ"(__wr)); \
 	} while (0)
 
 #define isb()	 __asm__ volatile("isb" ::: "memory")
@@ -73,8 +77,20 @@
 #define HCR_TSW	   BIT(22)
 #define HCR_RW	   BIT(31)
 #define HCR_E2H	   BIT(34)
+#define HCR_TLOR   BIT(35)
+#define HCR_TERR   BIT(36)
 #define HCR_APK	   BIT(40)
 #define HCR_API	   BIT(41)
+
+/* Registers newer than ARMv8.0, by encoding (older assemblers lack the names). */
+#define HCRX_EL2    S3_4_C1_C2_2
+#define TPIDR2_EL0  S3_3_C13_C0_5
+#define HFGRTR_EL2  S3_4_C1_C1_4
+#define HFGWTR_EL2  S3_4_C1_C1_5
+#define HFGITR_EL2  S3_4_C1_C1_6
+#define HDFGRTR_EL2 S3_4_C3_C1_4
+#define HDFGWTR_EL2 S3_4_C3_C1_5
+#define HAFGRTR_EL2 S3_4_C3_C1_6
 
 /* MDCR_EL2 */
 #define MDCR_HPMN_MASK 0x1fUL
@@ -84,12 +100,15 @@
 #define MDCR_TDA       BIT(9)
 #define MDCR_TDOSA     BIT(10)
 #define MDCR_TDRA      BIT(11)
+#define MDCR_TPMS      BIT(14)
+#define MDCR_TTRF      BIT(19)
 
 /* CPTR_EL2 (E2H == 0) */
 #define CPTR_EL2_RES1 (0x2ffUL | BIT(12) | BIT(13))
 #define CPTR_TZ	      BIT(8)
 #define CPTR_TFP      BIT(10)
 #define CPTR_TTA      BIT(20)
+#define CPTR_TAM      BIT(30)
 #define CPTR_TCPAC    BIT(31)
 
 /* CNTHCTL_EL2 (E2H == 0) */

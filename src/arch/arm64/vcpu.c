@@ -12,14 +12,20 @@
 #include "core/trap.h"
 #include "core/vm.h"
 
+/*
+ * FEAT_SME: its streaming mode and registers trap (CPTR_EL2.TSM), but
+ * TPIDR2_EL0 is reachable on CPUs without fine-grained traps: switched, so
+ * every vCPU has its own.
+ */
+static bool cpu_has_sme(void)
+{
+	return FIELD(read_sysreg(ID_AA64PFR1_EL1), 24, 4) != 0;
+}
+
 static bool cpu_has_sve(void)
 {
 	return FIELD(read_sysreg(ID_AA64PFR0_EL1), 32, 4) != 0;
 }
-
-#define HCR_GUEST                                                                          \
-	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS | HCR_TSC | \
-	 HCR_TIDCP | HCR_TACR | HCR_TSW | HCR_RW | HCR_APK | HCR_API | HCR_TWI | HCR_TWE)
 
 /* Vector offsets from VBAR_EL1 (ARM ARM D1.10.2). */
 #define VEC_CURRENT_SP0 0x000
@@ -116,6 +122,8 @@ void arch_vcpu_load(struct vcpu *vcpu)
 	RESTORE(contextidr, contextidr_el1);
 	RESTORE(tpidr, tpidr_el1);
 	RESTORE(tpidr_el0, tpidr_el0);
+	if (cpu_has_sme())
+		RESTORE(tpidr2_el0, TPIDR2_EL0);
 	RESTORE(tpidrro_el0, tpidrro_el0);
 	RESTORE(sp_el0, sp_el0);
 	RESTORE(sp_el1, sp_el1);
@@ -139,7 +147,7 @@ void arch_vcpu_load(struct vcpu *vcpu)
 	write_sysreg(vmpidr_el2, vcpu->mpidr);
 	write_sysreg(vttbr_el2, (uint64_t)vcpu->vm->s2.root | ((uint64_t)vcpu->vm->s2.vmid << 48));
 	write_sysreg(vtcr_el2, stage2_vtcr(&vcpu->vm->s2));
-	write_sysreg(hcr_el2, HCR_GUEST);
+	write_sysreg(hcr_el2, ((struct arch_percpu *)read_sysreg(tpidr_el2))->hcr_guest);
 	isb();
 	/* VMIDs are not recycled yet, but a reset VM must not see stale translations. */
 	__asm__ volatile("tlbi vmalls12e1" ::: "memory");
@@ -173,6 +181,8 @@ void arch_vcpu_put(struct vcpu *vcpu)
 	SAVE(contextidr, contextidr_el1);
 	SAVE(tpidr, tpidr_el1);
 	SAVE(tpidr_el0, tpidr_el0);
+	if (cpu_has_sme())
+		SAVE(tpidr2_el0, TPIDR2_EL0);
 	SAVE(tpidrro_el0, tpidrro_el0);
 	SAVE(sp_el0, sp_el0);
 	SAVE(sp_el1, sp_el1);
