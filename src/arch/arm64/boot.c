@@ -42,8 +42,10 @@ static void newer_features_setup(uint64_t *hcr)
 {
 	uint64_t pfr0 = read_sysreg(ID_AA64PFR0_EL1), dfr0 = read_sysreg(ID_AA64DFR0_EL1);
 	uint64_t mmfr0 = read_sysreg(ID_AA64MMFR0_EL1), mmfr1 = read_sysreg(ID_AA64MMFR1_EL1);
-	uint64_t cptr = read_sysreg(cptr_el2) | CPTR_TTA, mdcr = read_sysreg(mdcr_el2);
+	uint64_t cptr = read_sysreg(cptr_el2);
+	uint64_t mdcr = read_sysreg(mdcr_el2);
 
+	cptr |= CPTR_TTA;	 /* trace registers, whatever the CPU has */
 	if (FIELD(mmfr1, 16, 4)) /* FEAT_LOR: LORegions */
 		*hcr |= HCR_TLOR;
 	if (FIELD(pfr0, 28, 4)) /* FEAT_RAS: error records */
