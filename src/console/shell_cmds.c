@@ -33,6 +33,22 @@ static bool running(struct shell *sh, const struct vm *vm)
 	return false;
 }
 
+/*
+ * The shape of every command on one VM: its first argument names the VM, which
+ * must exist (and, for @must_run, be running); @act gets the VM and the
+ * arguments after its name.
+ */
+typedef void (*vm_act_fn)(struct shell *sh, struct vm *vm, int argc, char **argv);
+
+static void on_vm(struct shell *sh, int argc, char **argv, bool must_run, vm_act_fn act)
+{
+	struct vm *vm = find_vm(sh, argc, argv);
+
+	if (!vm || (must_run && !running(sh, vm)))
+		return;
+	act(sh, vm, argc - 1, argv + 1);
+}
+
 static void vm_list(struct shell *sh, int argc, char **argv)
 {
 	(void)argc;
@@ -49,13 +65,12 @@ static void vm_list(struct shell *sh, int argc, char **argv)
 	}
 }
 
-static void vm_info(struct shell *sh, int argc, char **argv)
+static void show_vm(struct shell *sh, struct vm *vm, int argc, char **argv)
 {
-	const struct vm *vm = find_vm(sh, argc, argv);
 	uint64_t traps = 0;
 
-	if (!vm)
-		return;
+	(void)argc;
+	(void)argv;
 	for (unsigned int i = 0; i < vm->nvcpus; i++)
 		traps += vm->vcpus[i].ptimer.traps + vm->vcpus[i].vptimer.traps;
 	shell_printf(sh, "vm %s: %s, %u vCPU(s), %lu MiB RAM, %lu exits", vm->name,
@@ -91,22 +106,28 @@ static void vm_info(struct shell *sh, int argc, char **argv)
 			     (unsigned long)vm->rpci.guest_info_updates);
 }
 
-static void vm_stop(struct shell *sh, int argc, char **argv)
+static void vm_info(struct shell *sh, int argc, char **argv)
 {
-	struct vm *vm = find_vm(sh, argc, argv);
+	on_vm(sh, argc, argv, false, show_vm);
+}
 
-	if (!vm || !running(sh, vm))
-		return;
+static void stop_vm(struct shell *sh, struct vm *vm, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
 	vm_power_off(vm);
 	shell_printf(sh, "vm %s stopped", vm->name);
 }
 
-static void vm_start(struct shell *sh, int argc, char **argv)
+static void vm_stop(struct shell *sh, int argc, char **argv)
 {
-	struct vm *vm = find_vm(sh, argc, argv);
+	on_vm(sh, argc, argv, true, stop_vm);
+}
 
-	if (!vm)
-		return;
+static void start_vm(struct shell *sh, struct vm *vm, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
 	if (vm->state == VM_RUNNING)
 		shell_printf(sh, "vm %s is running already (vm reset restarts it)", vm->name);
 	else if (!vm_request_reset(vm))
@@ -116,22 +137,28 @@ static void vm_start(struct shell *sh, int argc, char **argv)
 		shell_printf(sh, "vm %s starting", vm->name);
 }
 
-static void vm_reset_cmd(struct shell *sh, int argc, char **argv)
+static void vm_start(struct shell *sh, int argc, char **argv)
 {
-	struct vm *vm = find_vm(sh, argc, argv);
+	on_vm(sh, argc, argv, false, start_vm);
+}
 
-	if (!vm || !running(sh, vm))
-		return;
+static void reset_vm(struct shell *sh, struct vm *vm, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
 	vm_request_reset(vm);
 	shell_printf(sh, "vm %s resetting", vm->name);
 }
 
-static void vm_console(struct shell *sh, int argc, char **argv)
+static void vm_reset_cmd(struct shell *sh, int argc, char **argv)
 {
-	struct vm *vm = find_vm(sh, argc, argv);
+	on_vm(sh, argc, argv, true, reset_vm);
+}
 
-	if (!vm)
-		return;
+static void attach_vm(struct shell *sh, struct vm *vm, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
 	if (vm->state != VM_RUNNING) {
 		/* Nothing to attach to, but its last words may say why it stopped. */
 		mux_replay(sh, vm, 20);
@@ -143,6 +170,11 @@ static void vm_console(struct shell *sh, int argc, char **argv)
 	if (!mux_full_screen())
 		mux_replay(sh, vm, 20);
 	mux_attach(vm);
+}
+
+static void vm_console(struct shell *sh, int argc, char **argv)
+{
+	on_vm(sh, argc, argv, false, attach_vm);
 }
 
 static void log_cmd(struct shell *sh, int argc, char **argv)
@@ -160,80 +192,94 @@ static void log_cmd(struct shell *sh, int argc, char **argv)
 }
 
 /* Graceful power operations through the guest's tools (TCLO). */
-static void tools_request(struct shell *sh, int argc, char **argv, const char *request)
+static void tools_request(struct shell *sh, struct vm *vm, const char *request)
 {
-	struct vm *vm = find_vm(sh, argc, argv);
-
-	if (!vm || !running(sh, vm))
-		return;
 	if (backdoor_host_request(vm, request))
 		shell_printf(sh, "asked vm %s's guest tools for %s", vm->name, request);
 	else
 		shell_printf(sh, "vm %s has no guest tools listening: use vm stop", vm->name);
 }
 
+static void halt_vm(struct shell *sh, struct vm *vm, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	tools_request(sh, vm, "OS_Halt");
+}
+
 static void vm_halt(struct shell *sh, int argc, char **argv)
 {
-	tools_request(sh, argc, argv, "OS_Halt");
+	on_vm(sh, argc, argv, true, halt_vm);
+}
+
+static void reboot_vm(struct shell *sh, struct vm *vm, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	tools_request(sh, vm, "OS_Reboot");
 }
 
 static void vm_reboot(struct shell *sh, int argc, char **argv)
 {
-	tools_request(sh, argc, argv, "OS_Reboot");
+	on_vm(sh, argc, argv, true, reboot_vm);
 }
 
-static void guestinfo_get_cmd(struct shell *sh, int argc, char **argv)
+static void get_guestinfo(struct shell *sh, struct vm *vm, int argc, char **argv)
 {
-	struct vm *vm = find_vm(sh, argc, argv);
 	char shown[GUESTINFO_VALUE_MAX * 4 + 1]; /* the guest's text, escaped */
 	const char *v;
 
-	if (!vm)
-		return;
-	if (argc != 2) {
+	if (argc != 1) {
 		shell_printf(sh, "usage: guestinfo get VM KEY");
 		return;
 	}
 	spin_lock(&vm->backdoor.lock);
-	v = guestinfo_get(&vm->rpci.info, argv[1]);
+	v = guestinfo_get(&vm->rpci.info, argv[0]);
 	if (v)
 		format_escaped(shown, sizeof(shown), v, strlen(v));
 	spin_unlock(&vm->backdoor.lock);
 	if (v)
-		shell_printf(sh, "guestinfo.%s = \"%s\"", argv[1], shown);
+		shell_printf(sh, "guestinfo.%s = \"%s\"", argv[0], shown);
 	else
-		shell_printf(sh, "vm %s has no guestinfo.%s", vm->name, argv[1]);
+		shell_printf(sh, "vm %s has no guestinfo.%s", vm->name, argv[0]);
 }
 
-static void guestinfo_set_cmd(struct shell *sh, int argc, char **argv)
+static void guestinfo_get_cmd(struct shell *sh, int argc, char **argv)
 {
-	struct vm *vm = find_vm(sh, argc, argv);
+	on_vm(sh, argc, argv, false, get_guestinfo);
+}
+
+static void set_guestinfo(struct shell *sh, struct vm *vm, int argc, char **argv)
+{
 	char value[GUESTINFO_VALUE_MAX];
 	size_t len = 0;
 	int r;
 
-	if (!vm)
-		return;
-	if (argc < 3) {
+	if (argc < 2) {
 		shell_printf(sh, "usage: guestinfo set VM KEY VALUE...");
 		return;
 	}
 	/* The value is the rest of the line: its words joined by single spaces. */
-	for (int i = 2; i < argc; i++)
-		len += (size_t)format(value + len, sizeof(value) - len, "%s%s", i > 2 ? " " : "",
+	for (int i = 1; i < argc; i++)
+		len += (size_t)format(value + len, sizeof(value) - len, "%s%s", i > 1 ? " " : "",
 				      argv[i]);
 	if (len >= sizeof(value)) {
 		shell_printf(sh, "the value is longer than %u bytes", GUESTINFO_VALUE_MAX - 1);
 		return;
 	}
 	spin_lock(&vm->backdoor.lock);
-	r = guestinfo_set(&vm->rpci.info, argv[1], value, len);
+	r = guestinfo_set(&vm->rpci.info, argv[0], value, len);
 	spin_unlock(&vm->backdoor.lock);
 	if (r)
 		shell_printf(sh, "not set: a key is 1-%u bytes, a VM has at most %u keys",
 			     GUESTINFO_KEY_MAX - 1, GUESTINFO_MAX);
 	else
-		shell_printf(sh, "vm %s: guestinfo.%s = \"%s\"", vm->name, argv[1], value);
+		shell_printf(sh, "vm %s: guestinfo.%s = \"%s\"", vm->name, argv[0], value);
+}
+
+static void guestinfo_set_cmd(struct shell *sh, int argc, char **argv)
+{
+	on_vm(sh, argc, argv, false, set_guestinfo);
 }
 
 static void time_cmd(struct shell *sh, int argc, char **argv)
