@@ -24,22 +24,23 @@ uint32_t psci_version(void)
 	return (uint32_t)res.a0;
 }
 
-void psci_system_off(void)
+/* SYSTEM_OFF and SYSTEM_RESET do not return; if one does, it says so and waits. */
+static __attribute__((noreturn)) void system_call(uint32_t fid, const char *name)
 {
 	struct smccc_res res;
 
-	smccc_hvc(PSCI_SYSTEM_OFF, 0, 0, 0, &res);
-	printf("# SYSTEM_OFF returned %ld\n", (long)res.a0);
+	smccc_hvc(fid, 0, 0, 0, &res);
+	printf("# %s returned %ld\n", name, (long)res.a0);
 	for (;;)
 		__asm__ volatile("wfi");
 }
 
+void psci_system_off(void)
+{
+	system_call(PSCI_SYSTEM_OFF, "SYSTEM_OFF");
+}
+
 void psci_system_reset(void)
 {
-	struct smccc_res res;
-
-	smccc_hvc(PSCI_SYSTEM_RESET, 0, 0, 0, &res);
-	printf("# SYSTEM_RESET returned %ld\n", (long)res.a0);
-	for (;;)
-		__asm__ volatile("wfi");
+	system_call(PSCI_SYSTEM_RESET, "SYSTEM_RESET");
 }

@@ -136,12 +136,10 @@ exception_common:
 	eret
 
 /*
- * uint64_t run_at_el0(uint64_t (*fn)(uint64_t), uint64_t arg): runs fn(arg) at EL0
- * and returns what EL0 passes to svc #0 (el0_exit). The EL1 context is kept in
- * el0_ctx, and el0_return() resumes it from the svc handler.
+ * Keeps the EL1 caller's callee-saved registers and stack in el0_ctx, for
+ * el0_return(); leaves the EL0 stack's top in x10.
  */
-	.globl	run_at_el0
-run_at_el0:
+.macro save_el1_context
 	adrp	x9, el0_ctx
 	add	x9, x9, :lo12:el0_ctx
 	stp	x19, x20, [x9]
@@ -154,6 +152,16 @@ run_at_el0:
 	str	x10, [x9, #96]
 	adrp	x10, __el0_stack_top
 	add	x10, x10, :lo12:__el0_stack_top
+.endm
+
+/*
+ * uint64_t run_at_el0(uint64_t (*fn)(uint64_t), uint64_t arg): runs fn(arg) at EL0
+ * and returns what EL0 passes to svc #0 (el0_exit). The EL1 context is kept in
+ * el0_ctx, and el0_return() resumes it from the svc handler.
+ */
+	.globl	run_at_el0
+run_at_el0:
+	save_el1_context
 	msr	sp_el0, x10
 	msr	elr_el1, x0
 	mov	x10, #0x3c0		/* EL0t, DAIF masked */
@@ -170,18 +178,7 @@ run_at_el0:
  */
 	.globl	run_at_el0_a32
 run_at_el0_a32:
-	adrp	x9, el0_ctx
-	add	x9, x9, :lo12:el0_ctx
-	stp	x19, x20, [x9]
-	stp	x21, x22, [x9, #16]
-	stp	x23, x24, [x9, #32]
-	stp	x25, x26, [x9, #48]
-	stp	x27, x28, [x9, #64]
-	stp	x29, x30, [x9, #80]
-	mov	x10, sp
-	str	x10, [x9, #96]
-	adrp	x10, __el0_stack_top
-	add	x10, x10, :lo12:__el0_stack_top
+	save_el1_context
 	mov	x13, x10		/* AArch32 SP_usr is X13 */
 	msr	elr_el1, x0
 	mov	x10, #0x1f0		/* AArch32 User, Thumb, A/I/F masked */

@@ -132,11 +132,9 @@ static void hvc_call(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3)
 	trap(EC_HVC64, 0);
 }
 
-static void test_psci_cpu_on_off(void **state)
+/* The test VM gets a second vCPU, off, on host CPU 1, and 1 MiB of RAM at 0x40000000. */
+static void add_second_vcpu(struct vcpu *v1)
 {
-	struct vcpu *v1 = &vm.vcpus[1];
-
-	(void)state;
 	vm.nvcpus = 2;
 	vm.state = VM_RUNNING;
 	vm.ram_ipa = 0x40000000;
@@ -145,6 +143,14 @@ static void test_psci_cpu_on_off(void **state)
 	v1->mpidr = (1UL << 31) | 1;
 	v1->pcpu = 1;
 	v1->state = VCPU_OFF;
+}
+
+static void test_psci_cpu_on_off(void **state)
+{
+	struct vcpu *v1 = &vm.vcpus[1];
+
+	(void)state;
+	add_second_vcpu(v1);
 	hvc_call(PSCI_CPU_ON_FID | PSCI_64BIT, 1, 0x40000800, 0xc0ffee);
 	assert_int_equal(v->ctx.x[0], PSCI_SUCCESS);
 	assert_int_equal(v1->state, VCPU_RUNNABLE);
@@ -178,14 +184,7 @@ static void test_psci_cpu_on_refusals(void **state)
 	struct vcpu *v1 = &vm.vcpus[1];
 
 	(void)state;
-	vm.nvcpus = 2;
-	vm.state = VM_RUNNING;
-	vm.ram_ipa = 0x40000000;
-	vm.ram_size = 0x100000;
-	v1->vm = &vm;
-	v1->mpidr = (1UL << 31) | 1;
-	v1->pcpu = 1;
-	v1->state = VCPU_OFF;
+	add_second_vcpu(v1);
 	hvc_call(PSCI_CPU_ON_FID | PSCI_64BIT, 0, 0x40000800, 0); /* itself */
 	assert_int_equal((int64_t)v->ctx.x[0], PSCI_ALREADY_ON);
 	vm.resetting = true;
