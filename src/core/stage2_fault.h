@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/addr.h"
+
 struct vcpu;
 struct vm;
 
@@ -34,7 +36,7 @@ struct stage2_stats {
  * Handles a stage-2 abort at @ipa (@esr: the abort's syndrome). Returns false when
  * @ipa is not guest RAM (the caller then treats it as a device access or a crash).
  */
-bool stage2_fault(struct vcpu *vcpu, uint64_t ipa, bool exec, uint64_t esr);
+bool stage2_fault(struct vcpu *vcpu, ipaddr_t ipa, bool exec, uint64_t esr);
 
 /*
  * Skiff is about to write guest RAM at [ipa, ipa + len) for the guest (a
@@ -43,7 +45,7 @@ bool stage2_fault(struct vcpu *vcpu, uint64_t ipa, bool exec, uint64_t esr);
  * vm->s2_lock, with one of the VM's vCPUs loaded on this CPU. Returns -1 when
  * the tables for that could not be had (the VM's quota).
  */
-int stage2_host_write(struct vm *vm, uint64_t ipa, uint64_t len);
+int stage2_host_write(struct vm *vm, ipaddr_t ipa, uint64_t len);
 
 /* The VM's stage-2 counters in one line, "stage 2: ..."; returns its length. */
 size_t stage2_summary(const struct vm *vm, char *buf, size_t size);

@@ -37,19 +37,13 @@ struct vm *vm_get(unsigned int index)
 	return index < nvms ? &vms[index] : 0;
 }
 
-bool vm_ram_ptr(struct vm *vm, uint64_t ipa, uint64_t len, void **ptr)
-{
-	if (ipa < vm->ram_ipa || len > vm->ram_size || ipa - vm->ram_ipa > vm->ram_size - len)
-		return false;
-	*ptr = (void *)(vm->ram_pa + (ipa - vm->ram_ipa));
-	return true;
-}
-
-/* Copies the kernel into RAM per its format; returns the entry IPA or 0 with @err set. */
-static uint64_t load_kernel(struct vm *vm, char *err, size_t errlen)
+/* Copies the kernel into RAM per its format and sets the entry point; -1 with @err set. */
+static int load_kernel(struct vm *vm, char *err, size_t errlen)
 {
 	const struct vm_config *c = vm->config;
 	uint64_t offset = 0, footprint = c->kernel_size;
+	uint64_t below_dtb = ipa_diff(vm->dtb_ipa, vm->ram_ipa);
+	ipaddr_t entry;
 	void *dst;
 
 	if (c->kernel_format == KERNEL_IMAGE) {
@@ -60,21 +54,21 @@ static uint64_t load_kernel(struct vm *vm, char *err, size_t errlen)
 		if (image_size > footprint)
 			footprint = image_size;
 	}
-	if (footprint > vm->dtb_ipa - vm->ram_ipa ||
-	    offset > vm->dtb_ipa - vm->ram_ipa - footprint ||
-	    !vm_ram_ptr(vm, vm->ram_ipa + offset, footprint, &dst)) {
+	entry = ipa_add(vm->ram_ipa, offset);
+	if (footprint > below_dtb || offset > below_dtb - footprint ||
+	    !vm_ram_ptr(vm, entry, footprint, &dst)) {
 		format(err, errlen,
 		       "kernel needs 0x%lx bytes at offset 0x%lx but RAM below the device tree "
 		       "is 0x%lx",
-		       (unsigned long)footprint, (unsigned long)offset,
-		       (unsigned long)(vm->dtb_ipa - vm->ram_ipa));
-		return 0;
+		       (unsigned long)footprint, (unsigned long)offset, (unsigned long)below_dtb);
+		return -1;
 	}
-	vm_ram_prepare(vm, vm->ram_ipa + offset, footprint);
+	vm_ram_prepare(vm, entry, footprint);
 	memcpy(dst, c->kernel, c->kernel_size);
 	arch_dcache_clean_inval_poc(dst, c->kernel_size);
-	vm->kernel_end = vm->ram_ipa + offset + footprint;
-	return vm->ram_ipa + offset;
+	vm->entry_ipa = entry;
+	vm->kernel_end = ipa_add(entry, footprint);
+	return 0;
 }
 
 /*
@@ -82,14 +76,14 @@ static uint64_t load_kernel(struct vm *vm, char *err, size_t errlen)
  * kernel: its start rounds down, so the room is what lies between the kernel's
  * last page and the device tree.
  */
-static int load_initrd(struct vm *vm, uint64_t *base, char *err, size_t errlen)
+static int load_initrd(struct vm *vm, ipaddr_t *base, char *err, size_t errlen)
 {
 	const struct vm_config *c = vm->config;
-	uint64_t first = (vm->kernel_end + PAGE_BYTES - 1) & ~(PAGE_BYTES - 1);
-	uint64_t room = vm->dtb_ipa > first ? vm->dtb_ipa - first : 0;
+	ipaddr_t first = ipa_align_down(ipa_add(vm->kernel_end, PAGE_BYTES - 1), PAGE_BYTES);
+	uint64_t room = ipa_addr(vm->dtb_ipa) > ipa_addr(first) ? ipa_diff(vm->dtb_ipa, first) : 0;
 	void *dst;
 
-	*base = 0;
+	*base = ipa_init(0);
 	if (!c->initrd)
 		return 0;
 	if (c->initrd_size > room) {
@@ -99,7 +93,7 @@ static int load_initrd(struct vm *vm, uint64_t *base, char *err, size_t errlen)
 		       (unsigned long)((c->initrd_size + 1023) >> 10), (unsigned long)(room >> 10));
 		return -1;
 	}
-	*base = (vm->dtb_ipa - c->initrd_size) & ~(PAGE_BYTES - 1);
+	*base = ipa_align_down(ipa_sub(vm->dtb_ipa, c->initrd_size), PAGE_BYTES);
 	if (!vm_ram_ptr(vm, *base, c->initrd_size, &dst))
 		return -1; /* cannot happen: checked against the kernel's end above */
 	vm_ram_prepare(vm, *base, c->initrd_size);
@@ -108,10 +102,10 @@ static int load_initrd(struct vm *vm, uint64_t *base, char *err, size_t errlen)
 	return 0;
 }
 
-static int build_fdt(struct vm *vm, uint64_t initrd, char *err, size_t errlen)
+static int build_fdt(struct vm *vm, ipaddr_t initrd, char *err, size_t errlen)
 {
 	struct guest_fdt_params p = {
-		.ram_base = vm->ram_ipa,
+		.ram_base = ipa_addr(vm->ram_ipa),
 		.ram_size = vm->ram_size,
 		.ncpus = vm->config->vcpus,
 		.uart_base = GUEST_UART_BASE,
@@ -123,8 +117,8 @@ static int build_fdt(struct vm *vm, uint64_t initrd, char *err, size_t errlen)
 		.gic_cpu_base = vm->vgic.version == 2 ? GUEST_GICC_BASE : GUEST_GICR_BASE,
 		.gic_cpu_size = vm->vgic.version == 2 ? GUEST_GICC_SIZE
 						      : GUEST_GICR_STRIDE * vm->config->vcpus,
-		.initrd_base = initrd,
-		.initrd_size = initrd ? vm->config->initrd_size : 0,
+		.initrd_base = ipa_addr(initrd),
+		.initrd_size = ipa_addr(initrd) ? vm->config->initrd_size : 0,
 	};
 	void *dst = 0;
 	int r = -FDT_ERR_NOSPACE;
@@ -140,7 +134,8 @@ static int build_fdt(struct vm *vm, uint64_t initrd, char *err, size_t errlen)
 		return r;
 	}
 	if (vm->config->acpi) {
-		const struct guest_acpi_layout l = { vm->ram_ipa, vm->ram_size, vm->dtb_ipa };
+		const struct guest_acpi_layout l = { ipa_addr(vm->ram_ipa), vm->ram_size,
+						     ipa_addr(vm->dtb_ipa) };
 
 		r = guest_acpi_build(&l, dst, err, errlen);
 	}
@@ -149,27 +144,30 @@ static int build_fdt(struct vm *vm, uint64_t initrd, char *err, size_t errlen)
 }
 
 /*
- * Puts kernel, initrd and device tree in RAM (docs/config.md: layout) and returns
- * the entry IPA, or 0 with @err set.
+ * Puts kernel, initrd and device tree in RAM (docs/config.md: layout) and sets
+ * the entry point; -1 with @err set.
  */
-static uint64_t load_images(struct vm *vm, char *err, size_t errlen)
+static int load_images(struct vm *vm, char *err, size_t errlen)
 {
-	uint64_t entry, initrd;
+	ipaddr_t region = ipa_add(vm->ram_ipa, vm->ram_size - GUEST_BOOT_REGION_SIZE);
+	ipaddr_t initrd = ipa_init(0);
+	int r;
 
 	/*
 	 * The device tree starts on the last 2 MiB boundary that leaves it room (a page
 	 * boundary in a VM too small for that), so a kernel's early mapping finds it.
 	 */
-	vm->dtb_ipa = (vm->ram_ipa + vm->ram_size - GUEST_BOOT_REGION_SIZE) & ~(RAM_ALIGN - 1);
-	if (vm->dtb_ipa <= vm->ram_ipa)
-		vm->dtb_ipa =
-			(vm->ram_ipa + vm->ram_size - GUEST_BOOT_REGION_SIZE) & ~(PAGE_BYTES - 1);
+	vm->dtb_ipa = ipa_align_down(region, RAM_ALIGN);
+	if (ipa_addr(vm->dtb_ipa) <= ipa_addr(vm->ram_ipa))
+		vm->dtb_ipa = ipa_align_down(region, PAGE_BYTES);
 	spin_lock(&vm->s2_lock);
-	entry = load_kernel(vm, err, errlen);
-	if (entry && (load_initrd(vm, &initrd, err, errlen) || build_fdt(vm, initrd, err, errlen)))
-		entry = 0;
+	r = load_kernel(vm, err, errlen);
+	if (!r)
+		r = load_initrd(vm, &initrd, err, errlen);
+	if (!r)
+		r = build_fdt(vm, initrd, err, errlen);
 	spin_unlock(&vm->s2_lock);
-	return entry;
+	return r ? -1 : 0;
 }
 
 static uint64_t ready_bitmap_bytes(uint64_t ram_size)
@@ -179,15 +177,15 @@ static uint64_t ready_bitmap_bytes(uint64_t ram_size)
 	return (blocks + 63) / 64 * 8;
 }
 
-void vm_ram_prepare(struct vm *vm, uint64_t ipa, uint64_t len)
+void vm_ram_prepare(struct vm *vm, ipaddr_t ipa, uint64_t len)
 {
-	uint64_t first = (ipa - vm->ram_ipa) / RAM_ALIGN;
-	uint64_t last = (ipa + len - 1 - vm->ram_ipa) / RAM_ALIGN;
+	uint64_t first = ipa_diff(ipa, vm->ram_ipa) / RAM_ALIGN;
+	uint64_t last = (ipa_diff(ipa, vm->ram_ipa) + len - 1) / RAM_ALIGN;
 	uint64_t b;
 
 	for (b = first; b <= last && b * RAM_ALIGN < vm->ram_size; b++) {
 		uint64_t size = vm->ram_size - b * RAM_ALIGN;
-		void *p = (void *)(vm->ram_pa + b * RAM_ALIGN);
+		void *p = pa_ptr(pa_add(vm->ram_pa, b * RAM_ALIGN));
 
 		if (vm->ram_ready[b / 64] & (1UL << (b % 64)))
 			continue;
@@ -214,7 +212,7 @@ static void vcpus_init(struct vm *vm, unsigned int pcpu)
 		v->mpidr = (1UL << 31) | i;
 		v->state = VCPU_OFF;
 	}
-	arch_vcpu_reset(&vm->vcpus[0], vm->entry_ipa, vm->dtb_ipa);
+	arch_vcpu_reset(&vm->vcpus[0], vm->entry_ipa, ipa_addr(vm->dtb_ipa));
 	vm->vcpus[0].state = VCPU_RUNNABLE;
 }
 
@@ -294,17 +292,18 @@ static void scale_virtual_counter(struct vm *vm)
 static uint64_t stage2_table_quota(const struct vm *vm)
 {
 	return arch_stage2_tables_for(&vm->s2, vm->ram_ipa, vm->ram_size) +
-	       arch_stage2_tables_for(&vm->s2, GUEST_GICC_BASE, GUEST_GICC_SIZE);
+	       arch_stage2_tables_for(&vm->s2, ipa_init(GUEST_GICC_BASE), GUEST_GICC_SIZE);
 }
 
 static int vm_build(struct vm *vm, unsigned int pcpu, char *err, size_t errlen)
 {
 	const struct vm_config *c = vm->config;
+	void *ram = mem_alloc_uninit(c->memory_size, RAM_ALIGN);
 
-	vm->ram_ipa = GUEST_RAM_BASE;
+	vm->ram_ipa = ipa_init(GUEST_RAM_BASE);
 	vm->ram_size = c->memory_size;
-	vm->ram_pa = (uint64_t)mem_alloc_uninit(c->memory_size, RAM_ALIGN);
-	if (vm->ram_pa)
+	vm->ram_pa = pa_from_ptr(ram);
+	if (ram)
 		vm->ram_ready = mem_alloc(ready_bitmap_bytes(c->memory_size), 8);
 	if (!vm->ram_ready) {
 		format(err, errlen, "not enough host memory for %lu MiB of RAM (%lu MiB free)",
@@ -338,8 +337,7 @@ static int vm_build(struct vm *vm, unsigned int pcpu, char *err, size_t errlen)
 	vtimer_counter_init(vm, c->counter_hz); /* before the device tree, which names it */
 	if (c->counter_hz)
 		scale_virtual_counter(vm);
-	vm->entry_ipa = load_images(vm, err, errlen);
-	if (!vm->entry_ipa)
+	if (load_images(vm, err, errlen))
 		return -1;
 	vcpus_init(vm, pcpu);
 	return 0;
@@ -358,10 +356,10 @@ static void vm_release(struct vm *vm)
 	arch_stage2_destroy(&vm->s2);
 	if (vm->ram_ready)
 		mem_free(vm->ram_ready, ready_bitmap_bytes(vm->ram_size));
-	if (vm->ram_pa)
-		mem_free((void *)vm->ram_pa, vm->ram_size);
+	if (pa_addr(vm->ram_pa))
+		mem_free(pa_ptr(vm->ram_pa), vm->ram_size);
 	vm->ram_ready = 0;
-	vm->ram_pa = 0;
+	vm->ram_pa = pa_init(0);
 }
 
 unsigned int vm_create_all(const struct config *cfg)
@@ -395,8 +393,9 @@ unsigned int vm_create_all(const struct config *cfg)
 		vm->started = arch_counter();
 		started++;
 		log_info("vm %s: %lu MiB RAM at IPA 0x%lx, %u vCPU(s) on CPU %d, entry 0x%lx",
-			 vm->name, (unsigned long)(vm->ram_size >> 20), (unsigned long)vm->ram_ipa,
-			 vm->nvcpus, pcpu, (unsigned long)vm->entry_ipa);
+			 vm->name, (unsigned long)(vm->ram_size >> 20),
+			 (unsigned long)ipa_addr(vm->ram_ipa), vm->nvcpus, pcpu,
+			 (unsigned long)ipa_addr(vm->entry_ipa));
 	}
 	sched_on_tick(flush_guestlogs);
 	return started;
@@ -509,7 +508,7 @@ static void reset_finish(struct vm *vm, struct vcpu *caller)
 		return;
 	}
 	vm->started = arch_counter();
-	arch_vcpu_reset(boot, vm->entry_ipa, vm->dtb_ipa);
+	arch_vcpu_reset(boot, vm->entry_ipa, ipa_addr(vm->dtb_ipa));
 	if (caller == boot) {
 		boot->reload = true;
 		spin_unlock(&vm->lock);
@@ -550,7 +549,7 @@ void vm_reset(struct vm *vm, struct vcpu *caller)
 	/* Every reset returns the same tables: a figure that drifts down is a leak. */
 	guestlog_info(&vm->log, "%s; emptied for the reset, host memory free: %lu KiB", line,
 		      (unsigned long)(mem_free_bytes() >> 10));
-	if (!load_images(vm, err, sizeof(err))) {
+	if (load_images(vm, err, sizeof(err))) {
 		reset_failed(vm, err);
 		return;
 	}

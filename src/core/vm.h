@@ -15,6 +15,7 @@
 #include "core/guestlog.h"
 #include "core/mmio.h"
 #include "core/stage2_fault.h"
+#include "lib/addr.h"
 #include "lib/spinlock.h"
 #include "hypercall/backdoor.h"
 #include "hypercall/rpci.h"
@@ -75,13 +76,13 @@ struct vm {
 	struct stage2 s2;
 	struct spinlock s2_lock; /* stage-2 updates */
 	struct stage2_stats s2stats;
-	uint64_t ram_ipa;
-	uint64_t ram_pa;
+	ipaddr_t ram_ipa; /* guest RAM: one range in both spaces, IPA -> PA by vm_ram_pa() */
+	paddr_t ram_pa;
 	uint64_t ram_size;
 	uint64_t *ram_ready; /* one bit per 2 MiB block: zeroed and cleaned to PoC */
-	uint64_t entry_ipa;
-	uint64_t kernel_end; /* IPA just past the kernel's footprint */
-	uint64_t dtb_ipa;    /* the guest's device tree, passed in x0 */
+	ipaddr_t entry_ipa;
+	ipaddr_t kernel_end; /* just past the kernel's footprint */
+	ipaddr_t dtb_ipa;    /* the guest's device tree, passed in x0 */
 	unsigned int nvcpus;
 	struct vcpu vcpus[VM_MAX_VCPUS];
 	struct mmio_bus mmio;
@@ -142,10 +143,32 @@ uint64_t vm_exits(const struct vm *vm);
  * [ipa, ipa + len) touches and that was not prepared yet. Guest RAM is prepared
  * this way on first use, not all at VM creation. Caller holds vm->s2_lock.
  */
-void vm_ram_prepare(struct vm *vm, uint64_t ipa, uint64_t len);
+void vm_ram_prepare(struct vm *vm, ipaddr_t ipa, uint64_t len);
 
-/* Copies between guest RAM and the hypervisor; false if outside RAM. */
-bool vm_ram_ptr(struct vm *vm, uint64_t ipa, uint64_t len, void **ptr);
+/* True when [ipa, ipa + len) lies within the VM's RAM. */
+static inline bool vm_ram_contains(const struct vm *vm, ipaddr_t ipa, uint64_t len)
+{
+	return ipa_addr(ipa) >= ipa_addr(vm->ram_ipa) && len <= vm->ram_size &&
+	       ipa_diff(ipa, vm->ram_ipa) <= vm->ram_size - len;
+}
+
+/*
+ * The host physical address behind @ipa, which must be in the VM's RAM
+ * (vm_ram_contains): the one place an IPA is turned into a PA.
+ */
+static inline paddr_t vm_ram_pa(const struct vm *vm, ipaddr_t ipa)
+{
+	return pa_add(vm->ram_pa, ipa_diff(ipa, vm->ram_ipa));
+}
+
+/* Where EL2 reaches [ipa, ipa + len) of the VM's RAM; false if not all of it is RAM. */
+static inline bool vm_ram_ptr(const struct vm *vm, ipaddr_t ipa, uint64_t len, void **ptr)
+{
+	if (!vm_ram_contains(vm, ipa, len))
+		return false;
+	*ptr = pa_ptr(vm_ram_pa(vm, ipa));
+	return true;
+}
 
 /* Powered on: running, runnable or waiting for an interrupt. */
 static inline bool vcpu_is_on(const struct vcpu *v)

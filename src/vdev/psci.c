@@ -68,7 +68,7 @@ static int64_t affinity_info(struct vcpu *vcpu, uint64_t target, uint64_t level)
  * or being reset, or when the caller itself was turned off meanwhile (a reset
  * by another vCPU); CPU_ON_RETRY when @t is still leaving its CPU.
  */
-static int64_t cpu_on_locked(struct vcpu *vcpu, struct vcpu *t, uint64_t entry, uint64_t context_id)
+static int64_t cpu_on_locked(struct vcpu *vcpu, struct vcpu *t, ipaddr_t entry, uint64_t context_id)
 {
 	struct vm *vm = vcpu->vm;
 
@@ -88,19 +88,19 @@ static int64_t cpu_on_locked(struct vcpu *vcpu, struct vcpu *t, uint64_t entry, 
  * MMU and caches off, interrupts masked. A target that just turned itself off
  * may not be saved yet on its CPU: that is waited for, a bounded time.
  */
-static int64_t cpu_on(struct vcpu *vcpu, uint64_t target, uint64_t entry, uint64_t context_id)
+static int64_t cpu_on(struct vcpu *vcpu, uint64_t target, ipaddr_t entry, uint64_t context_id)
 {
 	struct vm *vm = vcpu->vm;
 	struct vcpu *t = vcpu_by_mpidr(vm, target);
 	uint64_t start = arch_counter(), limit = arch_counter_freq() / CPU_ON_WAIT_DIV;
-	void *unused;
 	int64_t r;
 
 	if (!t)
 		return PSCI_INVALID_PARAMETERS;
 	if (t == vcpu)
 		return PSCI_ALREADY_ON;
-	if (!vm_ram_ptr(vm, entry, 4, &unused) || (entry & 3))
+	/* It runs with its MMU off: the entry is an IPA, and must be an instruction in RAM. */
+	if (!vm_ram_contains(vm, entry, 4) || (ipa_addr(entry) & 3))
 		return PSCI_INVALID_ADDRESS;
 	for (;;) {
 		spin_lock(&vm->lock);
@@ -143,10 +143,11 @@ static int64_t dispatch(struct vcpu *vcpu, uint32_t fid)
 	case PSCI_AFFINITY_INFO_FID | PSCI_64BIT:
 		return affinity_info(vcpu, a1, vcpu_get_reg(vcpu, 2));
 	case PSCI_CPU_ON_FID:
-		return cpu_on(vcpu, a1 & 0xffffffffUL, vcpu_get_reg(vcpu, 2) & 0xffffffffUL,
+		return cpu_on(vcpu, a1 & 0xffffffffUL,
+			      ipa_init(vcpu_get_reg(vcpu, 2) & 0xffffffffUL),
 			      vcpu_get_reg(vcpu, 3) & 0xffffffffUL);
 	case PSCI_CPU_ON_FID | PSCI_64BIT:
-		return cpu_on(vcpu, a1, vcpu_get_reg(vcpu, 2), vcpu_get_reg(vcpu, 3));
+		return cpu_on(vcpu, a1, ipa_init(vcpu_get_reg(vcpu, 2)), vcpu_get_reg(vcpu, 3));
 	case PSCI_CPU_SUSPEND_FID:
 	case PSCI_CPU_SUSPEND_FID | PSCI_64BIT:
 		/* Every state is treated as standby: a WFI (PSCI lets it end early). */

@@ -179,7 +179,7 @@ int vgic_map_cpuif(struct vm *vm)
 {
 	if (vm->vgic.version != 2)
 		return 0;
-	return arch_stage2_map_device(&vm->s2, GUEST_GICC_BASE, arch_vgic_cpuif_base(),
+	return arch_stage2_map_device(&vm->s2, ipa_init(GUEST_GICC_BASE), arch_vgic_cpuif_base(),
 				      GUEST_GICC_SIZE);
 }
 

@@ -139,7 +139,7 @@ static void test_psci_cpu_on_off(void **state)
 	(void)state;
 	vm.nvcpus = 2;
 	vm.state = VM_RUNNING;
-	vm.ram_ipa = 0x40000000;
+	vm.ram_ipa = ipa_init(0x40000000);
 	vm.ram_size = 0x100000;
 	v1->vm = &vm;
 	v1->mpidr = (1UL << 31) | 1;
@@ -180,7 +180,7 @@ static void test_psci_cpu_on_refusals(void **state)
 	(void)state;
 	vm.nvcpus = 2;
 	vm.state = VM_RUNNING;
-	vm.ram_ipa = 0x40000000;
+	vm.ram_ipa = ipa_init(0x40000000);
 	vm.ram_size = 0x100000;
 	v1->vm = &vm;
 	v1->mpidr = (1UL << 31) | 1;
