@@ -38,8 +38,9 @@ struct vm *vm_get(unsigned int index)
 }
 
 /* Copies the kernel into RAM per its format and sets the entry point; -1 with @err set. */
-static int load_kernel(struct vm *vm, char *err, size_t errlen)
+static int load_kernel(struct vm_s2_locked s2, char *err, size_t errlen)
 {
+	struct vm *vm = s2.vm;
 	const struct vm_config *c = vm->config;
 	uint64_t offset = 0, footprint = c->kernel_size;
 	uint64_t below_dtb = ipa_diff(vm->dtb_ipa, vm->ram_ipa);
@@ -63,7 +64,7 @@ static int load_kernel(struct vm *vm, char *err, size_t errlen)
 		       (unsigned long)footprint, (unsigned long)offset, (unsigned long)below_dtb);
 		return -1;
 	}
-	vm_ram_prepare(vm, entry, footprint);
+	vm_ram_prepare(s2, entry, footprint);
 	memcpy(dst, c->kernel, c->kernel_size);
 	arch_dcache_clean_inval_poc(dst, c->kernel_size);
 	vm->entry_ipa = entry;
@@ -76,8 +77,9 @@ static int load_kernel(struct vm *vm, char *err, size_t errlen)
  * kernel: its start rounds down, so the room is what lies between the kernel's
  * last page and the device tree.
  */
-static int load_initrd(struct vm *vm, ipaddr_t *base, char *err, size_t errlen)
+static int load_initrd(struct vm_s2_locked s2, ipaddr_t *base, char *err, size_t errlen)
 {
+	struct vm *vm = s2.vm;
 	const struct vm_config *c = vm->config;
 	ipaddr_t first = ipa_align_down(ipa_add(vm->kernel_end, PAGE_BYTES - 1), PAGE_BYTES);
 	uint64_t room = ipa_addr(vm->dtb_ipa) > ipa_addr(first) ? ipa_diff(vm->dtb_ipa, first) : 0;
@@ -96,14 +98,15 @@ static int load_initrd(struct vm *vm, ipaddr_t *base, char *err, size_t errlen)
 	*base = ipa_align_down(ipa_sub(vm->dtb_ipa, c->initrd_size), PAGE_BYTES);
 	if (!vm_ram_ptr(vm, *base, c->initrd_size, &dst))
 		return -1; /* cannot happen: checked against the kernel's end above */
-	vm_ram_prepare(vm, *base, c->initrd_size);
+	vm_ram_prepare(s2, *base, c->initrd_size);
 	memcpy(dst, c->initrd, c->initrd_size);
 	arch_dcache_clean_inval_poc(dst, c->initrd_size);
 	return 0;
 }
 
-static int build_fdt(struct vm *vm, ipaddr_t initrd, char *err, size_t errlen)
+static int build_fdt(struct vm_s2_locked s2, ipaddr_t initrd, char *err, size_t errlen)
 {
+	struct vm *vm = s2.vm;
 	struct guest_fdt_params p = {
 		.ram_base = ipa_addr(vm->ram_ipa),
 		.ram_size = vm->ram_size,
@@ -124,7 +127,7 @@ static int build_fdt(struct vm *vm, ipaddr_t initrd, char *err, size_t errlen)
 	int r = -FDT_ERR_NOSPACE;
 
 	if (vm_ram_ptr(vm, vm->dtb_ipa, GUEST_BOOT_REGION_SIZE, &dst)) {
-		vm_ram_prepare(vm, vm->dtb_ipa, GUEST_BOOT_REGION_SIZE);
+		vm_ram_prepare(s2, vm->dtb_ipa, GUEST_BOOT_REGION_SIZE);
 		r = vm->config->acpi ? guest_fdt_build(&p, (char *)dst + GUEST_ACPI_FULL_DT,
 						       GUEST_ACPI_DT_ROOM)
 				     : guest_fdt_build(&p, dst, GUEST_BOOT_REGION_SIZE);
@@ -151,6 +154,7 @@ static int load_images(struct vm *vm, char *err, size_t errlen)
 {
 	ipaddr_t region = ipa_add(vm->ram_ipa, vm->ram_size - GUEST_BOOT_REGION_SIZE);
 	ipaddr_t initrd = ipa_init(0);
+	struct vm_s2_locked s2;
 	int r;
 
 	/*
@@ -160,13 +164,13 @@ static int load_images(struct vm *vm, char *err, size_t errlen)
 	vm->dtb_ipa = ipa_align_down(region, RAM_ALIGN);
 	if (ipa_addr(vm->dtb_ipa) <= ipa_addr(vm->ram_ipa))
 		vm->dtb_ipa = ipa_align_down(region, PAGE_BYTES);
-	spin_lock(&vm->s2_lock);
-	r = load_kernel(vm, err, errlen);
+	s2 = vm_s2_lock(vm);
+	r = load_kernel(s2, err, errlen);
 	if (!r)
-		r = load_initrd(vm, &initrd, err, errlen);
+		r = load_initrd(s2, &initrd, err, errlen);
 	if (!r)
-		r = build_fdt(vm, initrd, err, errlen);
-	spin_unlock(&vm->s2_lock);
+		r = build_fdt(s2, initrd, err, errlen);
+	vm_s2_unlock(&s2);
 	return r ? -1 : 0;
 }
 
@@ -177,8 +181,9 @@ static uint64_t ready_bitmap_bytes(uint64_t ram_size)
 	return (blocks + 63) / 64 * 8;
 }
 
-void vm_ram_prepare(struct vm *vm, ipaddr_t ipa, uint64_t len)
+void vm_ram_prepare(struct vm_s2_locked locked, ipaddr_t ipa, uint64_t len)
 {
+	struct vm *vm = locked.vm;
 	uint64_t first = ipa_diff(ipa, vm->ram_ipa) / RAM_ALIGN;
 	uint64_t last = (ipa_diff(ipa, vm->ram_ipa) + len - 1) / RAM_ALIGN;
 	uint64_t b;
@@ -198,11 +203,17 @@ void vm_ram_prepare(struct vm *vm, ipaddr_t ipa, uint64_t len)
 	}
 }
 
+/*
+ * No other CPU looks at the VM before sched_release(); the lock is taken all
+ * the same, so that states are only ever written one way.
+ */
 static void vcpus_init(struct vm *vm, unsigned int pcpu)
 {
+	struct vm_locked locked;
 	unsigned int i;
 
 	vm->nvcpus = vm->config->vcpus;
+	locked = vm_lock(vm);
 	for (i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *v = &vm->vcpus[i];
 
@@ -210,10 +221,11 @@ static void vcpus_init(struct vm *vm, unsigned int pcpu)
 		v->id = i;
 		v->pcpu = sched_cpu_after(pcpu, i); /* spread over the online CPUs */
 		v->mpidr = (1UL << 31) | i;
-		v->state = VCPU_OFF;
+		vcpu_set_state(locked, v, VCPU_OFF);
 	}
 	arch_vcpu_reset(&vm->vcpus[0], vm->entry_ipa, ipa_addr(vm->dtb_ipa));
-	vm->vcpus[0].state = VCPU_RUNNABLE;
+	vcpu_set_state(locked, &vm->vcpus[0], VCPU_RUNNABLE);
+	vm_unlock(&locked);
 }
 
 static void uart_irq(void *ctx, bool level)
@@ -362,6 +374,15 @@ static void vm_release(struct vm *vm)
 	vm->ram_pa = pa_init(0);
 }
 
+/* Creation's outcome (before sched_release(): the lock as in vcpus_init). */
+static void vm_created(struct vm *vm, enum vm_state state)
+{
+	struct vm_locked locked = vm_lock(vm);
+
+	vm_set_state(locked, state);
+	vm_unlock(&locked);
+}
+
 unsigned int vm_create_all(const struct config *cfg)
 {
 	unsigned int i, started = 0;
@@ -384,13 +405,13 @@ unsigned int vm_create_all(const struct config *cfg)
 		else if (pcpu >= 0)
 			vm_build(vm, (unsigned int)pcpu, err, sizeof(err));
 		if (err[0]) {
-			vm->state = VM_FAILED;
+			vm_created(vm, VM_FAILED);
 			vm_release(vm);
 			log_error("vm %s: not started: %s", vm->name, err);
 			continue;
 		}
-		vm->state = VM_RUNNING;
 		vm->started = arch_counter();
+		vm_created(vm, VM_RUNNING);
 		started++;
 		log_info("vm %s: %lu MiB RAM at IPA 0x%lx, %u vCPU(s) on CPU %d, entry 0x%lx",
 			 vm->name, (unsigned long)(vm->ram_size >> 20),
@@ -401,20 +422,29 @@ unsigned int vm_create_all(const struct config *cfg)
 	return started;
 }
 
+/* A running VM becomes @state, its vCPUs STOPPED; false if it was not running. */
+static bool stop_locked(struct vm_locked locked, enum vm_state state)
+{
+	struct vm *vm = locked.vm;
+
+	if (vm_state(vm) != VM_RUNNING)
+		return false;
+	vm_set_state(locked, state);
+	for (unsigned int i = 0; i < vm->nvcpus; i++)
+		vcpu_set_state(locked, &vm->vcpus[i], VCPU_STOPPED);
+	return true;
+}
+
 static void vm_stop(struct vm *vm, enum vm_state state)
 {
 	char line[STATS_LINE_MAX];
+	struct vm_locked locked = vm_lock(vm);
+	bool stopped = stop_locked(locked, state);
 	unsigned int i;
 
-	spin_lock(&vm->lock);
-	if (vm->state != VM_RUNNING) {
-		spin_unlock(&vm->lock);
+	vm_unlock(&locked);
+	if (!stopped)
 		return;
-	}
-	vm->state = state;
-	for (i = 0; i < vm->nvcpus; i++)
-		vm->vcpus[i].state = VCPU_STOPPED;
-	spin_unlock(&vm->lock);
 	vpl011_flush(&vm->uart);
 	vdcc_flush(&vm->dcc);
 	guestlog_flush(&vm->log, true);
@@ -453,20 +483,17 @@ void vm_crash(struct vm *vm, const char *fmt, ...)
  * over. False when the VM is stopping or another vCPU is resetting it (that
  * one has turned @caller off already).
  */
-static bool reset_claim(struct vm *vm, const struct vcpu *caller)
+static bool reset_claim(struct vm_locked locked, const struct vcpu *caller)
 {
-	bool claimed;
+	struct vm *vm = locked.vm;
 
-	spin_lock(&vm->lock);
-	claimed = vm->state == VM_RUNNING && !vm->resetting;
-	if (claimed) {
-		vm->resetting = true;
-		for (unsigned int i = 0; i < vm->nvcpus; i++)
-			if (&vm->vcpus[i] != caller)
-				__atomic_store_n(&vm->vcpus[i].state, VCPU_OFF, __ATOMIC_SEQ_CST);
-	}
-	spin_unlock(&vm->lock);
-	return claimed;
+	if (vm_state(vm) != VM_RUNNING || vm->resetting)
+		return false;
+	vm->resetting = true;
+	for (unsigned int i = 0; i < vm->nvcpus; i++)
+		if (&vm->vcpus[i] != caller)
+			vcpu_set_state(locked, &vm->vcpus[i], VCPU_OFF);
+	return true;
 }
 
 /*
@@ -496,56 +523,61 @@ static void wait_others_unloaded(struct vm *vm, const struct vcpu *caller)
 	}
 }
 
-/* Ends a reset: the boot vCPU runs from the entry point, unless the VM was stopped meanwhile. */
-static void reset_finish(struct vm *vm, struct vcpu *caller)
+/*
+ * Ends a reset: the boot vCPU runs from the entry point, unless the VM was
+ * stopped meanwhile. Returns the boot vCPU when it is another than @caller, to
+ * be told to run.
+ */
+static struct vcpu *reset_finish(struct vm_locked locked, struct vcpu *caller)
 {
+	struct vm *vm = locked.vm;
 	struct vcpu *boot = &vm->vcpus[0];
 
-	spin_lock(&vm->lock);
 	vm->resetting = false;
-	if (vm->state != VM_RUNNING) {
-		spin_unlock(&vm->lock);
-		return;
-	}
+	if (vm_state(vm) != VM_RUNNING)
+		return NULL;
 	vm->started = arch_counter();
 	arch_vcpu_reset(boot, vm->entry_ipa, ipa_addr(vm->dtb_ipa));
 	if (caller == boot) {
 		boot->reload = true;
-		spin_unlock(&vm->lock);
-		return;
+		return NULL;
 	}
 	/* @boot is off every CPU now; @caller stops at its next exit. */
-	__atomic_store_n(&caller->state, VCPU_OFF, __ATOMIC_SEQ_CST);
-	__atomic_store_n(&boot->state, VCPU_RUNNABLE, __ATOMIC_SEQ_CST);
-	spin_unlock(&vm->lock);
-	if (boot->pcpu != arch_cpu_index())
-		ipi_send(boot->pcpu, IPI_RESCHED);
+	vcpu_set_state(locked, caller, VCPU_OFF);
+	vcpu_set_state(locked, boot, VCPU_RUNNABLE);
+	return boot;
 }
 
 /* A reset that could not be carried out: the VM stops, and may be started again. */
 static void reset_failed(struct vm *vm, const char *why)
 {
-	spin_lock(&vm->lock);
+	struct vm_locked locked = vm_lock(vm);
+
 	vm->resetting = false;
-	spin_unlock(&vm->lock);
+	vm_unlock(&locked);
 	vm_crash(vm, "reset failed: %s", why);
 }
 
 void vm_reset(struct vm *vm, struct vcpu *caller)
 {
 	char err[160], line[STATS_LINE_MAX];
+	struct vm_locked locked = vm_lock(vm);
+	bool claimed = reset_claim(locked, caller);
+	struct vm_s2_locked s2;
+	struct vcpu *boot;
 
-	if (!reset_claim(vm, caller))
+	vm_unlock(&locked);
+	if (!claimed)
 		return;
 	/* Other vCPUs may be running (Linux parks them in a loop, not CPU_OFF). */
 	wait_others_unloaded(vm, caller);
 	vpl011_flush(&vm->uart);
 	/* The image is rewritten: forget every mapping, so code is maintained again. */
 	stage2_summary(vm, line, sizeof(line));
-	spin_lock(&vm->s2_lock);
+	s2 = vm_s2_lock(vm);
 	arch_stage2_unmap_all(&vm->s2);
 	memset(&vm->s2stats, 0, sizeof(vm->s2stats));
-	spin_unlock(&vm->s2_lock);
+	vm_s2_unlock(&s2);
 	/* Every reset returns the same tables: a figure that drifts down is a leak. */
 	guestlog_info(&vm->log, "%s; emptied for the reset, host memory free: %lu KiB", line,
 		      (unsigned long)(mem_free_bytes() >> 10));
@@ -559,32 +591,50 @@ void vm_reset(struct vm *vm, struct vcpu *caller)
 		reset_failed(vm, "cannot map the GIC's virtual CPU interface");
 		return;
 	}
-	reset_finish(vm, caller);
+	locked = vm_lock(vm);
+	boot = reset_finish(locked, caller);
+	vm_unlock(&locked);
+	if (boot && boot->pcpu != arch_cpu_index())
+		ipi_send(boot->pcpu, IPI_RESCHED);
+}
+
+/* Asks for the reset; true when the boot vCPU must be woken to carry it out. */
+static bool request_reset(struct vm_locked locked)
+{
+	struct vm *vm = locked.vm;
+	struct vcpu *boot = &vm->vcpus[0];
+
+	if (vm->resetting) {
+		/* The boot vCPU runs when that reset is over, and then carries this one out. */
+		__atomic_store_n(&vm->reset_requested, true, __ATOMIC_RELEASE);
+		return false;
+	}
+	if (vm_state(vm) != VM_RUNNING) {
+		/* Stopped: only the boot vCPU runs, to do the reset first thing. */
+		for (unsigned int i = 1; i < vm->nvcpus; i++)
+			vcpu_set_state(locked, &vm->vcpus[i], VCPU_OFF);
+		vm_set_state(locked, VM_RUNNING);
+	}
+	__atomic_store_n(&vm->reset_requested, true, __ATOMIC_RELEASE);
+	if (!vcpu_is_on(boot))
+		vcpu_set_state(locked, boot, VCPU_RUNNABLE);
+	return true;
 }
 
 bool vm_request_reset(struct vm *vm)
 {
 	struct vcpu *boot = &vm->vcpus[0];
+	struct vm_locked locked;
+	bool wake;
 
-	if (vm->state == VM_FAILED || vm->state == VM_EMPTY)
+	/* Both for good: a VM's state never leaves them. */
+	if (vm_state(vm) == VM_FAILED || vm_state(vm) == VM_EMPTY)
 		return false;
-	spin_lock(&vm->lock);
-	if (vm->resetting) {
-		/* The boot vCPU runs when that reset is over, and then carries this one out. */
-		__atomic_store_n(&vm->reset_requested, true, __ATOMIC_RELEASE);
-		spin_unlock(&vm->lock);
+	locked = vm_lock(vm);
+	wake = request_reset(locked);
+	vm_unlock(&locked);
+	if (!wake)
 		return true;
-	}
-	if (vm->state != VM_RUNNING) {
-		/* Stopped: only the boot vCPU runs, to do the reset first thing. */
-		for (unsigned int i = 1; i < vm->nvcpus; i++)
-			vm->vcpus[i].state = VCPU_OFF;
-		vm->state = VM_RUNNING;
-	}
-	__atomic_store_n(&vm->reset_requested, true, __ATOMIC_RELEASE);
-	if (boot->state != VCPU_RUNNABLE && boot->state != VCPU_BLOCKED)
-		__atomic_store_n(&boot->state, VCPU_RUNNABLE, __ATOMIC_RELEASE);
-	spin_unlock(&vm->lock);
 	sched_wake(boot);
 	if (boot->pcpu != arch_cpu_index())
 		ipi_send(boot->pcpu, IPI_RESCHED);
@@ -618,7 +668,7 @@ bool vm_all_stopped(void)
 	unsigned int i;
 
 	for (i = 0; i < nvms; i++)
-		if (vms[i].state == VM_RUNNING)
+		if (vm_state(&vms[i]) == VM_RUNNING)
 			return false;
 	return true;
 }

@@ -40,16 +40,17 @@ static bool guest_chunk(struct vcpu *vcpu, vaddr_t va, size_t len, bool write, v
 	bool el0 = arch_vcpu_at_el0(vcpu);
 	enum va_access access =
 		write ? (el0 ? VA_EL0_WRITE : VA_EL1_WRITE) : (el0 ? VA_EL0_READ : VA_EL1_READ);
+	struct vm_s2_locked s2;
 	ipaddr_t ipa;
 	int r = 0;
 
 	if (!arch_vcpu_va_access(vcpu, va, access, &ipa) || !vm_ram_ptr(vcpu->vm, ipa, len, host))
 		return false; /* unmapped, not allowed, or not RAM (a device) */
-	spin_lock(&vcpu->vm->s2_lock);
-	vm_ram_prepare(vcpu->vm, ipa, len);
+	s2 = vm_s2_lock(vcpu->vm);
+	vm_ram_prepare(s2, ipa, len);
 	if (write)
-		r = stage2_host_write(vcpu->vm, ipa, len);
-	spin_unlock(&vcpu->vm->s2_lock);
+		r = stage2_host_write(s2, ipa, len);
+	vm_s2_unlock(&s2);
 	if (r)
 		vm_crash(vcpu->vm, "out of memory for stage-2 tables at IPA 0x%lx",
 			 (unsigned long)ipa_addr(ipa));

@@ -85,7 +85,7 @@ void arch_stage2_unmap_all(struct stage2 *s2)
 	memset(fake.perms, 0, sizeof(fake.perms));
 }
 
-void vm_ram_prepare(struct vm *vm, ipaddr_t ipa, uint64_t len)
+void vm_ram_prepare(struct vm_s2_locked vm, ipaddr_t ipa, uint64_t len)
 {
 	(void)vm;
 	(void)ipa;

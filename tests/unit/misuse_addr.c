@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * The typed addresses of lib/addr.h must not mix. unit.mk compiles this file as
- * it is, which must work (the correct uses), and once per misuse below with
- * -DMISUSE=n, which must fail with an error about incompatible types: one kind of
+ * The typed addresses of lib/addr.h must not mix. unit.mk (unit-misuse) compiles
+ * this file as it is, which must work (the correct uses), and once per misuse below
+ * with -DMISUSE=n, which must fail with an error about incompatible types: one kind of
  * address, or a plain number, where another kind belongs. With plain integers for
  * addresses every misuse would compile. Nothing here is ever run.
  */
