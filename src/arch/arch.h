@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/addr.h"
+
 struct platform;
 struct vcpu;
 struct vm;
@@ -96,7 +98,7 @@ struct stage2 {
 struct s2_leaf {
 	bool valid;
 	unsigned int perms; /* S2_PERM_* */
-	uint64_t pa;	    /* of the 4 KiB page holding the IPA */
+	paddr_t pa;	    /* of the 4 KiB page holding the IPA */
 	uint64_t size;	    /* bytes the leaf maps, or the unmapped span when !valid */
 };
 
@@ -106,19 +108,18 @@ int arch_stage2_init(struct stage2 *s2, uint16_t vmid);
  * The most table pages mappings in [ipa, ipa + size) can take, however they are
  * made (page by page, blocks split later): what a quota must allow for them.
  */
-uint64_t arch_stage2_tables_for(const struct stage2 *s2, uint64_t ipa, uint64_t size);
+uint64_t arch_stage2_tables_for(const struct stage2 *s2, ipaddr_t ipa, uint64_t size);
 /* Maps normal memory; @size 4 KiB or a block size, aligned as the architecture needs. */
-int arch_stage2_map(struct stage2 *s2, uint64_t ipa, uint64_t pa, uint64_t size,
-		    unsigned int perms);
+int arch_stage2_map(struct stage2 *s2, ipaddr_t ipa, paddr_t pa, uint64_t size, unsigned int perms);
 /* Maps device memory (Device-nGnRE), read-write and never executable. */
-int arch_stage2_map_device(struct stage2 *s2, uint64_t ipa, uint64_t pa, uint64_t size);
-void arch_stage2_lookup(struct stage2 *s2, uint64_t ipa, struct s2_leaf *leaf);
+int arch_stage2_map_device(struct stage2 *s2, ipaddr_t ipa, paddr_t pa, uint64_t size);
+void arch_stage2_lookup(struct stage2 *s2, ipaddr_t ipa, struct s2_leaf *leaf);
 /*
  * Gives the 4 KiB page at @ipa the permissions @perms, splitting a block mapping
  * around it first (break-before-make), with the TLB maintenance. The VM must be
  * the one loaded on this CPU (TLB invalidation by IPA uses VTTBR_EL2's VMID).
  */
-int arch_stage2_protect_page(struct stage2 *s2, uint64_t ipa, unsigned int perms);
+int arch_stage2_protect_page(struct stage2 *s2, ipaddr_t ipa, unsigned int perms);
 /*
  * Removes every mapping (for a VM reset) and frees the tables below the root once
  * the TLBs no longer hold them; the VM must be loaded on this CPU.
@@ -135,8 +136,8 @@ void arch_stage2_destroy(struct stage2 *s2);
  */
 bool arch_sync_icache(const void *va, uint64_t size);
 
-/* vCPU state. */
-void arch_vcpu_reset(struct vcpu *vcpu, uint64_t entry, uint64_t x0);
+/* vCPU state. It starts with its MMU off, so its first PC is an IPA. */
+void arch_vcpu_reset(struct vcpu *vcpu, ipaddr_t entry, uint64_t x0);
 void arch_vcpu_load(struct vcpu *vcpu);
 void arch_vcpu_put(struct vcpu *vcpu);
 /* Loads the VM's counter offset and trap settings again (the counter was adjusted). */
@@ -151,10 +152,10 @@ void arch_vcpu_skip_instr(struct vcpu *vcpu);
  */
 bool arch_vcpu_condition_failed(const struct vcpu *vcpu);
 /* Translates a guest virtual address with the loaded vCPU's stage 1 (identity if off). */
-bool arch_vcpu_va_to_ipa(struct vcpu *vcpu, uint64_t va, uint64_t *ipa);
+bool arch_vcpu_va_to_ipa(struct vcpu *vcpu, vaddr_t va, ipaddr_t *ipa);
 /* The same, checking the permission an EL1 or EL0 access of that kind needs. */
 enum va_access { VA_EL1_READ, VA_EL1_WRITE, VA_EL0_READ, VA_EL0_WRITE };
-bool arch_vcpu_va_access(struct vcpu *vcpu, uint64_t va, enum va_access access, uint64_t *ipa);
+bool arch_vcpu_va_access(struct vcpu *vcpu, vaddr_t va, enum va_access access, ipaddr_t *ipa);
 /* True when the vCPU trapped from EL0. */
 bool arch_vcpu_at_el0(const struct vcpu *vcpu);
 /* Takes a synchronous exception with syndrome @esr to the guest's EL1. */
@@ -178,7 +179,7 @@ unsigned int arch_vgic_version(void);
 /* The maintenance interrupt (a PPI). */
 unsigned int arch_vgic_maint_intid(void);
 /* GICv2: physical address of the virtual CPU interface frame (GICV). */
-uint64_t arch_vgic_cpuif_base(void);
+paddr_t arch_vgic_cpuif_base(void);
 unsigned int arch_vgic_nr_lrs(void);
 void arch_vgic_write_lrs(const uint64_t *lr, unsigned int n);
 void arch_vgic_read_lrs(uint64_t *lr, unsigned int n);

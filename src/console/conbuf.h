@@ -22,6 +22,10 @@ struct conbuf {
 	uint64_t written; /* bytes kept since the start (the ring holds the last @size) */
 	uint64_t total;	  /* bytes written, filtered ones included */
 	enum escfilter filter;
+	/*
+	 * protects: the ring's bytes, written, total, filter. written is also
+	 * stored atomically for conbuf_version(), which reads it without. A leaf.
+	 */
 	struct spinlock lock;
 };
 

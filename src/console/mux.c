@@ -49,6 +49,12 @@ static struct {
 	uint64_t key_at;       /* host count when a key for the shell came, until drawn */
 	struct mux_stats stats;
 	uint64_t ms_ticks; /* counter ticks per millisecond */
+	/*
+	 * protects: all of mux but poll_wanted (atomic) and what mux_early_init and
+	 * mux_init set before the CPUs run, and the shell and screen it drives.
+	 * Only trylocked (console_poll). The UART interrupt also sets key_at
+	 * without it (reading focus): a latency statistic.
+	 */
 	struct spinlock poll_lock;
 	bool poll_wanted; /* a poll was asked for while another CPU held poll_lock */
 } mux;
@@ -228,10 +234,10 @@ static struct vm *input_target(void)
 {
 	unsigned int i, n = vm_count();
 
-	if (mux.focus.vm < n && vm_get(mux.focus.vm)->state == VM_RUNNING)
+	if (mux.focus.vm < n && vm_state(vm_get(mux.focus.vm)) == VM_RUNNING)
 		return vm_get(mux.focus.vm);
 	for (i = 0; i < n; i++) {
-		if (vm_get(i)->state == VM_RUNNING) {
+		if (vm_state(vm_get(i)) == VM_RUNNING) {
 			mux.focus.vm = i;
 			return vm_get(i);
 		}
@@ -274,7 +280,7 @@ void mux_start(void)
 
 bool mux_attach(const struct vm *vm)
 {
-	if (vm->state != VM_RUNNING)
+	if (vm_state(vm) != VM_RUNNING)
 		return false;
 	mux.focus.vm = vm->id;
 	mux.view = VIEW_FOCUS;
@@ -325,7 +331,7 @@ static void input_switched(unsigned int previous)
 		log_info("console: input goes to the management shell (type help)");
 		return;
 	}
-	if (vm_get(mux.focus.vm)->state != VM_RUNNING) {
+	if (vm_state(vm_get(mux.focus.vm)) != VM_RUNNING) {
 		log_warn("console: vm %s is not running; input stays with %s%s",
 			 vm_get(mux.focus.vm)->name, previous == FOCUS_SHELL ? "the shell" : "vm ",
 			 previous == FOCUS_SHELL ? "" : vm_get(previous)->name);
@@ -512,7 +518,7 @@ static uint64_t state_digest(void)
 
 	d ^= (uint64_t)mgmt_shell()->version << 24;
 	for (unsigned int i = 0; i < vm_count(); i++)
-		d ^= (uint64_t)vm_get(i)->state << (3 * i);
+		d ^= (uint64_t)vm_state(vm_get(i)) << (3 * i);
 	return d;
 }
 

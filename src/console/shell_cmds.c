@@ -27,9 +27,9 @@ static struct vm *find_vm(struct shell *sh, int argc, char **argv)
 
 static bool running(struct shell *sh, const struct vm *vm)
 {
-	if (vm->state == VM_RUNNING)
+	if (vm_state(vm) == VM_RUNNING)
 		return true;
-	shell_printf(sh, "vm %s is %s", vm->name, vm_state_name(vm->state));
+	shell_printf(sh, "vm %s is %s", vm->name, vm_state_name(vm_state(vm)));
 	return false;
 }
 
@@ -59,7 +59,7 @@ static void vm_list(struct shell *sh, int argc, char **argv)
 		const struct vm *vm = vm_get(i);
 
 		shell_printf(sh, "%-12s %-12s %5u %6lu MiB %12lu", vm->name,
-			     vm_state_name(vm->state), vm->config->vcpus,
+			     vm_state_name(vm_state(vm)), vm->config->vcpus,
 			     (unsigned long)(vm->config->memory_size >> 20),
 			     (unsigned long)vtimer_scale(&vm->counter)->guest_hz);
 	}
@@ -74,7 +74,7 @@ static void show_vm(struct shell *sh, struct vm *vm, int argc, char **argv)
 	for (unsigned int i = 0; i < vm->nvcpus; i++)
 		traps += vm->vcpus[i].ptimer.traps + vm->vcpus[i].vptimer.traps;
 	shell_printf(sh, "vm %s: %s, %u vCPU(s), %lu MiB RAM, %lu exits", vm->name,
-		     vm_state_name(vm->state), vm->config->vcpus,
+		     vm_state_name(vm_state(vm)), vm->config->vcpus,
 		     (unsigned long)(vm->config->memory_size >> 20), (unsigned long)vm_exits(vm));
 	shell_printf(
 		sh,
@@ -128,7 +128,7 @@ static void start_vm(struct shell *sh, struct vm *vm, int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	if (vm->state == VM_RUNNING)
+	if (vm_state(vm) == VM_RUNNING)
 		shell_printf(sh, "vm %s is running already (vm reset restarts it)", vm->name);
 	else if (!vm_request_reset(vm))
 		shell_printf(sh, "vm %s cannot start: it failed to build (the log says why)",
@@ -159,11 +159,11 @@ static void attach_vm(struct shell *sh, struct vm *vm, int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	if (vm->state != VM_RUNNING) {
+	if (vm_state(vm) != VM_RUNNING) {
 		/* Nothing to attach to, but its last words may say why it stopped. */
 		mux_replay(sh, vm, 20);
 		shell_printf(sh, "vm %s is %s: its last lines are above", vm->name,
-			     vm_state_name(vm->state));
+			     vm_state_name(vm_state(vm)));
 		return;
 	}
 	/* A plain line has no screen to redraw: its last lines again, then the input. */

@@ -62,7 +62,7 @@ void status_line_draw(struct screen *s, unsigned int row, const struct status_li
 		bool focused = info->focus == i;
 
 		col = put(s, row, col, focused ? ATTR_BOLD : ATTR_REVERSE, "%s%u %s:%s%s",
-			  focused ? "[" : " ", i + 1, vm->name, short_states[vm->state],
+			  focused ? "[" : " ", i + 1, vm->name, short_states[vm_state(vm)],
 			  focused ? "]" : " ");
 	}
 	if (info->view)
@@ -104,12 +104,12 @@ static void vm_rows(struct screen *s, unsigned int top, unsigned int last)
 		const struct vm *vm = vm_get(i);
 		char up[16] = "-";
 
-		if (vm->state == VM_RUNNING)
+		if (vm_state(vm) == VM_RUNNING)
 			uptime(up, sizeof(up), vm->started);
 		put(s, row++, 2, ATTR_NORMAL, "%-12s %-12s %5u %5lu MiB %10s %9lu %12lu", vm->name,
-		    vm_state_name(vm->state), vm->config->vcpus,
+		    vm_state_name(vm_state(vm)), vm->config->vcpus,
 		    (unsigned long)(vm->config->memory_size >> 20), up,
-		    (unsigned long)(vm->state == VM_RUNNING ? host.rate[i] : 0),
+		    (unsigned long)(vm_state(vm) == VM_RUNNING ? host.rate[i] : 0),
 		    (unsigned long)vtimer_scale(&vm->counter)->guest_hz);
 	}
 }

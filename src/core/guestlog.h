@@ -19,8 +19,9 @@
 #define GUESTLOG_BURST 20
 
 struct guestlog {
-	const char *owner;     /* the VM's name */
-	struct spinlock lock;  /* protects: the fields below */
+	const char *owner; /* the VM's name */
+	/* protects: the fields below; left_out is also read atomically first, as a hint. */
+	struct spinlock lock;
 	uint64_t window_start; /* host count at which the current second began */
 	unsigned int lines;    /* written in the current second */
 	uint64_t left_out;     /* not written since the last report of them */

@@ -13,7 +13,7 @@
 #define TOLERANCE_MS 250
 
 static struct clockwatch watch;
-static struct spinlock watch_lock;
+static struct spinlock watch_lock; /* protects: watch, adjustments; only trylocked */
 static bool watching;
 static uint64_t adjustments;
 

@@ -7,6 +7,10 @@
 
 #define LOG_LINE_MAX 512
 
+/*
+ * protects: the sinks' output, so lines from several CPUs never interleave;
+ * taken around the sinks only (they take a conbuf's lock and uart_lock).
+ */
 static struct spinlock log_lock;
 static void (*log_sink)(const char *s, size_t len);
 static void (*other_sink)(const char *s, size_t len);

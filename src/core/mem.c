@@ -5,6 +5,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/palloc.h"
+#include "lib/addr.h"
 
 static struct palloc host_pages;
 
@@ -64,7 +65,8 @@ void mem_init(const struct platform *plat, const struct mem_range *in_use, unsig
 	}
 	at = bitmaps;
 	for (i = 0; i < plat->nmem; i++) {
-		if (palloc_add(&host_pages, plat->mem[i].base, plat->mem[i].size, (uint64_t *)at))
+		if (palloc_add(&host_pages, plat->mem[i].base, plat->mem[i].size,
+			       pa_ptr(pa_init(at))))
 			log_warn("memory range 0x%lx+0x%lx ignored (empty, overlapping, or more "
 				 "than %u ranges)",
 				 (unsigned long)plat->mem[i].base, (unsigned long)plat->mem[i].size,
@@ -81,8 +83,8 @@ void mem_init(const struct platform *plat, const struct mem_range *in_use, unsig
 
 void *mem_alloc_uninit(uint64_t size, uint64_t align)
 {
-	/* Identity map: the physical address is the hypervisor's pointer. */
-	return (void *)palloc_alloc(&host_pages, size, align);
+	/* The allocator deals in host physical addresses; EL2 maps them identity. */
+	return pa_ptr(pa_init(palloc_alloc(&host_pages, size, align)));
 }
 
 void *mem_alloc(uint64_t size, uint64_t align)
@@ -101,9 +103,11 @@ void *mem_alloc_page(void)
 
 void mem_free(void *p, uint64_t size)
 {
-	if (palloc_free(&host_pages, (uint64_t)p, size))
+	uint64_t pa = pa_addr(pa_from_ptr(p));
+
+	if (palloc_free(&host_pages, pa, size))
 		log_error("memory 0x%lx+0x%lx freed but not allocated (a double free?): ignored",
-			  (unsigned long)(uint64_t)p, (unsigned long)size);
+			  (unsigned long)pa, (unsigned long)size);
 }
 
 uint64_t mem_free_bytes(void)

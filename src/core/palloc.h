@@ -25,7 +25,7 @@ struct palloc_region {
 };
 
 struct palloc {
-	struct spinlock lock;
+	struct spinlock lock; /* protects: all of the below, and the bitmaps. A leaf. */
 	unsigned int nregions;
 	struct palloc_region region[PALLOC_MAX_REGIONS];
 	uint64_t free_bytes; /* bytes currently free */

@@ -116,10 +116,7 @@ void sched_yield(void)
 
 void sched_wake(struct vcpu *v)
 {
-	enum vcpu_state blocked = VCPU_BLOCKED;
-
-	if (!__atomic_compare_exchange_n(&v->state, &blocked, VCPU_RUNNABLE, false,
-					 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+	if (!vcpu_swap_state(v, VCPU_BLOCKED, VCPU_RUNNABLE))
 		return;
 	if (v->pcpu == arch_cpu_index())
 		sched_cpus[v->pcpu].need_resched = true;
@@ -143,8 +140,6 @@ static bool wakeup_due(struct vcpu *v)
 
 void sched_block(struct vcpu *v)
 {
-	enum vcpu_state runnable = VCPU_RUNNABLE;
-
 	/* Without an interrupt controller nothing could end the wait: just yield. */
 	if (!v->vm->vgic.present) {
 		sched_yield();
@@ -153,8 +148,7 @@ void sched_block(struct vcpu *v)
 	arch_vcpu_vtimer_save(v);
 	if (wakeup_due(v))
 		return;
-	if (!__atomic_compare_exchange_n(&v->state, &runnable, VCPU_BLOCKED, false,
-					 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+	if (!vcpu_swap_state(v, VCPU_RUNNABLE, VCPU_BLOCKED))
 		return; /* stopped or turned off meanwhile */
 	/* An interrupt raised since the check above found the vCPU still runnable. */
 	if (wakeup_due(v))
@@ -178,7 +172,7 @@ static uint64_t wake_expired(unsigned int cpu)
 			struct vcpu *v = &vm->vcpus[j];
 			uint64_t deadline;
 
-			if (v->pcpu != cpu || v->state != VCPU_BLOCKED)
+			if (v->pcpu != cpu || vcpu_state(v) != VCPU_BLOCKED)
 				continue;
 			deadline = timer_deadline(v);
 			if (deadline <= now)
@@ -232,7 +226,7 @@ static struct vcpu *pick(unsigned int cpu)
 		struct vcpu *v = &vm->vcpus[slot % VM_MAX_VCPUS];
 
 		if (slot % VM_MAX_VCPUS < vm->nvcpus && v->pcpu == cpu &&
-		    v->state == VCPU_RUNNABLE) {
+		    vcpu_state(v) == VCPU_RUNNABLE) {
 			sc->cursor = slot;
 			return v;
 		}
@@ -274,7 +268,7 @@ static void run_vcpu(struct vcpu *v)
 	 * after it was turned off and found unloaded.
 	 */
 	__atomic_store_n(&v->loaded, true, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&v->state, __ATOMIC_SEQ_CST) != VCPU_RUNNABLE) {
+	if (vcpu_state(v) != VCPU_RUNNABLE) {
 		__atomic_store_n(&v->loaded, false, __ATOMIC_RELEASE);
 		return;
 	}
@@ -288,7 +282,7 @@ static void run_vcpu(struct vcpu *v)
 	sc->need_resched = false;
 	sc->slice_end = arch_counter() + slice_ticks;
 	arm_timer(sc, wake_expired(v->pcpu));
-	while (v->state == VCPU_RUNNABLE && !panic_in_progress()) {
+	while (vcpu_state(v) == VCPU_RUNNABLE && !panic_in_progress()) {
 		/* Both flags are rare: a plain load first keeps the exit path free of stores. */
 		if (__atomic_load_n(&v->vm->reset_requested, __ATOMIC_RELAXED) &&
 		    __atomic_exchange_n(&v->vm->reset_requested, false, __ATOMIC_ACQ_REL)) {

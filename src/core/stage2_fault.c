@@ -12,15 +12,12 @@
 #define PERM_RW	 (S2_PERM_R | S2_PERM_W)
 #define PERM_RX	 (S2_PERM_R | S2_PERM_X)
 
-static uint64_t ram_pa(const struct vm *vm, uint64_t ipa)
-{
-	return vm->ram_pa + (ipa - vm->ram_ipa);
-}
-
 /* Cleans and invalidates for execution, and counts what it did. */
-static void maintain(struct vm *vm, uint64_t page_ipa)
+static void maintain(struct vm_s2_locked s2, ipaddr_t page)
 {
-	if (arch_sync_icache((const void *)ram_pa(vm, page_ipa), PAGE))
+	struct vm *vm = s2.vm;
+
+	if (arch_sync_icache(pa_ptr(vm_ram_pa(vm, page)), PAGE))
 		vm->s2stats.maintained++;
 	else
 		vm->s2stats.maint_skipped++;
@@ -31,24 +28,24 @@ static void maintain(struct vm *vm, uint64_t page_ipa)
  * without execute, as a 2 MiB block when the whole block is RAM and unmapped (so
  * a Linux boot takes few data faults), else a page.
  */
-static int map_fresh(struct vm *vm, uint64_t ipa, bool exec, const struct s2_leaf *hole)
+static int map_fresh(struct vm_s2_locked s2, ipaddr_t ipa, bool exec, const struct s2_leaf *hole)
 {
-	uint64_t page = ipa & ~(PAGE - 1);
-	uint64_t block = ipa & ~(BLOCK_2M - 1);
+	struct vm *vm = s2.vm;
+	ipaddr_t page = ipa_align_down(ipa, PAGE);
+	ipaddr_t block = ipa_align_down(ipa, BLOCK_2M);
 
 	if (exec) {
 		vm->s2stats.exec_faults++;
 		vm->s2stats.page_maps++;
-		maintain(vm, page);
-		return arch_stage2_map(&vm->s2, page, ram_pa(vm, page), PAGE, PERM_RX);
+		maintain(s2, page);
+		return arch_stage2_map(&vm->s2, page, vm_ram_pa(vm, page), PAGE, PERM_RX);
 	}
-	if (hole->size >= BLOCK_2M && block >= vm->ram_ipa &&
-	    block + BLOCK_2M <= vm->ram_ipa + vm->ram_size) {
+	if (hole->size >= BLOCK_2M && vm_ram_contains(vm, block, BLOCK_2M)) {
 		vm->s2stats.block_maps++;
-		return arch_stage2_map(&vm->s2, block, ram_pa(vm, block), BLOCK_2M, PERM_RW);
+		return arch_stage2_map(&vm->s2, block, vm_ram_pa(vm, block), BLOCK_2M, PERM_RW);
 	}
 	vm->s2stats.page_maps++;
-	return arch_stage2_map(&vm->s2, page, ram_pa(vm, page), PAGE, PERM_RW);
+	return arch_stage2_map(&vm->s2, page, vm_ram_pa(vm, page), PAGE, PERM_RW);
 }
 
 /*
@@ -58,51 +55,53 @@ static int map_fresh(struct vm *vm, uint64_t ipa, bool exec, const struct s2_lea
  * maintained, so whatever was written is seen by fetches too. Needs the
  * instruction syndrome; returns false without it.
  */
-static bool emulate_store(struct vcpu *vcpu, uint64_t ipa, uint64_t esr)
+static bool emulate_store(struct vm_s2_locked s2, struct vcpu *vcpu, ipaddr_t ipa, uint64_t esr)
 {
-	struct vm *vm = vcpu->vm;
+	struct vm *vm = s2.vm;
 	unsigned int size = esr_dabt_size(esr);
 	uint64_t value = vcpu_get_reg(vcpu, esr_dabt_srt(esr));
-	void *dst = (void *)ram_pa(vm, ipa);
+	void *dst = pa_ptr(vm_ram_pa(vm, ipa));
 
-	if (!esr_dabt_isv(esr) || (ipa & (size - 1)))
+	if (!esr_dabt_isv(esr) || (ipa_addr(ipa) & (size - 1)))
 		return false;
 	memcpy(dst, &value, size);
 	/* The guest may read it with its caches off: write it back to memory. */
 	arch_dcache_clean_inval_poc(dst, size);
-	maintain(vm, ipa & ~(PAGE - 1));
+	maintain(s2, ipa_align_down(ipa, PAGE));
 	arch_vcpu_skip_instr(vcpu);
 	vm->s2stats.emulated_stores++;
 	return true;
 }
 
 /* True when the vCPU's own PC is on @page (through its stage 1, if any). */
-static bool pc_on_page(struct vcpu *vcpu, uint64_t page)
+static bool pc_on_page(struct vcpu *vcpu, ipaddr_t page)
 {
-	uint64_t pc_ipa;
+	ipaddr_t pc_ipa;
 
-	return arch_vcpu_va_to_ipa(vcpu, vcpu->ctx.pc, &pc_ipa) && (pc_ipa & ~(PAGE - 1)) == page;
+	return arch_vcpu_va_to_ipa(vcpu, va_init(vcpu->ctx.pc), &pc_ipa) &&
+	       ipa_addr(ipa_align_down(pc_ipa, PAGE)) == ipa_addr(page);
 }
 
 /* Mapped, but not for this kind of access: flip between RW and RX (W^X). */
-static int flip(struct vcpu *vcpu, uint64_t ipa, bool exec, uint64_t esr, unsigned int perms)
+static int flip(struct vm_s2_locked s2, struct vcpu *vcpu, ipaddr_t ipa, bool exec, uint64_t esr,
+		unsigned int perms)
 {
-	struct vm *vm = vcpu->vm;
-	uint64_t page = ipa & ~(PAGE - 1);
+	struct vm *vm = s2.vm;
+	ipaddr_t page = ipa_align_down(ipa, PAGE);
 
 	if (exec && !(perms & S2_PERM_X)) {
 		vm->s2stats.exec_faults++;
 		vm->s2stats.wx_to_rx++;
-		maintain(vm, page);
+		maintain(s2, page);
 		return arch_stage2_protect_page(&vm->s2, page, PERM_RX);
 	}
 	if (!exec && esr_dabt_write(esr) && !(perms & S2_PERM_W)) {
 		if (pc_on_page(vcpu, page)) {
-			if (emulate_store(vcpu, ipa, esr))
+			if (emulate_store(s2, vcpu, ipa, esr))
 				return 0;
 			/* No syndrome to emulate with: let code and data share the page. */
 			vm->s2stats.mixed_pages++;
-			maintain(vm, page);
+			maintain(s2, page);
 			return arch_stage2_protect_page(&vm->s2, page, PERM_RW | S2_PERM_X);
 		}
 		vm->s2stats.wx_to_rw++;
@@ -111,9 +110,13 @@ static int flip(struct vcpu *vcpu, uint64_t ipa, bool exec, uint64_t esr, unsign
 	return 0; /* already fixed by another vCPU: just retry */
 }
 
-int stage2_host_write(struct vm *vm, uint64_t ipa, uint64_t len)
+int stage2_host_write(struct vm_s2_locked s2, ipaddr_t ipa, uint64_t len)
 {
-	for (uint64_t page = ipa & ~(PAGE - 1); page < ipa + len; page += PAGE) {
+	struct vm *vm = s2.vm;
+	ipaddr_t end = ipa_add(ipa, len);
+
+	for (ipaddr_t page = ipa_align_down(ipa, PAGE); ipa_addr(page) < ipa_addr(end);
+	     page = ipa_add(page, PAGE)) {
 		struct s2_leaf leaf;
 
 		arch_stage2_lookup(&vm->s2, page, &leaf);
@@ -127,31 +130,35 @@ int stage2_host_write(struct vm *vm, uint64_t ipa, uint64_t len)
 	return 0;
 }
 
-bool stage2_fault(struct vcpu *vcpu, uint64_t ipa, bool exec, uint64_t esr)
+bool stage2_fault(struct vcpu *vcpu, ipaddr_t ipa, bool exec, uint64_t esr)
 {
 	struct vm *vm = vcpu->vm;
+	struct vm_s2_locked s2;
 	struct s2_leaf leaf;
+	bool over_quota;
 	int ret;
 
-	if (ipa < vm->ram_ipa || ipa - vm->ram_ipa >= vm->ram_size)
+	if (!vm_ram_contains(vm, ipa, 1))
 		return false;
-	spin_lock(&vm->s2_lock);
+	s2 = vm_s2_lock(vm);
 	vm->s2stats.faults++;
 	arch_stage2_lookup(&vm->s2, ipa, &leaf);
 	if (!leaf.valid) {
-		vm_ram_prepare(vm, ipa & ~(BLOCK_2M - 1), BLOCK_2M);
-		ret = map_fresh(vm, ipa, exec, &leaf);
+		vm_ram_prepare(s2, ipa_align_down(ipa, BLOCK_2M), BLOCK_2M);
+		ret = map_fresh(s2, ipa, exec, &leaf);
 	} else
-		ret = flip(vcpu, ipa, exec, esr, leaf.perms);
-	spin_unlock(&vm->s2_lock);
-	if (ret && vm->s2.table_pages >= vm->s2.table_quota)
+		ret = flip(s2, vcpu, ipa, exec, esr, leaf.perms);
+	over_quota = vm->s2.table_pages >= vm->s2.table_quota;
+	vm_s2_unlock(&s2);
+	if (ret && over_quota)
 		vm_crash(vm,
 			 "its stage-2 tables would exceed its quota of %lu pages (for %lu MiB of "
 			 "RAM) at IPA 0x%lx",
 			 (unsigned long)vm->s2.table_quota, (unsigned long)(vm->ram_size >> 20),
-			 (unsigned long)ipa);
+			 (unsigned long)ipa_addr(ipa));
 	else if (ret)
-		vm_crash(vm, "out of memory for stage-2 tables at IPA 0x%lx", (unsigned long)ipa);
+		vm_crash(vm, "out of memory for stage-2 tables at IPA 0x%lx",
+			 (unsigned long)ipa_addr(ipa));
 	return true;
 }
 

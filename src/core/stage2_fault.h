@@ -14,8 +14,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/addr.h"
+
 struct vcpu;
 struct vm;
+struct vm_s2_locked;
 
 struct stage2_stats {
 	uint64_t faults;	  /* every stage-2 fault on guest RAM */
@@ -34,16 +37,16 @@ struct stage2_stats {
  * Handles a stage-2 abort at @ipa (@esr: the abort's syndrome). Returns false when
  * @ipa is not guest RAM (the caller then treats it as a device access or a crash).
  */
-bool stage2_fault(struct vcpu *vcpu, uint64_t ipa, bool exec, uint64_t esr);
+bool stage2_fault(struct vcpu *vcpu, ipaddr_t ipa, bool exec, uint64_t esr);
 
 /*
  * Skiff is about to write guest RAM at [ipa, ipa + len) for the guest (a
  * backdoor reply): pages mapped executable lose execute first, as they would
- * for a guest store, so no stale instruction runs after. Caller holds
- * vm->s2_lock, with one of the VM's vCPUs loaded on this CPU. Returns -1 when
+ * for a guest store, so no stale instruction runs after. One of the VM's
+ * vCPUs must be loaded on this CPU. Returns -1 when
  * the tables for that could not be had (the VM's quota).
  */
-int stage2_host_write(struct vm *vm, uint64_t ipa, uint64_t len);
+int stage2_host_write(struct vm_s2_locked vm, ipaddr_t ipa, uint64_t len);
 
 /* The VM's stage-2 counters in one line, "stage 2: ..."; returns its length. */
 size_t stage2_summary(const struct vm *vm, char *buf, size_t size);

@@ -51,7 +51,7 @@ static void trap_dabt(struct vcpu *vcpu, uint64_t esr)
 	bool write = esr_dabt_write(esr);
 	uint64_t value = 0;
 
-	if (stage2_fault(vcpu, ipa, false, esr))
+	if (stage2_fault(vcpu, ipa_init(ipa), false, esr))
 		return;
 	if (!esr_dabt_isv(esr)) {
 		guestlog_warn(&vcpu->vm->log,
@@ -87,7 +87,7 @@ static void trap_iabt(struct vcpu *vcpu, uint64_t esr)
 {
 	uint64_t ipa = esr_fault_ipa(vcpu->exit.hpfar, vcpu->exit.far);
 
-	if (stage2_fault(vcpu, ipa, true, esr))
+	if (stage2_fault(vcpu, ipa_init(ipa), true, esr))
 		return;
 	/* Nothing sensible can run from outside RAM: the guest is beyond help. */
 	vm_crash(vcpu->vm,

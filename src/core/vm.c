@@ -37,19 +37,14 @@ struct vm *vm_get(unsigned int index)
 	return index < nvms ? &vms[index] : 0;
 }
 
-bool vm_ram_ptr(struct vm *vm, uint64_t ipa, uint64_t len, void **ptr)
+/* Copies the kernel into RAM per its format and sets the entry point; -1 with @err set. */
+static int load_kernel(struct vm_s2_locked s2, char *err, size_t errlen)
 {
-	if (ipa < vm->ram_ipa || len > vm->ram_size || ipa - vm->ram_ipa > vm->ram_size - len)
-		return false;
-	*ptr = (void *)(vm->ram_pa + (ipa - vm->ram_ipa));
-	return true;
-}
-
-/* Copies the kernel into RAM per its format; returns the entry IPA or 0 with @err set. */
-static uint64_t load_kernel(struct vm *vm, char *err, size_t errlen)
-{
+	struct vm *vm = s2.vm;
 	const struct vm_config *c = vm->config;
 	uint64_t offset = 0, footprint = c->kernel_size;
+	uint64_t below_dtb = ipa_diff(vm->dtb_ipa, vm->ram_ipa);
+	ipaddr_t entry;
 	void *dst;
 
 	if (c->kernel_format == KERNEL_IMAGE) {
@@ -60,21 +55,21 @@ static uint64_t load_kernel(struct vm *vm, char *err, size_t errlen)
 		if (image_size > footprint)
 			footprint = image_size;
 	}
-	if (footprint > vm->dtb_ipa - vm->ram_ipa ||
-	    offset > vm->dtb_ipa - vm->ram_ipa - footprint ||
-	    !vm_ram_ptr(vm, vm->ram_ipa + offset, footprint, &dst)) {
+	entry = ipa_add(vm->ram_ipa, offset);
+	if (footprint > below_dtb || offset > below_dtb - footprint ||
+	    !vm_ram_ptr(vm, entry, footprint, &dst)) {
 		format(err, errlen,
 		       "kernel needs 0x%lx bytes at offset 0x%lx but RAM below the device tree "
 		       "is 0x%lx",
-		       (unsigned long)footprint, (unsigned long)offset,
-		       (unsigned long)(vm->dtb_ipa - vm->ram_ipa));
-		return 0;
+		       (unsigned long)footprint, (unsigned long)offset, (unsigned long)below_dtb);
+		return -1;
 	}
-	vm_ram_prepare(vm, vm->ram_ipa + offset, footprint);
+	vm_ram_prepare(s2, entry, footprint);
 	memcpy(dst, c->kernel, c->kernel_size);
 	arch_dcache_clean_inval_poc(dst, c->kernel_size);
-	vm->kernel_end = vm->ram_ipa + offset + footprint;
-	return vm->ram_ipa + offset;
+	vm->entry_ipa = entry;
+	vm->kernel_end = ipa_add(entry, footprint);
+	return 0;
 }
 
 /*
@@ -82,14 +77,15 @@ static uint64_t load_kernel(struct vm *vm, char *err, size_t errlen)
  * kernel: its start rounds down, so the room is what lies between the kernel's
  * last page and the device tree.
  */
-static int load_initrd(struct vm *vm, uint64_t *base, char *err, size_t errlen)
+static int load_initrd(struct vm_s2_locked s2, ipaddr_t *base, char *err, size_t errlen)
 {
+	struct vm *vm = s2.vm;
 	const struct vm_config *c = vm->config;
-	uint64_t first = (vm->kernel_end + PAGE_BYTES - 1) & ~(PAGE_BYTES - 1);
-	uint64_t room = vm->dtb_ipa > first ? vm->dtb_ipa - first : 0;
+	ipaddr_t first = ipa_align_down(ipa_add(vm->kernel_end, PAGE_BYTES - 1), PAGE_BYTES);
+	uint64_t room = ipa_addr(vm->dtb_ipa) > ipa_addr(first) ? ipa_diff(vm->dtb_ipa, first) : 0;
 	void *dst;
 
-	*base = 0;
+	*base = ipa_init(0);
 	if (!c->initrd)
 		return 0;
 	if (c->initrd_size > room) {
@@ -99,19 +95,20 @@ static int load_initrd(struct vm *vm, uint64_t *base, char *err, size_t errlen)
 		       (unsigned long)((c->initrd_size + 1023) >> 10), (unsigned long)(room >> 10));
 		return -1;
 	}
-	*base = (vm->dtb_ipa - c->initrd_size) & ~(PAGE_BYTES - 1);
+	*base = ipa_align_down(ipa_sub(vm->dtb_ipa, c->initrd_size), PAGE_BYTES);
 	if (!vm_ram_ptr(vm, *base, c->initrd_size, &dst))
 		return -1; /* cannot happen: checked against the kernel's end above */
-	vm_ram_prepare(vm, *base, c->initrd_size);
+	vm_ram_prepare(s2, *base, c->initrd_size);
 	memcpy(dst, c->initrd, c->initrd_size);
 	arch_dcache_clean_inval_poc(dst, c->initrd_size);
 	return 0;
 }
 
-static int build_fdt(struct vm *vm, uint64_t initrd, char *err, size_t errlen)
+static int build_fdt(struct vm_s2_locked s2, ipaddr_t initrd, char *err, size_t errlen)
 {
+	struct vm *vm = s2.vm;
 	struct guest_fdt_params p = {
-		.ram_base = vm->ram_ipa,
+		.ram_base = ipa_addr(vm->ram_ipa),
 		.ram_size = vm->ram_size,
 		.ncpus = vm->config->vcpus,
 		.uart_base = GUEST_UART_BASE,
@@ -123,14 +120,14 @@ static int build_fdt(struct vm *vm, uint64_t initrd, char *err, size_t errlen)
 		.gic_cpu_base = vm->vgic.version == 2 ? GUEST_GICC_BASE : GUEST_GICR_BASE,
 		.gic_cpu_size = vm->vgic.version == 2 ? GUEST_GICC_SIZE
 						      : GUEST_GICR_STRIDE * vm->config->vcpus,
-		.initrd_base = initrd,
-		.initrd_size = initrd ? vm->config->initrd_size : 0,
+		.initrd_base = ipa_addr(initrd),
+		.initrd_size = ipa_addr(initrd) ? vm->config->initrd_size : 0,
 	};
 	void *dst = 0;
 	int r = -FDT_ERR_NOSPACE;
 
 	if (vm_ram_ptr(vm, vm->dtb_ipa, GUEST_BOOT_REGION_SIZE, &dst)) {
-		vm_ram_prepare(vm, vm->dtb_ipa, GUEST_BOOT_REGION_SIZE);
+		vm_ram_prepare(s2, vm->dtb_ipa, GUEST_BOOT_REGION_SIZE);
 		r = vm->config->acpi ? guest_fdt_build(&p, (char *)dst + GUEST_ACPI_FULL_DT,
 						       GUEST_ACPI_DT_ROOM)
 				     : guest_fdt_build(&p, dst, GUEST_BOOT_REGION_SIZE);
@@ -140,7 +137,8 @@ static int build_fdt(struct vm *vm, uint64_t initrd, char *err, size_t errlen)
 		return r;
 	}
 	if (vm->config->acpi) {
-		const struct guest_acpi_layout l = { vm->ram_ipa, vm->ram_size, vm->dtb_ipa };
+		const struct guest_acpi_layout l = { ipa_addr(vm->ram_ipa), vm->ram_size,
+						     ipa_addr(vm->dtb_ipa) };
 
 		r = guest_acpi_build(&l, dst, err, errlen);
 	}
@@ -149,27 +147,31 @@ static int build_fdt(struct vm *vm, uint64_t initrd, char *err, size_t errlen)
 }
 
 /*
- * Puts kernel, initrd and device tree in RAM (docs/config.md: layout) and returns
- * the entry IPA, or 0 with @err set.
+ * Puts kernel, initrd and device tree in RAM (docs/config.md: layout) and sets
+ * the entry point; -1 with @err set.
  */
-static uint64_t load_images(struct vm *vm, char *err, size_t errlen)
+static int load_images(struct vm *vm, char *err, size_t errlen)
 {
-	uint64_t entry, initrd;
+	ipaddr_t region = ipa_add(vm->ram_ipa, vm->ram_size - GUEST_BOOT_REGION_SIZE);
+	ipaddr_t initrd = ipa_init(0);
+	struct vm_s2_locked s2;
+	int r;
 
 	/*
 	 * The device tree starts on the last 2 MiB boundary that leaves it room (a page
 	 * boundary in a VM too small for that), so a kernel's early mapping finds it.
 	 */
-	vm->dtb_ipa = (vm->ram_ipa + vm->ram_size - GUEST_BOOT_REGION_SIZE) & ~(RAM_ALIGN - 1);
-	if (vm->dtb_ipa <= vm->ram_ipa)
-		vm->dtb_ipa =
-			(vm->ram_ipa + vm->ram_size - GUEST_BOOT_REGION_SIZE) & ~(PAGE_BYTES - 1);
-	spin_lock(&vm->s2_lock);
-	entry = load_kernel(vm, err, errlen);
-	if (entry && (load_initrd(vm, &initrd, err, errlen) || build_fdt(vm, initrd, err, errlen)))
-		entry = 0;
-	spin_unlock(&vm->s2_lock);
-	return entry;
+	vm->dtb_ipa = ipa_align_down(region, RAM_ALIGN);
+	if (ipa_addr(vm->dtb_ipa) <= ipa_addr(vm->ram_ipa))
+		vm->dtb_ipa = ipa_align_down(region, PAGE_BYTES);
+	s2 = vm_s2_lock(vm);
+	r = load_kernel(s2, err, errlen);
+	if (!r)
+		r = load_initrd(s2, &initrd, err, errlen);
+	if (!r)
+		r = build_fdt(s2, initrd, err, errlen);
+	vm_s2_unlock(&s2);
+	return r ? -1 : 0;
 }
 
 static uint64_t ready_bitmap_bytes(uint64_t ram_size)
@@ -179,15 +181,16 @@ static uint64_t ready_bitmap_bytes(uint64_t ram_size)
 	return (blocks + 63) / 64 * 8;
 }
 
-void vm_ram_prepare(struct vm *vm, uint64_t ipa, uint64_t len)
+void vm_ram_prepare(struct vm_s2_locked locked, ipaddr_t ipa, uint64_t len)
 {
-	uint64_t first = (ipa - vm->ram_ipa) / RAM_ALIGN;
-	uint64_t last = (ipa + len - 1 - vm->ram_ipa) / RAM_ALIGN;
+	struct vm *vm = locked.vm;
+	uint64_t first = ipa_diff(ipa, vm->ram_ipa) / RAM_ALIGN;
+	uint64_t last = (ipa_diff(ipa, vm->ram_ipa) + len - 1) / RAM_ALIGN;
 	uint64_t b;
 
 	for (b = first; b <= last && b * RAM_ALIGN < vm->ram_size; b++) {
 		uint64_t size = vm->ram_size - b * RAM_ALIGN;
-		void *p = (void *)(vm->ram_pa + b * RAM_ALIGN);
+		void *p = pa_ptr(pa_add(vm->ram_pa, b * RAM_ALIGN));
 
 		if (vm->ram_ready[b / 64] & (1UL << (b % 64)))
 			continue;
@@ -200,11 +203,17 @@ void vm_ram_prepare(struct vm *vm, uint64_t ipa, uint64_t len)
 	}
 }
 
+/*
+ * No other CPU looks at the VM before sched_release(); the lock is taken all
+ * the same, so that states are only ever written one way.
+ */
 static void vcpus_init(struct vm *vm, unsigned int pcpu)
 {
+	struct vm_locked locked;
 	unsigned int i;
 
 	vm->nvcpus = vm->config->vcpus;
+	locked = vm_lock(vm);
 	for (i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *v = &vm->vcpus[i];
 
@@ -212,10 +221,11 @@ static void vcpus_init(struct vm *vm, unsigned int pcpu)
 		v->id = i;
 		v->pcpu = sched_cpu_after(pcpu, i); /* spread over the online CPUs */
 		v->mpidr = (1UL << 31) | i;
-		v->state = VCPU_OFF;
+		vcpu_set_state(locked, v, VCPU_OFF);
 	}
-	arch_vcpu_reset(&vm->vcpus[0], vm->entry_ipa, vm->dtb_ipa);
-	vm->vcpus[0].state = VCPU_RUNNABLE;
+	arch_vcpu_reset(&vm->vcpus[0], vm->entry_ipa, ipa_addr(vm->dtb_ipa));
+	vcpu_set_state(locked, &vm->vcpus[0], VCPU_RUNNABLE);
+	vm_unlock(&locked);
 }
 
 static void uart_irq(void *ctx, bool level)
@@ -294,17 +304,18 @@ static void scale_virtual_counter(struct vm *vm)
 static uint64_t stage2_table_quota(const struct vm *vm)
 {
 	return arch_stage2_tables_for(&vm->s2, vm->ram_ipa, vm->ram_size) +
-	       arch_stage2_tables_for(&vm->s2, GUEST_GICC_BASE, GUEST_GICC_SIZE);
+	       arch_stage2_tables_for(&vm->s2, ipa_init(GUEST_GICC_BASE), GUEST_GICC_SIZE);
 }
 
 static int vm_build(struct vm *vm, unsigned int pcpu, char *err, size_t errlen)
 {
 	const struct vm_config *c = vm->config;
+	void *ram = mem_alloc_uninit(c->memory_size, RAM_ALIGN);
 
-	vm->ram_ipa = GUEST_RAM_BASE;
+	vm->ram_ipa = ipa_init(GUEST_RAM_BASE);
 	vm->ram_size = c->memory_size;
-	vm->ram_pa = (uint64_t)mem_alloc_uninit(c->memory_size, RAM_ALIGN);
-	if (vm->ram_pa)
+	vm->ram_pa = pa_from_ptr(ram);
+	if (ram)
 		vm->ram_ready = mem_alloc(ready_bitmap_bytes(c->memory_size), 8);
 	if (!vm->ram_ready) {
 		format(err, errlen, "not enough host memory for %lu MiB of RAM (%lu MiB free)",
@@ -338,8 +349,7 @@ static int vm_build(struct vm *vm, unsigned int pcpu, char *err, size_t errlen)
 	vtimer_counter_init(vm, c->counter_hz); /* before the device tree, which names it */
 	if (c->counter_hz)
 		scale_virtual_counter(vm);
-	vm->entry_ipa = load_images(vm, err, errlen);
-	if (!vm->entry_ipa)
+	if (load_images(vm, err, errlen))
 		return -1;
 	vcpus_init(vm, pcpu);
 	return 0;
@@ -358,10 +368,19 @@ static void vm_release(struct vm *vm)
 	arch_stage2_destroy(&vm->s2);
 	if (vm->ram_ready)
 		mem_free(vm->ram_ready, ready_bitmap_bytes(vm->ram_size));
-	if (vm->ram_pa)
-		mem_free((void *)vm->ram_pa, vm->ram_size);
+	if (pa_addr(vm->ram_pa))
+		mem_free(pa_ptr(vm->ram_pa), vm->ram_size);
 	vm->ram_ready = 0;
-	vm->ram_pa = 0;
+	vm->ram_pa = pa_init(0);
+}
+
+/* Creation's outcome (before sched_release(): the lock as in vcpus_init). */
+static void vm_created(struct vm *vm, enum vm_state state)
+{
+	struct vm_locked locked = vm_lock(vm);
+
+	vm_set_state(locked, state);
+	vm_unlock(&locked);
 }
 
 unsigned int vm_create_all(const struct config *cfg)
@@ -386,36 +405,46 @@ unsigned int vm_create_all(const struct config *cfg)
 		else if (pcpu >= 0)
 			vm_build(vm, (unsigned int)pcpu, err, sizeof(err));
 		if (err[0]) {
-			vm->state = VM_FAILED;
+			vm_created(vm, VM_FAILED);
 			vm_release(vm);
 			log_error("vm %s: not started: %s", vm->name, err);
 			continue;
 		}
-		vm->state = VM_RUNNING;
 		vm->started = arch_counter();
+		vm_created(vm, VM_RUNNING);
 		started++;
 		log_info("vm %s: %lu MiB RAM at IPA 0x%lx, %u vCPU(s) on CPU %d, entry 0x%lx",
-			 vm->name, (unsigned long)(vm->ram_size >> 20), (unsigned long)vm->ram_ipa,
-			 vm->nvcpus, pcpu, (unsigned long)vm->entry_ipa);
+			 vm->name, (unsigned long)(vm->ram_size >> 20),
+			 (unsigned long)ipa_addr(vm->ram_ipa), vm->nvcpus, pcpu,
+			 (unsigned long)ipa_addr(vm->entry_ipa));
 	}
 	sched_on_tick(flush_guestlogs);
 	return started;
 }
 
+/* A running VM becomes @state, its vCPUs STOPPED; false if it was not running. */
+static bool stop_locked(struct vm_locked locked, enum vm_state state)
+{
+	struct vm *vm = locked.vm;
+
+	if (vm_state(vm) != VM_RUNNING)
+		return false;
+	vm_set_state(locked, state);
+	for (unsigned int i = 0; i < vm->nvcpus; i++)
+		vcpu_set_state(locked, &vm->vcpus[i], VCPU_STOPPED);
+	return true;
+}
+
 static void vm_stop(struct vm *vm, enum vm_state state)
 {
 	char line[STATS_LINE_MAX];
+	struct vm_locked locked = vm_lock(vm);
+	bool stopped = stop_locked(locked, state);
 	unsigned int i;
 
-	spin_lock(&vm->lock);
-	if (vm->state != VM_RUNNING) {
-		spin_unlock(&vm->lock);
+	vm_unlock(&locked);
+	if (!stopped)
 		return;
-	}
-	vm->state = state;
-	for (i = 0; i < vm->nvcpus; i++)
-		vm->vcpus[i].state = VCPU_STOPPED;
-	spin_unlock(&vm->lock);
 	vpl011_flush(&vm->uart);
 	vdcc_flush(&vm->dcc);
 	guestlog_flush(&vm->log, true);
@@ -454,20 +483,17 @@ void vm_crash(struct vm *vm, const char *fmt, ...)
  * over. False when the VM is stopping or another vCPU is resetting it (that
  * one has turned @caller off already).
  */
-static bool reset_claim(struct vm *vm, const struct vcpu *caller)
+static bool reset_claim(struct vm_locked locked, const struct vcpu *caller)
 {
-	bool claimed;
+	struct vm *vm = locked.vm;
 
-	spin_lock(&vm->lock);
-	claimed = vm->state == VM_RUNNING && !vm->resetting;
-	if (claimed) {
-		vm->resetting = true;
-		for (unsigned int i = 0; i < vm->nvcpus; i++)
-			if (&vm->vcpus[i] != caller)
-				__atomic_store_n(&vm->vcpus[i].state, VCPU_OFF, __ATOMIC_SEQ_CST);
-	}
-	spin_unlock(&vm->lock);
-	return claimed;
+	if (vm_state(vm) != VM_RUNNING || vm->resetting)
+		return false;
+	vm->resetting = true;
+	for (unsigned int i = 0; i < vm->nvcpus; i++)
+		if (&vm->vcpus[i] != caller)
+			vcpu_set_state(locked, &vm->vcpus[i], VCPU_OFF);
+	return true;
 }
 
 /*
@@ -497,60 +523,65 @@ static void wait_others_unloaded(struct vm *vm, const struct vcpu *caller)
 	}
 }
 
-/* Ends a reset: the boot vCPU runs from the entry point, unless the VM was stopped meanwhile. */
-static void reset_finish(struct vm *vm, struct vcpu *caller)
+/*
+ * Ends a reset: the boot vCPU runs from the entry point, unless the VM was
+ * stopped meanwhile. Returns the boot vCPU when it is another than @caller, to
+ * be told to run.
+ */
+static struct vcpu *reset_finish(struct vm_locked locked, struct vcpu *caller)
 {
+	struct vm *vm = locked.vm;
 	struct vcpu *boot = &vm->vcpus[0];
 
-	spin_lock(&vm->lock);
 	vm->resetting = false;
-	if (vm->state != VM_RUNNING) {
-		spin_unlock(&vm->lock);
-		return;
-	}
+	if (vm_state(vm) != VM_RUNNING)
+		return NULL;
 	vm->started = arch_counter();
-	arch_vcpu_reset(boot, vm->entry_ipa, vm->dtb_ipa);
+	arch_vcpu_reset(boot, vm->entry_ipa, ipa_addr(vm->dtb_ipa));
 	if (caller == boot) {
 		boot->reload = true;
-		spin_unlock(&vm->lock);
-		return;
+		return NULL;
 	}
 	/* @boot is off every CPU now; @caller stops at its next exit. */
-	__atomic_store_n(&caller->state, VCPU_OFF, __ATOMIC_SEQ_CST);
-	__atomic_store_n(&boot->state, VCPU_RUNNABLE, __ATOMIC_SEQ_CST);
-	spin_unlock(&vm->lock);
-	if (boot->pcpu != arch_cpu_index())
-		ipi_send(boot->pcpu, IPI_RESCHED);
+	vcpu_set_state(locked, caller, VCPU_OFF);
+	vcpu_set_state(locked, boot, VCPU_RUNNABLE);
+	return boot;
 }
 
 /* A reset that could not be carried out: the VM stops, and may be started again. */
 static void reset_failed(struct vm *vm, const char *why)
 {
-	spin_lock(&vm->lock);
+	struct vm_locked locked = vm_lock(vm);
+
 	vm->resetting = false;
-	spin_unlock(&vm->lock);
+	vm_unlock(&locked);
 	vm_crash(vm, "reset failed: %s", why);
 }
 
 void vm_reset(struct vm *vm, struct vcpu *caller)
 {
 	char err[160], line[STATS_LINE_MAX];
+	struct vm_locked locked = vm_lock(vm);
+	bool claimed = reset_claim(locked, caller);
+	struct vm_s2_locked s2;
+	struct vcpu *boot;
 
-	if (!reset_claim(vm, caller))
+	vm_unlock(&locked);
+	if (!claimed)
 		return;
 	/* Other vCPUs may be running (Linux parks them in a loop, not CPU_OFF). */
 	wait_others_unloaded(vm, caller);
 	vpl011_flush(&vm->uart);
 	/* The image is rewritten: forget every mapping, so code is maintained again. */
 	stage2_summary(vm, line, sizeof(line));
-	spin_lock(&vm->s2_lock);
+	s2 = vm_s2_lock(vm);
 	arch_stage2_unmap_all(&vm->s2);
 	memset(&vm->s2stats, 0, sizeof(vm->s2stats));
-	spin_unlock(&vm->s2_lock);
+	vm_s2_unlock(&s2);
 	/* Every reset returns the same tables: a figure that drifts down is a leak. */
 	guestlog_info(&vm->log, "%s; emptied for the reset, host memory free: %lu KiB", line,
 		      (unsigned long)(mem_free_bytes() >> 10));
-	if (!load_images(vm, err, sizeof(err))) {
+	if (load_images(vm, err, sizeof(err))) {
 		reset_failed(vm, err);
 		return;
 	}
@@ -560,32 +591,50 @@ void vm_reset(struct vm *vm, struct vcpu *caller)
 		reset_failed(vm, "cannot map the GIC's virtual CPU interface");
 		return;
 	}
-	reset_finish(vm, caller);
+	locked = vm_lock(vm);
+	boot = reset_finish(locked, caller);
+	vm_unlock(&locked);
+	if (boot && boot->pcpu != arch_cpu_index())
+		ipi_send(boot->pcpu, IPI_RESCHED);
+}
+
+/* Asks for the reset; true when the boot vCPU must be woken to carry it out. */
+static bool request_reset(struct vm_locked locked)
+{
+	struct vm *vm = locked.vm;
+	struct vcpu *boot = &vm->vcpus[0];
+
+	if (vm->resetting) {
+		/* The boot vCPU runs when that reset is over, and then carries this one out. */
+		__atomic_store_n(&vm->reset_requested, true, __ATOMIC_RELEASE);
+		return false;
+	}
+	if (vm_state(vm) != VM_RUNNING) {
+		/* Stopped: only the boot vCPU runs, to do the reset first thing. */
+		for (unsigned int i = 1; i < vm->nvcpus; i++)
+			vcpu_set_state(locked, &vm->vcpus[i], VCPU_OFF);
+		vm_set_state(locked, VM_RUNNING);
+	}
+	__atomic_store_n(&vm->reset_requested, true, __ATOMIC_RELEASE);
+	if (!vcpu_is_on(boot))
+		vcpu_set_state(locked, boot, VCPU_RUNNABLE);
+	return true;
 }
 
 bool vm_request_reset(struct vm *vm)
 {
 	struct vcpu *boot = &vm->vcpus[0];
+	struct vm_locked locked;
+	bool wake;
 
-	if (vm->state == VM_FAILED || vm->state == VM_EMPTY)
+	/* Both for good: a VM's state never leaves them. */
+	if (vm_state(vm) == VM_FAILED || vm_state(vm) == VM_EMPTY)
 		return false;
-	spin_lock(&vm->lock);
-	if (vm->resetting) {
-		/* The boot vCPU runs when that reset is over, and then carries this one out. */
-		__atomic_store_n(&vm->reset_requested, true, __ATOMIC_RELEASE);
-		spin_unlock(&vm->lock);
+	locked = vm_lock(vm);
+	wake = request_reset(locked);
+	vm_unlock(&locked);
+	if (!wake)
 		return true;
-	}
-	if (vm->state != VM_RUNNING) {
-		/* Stopped: only the boot vCPU runs, to do the reset first thing. */
-		for (unsigned int i = 1; i < vm->nvcpus; i++)
-			vm->vcpus[i].state = VCPU_OFF;
-		vm->state = VM_RUNNING;
-	}
-	__atomic_store_n(&vm->reset_requested, true, __ATOMIC_RELEASE);
-	if (boot->state != VCPU_RUNNABLE && boot->state != VCPU_BLOCKED)
-		__atomic_store_n(&boot->state, VCPU_RUNNABLE, __ATOMIC_RELEASE);
-	spin_unlock(&vm->lock);
 	sched_wake(boot);
 	if (boot->pcpu != arch_cpu_index())
 		ipi_send(boot->pcpu, IPI_RESCHED);
@@ -619,7 +668,7 @@ bool vm_all_stopped(void)
 	unsigned int i;
 
 	for (i = 0; i < nvms; i++)
-		if (vms[i].state == VM_RUNNING)
+		if (vm_state(&vms[i]) == VM_RUNNING)
 			return false;
 	return true;
 }

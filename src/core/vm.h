@@ -1,5 +1,49 @@
 /* SPDX-License-Identifier: MIT */
-/* Virtual machines and their vCPUs. */
+/*
+ * Virtual machines and their vCPUs.
+ *
+ * Locking (docs/architecture.md, "Locking", says the same for people). EL2 runs
+ * with interrupts masked, so a lock's holder is never interrupted on its own CPU
+ * and no lock has to be interrupt-safe. Skiff's spinlocks, outermost first; a
+ * CPU holding one may take only locks further down, and what each one is
+ * actually held around (read off every spin_lock site) is on its right:
+ *
+ *   mux.poll_lock           -> vm->lock, the device locks, vm->backdoor.lock
+ *     (console/mux.c)          and everything below them: the console's input
+ *                              runs shell commands (vm start/stop/reset,
+ *                              guestinfo, tools requests), feeds keys to a VM's
+ *                              UART, draws from the rings to the host UART.
+ *                              Only ever trylocked.
+ *   watch_lock              -> log_lock (a clock jump is logged). Trylocked.
+ *     (core/hostclock.c)
+ *   vm->backdoor.lock       -> vm->s2_lock (guest buffers: vm_ram_prepare,
+ *                              stage2_host_write), vm->log.lock, log_lock, and,
+ *                              when a reply cannot be written (the stage-2
+ *                              quota), vm_crash(): vm->lock, the device locks.
+ *   vm->uart.lock           -> vm->vgic.lock (its interrupt line), the VM's
+ *                              console conbuf, log_lock (its lines).
+ *   vm->rtc.lock            -> vm->vgic.lock (its interrupt line).
+ *   vm->dcc.lock            -> the VM's DCC conbuf, log_lock.
+ *   vm->s2_lock             -> the page allocator's lock (table pages),
+ *                              log_lock (mem_free's double-free error).
+ *   log_lock (core/log.c)   -> the log's conbuf, uart_lock: the sinks.
+ *   leaves, holding nothing else: vm->lock, vm->vgic.lock, vm->log.lock
+ *   (core/guestlog.c), the page allocator's lock (core/palloc.c), every
+ *   conbuf's lock (console/conbuf.c), uart_lock (platform/drivers/pl011.c).
+ *
+ * The device locks (uart, rtc, dcc) are never held two at a time, nor two VMs'
+ * locks of one kind. Nothing is taken in two orders. Work that would need an
+ * outer lock is done after letting go: vm_crash() after vm->s2_lock in the
+ * fault path, kicking and waking vCPUs after vm->vgic.lock and vm->lock,
+ * logging a rate-limited line after vm->log.lock. No lock is held while
+ * waiting for another CPU (a reset waits for the VM's other vCPUs to leave
+ * their CPUs holding nothing; CPU_ON takes vm->lock for each attempt).
+ *
+ * Locked handles: a function whose signature takes struct vm_locked needs
+ * vm->lock held (vm_lock() returns one, vm_unlock() ends it), one taking
+ * struct vm_s2_locked needs vm->s2_lock (vm_s2_lock(), vm_s2_unlock()). The
+ * states' rules are by vcpu_state() below.
+ */
 #ifndef SKIFF_CORE_VM_H
 #define SKIFF_CORE_VM_H
 
@@ -15,6 +59,7 @@
 #include "core/guestlog.h"
 #include "core/mmio.h"
 #include "core/stage2_fault.h"
+#include "lib/addr.h"
 #include "lib/spinlock.h"
 #include "hypercall/backdoor.h"
 #include "hypercall/rpci.h"
@@ -57,31 +102,36 @@ struct vcpu {
 	struct exit_info exit;
 	struct vm *vm;
 	unsigned int id;
-	unsigned int pcpu; /* host CPU it runs on */
-	uint64_t mpidr;	   /* virtual MPIDR_EL1 */
-	volatile enum vcpu_state state;
-	bool reload;	      /* registers were reset while loaded: load them again */
-	bool loaded;	      /* its state is in a CPU's registers right now */
-	bool os_lock;	      /* emulated OS lock (OSLAR_EL1/OSLSR_EL1) */
-	bool counter_changed; /* the VM's counter was adjusted (any CPU sets it) */
+	unsigned int pcpu;     /* host CPU it runs on */
+	uint64_t mpidr;	       /* virtual MPIDR_EL1 */
+	enum vcpu_state state; /* only through vcpu_state() and the setters below */
+	bool reload;	       /* registers were reset while loaded: load them again */
+	bool loaded;	       /* its state is in a CPU's registers right now */
+	bool os_lock;	       /* emulated OS lock (OSLAR_EL1/OSLSR_EL1) */
+	bool counter_changed;  /* the VM's counter was adjusted (any CPU sets it) */
 	uint64_t exits;
 };
 
 struct vm {
 	char name[CONFIG_NAME_MAX];
 	unsigned int id;
-	volatile enum vm_state state;
+	enum vm_state state; /* only through vm_state() and vm_set_state() */
 	const struct vm_config *config;
 	struct stage2 s2;
-	struct spinlock s2_lock; /* stage-2 updates */
+	/*
+	 * protects: s2 (its tables and table_pages), s2stats, the ram_ready bitmap,
+	 * and the loading of images into RAM (entry_ipa, kernel_end, dtb_ipa). The
+	 * reports (stage2_summary) read the counters without it: a moment old.
+	 */
+	struct spinlock s2_lock;
 	struct stage2_stats s2stats;
-	uint64_t ram_ipa;
-	uint64_t ram_pa;
+	ipaddr_t ram_ipa; /* guest RAM: one range in both spaces, IPA -> PA by vm_ram_pa() */
+	paddr_t ram_pa;
 	uint64_t ram_size;
 	uint64_t *ram_ready; /* one bit per 2 MiB block: zeroed and cleaned to PoC */
-	uint64_t entry_ipa;
-	uint64_t kernel_end; /* IPA just past the kernel's footprint */
-	uint64_t dtb_ipa;    /* the guest's device tree, passed in x0 */
+	ipaddr_t entry_ipa;
+	ipaddr_t kernel_end; /* just past the kernel's footprint */
+	ipaddr_t dtb_ipa;    /* the guest's device tree, passed in x0 */
 	unsigned int nvcpus;
 	struct vcpu vcpus[VM_MAX_VCPUS];
 	struct mmio_bus mmio;
@@ -99,11 +149,102 @@ struct vm {
 	struct vgic vgic;
 	struct vtimer_counter counter;
 	struct guestlog log; /* the lines it causes, rate-limited */
+	/*
+	 * protects: state (written only under it), resetting, every vCPU's state
+	 * but the lock-free BLOCKED <-> RUNNABLE moves (vcpu_state()), started
+	 * after creation (the status view reads it without), and a reset's or
+	 * CPU_ON's reset of a vCPU's registers (arch_vcpu_reset). A leaf.
+	 */
 	struct spinlock lock;
 	bool resetting;	       /* a vCPU is carrying out a reset */
-	bool reset_requested;  /* by the operator: the next vCPU to run carries it out */
+	bool reset_requested;  /* by the operator: the next vCPU to run carries it out (atomic) */
 	uint64_t traps_logged; /* one bit per ESR EC: unhandled traps already reported */
 };
+
+/* vm->lock held: what a function that needs it takes (see the top of this file). */
+struct vm_locked {
+	struct vm *vm;
+};
+
+static inline struct vm_locked vm_lock(struct vm *vm)
+{
+	spin_lock(&vm->lock);
+	return (struct vm_locked){ vm };
+}
+
+/* Lets go; the handle is of no use after. */
+static inline void vm_unlock(struct vm_locked *locked)
+{
+	spin_unlock(&locked->vm->lock);
+	locked->vm = NULL;
+}
+
+/* vm->s2_lock held: for what changes the VM's stage 2 or prepares its RAM. */
+struct vm_s2_locked {
+	struct vm *vm;
+};
+
+static inline struct vm_s2_locked vm_s2_lock(struct vm *vm)
+{
+	spin_lock(&vm->s2_lock);
+	return (struct vm_s2_locked){ vm };
+}
+
+static inline void vm_s2_unlock(struct vm_s2_locked *locked)
+{
+	spin_unlock(&locked->vm->s2_lock);
+	locked->vm = NULL;
+}
+
+/*
+ * vcpu->state and vm->state are read anywhere, without a lock, through
+ * vcpu_state() and vm_state(), and written only through the helpers here:
+ *
+ *  - vm->state changes under vm->lock (vm_set_state() takes the locked VM).
+ *  - A vCPU moves between BLOCKED and RUNNABLE without a lock, by
+ *    compare-and-swap (vcpu_swap_state()): sched_block() RUNNABLE -> BLOCKED
+ *    (the vCPU itself, on its CPU), sched_wake() BLOCKED -> RUNNABLE (anyone).
+ *  - Every other vCPU change, to or from OFF or STOPPED, is made under
+ *    vm->lock (vcpu_set_state() takes the locked VM): such changes depend on
+ *    vm->state and vm->resetting. It overwrites BLOCKED or RUNNABLE, whichever
+ *    it finds; a compare-and-swap it races with then fails and does nothing
+ *    (a vCPU turned off is never woken). So under vm->lock a vCPU's state stays
+ *    put except for BLOCKED <-> RUNNABLE, which is why code there asks
+ *    vcpu_is_on(), not for one of the two.
+ *
+ * All of it sequentially consistent: sched.c's run_vcpu() stores "loaded" then
+ * reads the state while whoever turns a vCPU off stores the state then reads
+ * "loaded", and the vGIC's kick() stores "dirty" then reads the state while
+ * sched_block() stores the state then reads for pending interrupts; each pair
+ * needs both orders kept. (On AArch64 that is LDAR/STLR, as acquire/release.)
+ */
+static inline enum vcpu_state vcpu_state(const struct vcpu *v)
+{
+	return __atomic_load_n(&v->state, __ATOMIC_SEQ_CST);
+}
+
+static inline void vcpu_set_state(struct vm_locked locked, struct vcpu *v, enum vcpu_state s)
+{
+	(void)locked;
+	__atomic_store_n(&v->state, s, __ATOMIC_SEQ_CST);
+}
+
+/* BLOCKED <-> RUNNABLE only: @from -> @to if the vCPU is still @from. */
+static inline bool vcpu_swap_state(struct vcpu *v, enum vcpu_state from, enum vcpu_state to)
+{
+	return __atomic_compare_exchange_n(&v->state, &from, to, false, __ATOMIC_SEQ_CST,
+					   __ATOMIC_SEQ_CST);
+}
+
+static inline enum vm_state vm_state(const struct vm *vm)
+{
+	return __atomic_load_n(&vm->state, __ATOMIC_SEQ_CST);
+}
+
+static inline void vm_set_state(struct vm_locked locked, enum vm_state s)
+{
+	__atomic_store_n(&locked.vm->state, s, __ATOMIC_SEQ_CST);
+}
 
 /* Creates and starts every VM the configuration describes; returns how many started. */
 unsigned int vm_create_all(const struct config *cfg);
@@ -140,17 +281,39 @@ uint64_t vm_exits(const struct vm *vm);
 /*
  * Zeroes and cleans to the point of coherency every 2 MiB block of RAM that
  * [ipa, ipa + len) touches and that was not prepared yet. Guest RAM is prepared
- * this way on first use, not all at VM creation. Caller holds vm->s2_lock.
+ * this way on first use, not all at VM creation.
  */
-void vm_ram_prepare(struct vm *vm, uint64_t ipa, uint64_t len);
+void vm_ram_prepare(struct vm_s2_locked vm, ipaddr_t ipa, uint64_t len);
 
-/* Copies between guest RAM and the hypervisor; false if outside RAM. */
-bool vm_ram_ptr(struct vm *vm, uint64_t ipa, uint64_t len, void **ptr);
+/* True when [ipa, ipa + len) lies within the VM's RAM. */
+static inline bool vm_ram_contains(const struct vm *vm, ipaddr_t ipa, uint64_t len)
+{
+	return ipa_addr(ipa) >= ipa_addr(vm->ram_ipa) && len <= vm->ram_size &&
+	       ipa_diff(ipa, vm->ram_ipa) <= vm->ram_size - len;
+}
+
+/*
+ * The host physical address behind @ipa, which must be in the VM's RAM
+ * (vm_ram_contains): the one place an IPA is turned into a PA.
+ */
+static inline paddr_t vm_ram_pa(const struct vm *vm, ipaddr_t ipa)
+{
+	return pa_add(vm->ram_pa, ipa_diff(ipa, vm->ram_ipa));
+}
+
+/* Where EL2 reaches [ipa, ipa + len) of the VM's RAM; false if not all of it is RAM. */
+static inline bool vm_ram_ptr(const struct vm *vm, ipaddr_t ipa, uint64_t len, void **ptr)
+{
+	if (!vm_ram_contains(vm, ipa, len))
+		return false;
+	*ptr = pa_ptr(vm_ram_pa(vm, ipa));
+	return true;
+}
 
 /* Powered on: running, runnable or waiting for an interrupt. */
 static inline bool vcpu_is_on(const struct vcpu *v)
 {
-	enum vcpu_state s = __atomic_load_n(&v->state, __ATOMIC_ACQUIRE);
+	enum vcpu_state s = vcpu_state(v);
 
 	return s == VCPU_RUNNABLE || s == VCPU_BLOCKED;
 }

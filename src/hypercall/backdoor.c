@@ -35,24 +35,25 @@ static void refuse(struct vcpu *vcpu, const char *why, const struct bdoor_regs *
  * The host address of @len bytes at guest virtual @va (within one page), checked with
  * the caller's rights for a read or a write, and made ready for that access.
  */
-static bool guest_chunk(struct vcpu *vcpu, uint64_t va, size_t len, bool write, void **host)
+static bool guest_chunk(struct vcpu *vcpu, vaddr_t va, size_t len, bool write, void **host)
 {
 	bool el0 = arch_vcpu_at_el0(vcpu);
 	enum va_access access =
 		write ? (el0 ? VA_EL0_WRITE : VA_EL1_WRITE) : (el0 ? VA_EL0_READ : VA_EL1_READ);
-	uint64_t ipa;
+	struct vm_s2_locked s2;
+	ipaddr_t ipa;
 	int r = 0;
 
 	if (!arch_vcpu_va_access(vcpu, va, access, &ipa) || !vm_ram_ptr(vcpu->vm, ipa, len, host))
 		return false; /* unmapped, not allowed, or not RAM (a device) */
-	spin_lock(&vcpu->vm->s2_lock);
-	vm_ram_prepare(vcpu->vm, ipa, len);
+	s2 = vm_s2_lock(vcpu->vm);
+	vm_ram_prepare(s2, ipa, len);
 	if (write)
-		r = stage2_host_write(vcpu->vm, ipa, len);
-	spin_unlock(&vcpu->vm->s2_lock);
+		r = stage2_host_write(s2, ipa, len);
+	vm_s2_unlock(&s2);
 	if (r)
 		vm_crash(vcpu->vm, "out of memory for stage-2 tables at IPA 0x%lx",
-			 (unsigned long)ipa);
+			 (unsigned long)ipa_addr(ipa));
 	return !r;
 }
 
@@ -73,7 +74,7 @@ static bool mem_read(void *ctx, uint64_t va, void *dst, size_t len)
 		size_t chunk = page_chunk(va, len);
 		void *host;
 
-		if (!guest_chunk(ctx, va, chunk, false, &host))
+		if (!guest_chunk(ctx, va_init(va), chunk, false, &host))
 			return false;
 		memcpy(d, host, chunk);
 		va += chunk;
@@ -92,7 +93,7 @@ static bool mem_write(void *ctx, uint64_t va, const void *src, size_t len)
 		size_t chunk = page_chunk(va, len);
 		void *host;
 
-		if (!guest_chunk(ctx, va, chunk, true, &host))
+		if (!guest_chunk(ctx, va_init(va), chunk, true, &host))
 			return false;
 		memcpy(host, s, chunk);
 		va += chunk;

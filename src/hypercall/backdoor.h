@@ -52,8 +52,13 @@ struct backdoor_stats {
 /* A VM's backdoor: on unless its configuration says backdoor = "off". */
 struct backdoor {
 	bool enabled;
-	bool honour_tdcc;     /* EL0 calls go to the guest kernel when it set MDSCR_EL1.TDCC */
-	struct spinlock lock; /* the VM's vCPUs share the channels */
+	bool honour_tdcc; /* EL0 calls go to the guest kernel when it set MDSCR_EL1.TDCC */
+	/*
+	 * protects: channels, stats.errors, and the VM's rpci (guestinfo, tools
+	 * version, counters) and tclo (queue, pending, listening, polls) state.
+	 * stats.calls is atomic. The shell's "vm info" reads counters without it.
+	 */
+	struct spinlock lock;
 	struct msg_channel channels[MSG_MAX_CHANNELS];
 	struct backdoor_stats stats;
 };

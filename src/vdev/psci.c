@@ -68,18 +68,19 @@ static int64_t affinity_info(struct vcpu *vcpu, uint64_t target, uint64_t level)
  * or being reset, or when the caller itself was turned off meanwhile (a reset
  * by another vCPU); CPU_ON_RETRY when @t is still leaving its CPU.
  */
-static int64_t cpu_on_locked(struct vcpu *vcpu, struct vcpu *t, uint64_t entry, uint64_t context_id)
+static int64_t cpu_on_locked(struct vm_locked locked, struct vcpu *vcpu, struct vcpu *t,
+			     ipaddr_t entry, uint64_t context_id)
 {
-	struct vm *vm = vcpu->vm;
+	struct vm *vm = locked.vm;
 
-	if (vm->state != VM_RUNNING || vm->resetting || vcpu->state != VCPU_RUNNABLE)
+	if (vm_state(vm) != VM_RUNNING || vm->resetting || vcpu_state(vcpu) != VCPU_RUNNABLE)
 		return PSCI_DENIED;
 	if (vcpu_is_on(t))
 		return PSCI_ALREADY_ON;
 	if (__atomic_load_n(&t->loaded, __ATOMIC_SEQ_CST))
 		return CPU_ON_RETRY;
 	arch_vcpu_reset(t, entry, context_id);
-	__atomic_store_n(&t->state, VCPU_RUNNABLE, __ATOMIC_SEQ_CST);
+	vcpu_set_state(locked, t, VCPU_RUNNABLE);
 	return PSCI_SUCCESS;
 }
 
@@ -88,24 +89,25 @@ static int64_t cpu_on_locked(struct vcpu *vcpu, struct vcpu *t, uint64_t entry, 
  * MMU and caches off, interrupts masked. A target that just turned itself off
  * may not be saved yet on its CPU: that is waited for, a bounded time.
  */
-static int64_t cpu_on(struct vcpu *vcpu, uint64_t target, uint64_t entry, uint64_t context_id)
+static int64_t cpu_on(struct vcpu *vcpu, uint64_t target, ipaddr_t entry, uint64_t context_id)
 {
 	struct vm *vm = vcpu->vm;
 	struct vcpu *t = vcpu_by_mpidr(vm, target);
 	uint64_t start = arch_counter(), limit = arch_counter_freq() / CPU_ON_WAIT_DIV;
-	void *unused;
 	int64_t r;
 
 	if (!t)
 		return PSCI_INVALID_PARAMETERS;
 	if (t == vcpu)
 		return PSCI_ALREADY_ON;
-	if (!vm_ram_ptr(vm, entry, 4, &unused) || (entry & 3))
+	/* It runs with its MMU off: the entry is an IPA, and must be an instruction in RAM. */
+	if (!vm_ram_contains(vm, entry, 4) || (ipa_addr(entry) & 3))
 		return PSCI_INVALID_ADDRESS;
 	for (;;) {
-		spin_lock(&vm->lock);
-		r = cpu_on_locked(vcpu, t, entry, context_id);
-		spin_unlock(&vm->lock);
+		struct vm_locked locked = vm_lock(vm);
+
+		r = cpu_on_locked(locked, vcpu, t, entry, context_id);
+		vm_unlock(&locked);
 		if (r != CPU_ON_RETRY)
 			break;
 		if (arch_counter() - start > limit)
@@ -114,6 +116,19 @@ static int64_t cpu_on(struct vcpu *vcpu, uint64_t target, uint64_t entry, uint64
 	if (r == PSCI_SUCCESS && t->pcpu != arch_cpu_index())
 		ipi_send(t->pcpu, IPI_KICK);
 	return r;
+}
+
+/*
+ * The caller turns itself off. It is running this call, so it is RUNNABLE
+ * (only it could block itself) unless a reset or a stop turned it off first.
+ */
+static void cpu_off(struct vcpu *vcpu)
+{
+	struct vm_locked locked = vm_lock(vcpu->vm);
+
+	if (vcpu_state(vcpu) == VCPU_RUNNABLE)
+		vcpu_set_state(locked, vcpu, VCPU_OFF);
+	vm_unlock(&locked);
 }
 
 static int64_t dispatch(struct vcpu *vcpu, uint32_t fid)
@@ -143,20 +158,18 @@ static int64_t dispatch(struct vcpu *vcpu, uint32_t fid)
 	case PSCI_AFFINITY_INFO_FID | PSCI_64BIT:
 		return affinity_info(vcpu, a1, vcpu_get_reg(vcpu, 2));
 	case PSCI_CPU_ON_FID:
-		return cpu_on(vcpu, a1 & 0xffffffffUL, vcpu_get_reg(vcpu, 2) & 0xffffffffUL,
+		return cpu_on(vcpu, a1 & 0xffffffffUL,
+			      ipa_init(vcpu_get_reg(vcpu, 2) & 0xffffffffUL),
 			      vcpu_get_reg(vcpu, 3) & 0xffffffffUL);
 	case PSCI_CPU_ON_FID | PSCI_64BIT:
-		return cpu_on(vcpu, a1, vcpu_get_reg(vcpu, 2), vcpu_get_reg(vcpu, 3));
+		return cpu_on(vcpu, a1, ipa_init(vcpu_get_reg(vcpu, 2)), vcpu_get_reg(vcpu, 3));
 	case PSCI_CPU_SUSPEND_FID:
 	case PSCI_CPU_SUSPEND_FID | PSCI_64BIT:
 		/* Every state is treated as standby: a WFI (PSCI lets it end early). */
 		sched_block(vcpu);
 		return PSCI_SUCCESS;
 	case PSCI_CPU_OFF_FID:
-		spin_lock(&vcpu->vm->lock);
-		if (vcpu->state == VCPU_RUNNABLE)
-			vcpu->state = VCPU_OFF;
-		spin_unlock(&vcpu->vm->lock);
+		cpu_off(vcpu);
 		return PSCI_SUCCESS;
 	case PSCI_SYSTEM_OFF_FID:
 		/* Once in the VM's life (a reset may come again and again): never left out. */

@@ -21,8 +21,8 @@
 struct vcpu;
 
 struct vdcc {
-	struct spinlock lock;
-	struct lineout out; /* what the vCPUs transmit, as "NAME/dcc| ..." */
+	struct spinlock lock; /* protects: out (the VM's vCPUs write it) */
+	struct lineout out;   /* what the vCPUs transmit, as "NAME/dcc| ..." */
 };
 
 enum vdcc_result {

@@ -101,7 +101,7 @@ static void kick(struct vcpu *vcpu)
 {
 	/* Ordered before reading the state: sched_block() checks in the other order. */
 	__atomic_store_n(&vcpu->vgic.dirty, true, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&vcpu->state, __ATOMIC_SEQ_CST) == VCPU_BLOCKED)
+	if (vcpu_state(vcpu) == VCPU_BLOCKED)
 		sched_wake(vcpu);
 	else if (vcpu->loaded && vcpu->pcpu != arch_cpu_index())
 		ipi_send(vcpu->pcpu, IPI_KICK);
@@ -177,10 +177,16 @@ no_room:
 
 int vgic_map_cpuif(struct vm *vm)
 {
+	struct vm_s2_locked s2;
+	int r;
+
 	if (vm->vgic.version != 2)
 		return 0;
-	return arch_stage2_map_device(&vm->s2, GUEST_GICC_BASE, arch_vgic_cpuif_base(),
-				      GUEST_GICC_SIZE);
+	s2 = vm_s2_lock(vm);
+	r = arch_stage2_map_device(&vm->s2, ipa_init(GUEST_GICC_BASE), arch_vgic_cpuif_base(),
+				   GUEST_GICC_SIZE);
+	vm_s2_unlock(&s2);
+	return r;
 }
 
 void vgic_set_level(struct vm *vm, struct vcpu *vcpu, unsigned int intid, bool level)
@@ -463,6 +469,7 @@ static bool irq_regs(struct vm *vm, struct vcpu *vcpu, unsigned int blocks, uint
 		first = (unsigned int)(off - GICD_IPRIORITYR);
 		if (!write)
 			*val = 0;
+		spin_lock(&vm->vgic.lock);
 		for (i = 0; i < size; i++) {
 			struct vgic_irq *irq = irq_of(vm, vcpu, first + i);
 
@@ -473,12 +480,14 @@ static bool irq_regs(struct vm *vm, struct vcpu *vcpu, unsigned int blocks, uint
 			else
 				*val |= (uint64_t)irq->priority << (8 * i);
 		}
+		spin_unlock(&vm->vgic.lock);
 		return true;
 	}
 	if (off >= GICD_ICFGR && off < GICD_ICFGR + 0x100) {
 		first = (unsigned int)(off - GICD_ICFGR) * 4;
 		if (!write)
 			*val = 0;
+		spin_lock(&vm->vgic.lock);
 		for (i = 0; i < 16; i++) {
 			struct vgic_irq *irq = irq_of(vm, vcpu, first + i);
 
@@ -489,6 +498,7 @@ static bool irq_regs(struct vm *vm, struct vcpu *vcpu, unsigned int blocks, uint
 			else if (!write)
 				*val |= (uint64_t)irq->edge << (2 * i + 1);
 		}
+		spin_unlock(&vm->vgic.lock);
 		return true;
 	}
 	return false;
@@ -500,6 +510,25 @@ static void kick_all(struct vm *vm)
 		kick(&vm->vcpus[i]);
 }
 
+/* GICD_CTLR's enables, which deliverable() reads under the lock. */
+static uint32_t ctlr_read(struct vm *vm)
+{
+	uint32_t v;
+
+	spin_lock(&vm->vgic.lock);
+	v = vm->vgic.ctlr;
+	spin_unlock(&vm->vgic.lock);
+	return v;
+}
+
+static void ctlr_write(struct vm *vm, uint64_t value)
+{
+	spin_lock(&vm->vgic.lock);
+	vm->vgic.ctlr = (uint32_t)value & CTLR_ENABLE_MASK;
+	spin_unlock(&vm->vgic.lock);
+	kick_all(vm);
+}
+
 /* --- GICv2 distributor: INTIDs 0-31 banked per vCPU, CPU-mask targets, GICD_SGIR --- */
 
 static uint64_t v2_targets_read(struct vm *vm, const struct vcpu *vcpu, unsigned int first,
@@ -507,12 +536,14 @@ static uint64_t v2_targets_read(struct vm *vm, const struct vcpu *vcpu, unsigned
 {
 	uint64_t v = 0;
 
+	spin_lock(&vm->vgic.lock);
 	for (unsigned int i = 0; i < size; i++) {
 		const struct vgic_irq *irq = irq_of(vm, 0, first + i);
 		uint64_t mask = first + i < 32 ? 1UL << vcpu->id : irq ? irq->route & 0xff : 0;
 
 		v |= mask << (8 * i);
 	}
+	spin_unlock(&vm->vgic.lock);
 	return v;
 }
 
@@ -520,12 +551,14 @@ static void v2_targets_write(struct vm *vm, unsigned int first, unsigned int siz
 {
 	uint64_t valid = (1UL << vm->nvcpus) - 1;
 
+	spin_lock(&vm->vgic.lock);
 	for (unsigned int i = 0; i < size; i++) {
 		struct vgic_irq *irq = irq_of(vm, 0, first + i);
 
 		if (first + i >= 32 && irq) /* SGI and PPI targets are read-only */
 			irq->route = (value >> (8 * i)) & valid;
 	}
+	spin_unlock(&vm->vgic.lock);
 }
 
 /* GICD_SGIR: TargetListFilter 0 = the list, 1 = all but the sender, 2 = the sender. */
@@ -580,7 +613,7 @@ static uint64_t v2_dist_read(struct vm *vm, struct vcpu *vcpu, uint64_t off, uns
 		return v2_sgi_pending(vm, vcpu, (unsigned int)(off & 0xf), size, false, false, 0);
 	switch (off) {
 	case GICD_CTLR:
-		return vm->vgic.ctlr;
+		return ctlr_read(vm);
 	case GICD_TYPER:
 		/* ITLinesNumber, CPUNumber, no security extension. */
 		return (VGIC_NR_IRQS / 32 - 1) | ((vm->nvcpus - 1) << 5);
@@ -608,8 +641,7 @@ static void v2_dist_write(struct vm *vm, struct vcpu *vcpu, uint64_t off, unsign
 			       off >= GICD_SPENDSGIR, value);
 		kick(vcpu);
 	} else if (off == GICD_CTLR) {
-		vm->vgic.ctlr = (uint32_t)value & CTLR_ENABLE_MASK;
-		kick_all(vm);
+		ctlr_write(vm, value);
 	}
 }
 
@@ -628,11 +660,14 @@ static uint64_t dist_read(void *dev, struct vcpu *vcpu, uint64_t off, unsigned i
 		const struct vgic_irq *irq =
 			irq_of(vm, 0, (unsigned int)((off - GICD_IROUTER) / 8));
 
-		return (off & 4) ? irq->route >> 32 : irq->route;
+		spin_lock(&vm->vgic.lock);
+		v = (off & 4) ? irq->route >> 32 : irq->route;
+		spin_unlock(&vm->vgic.lock);
+		return v;
 	}
 	switch (off) {
 	case GICD_CTLR:
-		return vm->vgic.ctlr | CTLR_ARE_DS;
+		return ctlr_read(vm) | CTLR_ARE_DS;
 	case GICD_TYPER:
 		/* ITLinesNumber, 10 INTID bits, no LPIs, one security state. */
 		return (VGIC_NR_IRQS / 32 - 1) | (9U << 19);
@@ -661,18 +696,18 @@ static void dist_write(void *dev, struct vcpu *vcpu, uint64_t off, unsigned int 
 	if (off >= GICD_IROUTER + 8 * 32 && off < GICD_IROUTER + 8 * VGIC_NR_IRQS) {
 		struct vgic_irq *irq = irq_of(vm, 0, (unsigned int)((off - GICD_IROUTER) / 8));
 
+		spin_lock(&vm->vgic.lock);
 		if (size == 8)
 			irq->route = value;
 		else if (off & 4)
 			irq->route = (irq->route & 0xffffffffUL) | (value << 32);
 		else
 			irq->route = (irq->route & ~0xffffffffUL) | (value & 0xffffffffUL);
+		spin_unlock(&vm->vgic.lock);
 		return;
 	}
-	if (off == GICD_CTLR) {
-		vm->vgic.ctlr = (uint32_t)value & CTLR_ENABLE_MASK;
-		kick_all(vm);
-	}
+	if (off == GICD_CTLR)
+		ctlr_write(vm, value);
 }
 
 const struct mmio_ops vgic_dist_ops = { .read = dist_read, .write = dist_write };
@@ -701,7 +736,10 @@ static uint64_t redist_read(void *dev, struct vcpu *vcpu, uint64_t off, unsigned
 	case GICR_IIDR:
 		return IIDR_ARM;
 	case GICR_WAKER:
-		return t->vgic.sleeping ? WAKER_SLEEP | WAKER_ASLEEP : 0;
+		spin_lock(&vm->vgic.lock);
+		v = t->vgic.sleeping ? WAKER_SLEEP | WAKER_ASLEEP : 0;
+		spin_unlock(&vm->vgic.lock);
+		return v;
 	case GICR_PIDR2:
 		return PIDR2_GICV3;
 	default:
@@ -722,8 +760,11 @@ static void redist_write(void *dev, struct vcpu *vcpu, uint64_t off, unsigned in
 			kick(t);
 		return;
 	}
-	if (off == GICR_WAKER)
+	if (off == GICR_WAKER) {
+		spin_lock(&vm->vgic.lock);
 		t->vgic.sleeping = value & WAKER_SLEEP;
+		spin_unlock(&vm->vgic.lock);
+	}
 }
 
 const struct mmio_ops vgic_redist_ops = { .read = redist_read, .write = redist_write };

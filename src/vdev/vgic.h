@@ -57,6 +57,13 @@ struct vgic {
 	unsigned int version; /* 3 or 2, as the host's GIC */
 	uint32_t ctlr;
 	struct vgic_irq spi[VGIC_NR_SPIS];
+	/*
+	 * protects: every vgic_irq of the VM (spi[] and each vCPU's priv[]), ctlr,
+	 * each vgic_cpu's sleeping. The rest of a vgic_cpu is its vCPU's own, used
+	 * on the CPU that runs it (list registers, vmcr, apr, counters; the list
+	 * registers are changed under the lock too, with the interrupts they hold),
+	 * except dirty, which is atomic. A leaf: kicks come after letting go.
+	 */
 	struct spinlock lock;
 };
 

@@ -18,6 +18,11 @@
 #define VPL011_RX_FIFO 32
 
 struct vpl011 {
+	/*
+	 * protects: out, rx, rx_head, rx_count, rx_dropped, imsc, and the level
+	 * pushed through set_irq (set at init). vpl011_rx_room() reads rx_count
+	 * without it (atomically): a hint, vpl011_receive() decides under it.
+	 */
 	struct spinlock lock;
 	struct lineout out; /* what the guest transmits, prefixed with the VM's name */
 	uint8_t rx[VPL011_RX_FIFO];

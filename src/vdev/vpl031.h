@@ -29,6 +29,7 @@
 #include "lib/spinlock.h"
 
 struct vpl031 {
+	/* protects: offset, lr, mr, imsc, ris, seen, line (the rest is set at init). */
 	struct spinlock lock;
 	uint64_t (*now)(void); /* wall-clock source: seconds since the Unix epoch */
 	int64_t offset;	       /* guest time = now() + offset */

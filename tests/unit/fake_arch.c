@@ -131,10 +131,10 @@ void arch_dcache_clean_inval_poc(void *va, uint64_t size)
 	(void)size;
 }
 
-bool arch_vcpu_va_to_ipa(struct vcpu *vcpu, uint64_t va, uint64_t *ipa)
+bool arch_vcpu_va_to_ipa(struct vcpu *vcpu, vaddr_t va, ipaddr_t *ipa)
 {
 	(void)vcpu;
-	*ipa = va; /* the fake guest runs with its MMU off */
+	*ipa = ipa_init(va_addr(va)); /* the fake guest runs with its MMU off */
 	return true;
 }
 
@@ -154,10 +154,10 @@ uint64_t arch_counter_freq(void)
 	return 1000000;
 }
 
-void arch_vcpu_reset(struct vcpu *vcpu, uint64_t entry, uint64_t x0)
+void arch_vcpu_reset(struct vcpu *vcpu, ipaddr_t entry, uint64_t x0)
 {
 	memset(&vcpu->ctx, 0, sizeof(vcpu->ctx));
-	vcpu->ctx.pc = entry;
+	vcpu->ctx.pc = ipa_addr(entry);
 	vcpu->ctx.x[0] = x0;
 }
 

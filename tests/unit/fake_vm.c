@@ -34,12 +34,12 @@ void vm_reset(struct vm *vm, struct vcpu *caller)
 	fake.resets++;
 }
 
-static unsigned int page_index(uint64_t ipa)
+static unsigned int page_index(ipaddr_t ipa)
 {
-	return (unsigned int)((ipa - FAKE_RAM_IPA) >> 12);
+	return (unsigned int)((ipa_addr(ipa) - FAKE_RAM_IPA) >> 12);
 }
 
-int arch_stage2_map(struct stage2 *s2, uint64_t ipa, uint64_t pa, uint64_t size, unsigned int perms)
+int arch_stage2_map(struct stage2 *s2, ipaddr_t ipa, paddr_t pa, uint64_t size, unsigned int perms)
 {
 	(void)s2;
 	(void)pa;
@@ -50,26 +50,26 @@ int arch_stage2_map(struct stage2 *s2, uint64_t ipa, uint64_t pa, uint64_t size,
 	else
 		fake.page_map_calls++;
 	for (uint64_t off = 0; off < size; off += 4096)
-		fake.perms[page_index(ipa + off)] = (unsigned char)perms;
+		fake.perms[page_index(ipa_add(ipa, off))] = (unsigned char)perms;
 	return 0;
 }
 
-void arch_stage2_lookup(struct stage2 *s2, uint64_t ipa, struct s2_leaf *leaf)
+void arch_stage2_lookup(struct stage2 *s2, ipaddr_t ipa, struct s2_leaf *leaf)
 {
-	unsigned int first = page_index(ipa & ~((2UL << 20) - 1));
+	unsigned int first = page_index(ipa_align_down(ipa, 2UL << 20));
 	unsigned int i;
 
 	(void)s2;
 	leaf->perms = fake.perms[page_index(ipa)];
 	leaf->valid = leaf->perms != 0;
-	leaf->pa = 0;
+	leaf->pa = pa_init(0);
 	leaf->size = 2UL << 20; /* an empty 2 MiB region reads as one hole */
 	for (i = first; i < first + 512; i++)
 		if (fake.perms[i])
 			leaf->size = 4096;
 }
 
-int arch_stage2_protect_page(struct stage2 *s2, uint64_t ipa, unsigned int perms)
+int arch_stage2_protect_page(struct stage2 *s2, ipaddr_t ipa, unsigned int perms)
 {
 	(void)s2;
 	if (fake.s2_fails)
@@ -85,20 +85,12 @@ void arch_stage2_unmap_all(struct stage2 *s2)
 	memset(fake.perms, 0, sizeof(fake.perms));
 }
 
-void vm_ram_prepare(struct vm *vm, uint64_t ipa, uint64_t len)
+void vm_ram_prepare(struct vm_s2_locked vm, ipaddr_t ipa, uint64_t len)
 {
 	(void)vm;
 	(void)ipa;
 	(void)len;
 	fake.prepares++;
-}
-
-bool vm_ram_ptr(struct vm *vm, uint64_t ipa, uint64_t len, void **ptr)
-{
-	if (ipa < vm->ram_ipa || len > vm->ram_size || ipa - vm->ram_ipa > vm->ram_size - len)
-		return false;
-	*ptr = (void *)(vm->ram_pa + (ipa - vm->ram_ipa));
-	return true;
 }
 
 /* The DCC is tested by the backdoor guest; here every register is "not DCC". */

@@ -53,7 +53,7 @@ void panic_stop_this_cpu(void)
 	abort();
 }
 
-void s2_tlb_flush_ipa(uint64_t ipa)
+void s2_tlb_flush_ipa(ipaddr_t ipa)
 {
 	(void)ipa;
 	env.tlb_ipa_flushes++;
@@ -161,11 +161,18 @@ void vdcc_flush(struct vdcc *d)
 /* GICv2 maps its CPU interface into stage 2 for real, as vdev/vgic.c does. */
 int vgic_map_cpuif(struct vm *vm)
 {
+	struct vm_s2_locked s2;
+	int r;
+
 	if (env.cpuif_fails)
 		return -1;
 	if (vm->vgic.version != 2)
 		return 0;
-	return arch_stage2_map_device(&vm->s2, GUEST_GICC_BASE, 0x08040000, GUEST_GICC_SIZE);
+	s2 = vm_s2_lock(vm);
+	r = arch_stage2_map_device(&vm->s2, ipa_init(GUEST_GICC_BASE), pa_init(0x08040000),
+				   GUEST_GICC_SIZE);
+	vm_s2_unlock(&s2);
+	return r;
 }
 
 int vgic_init(struct vm *vm, char *err, size_t errlen)

@@ -32,8 +32,8 @@ static int setup(void **state)
 	fake_reset();
 	memset(&vm, 0, sizeof(vm));
 	strcpy(vm.name, "t");
-	vm.ram_ipa = FAKE_RAM_IPA;
-	vm.ram_pa = 0x80000000;
+	vm.ram_ipa = ipa_init(FAKE_RAM_IPA);
+	vm.ram_pa = pa_init(0x80000000);
 	vm.ram_size = (16UL << 20) + 0x1000; /* ends one page into a 2 MiB block */
 	v = &vm.vcpus[0];
 	v->vm = &vm;
@@ -43,15 +43,15 @@ static int setup(void **state)
 static void test_outside_ram_is_not_ours(void **state)
 {
 	(void)state;
-	assert_false(stage2_fault(v, FAKE_RAM_IPA - 4096, false, DABT_READ));
-	assert_false(stage2_fault(v, FAKE_RAM_IPA + vm.ram_size, true, IABT));
+	assert_false(stage2_fault(v, ipa_init(FAKE_RAM_IPA - 4096), false, DABT_READ));
+	assert_false(stage2_fault(v, ipa_init(FAKE_RAM_IPA + vm.ram_size), true, IABT));
 	assert_int_equal(vm.s2stats.faults, 0);
 }
 
 static void test_data_fault_maps_a_block_without_execute(void **state)
 {
 	(void)state;
-	assert_true(stage2_fault(v, FAKE_RAM_IPA + 0x212345, false, DABT_READ));
+	assert_true(stage2_fault(v, ipa_init(FAKE_RAM_IPA + 0x212345), false, DABT_READ));
 	assert_int_equal(fake.block_maps, 1);
 	assert_int_equal(perms_at(FAKE_RAM_IPA + 0x200000), RW);
 	assert_int_equal(perms_at(FAKE_RAM_IPA + 0x3ff000), RW);
@@ -64,13 +64,13 @@ static void test_data_fault_maps_a_block_without_execute(void **state)
 static void test_exec_fault_maintains_then_maps_rx(void **state)
 {
 	(void)state;
-	assert_true(stage2_fault(v, FAKE_RAM_IPA + 0x1004, true, IABT));
+	assert_true(stage2_fault(v, ipa_init(FAKE_RAM_IPA + 0x1004), true, IABT));
 	assert_int_equal(perms_at(FAKE_RAM_IPA + 0x1000), RX);
 	assert_int_equal(fake.syncs, 1);
 	assert_int_equal(vm.s2stats.maintained, 1);
 	assert_int_equal(vm.s2stats.exec_faults, 1);
 	/* The rest of that 2 MiB is no longer one hole: data next to code gets pages. */
-	assert_true(stage2_fault(v, FAKE_RAM_IPA + 0x2000, false, DABT_WRITE));
+	assert_true(stage2_fault(v, ipa_init(FAKE_RAM_IPA + 0x2000), false, DABT_WRITE));
 	assert_int_equal(fake.block_maps, 0);
 	assert_int_equal(perms_at(FAKE_RAM_IPA + 0x2000), RW);
 }
@@ -80,11 +80,12 @@ static void test_write_xor_execute_cycle(void **state)
 	uint64_t page = FAKE_RAM_IPA + 0x5000;
 
 	(void)state;
-	stage2_fault(v, page, true, IABT); /* first run: RX */
+	stage2_fault(v, ipa_init(page), true, IABT); /* first run: RX */
 	for (unsigned int i = 0; i < 3; i++) {
-		stage2_fault(v, page + 8, false, DABT_WRITE); /* the guest rewrites its code */
+		stage2_fault(v, ipa_init(page + 8), false,
+			     DABT_WRITE); /* the guest rewrites its code */
 		assert_int_equal(perms_at(page), RW);
-		stage2_fault(v, page + 4, true, IABT); /* and runs it again */
+		stage2_fault(v, ipa_init(page + 4), true, IABT); /* and runs it again */
 		assert_int_equal(perms_at(page), RX);
 	}
 	assert_int_equal(vm.s2stats.wx_to_rw, 3);
@@ -101,11 +102,11 @@ static void test_store_into_the_executing_page_is_emulated(void **state)
 	uint32_t written;
 
 	(void)state;
-	vm.ram_pa = (uint64_t)fake_ram - 0x7000; /* page 7 of RAM is fake_ram */
+	vm.ram_pa = pa_init((uintptr_t)fake_ram - 0x7000); /* page 7 of RAM is fake_ram */
 	v->ctx.pc = page + 0x40;
 	v->ctx.x[3] = 0xfeedc0de;
-	stage2_fault(v, page + 0x40, true, IABT);	 /* fetch: RX */
-	stage2_fault(v, page + 0x80, false, DABT_WRITE); /* str w3 into the same page */
+	stage2_fault(v, ipa_init(page + 0x40), true, IABT);	   /* fetch: RX */
+	stage2_fault(v, ipa_init(page + 0x80), false, DABT_WRITE); /* str w3 into the same page */
 	memcpy(&written, fake_ram + 0x80, 4);
 	assert_int_equal(written, 0xfeedc0de);
 	assert_int_equal(perms_at(page), RX); /* still executable: no flip-flopping */
@@ -113,7 +114,7 @@ static void test_store_into_the_executing_page_is_emulated(void **state)
 	assert_int_equal(vm.s2stats.emulated_stores, 1);
 	assert_int_equal(vm.s2stats.maintained, 2); /* the store was maintained as code */
 	/* Without a syndrome Skiff cannot do the store: the page becomes RWX instead. */
-	stage2_fault(v, page + 0x90, false, (0x24UL << 26) | (1UL << 6));
+	stage2_fault(v, ipa_init(page + 0x90), false, (0x24UL << 26) | (1UL << 6));
 	assert_int_equal(perms_at(page), RX | S2_PERM_W);
 	assert_int_equal(vm.s2stats.mixed_pages, 1);
 }
@@ -121,9 +122,9 @@ static void test_store_into_the_executing_page_is_emulated(void **state)
 static void test_exec_inside_data_block_flips_one_page(void **state)
 {
 	(void)state;
-	stage2_fault(v, FAKE_RAM_IPA + 0x600000, false, DABT_READ);
+	stage2_fault(v, ipa_init(FAKE_RAM_IPA + 0x600000), false, DABT_READ);
 	assert_int_equal(fake.block_maps, 1);
-	stage2_fault(v, FAKE_RAM_IPA + 0x603000, true, IABT);
+	stage2_fault(v, ipa_init(FAKE_RAM_IPA + 0x603000), true, IABT);
 	assert_int_equal(perms_at(FAKE_RAM_IPA + 0x603000), RX);
 	assert_int_equal(perms_at(FAKE_RAM_IPA + 0x602000), RW);
 	assert_int_equal(perms_at(FAKE_RAM_IPA + 0x604000), RW);
@@ -133,7 +134,7 @@ static void test_exec_inside_data_block_flips_one_page(void **state)
 static void test_partial_block_at_the_end_of_ram_uses_pages(void **state)
 {
 	(void)state;
-	stage2_fault(v, FAKE_RAM_IPA + (16UL << 20), false, DABT_READ);
+	stage2_fault(v, ipa_init(FAKE_RAM_IPA + (16UL << 20)), false, DABT_READ);
 	assert_int_equal(fake.block_maps, 0);
 	assert_int_equal(vm.s2stats.page_maps, 1);
 	assert_int_equal(perms_at(FAKE_RAM_IPA + (16UL << 20)), RW);
@@ -143,7 +144,7 @@ static void test_coherent_caches_skip_maintenance(void **state)
 {
 	(void)state;
 	fake.coherent_caches = true;
-	stage2_fault(v, FAKE_RAM_IPA, true, IABT);
+	stage2_fault(v, ipa_init(FAKE_RAM_IPA), true, IABT);
 	assert_int_equal(vm.s2stats.maintained, 0);
 	assert_int_equal(vm.s2stats.maint_skipped, 1);
 	assert_int_equal(perms_at(FAKE_RAM_IPA), RX);
@@ -152,8 +153,9 @@ static void test_coherent_caches_skip_maintenance(void **state)
 static void test_spurious_fault_changes_nothing(void **state)
 {
 	(void)state;
-	stage2_fault(v, FAKE_RAM_IPA, false, DABT_WRITE);
-	stage2_fault(v, FAKE_RAM_IPA, false, DABT_WRITE); /* another vCPU already mapped it */
+	stage2_fault(v, ipa_init(FAKE_RAM_IPA), false, DABT_WRITE);
+	stage2_fault(v, ipa_init(FAKE_RAM_IPA), false,
+		     DABT_WRITE); /* another vCPU already mapped it */
 	assert_int_equal(vm.s2stats.faults, 2);
 	assert_int_equal(fake.protects, 0);
 	assert_int_equal(vm.s2stats.wx_to_rw, 0);
@@ -166,12 +168,12 @@ static void test_failed_map_names_quota_or_host(void **state)
 	fake.s2_fails = true;
 	vm.s2.table_quota = 12;
 	vm.s2.table_pages = 12;
-	assert_true(stage2_fault(v, FAKE_RAM_IPA + 0x5000, false, DABT_READ));
+	assert_true(stage2_fault(v, ipa_init(FAKE_RAM_IPA + 0x5000), false, DABT_READ));
 	assert_int_equal(fake.crashes, 1);
 	assert_string_equal(fake.crash, "its stage-2 tables would exceed its quota of 12 pages "
 					"(for 16 MiB of RAM) at IPA 0x40005000");
 	vm.s2.table_pages = 5;
-	assert_true(stage2_fault(v, FAKE_RAM_IPA + 0x6000, true, IABT));
+	assert_true(stage2_fault(v, ipa_init(FAKE_RAM_IPA + 0x6000), true, IABT));
 	assert_int_equal(fake.crashes, 2);
 	assert_string_equal(fake.crash, "out of memory for stage-2 tables at IPA 0x40006000");
 }

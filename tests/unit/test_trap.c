@@ -137,7 +137,7 @@ static void add_second_vcpu(struct vcpu *v1)
 {
 	vm.nvcpus = 2;
 	vm.state = VM_RUNNING;
-	vm.ram_ipa = 0x40000000;
+	vm.ram_ipa = ipa_init(0x40000000);
 	vm.ram_size = 0x100000;
 	v1->vm = &vm;
 	v1->mpidr = (1UL << 31) | 1;

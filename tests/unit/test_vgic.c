@@ -52,12 +52,12 @@ void arch_vgic_set_underflow_irq(struct vcpu *vcpu, bool on)
 	underflow = on;
 }
 
-uint64_t arch_vgic_cpuif_base(void)
+paddr_t arch_vgic_cpuif_base(void)
 {
-	return 0x08040000;
+	return pa_init(0x08040000);
 }
 
-int arch_stage2_map_device(struct stage2 *s2, uint64_t ipa, uint64_t pa, uint64_t size)
+int arch_stage2_map_device(struct stage2 *s2, ipaddr_t ipa, paddr_t pa, uint64_t size)
 {
 	(void)s2;
 	(void)ipa;

@@ -157,23 +157,25 @@ static void expect_reset_logged(const struct vm *vm, uint64_t free_bytes)
 
 static void *ram(struct vm *vm, uint64_t ipa)
 {
-	return (void *)(vm->ram_pa + (ipa - vm->ram_ipa));
+	return pa_ptr(vm_ram_pa(vm, ipa_init(ipa)));
 }
 
 static bool mapped(struct vm *vm, uint64_t ipa)
 {
 	struct s2_leaf leaf;
 
-	arch_stage2_lookup(&vm->s2, ipa, &leaf);
+	arch_stage2_lookup(&vm->s2, ipa_init(ipa), &leaf);
 	return leaf.valid;
 }
 
 /* The guest touches its RAM: code at the entry, data in both 2 MiB blocks. */
 static void guest_runs(struct vm *vm)
 {
-	assert_true(stage2_fault(&vm->vcpus[0], GUEST_RAM_BASE, true, IABT));
-	assert_true(stage2_fault(&vm->vcpus[0], GUEST_RAM_BASE + 0x100000, false, DABT_READ));
-	assert_true(stage2_fault(&vm->vcpus[0], GUEST_RAM_BASE + 0x300000, false, DABT_READ));
+	assert_true(stage2_fault(&vm->vcpus[0], ipa_init(GUEST_RAM_BASE), true, IABT));
+	assert_true(
+		stage2_fault(&vm->vcpus[0], ipa_init(GUEST_RAM_BASE + 0x100000), false, DABT_READ));
+	assert_true(
+		stage2_fault(&vm->vcpus[0], ipa_init(GUEST_RAM_BASE + 0x300000), false, DABT_READ));
 	assert_true(mapped(vm, GUEST_RAM_BASE));
 	assert_true(mapped(vm, GUEST_RAM_BASE + 0x300000));
 	assert_int_equal(vm->state, VM_RUNNING);
@@ -431,7 +433,8 @@ static void test_stage2_quota(void **state)
 	(void)state;
 	vm = create(&c, &started);
 	for (uint64_t off = 0; off < VM_RAM; off += PAGE)
-		assert_true(stage2_fault(&vm->vcpus[0], GUEST_RAM_BASE + off, true, IABT));
+		assert_true(
+			stage2_fault(&vm->vcpus[0], ipa_init(GUEST_RAM_BASE + off), true, IABT));
 	assert_int_equal(vm->state, VM_RUNNING);
 	assert_int_equal(vm->s2.table_pages, 3);
 	assert_true(vm->s2.table_pages <= vm->s2.table_quota);
@@ -439,9 +442,9 @@ static void test_stage2_quota(void **state)
 	vm_reset(vm, &vm->vcpus[0]);
 	vm->s2.table_quota = 2;
 	free_before = mem_free_bytes();
-	assert_true(stage2_fault(&vm->vcpus[0], GUEST_RAM_BASE, true, IABT));
+	assert_true(stage2_fault(&vm->vcpus[0], ipa_init(GUEST_RAM_BASE), true, IABT));
 	assert_int_equal(vm->state, VM_RUNNING);
-	assert_true(stage2_fault(&vm->vcpus[0], GUEST_RAM_BASE + 0x200000, true, IABT));
+	assert_true(stage2_fault(&vm->vcpus[0], ipa_init(GUEST_RAM_BASE + 0x200000), true, IABT));
 	expect_logged("vm quota: crashed: its stage-2 tables would exceed its quota of 2 pages "
 		      "(for 4 MiB of RAM) at IPA 0x40200000; VM stopped, other VMs unaffected");
 	assert_int_equal(vm->state, VM_CRASHED);

@@ -76,6 +76,28 @@ $(BUILD)/unit/test_acpi_reader: $(UNIT_DTS) $(UNIT_DTB_DIR)/.qemu-dumped
 $(BUILD)/unit/test_acpi_reader: UNIT_CFLAGS += -DDTB_DIR='"$(UNIT_DTB_DIR)"'
 $(BUILD)/unit/test_dt2acpi: UNIT_CFLAGS += -DDTB_DIR='"$(UNIT_DTB_DIR)"'
 
+# What must not compile: tests/unit/misuse_NAME.c compiles as it is, and each misuse in it
+# (-DMISUSE=n, counted from its "#if/#elif MISUSE == n" lines) must fail to, on
+# incompatible types: the typed addresses (misuse_addr.c), the lock handles (misuse_locked.c).
+MISUSE_SRCS := $(wildcard tests/unit/misuse_*.c)
+.PHONY: unit-misuse
+unit-misuse:
+	@mkdir -p $(BUILD)/unit
+	$(Q)for f in $(MISUSE_SRCS); do \
+		$(HOSTCC) $(UNIT_CFLAGS) -fsyntax-only $$f || exit 1; \
+		n=$$(grep -c '^#.*if MISUSE == ' $$f); \
+		for i in $$(seq 1 $$n); do \
+			log=$(BUILD)/unit/$$(basename $$f .c).$$i.log; \
+			if $(HOSTCC) $(UNIT_CFLAGS) -fsyntax-only -DMISUSE=$$i $$f >$$log 2>&1; then \
+				echo "misuse: $$f: misuse $$i compiled"; exit 1; \
+			elif ! grep -q 'incompatible type' $$log; then \
+				echo "misuse: $$f: misuse $$i failed to compile, but not on its types:"; \
+				cat $$log; exit 1; \
+			fi; \
+		done; \
+		echo "misuse: $$f: all $$n misuses refused"; \
+	done
+
 # Runs every test binary; fails if any fails, after running them all.
-unit: $(UNIT_BINS)
+unit: $(UNIT_BINS) unit-misuse
 	@failed=0; for t in $(UNIT_BINS); do $$t || failed=1; done; exit $$failed

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "arch/arm64/context.h"
+#include "lib/addr.h"
 
 /*
  * HCR_EL2 while a guest runs, before the traps for newer features this CPU
@@ -59,7 +60,7 @@ uint64_t stage2_vtcr(const struct stage2 *s2);
  * drop the stage-2 and combined TLB entries for @ipa, or all of them; make the
  * descriptor stores so far visible to table walks (DSB ISHST).
  */
-void s2_tlb_flush_ipa(uint64_t ipa);
+void s2_tlb_flush_ipa(ipaddr_t ipa);
 void s2_tlb_flush_vmid(void);
 void s2_publish(void);
 

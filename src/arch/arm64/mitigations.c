@@ -22,10 +22,10 @@
 #define SMCCC_WORKAROUND_3	0x80003fffU
 
 /* SMCCC_ARCH_FEATURES answers for the workarounds. */
-#define WA_REQUIRED	     0	/* implemented, and this CPU needs it: call it */
-#define WA_NOT_REQUIRED	     1	/* implemented, this CPU does not need it */
-#define WA_NOT_SUPPORTED     -1 /* the firmware does not know it */
-#define WA_REQUIRED_NOT_CALL -2 /* WORKAROUND_2: not needed, or always on: do not call */
+#define WA_REQUIRED	     0	  /* implemented, and this CPU needs it: call it */
+#define WA_NOT_REQUIRED	     1	  /* implemented, this CPU does not need it */
+#define WA_NOT_SUPPORTED     (-1) /* the firmware does not know it */
+#define WA_REQUIRED_NOT_CALL (-2) /* WORKAROUND_2: not needed, or always on: do not call */
 
 /* What the firmware said: written once on the boot CPU before the others start, then read-only. */
 static struct {

@@ -75,11 +75,11 @@ static struct pgtable as_pgtable(struct stage2 *s2)
 				 .ctx = s2 };
 }
 
-uint64_t arch_stage2_tables_for(const struct stage2 *s2, uint64_t ipa, uint64_t size)
+uint64_t arch_stage2_tables_for(const struct stage2 *s2, ipaddr_t ipa, uint64_t size)
 {
 	const struct pgtable pt = { .start_level = s2->start_level, .ia_bits = s2->ipa_bits };
 
-	return pgtable_tables_for(&pt, ipa, size);
+	return pgtable_tables_for(&pt, ipa_addr(ipa), size);
 }
 
 static uint64_t perms_to_attrs(unsigned int perms)
@@ -101,39 +101,39 @@ static unsigned int attrs_to_perms(uint64_t e)
 	       ((e & S2_XN) ? 0 : S2_PERM_X);
 }
 
-int arch_stage2_map(struct stage2 *s2, uint64_t ipa, uint64_t pa, uint64_t size, unsigned int perms)
+int arch_stage2_map(struct stage2 *s2, ipaddr_t ipa, paddr_t pa, uint64_t size, unsigned int perms)
 {
 	struct pgtable pt = as_pgtable(s2);
 
-	return pgtable_map(&pt, ipa, pa, size, perms_to_attrs(perms));
+	return pgtable_map(&pt, ipa_addr(ipa), pa_addr(pa), size, perms_to_attrs(perms));
 }
 
-int arch_stage2_map_device(struct stage2 *s2, uint64_t ipa, uint64_t pa, uint64_t size)
+int arch_stage2_map_device(struct stage2 *s2, ipaddr_t ipa, paddr_t pa, uint64_t size)
 {
 	struct pgtable pt = as_pgtable(s2);
 
-	return pgtable_map(&pt, ipa, pa, size,
+	return pgtable_map(&pt, ipa_addr(ipa), pa_addr(pa), size,
 			   S2_MEMATTR_DEVICE | PTE_AF | S2_AP_R | S2_AP_W | S2_XN);
 }
 
-void arch_stage2_lookup(struct stage2 *s2, uint64_t ipa, struct s2_leaf *leaf)
+void arch_stage2_lookup(struct stage2 *s2, ipaddr_t ipa, struct s2_leaf *leaf)
 {
 	struct pgtable pt = as_pgtable(s2);
 	unsigned int level;
-	uint64_t e = *pgtable_walk(&pt, ipa, &level);
+	uint64_t e = *pgtable_walk(&pt, ipa_addr(ipa), &level);
+	uint64_t page_in_leaf = ipa_addr(ipa) & (pgtable_level_size(level) - 1) & ~(PAGE_SIZE - 1);
 
 	leaf->size = pgtable_level_size(level);
 	leaf->valid = e & PTE_VALID;
 	leaf->perms = leaf->valid ? attrs_to_perms(e) : 0;
-	leaf->pa =
-		leaf->valid ? (e & PTE_ADDR_MASK) + (ipa & (leaf->size - 1) & ~(PAGE_SIZE - 1)) : 0;
+	leaf->pa = pa_init(leaf->valid ? (e & PTE_ADDR_MASK) + page_in_leaf : 0);
 }
 
-int arch_stage2_protect_page(struct stage2 *s2, uint64_t ipa, unsigned int perms)
+int arch_stage2_protect_page(struct stage2 *s2, ipaddr_t ipa, unsigned int perms)
 {
 	struct pgtable pt = as_pgtable(s2);
 	unsigned int level;
-	uint64_t *e = pgtable_walk(&pt, ipa, &level);
+	uint64_t *e = pgtable_walk(&pt, ipa_addr(ipa), &level);
 
 	if (!(*e & PTE_VALID))
 		return -1;
@@ -144,10 +144,10 @@ int arch_stage2_protect_page(struct stage2 *s2, uint64_t ipa, unsigned int perms
 		if (!table)
 			return -1;
 		*e = 0;
-		s2_tlb_flush_ipa(ipa & ~(pgtable_level_size(level) - 1));
+		s2_tlb_flush_ipa(ipa_align_down(ipa, pgtable_level_size(level)));
 		*e = table;
 		s2_publish();
-		e = pgtable_walk(&pt, ipa, &level);
+		e = pgtable_walk(&pt, ipa_addr(ipa), &level);
 	}
 	*e = (*e & PTE_ADDR_MASK) | perms_to_attrs(perms) | PTE_TABLE | PTE_VALID;
 	s2_tlb_flush_ipa(ipa);

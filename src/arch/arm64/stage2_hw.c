@@ -10,10 +10,10 @@
 #define CTR_L1IP(v) FIELD(v, 14, 2)
 #define L1IP_PIPT   3
 
-void s2_tlb_flush_ipa(uint64_t ipa)
+void s2_tlb_flush_ipa(ipaddr_t ipa)
 {
 	dsb(ishst);
-	__asm__ volatile("tlbi ipas2e1is, %0" : : "r"(ipa >> 12) : "memory");
+	__asm__ volatile("tlbi ipas2e1is, %0" : : "r"(ipa_addr(ipa) >> 12) : "memory");
 	dsb(ish);
 	/* Combined stage-1+2 entries are not tagged by IPA: drop this VMID's. */
 	__asm__ volatile("tlbi vmalle1is" ::: "memory");

@@ -33,7 +33,7 @@ static bool cpu_has_sve(void)
 #define VEC_LOWER_A64	0x400
 #define VEC_LOWER_A32	0x600
 
-void arch_vcpu_reset(struct vcpu *vcpu, uint64_t entry, uint64_t x0)
+void arch_vcpu_reset(struct vcpu *vcpu, ipaddr_t entry, uint64_t x0)
 {
 	memset(&vcpu->ctx, 0, sizeof(vcpu->ctx));
 	memset(&vcpu->el1, 0, sizeof(vcpu->el1));
@@ -44,7 +44,7 @@ void arch_vcpu_reset(struct vcpu *vcpu, uint64_t entry, uint64_t x0)
 	vcpu->vptimer.ctl = 0;
 	vcpu->vptimer.cval = 0;
 	vcpu->ctx.x[0] = x0;
-	vcpu->ctx.pc = entry;
+	vcpu->ctx.pc = ipa_addr(entry);
 	vcpu->ctx.pstate = PSR_MODE_EL1h | PSR_DAIF;
 	vcpu->el1.sctlr = SCTLR_EL1_RES1;
 }
@@ -344,28 +344,28 @@ static bool at_stage1(uint64_t va, enum va_access access)
 	return true;
 }
 
-bool arch_vcpu_va_access(struct vcpu *vcpu, uint64_t va, enum va_access access, uint64_t *ipa)
+bool arch_vcpu_va_access(struct vcpu *vcpu, vaddr_t va, enum va_access access, ipaddr_t *ipa)
 {
 	uint64_t par, saved;
 
 	(void)vcpu;
 	if (!(read_sysreg(sctlr_el1) & SCTLR_M)) {
-		*ipa = va;
+		*ipa = ipa_init(va_addr(va)); /* stage 1 off: the guest's VA is its IPA */
 		return true;
 	}
 	/* AT writes PAR_EL1, which is the guest's: keep its value. */
 	saved = read_sysreg(par_el1);
-	if (!at_stage1(va, access))
+	if (!at_stage1(va_addr(va), access))
 		return false; /* not an access kind: nothing is translated */
 	par = read_sysreg(par_el1);
 	write_sysreg(par_el1, saved);
 	if (par & 1)
 		return false; /* not mapped, or not with that permission, at stage 1 now */
-	*ipa = (par & 0x000ffffffffff000UL) | (va & 0xfff);
+	*ipa = ipa_init((par & 0x000ffffffffff000UL) | (va_addr(va) & 0xfff));
 	return true;
 }
 
-bool arch_vcpu_va_to_ipa(struct vcpu *vcpu, uint64_t va, uint64_t *ipa)
+bool arch_vcpu_va_to_ipa(struct vcpu *vcpu, vaddr_t va, ipaddr_t *ipa)
 {
 	return arch_vcpu_va_access(vcpu, va, VA_EL1_READ, ipa);
 }

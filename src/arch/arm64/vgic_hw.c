@@ -43,7 +43,7 @@ static unsigned int version;
 static unsigned int nr_lrs;
 static unsigned int maint_intid;
 static uintptr_t gich;
-static uint64_t gicv_pa;
+static paddr_t gicv_pa; /* GICV, the frame a GICv2 guest gets as its GICC */
 
 static inline uint32_t gich_read(unsigned int off)
 {
@@ -73,7 +73,7 @@ void vgic_hw_init(const struct platform *plat)
 		   !arch_map_device(g->hyp.base, g->hyp.size)) {
 		version = 2;
 		gich = g->hyp.base;
-		gicv_pa = g->vcpu.base;
+		gicv_pa = pa_init(g->vcpu.base);
 		nr_lrs = clamp_lrs((gich_read(GICH_VTR) & 0x3f) + 1);
 	}
 }
@@ -88,7 +88,7 @@ unsigned int arch_vgic_maint_intid(void)
 	return maint_intid;
 }
 
-uint64_t arch_vgic_cpuif_base(void)
+paddr_t arch_vgic_cpuif_base(void)
 {
 	return gicv_pa;
 }

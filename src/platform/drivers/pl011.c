@@ -24,6 +24,10 @@
 static volatile uint32_t *uart_regs;
 static unsigned int irq_intid;
 static bool irq_mode;
+/*
+ * protects: tx_ring, tx_head, tx_tail, rx_ring, rx_head, rx_tail, stats, irq_mode
+ * being set, and the UART's registers once interrupts are on. A leaf.
+ */
 static struct spinlock uart_lock;
 static struct uart_stats stats;
 static char tx_ring[TX_RING];
