@@ -38,6 +38,7 @@ UNIT_SRCS_test_acpi_reader := $(wildcard src/acpi/*.c) src/platform/dt.c src/pla
 	src/lib/format.c
 UNIT_SRCS_test_dt2acpi  := $(wildcard src/acpi/*.c) src/platform/dt.c src/platform/platform.c src/lib/format.c
 UNIT_SRCS_test_irq      := src/core/irq.c tests/unit/fake_arch.c
+UNIT_SRCS_test_random   := src/core/random.c tests/unit/fake_arch.c
 UNIT_SRCS_test_guestlog := src/core/guestlog.c src/lib/format.c tests/unit/fake_arch.c
 UNIT_SRCS_test_stage2   := src/core/stage2_fault.c src/core/guestlog.c src/lib/format.c \
 	tests/unit/fake_arch.c tests/unit/fake_vm.c
