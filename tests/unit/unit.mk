@@ -24,6 +24,9 @@ UNIT_SRCS_test_vgic     := src/vdev/vgic.c src/core/mmio.c src/lib/format.c
 UNIT_SRCS_test_message  := src/hypercall/message.c src/hypercall/rpci.c src/hypercall/tclo.c \
 	src/core/guestlog.c \
 	src/lib/format.c
+UNIT_SRCS_test_backdoor := src/hypercall/backdoor.c src/hypercall/message.c src/hypercall/rpci.c \
+	src/hypercall/tclo.c src/core/random.c src/core/guestlog.c src/lib/format.c \
+	tests/unit/fake_arch.c tests/unit/fake_vm.c
 UNIT_SRCS_test_libc     := tests/unit/skiff_libc.c
 UNIT_SRCS_test_platform := src/platform/platform.c src/platform/dt.c src/lib/format.c
 UNIT_SRCS_test_guest_fdt := src/board/guest_fdt.c src/lib/format.c
