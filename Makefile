@@ -10,6 +10,9 @@ PYTHON    := /usr/bin/python3
 BUILD     := build
 SYSROOT   := $(BUILD)/sysroot-arm64
 LIBFDT_A  := $(SYSROOT)/usr/lib/aarch64-linux-gnu/libfdt.a
+# BearSSL compiled for EL2 by scripts/bearssl-el2.sh from Debian's source (docs/crypto.md).
+BEARSSL_INC := $(BUILD)/bearssl-src/inc
+BEARSSL_A   := $(BUILD)/bearssl-el2/libbearssl.a
 VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 # Quiet by default; `make V=1` shows the commands.
 Q         := $(if $(V),,@)
@@ -25,7 +28,7 @@ WARN_CFLAGS := -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow -Wswitch-defa
 # panic backtraces, and position independence so any Linux-style loader can place us.
 HYP_CFLAGS := -std=gnu11 -O2 -g $(WARN_CFLAGS) -ffreestanding -fno-builtin \
 	-nostdinc -isystem $(shell $(CC_ARM) -print-file-name=include) \
-	-isystem src/lib/libc -I$(SYSROOT)/usr/include -Isrc \
+	-isystem src/lib/libc -I$(SYSROOT)/usr/include -isystem $(BEARSSL_INC) -Isrc \
 	-mgeneral-regs-only -mstrict-align -mno-outline-atomics -fno-omit-frame-pointer -fpie \
 	-fno-stack-protector -fno-common -ffunction-sections -fdata-sections \
 	-DSKIFF_VERSION='"$(VERSION)"' -MMD -MP
@@ -58,21 +61,26 @@ setup:
 $(LIBFDT_A):
 	@scripts/setup.sh
 
+# Built again when its recipe changes (setup.sh builds it only when it is missing).
+$(BEARSSL_A): scripts/bearssl-el2.sh
+	@rm -f $@
+	@scripts/bearssl-el2.sh
+
 hyp: $(BUILD)/skiff.bin
 
-$(BUILD)/hyp/%.S.o: src/%.S | $(LIBFDT_A)
+$(BUILD)/hyp/%.S.o: src/%.S | $(LIBFDT_A) $(BEARSSL_A)
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
 	$(Q)$(CC_ARM) $(HYP_CFLAGS) -D__ASSEMBLY__ -c $< -o $@
 
-$(BUILD)/hyp/%.c.o: src/%.c | $(LIBFDT_A)
+$(BUILD)/hyp/%.c.o: src/%.c | $(LIBFDT_A) $(BEARSSL_A)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC_ARM) $(HYP_CFLAGS) -c $< -o $@
 
-$(BUILD)/skiff.elf: $(HYP_OBJS) $(LIBFDT_A) src/arch/arm64/skiff.lds
+$(BUILD)/skiff.elf: $(HYP_OBJS) $(LIBFDT_A) $(BEARSSL_A) src/arch/arm64/skiff.lds
 	@echo "  LD      $@"
-	$(Q)$(CC_ARM) $(HYP_CFLAGS) $(HYP_LDFLAGS) -o $@ $(HYP_OBJS) $(LIBFDT_A) -lgcc
+	$(Q)$(CC_ARM) $(HYP_CFLAGS) $(HYP_LDFLAGS) -o $@ $(HYP_OBJS) $(LIBFDT_A) $(BEARSSL_A) -lgcc
 
 $(BUILD)/skiff.bin: $(BUILD)/skiff.elf
 	@echo "  OBJCOPY $@"

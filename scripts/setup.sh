@@ -9,6 +9,7 @@ host_pkgs=(
 	make gcc gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
 	qemu-system-arm device-tree-compiler acpica-tools libfdt-dev libcmocka-dev
 	python3-pytest python3-pexpect python3-pytest-xdist tmux cppcheck clang-format clang-tidy
+	libbearssl-dev dpkg-dev
 )
 
 missing() {
@@ -47,5 +48,10 @@ if [ ! -f "$sysroot/usr/lib/aarch64-linux-gnu/libfdt.a" ]; then
 	dpkg -x "$tmp"/libfdt-dev_*_arm64.deb "$sysroot"
 	rm -rf "$tmp"
 fi
+
+# BearSSL built for EL2 from Debian's source package (docs/crypto.md); the host's
+# libbearssl-dev above serves the unit tests.
+[ -f "$top/build/bearssl-el2/libbearssl.a" ] || "$top/scripts/bearssl-el2.sh"
+
 mkdir -p "$(dirname "$stamp")"
 touch "$stamp"

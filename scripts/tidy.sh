@@ -9,9 +9,9 @@ cd "$(dirname "$0")/.."
 
 gcc_include=$(aarch64-linux-gnu-gcc -print-file-name=include)
 hyp_flags=(--target=aarch64-linux-gnu -std=gnu11 -ffreestanding -fno-builtin -nostdinc
-	-isystem "$gcc_include" -isystem src/lib/libc -Ibuild/sysroot-arm64/usr/include -Isrc
-	-mgeneral-regs-only -DSKIFF_VERSION='"lint"')
-host_flags=(-std=gnu11 -Isrc -DDTB_DIR='"build/unit/dtb"')
+	-isystem "$gcc_include" -isystem src/lib/libc -Ibuild/sysroot-arm64/usr/include
+	-isystem build/bearssl-src/inc -Isrc -mgeneral-regs-only -DSKIFF_VERSION='"lint"')
+host_flags=(-std=gnu11 -Isrc -isystem /usr/include/bearssl -DDTB_DIR='"build/unit/dtb"')
 
 status=0
 for f in "$@"; do

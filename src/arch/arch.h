@@ -41,6 +41,11 @@ __attribute__((noreturn)) void arch_cpu_halt(void);
 uint64_t arch_counter(void);
 /* The counter's frequency (CNTFRQ_EL0), in Hz. */
 uint64_t arch_counter_freq(void);
+/*
+ * A random number from the CPU's own generator (FEAT_RNG's RNDR). False when the
+ * CPU has none, or when it had no number ready this time (a later call may succeed).
+ */
+bool arch_random_u64(uint64_t *value);
 /* Prints the frame-pointer chain starting at @fp (panic path). */
 void arch_backtrace(const void *fp);
 

@@ -18,6 +18,7 @@
 #include "core/mem.h"
 #include "console/mux.h"
 #include "core/panic.h"
+#include "core/random.h"
 #include "platform/platform.h"
 #include "core/sched.h"
 #include "core/smp.h"
@@ -129,7 +130,26 @@ static void run_selftest(void)
 	log_warn("selftest: unknown test \"%s\" (known: el2-fault)", what);
 }
 
-void skiff_main(const void *fdt, unsigned int el, const struct mem_range *image)
+/*
+ * Seeds the random generator from what the CPU and the firmware gave, then forgets
+ * the firmware's seed: Skiff's copy, and the bytes in the device tree (mapped
+ * writable at boot), so that nothing handed on later can reveal it.
+ */
+static void seed_random(void *fdt)
+{
+	int r;
+
+	random_init(plat.rng_seed, plat.rng_seed_len);
+	if (!plat.rng_seed_len)
+		return;
+	memset(plat.rng_seed, 0, sizeof(plat.rng_seed));
+	r = platform_forget_rng_seed(fdt);
+	if (r)
+		log_warn("random: cannot remove /chosen/rng-seed from the device tree: %s",
+			 fdt_strerror(r));
+}
+
+void skiff_main(void *fdt, unsigned int el, const struct mem_range *image)
 {
 	struct cpu_features f;
 	unsigned int boot_cpu;
@@ -150,6 +170,7 @@ void skiff_main(const void *fdt, unsigned int el, const struct mem_range *image)
 		arch_cpu_halt();
 	}
 	log_info("Skiff %s, a hypervisor for Arm (EL2)", SKIFF_VERSION);
+	seed_random(fdt);
 	arch_cpu_features(&f);
 	map_platform();
 	reserve_in_use(fdt, image);

@@ -4,8 +4,11 @@
 
 #include "platform/platform.h"
 
-/* Entered by the arch boot code with the MMU on; @image is Skiff's own footprint. */
-__attribute__((noreturn)) void skiff_main(const void *fdt, unsigned int el,
+/*
+ * Entered by the arch boot code with the MMU on; @image is Skiff's own footprint.
+ * @fdt is writable: the firmware's random seed is removed from it once read.
+ */
+__attribute__((noreturn)) void skiff_main(void *fdt, unsigned int el,
 					  const struct mem_range *image);
 
 /* Entered on each secondary CPU once its MMU and stack are set up. */

@@ -17,7 +17,8 @@
  *   watch_lock              -> log_lock (a clock jump is logged). Trylocked.
  *     (core/hostclock.c)
  *   vm->backdoor.lock       -> vm->s2_lock (guest buffers: vm_ram_prepare,
- *                              stage2_host_write), vm->log.lock, log_lock, and,
+ *                              stage2_host_write), the random generator's lock
+ *                              (new channels' cookies), vm->log.lock, log_lock, and,
  *                              when a reply cannot be written (the stage-2
  *                              quota), vm_crash(): vm->lock, the device locks.
  *   vm->uart.lock           -> vm->vgic.lock (its interrupt line), the VM's
@@ -28,8 +29,9 @@
  *                              log_lock (mem_free's double-free error).
  *   log_lock (core/log.c)   -> the log's conbuf, uart_lock: the sinks.
  *   leaves, holding nothing else: vm->lock, vm->vgic.lock, vm->log.lock
- *   (core/guestlog.c), the page allocator's lock (core/palloc.c), every
- *   conbuf's lock (console/conbuf.c), uart_lock (platform/drivers/pl011.c).
+ *   (core/guestlog.c), the page allocator's lock (core/palloc.c), the random
+ *   generator's lock (core/random.c), every conbuf's lock (console/conbuf.c),
+ *   uart_lock (platform/drivers/pl011.c).
  *
  * The device locks (uart, rtc, dcc) are never held two at a time, nor two VMs'
  * locks of one kind. Nothing is taken in two orders. Work that would need an

@@ -4,6 +4,7 @@
 #include "arch/arch.h"
 #include "core/guestlog.h"
 #include "core/log.h"
+#include "core/random.h"
 #include "core/vm.h"
 #include "core/wallclock.h"
 #include "hypercall/backdoor.h"
@@ -121,6 +122,13 @@ static void opened(void *ctx, uint32_t proto)
 		tclo_opened(&vm->tclo);
 }
 
+/* From the host's DRBG: unrelated to the guest's time, PC or other channels. */
+static uint64_t new_cookies(void *ctx)
+{
+	(void)ctx;
+	return random_u64();
+}
+
 bool backdoor_host_request(struct vm *vm, const char *request)
 {
 	bool ok;
@@ -220,11 +228,10 @@ static bool call_report(uint64_t *x, uint64_t x7)
 /* A low-bandwidth call that is not a report: a message channel's step, or unknown. */
 static bool call_lb(struct vcpu *vcpu, struct bdoor_regs *r, const char **why)
 {
-	const struct msg_handler h = { answer, opened, vcpu->vm };
+	const struct msg_handler h = { answer, opened, new_cookies, vcpu->vm };
 
 	if ((r->cx & 0xffff) == BDOOR_CMD_MESSAGE) {
-		if (msg_call_lb(vcpu->vm->backdoor.channels, r, &h,
-				arch_counter() ^ (uint64_t)vcpu->ctx.pc))
+		if (msg_call_lb(vcpu->vm->backdoor.channels, r, &h))
 			return true;
 		*why = "message call failed (bad channel, cookie, size or order)";
 		return false;
@@ -267,7 +274,7 @@ void backdoor_call(struct vcpu *vcpu)
 			r.ax = NO_PORT;
 		}
 	} else {
-		const struct msg_handler h = { answer, opened, vcpu->vm };
+		const struct msg_handler h = { answer, opened, new_cookies, vcpu->vm };
 		const struct msg_guest_mem mem = { mem_read, mem_write, vcpu };
 
 		ok = port == BDOORHB_PORT && !(x7 & BDOOR_X7_DF) &&

@@ -41,10 +41,11 @@ static void deliver(struct msg_channel *c, const struct msg_handler *h)
 	c->in_size = c->in_len = 0;
 }
 
-static bool open_channel(struct msg_channel *channels, struct bdoor_regs *r, uint64_t seed,
+static bool open_channel(struct msg_channel *channels, struct bdoor_regs *r,
 			 const struct msg_handler *h)
 {
 	uint32_t proto = (uint32_t)r->bx & ~MSG_FLAG_COOKIE;
+	uint64_t cookies;
 	unsigned int i;
 
 	if (proto != MSG_PROTO_RPCI && proto != MSG_PROTO_TCLO)
@@ -56,9 +57,10 @@ static bool open_channel(struct msg_channel *channels, struct bdoor_regs *r, uin
 	memset(&channels[i], 0, sizeof(channels[i]));
 	channels[i].open = true;
 	channels[i].proto = proto;
-	/* Cookies keep other programs from using the channel: not a secret, a guard. */
-	channels[i].cookie_high = (uint32_t)(seed >> 32) ^ (i * 0x9e3779b9U);
-	channels[i].cookie_low = (uint32_t)seed ^ 0x5f3759dfU;
+	/* The cookies are the channel's secret: its owner's, not other programs'. */
+	cookies = h->new_cookies(h->ctx);
+	channels[i].cookie_high = (uint32_t)(cookies >> 32);
+	channels[i].cookie_low = (uint32_t)cookies;
 	r->cx = STATUS(MSG_STATUS_SUCCESS);
 	r->dx = (uint64_t)i << 16;
 	r->si = channels[i].cookie_high;
@@ -128,15 +130,14 @@ static bool recv_payload(struct msg_channel *c, struct bdoor_regs *r)
 	return true;
 }
 
-bool msg_call_lb(struct msg_channel *channels, struct bdoor_regs *r, const struct msg_handler *h,
-		 uint64_t cookie_seed)
+bool msg_call_lb(struct msg_channel *channels, struct bdoor_regs *r, const struct msg_handler *h)
 {
 	unsigned int type = hi16(r->cx);
 	struct msg_channel *c;
 	bool ok = false;
 
 	if (type == MSG_OPEN) {
-		ok = open_channel(channels, r, cookie_seed, h);
+		ok = open_channel(channels, r, h);
 	} else if ((c = find(channels, r->dx, (uint32_t)r->si, (uint32_t)r->di))) {
 		switch (type) {
 		case MSG_SENDSIZE:

@@ -60,6 +60,13 @@ struct msg_channel {
 struct msg_handler {
 	size_t (*answer)(void *ctx, uint32_t proto, const char *msg, size_t len, char *reply);
 	void (*opened)(void *ctx, uint32_t proto); /* a channel was opened (may be NULL) */
+	/*
+	 * The cookies of a channel being opened (high half: cookie_high, low half:
+	 * cookie_low). They are all that keeps one program in the guest from using
+	 * another's channel, so they must be unpredictable: random, not derived from
+	 * anything the guest sees (time, PC, channel number, other channels' cookies).
+	 */
+	uint64_t (*new_cookies)(void *ctx);
 	void *ctx;
 };
 
@@ -72,11 +79,10 @@ struct msg_guest_mem {
 
 /*
  * Serves a low-bandwidth message call (ecx = 30 | type << 16) on @channels.
- * @cookie_seed makes new channels' cookies. Returns false when the call was
- * malformed (reported as a failure status to the guest either way).
+ * Returns false when the call was malformed (reported as a failure status to
+ * the guest either way).
  */
-bool msg_call_lb(struct msg_channel *channels, struct bdoor_regs *r, const struct msg_handler *h,
-		 uint64_t cookie_seed);
+bool msg_call_lb(struct msg_channel *channels, struct bdoor_regs *r, const struct msg_handler *h);
 
 /* Serves a high-bandwidth transfer (port 0x5659); @to_guest for "rep insb". */
 bool msg_call_hb(struct msg_channel *channels, struct bdoor_regs *r, bool to_guest,

@@ -312,6 +312,21 @@ static void discover_chosen(struct ctx *c)
 	s = fdt_getprop(fdt, chosen, "bootargs", &l1);
 	if (s && l1 > 0)
 		format(plat->bootargs, sizeof(plat->bootargs), "%.*s", l1, s);
+	s = fdt_getprop(fdt, chosen, "rng-seed", &l1);
+	if (s && l1 > 0) {
+		plat->rng_seed_len =
+			(size_t)l1 < sizeof(plat->rng_seed) ? (size_t)l1 : sizeof(plat->rng_seed);
+		memcpy(plat->rng_seed, s, plat->rng_seed_len);
+	}
+}
+
+int platform_forget_rng_seed(void *fdt)
+{
+	int chosen = fdt_path_offset(fdt, "/chosen");
+
+	if (chosen < 0)
+		return chosen;
+	return fdt_nop_property(fdt, chosen, "rng-seed");
 }
 
 static int check_fdt(const void *fdt, char *err, size_t errlen)

@@ -17,6 +17,7 @@
 #define PLATFORM_MAX_RESERVED 16
 #define PLATFORM_MAX_REDIST   4
 #define PLATFORM_BOOTARGS_LEN 256
+#define PLATFORM_RNG_SEED_MAX 64
 
 enum psci_conduit {
 	PSCI_CONDUIT_NONE = 0,
@@ -83,6 +84,12 @@ struct platform {
 	/* /chosen: linux,initrd-start/end (size 0 when absent) and bootargs. */
 	struct mem_range initrd;
 	char bootargs[PLATFORM_BOOTARGS_LEN];
+	/*
+	 * /chosen/rng-seed: random bytes from the firmware (QEMU virt gives 32), the
+	 * first PLATFORM_RNG_SEED_MAX of them; rng_seed_len 0 when there are none.
+	 */
+	uint8_t rng_seed[PLATFORM_RNG_SEED_MAX];
+	size_t rng_seed_len;
 };
 
 /*
@@ -92,6 +99,14 @@ struct platform {
  * empty compatible); missing memory or CPUs is.
  */
 int platform_discover(const void *fdt, struct platform *plat, char *err, size_t errlen);
+
+/*
+ * Removes /chosen/rng-seed from @fdt (the bytes are overwritten with no-op tags,
+ * as Linux does once it has read them), so that whoever reads this device tree next
+ * does not get the seed Skiff used. The tree stays valid. Returns 0, or a libfdt
+ * error when the property could not be removed (there was none: -FDT_ERR_NOTFOUND).
+ */
+int platform_forget_rng_seed(void *fdt);
 
 /*
  * The same without memory, CPUs and reservations (ncpus 0): the devices only,

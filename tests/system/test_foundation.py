@@ -80,6 +80,28 @@ def test_banner_cpu_max_features():
     assert "1 of 1 CPUs online" in run.output
 
 
+@pytest.mark.parametrize("cpu,machine,line", [
+    # -cpu max has FEAT_RNG; QEMU virt puts 32 bytes in /chosen/rng-seed.
+    ("max", (), "skiff: random: seeded from RNDR and the device tree's rng-seed"),
+    ("cortex-a57", (), "skiff: random: seeded from the device tree's rng-seed "
+                       "(the CPU has no RNDR)"),
+    ("max", ("-M", "dtb-randomness=off"),
+     "skiff: random: seeded from RNDR (the device tree has no rng-seed)"),
+    # Neither: the counter alone, which Skiff reports as an error.
+    ("cortex-a57", ("-M", "dtb-randomness=off"),
+     "skiff: error: random: NO ENTROPY: the CPU has no RNDR (FEAT_RNG) and the device tree "
+     "no /chosen/rng-seed"),
+], ids=["rndr+dt", "dt", "rndr", "counter-only"])
+def test_random_seed_sources(cpu, machine, line):
+    """The host's random generator is seeded from what the CPU and the firmware offer
+    (docs/crypto.md), and the boot log says which."""
+    run = boot([Vm("hello", "hello")], cpu=cpu, smp=1, extra=machine)
+    assert_tap_passed(run, "hello")
+    seeded = [l for l in run.lines if l.startswith(("skiff: random:", "skiff: error: random:"))]
+    assert any(l.startswith(line) for l in seeded), seeded
+    assert ("NO ENTROPY" in run.output) == ("NO ENTROPY" in line), seeded
+
+
 @pytest.mark.parametrize("smp", [1, 4])
 def test_cpu_counts(smp):
     run = boot([Vm("hello", "hello")], smp=smp)

@@ -154,6 +154,15 @@ uint64_t arch_counter_freq(void)
 	return 1000000;
 }
 
+/* RNDR, when a test gives the fake CPU one: a known sequence, so seeds can be checked. */
+bool arch_random_u64(uint64_t *value)
+{
+	if (!fake.rndr)
+		return false;
+	*value = fake.rndr_next++;
+	return true;
+}
+
 void arch_vcpu_reset(struct vcpu *vcpu, ipaddr_t entry, uint64_t x0)
 {
 	memset(&vcpu->ctx, 0, sizeof(vcpu->ctx));

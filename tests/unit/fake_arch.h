@@ -23,6 +23,8 @@ struct fake_record {
 	int64_t fw_wa1; /* SMCCC_ARCH_FEATURES(WORKAROUND_1) as the firmware answers */
 	unsigned int wa_calls;
 	uint32_t last_wa;
+	bool rndr;			     /* the CPU has RNDR (false: arch_random_u64 fails) */
+	uint64_t rndr_next;		     /* what RNDR gives next; each read adds one */
 	bool coherent_caches;		     /* CTR_EL0.IDC and DIC both set */
 	bool s2_fails;			     /* stage-2 maps and protects fail (no table page) */
 	unsigned char perms[FAKE_RAM_PAGES]; /* fake stage 2: S2_PERM_* per page, 0 = unmapped */

@@ -63,7 +63,16 @@ static size_t answer(void *ctx, uint32_t proto, const char *msg, size_t len, cha
 	return rpci_answer(&rpci, msg, len, reply, MSG_MAX_SIZE);
 }
 
-static const struct msg_handler handler = { answer, NULL, NULL };
+/* Cookies for new channels: a sequence the tests know. */
+static uint64_t next_cookies;
+
+static uint64_t new_cookies(void *ctx)
+{
+	(void)ctx;
+	return next_cookies++;
+}
+
+static const struct msg_handler handler = { answer, NULL, new_cookies, NULL };
 
 /* The guest's memory: addresses 0x1000.. map guest_mem; anything else is refused. */
 static bool mem_read(void *ctx, uint64_t va, void *dst, size_t len)
@@ -97,7 +106,7 @@ static unsigned int call(const struct chan *c, unsigned int type, uint64_t bx, s
 				  .dx = (uint64_t)c->id << 16,
 				  .si = c->high,
 				  .di = c->low };
-	msg_call_lb(channels, r, &handler, 0x1234567890abcdefUL);
+	msg_call_lb(channels, r, &handler);
 	return (unsigned int)(r->cx >> 16);
 }
 
@@ -238,6 +247,27 @@ static void test_channel_rules(void **state)
 	assert_int_equal(call(&bad, MSG_OPEN, 0x12345678, &r), MSG_STATUS_FAIL); /* protocol */
 }
 
+/* Each open takes its cookies from the handler: cookie_high the high half. */
+static void test_cookies_come_from_the_handler(void **state)
+{
+	struct chan a, b, forged;
+	struct bdoor_regs r;
+
+	(void)state;
+	next_cookies = 0x1122334455667788UL;
+	a = open_rpci();
+	b = open_rpci();
+	assert_int_equal(a.high, 0x11223344);
+	assert_int_equal(a.low, 0x55667788);
+	assert_int_equal(b.high, 0x11223344);
+	assert_int_equal(b.low, 0x55667789);
+	assert_int_equal(next_cookies, 0x112233445566778aUL); /* one draw per open */
+	/* Another channel's cookies do not open this one. */
+	forged = (struct chan){ .id = b.id, .high = a.high, .low = a.low };
+	assert_int_equal(call(&forged, MSG_SENDSIZE, 4, &r), MSG_STATUS_FAIL);
+	assert_true(call(&b, MSG_SENDSIZE, 4, &r) & MSG_STATUS_SUCCESS);
+}
+
 static void test_guestinfo_limits(void **state)
 {
 	char big[300];
@@ -310,6 +340,7 @@ int main(void)
 		cmocka_unit_test_setup(test_rpci_over_low_bandwidth, setup),
 		cmocka_unit_test_setup(test_rpci_over_high_bandwidth, setup),
 		cmocka_unit_test_setup(test_channel_rules, setup),
+		cmocka_unit_test_setup(test_cookies_come_from_the_handler, setup),
 		cmocka_unit_test_setup(test_guestinfo_limits, setup),
 		cmocka_unit_test(test_tclo_requests),
 		cmocka_unit_test_setup(test_guest_text_is_escaped_in_the_log, setup),

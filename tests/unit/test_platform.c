@@ -5,6 +5,7 @@
  * expected values are QEMU virt's documented memory map (hw/arm/virt.c), not
  * output of the code under test.
  */
+#define _GNU_SOURCE /* memmem */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <libfdt.h>
 
 #include "platform/platform.h"
 #include "dtb_file.h"
@@ -139,6 +141,50 @@ static void test_nested_board_tree(void **state)
 	assert_int_equal(plat.initrd.base, 0x88000000);
 	assert_int_equal(plat.initrd.size, 0x100000);
 	assert_string_equal(plat.bootargs, "skiff.selftest=none");
+	assert_int_equal(plat.rng_seed_len, 64); /* of the 72 bytes 0x00..0x47 */
+	for (unsigned int i = 0; i < 64; i++)
+		assert_int_equal(plat.rng_seed[i], i);
+}
+
+/* QEMU virt's /chosen/rng-seed: 32 random bytes, read as they are in the tree. */
+static void test_rng_seed_is_read(void **state)
+{
+	const void *prop;
+	int len;
+
+	(void)state;
+	assert_int_equal(discover("virt-gicv3-smp2"), 0);
+	prop = fdt_getprop(blob, fdt_path_offset(blob, "/chosen"), "rng-seed", &len);
+	assert_non_null(prop);
+	assert_int_equal(len, 32);
+	assert_int_equal(plat.rng_seed_len, 32);
+	assert_memory_equal(plat.rng_seed, prop, 32);
+}
+
+/*
+ * Once forgotten, the seed's bytes are nowhere in the tree, which stays valid with
+ * everything else in it; a second discovery finds no seed.
+ */
+static void test_forgotten_rng_seed_is_gone_from_the_tree(void **state)
+{
+	unsigned char seed[32];
+	size_t size;
+
+	(void)state;
+	assert_int_equal(discover("virt-gicv3-smp2"), 0);
+	memcpy(seed, plat.rng_seed, sizeof(seed));
+	size = fdt_totalsize(blob);
+	assert_int_equal(platform_forget_rng_seed(blob), 0);
+	assert_null(memmem(blob, size, seed, sizeof(seed)));
+	assert_int_equal(fdt_check_full(blob, size), 0);
+	assert_int_equal(fdt_totalsize(blob), size);
+	assert_null(fdt_getprop(blob, fdt_path_offset(blob, "/chosen"), "rng-seed", NULL));
+	assert_non_null(fdt_getprop(blob, fdt_path_offset(blob, "/chosen"), "kaslr-seed", NULL));
+	assert_int_equal(platform_discover(blob, &plat, err, sizeof(err)), 0);
+	assert_int_equal(plat.rng_seed_len, 0);
+	check_virt_common(2);
+	/* Nothing left to forget. */
+	assert_int_equal(platform_forget_rng_seed(blob), -FDT_ERR_NOTFOUND);
 }
 
 static void expect_error(const char *name, const char *substring)
@@ -189,6 +235,8 @@ int main(void)
 		cmocka_unit_test(test_virt_gicv2),
 		cmocka_unit_test(test_virt_a57_and_no_el2),
 		cmocka_unit_test(test_nested_board_tree),
+		cmocka_unit_test(test_rng_seed_is_read),
+		cmocka_unit_test(test_forgotten_rng_seed_is_gone_from_the_tree),
 		cmocka_unit_test(test_malformed_trees),
 		cmocka_unit_test(test_corrupt_blobs),
 	};

@@ -126,7 +126,7 @@ void boot_primary(uint64_t fdt, uint64_t el)
 		set_percpu(0); /* provisional, until the boot CPU's index is known */
 	if (!fdt_size)
 		arch_cpu_halt(); /* no device tree: no console to complain on */
-	skiff_main((const void *)fdt, (unsigned int)el, &image);
+	skiff_main((void *)fdt, (unsigned int)el, &image);
 }
 
 void boot_secondary(uint64_t index)

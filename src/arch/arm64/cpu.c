@@ -76,6 +76,22 @@ uint64_t arch_counter(void)
 	return read_sysreg(cntpct_el0);
 }
 
+bool arch_random_u64(uint64_t *value)
+{
+	uint64_t v;
+	uint32_t failed;
+
+	/* ID_AA64ISAR0_EL1.RNDR (bits 63:60): 1 when RNDR and RNDRRS exist. */
+	if (!FIELD(read_sysreg(id_aa64isar0_el1), 60, 4))
+		return false;
+	/* RNDR (s3_3_c2_c4_0) sets PSTATE.Z, and reads as 0, when it has no number. */
+	__asm__ volatile("mrs %0, s3_3_c2_c4_0\n\tcset %w1, eq" : "=r"(v), "=r"(failed) : : "cc");
+	if (failed)
+		return false;
+	*value = v;
+	return true;
+}
+
 void arch_smccc(int conduit, uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3,
 		struct smccc_result *res)
 {
