@@ -661,7 +661,7 @@ static uint64_t dist_read(void *dev, struct vcpu *vcpu, uint64_t off, unsigned i
 			irq_of(vm, 0, (unsigned int)((off - GICD_IROUTER) / 8));
 
 		spin_lock(&vm->vgic.lock);
-		v = (off & 4) ? irq->route >> 32 : irq->route;
+		v = size == 8 ? irq->route : mmio_reg64_word(irq->route, off);
 		spin_unlock(&vm->vgic.lock);
 		return v;
 	}
@@ -697,12 +697,8 @@ static void dist_write(void *dev, struct vcpu *vcpu, uint64_t off, unsigned int 
 		struct vgic_irq *irq = irq_of(vm, 0, (unsigned int)((off - GICD_IROUTER) / 8));
 
 		spin_lock(&vm->vgic.lock);
-		if (size == 8)
-			irq->route = value;
-		else if (off & 4)
-			irq->route = (irq->route & 0xffffffffUL) | (value << 32);
-		else
-			irq->route = (irq->route & ~0xffffffffUL) | (value & 0xffffffffUL);
+		irq->route =
+			size == 8 ? value : mmio_reg64_set_word(irq->route, off, (uint32_t)value);
 		spin_unlock(&vm->vgic.lock);
 		return;
 	}
@@ -730,9 +726,8 @@ static uint64_t redist_read(void *dev, struct vcpu *vcpu, uint64_t off, unsigned
 		(index + 1 == vm->nvcpus ? 1UL << 4 : 0);
 	switch (off) {
 	case GICR_TYPER:
-		return size == 8 ? typer : typer & 0xffffffff;
 	case GICR_TYPER + 4:
-		return typer >> 32;
+		return size == 8 ? typer : mmio_reg64_word(typer, off);
 	case GICR_IIDR:
 		return IIDR_ARM;
 	case GICR_WAKER:
