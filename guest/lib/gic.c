@@ -78,6 +78,16 @@ static uint64_t redist(void)
 	}
 }
 
+uint64_t gic_dist_base(void)
+{
+	return dist;
+}
+
+uint64_t gic_redist_base(void)
+{
+	return version == 3 ? redist() : 0;
+}
+
 void gic_init_cpu(void)
 {
 	if (version == 3) {

@@ -4,10 +4,12 @@
 #include "arch/arch.h"
 #include "board/layout.h"
 #include "lib/format.h"
+#include "core/guestlog.h"
 #include "core/ipi.h"
 #include "core/log.h"
 #include "core/sched.h"
 #include "core/vm.h"
+#include "lib/gic.h"
 #include "vdev/vgic.h"
 
 #define GICD_CTLR	0x0000
@@ -52,10 +54,6 @@
 #define LR_V2_CPUID_SHIFT 10 /* GICv2 SGIs: the source vCPU, beside the INTID */
 #define LR_INTID_MASK	  0x3ffU
 
-/* Which interrupts a register block covers: a vCPU's private ones, the SPIs, or both (v2). */
-#define BLOCK_PRIVATE 1U
-#define BLOCK_SHARED  2U
-
 static struct vgic_irq *irq_of(struct vm *vm, struct vcpu *vcpu, unsigned int intid)
 {
 	if (intid < 32)
@@ -63,11 +61,6 @@ static struct vgic_irq *irq_of(struct vm *vm, struct vcpu *vcpu, unsigned int in
 	if (intid < VGIC_NR_IRQS)
 		return &vm->vgic.spi[intid - 32];
 	return 0;
-}
-
-static unsigned int block_of(unsigned int intid)
-{
-	return intid < 32 ? BLOCK_PRIVATE : BLOCK_SHARED;
 }
 
 /*
@@ -383,383 +376,591 @@ void vgic_send_sgi(struct vcpu *vcpu, uint64_t sgi1r)
 	}
 }
 
-/* --- register files shared by the distributor (SPIs) and redistributors (SGI/PPI) --- */
+/*
+ * --- register decoding ---
+ *
+ * Each frame (the distributor, a redistributor's RD and SGI frames) has a table
+ * of register descriptors. An access is decoded once: offset -> register ->
+ * the INTIDs (or the register) it covers. Sizes and alignments the GIC
+ * architecture does not permit for that register read as zero and are ignored,
+ * and each INTID an access covers is looked up in the bank it belongs to, so
+ * an access cannot reach state the frame does not hold.
+ */
 
-static uint64_t bits_read(struct vm *vm, struct vcpu *vcpu, unsigned int first, uint64_t base)
-{
-	uint64_t v = 0;
-	unsigned int i;
+/* Which INTIDs a frame holds and a register reaches: a vCPU's private ones, the SPIs. */
+#define BANK_PRIVATE 1U
+#define BANK_SHARED  2U
+#define BANK_BOTH    (BANK_PRIVATE | BANK_SHARED)
 
-	for (i = 0; i < 32; i++) {
-		const struct vgic_irq *irq = irq_of(vm, vcpu, first + i);
-		bool bit = false;
+/* Access sizes in bytes; a descriptor has the bit of each size it takes. */
+#define ACC_8  1U
+#define ACC_32 4U
+#define ACC_64 8U
 
-		if (!irq)
-			break;
-		if (base == GICD_IGROUPR)
-			bit = irq->group1;
-		else if (base == GICD_ISENABLER || base == GICD_ICENABLER)
-			bit = irq->enabled;
-		else if (base == GICD_ISPENDR || base == GICD_ICPENDR)
-			bit = irq->pending || irq->in_lr || (!irq->edge && irq->level);
-		else
-			bit = irq->active;
-		v |= (uint64_t)bit << i;
-	}
-	return v;
-}
+#define PRIORITY_MASK 0xf8U /* 5 bits of priority, as the list registers carry */
 
-static void bits_write(struct vm *vm, struct vcpu *vcpu, unsigned int first, uint64_t base,
-		       uint32_t v)
-{
-	unsigned int i;
+/* The extent of the distributor's per-INTID arrays: 10 INTID bits (GICD_TYPER.IDbits). */
+#define NR_INTIDS (GIC_INTID_SPURIOUS + 1)
 
-	for (i = 0; i < 32; i++) {
-		struct vgic_irq *irq = irq_of(vm, vcpu, first + i);
-		bool bit = v & (1U << i);
-
-		if (!irq)
-			break;
-		if (base == GICD_IGROUPR)
-			irq->group1 = bit;
-		else if (bit && base == GICD_ISENABLER)
-			irq->enabled = true;
-		else if (bit && base == GICD_ICENABLER)
-			irq->enabled = false;
-		else if (bit && base == GICD_ISPENDR)
-			irq->pending = true;
-		else if (bit && base == GICD_ICPENDR)
-			irq->pending = false;
-		else if (bit && base == GICD_ISACTIVER)
-			irq->active = true;
-		else if (bit && base == GICD_ICACTIVER)
-			irq->active = false;
-	}
-}
+/* One access being served. */
+struct access {
+	struct vm *vm;
+	struct vcpu *bank;  /* whose private INTIDs the frame shows */
+	struct vcpu *from;  /* the vCPU making the access */
+	unsigned int banks; /* BANK_*: the INTIDs the frame holds */
+	uint32_t kick;	    /* vCPUs to look at their interrupts after the access, a bit each */
+};
 
 /*
- * The interrupt registers at the same offsets in GICD and in GICR's SGI frame:
- * @blocks says which INTIDs the frame covers (BLOCK_PRIVATE: 0-31 of @vcpu;
- * BLOCK_SHARED: the SPIs); the others read as zero. Returns false if @off is not
- * one of them.
+ * A register, or an array of per-INTID fields (@banks not 0): INTID n's field
+ * is the n-th of @bits bits from @off. A plain register is one element of
+ * @bits (32 or 64) bits. The handlers run under vgic.lock; @irq is the field's
+ * interrupt (NULL for a plain register). A missing read handler reads as zero,
+ * a missing write handler ignores writes.
  */
-static bool irq_regs(struct vm *vm, struct vcpu *vcpu, unsigned int blocks, uint64_t off,
-		     unsigned int size, bool write, uint64_t *val)
-{
-	unsigned int first, i;
+struct vgic_reg {
+	const char *name;
+	uint32_t off, len; /* bytes */
+	uint8_t bits;	   /* per element */
+	uint8_t sizes;	   /* ACC_*: the access sizes the architecture permits */
+	uint8_t banks;	   /* BANK_*: the INTIDs a per-INTID array reaches; 0: plain register */
+	uint64_t (*read)(struct access *a, struct vgic_irq *irq, unsigned int intid);
+	void (*write)(struct access *a, struct vgic_irq *irq, unsigned int intid, uint64_t v);
+};
 
-	if (off >= GICD_IGROUPR && off < GICD_IPRIORITYR) {
-		uint64_t base = off & ~0x7fUL;
+struct vgic_frame {
+	const char *name;
+	const struct vgic_reg *regs;
+	unsigned int nregs;
+	unsigned int banks; /* BANK_*: the INTIDs this frame holds */
+};
 
-		first = (unsigned int)(off - base) * 8;
-		if (!(blocks & block_of(first))) {
-			if (!write)
-				*val = 0; /* the other block's registers: RAZ/WI */
-			return true;
-		}
-		spin_lock(&vm->vgic.lock);
-		if (write)
-			bits_write(vm, vcpu, first, base, (uint32_t)*val);
-		else
-			*val = bits_read(vm, vcpu, first, base);
-		spin_unlock(&vm->vgic.lock);
-		return true;
+/* A per-INTID array over @n INTIDs, and a plain register. */
+#define IRQ_REG(name, off, n, bits, sizes, banks, rd, wr)               \
+	{                                                               \
+		name, off, (n) * (bits) / 8, bits, sizes, banks, rd, wr \
 	}
-	if (off >= GICD_IPRIORITYR && off < GICD_IPRIORITYR + 0x400) {
-		first = (unsigned int)(off - GICD_IPRIORITYR);
-		if (!write)
-			*val = 0;
-		spin_lock(&vm->vgic.lock);
-		for (i = 0; i < size; i++) {
-			struct vgic_irq *irq = irq_of(vm, vcpu, first + i);
+#define PLAIN_REG(name, off, bits, sizes, rd, wr)             \
+	{                                                     \
+		name, off, (bits) / 8, bits, sizes, 0, rd, wr \
+	}
 
-			if (!irq || !(blocks & block_of(first + i)))
+static void mark_kick(struct access *a, const struct vcpu *vcpu)
+{
+	a->kick |= 1U << vcpu->id;
+}
+
+/* INTID @intid's state if the frame holds it and the register reaches it, else NULL (RAZ/WI). */
+static struct vgic_irq *field_irq(const struct access *a, const struct vgic_reg *r,
+				  unsigned int intid)
+{
+	unsigned int banks = a->banks & r->banks;
+
+	if (GIC_IS_PRIVATE(intid))
+		return banks & BANK_PRIVATE ? &a->bank->vgic.priv[intid] : 0;
+	if (intid < VGIC_NR_IRQS)
+		return banks & BANK_SHARED ? &a->vm->vgic.spi[intid - GIC_NR_PRIVATE] : 0;
+	return 0;
+}
+
+/* After a field changed: the vCPU it is for looks again if it may now be delivered. */
+static void field_changed(struct access *a, struct vgic_irq *irq, unsigned int intid)
+{
+	if (deliverable(a->vm, irq))
+		mark_kick(a, GIC_IS_PRIVATE(intid) ? a->bank : spi_target(a->vm, irq));
+}
+
+static const struct vgic_reg *find_reg(const struct vgic_frame *f, uint64_t off)
+{
+	for (unsigned int i = 0; i < f->nregs; i++)
+		if (off >= f->regs[i].off && off - f->regs[i].off < f->regs[i].len)
+			return &f->regs[i];
+	return 0;
+}
+
+static void log_bad_access(const struct access *a, const struct vgic_frame *f,
+			   const struct vgic_reg *r, uint64_t off, unsigned int size, bool write)
+{
+	if (__atomic_exchange_n(&a->vm->vgic.bad_access_logged, true, __ATOMIC_RELAXED))
+		return;
+	guestlog_warn(&a->vm->log,
+		      "vcpu %u: %u-byte %s at %s offset 0x%lx (%s), a size or alignment the GIC "
+		      "does not permit there: read as zero, write ignored (logged once per VM)",
+		      a->from->id, size, write ? "write" : "read", f->name, (unsigned long)off,
+		      r->name);
+}
+
+/* One element of @r (an INTID's field or the register) read whole, or 0. */
+static uint64_t element_read(struct access *a, const struct vgic_reg *r, struct vgic_irq *irq,
+			     unsigned int index)
+{
+	return r->read ? r->read(a, irq, index) : 0;
+}
+
+/* The elements an access covers, one at a time; a word of a 64-bit element by itself. */
+static uint64_t elements_access(struct access *a, const struct vgic_reg *r, uint64_t off,
+				unsigned int size, bool write, uint64_t value)
+{
+	unsigned int width = r->bits, first = (unsigned int)((off - r->off) * 8 / width);
+	unsigned int count = size * 8 >= width ? size * 8 / width : 1;
+	uint64_t mask = width == 64 ? ~0UL : (1UL << width) - 1, result = 0;
+
+	for (unsigned int i = 0; i < count; i++) {
+		unsigned int index = first + i;
+		struct vgic_irq *irq = r->banks ? field_irq(a, r, index) : 0;
+		uint64_t field = (value >> (i * width)) & mask;
+
+		if (r->banks && !irq)
+			continue; /* not this frame's, or not implemented: RAZ/WI */
+		if (size * 8 < width) {
+			uint64_t whole = element_read(a, r, irq, index);
+
+			if (!write) {
+				result = mmio_reg64_word(whole, off - r->off);
 				continue;
-			if (write)
-				irq->priority = (uint8_t)(*val >> (8 * i)) & 0xf8;
-			else
-				*val |= (uint64_t)irq->priority << (8 * i);
+			}
+			field = mmio_reg64_set_word(whole, off - r->off, (uint32_t)value);
 		}
-		spin_unlock(&vm->vgic.lock);
-		return true;
-	}
-	if (off >= GICD_ICFGR && off < GICD_ICFGR + 0x100) {
-		first = (unsigned int)(off - GICD_ICFGR) * 4;
-		if (!write)
-			*val = 0;
-		spin_lock(&vm->vgic.lock);
-		for (i = 0; i < 16; i++) {
-			struct vgic_irq *irq = irq_of(vm, vcpu, first + i);
-
-			if (!irq || !(blocks & block_of(first + i)))
-				continue;
-			if (write && first + i >= 16) /* SGIs are always edge */
-				irq->edge = *val & (2UL << (2 * i));
-			else if (!write)
-				*val |= (uint64_t)irq->edge << (2 * i + 1);
+		if (!write) {
+			result |= (element_read(a, r, irq, index) & mask) << (i * width);
+			continue;
 		}
-		spin_unlock(&vm->vgic.lock);
-		return true;
+		if (r->write)
+			r->write(a, irq, index, field);
+		if (irq)
+			field_changed(a, irq, index);
 	}
-	return false;
+	return result;
 }
 
-static void kick_all(struct vm *vm)
+/* Serves an access to frame @f; returns what a read reads. */
+static uint64_t frame_access(const struct vgic_frame *f, struct access *a, uint64_t off,
+			     unsigned int size, bool write, uint64_t value)
 {
-	for (unsigned int i = 0; i < vm->nvcpus; i++)
-		kick(&vm->vcpus[i]);
+	const struct vgic_reg *r = find_reg(f, off);
+	uint64_t result;
+
+	a->banks = f->banks;
+	a->kick = 0;
+	if (!r)
+		return 0; /* reserved, or not implemented: RAZ/WI */
+	if (!(r->sizes & size) || (off & (size - 1))) {
+		log_bad_access(a, f, r, off, size, write);
+		return 0;
+	}
+	spin_lock(&a->vm->vgic.lock);
+	result = elements_access(a, r, off, size, write, value);
+	spin_unlock(&a->vm->vgic.lock);
+	/* Outside the lock: a kick may wake the vCPU or send an IPI. */
+	for (unsigned int i = 0; a->kick; i++, a->kick >>= 1)
+		if (a->kick & 1)
+			kick(&a->vm->vcpus[i]);
+	return result;
 }
 
-/* GICD_CTLR's enables, which deliverable() reads under the lock. */
-static uint32_t ctlr_read(struct vm *vm)
+/* --- the interrupt registers, in GICD and in GICR's SGI frame --- */
+
+static uint64_t group_read(struct access *a, struct vgic_irq *irq, unsigned int intid)
 {
-	uint32_t v;
-
-	spin_lock(&vm->vgic.lock);
-	v = vm->vgic.ctlr;
-	spin_unlock(&vm->vgic.lock);
-	return v;
+	(void)a;
+	(void)intid;
+	return irq->group1;
 }
 
-static void ctlr_write(struct vm *vm, uint64_t value)
+static void group_write(struct access *a, struct vgic_irq *irq, unsigned int intid, uint64_t v)
 {
-	spin_lock(&vm->vgic.lock);
-	vm->vgic.ctlr = (uint32_t)value & CTLR_ENABLE_MASK;
-	spin_unlock(&vm->vgic.lock);
-	kick_all(vm);
+	(void)a;
+	(void)intid;
+	irq->group1 = v;
 }
+
+static uint64_t enable_read(struct access *a, struct vgic_irq *irq, unsigned int intid)
+{
+	(void)a;
+	(void)intid;
+	return irq->enabled;
+}
+
+static void enable_set(struct access *a, struct vgic_irq *irq, unsigned int intid, uint64_t v)
+{
+	(void)a;
+	(void)intid;
+	if (v)
+		irq->enabled = true;
+}
+
+static void enable_clear(struct access *a, struct vgic_irq *irq, unsigned int intid, uint64_t v)
+{
+	(void)a;
+	(void)intid;
+	if (v)
+		irq->enabled = false;
+}
+
+static uint64_t pending_read(struct access *a, struct vgic_irq *irq, unsigned int intid)
+{
+	(void)a;
+	(void)intid;
+	return irq->pending || irq->in_lr || (!irq->edge && irq->level);
+}
+
+static void pending_set(struct access *a, struct vgic_irq *irq, unsigned int intid, uint64_t v)
+{
+	(void)a;
+	(void)intid;
+	if (v)
+		irq->pending = true;
+}
+
+static void pending_clear(struct access *a, struct vgic_irq *irq, unsigned int intid, uint64_t v)
+{
+	(void)a;
+	(void)intid;
+	if (v)
+		irq->pending = false;
+}
+
+static uint64_t active_read(struct access *a, struct vgic_irq *irq, unsigned int intid)
+{
+	(void)a;
+	(void)intid;
+	return irq->active;
+}
+
+static void active_set(struct access *a, struct vgic_irq *irq, unsigned int intid, uint64_t v)
+{
+	(void)a;
+	(void)intid;
+	if (v)
+		irq->active = true;
+}
+
+static void active_clear(struct access *a, struct vgic_irq *irq, unsigned int intid, uint64_t v)
+{
+	(void)a;
+	(void)intid;
+	if (v)
+		irq->active = false;
+}
+
+static uint64_t priority_read(struct access *a, struct vgic_irq *irq, unsigned int intid)
+{
+	(void)a;
+	(void)intid;
+	return irq->priority;
+}
+
+static void priority_write(struct access *a, struct vgic_irq *irq, unsigned int intid, uint64_t v)
+{
+	(void)a;
+	(void)intid;
+	irq->priority = (uint8_t)(v & PRIORITY_MASK);
+}
+
+/* ICFGR: bit 1 of each field says edge-triggered; SGIs are always edge-triggered. */
+static uint64_t config_read(struct access *a, struct vgic_irq *irq, unsigned int intid)
+{
+	(void)a;
+	(void)intid;
+	return irq->edge ? 2 : 0;
+}
+
+static void config_write(struct access *a, struct vgic_irq *irq, unsigned int intid, uint64_t v)
+{
+	(void)a;
+	if (!GIC_IS_SGI(intid))
+		irq->edge = v & 2;
+}
+
+/* The interrupt registers for @n INTIDs (GICD: all of them; GICR's SGI frame: 32). */
+#define IRQ_REGS(n)                                                                         \
+	IRQ_REG("IGROUPR", GICD_IGROUPR, n, 1, ACC_32, BANK_BOTH, group_read, group_write), \
+		IRQ_REG("ISENABLER", GICD_ISENABLER, n, 1, ACC_32, BANK_BOTH, enable_read,  \
+			enable_set),                                                        \
+		IRQ_REG("ICENABLER", GICD_ICENABLER, n, 1, ACC_32, BANK_BOTH, enable_read,  \
+			enable_clear),                                                      \
+		IRQ_REG("ISPENDR", GICD_ISPENDR, n, 1, ACC_32, BANK_BOTH, pending_read,     \
+			pending_set),                                                       \
+		IRQ_REG("ICPENDR", GICD_ICPENDR, n, 1, ACC_32, BANK_BOTH, pending_read,     \
+			pending_clear),                                                     \
+		IRQ_REG("ISACTIVER", GICD_ISACTIVER, n, 1, ACC_32, BANK_BOTH, active_read,  \
+			active_set),                                                        \
+		IRQ_REG("ICACTIVER", GICD_ICACTIVER, n, 1, ACC_32, BANK_BOTH, active_read,  \
+			active_clear),                                                      \
+		IRQ_REG("IPRIORITYR", GICD_IPRIORITYR, n, 8, ACC_8 | ACC_32, BANK_BOTH,     \
+			priority_read, priority_write),                                     \
+		IRQ_REG("ICFGR", GICD_ICFGR, n, 2, ACC_32, BANK_BOTH, config_read, config_write)
+
+/* --- registers that are not per INTID --- */
+
+static uint64_t ctlr_v3_read(struct access *a, struct vgic_irq *irq, unsigned int intid)
+{
+	(void)irq;
+	(void)intid;
+	return a->vm->vgic.ctlr | CTLR_ARE_DS;
+}
+
+static uint64_t ctlr_v2_read(struct access *a, struct vgic_irq *irq, unsigned int intid)
+{
+	(void)irq;
+	(void)intid;
+	return a->vm->vgic.ctlr;
+}
+
+static void ctlr_write(struct access *a, struct vgic_irq *irq, unsigned int intid, uint64_t v)
+{
+	(void)irq;
+	(void)intid;
+	a->vm->vgic.ctlr = (uint32_t)v & CTLR_ENABLE_MASK;
+	for (unsigned int i = 0; i < a->vm->nvcpus; i++)
+		mark_kick(a, &a->vm->vcpus[i]);
+}
+
+static uint64_t typer_v3_read(struct access *a, struct vgic_irq *irq, unsigned int intid)
+{
+	(void)a;
+	(void)irq;
+	(void)intid;
+	/* ITLinesNumber, 10 INTID bits, no LPIs, one security state. */
+	return (VGIC_NR_IRQS / 32 - 1) | (9U << 19);
+}
+
+static uint64_t typer_v2_read(struct access *a, struct vgic_irq *irq, unsigned int intid)
+{
+	(void)irq;
+	(void)intid;
+	/* ITLinesNumber, CPUNumber, no security extension. */
+	return (VGIC_NR_IRQS / 32 - 1) | ((a->vm->nvcpus - 1) << 5);
+}
+
+static uint64_t iidr_read(struct access *a, struct vgic_irq *irq, unsigned int intid)
+{
+	(void)a;
+	(void)irq;
+	(void)intid;
+	return IIDR_ARM;
+}
+
+static uint64_t pidr2_v3_read(struct access *a, struct vgic_irq *irq, unsigned int intid)
+{
+	(void)a;
+	(void)irq;
+	(void)intid;
+	return PIDR2_GICV3;
+}
+
+static uint64_t pidr2_v2_read(struct access *a, struct vgic_irq *irq, unsigned int intid)
+{
+	(void)a;
+	(void)irq;
+	(void)intid;
+	return PIDR2_GICV2;
+}
+
+/* --- GICv3 distributor --- */
+
+/* GICD_IROUTER: affinity routing of an SPI (our vCPUs' MPIDRs have only Aff0). */
+static uint64_t route_read(struct access *a, struct vgic_irq *irq, unsigned int intid)
+{
+	(void)a;
+	(void)intid;
+	return irq->route;
+}
+
+static void route_write(struct access *a, struct vgic_irq *irq, unsigned int intid, uint64_t v)
+{
+	(void)a;
+	(void)intid;
+	irq->route = v;
+}
+
+static const struct vgic_reg v3_dist_regs[] = {
+	PLAIN_REG("GICD_CTLR", GICD_CTLR, 32, ACC_32, ctlr_v3_read, ctlr_write),
+	PLAIN_REG("GICD_TYPER", GICD_TYPER, 32, ACC_32, typer_v3_read, 0),
+	PLAIN_REG("GICD_IIDR", GICD_IIDR, 32, ACC_32, iidr_read, 0),
+	IRQ_REGS(NR_INTIDS),
+	IRQ_REG("IROUTER", GICD_IROUTER, NR_INTIDS, 64, ACC_32 | ACC_64, BANK_SHARED, route_read,
+		route_write),
+	PLAIN_REG("GICD_PIDR2", GICD_PIDR2, 32, ACC_32, pidr2_v3_read, 0),
+};
+
+/* With affinity routing the distributor holds the SPIs only (INTIDs 0-31: RAZ/WI). */
+static const struct vgic_frame v3_dist = { "GICD", v3_dist_regs,
+					   sizeof(v3_dist_regs) / sizeof(v3_dist_regs[0]),
+					   BANK_SHARED };
 
 /* --- GICv2 distributor: INTIDs 0-31 banked per vCPU, CPU-mask targets, GICD_SGIR --- */
 
-static uint64_t v2_targets_read(struct vm *vm, const struct vcpu *vcpu, unsigned int first,
-				unsigned int size)
+/* ITARGETSR: a byte per INTID; SGIs and PPIs read the accessing vCPU's own bit. */
+static uint64_t targets_read(struct access *a, struct vgic_irq *irq, unsigned int intid)
 {
-	uint64_t v = 0;
-
-	spin_lock(&vm->vgic.lock);
-	for (unsigned int i = 0; i < size; i++) {
-		const struct vgic_irq *irq = irq_of(vm, 0, first + i);
-		uint64_t mask = first + i < 32 ? 1UL << vcpu->id : irq ? irq->route & 0xff : 0;
-
-		v |= mask << (8 * i);
-	}
-	spin_unlock(&vm->vgic.lock);
-	return v;
+	return GIC_IS_PRIVATE(intid) ? 1U << a->bank->id : irq->route & 0xff;
 }
 
-static void v2_targets_write(struct vm *vm, unsigned int first, unsigned int size, uint64_t value)
+static void targets_write(struct access *a, struct vgic_irq *irq, unsigned int intid, uint64_t v)
 {
-	uint64_t valid = (1UL << vm->nvcpus) - 1;
-
-	spin_lock(&vm->vgic.lock);
-	for (unsigned int i = 0; i < size; i++) {
-		struct vgic_irq *irq = irq_of(vm, 0, first + i);
-
-		if (first + i >= 32 && irq) /* SGI and PPI targets are read-only */
-			irq->route = (value >> (8 * i)) & valid;
-	}
-	spin_unlock(&vm->vgic.lock);
+	if (!GIC_IS_PRIVATE(intid)) /* SGI and PPI targets are read-only */
+		irq->route = v & ((1UL << a->vm->nvcpus) - 1);
 }
 
 /* GICD_SGIR: TargetListFilter 0 = the list, 1 = all but the sender, 2 = the sender. */
-static void v2_send_sgi(struct vm *vm, struct vcpu *from, uint32_t sgir)
+static void sgir_write(struct access *a, struct vgic_irq *unused, unsigned int intid, uint64_t v)
 {
-	unsigned int filter = (sgir >> 24) & 3, list = (sgir >> 16) & 0xff, intid = sgir & 0xf;
+	unsigned int filter = (v >> 24) & 3, list = (v >> 16) & 0xff, sgi = v & 0xf;
+	struct vm *vm = a->vm;
 
+	(void)unused;
+	(void)intid;
 	for (unsigned int i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *t = &vm->vcpus[i];
-		bool named = filter == 0 ? (list >> i) & 1 : filter == 1 ? t != from : t == from;
+		struct vgic_irq *irq = &t->vgic.priv[sgi];
+		bool named = filter == 0   ? (list >> i) & 1
+			     : filter == 1 ? t != a->from
+					   : t == a->from;
 
 		if (!named)
 			continue;
-		spin_lock(&vm->vgic.lock);
-		t->vgic.priv[intid].sources |= (uint8_t)(1U << from->id);
-		t->vgic.priv[intid].pending = true;
-		spin_unlock(&vm->vgic.lock);
-		kick(t);
+		irq->sources |= (uint8_t)(1U << a->from->id);
+		irq->pending = true;
+		mark_kick(a, t);
 	}
 }
 
 /* GICD_[CS]PENDSGIR: a byte per SGI, a bit per source vCPU. */
-static uint64_t v2_sgi_pending(struct vm *vm, struct vcpu *vcpu, unsigned int first,
-			       unsigned int size, bool write, bool set, uint64_t value)
+static uint64_t sgi_sources_read(struct access *a, struct vgic_irq *irq, unsigned int intid)
 {
-	uint64_t v = 0;
-
-	spin_lock(&vm->vgic.lock);
-	for (unsigned int i = 0; i < size && first + i < 16; i++) {
-		struct vgic_irq *irq = &vcpu->vgic.priv[first + i];
-		uint8_t bits = (uint8_t)(value >> (8 * i));
-
-		if (write) {
-			irq->sources = set ? irq->sources | bits : irq->sources & (uint8_t)~bits;
-			irq->pending = irq->sources != 0;
-		}
-		v |= (uint64_t)irq->sources << (8 * i);
-	}
-	spin_unlock(&vm->vgic.lock);
-	return v;
+	(void)a;
+	(void)intid;
+	return irq->sources;
 }
 
-static uint64_t v2_dist_read(struct vm *vm, struct vcpu *vcpu, uint64_t off, unsigned int size)
+static void sgi_sources_set(struct access *a, struct vgic_irq *irq, unsigned int intid, uint64_t v)
 {
-	uint64_t v = 0;
-
-	if (irq_regs(vm, vcpu, BLOCK_PRIVATE | BLOCK_SHARED, off, size, false, &v))
-		return v;
-	if (off >= GICD_ITARGETSR && off < GICD_ITARGETSR + VGIC_NR_IRQS)
-		return v2_targets_read(vm, vcpu, (unsigned int)(off - GICD_ITARGETSR), size);
-	if (off >= GICD_CPENDSGIR && off < GICD_SPENDSGIR + 0x10)
-		return v2_sgi_pending(vm, vcpu, (unsigned int)(off & 0xf), size, false, false, 0);
-	switch (off) {
-	case GICD_CTLR:
-		return ctlr_read(vm);
-	case GICD_TYPER:
-		/* ITLinesNumber, CPUNumber, no security extension. */
-		return (VGIC_NR_IRQS / 32 - 1) | ((vm->nvcpus - 1) << 5);
-	case GICD_IIDR:
-		return IIDR_ARM;
-	case GICD_V2_PIDR2:
-		return PIDR2_GICV2;
-	default:
-		return 0;
-	}
+	(void)a;
+	(void)intid;
+	irq->sources |= (uint8_t)v;
+	irq->pending = irq->sources != 0;
 }
 
-static void v2_dist_write(struct vm *vm, struct vcpu *vcpu, uint64_t off, unsigned int size,
-			  uint64_t value)
+static void sgi_sources_clear(struct access *a, struct vgic_irq *irq, unsigned int intid,
+			      uint64_t v)
 {
-	if (irq_regs(vm, vcpu, BLOCK_PRIVATE | BLOCK_SHARED, off, size, true, &value)) {
-		kick_all(vm);
-	} else if (off >= GICD_ITARGETSR && off < GICD_ITARGETSR + VGIC_NR_IRQS) {
-		v2_targets_write(vm, (unsigned int)(off - GICD_ITARGETSR), size, value);
-		kick_all(vm);
-	} else if (off == GICD_SGIR && size == 4) {
-		v2_send_sgi(vm, vcpu, (uint32_t)value);
-	} else if (off >= GICD_CPENDSGIR && off < GICD_SPENDSGIR + 0x10) {
-		v2_sgi_pending(vm, vcpu, (unsigned int)(off & 0xf), size, true,
-			       off >= GICD_SPENDSGIR, value);
-		kick(vcpu);
-	} else if (off == GICD_CTLR) {
-		ctlr_write(vm, value);
-	}
+	(void)a;
+	(void)intid;
+	irq->sources &= (uint8_t)~v;
+	irq->pending = irq->sources != 0;
 }
 
-/* --- distributor (GICv3; GICv2 above) --- */
+static const struct vgic_reg v2_dist_regs[] = {
+	PLAIN_REG("GICD_CTLR", GICD_CTLR, 32, ACC_32, ctlr_v2_read, ctlr_write),
+	PLAIN_REG("GICD_TYPER", GICD_TYPER, 32, ACC_32, typer_v2_read, 0),
+	PLAIN_REG("GICD_IIDR", GICD_IIDR, 32, ACC_32, iidr_read, 0),
+	IRQ_REGS(NR_INTIDS),
+	IRQ_REG("ITARGETSR", GICD_ITARGETSR, NR_INTIDS, 8, ACC_8 | ACC_32, BANK_BOTH, targets_read,
+		targets_write),
+	PLAIN_REG("GICD_SGIR", GICD_SGIR, 32, ACC_32, 0, sgir_write),
+	IRQ_REG("CPENDSGIR", GICD_CPENDSGIR, GIC_NR_SGIS, 8, ACC_8 | ACC_32, BANK_PRIVATE,
+		sgi_sources_read, sgi_sources_clear),
+	IRQ_REG("SPENDSGIR", GICD_SPENDSGIR, GIC_NR_SGIS, 8, ACC_8 | ACC_32, BANK_PRIVATE,
+		sgi_sources_read, sgi_sources_set),
+	PLAIN_REG("GICD_PIDR2", GICD_V2_PIDR2, 32, ACC_32, pidr2_v2_read, 0),
+};
+
+/* GICv2 banks INTIDs 0-31 per vCPU in the distributor itself: the accessing vCPU's. */
+static const struct vgic_frame v2_dist = { "GICD", v2_dist_regs,
+					   sizeof(v2_dist_regs) / sizeof(v2_dist_regs[0]),
+					   BANK_BOTH };
 
 static uint64_t dist_read(void *dev, struct vcpu *vcpu, uint64_t off, unsigned int size)
 {
 	struct vm *vm = dev;
-	uint64_t v = 0;
+	struct access a = { .vm = vm, .bank = vcpu, .from = vcpu };
 
-	if (vm->vgic.version == 2)
-		return v2_dist_read(vm, vcpu, off, size);
-	if (irq_regs(vm, vcpu, BLOCK_SHARED, off, size, false, &v))
-		return v;
-	if (off >= GICD_IROUTER + 8 * 32 && off < GICD_IROUTER + 8 * VGIC_NR_IRQS) {
-		const struct vgic_irq *irq =
-			irq_of(vm, 0, (unsigned int)((off - GICD_IROUTER) / 8));
-
-		spin_lock(&vm->vgic.lock);
-		v = size == 8 ? irq->route : mmio_reg64_word(irq->route, off);
-		spin_unlock(&vm->vgic.lock);
-		return v;
-	}
-	switch (off) {
-	case GICD_CTLR:
-		return ctlr_read(vm) | CTLR_ARE_DS;
-	case GICD_TYPER:
-		/* ITLinesNumber, 10 INTID bits, no LPIs, one security state. */
-		return (VGIC_NR_IRQS / 32 - 1) | (9U << 19);
-	case GICD_IIDR:
-		return IIDR_ARM;
-	case GICD_PIDR2:
-		return PIDR2_GICV3;
-	default:
-		return 0;
-	}
+	return frame_access(vm->vgic.version == 2 ? &v2_dist : &v3_dist, &a, off, size, false, 0);
 }
 
 static void dist_write(void *dev, struct vcpu *vcpu, uint64_t off, unsigned int size,
 		       uint64_t value)
 {
 	struct vm *vm = dev;
+	struct access a = { .vm = vm, .bank = vcpu, .from = vcpu };
 
-	if (vm->vgic.version == 2) {
-		v2_dist_write(vm, vcpu, off, size, value);
-		return;
-	}
-	if (irq_regs(vm, vcpu, BLOCK_SHARED, off, size, true, &value)) {
-		kick_all(vm);
-		return;
-	}
-	if (off >= GICD_IROUTER + 8 * 32 && off < GICD_IROUTER + 8 * VGIC_NR_IRQS) {
-		struct vgic_irq *irq = irq_of(vm, 0, (unsigned int)((off - GICD_IROUTER) / 8));
-
-		spin_lock(&vm->vgic.lock);
-		irq->route =
-			size == 8 ? value : mmio_reg64_set_word(irq->route, off, (uint32_t)value);
-		spin_unlock(&vm->vgic.lock);
-		return;
-	}
-	if (off == GICD_CTLR)
-		ctlr_write(vm, value);
+	frame_access(vm->vgic.version == 2 ? &v2_dist : &v3_dist, &a, off, size, true, value);
 }
 
 const struct mmio_ops vgic_dist_ops = { .read = dist_read, .write = dist_write };
 
 /* --- redistributors, one 128 KiB pair of frames per vCPU --- */
 
+/* Affinity (our MPIDR Aff0), processor number, Last on the final frame. */
+static uint64_t rd_typer_read(struct access *a, struct vgic_irq *irq, unsigned int intid)
+{
+	const struct vcpu *t = a->bank;
+
+	(void)irq;
+	(void)intid;
+	return ((t->mpidr & 0xff) << 32) | ((uint64_t)t->id << 8) |
+	       (t->id + 1 == a->vm->nvcpus ? 1UL << 4 : 0);
+}
+
+static uint64_t waker_read(struct access *a, struct vgic_irq *irq, unsigned int intid)
+{
+	(void)irq;
+	(void)intid;
+	return a->bank->vgic.sleeping ? WAKER_SLEEP | WAKER_ASLEEP : 0;
+}
+
+static void waker_write(struct access *a, struct vgic_irq *irq, unsigned int intid, uint64_t v)
+{
+	(void)irq;
+	(void)intid;
+	a->bank->vgic.sleeping = v & WAKER_SLEEP;
+}
+
+static const struct vgic_reg rd_regs[] = {
+	PLAIN_REG("GICR_IIDR", GICR_IIDR, 32, ACC_32, iidr_read, 0),
+	PLAIN_REG("GICR_TYPER", GICR_TYPER, 64, ACC_32 | ACC_64, rd_typer_read, 0),
+	PLAIN_REG("GICR_WAKER", GICR_WAKER, 32, ACC_32, waker_read, waker_write),
+	PLAIN_REG("GICR_PIDR2", GICR_PIDR2, 32, ACC_32, pidr2_v3_read, 0),
+};
+
+static const struct vgic_reg sgi_regs[] = { IRQ_REGS(GIC_NR_PRIVATE) };
+
+static const struct vgic_frame rd_frame = { "GICR", rd_regs, sizeof(rd_regs) / sizeof(rd_regs[0]),
+					    0 };
+
+/* The SGI frame holds its vCPU's private INTIDs only. */
+static const struct vgic_frame sgi_frame = { "GICR SGI frame", sgi_regs,
+					     sizeof(sgi_regs) / sizeof(sgi_regs[0]), BANK_PRIVATE };
+
+/* The frame at @off in the redistributor region, and the vCPU it belongs to. */
+static const struct vgic_frame *redist_frame(struct vm *vm, uint64_t *off, struct vcpu **owner)
+{
+	*owner = &vm->vcpus[*off / GUEST_GICR_STRIDE];
+	*off %= GUEST_GICR_STRIDE;
+	if (*off < GICR_SGI_BASE)
+		return &rd_frame;
+	*off -= GICR_SGI_BASE;
+	return &sgi_frame;
+}
+
 static uint64_t redist_read(void *dev, struct vcpu *vcpu, uint64_t off, unsigned int size)
 {
 	struct vm *vm = dev;
-	unsigned int index = (unsigned int)(off / GUEST_GICR_STRIDE);
-	struct vcpu *t = &vm->vcpus[index];
-	uint64_t typer, v = 0;
+	struct access a = { .vm = vm, .from = vcpu };
+	const struct vgic_frame *f = redist_frame(vm, &off, &a.bank);
 
-	(void)vcpu;
-	off %= GUEST_GICR_STRIDE;
-	if (off >= GICR_SGI_BASE)
-		return irq_regs(vm, t, BLOCK_PRIVATE, off - GICR_SGI_BASE, size, false, &v) ? v : 0;
-	/* Affinity (our MPIDR Aff0), processor number, Last on the final frame. */
-	typer = ((t->mpidr & 0xff) << 32) | ((uint64_t)index << 8) |
-		(index + 1 == vm->nvcpus ? 1UL << 4 : 0);
-	switch (off) {
-	case GICR_TYPER:
-	case GICR_TYPER + 4:
-		return size == 8 ? typer : mmio_reg64_word(typer, off);
-	case GICR_IIDR:
-		return IIDR_ARM;
-	case GICR_WAKER:
-		spin_lock(&vm->vgic.lock);
-		v = t->vgic.sleeping ? WAKER_SLEEP | WAKER_ASLEEP : 0;
-		spin_unlock(&vm->vgic.lock);
-		return v;
-	case GICR_PIDR2:
-		return PIDR2_GICV3;
-	default:
-		return 0;
-	}
+	return frame_access(f, &a, off, size, false, 0);
 }
 
 static void redist_write(void *dev, struct vcpu *vcpu, uint64_t off, unsigned int size,
 			 uint64_t value)
 {
 	struct vm *vm = dev;
-	struct vcpu *t = &vm->vcpus[off / GUEST_GICR_STRIDE];
+	struct access a = { .vm = vm, .from = vcpu };
+	const struct vgic_frame *f = redist_frame(vm, &off, &a.bank);
 
-	(void)vcpu;
-	off %= GUEST_GICR_STRIDE;
-	if (off >= GICR_SGI_BASE) {
-		if (irq_regs(vm, t, BLOCK_PRIVATE, off - GICR_SGI_BASE, size, true, &value))
-			kick(t);
-		return;
-	}
-	if (off == GICR_WAKER) {
-		spin_lock(&vm->vgic.lock);
-		t->vgic.sleeping = value & WAKER_SLEEP;
-		spin_unlock(&vm->vgic.lock);
-	}
+	frame_access(f, &a, off, size, true, value);
 }
 
 const struct mmio_ops vgic_redist_ops = { .read = redist_read, .write = redist_write };

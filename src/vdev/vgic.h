@@ -65,6 +65,7 @@ struct vgic {
 	 * except dirty, which is atomic. A leaf: kicks come after letting go.
 	 */
 	struct spinlock lock;
+	bool bad_access_logged; /* a register access the GIC does not permit was reported */
 };
 
 extern const struct mmio_ops vgic_dist_ops;

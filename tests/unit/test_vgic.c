@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -72,6 +73,16 @@ unsigned int arch_cpu_index(void)
 	return 0;
 }
 
+uint64_t arch_counter(void)
+{
+	return 0;
+}
+
+uint64_t arch_counter_freq(void)
+{
+	return 1000;
+}
+
 void ipi_send(unsigned int cpu, enum ipi ipi)
 {
 	(void)cpu;
@@ -90,6 +101,19 @@ void log_info(const char *fmt, ...)
 	(void)fmt;
 }
 
+static char warning[256];
+static unsigned int warnings;
+
+void log_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(warning, sizeof(warning), fmt, ap);
+	va_end(ap);
+	warnings++;
+}
+
 /* --- a VM with 3 vCPUs --- */
 static struct vm vm;
 static struct vm_config cfg = { .vcpus = 3 };
@@ -101,9 +125,10 @@ static int setup(void **state)
 	(void)state;
 	memset(&vm, 0, sizeof(vm));
 	memset(hw_lr, 0, sizeof(hw_lr));
-	wakes = ipis = mapped = 0;
+	wakes = ipis = mapped = warnings = 0;
 	vm.config = &cfg;
 	vm.nvcpus = 3;
+	guestlog_init(&vm.log, "t");
 	for (unsigned int i = 0; i < 3; i++) {
 		vm.vcpus[i].vm = &vm;
 		vm.vcpus[i].id = i;
@@ -122,6 +147,37 @@ static void dist_wr(unsigned int vcpu, uint64_t off, uint32_t v)
 {
 	vgic_dist_ops.write(&vm, &vm.vcpus[vcpu], off, 4, v);
 }
+
+/* Accesses of any size and offset, as the MMIO bus passes them (value masked to the size). */
+static uint64_t size_mask(unsigned int size)
+{
+	return size == 8 ? ~0UL : (1UL << (8 * size)) - 1;
+}
+
+static uint64_t dist_rd_n(unsigned int vcpu, uint64_t off, unsigned int size)
+{
+	return vgic_dist_ops.read(&vm, &vm.vcpus[vcpu], off, size) & size_mask(size);
+}
+
+static void dist_wr_n(unsigned int vcpu, uint64_t off, unsigned int size, uint64_t v)
+{
+	vgic_dist_ops.write(&vm, &vm.vcpus[vcpu], off, size, v & size_mask(size));
+}
+
+/* @vcpu's GICv3 redistributor, RD frame (0) or SGI frame (0x10000) offsets. */
+static uint64_t redist_rd_n(unsigned int vcpu, uint64_t off, unsigned int size)
+{
+	return vgic_redist_ops.read(&vm, &vm.vcpus[vcpu], vcpu * GUEST_GICR_STRIDE + off, size) &
+	       size_mask(size);
+}
+
+static void redist_wr_n(unsigned int vcpu, uint64_t off, unsigned int size, uint64_t v)
+{
+	vgic_redist_ops.write(&vm, &vm.vcpus[vcpu], vcpu * GUEST_GICR_STRIDE + off, size,
+			      v & size_mask(size));
+}
+
+#define SGI_FRAME 0x10000
 
 static void test_v2_distributor_and_sgis(void **state)
 {
@@ -200,6 +256,135 @@ static void test_blocked_vcpu_is_woken_by_an_interrupt(void **state)
 	assert_true(vgic_vcpu_pending(v2));
 }
 
+/*
+ * GICv3: an access to the redistributor's SGI frame that runs past INTID 31
+ * (unaligned, or wider than the register) must not reach the SPIs, which are
+ * the distributor's; such accesses are not ones the GIC permits: they read as
+ * zero and change nothing.
+ */
+static void test_v3_redistributor_access_cannot_reach_spis(void **state)
+{
+	(void)state;
+	redist_wr_n(1, SGI_FRAME + 0x100 + 2, 4, 0xffffffff); /* ISENABLER0 + 2: INTIDs 16-47? */
+	redist_wr_n(1, SGI_FRAME + 0x100 + 3, 2, 0xffff);     /* INTIDs 24-39? */
+	redist_wr_n(1, SGI_FRAME + 0x200 + 2, 4, 0xffffffff); /* ISPENDR0 + 2 */
+	assert_int_equal(dist_rd(0, 0x104), 0);		      /* no SPI enabled */
+	assert_int_equal(dist_rd(0, 0x204), 0);		      /* nor pending */
+	assert_int_equal(redist_rd_n(1, SGI_FRAME + 0x100, 4), 0);
+	/* Nor the private interrupts of the vCPU by a size the register does not take. */
+	assert_int_equal(redist_rd_n(1, SGI_FRAME + 0x200, 4), 0);
+	assert_int_equal(redist_rd_n(1, SGI_FRAME + 0x100 + 2, 4), 0); /* reads as zero */
+}
+
+/* GICv2: INTIDs 0-31 are banked in the distributor, the SPIs shared; no access spans both. */
+static void test_v2_access_straddling_private_and_shared_changes_nothing(void **state)
+{
+	(void)state;
+	dist_wr(1, 0x41c, 0xa0a0a0a0);	/* IPRIORITYR7: INTIDs 28-31 of vCPU 1 */
+	dist_wr(1, 0x420, 0xa0a0a0a0);	/* IPRIORITYR8: SPIs 32-35 */
+	dist_wr_n(1, 0x41f, 2, 0x8080); /* a halfword over INTIDs 31 and 32 */
+	assert_int_equal(dist_rd(1, 0x41c), 0xa0a0a0a0);
+	assert_int_equal(dist_rd(1, 0x420), 0xa0a0a0a0);
+	assert_int_equal(dist_rd_n(1, 0x41f, 2), 0);
+	dist_wr_n(1, 0x102, 4, 0xffffffff); /* ISENABLER over INTIDs 16-47 */
+	assert_int_equal(dist_rd(1, 0x100), 0);
+	assert_int_equal(dist_rd(1, 0x104), 0);
+	/* Another vCPU's bank is out of reach altogether. */
+	dist_wr(1, 0x410, 0x80808080); /* IPRIORITYR4: INTIDs 16-19 of vCPU 1 */
+	assert_int_equal(dist_rd(0, 0x410), 0);
+	assert_int_equal(dist_rd(1, 0x410), 0x80808080);
+}
+
+/*
+ * GICD_ICFGR is word-accessible only: a byte write must not rewrite the other
+ * twelve fields of the word (it used to), and is ignored as a whole.
+ */
+static void test_icfgr_byte_write_leaves_other_fields(void **state)
+{
+	(void)state;
+	dist_wr(0, 0xc08, 0xaaaaaaaa); /* ICFGR2: SPIs 32-47 edge-triggered */
+	assert_int_equal(dist_rd(0, 0xc08), 0xaaaaaaaa);
+	dist_wr_n(0, 0xc09, 1, 0x00); /* byte 1: the fields of SPIs 36-39 */
+	assert_int_equal(dist_rd(0, 0xc08), 0xaaaaaaaa);
+	assert_int_equal(dist_rd_n(0, 0xc09, 1), 0);
+	dist_wr(0, 0xc08, 0x0000a0a0); /* a word write changes all sixteen */
+	assert_int_equal(dist_rd(0, 0xc08), 0x0000a0a0);
+	/* SGIs are always edge-triggered: their fields ignore writes. */
+	redist_wr_n(0, SGI_FRAME + 0xc00, 4, 0);
+	assert_int_equal(redist_rd_n(0, SGI_FRAME + 0xc00, 4), 0xaaaaaaaa);
+}
+
+/*
+ * Each register takes the sizes the GIC architecture gives it: bytes and words
+ * for IPRIORITYR, words elsewhere, words or doublewords for the 64-bit
+ * IROUTER and GICR_TYPER; always naturally aligned. Anything else reads as zero
+ * and changes nothing.
+ */
+static void test_v3_access_sizes(void **state)
+{
+	(void)state;
+	dist_wr(0, 0x420, 0xa0a0a0a0);
+	dist_wr_n(0, 0x421, 1, 0x80); /* a byte: one priority */
+	assert_int_equal(dist_rd(0, 0x420), 0xa0a080a0);
+	assert_int_equal(dist_rd_n(0, 0x421, 1), 0x80);
+	dist_wr_n(0, 0x420, 2, 0x1010); /* halfword: not permitted */
+	/* Reported once per VM, naming the access and the register. */
+	assert_int_equal(warnings, 1);
+	assert_non_null(
+		strstr(warning, "vm t: vcpu 0: 2-byte write at GICD offset 0x420 (IPRIORITYR)"));
+	dist_wr_n(0, 0x420, 8, 0x1010101010101010UL); /* doubleword: not permitted */
+	assert_int_equal(dist_rd(0, 0x420), 0xa0a080a0);
+	assert_int_equal(dist_rd(0, 0x424), 0);
+	assert_int_equal(dist_rd_n(0, 0x420, 2), 0);
+	dist_wr_n(0, 0x104, 1, 0xff); /* ISENABLER1 by a byte */
+	dist_wr_n(0, 0x104, 2, 0xffff);
+	assert_int_equal(dist_rd(0, 0x104), 0);
+	dist_wr(0, 0x000, 3);
+	assert_int_equal(dist_rd_n(0, 0x000, 1), 0); /* GICD_CTLR by a byte */
+	dist_wr_n(0, 0x000, 1, 0);
+	assert_int_equal(dist_rd(0, 0x000) & 3, 3);
+	/* IROUTER<32>: a doubleword, or either word; never a halfword or an unaligned doubleword.
+	 */
+	dist_wr_n(0, 0x6100, 8, 0x0000000100000002UL);
+	assert_int_equal(dist_rd_n(0, 0x6100, 8), 0x0000000100000002UL);
+	dist_wr_n(0, 0x6104, 4, 0x5);
+	assert_int_equal(dist_rd_n(0, 0x6100, 8), 0x0000000500000002UL);
+	dist_wr_n(0, 0x6100, 4, 0x1);
+	assert_int_equal(dist_rd_n(0, 0x6100, 8), 0x0000000500000001UL);
+	dist_wr_n(0, 0x6100, 2, 0x2);
+	dist_wr_n(0, 0x6104, 8, 0x77);
+	assert_int_equal(dist_rd_n(0, 0x6100, 8), 0x0000000500000001UL);
+	assert_int_equal(dist_rd_n(0, 0x6100, 2), 0);
+	/* GICR_TYPER: whole, or its two words. */
+	assert_int_equal(redist_rd_n(2, 0x8, 8) >> 32, 2);
+	assert_int_equal(redist_rd_n(2, 0xc, 4), 2);
+	assert_int_equal(redist_rd_n(2, 0x8, 4), redist_rd_n(2, 0x8, 8) & 0xffffffff);
+	assert_int_equal(redist_rd_n(2, 0xc, 8), 0);
+	assert_int_equal(warnings, 1);
+}
+
+/* GICv2: ITARGETSR and [CS]PENDSGIR take bytes; GICD_SGIR only words. */
+static void test_v2_access_sizes(void **state)
+{
+	(void)state;
+	dist_wr(0, 0x820, 0x01010101); /* ITARGETSR8: SPIs 32-35 to vCPU 0 */
+	dist_wr_n(0, 0x821, 1, 0x04);  /* SPI 33 to vCPU 2 */
+	assert_int_equal(dist_rd(0, 0x820), 0x01010401);
+	dist_wr_n(0, 0x820, 2, 0x0202);
+	assert_int_equal(dist_rd(0, 0x820), 0x01010401);
+	dist_wr_n(0, 0x801, 1, 0x04); /* SGI/PPI targets are read-only */
+	assert_int_equal(dist_rd_n(2, 0x801, 1), 0x04);
+	assert_int_equal(dist_rd_n(1, 0x801, 1), 0x02);
+	dist_wr_n(0, 0xf00, 2, (1U << 16) | 5); /* GICD_SGIR by a halfword: ignored */
+	dist_wr_n(0, 0xf02, 2, 0x2);
+	assert_int_equal(dist_rd(1, 0xf14), 0);
+	dist_wr_n(0, 0xf25, 1, 0x4); /* SPENDSGIR1, SGI 5: source vCPU 2 */
+	assert_int_equal(dist_rd(0, 0xf14), 0x0400);
+	assert_int_equal(dist_rd_n(0, 0xf15, 1), 0x04);
+	dist_wr_n(0, 0xf15, 1, 0x4); /* CPENDSGIR */
+	assert_int_equal(dist_rd(0, 0xf14), 0);
+}
+
 static int setup_v2(void **state)
 {
 	version = 2;
@@ -218,6 +403,12 @@ int main(void)
 		cmocka_unit_test_setup(test_v2_distributor_and_sgis, setup_v2),
 		cmocka_unit_test_setup(test_v3_spis_lrs_and_underflow, setup_v3),
 		cmocka_unit_test_setup(test_blocked_vcpu_is_woken_by_an_interrupt, setup_v3),
+		cmocka_unit_test_setup(test_v3_redistributor_access_cannot_reach_spis, setup_v3),
+		cmocka_unit_test_setup(test_v2_access_straddling_private_and_shared_changes_nothing,
+				       setup_v2),
+		cmocka_unit_test_setup(test_icfgr_byte_write_leaves_other_fields, setup_v3),
+		cmocka_unit_test_setup(test_v3_access_sizes, setup_v3),
+		cmocka_unit_test_setup(test_v2_access_sizes, setup_v2),
 	};
 
 	return cmocka_run_group_tests_name("vgic", tests, NULL, NULL);
