@@ -62,7 +62,8 @@ struct vgic {
 	 * each vgic_cpu's sleeping. The rest of a vgic_cpu is its vCPU's own, used
 	 * on the CPU that runs it (list registers, vmcr, apr, counters; the list
 	 * registers are changed under the lock too, with the interrupts they hold),
-	 * except dirty, which is atomic. A leaf: kicks come after letting go.
+	 * except dirty, which is atomic. Register emulation holds it around every
+	 * handler (vgic.c's frame_access). A leaf: kicks come after letting go.
 	 */
 	struct spinlock lock;
 	bool bad_access_logged; /* a register access the GIC does not permit was reported */

@@ -4,12 +4,16 @@
  * SGIs with their source, list-register filling and reading back, the
  * underflow (maintenance) request, and wake-ups of waiting vCPUs.
  */
+#define sched_yield posix_sched_yield /* <pthread.h>'s, not Skiff's of core/sched.h */
+#include <pthread.h>
+#undef sched_yield
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "core/ipi.h"
@@ -385,6 +389,70 @@ static void test_v2_access_sizes(void **state)
 	assert_int_equal(dist_rd(0, 0xf14), 0);
 }
 
+/*
+ * Every register write changes the interrupt state under vgic.lock, which the
+ * delivery path holds: with the lock held elsewhere, a write on another thread
+ * (another vCPU's CPU) must wait for it. The pause only gives a write that does
+ * not wait the time to land; a write that waits passes however long it is.
+ */
+struct locked_write {
+	uint64_t off;
+	unsigned int size;
+	uint64_t value;
+	bool started;
+};
+
+static void *do_write(void *arg)
+{
+	struct locked_write *w = arg;
+
+	__atomic_store_n(&w->started, true, __ATOMIC_SEQ_CST);
+	dist_wr_n(0, w->off, w->size, w->value);
+	return 0;
+}
+
+static bool write_waits_for_lock(uint64_t off, unsigned int size, uint64_t value, const void *state,
+				 size_t len)
+{
+	struct locked_write w = { off, size, value, false };
+	const struct timespec pause = { 0, 20 * 1000 * 1000 };
+	unsigned char before[64];
+	pthread_t t;
+	bool unchanged;
+
+	assert_true(len <= sizeof(before));
+	memcpy(before, state, len);
+	spin_lock(&vm.vgic.lock);
+	assert_int_equal(pthread_create(&t, 0, do_write, &w), 0);
+	while (!__atomic_load_n(&w.started, __ATOMIC_SEQ_CST))
+		;
+	nanosleep(&pause, 0);
+	unchanged = memcmp(before, state, len) == 0;
+	spin_unlock(&vm.vgic.lock);
+	pthread_join(t, 0);
+	return unchanged && memcmp(before, state, len) != 0;
+}
+
+static void test_v3_register_writes_take_the_lock(void **state)
+{
+	struct vgic_irq *spi = &vm.vgic.spi[0];
+
+	(void)state;
+	assert_true(write_waits_for_lock(0x420, 1, 0x80, &spi->priority, sizeof(spi->priority)));
+	assert_true(write_waits_for_lock(0xc08, 4, 0xaaaaaaaa, &spi->edge, sizeof(spi->edge)));
+	assert_true(write_waits_for_lock(0x6100, 8, 2, &spi->route, sizeof(spi->route)));
+	assert_true(write_waits_for_lock(0x000, 4, 2, &vm.vgic.ctlr, sizeof(vm.vgic.ctlr)));
+}
+
+static void test_v2_register_writes_take_the_lock(void **state)
+{
+	struct vgic_irq *spi = &vm.vgic.spi[0];
+
+	(void)state;
+	assert_true(write_waits_for_lock(0x820, 1, 4, &spi->route, sizeof(spi->route)));
+	assert_true(write_waits_for_lock(0x420, 4, 0x80, &spi->priority, sizeof(spi->priority)));
+}
+
 static int setup_v2(void **state)
 {
 	version = 2;
@@ -409,6 +477,8 @@ int main(void)
 		cmocka_unit_test_setup(test_icfgr_byte_write_leaves_other_fields, setup_v3),
 		cmocka_unit_test_setup(test_v3_access_sizes, setup_v3),
 		cmocka_unit_test_setup(test_v2_access_sizes, setup_v2),
+		cmocka_unit_test_setup(test_v3_register_writes_take_the_lock, setup_v3),
+		cmocka_unit_test_setup(test_v2_register_writes_take_the_lock, setup_v2),
 	};
 
 	return cmocka_run_group_tests_name("vgic", tests, NULL, NULL);
