@@ -207,7 +207,7 @@ void arch_irq_enable_private(unsigned int intid);
 void arch_irq_send_sgi(unsigned int cpu, unsigned int intid);
 /* Routes the shared (SPI) interrupt @intid to host CPU @cpu and enables it. */
 void arch_irq_enable_shared(unsigned int intid, unsigned int cpu);
-/* Acknowledges the highest pending interrupt; returns its INTID or 1023 (spurious). */
+/* Acknowledges the highest pending interrupt; returns its INTID or GIC_INTID_SPURIOUS. */
 unsigned int arch_irq_ack(void);
 void arch_irq_eoi(unsigned int intid);
 

@@ -56,10 +56,10 @@
 
 static struct vgic_irq *irq_of(struct vm *vm, struct vcpu *vcpu, unsigned int intid)
 {
-	if (intid < 32)
+	if (GIC_IS_PRIVATE(intid))
 		return vcpu ? &vcpu->vgic.priv[intid] : 0;
 	if (intid < VGIC_NR_IRQS)
-		return &vm->vgic.spi[intid - 32];
+		return &vm->vgic.spi[intid - GIC_NR_PRIVATE];
 	return 0;
 }
 
@@ -105,7 +105,7 @@ static void reset_irq(struct vgic_irq *irq, unsigned int intid, unsigned int ver
 	memset(irq, 0, sizeof(*irq));
 	/* GICv3 guests use group 1; a GICv2 guest's interrupts stay in group 0. */
 	irq->group1 = version == 3;
-	irq->edge = intid < 16;
+	irq->edge = GIC_IS_SGI(intid);
 	irq->priority = 0;
 }
 
@@ -118,11 +118,11 @@ void vgic_reset(struct vm *vm)
 	spin_lock(&vm->vgic.lock);
 	vm->vgic.ctlr = 0;
 	for (i = 0; i < VGIC_NR_SPIS; i++)
-		reset_irq(&vm->vgic.spi[i], 32 + i, vm->vgic.version);
+		reset_irq(&vm->vgic.spi[i], GIC_NR_PRIVATE + i, vm->vgic.version);
 	for (c = 0; c < vm->config->vcpus; c++) {
 		struct vgic_cpu *vc = &vm->vcpus[c].vgic;
 
-		for (i = 0; i < 32; i++)
+		for (i = 0; i < GIC_NR_PRIVATE; i++)
 			reset_irq(&vc->priv[i], i, vm->vgic.version);
 		memset(vc->lr, 0, sizeof(vc->lr));
 		vc->lr_used = 0;
@@ -193,7 +193,7 @@ void vgic_set_level(struct vm *vm, struct vcpu *vcpu, unsigned int intid, bool l
 	if (irq->edge && level && !irq->level)
 		irq->pending = true;
 	irq->level = level;
-	target = intid < 32 ? vcpu : spi_target(vm, irq);
+	target = GIC_IS_PRIVATE(intid) ? vcpu : spi_target(vm, irq);
 	spin_unlock(&vm->vgic.lock);
 	if (level)
 		kick(target);
@@ -208,7 +208,7 @@ void vgic_inject(struct vm *vm, struct vcpu *vcpu, unsigned int intid)
 		return;
 	spin_lock(&vm->vgic.lock);
 	irq->pending = true;
-	target = intid < 32 ? vcpu : spi_target(vm, irq);
+	target = GIC_IS_PRIVATE(intid) ? vcpu : spi_target(vm, irq);
 	spin_unlock(&vm->vgic.lock);
 	kick(target);
 }
@@ -223,7 +223,7 @@ static int best_pending(struct vcpu *vcpu)
 	for (i = 0; i < VGIC_NR_IRQS; i++) {
 		struct vgic_irq *irq = irq_of(vm, vcpu, i);
 
-		if (i >= 32 && spi_target(vm, irq) != vcpu)
+		if (!GIC_IS_PRIVATE(i) && spi_target(vm, irq) != vcpu)
 			continue;
 		if (deliverable(vm, irq) && irq->priority < prio) {
 			prio = irq->priority;
@@ -257,7 +257,7 @@ static uint64_t make_lr(const struct vm *vm, struct vgic_irq *irq, unsigned int 
 		lr |= LR_GROUP1;
 	irq->in_lr = true;
 	irq->pending = false; /* the list register holds it now */
-	if (vm->vgic.version == 2 && intid < 16) {
+	if (vm->vgic.version == 2 && GIC_IS_SGI(intid)) {
 		/* One source at a time: the guest reads it in GICC_IAR.CPUID. */
 		unsigned int src = irq->sources ? (unsigned int)__builtin_ctz(irq->sources) : 0;
 
@@ -721,7 +721,7 @@ static uint64_t typer_v3_read(struct access *a, struct vgic_irq *irq, unsigned i
 	(void)a;
 	(void)irq;
 	(void)intid;
-	/* ITLinesNumber, 10 INTID bits, no LPIs, one security state. */
+	/* ITLinesNumber (in 32s of INTIDs), 10 INTID bits, no LPIs, one security state. */
 	return (VGIC_NR_IRQS / 32 - 1) | (9U << 19);
 }
 
@@ -729,7 +729,7 @@ static uint64_t typer_v2_read(struct access *a, struct vgic_irq *irq, unsigned i
 {
 	(void)irq;
 	(void)intid;
-	/* ITLinesNumber, CPUNumber, no security extension. */
+	/* ITLinesNumber (in 32s of INTIDs), CPUNumber, no security extension. */
 	return (VGIC_NR_IRQS / 32 - 1) | ((a->vm->nvcpus - 1) << 5);
 }
 

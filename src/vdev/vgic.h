@@ -16,10 +16,11 @@
 #include <stdint.h>
 
 #include "core/mmio.h"
+#include "lib/gic.h"
 #include "lib/spinlock.h"
 
 #define VGIC_NR_SPIS	  64
-#define VGIC_NR_IRQS	  (32 + VGIC_NR_SPIS)
+#define VGIC_NR_IRQS	  (GIC_NR_PRIVATE + VGIC_NR_SPIS)
 #define VGIC_MAX_LRS	  16
 #define VGIC_V2_MAX_VCPUS 8
 
@@ -40,7 +41,7 @@ struct vgic_irq {
 };
 
 struct vgic_cpu {
-	struct vgic_irq priv[32]; /* SGIs and PPIs */
+	struct vgic_irq priv[GIC_NR_PRIVATE]; /* SGIs and PPIs */
 	uint64_t lr[VGIC_MAX_LRS];
 	uint32_t lr_used; /* a bit per list register holding an interrupt */
 	uint64_t vmcr;
