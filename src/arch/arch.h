@@ -186,8 +186,9 @@ unsigned int arch_vgic_maint_intid(void);
 /* GICv2: physical address of the virtual CPU interface frame (GICV). */
 paddr_t arch_vgic_cpuif_base(void);
 unsigned int arch_vgic_nr_lrs(void);
-void arch_vgic_write_lrs(const uint64_t *lr, unsigned int n);
-void arch_vgic_read_lrs(uint64_t *lr, unsigned int n);
+/* The list registers whose bit is set in @mask, from and to @lr[n] (GICv3 format). */
+void arch_vgic_write_lrs(const uint64_t *lr, uint32_t mask);
+void arch_vgic_read_lrs(uint64_t *lr, uint32_t mask);
 /* Asks for the maintenance interrupt when at most one list register is in use. */
 void arch_vgic_set_underflow_irq(struct vcpu *vcpu, bool on);
 

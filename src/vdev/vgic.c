@@ -63,22 +63,33 @@ static struct vgic_irq *irq_of(struct vm *vm, struct vcpu *vcpu, unsigned int in
 	return 0;
 }
 
-/*
- * The vCPU an SPI goes to: GICv3's IROUTER Aff0 (our vCPUs' MPIDR), GICv2's
- * lowest target in ITARGETSR, or vCPU 0.
- */
-static struct vcpu *spi_target(struct vm *vm, const struct vgic_irq *irq)
+/* Implemented INTID @intid as @vcpu sees it: its own SGI or PPI, or the VM's SPI. */
+static struct vgic_irq *vcpu_irq(struct vcpu *vcpu, unsigned int intid)
 {
-	uint64_t aff0 = irq->route & 0xff;
+	return GIC_IS_PRIVATE(intid) ? &vcpu->vgic.priv[intid]
+				     : &vcpu->vm->vgic.spi[intid - GIC_NR_PRIVATE];
+}
 
-	if (vm->vgic.version == 2) {
+/*
+ * The index of the vCPU an SPI with @route goes to: GICv3's IROUTER Aff0 (our
+ * vCPUs' MPIDR), GICv2's lowest target in ITARGETSR, or vCPU 0.
+ */
+static uint8_t spi_target_index(const struct vm *vm, uint64_t route)
+{
+	uint64_t aff0 = route & 0xff;
+
+	if (vm->vgic.version == 2)
 		aff0 = aff0 ? (uint64_t)__builtin_ctzll(aff0) : 0;
-		return &vm->vcpus[aff0 < vm->nvcpus ? aff0 : 0];
-	}
+	else if (route & (1UL << 31))
+		aff0 = 0; /* Interrupt_Routing_Mode "any": vCPU 0 takes it */
+	return aff0 < vm->nvcpus ? (uint8_t)aff0 : 0;
+}
 
-	if ((irq->route & (1UL << 31)) || aff0 >= vm->nvcpus)
-		return &vm->vcpus[0];
-	return &vm->vcpus[aff0];
+/* The vCPU interrupt @intid goes to (@bank: whose SGIs and PPIs these are). */
+static struct vcpu *irq_target(struct vm *vm, struct vcpu *bank, const struct vgic_irq *irq,
+			       unsigned int intid)
+{
+	return GIC_IS_PRIVATE(intid) ? bank : &vm->vcpus[irq->target];
 }
 
 static bool deliverable(const struct vm *vm, const struct vgic_irq *irq)
@@ -87,6 +98,52 @@ static bool deliverable(const struct vm *vm, const struct vgic_irq *irq)
 
 	return irq->enabled && !irq->in_lr && (irq->pending || (!irq->edge && irq->level)) &&
 	       (vm->vgic.ctlr & group);
+}
+
+/*
+ * After a change to interrupt @intid's state: its bit in its target's ready
+ * set follows. Returns the target if the interrupt is deliverable, else NULL.
+ * Lock held.
+ */
+static struct vcpu *irq_update(struct vm *vm, struct vcpu *bank, const struct vgic_irq *irq,
+			       unsigned int intid)
+{
+	struct vcpu *t = irq_target(vm, bank, irq, intid);
+	uint64_t *word = &t->vgic.ready[intid / 64], bit = 1UL << (intid % 64);
+
+	if (!deliverable(vm, irq)) {
+		*word &= ~bit;
+		return 0;
+	}
+	*word |= bit;
+	return t;
+}
+
+/* An SPI's route changes: its ready bit leaves the old target (the caller updates). Lock held. */
+static void spi_set_route(struct vm *vm, struct vgic_irq *irq, unsigned int intid, uint64_t route)
+{
+	vm->vcpus[irq->target].vgic.ready[intid / 64] &= ~(1UL << (intid % 64));
+	irq->route = route;
+	irq->target = spi_target_index(vm, route);
+}
+
+/* Every interrupt's ready bit again (the group enables changed). Lock held. */
+static void update_all(struct vm *vm)
+{
+	for (unsigned int i = 0; i < VGIC_NR_SPIS; i++)
+		irq_update(vm, 0, &vm->vgic.spi[i], GIC_NR_PRIVATE + i);
+	for (unsigned int c = 0; c < vm->nvcpus; c++)
+		for (unsigned int i = 0; i < GIC_NR_PRIVATE; i++)
+			irq_update(vm, &vm->vcpus[c], &vm->vcpus[c].vgic.priv[i], i);
+}
+
+static bool any_ready(const struct vcpu *vcpu)
+{
+	uint64_t any = 0;
+
+	for (unsigned int w = 0; w < VGIC_READY_WORDS; w++)
+		any |= vcpu->vgic.ready[w];
+	return any != 0;
 }
 
 /* Makes @vcpu look at its interrupts soon: it may be running on another CPU. */
@@ -125,6 +182,7 @@ void vgic_reset(struct vm *vm)
 		for (i = 0; i < GIC_NR_PRIVATE; i++)
 			reset_irq(&vc->priv[i], i, vm->vgic.version);
 		memset(vc->lr, 0, sizeof(vc->lr));
+		memset(vc->ready, 0, sizeof(vc->ready)); /* nothing is enabled */
 		vc->lr_used = 0;
 		vc->vmcr = 0;
 		vc->apr = 0;
@@ -190,10 +248,14 @@ void vgic_set_level(struct vm *vm, struct vcpu *vcpu, unsigned int intid, bool l
 	if (!vm->vgic.present || !irq)
 		return;
 	spin_lock(&vm->vgic.lock);
-	if (irq->edge && level && !irq->level)
-		irq->pending = true;
-	irq->level = level;
-	target = GIC_IS_PRIVATE(intid) ? vcpu : spi_target(vm, irq);
+	/* Devices restate their line on every register access: most calls change nothing. */
+	if (irq->level != level) {
+		if (irq->edge && level)
+			irq->pending = true;
+		irq->level = level;
+		irq_update(vm, vcpu, irq, intid);
+	}
+	target = irq_target(vm, vcpu, irq, intid);
 	spin_unlock(&vm->vgic.lock);
 	if (level)
 		kick(target);
@@ -208,26 +270,31 @@ void vgic_inject(struct vm *vm, struct vcpu *vcpu, unsigned int intid)
 		return;
 	spin_lock(&vm->vgic.lock);
 	irq->pending = true;
-	target = GIC_IS_PRIVATE(intid) ? vcpu : spi_target(vm, irq);
+	irq_update(vm, vcpu, irq, intid);
+	target = irq_target(vm, vcpu, irq, intid);
 	spin_unlock(&vm->vgic.lock);
 	kick(target);
 }
 
-/* The highest-priority deliverable interrupt for @vcpu, or -1. */
+/*
+ * The highest-priority interrupt deliverable to @vcpu (the lowest INTID of
+ * equal priorities), or -1: a look at each of its ready bits, usually one or
+ * none. Lock held.
+ */
 static int best_pending(struct vcpu *vcpu)
 {
-	struct vm *vm = vcpu->vm;
+	unsigned int prio = 0x100;
 	int best = -1;
-	unsigned int prio = 0x100, i;
 
-	for (i = 0; i < VGIC_NR_IRQS; i++) {
-		struct vgic_irq *irq = irq_of(vm, vcpu, i);
+	for (unsigned int w = 0; w < VGIC_READY_WORDS; w++) {
+		for (uint64_t bits = vcpu->vgic.ready[w]; bits; bits &= bits - 1) {
+			unsigned int intid = w * 64 + (unsigned int)__builtin_ctzll(bits);
+			const struct vgic_irq *irq = vcpu_irq(vcpu, intid);
 
-		if (!GIC_IS_PRIVATE(i) && spi_target(vm, irq) != vcpu)
-			continue;
-		if (deliverable(vm, irq) && irq->priority < prio) {
-			prio = irq->priority;
-			best = (int)i;
+			if (irq->priority < prio) {
+				prio = irq->priority;
+				best = (int)intid;
+			}
 		}
 	}
 	return best;
@@ -236,20 +303,20 @@ static int best_pending(struct vcpu *vcpu)
 bool vgic_vcpu_pending(struct vcpu *vcpu)
 {
 	struct vm *vm = vcpu->vm;
-	unsigned int n = arch_vgic_nr_lrs(), i;
 	bool pending;
 
-	for (i = 0; i < n; i++)
-		if ((vcpu->vgic.lr_used & (1U << i)) && (vcpu->vgic.lr[i] & LR_PENDING))
+	for (uint32_t used = vcpu->vgic.lr_used; used; used &= used - 1)
+		if (vcpu->vgic.lr[__builtin_ctz(used)] & LR_PENDING)
 			return true;
 	spin_lock(&vm->vgic.lock);
-	pending = best_pending(vcpu) >= 0;
+	pending = any_ready(vcpu);
 	spin_unlock(&vm->vgic.lock);
 	return pending;
 }
 
-/* A list register for @irq, which leaves the queue for the hardware. Lock held. */
-static uint64_t make_lr(const struct vm *vm, struct vgic_irq *irq, unsigned int intid)
+/* A list register for @vcpu's interrupt @intid, which leaves the queue for the hardware. Lock held.
+ */
+static uint64_t make_lr(struct vm *vm, struct vcpu *vcpu, struct vgic_irq *irq, unsigned int intid)
 {
 	uint64_t lr = LR_PENDING | ((uint64_t)irq->priority << LR_PRIO_SHIFT) | intid;
 
@@ -265,6 +332,8 @@ static uint64_t make_lr(const struct vm *vm, struct vgic_irq *irq, unsigned int 
 		irq->pending = irq->sources != 0;
 		lr |= (uint64_t)src << LR_V2_CPUID_SHIFT;
 	}
+	/* In a list register it is not deliverable (in_lr): it leaves @vcpu's ready set. */
+	vcpu->vgic.ready[intid / 64] &= ~(1UL << (intid % 64));
 	return lr;
 }
 
@@ -275,33 +344,29 @@ static uint64_t make_lr(const struct vm *vm, struct vgic_irq *irq, unsigned int 
 void vgic_flush(struct vcpu *vcpu)
 {
 	struct vm *vm = vcpu->vm;
-	bool changed = false, more;
-	unsigned int n, i;
+	uint32_t free, written = 0;
+	bool more;
 
 	if (!vm->vgic.present || !__atomic_exchange_n(&vcpu->vgic.dirty, false, __ATOMIC_ACQ_REL))
 		return;
-	n = arch_vgic_nr_lrs();
+	free = ((1U << arch_vgic_nr_lrs()) - 1) & ~vcpu->vgic.lr_used;
 	spin_lock(&vm->vgic.lock);
-	for (i = 0; i < n; i++) {
-		struct vgic_irq *irq;
-		int intid;
+	for (; free && any_ready(vcpu); free &= free - 1) {
+		unsigned int i = (unsigned int)__builtin_ctz(free);
+		int intid = best_pending(vcpu);
 
-		if (vcpu->vgic.lr_used & (1U << i))
-			continue;
-		intid = best_pending(vcpu);
-		if (intid < 0)
-			break;
-		irq = irq_of(vm, vcpu, (unsigned int)intid);
-		vcpu->vgic.lr[i] = make_lr(vm, irq, (unsigned int)intid);
-		vcpu->vgic.lr_used |= 1U << i;
+		vcpu->vgic.lr[i] =
+			make_lr(vm, vcpu, vcpu_irq(vcpu, (unsigned int)intid), (unsigned int)intid);
+		written |= 1U << i;
 		vcpu->vgic.delivered++;
-		changed = true;
 	}
 	/* All slots full and more waiting: the maintenance interrupt says when some free up. */
-	more = i == n && best_pending(vcpu) >= 0;
+	more = !free && any_ready(vcpu);
 	spin_unlock(&vm->vgic.lock);
-	if (changed)
-		arch_vgic_write_lrs(vcpu->vgic.lr, n);
+	vcpu->vgic.lr_used |= written;
+	/* Only the slots filled now: the others still hold what the hardware has. */
+	if (written)
+		arch_vgic_write_lrs(vcpu->vgic.lr, written);
 	arch_vgic_set_underflow_irq(vcpu, more);
 }
 
@@ -329,27 +394,35 @@ void vgic_report(const struct vm *vm)
 void vgic_sync(struct vcpu *vcpu)
 {
 	struct vm *vm = vcpu->vm;
-	unsigned int n, i;
+	uint32_t others = 0; /* vCPUs an SPI freed here is routed to now */
+	unsigned int i;
 
-	n = arch_vgic_nr_lrs();
-	arch_vgic_read_lrs(vcpu->vgic.lr, n);
+	/* A free slot keeps stale fields in the hardware: only the used ones are read. */
+	arch_vgic_read_lrs(vcpu->vgic.lr, vcpu->vgic.lr_used);
 	spin_lock(&vm->vgic.lock);
-	for (i = 0; i < n; i++) {
-		uint64_t lr = vcpu->vgic.lr[i];
+	for (uint32_t used = vcpu->vgic.lr_used; used; used &= used - 1) {
+		unsigned int intid;
 		struct vgic_irq *irq;
+		struct vcpu *t;
 
-		/* A free slot keeps stale fields in the hardware: only look at used ones. */
-		if (!(vcpu->vgic.lr_used & (1U << i)) || (lr >> LR_STATE_SHIFT))
-			continue; /* free, or still pending/active in the hardware */
+		i = (unsigned int)__builtin_ctz(used);
+		if (vcpu->vgic.lr[i] >> LR_STATE_SHIFT)
+			continue; /* still pending or active in the hardware */
 		/* Deactivated by the guest: the slot is free, the interrupt may come again. */
-		irq = irq_of(vm, vcpu, (unsigned int)lr & LR_INTID_MASK);
-		if (irq)
-			irq->in_lr = false;
+		intid = (unsigned int)vcpu->vgic.lr[i] & LR_INTID_MASK; /* one make_lr wrote */
+		irq = vcpu_irq(vcpu, intid);
+		irq->in_lr = false;
+		t = irq_update(vm, vcpu, irq, intid);
+		if (t && t != vcpu)
+			others |= 1U << t->id;
 		vcpu->vgic.lr[i] = 0;
 		vcpu->vgic.lr_used &= ~(1U << i);
 		vcpu->vgic.dirty = true;
 	}
 	spin_unlock(&vm->vgic.lock);
+	for (i = 0; others; i++, others >>= 1)
+		if (others & 1)
+			kick(&vm->vcpus[i]);
 }
 
 void vgic_send_sgi(struct vcpu *vcpu, uint64_t sgi1r)
@@ -358,22 +431,27 @@ void vgic_send_sgi(struct vcpu *vcpu, uint64_t sgi1r)
 	unsigned int intid = (sgi1r >> 24) & 0xf;
 	unsigned int rs = (sgi1r >> 44) & 0xf;
 	bool all = sgi1r & (1UL << 40);
+	uint32_t targets = 0;
 	unsigned int i;
 
 	/* Our vCPUs' MPIDRs have only Aff0: Aff1-3 must be zero to name any of them. */
 	if (!all && (sgi1r & ((0xffUL << 16) | (0xffUL << 32) | (0xffUL << 48))))
 		return;
+	spin_lock(&vm->vgic.lock);
 	for (i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *t = &vm->vcpus[i];
 		bool named = all ? t != vcpu : i / 16 == rs && (sgi1r & (1UL << (i % 16)));
 
 		if (!named)
 			continue;
-		spin_lock(&vm->vgic.lock);
 		t->vgic.priv[intid].pending = true;
-		spin_unlock(&vm->vgic.lock);
-		kick(t);
+		irq_update(vm, t, &t->vgic.priv[intid], intid);
+		targets |= 1U << i;
 	}
+	spin_unlock(&vm->vgic.lock);
+	for (i = 0; targets; i++, targets >>= 1)
+		if (targets & 1)
+			kick(&vm->vcpus[i]);
 }
 
 /*
@@ -466,8 +544,10 @@ static struct vgic_irq *field_irq(const struct access *a, const struct vgic_reg 
 /* After a field changed: the vCPU it is for looks again if it may now be delivered. */
 static void field_changed(struct access *a, struct vgic_irq *irq, unsigned int intid)
 {
-	if (deliverable(a->vm, irq))
-		mark_kick(a, GIC_IS_PRIVATE(intid) ? a->bank : spi_target(a->vm, irq));
+	struct vcpu *t = irq_update(a->vm, a->bank, irq, intid);
+
+	if (t)
+		mark_kick(a, t);
 }
 
 static const struct vgic_reg *find_reg(const struct vgic_frame *f, uint64_t off)
@@ -712,6 +792,7 @@ static void ctlr_write(struct access *a, struct vgic_irq *irq, unsigned int inti
 	(void)irq;
 	(void)intid;
 	a->vm->vgic.ctlr = (uint32_t)v & CTLR_ENABLE_MASK;
+	update_all(a->vm);
 	for (unsigned int i = 0; i < a->vm->nvcpus; i++)
 		mark_kick(a, &a->vm->vcpus[i]);
 }
@@ -769,9 +850,7 @@ static uint64_t route_read(struct access *a, struct vgic_irq *irq, unsigned int 
 
 static void route_write(struct access *a, struct vgic_irq *irq, unsigned int intid, uint64_t v)
 {
-	(void)a;
-	(void)intid;
-	irq->route = v;
+	spi_set_route(a->vm, irq, intid, v);
 }
 
 static const struct vgic_reg v3_dist_regs[] = {
@@ -800,7 +879,7 @@ static uint64_t targets_read(struct access *a, struct vgic_irq *irq, unsigned in
 static void targets_write(struct access *a, struct vgic_irq *irq, unsigned int intid, uint64_t v)
 {
 	if (!GIC_IS_PRIVATE(intid)) /* SGI and PPI targets are read-only */
-		irq->route = v & ((1UL << a->vm->nvcpus) - 1);
+		spi_set_route(a->vm, irq, intid, v & ((1UL << a->vm->nvcpus) - 1));
 }
 
 /* GICD_SGIR: TargetListFilter 0 = the list, 1 = all but the sender, 2 = the sender. */
@@ -822,6 +901,7 @@ static void sgir_write(struct access *a, struct vgic_irq *unused, unsigned int i
 			continue;
 		irq->sources |= (uint8_t)(1U << a->from->id);
 		irq->pending = true;
+		irq_update(vm, t, irq, sgi);
 		mark_kick(a, t);
 	}
 }

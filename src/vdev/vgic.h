@@ -21,6 +21,7 @@
 
 #define VGIC_NR_SPIS	  64
 #define VGIC_NR_IRQS	  (GIC_NR_PRIVATE + VGIC_NR_SPIS)
+#define VGIC_READY_WORDS  ((VGIC_NR_IRQS + 63) / 64)
 #define VGIC_MAX_LRS	  16
 #define VGIC_V2_MAX_VCPUS 8
 
@@ -37,11 +38,19 @@ struct vgic_irq {
 	bool edge;
 	bool in_lr;	 /* handed to the hardware: its state lives in a list register */
 	uint8_t sources; /* GICv2 SGIs: the vCPUs that sent it, one bit each */
+	uint8_t target;	 /* SPIs: the index of the vCPU it goes to, from route */
 	uint64_t route;	 /* SPIs: GICD_IROUTER (v3) or GICD_ITARGETSR's CPU mask (v2) */
 };
 
 struct vgic_cpu {
 	struct vgic_irq priv[GIC_NR_PRIVATE]; /* SGIs and PPIs */
+	/*
+	 * What is deliverable to this vCPU now, a bit per INTID: its own SGIs and
+	 * PPIs, and the SPIs routed to it. Every change to what makes an interrupt
+	 * deliverable updates it (under vgic.lock), so that finding the next
+	 * interrupt to deliver scans these bits, not every interrupt.
+	 */
+	uint64_t ready[VGIC_READY_WORDS];
 	uint64_t lr[VGIC_MAX_LRS];
 	uint32_t lr_used; /* a bit per list register holding an interrupt */
 	uint64_t vmcr;

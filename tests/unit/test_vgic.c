@@ -41,14 +41,18 @@ unsigned int arch_vgic_nr_lrs(void)
 	return NR_LRS;
 }
 
-void arch_vgic_write_lrs(const uint64_t *lr, unsigned int n)
+void arch_vgic_write_lrs(const uint64_t *lr, uint32_t mask)
 {
-	memcpy(hw_lr, lr, n * sizeof(*lr));
+	for (unsigned int i = 0; i < NR_LRS; i++)
+		if (mask & (1U << i))
+			hw_lr[i] = lr[i];
 }
 
-void arch_vgic_read_lrs(uint64_t *lr, unsigned int n)
+void arch_vgic_read_lrs(uint64_t *lr, uint32_t mask)
 {
-	memcpy(lr, hw_lr, n * sizeof(*lr));
+	for (unsigned int i = 0; i < NR_LRS; i++)
+		if (mask & (1U << i))
+			lr[i] = hw_lr[i];
 }
 
 void arch_vgic_set_underflow_irq(struct vcpu *vcpu, bool on)
@@ -389,6 +393,182 @@ static void test_v2_access_sizes(void **state)
 	assert_int_equal(dist_rd(0, 0xf14), 0);
 }
 
+/* The list registers fill highest priority first, the lower INTID first among equals. */
+static void test_v3_priority_order(void **state)
+{
+	struct vcpu *v0 = &vm.vcpus[0];
+
+	(void)state;
+	dist_wr(0, 0x000, 2);
+	dist_wr(0, 0x428, 0x00c04080); /* SPIs 40-42: priorities 0x80, 0x40, 0xc0 */
+	redist_wr_n(0, SGI_FRAME + 0x418, 4, 0x40000000); /* PPI 27: 0x40 */
+	dist_wr(0, 0x104, 7U << 8);			  /* enable SPIs 40-42 */
+	redist_wr_n(0, SGI_FRAME + 0x100, 4, 1U << 27);
+	for (unsigned int intid = 40; intid < 43; intid++)
+		vgic_inject(&vm, 0, intid);
+	vgic_inject(&vm, v0, 27);
+	vgic_flush(v0);
+	assert_int_equal(v0->vgic.lr_used, 0xf);
+	assert_int_equal(v0->vgic.lr[0] & 0x3ff, 27); /* 0x40, and a lower INTID than 41 */
+	assert_int_equal(v0->vgic.lr[1] & 0x3ff, 41);
+	assert_int_equal(v0->vgic.lr[2] & 0x3ff, 40);
+	assert_int_equal(v0->vgic.lr[3] & 0x3ff, 42);
+	assert_int_equal((v0->vgic.lr[1] >> 48) & 0xff, 0x40);
+}
+
+/* A pending SPI follows its route: re-routed while it waits, it goes to the new vCPU. */
+static void test_spi_routing(void **state)
+{
+	struct vcpu *v1 = &vm.vcpus[1], *v2 = &vm.vcpus[2];
+
+	(void)state;
+	if (vm.vgic.version == 3) {
+		dist_wr(0, 0x000, 2);
+		dist_wr_n(0, 0x6000 + 8 * 50, 8, 1); /* IROUTER: Aff0 1 */
+	} else {
+		dist_wr(0, 0x000, 1);
+		dist_wr_n(0, 0x800 + 50, 1, 1U << 1); /* ITARGETSR: vCPU 1 */
+	}
+	dist_wr(0, 0x104, 1U << 18); /* enable SPI 50 */
+	vgic_inject(&vm, 0, 50);
+	assert_true(v1->vgic.dirty);
+	assert_true(vgic_vcpu_pending(v1));
+	assert_false(vgic_vcpu_pending(v2));
+	if (vm.vgic.version == 3)
+		dist_wr_n(0, 0x6000 + 8 * 50, 4, 2); /* the low word: Aff0 2 */
+	else
+		dist_wr_n(0, 0x800 + 50, 1, 1U << 2);
+	assert_false(vgic_vcpu_pending(v1));
+	assert_true(vgic_vcpu_pending(v2));
+	assert_true(v2->vgic.dirty);
+	vgic_flush(v1);
+	assert_int_equal(v1->vgic.lr_used, 0);
+	vgic_flush(v2);
+	assert_int_equal(v2->vgic.lr[0] & 0x3ff, 50);
+}
+
+/*
+ * The ready sets against a model written here from the GIC's rules, after each
+ * of many random changes: register writes of every kind, line levels,
+ * injections, SGIs, and list registers filled and emptied.
+ */
+static unsigned int model_target(const struct vgic_irq *irq)
+{
+	uint64_t aff0 = irq->route & 0xff;
+
+	if (vm.vgic.version == 2)
+		aff0 = aff0 ? (uint64_t)__builtin_ctzll(aff0) : 0;
+	else if (irq->route & (1UL << 31))
+		aff0 = 0;
+	return aff0 < vm.nvcpus ? (unsigned int)aff0 : 0;
+}
+
+static bool model_deliverable(const struct vgic_irq *irq)
+{
+	return irq->enabled && !irq->in_lr && (irq->pending || (!irq->edge && irq->level)) &&
+	       (vm.vgic.ctlr & (irq->group1 ? 2U : 1U));
+}
+
+static void check_ready_sets(void)
+{
+	for (unsigned int c = 0; c < vm.nvcpus; c++) {
+		uint64_t want[VGIC_READY_WORDS] = { 0 };
+
+		for (unsigned int i = 0; i < VGIC_NR_IRQS; i++) {
+			const struct vgic_irq *irq =
+				i < 32 ? &vm.vcpus[c].vgic.priv[i] : &vm.vgic.spi[i - 32];
+
+			if (model_deliverable(irq) && (i < 32 || model_target(irq) == c))
+				want[i / 64] |= 1UL << (i % 64);
+		}
+		for (unsigned int w = 0; w < VGIC_READY_WORDS; w++)
+			assert_int_equal(vm.vcpus[c].vgic.ready[w], want[w]);
+	}
+}
+
+static uint64_t rnd_state = 88172645463325252UL;
+
+static uint64_t rnd(uint64_t n)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 7;
+	rnd_state ^= rnd_state << 17;
+	return rnd_state % n;
+}
+
+static void random_register_write(void)
+{
+	static const uint64_t bit_regs[] = { 0x080, 0x100, 0x180, 0x200, 0x280, 0x300, 0x380 };
+	unsigned int c = (unsigned int)rnd(3), word = (unsigned int)rnd(3);
+	uint64_t bits = rnd(4) ? 1UL << rnd(32) : rnd(1UL << 32);
+
+	switch (rnd(5)) {
+	case 0: /* a bit register: the distributor's word, or a redistributor's (v3) */
+		if (vm.vgic.version == 3 && word == 0)
+			redist_wr_n(c, SGI_FRAME + bit_regs[rnd(7)], 4, bits);
+		else
+			dist_wr_n(c, bit_regs[rnd(7)] + 4 * word, 4, bits);
+		break;
+	case 1:
+		dist_wr_n(c, 0x400 + rnd(VGIC_NR_IRQS), 1, rnd(256));
+		break;
+	case 2:
+		dist_wr_n(c, 0xc00 + 4 * rnd(VGIC_NR_IRQS / 16), 4, rnd(1UL << 32));
+		break;
+	case 3:
+		if (vm.vgic.version == 3)
+			dist_wr_n(c, 0x6000 + 8 * (32 + rnd(VGIC_NR_SPIS)), 8,
+				  rnd(4) | (rnd(8) ? 0 : 1UL << 31));
+		else
+			dist_wr_n(c, 0x800 + 32 + rnd(VGIC_NR_SPIS), 1, rnd(256));
+		break;
+	default:
+		dist_wr_n(c, 0x000, 4, rnd(4));
+		break;
+	}
+}
+
+static void random_change(void)
+{
+	unsigned int c = (unsigned int)rnd(3), intid = (unsigned int)rnd(VGIC_NR_IRQS);
+	struct vcpu *v = &vm.vcpus[c];
+
+	switch (rnd(6)) {
+	case 0:
+		random_register_write();
+		break;
+	case 1:
+		vgic_set_level(&vm, intid < 32 ? v : 0, intid, rnd(2));
+		break;
+	case 2:
+		vgic_inject(&vm, intid < 32 ? v : 0, intid);
+		break;
+	case 3:
+		if (vm.vgic.version == 3)
+			vgic_send_sgi(v, (rnd(16) << 24) | rnd(8));
+		else
+			dist_wr_n(c, 0xf00, 4, (rnd(3) << 24) | (rnd(8) << 16) | rnd(16));
+		break;
+	case 4:
+		vgic_flush(v);
+		break;
+	default: /* the guest ends some of what it was given */
+		for (unsigned int i = 0; i < NR_LRS; i++)
+			hw_lr[i] = rnd(2) ? 0 : v->vgic.lr[i];
+		vgic_sync(v);
+		break;
+	}
+}
+
+static void test_ready_sets_follow_every_change(void **state)
+{
+	(void)state;
+	for (unsigned int i = 0; i < 20000; i++) {
+		random_change();
+		check_ready_sets();
+	}
+}
+
 /*
  * Every register write changes the interrupt state under vgic.lock, which the
  * delivery path holds: with the lock held elsewhere, a write on another thread
@@ -477,6 +657,11 @@ int main(void)
 		cmocka_unit_test_setup(test_icfgr_byte_write_leaves_other_fields, setup_v3),
 		cmocka_unit_test_setup(test_v3_access_sizes, setup_v3),
 		cmocka_unit_test_setup(test_v2_access_sizes, setup_v2),
+		cmocka_unit_test_setup(test_v3_priority_order, setup_v3),
+		cmocka_unit_test_setup(test_spi_routing, setup_v3),
+		cmocka_unit_test_setup(test_spi_routing, setup_v2),
+		cmocka_unit_test_setup(test_ready_sets_follow_every_change, setup_v3),
+		cmocka_unit_test_setup(test_ready_sets_follow_every_change, setup_v2),
 		cmocka_unit_test_setup(test_v3_register_writes_take_the_lock, setup_v3),
 		cmocka_unit_test_setup(test_v2_register_writes_take_the_lock, setup_v2),
 	};
