@@ -50,9 +50,9 @@ def per_op_instructions(data, name):
     return ticks * 1e9 / hz / iterations
 
 
-def run_bare_qemu(guest, extra=ICOUNT):
+def run_bare_qemu(guest, extra=ICOUNT, machine="virt", cpu="max"):
     """The same guest directly on QEMU at EL1 (no Skiff): QEMU's own PSCI answers HVC."""
-    cmd = ["timeout", "-k", "5", "120", "qemu-system-aarch64", "-M", "virt", "-cpu", "max",
+    cmd = ["timeout", "-k", "5", "120", "qemu-system-aarch64", "-M", machine, "-cpu", cpu,
            "-m", "128M", "-nographic", "-no-reboot", *extra,
            "-kernel", os.path.join(TOP, "build", "guest", guest + ".elf")]
     res = subprocess.run(cmd, capture_output=True, text=True, errors="replace")
@@ -170,6 +170,42 @@ def bench_mmio():
         "baseline": {"name": "the same loop reading guest RAM", "value": round(ram, 1)},
         "target_max": 400,
     }]
+
+
+def bench_timer_irq():
+    """Virtual timer interrupt latency, deadline to the guest's handler, in instructions: the
+    guest spinning with interrupts unmasked, and waiting in WFI; beside the same guest on
+    bare QEMU at EL1 (GICv3), where the interrupt goes straight to the guest's vector."""
+    # A 1 GHz counter under icount shift=0: a tick is an instruction. sleep=off: an idle
+    # CPU's clock jumps to the next deadline instead of following the host's (WFI rounds).
+    icount = ["-icount", "shift=0,sleep=off", "-rtc", "clock=vm"]
+    cpu = "max,cntfrq=1000000000"
+    run = boot([Vm("bench_timer_irq", "bench_timer_irq")], cpu=cpu, smp=1, extra=icount,
+               timeout=240)
+    skiff = parse_bench(run.vm_lines("bench_timer_irq"))
+    bare = parse_bench(run_bare_qemu("bench_timer_irq", extra=icount,
+                                     machine="virt,gic-version=3", cpu=cpu))
+    if "timer_irq_spin" not in skiff or "timer_irq_spin" not in bare:
+        raise RuntimeError("bench_timer_irq printed no result:\n" + run.output)
+    rows = []
+    for kind, what, target in (("spin", "guest spinning with interrupts unmasked", 1000),
+                               ("wfi", "guest waiting in WFI (Skiff blocks the vCPU)", None)):
+        name = f"timer_irq_{kind}"
+        base = per_op_instructions(bare, name)
+        row = {
+            "name": f"timer_irq_latency_{kind}",
+            "description": f"virtual timer deadline to the guest's IRQ handler, {what}: "
+                           "Skiff's exit, vGIC and entry beyond the bare-QEMU figure",
+            "unit": "instructions per interrupt",
+            "value": round(per_op_instructions(skiff, name) - base, 1),
+            "raw": round(per_op_instructions(skiff, name), 1),
+            "baseline": {"name": "the same guest on bare QEMU at EL1 (its vector alone)",
+                         "value": round(base, 1)},
+        }
+        if target:
+            row["target_max"] = target
+        rows.append(row)
+    return rows
 
 
 def bench_cpu(repeats=3):
@@ -436,7 +472,7 @@ def bench_console():
 def main():
     only = sys.argv[1:]
     benches = {"hvc": bench_hvc, "backdoor": bench_backdoor, "timescale": bench_timescale,
-               "mmio": bench_mmio,
+               "mmio": bench_mmio, "timer_irq": bench_timer_irq,
                "cpu": bench_cpu, "linux": bench_linux_boot, "acpi": bench_acpi,
                "time": bench_time_linux, "console": bench_console}
     rows = []

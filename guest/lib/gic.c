@@ -9,6 +9,7 @@
 #include "libguest.h"
 
 #define GICD_CTLR      0x0000
+#define GICD_IGROUPR   0x0080
 #define GICD_ISENABLER 0x0100
 #define GICD_IPRIORITY 0x0400
 #define GICD_SGIR      0x0f00
@@ -78,6 +79,16 @@ static uint64_t redist(void)
 	}
 }
 
+uint64_t gic_dist_base(void)
+{
+	return dist;
+}
+
+uint64_t gic_redist_base(void)
+{
+	return version == 3 ? redist() : 0;
+}
+
 void gic_init_cpu(void)
 {
 	if (version == 3) {
@@ -96,13 +107,23 @@ void gic_init_cpu(void)
 	}
 }
 
+/* QEMU's virt machine, for a guest run on bare QEMU (which passes an ELF image no device tree). */
+#define VIRT_GICD 0x08000000UL
+#define VIRT_GICR 0x080a0000UL
+
 unsigned int gic_init(void)
 {
 	const void *fdt = (const void *)boot_x0;
 
 	version = 0;
-	if (!find(fdt, "arm,gic-v3", 3) && !find(fdt, "arm,cortex-a15-gic", 2))
+	if (!boot_x0 || fdt_check_header(fdt)) {
+		/* Only the benchmarks run so, on QEMU's virt with gic-version=3. */
+		dist = VIRT_GICD;
+		cpuif = VIRT_GICR;
+		version = 3;
+	} else if (!find(fdt, "arm,gic-v3", 3) && !find(fdt, "arm,cortex-a15-gic", 2)) {
 		return 0;
+	}
 	/* Group 0 and 1, affinity routing for v3. */
 	wr(dist + GICD_CTLR, version == 3 ? (1U << 4) | 3 : 1);
 	gic_init_cpu();
@@ -119,9 +140,13 @@ void gic_enable_irq(unsigned int intid)
 {
 	uint64_t base = irq_regs(intid);
 	uint64_t prio = base + GICD_IPRIORITY + (intid & ~3U);
+	uint64_t group = base + GICD_IGROUPR + (intid / 32) * 4;
 	unsigned int shift = (intid & 3) * 8;
 
 	wr(prio, (rd(prio) & ~(0xffU << shift)) | (PRIO_DEFAULT << shift));
+	/* GICv3: group 1, what ICC_IAR1_EL1 acknowledges (a real GIC resets to group 0). */
+	if (version == 3)
+		wr(group, rd(group) | 1U << (intid % 32));
 	wr(base + GICD_ISENABLER + (intid / 32) * 4, 1U << (intid % 32));
 	dsb(sy);
 }

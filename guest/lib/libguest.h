@@ -129,6 +129,9 @@ void gic_eoi(unsigned int intid);
 void gic_send_sgi(unsigned int vcpu, unsigned int intid);
 /* Acknowledges and ends every interrupt pending for this vCPU (taken with PSTATE.I masked). */
 void gic_drain(void);
+/* The distributor's IPA, and (GICv3) this vCPU's redistributor's (RD frame; 0 on GICv2). */
+uint64_t gic_dist_base(void);
+uint64_t gic_redist_base(void);
 
 /*
  * Waits until @cond holds, at most @limit turns of WFE (a hint other vCPUs may

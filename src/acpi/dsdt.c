@@ -5,6 +5,7 @@
 #include "acpi/dsdt.h"
 #include "platform/dt.h"
 #include "lib/format.h"
+#include "lib/gic.h"
 
 #define MAX_REGS       8
 #define MAX_IRQS       8
@@ -337,7 +338,8 @@ static unsigned int read_interrupt_map(struct dsdt_ctx *c, int node, struct prt_
 			for (int i = 0; i < 4; i++)
 				out[n].key[i] = fdt32_to_cpu(e[i]);
 			out[n].irq.intid =
-				(fdt32_to_cpu(spec[0]) == 1 ? 16 : 32) + fdt32_to_cpu(spec[1]);
+				(fdt32_to_cpu(spec[0]) == 1 ? GIC_NR_SGIS : GIC_NR_PRIVATE) +
+				fdt32_to_cpu(spec[1]);
 			out[n].irq.flags = fdt32_to_cpu(spec[2]) & 0xf;
 			n++;
 		}

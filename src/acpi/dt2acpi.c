@@ -7,6 +7,7 @@
 #include "platform/dt.h"
 #include "platform/platform.h"
 #include "lib/format.h"
+#include "lib/gic.h"
 
 #define RSDP_SIZE	  36
 #define FADT_SIZE	  276
@@ -135,7 +136,7 @@ static uint32_t pmu_gsiv(struct build *b)
 	int node = dt_find_compatible(b->fdt, pmus);
 	struct irq_desc irq = { 0, 0 };
 
-	if (node >= 0 && dt_irqs(b->fdt, node, b->gic, &irq, 1) == 1 && irq.intid < 32)
+	if (node >= 0 && dt_irqs(b->fdt, node, b->gic, &irq, 1) == 1 && GIC_IS_PRIVATE(irq.intid))
 		return irq.intid;
 	return 0; /* an SPI per CPU cannot be one GSIV: left out */
 }

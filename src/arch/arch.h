@@ -186,8 +186,9 @@ unsigned int arch_vgic_maint_intid(void);
 /* GICv2: physical address of the virtual CPU interface frame (GICV). */
 paddr_t arch_vgic_cpuif_base(void);
 unsigned int arch_vgic_nr_lrs(void);
-void arch_vgic_write_lrs(const uint64_t *lr, unsigned int n);
-void arch_vgic_read_lrs(uint64_t *lr, unsigned int n);
+/* The list registers whose bit is set in @mask, from and to @lr[n] (GICv3 format). */
+void arch_vgic_write_lrs(const uint64_t *lr, uint32_t mask);
+void arch_vgic_read_lrs(uint64_t *lr, uint32_t mask);
 /* Asks for the maintenance interrupt when at most one list register is in use. */
 void arch_vgic_set_underflow_irq(struct vcpu *vcpu, bool on);
 
@@ -207,7 +208,7 @@ void arch_irq_enable_private(unsigned int intid);
 void arch_irq_send_sgi(unsigned int cpu, unsigned int intid);
 /* Routes the shared (SPI) interrupt @intid to host CPU @cpu and enables it. */
 void arch_irq_enable_shared(unsigned int intid, unsigned int cpu);
-/* Acknowledges the highest pending interrupt; returns its INTID or 1023 (spurious). */
+/* Acknowledges the highest pending interrupt; returns its INTID or GIC_INTID_SPURIOUS. */
 unsigned int arch_irq_ack(void);
 void arch_irq_eoi(unsigned int intid);
 

@@ -8,6 +8,7 @@
 #include "board/guest_fdt.h"
 #include "board/layout.h"
 #include "lib/format.h"
+#include "lib/gic.h"
 
 #define UART_CLOCK_HZ  24000000 /* what a PL011 driver expects to divide down from */
 #define PHANDLE_APBCLK 1
@@ -15,8 +16,8 @@
 #define GIC_SPI	       0
 #define GIC_PPI	       1
 #define IRQ_LEVEL_HIGH 4
-#define PPI(intid)     ((intid)-16) /* the DT names PPIs and SPIs by number */
-#define SPI(intid)     ((intid)-32)
+#define PPI(intid)     ((intid)-GIC_NR_SGIS) /* the DT names PPIs and SPIs by number */
+#define SPI(intid)     ((intid)-GIC_NR_PRIVATE)
 
 static int prop_u64_pair(void *fdt, const char *name, uint64_t a, uint64_t b)
 {

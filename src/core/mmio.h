@@ -38,6 +38,23 @@ struct mmio_bus {
 int mmio_bus_add(struct mmio_bus *bus, uint64_t base, uint64_t size, const struct mmio_ops *ops,
 		 void *dev, const char *name);
 
+/*
+ * A 64-bit device register accessed as two 32-bit words (as the GIC allows):
+ * the word of @reg at byte @offset (0 or 4, bit 2 decides), and @reg with that
+ * word replaced by @value.
+ */
+static inline uint32_t mmio_reg64_word(uint64_t reg, uint64_t offset)
+{
+	return (uint32_t)(reg >> (offset & 4) * 8);
+}
+
+static inline uint64_t mmio_reg64_set_word(uint64_t reg, uint64_t offset, uint32_t value)
+{
+	unsigned int shift = (offset & 4) * 8;
+
+	return (reg & ~(0xffffffffUL << shift)) | ((uint64_t)value << shift);
+}
+
 const struct mmio_region *mmio_bus_find(const struct mmio_bus *bus, uint64_t addr);
 
 /*

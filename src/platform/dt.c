@@ -3,6 +3,7 @@
 #include <libfdt.h>
 #include <string.h>
 
+#include "lib/gic.h"
 #include "platform/dt.h"
 
 #define MAX_DEPTH 16
@@ -135,7 +136,7 @@ static void gic_spec_to_irq(const fdt32_t *cell, struct irq_desc *out)
 	uint32_t type = fdt32_to_cpu(cell[0]);
 	uint32_t num = fdt32_to_cpu(cell[1]);
 
-	out->intid = type == 1 ? 16 + num : 32 + num;
+	out->intid = type == 1 ? GIC_NR_SGIS + num : GIC_NR_PRIVATE + num; /* PPI or SPI */
 	out->flags = fdt32_to_cpu(cell[2]) & 0xf; /* GICv2 PPIs carry a CPU mask in 15:8 */
 }
 

@@ -4,10 +4,12 @@
 #include "arch/arch.h"
 #include "board/layout.h"
 #include "lib/format.h"
+#include "core/guestlog.h"
 #include "core/ipi.h"
 #include "core/log.h"
 #include "core/sched.h"
 #include "core/vm.h"
+#include "lib/gic.h"
 #include "vdev/vgic.h"
 
 #define GICD_CTLR	0x0000
@@ -52,40 +54,42 @@
 #define LR_V2_CPUID_SHIFT 10 /* GICv2 SGIs: the source vCPU, beside the INTID */
 #define LR_INTID_MASK	  0x3ffU
 
-/* Which interrupts a register block covers: a vCPU's private ones, the SPIs, or both (v2). */
-#define BLOCK_PRIVATE 1U
-#define BLOCK_SHARED  2U
-
 static struct vgic_irq *irq_of(struct vm *vm, struct vcpu *vcpu, unsigned int intid)
 {
-	if (intid < 32)
+	if (GIC_IS_PRIVATE(intid))
 		return vcpu ? &vcpu->vgic.priv[intid] : 0;
 	if (intid < VGIC_NR_IRQS)
-		return &vm->vgic.spi[intid - 32];
+		return &vm->vgic.spi[intid - GIC_NR_PRIVATE];
 	return 0;
 }
 
-static unsigned int block_of(unsigned int intid)
+/* Implemented INTID @intid as @vcpu sees it: its own SGI or PPI, or the VM's SPI. */
+static struct vgic_irq *vcpu_irq(struct vcpu *vcpu, unsigned int intid)
 {
-	return intid < 32 ? BLOCK_PRIVATE : BLOCK_SHARED;
+	return GIC_IS_PRIVATE(intid) ? &vcpu->vgic.priv[intid]
+				     : &vcpu->vm->vgic.spi[intid - GIC_NR_PRIVATE];
 }
 
 /*
- * The vCPU an SPI goes to: GICv3's IROUTER Aff0 (our vCPUs' MPIDR), GICv2's
- * lowest target in ITARGETSR, or vCPU 0.
+ * The index of the vCPU an SPI with @route goes to: GICv3's IROUTER Aff0 (our
+ * vCPUs' MPIDR), GICv2's lowest target in ITARGETSR, or vCPU 0.
  */
-static struct vcpu *spi_target(struct vm *vm, const struct vgic_irq *irq)
+static uint8_t spi_target_index(const struct vm *vm, uint64_t route)
 {
-	uint64_t aff0 = irq->route & 0xff;
+	uint64_t aff0 = route & 0xff;
 
-	if (vm->vgic.version == 2) {
+	if (vm->vgic.version == 2)
 		aff0 = aff0 ? (uint64_t)__builtin_ctzll(aff0) : 0;
-		return &vm->vcpus[aff0 < vm->nvcpus ? aff0 : 0];
-	}
+	else if (route & (1UL << 31))
+		aff0 = 0; /* Interrupt_Routing_Mode "any": vCPU 0 takes it */
+	return aff0 < vm->nvcpus ? (uint8_t)aff0 : 0;
+}
 
-	if ((irq->route & (1UL << 31)) || aff0 >= vm->nvcpus)
-		return &vm->vcpus[0];
-	return &vm->vcpus[aff0];
+/* The vCPU interrupt @intid goes to (@bank: whose SGIs and PPIs these are). */
+static struct vcpu *irq_target(struct vm *vm, struct vcpu *bank, const struct vgic_irq *irq,
+			       unsigned int intid)
+{
+	return GIC_IS_PRIVATE(intid) ? bank : &vm->vcpus[irq->target];
 }
 
 static bool deliverable(const struct vm *vm, const struct vgic_irq *irq)
@@ -94,6 +98,52 @@ static bool deliverable(const struct vm *vm, const struct vgic_irq *irq)
 
 	return irq->enabled && !irq->in_lr && (irq->pending || (!irq->edge && irq->level)) &&
 	       (vm->vgic.ctlr & group);
+}
+
+/*
+ * After a change to interrupt @intid's state: its bit in its target's ready
+ * set follows. Returns the target if the interrupt is deliverable, else NULL.
+ * Lock held.
+ */
+static struct vcpu *irq_update(struct vm *vm, struct vcpu *bank, const struct vgic_irq *irq,
+			       unsigned int intid)
+{
+	struct vcpu *t = irq_target(vm, bank, irq, intid);
+	uint64_t *word = &t->vgic.ready[intid / 64], bit = 1UL << (intid % 64);
+
+	if (!deliverable(vm, irq)) {
+		*word &= ~bit;
+		return 0;
+	}
+	*word |= bit;
+	return t;
+}
+
+/* An SPI's route changes: its ready bit leaves the old target (the caller updates). Lock held. */
+static void spi_set_route(struct vm *vm, struct vgic_irq *irq, unsigned int intid, uint64_t route)
+{
+	vm->vcpus[irq->target].vgic.ready[intid / 64] &= ~(1UL << (intid % 64));
+	irq->route = route;
+	irq->target = spi_target_index(vm, route);
+}
+
+/* Every interrupt's ready bit again (the group enables changed). Lock held. */
+static void update_all(struct vm *vm)
+{
+	for (unsigned int i = 0; i < VGIC_NR_SPIS; i++)
+		irq_update(vm, 0, &vm->vgic.spi[i], GIC_NR_PRIVATE + i);
+	for (unsigned int c = 0; c < vm->nvcpus; c++)
+		for (unsigned int i = 0; i < GIC_NR_PRIVATE; i++)
+			irq_update(vm, &vm->vcpus[c], &vm->vcpus[c].vgic.priv[i], i);
+}
+
+static bool any_ready(const struct vcpu *vcpu)
+{
+	uint64_t any = 0;
+
+	for (unsigned int w = 0; w < VGIC_READY_WORDS; w++)
+		any |= vcpu->vgic.ready[w];
+	return any != 0;
 }
 
 /* Makes @vcpu look at its interrupts soon: it may be running on another CPU. */
@@ -112,7 +162,7 @@ static void reset_irq(struct vgic_irq *irq, unsigned int intid, unsigned int ver
 	memset(irq, 0, sizeof(*irq));
 	/* GICv3 guests use group 1; a GICv2 guest's interrupts stay in group 0. */
 	irq->group1 = version == 3;
-	irq->edge = intid < 16;
+	irq->edge = GIC_IS_SGI(intid);
 	irq->priority = 0;
 }
 
@@ -125,13 +175,14 @@ void vgic_reset(struct vm *vm)
 	spin_lock(&vm->vgic.lock);
 	vm->vgic.ctlr = 0;
 	for (i = 0; i < VGIC_NR_SPIS; i++)
-		reset_irq(&vm->vgic.spi[i], 32 + i, vm->vgic.version);
+		reset_irq(&vm->vgic.spi[i], GIC_NR_PRIVATE + i, vm->vgic.version);
 	for (c = 0; c < vm->config->vcpus; c++) {
 		struct vgic_cpu *vc = &vm->vcpus[c].vgic;
 
-		for (i = 0; i < 32; i++)
+		for (i = 0; i < GIC_NR_PRIVATE; i++)
 			reset_irq(&vc->priv[i], i, vm->vgic.version);
 		memset(vc->lr, 0, sizeof(vc->lr));
+		memset(vc->ready, 0, sizeof(vc->ready)); /* nothing is enabled */
 		vc->lr_used = 0;
 		vc->vmcr = 0;
 		vc->apr = 0;
@@ -197,10 +248,14 @@ void vgic_set_level(struct vm *vm, struct vcpu *vcpu, unsigned int intid, bool l
 	if (!vm->vgic.present || !irq)
 		return;
 	spin_lock(&vm->vgic.lock);
-	if (irq->edge && level && !irq->level)
-		irq->pending = true;
-	irq->level = level;
-	target = intid < 32 ? vcpu : spi_target(vm, irq);
+	/* Devices restate their line on every register access: most calls change nothing. */
+	if (irq->level != level) {
+		if (irq->edge && level)
+			irq->pending = true;
+		irq->level = level;
+		irq_update(vm, vcpu, irq, intid);
+	}
+	target = irq_target(vm, vcpu, irq, intid);
 	spin_unlock(&vm->vgic.lock);
 	if (level)
 		kick(target);
@@ -215,26 +270,31 @@ void vgic_inject(struct vm *vm, struct vcpu *vcpu, unsigned int intid)
 		return;
 	spin_lock(&vm->vgic.lock);
 	irq->pending = true;
-	target = intid < 32 ? vcpu : spi_target(vm, irq);
+	irq_update(vm, vcpu, irq, intid);
+	target = irq_target(vm, vcpu, irq, intid);
 	spin_unlock(&vm->vgic.lock);
 	kick(target);
 }
 
-/* The highest-priority deliverable interrupt for @vcpu, or -1. */
+/*
+ * The highest-priority interrupt deliverable to @vcpu (the lowest INTID of
+ * equal priorities), or -1: a look at each of its ready bits, usually one or
+ * none. Lock held.
+ */
 static int best_pending(struct vcpu *vcpu)
 {
-	struct vm *vm = vcpu->vm;
+	unsigned int prio = 0x100;
 	int best = -1;
-	unsigned int prio = 0x100, i;
 
-	for (i = 0; i < VGIC_NR_IRQS; i++) {
-		struct vgic_irq *irq = irq_of(vm, vcpu, i);
+	for (unsigned int w = 0; w < VGIC_READY_WORDS; w++) {
+		for (uint64_t bits = vcpu->vgic.ready[w]; bits; bits &= bits - 1) {
+			unsigned int intid = w * 64 + (unsigned int)__builtin_ctzll(bits);
+			const struct vgic_irq *irq = vcpu_irq(vcpu, intid);
 
-		if (i >= 32 && spi_target(vm, irq) != vcpu)
-			continue;
-		if (deliverable(vm, irq) && irq->priority < prio) {
-			prio = irq->priority;
-			best = (int)i;
+			if (irq->priority < prio) {
+				prio = irq->priority;
+				best = (int)intid;
+			}
 		}
 	}
 	return best;
@@ -243,20 +303,20 @@ static int best_pending(struct vcpu *vcpu)
 bool vgic_vcpu_pending(struct vcpu *vcpu)
 {
 	struct vm *vm = vcpu->vm;
-	unsigned int n = arch_vgic_nr_lrs(), i;
 	bool pending;
 
-	for (i = 0; i < n; i++)
-		if ((vcpu->vgic.lr_used & (1U << i)) && (vcpu->vgic.lr[i] & LR_PENDING))
+	for (uint32_t used = vcpu->vgic.lr_used; used; used &= used - 1)
+		if (vcpu->vgic.lr[__builtin_ctz(used)] & LR_PENDING)
 			return true;
 	spin_lock(&vm->vgic.lock);
-	pending = best_pending(vcpu) >= 0;
+	pending = any_ready(vcpu);
 	spin_unlock(&vm->vgic.lock);
 	return pending;
 }
 
-/* A list register for @irq, which leaves the queue for the hardware. Lock held. */
-static uint64_t make_lr(const struct vm *vm, struct vgic_irq *irq, unsigned int intid)
+/* A list register for @vcpu's interrupt @intid, which leaves the queue for the hardware. Lock held.
+ */
+static uint64_t make_lr(struct vm *vm, struct vcpu *vcpu, struct vgic_irq *irq, unsigned int intid)
 {
 	uint64_t lr = LR_PENDING | ((uint64_t)irq->priority << LR_PRIO_SHIFT) | intid;
 
@@ -264,7 +324,7 @@ static uint64_t make_lr(const struct vm *vm, struct vgic_irq *irq, unsigned int 
 		lr |= LR_GROUP1;
 	irq->in_lr = true;
 	irq->pending = false; /* the list register holds it now */
-	if (vm->vgic.version == 2 && intid < 16) {
+	if (vm->vgic.version == 2 && GIC_IS_SGI(intid)) {
 		/* One source at a time: the guest reads it in GICC_IAR.CPUID. */
 		unsigned int src = irq->sources ? (unsigned int)__builtin_ctz(irq->sources) : 0;
 
@@ -272,6 +332,8 @@ static uint64_t make_lr(const struct vm *vm, struct vgic_irq *irq, unsigned int 
 		irq->pending = irq->sources != 0;
 		lr |= (uint64_t)src << LR_V2_CPUID_SHIFT;
 	}
+	/* In a list register it is not deliverable (in_lr): it leaves @vcpu's ready set. */
+	vcpu->vgic.ready[intid / 64] &= ~(1UL << (intid % 64));
 	return lr;
 }
 
@@ -282,33 +344,29 @@ static uint64_t make_lr(const struct vm *vm, struct vgic_irq *irq, unsigned int 
 void vgic_flush(struct vcpu *vcpu)
 {
 	struct vm *vm = vcpu->vm;
-	bool changed = false, more;
-	unsigned int n, i;
+	uint32_t free, written = 0;
+	bool more;
 
 	if (!vm->vgic.present || !__atomic_exchange_n(&vcpu->vgic.dirty, false, __ATOMIC_ACQ_REL))
 		return;
-	n = arch_vgic_nr_lrs();
+	free = ((1U << arch_vgic_nr_lrs()) - 1) & ~vcpu->vgic.lr_used;
 	spin_lock(&vm->vgic.lock);
-	for (i = 0; i < n; i++) {
-		struct vgic_irq *irq;
-		int intid;
+	for (; free && any_ready(vcpu); free &= free - 1) {
+		unsigned int i = (unsigned int)__builtin_ctz(free);
+		int intid = best_pending(vcpu);
 
-		if (vcpu->vgic.lr_used & (1U << i))
-			continue;
-		intid = best_pending(vcpu);
-		if (intid < 0)
-			break;
-		irq = irq_of(vm, vcpu, (unsigned int)intid);
-		vcpu->vgic.lr[i] = make_lr(vm, irq, (unsigned int)intid);
-		vcpu->vgic.lr_used |= 1U << i;
+		vcpu->vgic.lr[i] =
+			make_lr(vm, vcpu, vcpu_irq(vcpu, (unsigned int)intid), (unsigned int)intid);
+		written |= 1U << i;
 		vcpu->vgic.delivered++;
-		changed = true;
 	}
 	/* All slots full and more waiting: the maintenance interrupt says when some free up. */
-	more = i == n && best_pending(vcpu) >= 0;
+	more = !free && any_ready(vcpu);
 	spin_unlock(&vm->vgic.lock);
-	if (changed)
-		arch_vgic_write_lrs(vcpu->vgic.lr, n);
+	vcpu->vgic.lr_used |= written;
+	/* Only the slots filled now: the others still hold what the hardware has. */
+	if (written)
+		arch_vgic_write_lrs(vcpu->vgic.lr, written);
 	arch_vgic_set_underflow_irq(vcpu, more);
 }
 
@@ -336,27 +394,35 @@ void vgic_report(const struct vm *vm)
 void vgic_sync(struct vcpu *vcpu)
 {
 	struct vm *vm = vcpu->vm;
-	unsigned int n, i;
+	uint32_t others = 0; /* vCPUs an SPI freed here is routed to now */
+	unsigned int i;
 
-	n = arch_vgic_nr_lrs();
-	arch_vgic_read_lrs(vcpu->vgic.lr, n);
+	/* A free slot keeps stale fields in the hardware: only the used ones are read. */
+	arch_vgic_read_lrs(vcpu->vgic.lr, vcpu->vgic.lr_used);
 	spin_lock(&vm->vgic.lock);
-	for (i = 0; i < n; i++) {
-		uint64_t lr = vcpu->vgic.lr[i];
+	for (uint32_t used = vcpu->vgic.lr_used; used; used &= used - 1) {
+		unsigned int intid;
 		struct vgic_irq *irq;
+		struct vcpu *t;
 
-		/* A free slot keeps stale fields in the hardware: only look at used ones. */
-		if (!(vcpu->vgic.lr_used & (1U << i)) || (lr >> LR_STATE_SHIFT))
-			continue; /* free, or still pending/active in the hardware */
+		i = (unsigned int)__builtin_ctz(used);
+		if (vcpu->vgic.lr[i] >> LR_STATE_SHIFT)
+			continue; /* still pending or active in the hardware */
 		/* Deactivated by the guest: the slot is free, the interrupt may come again. */
-		irq = irq_of(vm, vcpu, (unsigned int)lr & LR_INTID_MASK);
-		if (irq)
-			irq->in_lr = false;
+		intid = (unsigned int)vcpu->vgic.lr[i] & LR_INTID_MASK; /* one make_lr wrote */
+		irq = vcpu_irq(vcpu, intid);
+		irq->in_lr = false;
+		t = irq_update(vm, vcpu, irq, intid);
+		if (t && t != vcpu)
+			others |= 1U << t->id;
 		vcpu->vgic.lr[i] = 0;
 		vcpu->vgic.lr_used &= ~(1U << i);
 		vcpu->vgic.dirty = true;
 	}
 	spin_unlock(&vm->vgic.lock);
+	for (i = 0; others; i++, others >>= 1)
+		if (others & 1)
+			kick(&vm->vcpus[i]);
 }
 
 void vgic_send_sgi(struct vcpu *vcpu, uint64_t sgi1r)
@@ -365,406 +431,616 @@ void vgic_send_sgi(struct vcpu *vcpu, uint64_t sgi1r)
 	unsigned int intid = (sgi1r >> 24) & 0xf;
 	unsigned int rs = (sgi1r >> 44) & 0xf;
 	bool all = sgi1r & (1UL << 40);
+	uint32_t targets = 0;
 	unsigned int i;
 
 	/* Our vCPUs' MPIDRs have only Aff0: Aff1-3 must be zero to name any of them. */
 	if (!all && (sgi1r & ((0xffUL << 16) | (0xffUL << 32) | (0xffUL << 48))))
 		return;
+	spin_lock(&vm->vgic.lock);
 	for (i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *t = &vm->vcpus[i];
 		bool named = all ? t != vcpu : i / 16 == rs && (sgi1r & (1UL << (i % 16)));
 
 		if (!named)
 			continue;
-		spin_lock(&vm->vgic.lock);
 		t->vgic.priv[intid].pending = true;
-		spin_unlock(&vm->vgic.lock);
-		kick(t);
+		irq_update(vm, t, &t->vgic.priv[intid], intid);
+		targets |= 1U << i;
 	}
-}
-
-/* --- register files shared by the distributor (SPIs) and redistributors (SGI/PPI) --- */
-
-static uint64_t bits_read(struct vm *vm, struct vcpu *vcpu, unsigned int first, uint64_t base)
-{
-	uint64_t v = 0;
-	unsigned int i;
-
-	for (i = 0; i < 32; i++) {
-		const struct vgic_irq *irq = irq_of(vm, vcpu, first + i);
-		bool bit = false;
-
-		if (!irq)
-			break;
-		if (base == GICD_IGROUPR)
-			bit = irq->group1;
-		else if (base == GICD_ISENABLER || base == GICD_ICENABLER)
-			bit = irq->enabled;
-		else if (base == GICD_ISPENDR || base == GICD_ICPENDR)
-			bit = irq->pending || irq->in_lr || (!irq->edge && irq->level);
-		else
-			bit = irq->active;
-		v |= (uint64_t)bit << i;
-	}
-	return v;
-}
-
-static void bits_write(struct vm *vm, struct vcpu *vcpu, unsigned int first, uint64_t base,
-		       uint32_t v)
-{
-	unsigned int i;
-
-	for (i = 0; i < 32; i++) {
-		struct vgic_irq *irq = irq_of(vm, vcpu, first + i);
-		bool bit = v & (1U << i);
-
-		if (!irq)
-			break;
-		if (base == GICD_IGROUPR)
-			irq->group1 = bit;
-		else if (bit && base == GICD_ISENABLER)
-			irq->enabled = true;
-		else if (bit && base == GICD_ICENABLER)
-			irq->enabled = false;
-		else if (bit && base == GICD_ISPENDR)
-			irq->pending = true;
-		else if (bit && base == GICD_ICPENDR)
-			irq->pending = false;
-		else if (bit && base == GICD_ISACTIVER)
-			irq->active = true;
-		else if (bit && base == GICD_ICACTIVER)
-			irq->active = false;
-	}
+	spin_unlock(&vm->vgic.lock);
+	for (i = 0; targets; i++, targets >>= 1)
+		if (targets & 1)
+			kick(&vm->vcpus[i]);
 }
 
 /*
- * The interrupt registers at the same offsets in GICD and in GICR's SGI frame:
- * @blocks says which INTIDs the frame covers (BLOCK_PRIVATE: 0-31 of @vcpu;
- * BLOCK_SHARED: the SPIs); the others read as zero. Returns false if @off is not
- * one of them.
+ * --- register decoding ---
+ *
+ * Each frame (the distributor, a redistributor's RD and SGI frames) has a table
+ * of register descriptors. An access is decoded once: offset -> register ->
+ * the INTIDs (or the register) it covers. Sizes and alignments the GIC
+ * architecture does not permit for that register read as zero and are ignored,
+ * and each INTID an access covers is looked up in the bank it belongs to, so
+ * an access cannot reach state the frame does not hold.
  */
-static bool irq_regs(struct vm *vm, struct vcpu *vcpu, unsigned int blocks, uint64_t off,
-		     unsigned int size, bool write, uint64_t *val)
-{
-	unsigned int first, i;
 
-	if (off >= GICD_IGROUPR && off < GICD_IPRIORITYR) {
-		uint64_t base = off & ~0x7fUL;
+/* Which INTIDs a frame holds and a register reaches: a vCPU's private ones, the SPIs. */
+#define BANK_PRIVATE 1U
+#define BANK_SHARED  2U
+#define BANK_BOTH    (BANK_PRIVATE | BANK_SHARED)
 
-		first = (unsigned int)(off - base) * 8;
-		if (!(blocks & block_of(first))) {
-			if (!write)
-				*val = 0; /* the other block's registers: RAZ/WI */
-			return true;
-		}
-		spin_lock(&vm->vgic.lock);
-		if (write)
-			bits_write(vm, vcpu, first, base, (uint32_t)*val);
-		else
-			*val = bits_read(vm, vcpu, first, base);
-		spin_unlock(&vm->vgic.lock);
-		return true;
+/* Access sizes in bytes; a descriptor has the bit of each size it takes. */
+#define ACC_8  1U
+#define ACC_32 4U
+#define ACC_64 8U
+
+#define PRIORITY_MASK 0xf8U /* 5 bits of priority, as the list registers carry */
+
+/* The extent of the distributor's per-INTID arrays: 10 INTID bits (GICD_TYPER.IDbits). */
+#define NR_INTIDS (GIC_INTID_SPURIOUS + 1)
+
+/* One access being served. */
+struct access {
+	struct vm *vm;
+	struct vcpu *bank;  /* whose private INTIDs the frame shows */
+	struct vcpu *from;  /* the vCPU making the access */
+	unsigned int banks; /* BANK_*: the INTIDs the frame holds */
+	uint32_t kick;	    /* vCPUs to look at their interrupts after the access, a bit each */
+};
+
+/*
+ * A register, or an array of per-INTID fields (@banks not 0): INTID n's field
+ * is the n-th of @bits bits from @off. A plain register is one element of
+ * @bits (32 or 64) bits. The handlers run under vgic.lock; @irq is the field's
+ * interrupt (NULL for a plain register). A missing read handler reads as zero,
+ * a missing write handler ignores writes.
+ */
+struct vgic_reg {
+	const char *name;
+	uint32_t off, len; /* bytes */
+	uint8_t bits;	   /* per element */
+	uint8_t sizes;	   /* ACC_*: the access sizes the architecture permits */
+	uint8_t banks;	   /* BANK_*: the INTIDs a per-INTID array reaches; 0: plain register */
+	uint64_t (*read)(struct access *a, struct vgic_irq *irq, unsigned int intid);
+	void (*write)(struct access *a, struct vgic_irq *irq, unsigned int intid, uint64_t v);
+};
+
+struct vgic_frame {
+	const char *name;
+	const struct vgic_reg *regs;
+	unsigned int nregs;
+	unsigned int banks; /* BANK_*: the INTIDs this frame holds */
+};
+
+/* A per-INTID array over @n INTIDs, and a plain register. */
+#define IRQ_REG(name, off, n, bits, sizes, banks, rd, wr)               \
+	{                                                               \
+		name, off, (n) * (bits) / 8, bits, sizes, banks, rd, wr \
 	}
-	if (off >= GICD_IPRIORITYR && off < GICD_IPRIORITYR + 0x400) {
-		first = (unsigned int)(off - GICD_IPRIORITYR);
-		if (!write)
-			*val = 0;
-		spin_lock(&vm->vgic.lock);
-		for (i = 0; i < size; i++) {
-			struct vgic_irq *irq = irq_of(vm, vcpu, first + i);
+#define PLAIN_REG(name, off, bits, sizes, rd, wr)             \
+	{                                                     \
+		name, off, (bits) / 8, bits, sizes, 0, rd, wr \
+	}
 
-			if (!irq || !(blocks & block_of(first + i)))
+static void mark_kick(struct access *a, const struct vcpu *vcpu)
+{
+	a->kick |= 1U << vcpu->id;
+}
+
+/* INTID @intid's state if the frame holds it and the register reaches it, else NULL (RAZ/WI). */
+static struct vgic_irq *field_irq(const struct access *a, const struct vgic_reg *r,
+				  unsigned int intid)
+{
+	unsigned int banks = a->banks & r->banks;
+
+	if (GIC_IS_PRIVATE(intid))
+		return banks & BANK_PRIVATE ? &a->bank->vgic.priv[intid] : 0;
+	if (intid < VGIC_NR_IRQS)
+		return banks & BANK_SHARED ? &a->vm->vgic.spi[intid - GIC_NR_PRIVATE] : 0;
+	return 0;
+}
+
+/* After a field changed: the vCPU it is for looks again if it may now be delivered. */
+static void field_changed(struct access *a, struct vgic_irq *irq, unsigned int intid)
+{
+	struct vcpu *t = irq_update(a->vm, a->bank, irq, intid);
+
+	if (t)
+		mark_kick(a, t);
+}
+
+static const struct vgic_reg *find_reg(const struct vgic_frame *f, uint64_t off)
+{
+	for (unsigned int i = 0; i < f->nregs; i++)
+		if (off >= f->regs[i].off && off - f->regs[i].off < f->regs[i].len)
+			return &f->regs[i];
+	return 0;
+}
+
+static void log_bad_access(const struct access *a, const struct vgic_frame *f,
+			   const struct vgic_reg *r, uint64_t off, unsigned int size, bool write)
+{
+	if (__atomic_exchange_n(&a->vm->vgic.bad_access_logged, true, __ATOMIC_RELAXED))
+		return;
+	guestlog_warn(&a->vm->log,
+		      "vcpu %u: %u-byte %s at %s offset 0x%lx (%s), a size or alignment the GIC "
+		      "does not permit there: read as zero, write ignored (logged once per VM)",
+		      a->from->id, size, write ? "write" : "read", f->name, (unsigned long)off,
+		      r->name);
+}
+
+/* One element of @r (an INTID's field or the register) read whole, or 0. */
+static uint64_t element_read(struct access *a, const struct vgic_reg *r, struct vgic_irq *irq,
+			     unsigned int index)
+{
+	return r->read ? r->read(a, irq, index) : 0;
+}
+
+/* The elements an access covers, one at a time; a word of a 64-bit element by itself. */
+static uint64_t elements_access(struct access *a, const struct vgic_reg *r, uint64_t off,
+				unsigned int size, bool write, uint64_t value)
+{
+	unsigned int width = r->bits, first = (unsigned int)((off - r->off) * 8 / width);
+	unsigned int count = size * 8 >= width ? size * 8 / width : 1;
+	uint64_t mask = width == 64 ? ~0UL : (1UL << width) - 1, result = 0;
+
+	for (unsigned int i = 0; i < count; i++) {
+		unsigned int index = first + i;
+		struct vgic_irq *irq = r->banks ? field_irq(a, r, index) : 0;
+		uint64_t field = (value >> (i * width)) & mask;
+
+		if (r->banks && !irq)
+			continue; /* not this frame's, or not implemented: RAZ/WI */
+		if (size * 8 < width) {
+			uint64_t whole = element_read(a, r, irq, index);
+
+			if (!write) {
+				result = mmio_reg64_word(whole, off - r->off);
 				continue;
-			if (write)
-				irq->priority = (uint8_t)(*val >> (8 * i)) & 0xf8;
-			else
-				*val |= (uint64_t)irq->priority << (8 * i);
+			}
+			field = mmio_reg64_set_word(whole, off - r->off, (uint32_t)value);
 		}
-		spin_unlock(&vm->vgic.lock);
-		return true;
-	}
-	if (off >= GICD_ICFGR && off < GICD_ICFGR + 0x100) {
-		first = (unsigned int)(off - GICD_ICFGR) * 4;
-		if (!write)
-			*val = 0;
-		spin_lock(&vm->vgic.lock);
-		for (i = 0; i < 16; i++) {
-			struct vgic_irq *irq = irq_of(vm, vcpu, first + i);
-
-			if (!irq || !(blocks & block_of(first + i)))
-				continue;
-			if (write && first + i >= 16) /* SGIs are always edge */
-				irq->edge = *val & (2UL << (2 * i));
-			else if (!write)
-				*val |= (uint64_t)irq->edge << (2 * i + 1);
+		if (!write) {
+			result |= (element_read(a, r, irq, index) & mask) << (i * width);
+			continue;
 		}
-		spin_unlock(&vm->vgic.lock);
-		return true;
+		if (r->write)
+			r->write(a, irq, index, field);
+		if (irq)
+			field_changed(a, irq, index);
 	}
-	return false;
+	return result;
 }
 
-static void kick_all(struct vm *vm)
+/* Serves an access to frame @f; returns what a read reads. */
+static uint64_t frame_access(const struct vgic_frame *f, struct access *a, uint64_t off,
+			     unsigned int size, bool write, uint64_t value)
 {
-	for (unsigned int i = 0; i < vm->nvcpus; i++)
-		kick(&vm->vcpus[i]);
+	const struct vgic_reg *r = find_reg(f, off);
+	uint64_t result;
+
+	a->banks = f->banks;
+	a->kick = 0;
+	if (!r)
+		return 0; /* reserved, or not implemented: RAZ/WI */
+	if (!(r->sizes & size) || (off & (size - 1))) {
+		log_bad_access(a, f, r, off, size, write);
+		return 0;
+	}
+	spin_lock(&a->vm->vgic.lock);
+	result = elements_access(a, r, off, size, write, value);
+	spin_unlock(&a->vm->vgic.lock);
+	/* Outside the lock: a kick may wake the vCPU or send an IPI. */
+	for (unsigned int i = 0; a->kick; i++, a->kick >>= 1)
+		if (a->kick & 1)
+			kick(&a->vm->vcpus[i]);
+	return result;
 }
 
-/* GICD_CTLR's enables, which deliverable() reads under the lock. */
-static uint32_t ctlr_read(struct vm *vm)
+/* --- the interrupt registers, in GICD and in GICR's SGI frame --- */
+
+static uint64_t group_read(struct access *a, struct vgic_irq *irq, unsigned int intid)
 {
-	uint32_t v;
-
-	spin_lock(&vm->vgic.lock);
-	v = vm->vgic.ctlr;
-	spin_unlock(&vm->vgic.lock);
-	return v;
+	(void)a;
+	(void)intid;
+	return irq->group1;
 }
 
-static void ctlr_write(struct vm *vm, uint64_t value)
+static void group_write(struct access *a, struct vgic_irq *irq, unsigned int intid, uint64_t v)
 {
-	spin_lock(&vm->vgic.lock);
-	vm->vgic.ctlr = (uint32_t)value & CTLR_ENABLE_MASK;
-	spin_unlock(&vm->vgic.lock);
-	kick_all(vm);
+	(void)a;
+	(void)intid;
+	irq->group1 = v;
 }
+
+static uint64_t enable_read(struct access *a, struct vgic_irq *irq, unsigned int intid)
+{
+	(void)a;
+	(void)intid;
+	return irq->enabled;
+}
+
+static void enable_set(struct access *a, struct vgic_irq *irq, unsigned int intid, uint64_t v)
+{
+	(void)a;
+	(void)intid;
+	if (v)
+		irq->enabled = true;
+}
+
+static void enable_clear(struct access *a, struct vgic_irq *irq, unsigned int intid, uint64_t v)
+{
+	(void)a;
+	(void)intid;
+	if (v)
+		irq->enabled = false;
+}
+
+static uint64_t pending_read(struct access *a, struct vgic_irq *irq, unsigned int intid)
+{
+	(void)a;
+	(void)intid;
+	return irq->pending || irq->in_lr || (!irq->edge && irq->level);
+}
+
+static void pending_set(struct access *a, struct vgic_irq *irq, unsigned int intid, uint64_t v)
+{
+	(void)a;
+	(void)intid;
+	if (v)
+		irq->pending = true;
+}
+
+static void pending_clear(struct access *a, struct vgic_irq *irq, unsigned int intid, uint64_t v)
+{
+	(void)a;
+	(void)intid;
+	if (v)
+		irq->pending = false;
+}
+
+static uint64_t active_read(struct access *a, struct vgic_irq *irq, unsigned int intid)
+{
+	(void)a;
+	(void)intid;
+	return irq->active;
+}
+
+static void active_set(struct access *a, struct vgic_irq *irq, unsigned int intid, uint64_t v)
+{
+	(void)a;
+	(void)intid;
+	if (v)
+		irq->active = true;
+}
+
+static void active_clear(struct access *a, struct vgic_irq *irq, unsigned int intid, uint64_t v)
+{
+	(void)a;
+	(void)intid;
+	if (v)
+		irq->active = false;
+}
+
+static uint64_t priority_read(struct access *a, struct vgic_irq *irq, unsigned int intid)
+{
+	(void)a;
+	(void)intid;
+	return irq->priority;
+}
+
+static void priority_write(struct access *a, struct vgic_irq *irq, unsigned int intid, uint64_t v)
+{
+	(void)a;
+	(void)intid;
+	irq->priority = (uint8_t)(v & PRIORITY_MASK);
+}
+
+/* ICFGR: bit 1 of each field says edge-triggered; SGIs are always edge-triggered. */
+static uint64_t config_read(struct access *a, struct vgic_irq *irq, unsigned int intid)
+{
+	(void)a;
+	(void)intid;
+	return irq->edge ? 2 : 0;
+}
+
+static void config_write(struct access *a, struct vgic_irq *irq, unsigned int intid, uint64_t v)
+{
+	(void)a;
+	if (!GIC_IS_SGI(intid))
+		irq->edge = v & 2;
+}
+
+/* The interrupt registers for @n INTIDs (GICD: all of them; GICR's SGI frame: 32). */
+#define IRQ_REGS(n)                                                                         \
+	IRQ_REG("IGROUPR", GICD_IGROUPR, n, 1, ACC_32, BANK_BOTH, group_read, group_write), \
+		IRQ_REG("ISENABLER", GICD_ISENABLER, n, 1, ACC_32, BANK_BOTH, enable_read,  \
+			enable_set),                                                        \
+		IRQ_REG("ICENABLER", GICD_ICENABLER, n, 1, ACC_32, BANK_BOTH, enable_read,  \
+			enable_clear),                                                      \
+		IRQ_REG("ISPENDR", GICD_ISPENDR, n, 1, ACC_32, BANK_BOTH, pending_read,     \
+			pending_set),                                                       \
+		IRQ_REG("ICPENDR", GICD_ICPENDR, n, 1, ACC_32, BANK_BOTH, pending_read,     \
+			pending_clear),                                                     \
+		IRQ_REG("ISACTIVER", GICD_ISACTIVER, n, 1, ACC_32, BANK_BOTH, active_read,  \
+			active_set),                                                        \
+		IRQ_REG("ICACTIVER", GICD_ICACTIVER, n, 1, ACC_32, BANK_BOTH, active_read,  \
+			active_clear),                                                      \
+		IRQ_REG("IPRIORITYR", GICD_IPRIORITYR, n, 8, ACC_8 | ACC_32, BANK_BOTH,     \
+			priority_read, priority_write),                                     \
+		IRQ_REG("ICFGR", GICD_ICFGR, n, 2, ACC_32, BANK_BOTH, config_read, config_write)
+
+/* --- registers that are not per INTID --- */
+
+static uint64_t ctlr_v3_read(struct access *a, struct vgic_irq *irq, unsigned int intid)
+{
+	(void)irq;
+	(void)intid;
+	return a->vm->vgic.ctlr | CTLR_ARE_DS;
+}
+
+static uint64_t ctlr_v2_read(struct access *a, struct vgic_irq *irq, unsigned int intid)
+{
+	(void)irq;
+	(void)intid;
+	return a->vm->vgic.ctlr;
+}
+
+static void ctlr_write(struct access *a, struct vgic_irq *irq, unsigned int intid, uint64_t v)
+{
+	(void)irq;
+	(void)intid;
+	a->vm->vgic.ctlr = (uint32_t)v & CTLR_ENABLE_MASK;
+	update_all(a->vm);
+	for (unsigned int i = 0; i < a->vm->nvcpus; i++)
+		mark_kick(a, &a->vm->vcpus[i]);
+}
+
+static uint64_t typer_v3_read(struct access *a, struct vgic_irq *irq, unsigned int intid)
+{
+	(void)a;
+	(void)irq;
+	(void)intid;
+	/* ITLinesNumber (in 32s of INTIDs), 10 INTID bits, no LPIs, one security state. */
+	return (VGIC_NR_IRQS / 32 - 1) | (9U << 19);
+}
+
+static uint64_t typer_v2_read(struct access *a, struct vgic_irq *irq, unsigned int intid)
+{
+	(void)irq;
+	(void)intid;
+	/* ITLinesNumber (in 32s of INTIDs), CPUNumber, no security extension. */
+	return (VGIC_NR_IRQS / 32 - 1) | ((a->vm->nvcpus - 1) << 5);
+}
+
+static uint64_t iidr_read(struct access *a, struct vgic_irq *irq, unsigned int intid)
+{
+	(void)a;
+	(void)irq;
+	(void)intid;
+	return IIDR_ARM;
+}
+
+static uint64_t pidr2_v3_read(struct access *a, struct vgic_irq *irq, unsigned int intid)
+{
+	(void)a;
+	(void)irq;
+	(void)intid;
+	return PIDR2_GICV3;
+}
+
+static uint64_t pidr2_v2_read(struct access *a, struct vgic_irq *irq, unsigned int intid)
+{
+	(void)a;
+	(void)irq;
+	(void)intid;
+	return PIDR2_GICV2;
+}
+
+/* --- GICv3 distributor --- */
+
+/* GICD_IROUTER: affinity routing of an SPI (our vCPUs' MPIDRs have only Aff0). */
+static uint64_t route_read(struct access *a, struct vgic_irq *irq, unsigned int intid)
+{
+	(void)a;
+	(void)intid;
+	return irq->route;
+}
+
+static void route_write(struct access *a, struct vgic_irq *irq, unsigned int intid, uint64_t v)
+{
+	spi_set_route(a->vm, irq, intid, v);
+}
+
+static const struct vgic_reg v3_dist_regs[] = {
+	PLAIN_REG("GICD_CTLR", GICD_CTLR, 32, ACC_32, ctlr_v3_read, ctlr_write),
+	PLAIN_REG("GICD_TYPER", GICD_TYPER, 32, ACC_32, typer_v3_read, 0),
+	PLAIN_REG("GICD_IIDR", GICD_IIDR, 32, ACC_32, iidr_read, 0),
+	IRQ_REGS(NR_INTIDS),
+	IRQ_REG("IROUTER", GICD_IROUTER, NR_INTIDS, 64, ACC_32 | ACC_64, BANK_SHARED, route_read,
+		route_write),
+	PLAIN_REG("GICD_PIDR2", GICD_PIDR2, 32, ACC_32, pidr2_v3_read, 0),
+};
+
+/* With affinity routing the distributor holds the SPIs only (INTIDs 0-31: RAZ/WI). */
+static const struct vgic_frame v3_dist = { "GICD", v3_dist_regs,
+					   sizeof(v3_dist_regs) / sizeof(v3_dist_regs[0]),
+					   BANK_SHARED };
 
 /* --- GICv2 distributor: INTIDs 0-31 banked per vCPU, CPU-mask targets, GICD_SGIR --- */
 
-static uint64_t v2_targets_read(struct vm *vm, const struct vcpu *vcpu, unsigned int first,
-				unsigned int size)
+/* ITARGETSR: a byte per INTID; SGIs and PPIs read the accessing vCPU's own bit. */
+static uint64_t targets_read(struct access *a, struct vgic_irq *irq, unsigned int intid)
 {
-	uint64_t v = 0;
-
-	spin_lock(&vm->vgic.lock);
-	for (unsigned int i = 0; i < size; i++) {
-		const struct vgic_irq *irq = irq_of(vm, 0, first + i);
-		uint64_t mask = first + i < 32 ? 1UL << vcpu->id : irq ? irq->route & 0xff : 0;
-
-		v |= mask << (8 * i);
-	}
-	spin_unlock(&vm->vgic.lock);
-	return v;
+	return GIC_IS_PRIVATE(intid) ? 1U << a->bank->id : irq->route & 0xff;
 }
 
-static void v2_targets_write(struct vm *vm, unsigned int first, unsigned int size, uint64_t value)
+static void targets_write(struct access *a, struct vgic_irq *irq, unsigned int intid, uint64_t v)
 {
-	uint64_t valid = (1UL << vm->nvcpus) - 1;
-
-	spin_lock(&vm->vgic.lock);
-	for (unsigned int i = 0; i < size; i++) {
-		struct vgic_irq *irq = irq_of(vm, 0, first + i);
-
-		if (first + i >= 32 && irq) /* SGI and PPI targets are read-only */
-			irq->route = (value >> (8 * i)) & valid;
-	}
-	spin_unlock(&vm->vgic.lock);
+	if (!GIC_IS_PRIVATE(intid)) /* SGI and PPI targets are read-only */
+		spi_set_route(a->vm, irq, intid, v & ((1UL << a->vm->nvcpus) - 1));
 }
 
 /* GICD_SGIR: TargetListFilter 0 = the list, 1 = all but the sender, 2 = the sender. */
-static void v2_send_sgi(struct vm *vm, struct vcpu *from, uint32_t sgir)
+static void sgir_write(struct access *a, struct vgic_irq *unused, unsigned int intid, uint64_t v)
 {
-	unsigned int filter = (sgir >> 24) & 3, list = (sgir >> 16) & 0xff, intid = sgir & 0xf;
+	unsigned int filter = (v >> 24) & 3, list = (v >> 16) & 0xff, sgi = v & 0xf;
+	struct vm *vm = a->vm;
 
+	(void)unused;
+	(void)intid;
 	for (unsigned int i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *t = &vm->vcpus[i];
-		bool named = filter == 0 ? (list >> i) & 1 : filter == 1 ? t != from : t == from;
+		struct vgic_irq *irq = &t->vgic.priv[sgi];
+		bool named = filter == 0   ? (list >> i) & 1
+			     : filter == 1 ? t != a->from
+					   : t == a->from;
 
 		if (!named)
 			continue;
-		spin_lock(&vm->vgic.lock);
-		t->vgic.priv[intid].sources |= (uint8_t)(1U << from->id);
-		t->vgic.priv[intid].pending = true;
-		spin_unlock(&vm->vgic.lock);
-		kick(t);
+		irq->sources |= (uint8_t)(1U << a->from->id);
+		irq->pending = true;
+		irq_update(vm, t, irq, sgi);
+		mark_kick(a, t);
 	}
 }
 
 /* GICD_[CS]PENDSGIR: a byte per SGI, a bit per source vCPU. */
-static uint64_t v2_sgi_pending(struct vm *vm, struct vcpu *vcpu, unsigned int first,
-			       unsigned int size, bool write, bool set, uint64_t value)
+static uint64_t sgi_sources_read(struct access *a, struct vgic_irq *irq, unsigned int intid)
 {
-	uint64_t v = 0;
-
-	spin_lock(&vm->vgic.lock);
-	for (unsigned int i = 0; i < size && first + i < 16; i++) {
-		struct vgic_irq *irq = &vcpu->vgic.priv[first + i];
-		uint8_t bits = (uint8_t)(value >> (8 * i));
-
-		if (write) {
-			irq->sources = set ? irq->sources | bits : irq->sources & (uint8_t)~bits;
-			irq->pending = irq->sources != 0;
-		}
-		v |= (uint64_t)irq->sources << (8 * i);
-	}
-	spin_unlock(&vm->vgic.lock);
-	return v;
+	(void)a;
+	(void)intid;
+	return irq->sources;
 }
 
-static uint64_t v2_dist_read(struct vm *vm, struct vcpu *vcpu, uint64_t off, unsigned int size)
+static void sgi_sources_set(struct access *a, struct vgic_irq *irq, unsigned int intid, uint64_t v)
 {
-	uint64_t v = 0;
-
-	if (irq_regs(vm, vcpu, BLOCK_PRIVATE | BLOCK_SHARED, off, size, false, &v))
-		return v;
-	if (off >= GICD_ITARGETSR && off < GICD_ITARGETSR + VGIC_NR_IRQS)
-		return v2_targets_read(vm, vcpu, (unsigned int)(off - GICD_ITARGETSR), size);
-	if (off >= GICD_CPENDSGIR && off < GICD_SPENDSGIR + 0x10)
-		return v2_sgi_pending(vm, vcpu, (unsigned int)(off & 0xf), size, false, false, 0);
-	switch (off) {
-	case GICD_CTLR:
-		return ctlr_read(vm);
-	case GICD_TYPER:
-		/* ITLinesNumber, CPUNumber, no security extension. */
-		return (VGIC_NR_IRQS / 32 - 1) | ((vm->nvcpus - 1) << 5);
-	case GICD_IIDR:
-		return IIDR_ARM;
-	case GICD_V2_PIDR2:
-		return PIDR2_GICV2;
-	default:
-		return 0;
-	}
+	(void)a;
+	(void)intid;
+	irq->sources |= (uint8_t)v;
+	irq->pending = irq->sources != 0;
 }
 
-static void v2_dist_write(struct vm *vm, struct vcpu *vcpu, uint64_t off, unsigned int size,
-			  uint64_t value)
+static void sgi_sources_clear(struct access *a, struct vgic_irq *irq, unsigned int intid,
+			      uint64_t v)
 {
-	if (irq_regs(vm, vcpu, BLOCK_PRIVATE | BLOCK_SHARED, off, size, true, &value)) {
-		kick_all(vm);
-	} else if (off >= GICD_ITARGETSR && off < GICD_ITARGETSR + VGIC_NR_IRQS) {
-		v2_targets_write(vm, (unsigned int)(off - GICD_ITARGETSR), size, value);
-		kick_all(vm);
-	} else if (off == GICD_SGIR && size == 4) {
-		v2_send_sgi(vm, vcpu, (uint32_t)value);
-	} else if (off >= GICD_CPENDSGIR && off < GICD_SPENDSGIR + 0x10) {
-		v2_sgi_pending(vm, vcpu, (unsigned int)(off & 0xf), size, true,
-			       off >= GICD_SPENDSGIR, value);
-		kick(vcpu);
-	} else if (off == GICD_CTLR) {
-		ctlr_write(vm, value);
-	}
+	(void)a;
+	(void)intid;
+	irq->sources &= (uint8_t)~v;
+	irq->pending = irq->sources != 0;
 }
 
-/* --- distributor (GICv3; GICv2 above) --- */
+static const struct vgic_reg v2_dist_regs[] = {
+	PLAIN_REG("GICD_CTLR", GICD_CTLR, 32, ACC_32, ctlr_v2_read, ctlr_write),
+	PLAIN_REG("GICD_TYPER", GICD_TYPER, 32, ACC_32, typer_v2_read, 0),
+	PLAIN_REG("GICD_IIDR", GICD_IIDR, 32, ACC_32, iidr_read, 0),
+	IRQ_REGS(NR_INTIDS),
+	IRQ_REG("ITARGETSR", GICD_ITARGETSR, NR_INTIDS, 8, ACC_8 | ACC_32, BANK_BOTH, targets_read,
+		targets_write),
+	PLAIN_REG("GICD_SGIR", GICD_SGIR, 32, ACC_32, 0, sgir_write),
+	IRQ_REG("CPENDSGIR", GICD_CPENDSGIR, GIC_NR_SGIS, 8, ACC_8 | ACC_32, BANK_PRIVATE,
+		sgi_sources_read, sgi_sources_clear),
+	IRQ_REG("SPENDSGIR", GICD_SPENDSGIR, GIC_NR_SGIS, 8, ACC_8 | ACC_32, BANK_PRIVATE,
+		sgi_sources_read, sgi_sources_set),
+	PLAIN_REG("GICD_PIDR2", GICD_V2_PIDR2, 32, ACC_32, pidr2_v2_read, 0),
+};
+
+/* GICv2 banks INTIDs 0-31 per vCPU in the distributor itself: the accessing vCPU's. */
+static const struct vgic_frame v2_dist = { "GICD", v2_dist_regs,
+					   sizeof(v2_dist_regs) / sizeof(v2_dist_regs[0]),
+					   BANK_BOTH };
 
 static uint64_t dist_read(void *dev, struct vcpu *vcpu, uint64_t off, unsigned int size)
 {
 	struct vm *vm = dev;
-	uint64_t v = 0;
+	struct access a = { .vm = vm, .bank = vcpu, .from = vcpu };
 
-	if (vm->vgic.version == 2)
-		return v2_dist_read(vm, vcpu, off, size);
-	if (irq_regs(vm, vcpu, BLOCK_SHARED, off, size, false, &v))
-		return v;
-	if (off >= GICD_IROUTER + 8 * 32 && off < GICD_IROUTER + 8 * VGIC_NR_IRQS) {
-		const struct vgic_irq *irq =
-			irq_of(vm, 0, (unsigned int)((off - GICD_IROUTER) / 8));
-
-		spin_lock(&vm->vgic.lock);
-		v = (off & 4) ? irq->route >> 32 : irq->route;
-		spin_unlock(&vm->vgic.lock);
-		return v;
-	}
-	switch (off) {
-	case GICD_CTLR:
-		return ctlr_read(vm) | CTLR_ARE_DS;
-	case GICD_TYPER:
-		/* ITLinesNumber, 10 INTID bits, no LPIs, one security state. */
-		return (VGIC_NR_IRQS / 32 - 1) | (9U << 19);
-	case GICD_IIDR:
-		return IIDR_ARM;
-	case GICD_PIDR2:
-		return PIDR2_GICV3;
-	default:
-		return 0;
-	}
+	return frame_access(vm->vgic.version == 2 ? &v2_dist : &v3_dist, &a, off, size, false, 0);
 }
 
 static void dist_write(void *dev, struct vcpu *vcpu, uint64_t off, unsigned int size,
 		       uint64_t value)
 {
 	struct vm *vm = dev;
+	struct access a = { .vm = vm, .bank = vcpu, .from = vcpu };
 
-	if (vm->vgic.version == 2) {
-		v2_dist_write(vm, vcpu, off, size, value);
-		return;
-	}
-	if (irq_regs(vm, vcpu, BLOCK_SHARED, off, size, true, &value)) {
-		kick_all(vm);
-		return;
-	}
-	if (off >= GICD_IROUTER + 8 * 32 && off < GICD_IROUTER + 8 * VGIC_NR_IRQS) {
-		struct vgic_irq *irq = irq_of(vm, 0, (unsigned int)((off - GICD_IROUTER) / 8));
-
-		spin_lock(&vm->vgic.lock);
-		if (size == 8)
-			irq->route = value;
-		else if (off & 4)
-			irq->route = (irq->route & 0xffffffffUL) | (value << 32);
-		else
-			irq->route = (irq->route & ~0xffffffffUL) | (value & 0xffffffffUL);
-		spin_unlock(&vm->vgic.lock);
-		return;
-	}
-	if (off == GICD_CTLR)
-		ctlr_write(vm, value);
+	frame_access(vm->vgic.version == 2 ? &v2_dist : &v3_dist, &a, off, size, true, value);
 }
 
 const struct mmio_ops vgic_dist_ops = { .read = dist_read, .write = dist_write };
 
 /* --- redistributors, one 128 KiB pair of frames per vCPU --- */
 
+/* Affinity (our MPIDR Aff0), processor number, Last on the final frame. */
+static uint64_t rd_typer_read(struct access *a, struct vgic_irq *irq, unsigned int intid)
+{
+	const struct vcpu *t = a->bank;
+
+	(void)irq;
+	(void)intid;
+	return ((t->mpidr & 0xff) << 32) | ((uint64_t)t->id << 8) |
+	       (t->id + 1 == a->vm->nvcpus ? 1UL << 4 : 0);
+}
+
+static uint64_t waker_read(struct access *a, struct vgic_irq *irq, unsigned int intid)
+{
+	(void)irq;
+	(void)intid;
+	return a->bank->vgic.sleeping ? WAKER_SLEEP | WAKER_ASLEEP : 0;
+}
+
+static void waker_write(struct access *a, struct vgic_irq *irq, unsigned int intid, uint64_t v)
+{
+	(void)irq;
+	(void)intid;
+	a->bank->vgic.sleeping = v & WAKER_SLEEP;
+}
+
+static const struct vgic_reg rd_regs[] = {
+	PLAIN_REG("GICR_IIDR", GICR_IIDR, 32, ACC_32, iidr_read, 0),
+	PLAIN_REG("GICR_TYPER", GICR_TYPER, 64, ACC_32 | ACC_64, rd_typer_read, 0),
+	PLAIN_REG("GICR_WAKER", GICR_WAKER, 32, ACC_32, waker_read, waker_write),
+	PLAIN_REG("GICR_PIDR2", GICR_PIDR2, 32, ACC_32, pidr2_v3_read, 0),
+};
+
+static const struct vgic_reg sgi_regs[] = { IRQ_REGS(GIC_NR_PRIVATE) };
+
+static const struct vgic_frame rd_frame = { "GICR", rd_regs, sizeof(rd_regs) / sizeof(rd_regs[0]),
+					    0 };
+
+/* The SGI frame holds its vCPU's private INTIDs only. */
+static const struct vgic_frame sgi_frame = { "GICR SGI frame", sgi_regs,
+					     sizeof(sgi_regs) / sizeof(sgi_regs[0]), BANK_PRIVATE };
+
+/* The frame at @off in the redistributor region, and the vCPU it belongs to. */
+static const struct vgic_frame *redist_frame(struct vm *vm, uint64_t *off, struct vcpu **owner)
+{
+	*owner = &vm->vcpus[*off / GUEST_GICR_STRIDE];
+	*off %= GUEST_GICR_STRIDE;
+	if (*off < GICR_SGI_BASE)
+		return &rd_frame;
+	*off -= GICR_SGI_BASE;
+	return &sgi_frame;
+}
+
 static uint64_t redist_read(void *dev, struct vcpu *vcpu, uint64_t off, unsigned int size)
 {
 	struct vm *vm = dev;
-	unsigned int index = (unsigned int)(off / GUEST_GICR_STRIDE);
-	struct vcpu *t = &vm->vcpus[index];
-	uint64_t typer, v = 0;
+	struct access a = { .vm = vm, .from = vcpu };
+	const struct vgic_frame *f = redist_frame(vm, &off, &a.bank);
 
-	(void)vcpu;
-	off %= GUEST_GICR_STRIDE;
-	if (off >= GICR_SGI_BASE)
-		return irq_regs(vm, t, BLOCK_PRIVATE, off - GICR_SGI_BASE, size, false, &v) ? v : 0;
-	/* Affinity (our MPIDR Aff0), processor number, Last on the final frame. */
-	typer = ((t->mpidr & 0xff) << 32) | ((uint64_t)index << 8) |
-		(index + 1 == vm->nvcpus ? 1UL << 4 : 0);
-	switch (off) {
-	case GICR_TYPER:
-		return size == 8 ? typer : typer & 0xffffffff;
-	case GICR_TYPER + 4:
-		return typer >> 32;
-	case GICR_IIDR:
-		return IIDR_ARM;
-	case GICR_WAKER:
-		spin_lock(&vm->vgic.lock);
-		v = t->vgic.sleeping ? WAKER_SLEEP | WAKER_ASLEEP : 0;
-		spin_unlock(&vm->vgic.lock);
-		return v;
-	case GICR_PIDR2:
-		return PIDR2_GICV3;
-	default:
-		return 0;
-	}
+	return frame_access(f, &a, off, size, false, 0);
 }
 
 static void redist_write(void *dev, struct vcpu *vcpu, uint64_t off, unsigned int size,
 			 uint64_t value)
 {
 	struct vm *vm = dev;
-	struct vcpu *t = &vm->vcpus[off / GUEST_GICR_STRIDE];
+	struct access a = { .vm = vm, .from = vcpu };
+	const struct vgic_frame *f = redist_frame(vm, &off, &a.bank);
 
-	(void)vcpu;
-	off %= GUEST_GICR_STRIDE;
-	if (off >= GICR_SGI_BASE) {
-		if (irq_regs(vm, t, BLOCK_PRIVATE, off - GICR_SGI_BASE, size, true, &value))
-			kick(t);
-		return;
-	}
-	if (off == GICR_WAKER) {
-		spin_lock(&vm->vgic.lock);
-		t->vgic.sleeping = value & WAKER_SLEEP;
-		spin_unlock(&vm->vgic.lock);
-	}
+	frame_access(f, &a, off, size, true, value);
 }
 
 const struct mmio_ops vgic_redist_ops = { .read = redist_read, .write = redist_write };

@@ -16,10 +16,12 @@
 #include <stdint.h>
 
 #include "core/mmio.h"
+#include "lib/gic.h"
 #include "lib/spinlock.h"
 
 #define VGIC_NR_SPIS	  64
-#define VGIC_NR_IRQS	  (32 + VGIC_NR_SPIS)
+#define VGIC_NR_IRQS	  (GIC_NR_PRIVATE + VGIC_NR_SPIS)
+#define VGIC_READY_WORDS  ((VGIC_NR_IRQS + 63) / 64)
 #define VGIC_MAX_LRS	  16
 #define VGIC_V2_MAX_VCPUS 8
 
@@ -36,11 +38,19 @@ struct vgic_irq {
 	bool edge;
 	bool in_lr;	 /* handed to the hardware: its state lives in a list register */
 	uint8_t sources; /* GICv2 SGIs: the vCPUs that sent it, one bit each */
+	uint8_t target;	 /* SPIs: the index of the vCPU it goes to, from route */
 	uint64_t route;	 /* SPIs: GICD_IROUTER (v3) or GICD_ITARGETSR's CPU mask (v2) */
 };
 
 struct vgic_cpu {
-	struct vgic_irq priv[32]; /* SGIs and PPIs */
+	struct vgic_irq priv[GIC_NR_PRIVATE]; /* SGIs and PPIs */
+	/*
+	 * What is deliverable to this vCPU now, a bit per INTID: its own SGIs and
+	 * PPIs, and the SPIs routed to it. Every change to what makes an interrupt
+	 * deliverable updates it (under vgic.lock), so that finding the next
+	 * interrupt to deliver scans these bits, not every interrupt.
+	 */
+	uint64_t ready[VGIC_READY_WORDS];
 	uint64_t lr[VGIC_MAX_LRS];
 	uint32_t lr_used; /* a bit per list register holding an interrupt */
 	uint64_t vmcr;
@@ -62,9 +72,11 @@ struct vgic {
 	 * each vgic_cpu's sleeping. The rest of a vgic_cpu is its vCPU's own, used
 	 * on the CPU that runs it (list registers, vmcr, apr, counters; the list
 	 * registers are changed under the lock too, with the interrupts they hold),
-	 * except dirty, which is atomic. A leaf: kicks come after letting go.
+	 * except dirty, which is atomic. Register emulation holds it around every
+	 * handler (vgic.c's frame_access). A leaf: kicks come after letting go.
 	 */
 	struct spinlock lock;
+	bool bad_access_logged; /* a register access the GIC does not permit was reported */
 };
 
 extern const struct mmio_ops vgic_dist_ops;

@@ -82,12 +82,25 @@ static void test_access_routing_and_masking(void **state)
 	assert_int_equal(d.writes, 1);
 }
 
+static void test_reg64_words(void **state)
+{
+	(void)state;
+	assert_int_equal(mmio_reg64_word(0x1122334455667788UL, 0), 0x55667788);
+	assert_int_equal(mmio_reg64_word(0x1122334455667788UL, 4), 0x11223344);
+	assert_int_equal(mmio_reg64_word(0x1122334455667788UL, 0x6104), 0x11223344);
+	assert_int_equal(mmio_reg64_set_word(0x1122334455667788UL, 0, 0xaabbccdd),
+			 0x11223344aabbccddUL);
+	assert_int_equal(mmio_reg64_set_word(0x1122334455667788UL, 4, 0xaabbccdd),
+			 0xaabbccdd55667788UL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_add_rejects_overlap_and_empty),
 		cmocka_unit_test(test_table_full),
 		cmocka_unit_test(test_access_routing_and_masking),
+		cmocka_unit_test(test_reg64_words),
 	};
 
 	return cmocka_run_group_tests_name("mmio", tests, NULL, NULL);

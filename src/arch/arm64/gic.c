@@ -9,6 +9,7 @@
 #include "arch/arm64/percpu.h"
 #include "arch/arm64/sysreg.h"
 #include "core/log.h"
+#include "lib/gic.h"
 #include "platform/platform.h"
 
 #define GICD_CTLR	0x0000
@@ -133,7 +134,7 @@ static void gicv3_init_cpu(unsigned int cpu)
 	while ((rd32(rd + GICR_WAKER) & GICR_WAKER_ASLEEP) && --loops)
 		;
 	wr32(rd + GICR_IGROUPR0, ~0U);
-	for (i = 0; i < 16; i++)
+	for (i = 0; i < GIC_NR_SGIS; i++)
 		wr8(rd + GICR_IPRIORITYR + i, SGI_PRIORITY);
 	wr32(rd + GICR_ISENABLER0, SKIFF_SGI_MASK);
 	/* System-register interface at EL2, and let EL1 use it too (for guests). */
@@ -152,7 +153,7 @@ static void gicv2_init_cpu(unsigned int cpu)
 
 	/* GICD_ITARGETSR0-7 read back this CPU's own interface bit. */
 	arch_percpu[cpu].gicv2_mask = rd32(gicd + GICD_ITARGETSR) & 0xff;
-	for (i = 0; i < 16; i++)
+	for (i = 0; i < GIC_NR_SGIS; i++)
 		wr8(gicd + GICD_IPRIORITYR + i, SGI_PRIORITY);
 	wr32(gicd + GICD_ISENABLER, SKIFF_SGI_MASK);
 	wr32(gicc + GICC_PMR, 0xff);
@@ -171,7 +172,7 @@ void arch_irq_init_cpu(void)
 
 void arch_irq_enable_private(unsigned int intid)
 {
-	if (intid < 16 || intid >= 32)
+	if (!GIC_IS_PPI(intid))
 		return;
 	if (gic_plat->gic.version == 3) {
 		uintptr_t base = gicr_of[arch_cpu_index()];
@@ -182,7 +183,7 @@ void arch_irq_enable_private(unsigned int intid)
 		wr32(base + GICR_ISENABLER0, 1U << intid);
 		return;
 	}
-	/* GICv2 banks the first 32 interrupts per CPU in the distributor. */
+	/* GICv2 banks the private interrupts per CPU in the distributor. */
 	wr8(gicd + GICD_IPRIORITYR + intid, SGI_PRIORITY);
 	wr32(gicd + GICD_ISENABLER, 1U << intid);
 }
@@ -191,7 +192,7 @@ void arch_irq_enable_shared(unsigned int intid, unsigned int cpu)
 {
 	uint32_t bit = 1U << (intid % 32);
 
-	if (intid < 32 || intid >= 1020 || cpu >= gic_plat->ncpus)
+	if (!GIC_IS_SPI(intid) || cpu >= gic_plat->ncpus)
 		return;
 	wr8(gicd + GICD_IPRIORITYR + intid, SGI_PRIORITY);
 	if (gic_plat->gic.version == 3) {

@@ -98,6 +98,11 @@ unsigned int arch_vgic_nr_lrs(void)
 	return nr_lrs; /* read once: the same on every CPU */
 }
 
+static uint32_t all_lrs(void)
+{
+	return (1U << nr_lrs) - 1;
+}
+
 #define LR_CASE(i, c, o)                                      \
 	case i:                                               \
 		if (write)                                    \
@@ -149,9 +154,10 @@ static uint64_t lr_from_v2(uint32_t v)
 	       ((v & V2LR_GROUP1) ? LR_GROUP1 : 0);
 }
 
-void arch_vgic_write_lrs(const uint64_t *lr, unsigned int n)
+void arch_vgic_write_lrs(const uint64_t *lr, uint32_t mask)
 {
-	for (unsigned int i = 0; i < n; i++) {
+	for (; mask; mask &= mask - 1) {
+		unsigned int i = (unsigned int)__builtin_ctz(mask);
 		uint64_t v = lr[i];
 
 		if (version == 2)
@@ -162,9 +168,11 @@ void arch_vgic_write_lrs(const uint64_t *lr, unsigned int n)
 	isb();
 }
 
-void arch_vgic_read_lrs(uint64_t *lr, unsigned int n)
+void arch_vgic_read_lrs(uint64_t *lr, uint32_t mask)
 {
-	for (unsigned int i = 0; i < n; i++) {
+	for (; mask; mask &= mask - 1) {
+		unsigned int i = (unsigned int)__builtin_ctz(mask);
+
 		if (version == 2)
 			lr[i] = lr_from_v2(gich_read(GICH_LR0 + 4 * i));
 		else
@@ -203,7 +211,7 @@ void vgic_hw_load(struct vcpu *vcpu)
 		write_sysreg(ICH_AP1R0_EL2, vcpu->vgic.apr);
 		write_sysreg(ICH_AP0R0_EL2, vcpu->vgic.apr0);
 	}
-	arch_vgic_write_lrs(vcpu->vgic.lr, nr_lrs);
+	arch_vgic_write_lrs(vcpu->vgic.lr, all_lrs());
 	write_hcr(vcpu);
 }
 
@@ -224,7 +232,7 @@ void vgic_hw_put(struct vcpu *vcpu)
 		write_sysreg(ICH_HCR_EL2, 0);
 	}
 	/* The list registers were read back at the last exit (vgic_sync). */
-	arch_vgic_write_lrs(none, nr_lrs);
+	arch_vgic_write_lrs(none, all_lrs());
 }
 
 void arch_ptimer_arm(uint64_t when)
