@@ -4,6 +4,7 @@
 
 #include "core/config.h"
 #include "hypercall/rpci.h"
+#include "platform/dt.h"
 #include "lib/format.h"
 
 #define VCPUS_MAX	 8
@@ -198,7 +199,14 @@ int config_parse(const void *fdt, size_t size, struct config *cfg, char *err, si
 		       size);
 		return -1;
 	}
-	r = fdt_check_full(fdt, size);
+	r = fdt_check_header(fdt);
+	if (!r && fdt_version(fdt) < DT_OLDEST_VERSION) {
+		format(err, errlen, "config: device tree version %u, older than %u (dtc writes 17)",
+		       fdt_version(fdt), DT_OLDEST_VERSION);
+		return -1;
+	}
+	if (!r)
+		r = fdt_check_full(fdt, size);
 	if (r) {
 		format(err, errlen, "config: not a valid device tree blob (%s)", fdt_strerror(r));
 		return -1;

@@ -173,6 +173,18 @@ static void test_blob_errors(void **state)
 	expect_blob_error("not a complete device tree");
 }
 
+/* libfdt's full check dereferences NULL on a tree older than version 16: refused before. */
+static void test_old_blob_version_is_refused(void **state)
+{
+	uint32_t version = __builtin_bswap32(15), compatible = __builtin_bswap32(2);
+
+	(void)state;
+	compile(HEAD "vms { a { memory-size = <0x100000>; kernel = [00]; }; }; };");
+	memcpy(blob + 20, &version, 4);	   /* the header's version */
+	memcpy(blob + 24, &compatible, 4); /* and the oldest it is compatible with */
+	expect_blob_error("device tree version 15");
+}
+
 static void test_too_many_vms(void **state)
 {
 	char dts[4096] = HEAD "vms { ";
@@ -202,6 +214,7 @@ int main(void)
 		cmocka_unit_test(test_vm_errors),
 		cmocka_unit_test(test_duplicate_and_long_names),
 		cmocka_unit_test(test_blob_errors),
+		cmocka_unit_test(test_old_blob_version_is_refused),
 		cmocka_unit_test(test_too_many_vms),
 	};
 

@@ -226,6 +226,15 @@ static void test_corrupt_blobs(void **state)
 	memset(blob + __builtin_bswap32(be) + 8, 0x7f, 4);
 	assert_int_equal(platform_discover(blob, &plat, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "device tree: malformed"));
+
+	/* Older than version 16: libfdt's full check would dereference NULL. */
+	load("virt-gicv3-smp2");
+	be = __builtin_bswap32(15);
+	memcpy(blob + 20, &be, 4); /* the version */
+	be = __builtin_bswap32(2);
+	memcpy(blob + 24, &be, 4); /* the oldest it is compatible with */
+	assert_int_equal(platform_discover(blob, &plat, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "device tree: version 15"));
 }
 
 int main(void)
