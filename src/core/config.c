@@ -104,14 +104,20 @@ static int parse_backdoor(const void *fdt, int node, struct vm_config *vm)
 		return 0;
 	fdt_for_each_property_offset(prop, fdt, info)
 	{
-		const char *name, *val;
+		const char *name = NULL, *val;
 		int len;
 
 		val = fdt_getprop_by_offset(fdt, prop, &name, &len);
+		if (!name || !*name)
+			return vm_error(vm, "guestinfo: a property has an empty name");
 		if (!val || len < 1 || val[len - 1] || strlen(name) >= GUESTINFO_KEY_MAX ||
-		    len > GUESTINFO_VALUE_MAX)
-			return vm_error(vm, "guestinfo: each property must be a string of at most "
-					    "255 bytes with a name of at most 63");
+		    len > GUESTINFO_VALUE_MAX) {
+			format(vm->error, sizeof(vm->error),
+			       "guestinfo: '%.40s' must be a string of at most 255 bytes with a "
+			       "name of at most 63",
+			       name);
+			return -1;
+		}
 	}
 	return 0;
 }
