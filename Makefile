@@ -99,6 +99,7 @@ $(BUILD)/tools/dt2acpi: $(DT2ACPI_SRCS) $(wildcard src/acpi/*.h src/platform/*.h
 
 -include guest/guest.mk
 -include tests/unit/unit.mk
+-include tests/fuzz/fuzz.mk
 include configs/configs.mk
 
 run: setup all
