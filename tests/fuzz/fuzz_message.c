@@ -47,7 +47,7 @@ static struct tclo tclo;
 static uint8_t *guest_mem; /* MEM_SIZE bytes on the heap: overruns are caught */
 static struct chan known[MSG_MAX_CHANNELS];
 static unsigned int nknown;
-static uint64_t seed, now;
+static uint64_t seed, now, cookies;
 static struct guestlog vm_log;
 
 /* What the handler last saw and answered. */
@@ -139,6 +139,14 @@ static size_t answer(void *ctx, uint32_t proto, const char *msg, size_t len, cha
 	return n;
 }
 
+/* The host's random generator, as far as the channels can tell: a new value each open. */
+static uint64_t new_cookies(void *ctx)
+{
+	(void)ctx;
+	cookies = cookies * 6364136223846793005ULL + seed;
+	return cookies;
+}
+
 static void opened(void *ctx, uint32_t proto)
 {
 	(void)ctx;
@@ -146,7 +154,7 @@ static void opened(void *ctx, uint32_t proto)
 		tclo_opened(&tclo);
 }
 
-static const struct msg_handler handler = { answer, opened, NULL };
+static const struct msg_handler handler = { answer, opened, new_cookies, NULL };
 
 static bool in_mem(uint64_t va, size_t len)
 {
@@ -203,7 +211,7 @@ static unsigned int call(const struct chan *c, unsigned int type, uint64_t bx, s
 				  .dx = (uint64_t)c->id << 16,
 				  .si = c->high,
 				  .di = c->low };
-	ok = msg_call_lb(channels, r, &handler, seed);
+	ok = msg_call_lb(channels, r, &handler);
 	answered_on(c->id);
 	FUZZ_CHECK(ok == ((r->cx >> 16) != MSG_STATUS_FAIL), "type %u: returned %d, status 0x%lx",
 		   type, ok, (unsigned long)(r->cx >> 16));
@@ -351,6 +359,8 @@ static void open_channel(struct fuzz_in *in)
 		return;
 	c = (struct chan){ (uint32_t)(r.dx >> 16), (uint32_t)r.si, (uint32_t)r.di };
 	FUZZ_CHECK(c.id < MSG_MAX_CHANNELS && channels[c.id].open, "opened channel %u", c.id);
+	FUZZ_CHECK(c.high == (uint32_t)(cookies >> 32) && c.low == (uint32_t)cookies,
+		   "channel %u's cookies %x:%x are not the generator's", c.id, c.high, c.low);
 	if (nknown < MSG_MAX_CHANNELS)
 		known[nknown++] = c;
 	else
@@ -379,8 +389,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(channels, 0, sizeof(channels));
 	memset(&rpci, 0, sizeof(rpci));
 	memset(&tclo, 0, sizeof(tclo));
-	seed = fuzz_u64(&in);
-	now = seed;
+	seed = fuzz_u64(&in) | 1;
+	now = cookies = seed;
 	guestlog_init(&vm_log, "fuzz");
 	rpci.log = tclo.log = &vm_log;
 	nknown = 0;

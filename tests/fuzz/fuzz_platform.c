@@ -4,7 +4,8 @@
  * under it (platform/dt.c) on any blob: what libfdt's full check refuses is
  * refused; on the rest, a refusal names what is wrong, a platform holds no more
  * than its arrays do, the device part is the same whether discovered with the
- * memory and CPUs or without, and every node's interrupts and first address
+ * memory and CPUs or without, forgetting the rng-seed leaves a valid tree with
+ * the same devices and no seed, and every node's interrupts and first address
  * can be read without harm.
  */
 #include <libfdt.h>
@@ -34,6 +35,7 @@ static void check_devices(const struct platform *p)
 	FUZZ_CHECK(g->nredist <= PLATFORM_MAX_REDIST, "%u redistributor regions", g->nredist);
 	FUZZ_CHECK(g->version != 3 || g->nredist >= 1, "GICv3 without a redistributor");
 	FUZZ_CHECK(p->timer.nirqs <= TIMER_IRQ_COUNT, "%u timer interrupts", p->timer.nirqs);
+	FUZZ_CHECK(p->rng_seed_len <= PLATFORM_RNG_SEED_MAX, "%zu bytes of seed", p->rng_seed_len);
 	FUZZ_CHECK(fuzz_terminated(p->model, sizeof(p->model)), "model not terminated");
 	FUZZ_CHECK(fuzz_terminated(p->bootargs, sizeof(p->bootargs)), "bootargs not terminated");
 	FUZZ_CHECK(fuzz_terminated(p->uart.compatible, sizeof(p->uart.compatible)),
@@ -87,6 +89,35 @@ static void same_devices(const struct platform *a, const struct platform *b)
 	FUZZ_CHECK(a->psci == b->psci, "PSCI differs");
 	FUZZ_CHECK(!strcmp(a->model, b->model) && !strcmp(a->bootargs, b->bootargs),
 		   "/chosen differs");
+	FUZZ_CHECK(a->rng_seed_len == b->rng_seed_len &&
+			   !memcmp(a->rng_seed, b->rng_seed, a->rng_seed_len),
+		   "rng-seed differs");
+}
+
+/*
+ * Forgetting the rng-seed (platform_forget_rng_seed) leaves a valid tree in which
+ * a discovery finds the same devices and no seed.
+ */
+static void forget_seed(const uint8_t *data, size_t size, const struct platform *before)
+{
+	static struct platform after;
+	uint8_t *copy = malloc(size);
+	char err[200] = "";
+	int r;
+
+	memcpy(copy, data, size);
+	r = platform_forget_rng_seed(copy);
+	FUZZ_CHECK(r == 0 || !before->rng_seed_len, "a seed read, not forgotten: %s",
+		   fdt_strerror(r));
+	FUZZ_CHECK(!fdt_check_full(copy, size), "the tree is invalid once the seed is forgotten");
+	FUZZ_CHECK(!platform_discover_devices(copy, &after, err, sizeof(err)),
+		   "refused once the seed is forgotten: %s", err);
+	FUZZ_CHECK(after.rng_seed_len == 0, "%zu bytes of seed left after forgetting it",
+		   after.rng_seed_len);
+	after.rng_seed_len = before->rng_seed_len;
+	memcpy(after.rng_seed, before->rng_seed, before->rng_seed_len);
+	same_devices(before, &after);
+	free(copy);
 }
 
 /*
@@ -145,8 +176,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(!r2, "devices refused alone (%s), accepted with the platform", err2);
 		same_devices(&full, &devices);
 	}
-	if (!r2)
+	if (!r2) {
 		check_devices(&devices);
+		forget_seed(data, size, &devices);
+	}
 	every_node(data);
 	return 0;
 }
