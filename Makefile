@@ -46,10 +46,12 @@ all: hyp guests configs unit-bins tools
 
 help:
 	@echo "make run     - install dependencies, build, boot Skiff with Linux and a test guest"
-	@echo "make test    - install dependencies, build, run lint, unit and system tests"
+	@echo "make test    - install dependencies, build, run lint, unit tests, fuzzers, system tests"
 	@echo "make bench   - run the benchmarks, write bench/results.json and print a table"
 	@echo "make lint    - compiler warnings, clang-format, cppcheck and clang-tidy"
 	@echo "make format  - reformat the C sources with .clang-format"
+	@echo "make fuzz    - the libFuzzer campaign: FUZZ_SECONDS (600) per harness, or FUZZ_RUNS"
+	@echo "              executions each, FUZZ_JOBS at a time, FUZZ=NAME... for some"
 	@echo "make unit / make systest [T=expr] [M=marker] - one test layer"
 	@echo "              (T selects pytest tests by name, M by marker: M=linux, M='not linux')"
 	@echo "make images  - fetch Debian's arm64 kernel and build a busybox initramfs, and a"
@@ -99,6 +101,7 @@ $(BUILD)/tools/dt2acpi: $(DT2ACPI_SRCS) $(wildcard src/acpi/*.h src/platform/*.h
 
 -include guest/guest.mk
 -include tests/unit/unit.mk
+-include tests/fuzz/fuzz.mk
 include configs/configs.mk
 
 run: setup all
@@ -118,6 +121,7 @@ test: setup
 	scripts/qemu-ecv.sh
 	scripts/lint.sh
 	$(MAKE) unit
+	scripts/fuzz.sh --short --jobs 2
 	$(PYTHON) -m pytest tests/system -n 2 $(if $(T),-k "$(T)")
 
 systest: setup all images
@@ -130,6 +134,6 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD)/hyp $(BUILD)/guest $(BUILD)/unit $(BUILD)/tools $(BUILD)/*.elf $(BUILD)/*.bin
+	rm -rf $(BUILD)/hyp $(BUILD)/guest $(BUILD)/unit $(BUILD)/fuzz $(BUILD)/tools $(BUILD)/*.elf $(BUILD)/*.bin
 
 -include $(HYP_OBJS:.o=.d)

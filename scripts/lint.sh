@@ -28,11 +28,11 @@ cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portabili
 	--suppress=missingIncludeSystem --suppress=unusedFunction \
 	--suppress=unmatchedSuppression \
 	-D__GNUC__ -D__aarch64__ \
-	src guest tests/unit
+	src guest tests/unit tests/fuzz
 
 # Two at a time: the CI machine (and the development one) has two cores.
 mapfile -t tidy_files < <(git ls-files -co --exclude-standard 'src/*.c' 'tests/unit/*.c' \
-	'tools/*.c' | grep -v '^build/')
+	'tests/fuzz/*.c' 'tools/*.c' | grep -v '^build/')
 echo "lint: clang-tidy on ${#tidy_files[@]} files"
 if ! printf '%s\n' "${tidy_files[@]}" | xargs -P2 -n4 scripts/tidy.sh; then
 	echo "lint: clang-tidy found the problems above" >&2

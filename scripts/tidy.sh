@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # clang-tidy (.clang-tidy at the top) on the C files given, each with the flags its
 # part of the tree is built with: src/ as the freestanding arm64 hypervisor (the
-# Makefile's HYP_CFLAGS include paths), tests/unit/ and tools/ as host programs.
+# Makefile's HYP_CFLAGS include paths), tests/unit/, tests/fuzz/ and tools/ as host programs.
 # Compiler warnings are GCC's job (-Werror in the build), so no -W flags here.
 # scripts/lint.sh runs it on every file, two at a time; exits 1 on any finding.
 set -euo pipefail
@@ -18,8 +18,9 @@ for f in "$@"; do
 	case $f in
 	src/*) flags=("${hyp_flags[@]}") ;;
 	tests/unit/* | tools/*) flags=("${host_flags[@]}") ;;
+	tests/fuzz/*) flags=("${host_flags[@]}" -Itests/unit) ;;
 	*)
-		echo "tidy: $f: not under src/, tests/unit/ or tools/ (no flags for it)" >&2
+		echo "tidy: $f: not under src/, tests/unit/, tests/fuzz/ or tools/ (no flags for it)" >&2
 		exit 2
 		;;
 	esac

@@ -5,13 +5,15 @@
 #include "acpi/table.h"
 #include "lib/format.h"
 
-#define MAX_TABLE_SIZE (1UL << 24)
-#define GICC_ENABLED   1U
-#define TIMER_EDGE     (1U << 0)
-#define TIMER_LOW      (1U << 1)
-#define BOOT_PSCI      (1U << 0)
-#define BOOT_PSCI_HVC  (1U << 1)
-#define PL011_SIZE     0x1000
+#define MAX_TABLE_SIZE	 (1UL << 24)
+#define GICC_ENABLED	 1U
+#define TIMER_EDGE	 (1U << 0)
+#define TIMER_LOW	 (1U << 1)
+#define BOOT_PSCI	 (1U << 0)
+#define BOOT_PSCI_HVC	 (1U << 1)
+#define PL011_SIZE	 0x1000
+#define DBG2_FIXED_SIZE	 44 /* header, offset and count of the device structures */
+#define DBG2_DEVICE_SIZE 22 /* a device structure's fixed part */
 /* The MADT has no sizes: the GIC architecture's frames. */
 #define GICD_SIZE 0x10000
 #define GICC_SIZE 0x2000
@@ -162,15 +164,42 @@ static void read_spcr(struct reader *r, const uint8_t *t, uint64_t size)
 	irq_from_gsiv(&u->irq, (uint32_t)le(t + 54, 4), false, false);
 }
 
-/* The DBG2's first device's register size (the SPCR has none). */
-static uint64_t dbg2_size(const uint8_t *t)
+/*
+ * The DBG2's first device's register size (the SPCR has none). The device
+ * structure (22 bytes and more) and the size it points to must lie inside the
+ * table; the sums are 64-bit so a huge offset cannot wrap back inside.
+ */
+static int read_dbg2(struct reader *r, const uint8_t *t, uint64_t *size)
 {
-	uint32_t len = (uint32_t)le(t + 4, 4), off = (uint32_t)le(t + 36, 4);
-	const uint8_t *d = t + off;
+	uint64_t len = le(t + 4, 4), off, dlen, size_off;
+	const uint8_t *d;
+	char why[96];
 
-	if (off + 22 > len || off + le(d + 1, 2) > len || le(d + 20, 2) + 4 > le(d + 1, 2))
-		return 0;
-	return le(d + le(d + 20, 2), 4);
+	if (len < DBG2_FIXED_SIZE)
+		return fail(r, "DBG2", "too short for its device list");
+	off = le(t + 36, 4);
+	if (off > len || len - off < DBG2_DEVICE_SIZE) {
+		format(why, sizeof(why),
+		       "the first device at offset 0x%lx is outside the table (%lu bytes)",
+		       (unsigned long)off, (unsigned long)len);
+		return fail(r, "DBG2", why);
+	}
+	d = t + off;
+	dlen = le(d + 1, 2);
+	size_off = le(d + 20, 2);
+	if (dlen < DBG2_DEVICE_SIZE || dlen > len - off) {
+		format(why, sizeof(why), "the first device's length %lu runs past the table",
+		       (unsigned long)dlen);
+		return fail(r, "DBG2", why);
+	}
+	if (size_off + 4 > dlen) {
+		format(why, sizeof(why),
+		       "the first device's register size at 0x%lx lies outside it (%lu bytes)",
+		       (unsigned long)size_off, (unsigned long)dlen);
+		return fail(r, "DBG2", why);
+	}
+	*size = le(d + size_off, 4);
+	return 0;
 }
 
 static int read_fadt(struct reader *r, const uint8_t *t)
@@ -192,6 +221,7 @@ int acpi_read_platform(uint64_t rsdp_pa, acpi_map_fn map, void *map_ctx, struct 
 	struct reader r = { map, map_ctx, plat, err, errlen };
 	const uint8_t *rsdp = map(map_ctx, rsdp_pa, 36), *xsdt, *madt = NULL, *gtdt = NULL;
 	const uint8_t *spcr = NULL, *dbg2 = NULL, *fadt = NULL;
+	uint64_t console_size = 0;
 	uint32_t n;
 
 	if (!rsdp || memcmp(rsdp, "RSD PTR ", 8) || acpi_checksum(rsdp, 20))
@@ -225,7 +255,9 @@ int acpi_read_platform(uint64_t rsdp_pa, acpi_map_fn map, void *map_ctx, struct 
 		return fail(&r, "FACP", "missing");
 	if (read_madt(&r, madt) || read_fadt(&r, fadt) || (gtdt && read_gtdt(&r, gtdt)))
 		return -1;
+	if (dbg2 && read_dbg2(&r, dbg2, &console_size))
+		return -1;
 	if (spcr)
-		read_spcr(&r, spcr, dbg2 ? dbg2_size(dbg2) : 0);
+		read_spcr(&r, spcr, console_size);
 	return 0;
 }

@@ -27,11 +27,18 @@ void shell_printf(struct shell *sh, const char *fmt, ...)
 	sh->write(out, n);
 }
 
-/* Splits @line at spaces into at most SHELL_ARGS_MAX words; returns how many. */
+/*
+ * Splits @line at spaces into at most SHELL_ARGS_MAX words; returns how many.
+ * The last word keeps the rest of the line (a guestinfo value's spaces), without
+ * trailing spaces.
+ */
 static int split(char *line, char **argv)
 {
 	int argc = 0;
+	size_t n = strlen(line);
 
+	while (n && line[n - 1] == ' ')
+		line[--n] = '\0';
 	while (*line && argc < SHELL_ARGS_MAX) {
 		while (*line == ' ')
 			*line++ = '\0';

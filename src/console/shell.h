@@ -3,7 +3,8 @@
  * The management shell: a line editor (printable characters, Backspace and
  * Delete, Left/Right, Home/End and Ctrl-A/Ctrl-E, Ctrl-U, Enter; Up/Down walk
  * the history of the last SHELL_HISTORY lines) and a table of commands, each a word or two ("vm
- * list") followed by arguments. Output goes through a sink a line at a time. The commands
+ * list") followed by arguments: words, the last of at most SHELL_ARGS_MAX keeping the rest of
+ * the line. Output goes through a sink a line at a time. The commands
  * themselves live with what they act on (console/shell_cmds.c); this part knows nothing of VMs, so
  * it is unit-tested on the host.
  */

@@ -4,6 +4,7 @@
 
 #include "core/config.h"
 #include "hypercall/rpci.h"
+#include "platform/dt.h"
 #include "lib/format.h"
 
 #define VCPUS_MAX	 8
@@ -103,14 +104,20 @@ static int parse_backdoor(const void *fdt, int node, struct vm_config *vm)
 		return 0;
 	fdt_for_each_property_offset(prop, fdt, info)
 	{
-		const char *name, *val;
+		const char *name = NULL, *val;
 		int len;
 
 		val = fdt_getprop_by_offset(fdt, prop, &name, &len);
+		if (!name || !*name)
+			return vm_error(vm, "guestinfo: a property has an empty name");
 		if (!val || len < 1 || val[len - 1] || strlen(name) >= GUESTINFO_KEY_MAX ||
-		    len > GUESTINFO_VALUE_MAX)
-			return vm_error(vm, "guestinfo: each property must be a string of at most "
-					    "255 bytes with a name of at most 63");
+		    len > GUESTINFO_VALUE_MAX) {
+			format(vm->error, sizeof(vm->error),
+			       "guestinfo: '%.40s' must be a string of at most 255 bytes with a "
+			       "name of at most 63",
+			       name);
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -198,7 +205,14 @@ int config_parse(const void *fdt, size_t size, struct config *cfg, char *err, si
 		       size);
 		return -1;
 	}
-	r = fdt_check_full(fdt, size);
+	r = fdt_check_header(fdt);
+	if (!r && fdt_version(fdt) < DT_OLDEST_VERSION) {
+		format(err, errlen, "config: device tree version %u, older than %u (dtc writes 17)",
+		       fdt_version(fdt), DT_OLDEST_VERSION);
+		return -1;
+	}
+	if (!r)
+		r = fdt_check_full(fdt, size);
 	if (r) {
 		format(err, errlen, "config: not a valid device tree blob (%s)", fdt_strerror(r));
 		return -1;

@@ -58,11 +58,12 @@ static void put_num(struct out *o, const struct spec *sp, uint64_t v, bool neg, 
 		tmp[n++] = digits[v % base];
 	if (!n && sp->precision != 0)
 		tmp[n++] = '0';
-	if (prefix[0] == '0' && !prefix[1] && n && tmp[n - 1] == '0')
-		prefix = ""; /* octal '#': the leading zero is already there */
+	zeros = sp->precision > n ? sp->precision - n : 0;
+	/* Octal '#': a leading zero, unless the digits or the precision's zeros begin with one. */
+	if (prefix[0] == '0' && !prefix[1] && ((n && tmp[n - 1] == '0') || zeros))
+		prefix = "";
 	while (prefix[plen])
 		plen++;
-	zeros = sp->precision > n ? sp->precision - n : 0;
 	total = n + zeros + plen + (sign ? 1 : 0);
 	if (sp->zero && !sp->left && sp->precision < 0 && sp->width > total) {
 		zeros += sp->width - total;

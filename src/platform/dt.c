@@ -170,7 +170,8 @@ int dt_irqs_with_parent(const void *fdt, int node, int parent, int gic, struct i
 		int ctrl = fdt_node_offset_by_phandle(fdt, fdt32_to_cpu(*p));
 		int ic = ctrl < 0 ? -1 : dt_cells(fdt, ctrl, "#interrupt-cells", -1);
 
-		if (ic < 1 || len < (ic + 1) * 4)
+		/* The phandle and @ic cells must be there: compared in cells, nothing overflows. */
+		if (ic < 1 || ic > len / 4 - 1)
 			break;
 		if (gic_style(fdt, ctrl, gic))
 			gic_spec_to_irq(p + 1, &out[n++]);

@@ -22,6 +22,13 @@ struct irq_desc {
 	uint32_t flags; /* DT cell 3: 1 = edge rising, 2 = edge falling, 4 = level high, 8 = low */
 };
 
+/*
+ * The oldest blob version read. libfdt 1.6's fdt_check_full() dereferences
+ * NULL on older trees (their node names are full paths), so older blobs are
+ * refused before it runs. dtc writes version 17.
+ */
+#define DT_OLDEST_VERSION 16
+
 /* A big-endian number of @n cells (the low 64 bits). */
 uint64_t dt_read_cells(const fdt32_t *p, int n);
 /* "status" absent, "okay" or "ok". */

@@ -337,6 +337,11 @@ static int check_fdt(const void *fdt, char *err, size_t errlen)
 		format(err, errlen, "device tree: bad header (%s)", fdt_strerror(r));
 		return -1;
 	}
+	if (fdt_version(fdt) < DT_OLDEST_VERSION) {
+		format(err, errlen, "device tree: version %u, older than %u (dtc writes 17)",
+		       fdt_version(fdt), DT_OLDEST_VERSION);
+		return -1;
+	}
 	/* Walks the whole structure block once, so later lookups meet no surprises. */
 	r = fdt_check_full(fdt, fdt_totalsize(fdt));
 	if (r) {

@@ -128,11 +128,37 @@ static void test_damaged_tables_are_refused(void **state)
 	expect_refused("not in readable memory");
 }
 
+/* A table's field changed and its checksum made right again. */
+static void patch32(const char *sig, size_t field, uint32_t v)
+{
+	const struct acpi_table_ref *r = &t.table[acpi_table_find(&t, sig)];
+
+	memcpy(buf + r->offset + field, &v, 4);
+	buf[r->offset + 9] = 0;
+	buf[r->offset + 9] = acpi_checksum(buf + r->offset, r->len);
+}
+
+/* The DBG2's device offset and the sizes in its device structure are checked, without wrapping. */
+static void test_dbg2_device_outside_the_table_is_refused(void **state)
+{
+	(void)state;
+	generate("virt-gicv3-smp2");
+	patch32("DBG2", 36, 0xfffffff0); /* offset + 22 wraps to 6 in 32 bits */
+	expect_refused("DBG2: ");
+	generate("virt-gicv3-smp2");
+	patch32("DBG2", 36, t.table[acpi_table_find(&t, "DBG2")].len - 21);
+	expect_refused("DBG2: ");
+	generate("virt-gicv3-smp2");
+	patch32("DBG2", 44 + 20 - 2, 0xfff00000); /* the address size's offset: 0xfff0 */
+	expect_refused("DBG2: ");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_qemu_trees_round_trip),
 		cmocka_unit_test(test_damaged_tables_are_refused),
+		cmocka_unit_test(test_dbg2_device_outside_the_table_is_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <libfdt.h>
 
 #include "core/config.h"
 
@@ -128,6 +129,29 @@ static void test_vm_errors(void **state)
 			"'acpi' must be \"on\" or \"off\"");
 }
 
+/*
+ * A guestinfo property without a name is refused by the configuration: the RPCI
+ * store would refuse it when the VM starts (logged as a full table).
+ */
+static void test_guestinfo_property_without_a_name(void **state)
+{
+	struct config cfg;
+	char err[160] = "";
+	int node;
+
+	(void)state;
+	compile(HEAD "vms { a { memory-size = <0x100000>; kernel = [00]; "
+		     "guestinfo { k = \"v\"; }; }; }; };");
+	assert_int_equal(fdt_open_into(blob, blob, sizeof(blob)), 0);
+	node = fdt_path_offset(blob, "/vms/a/guestinfo");
+	assert_int_equal(fdt_setprop_string(blob, node, "", "no name"), 0);
+	assert_int_equal(fdt_pack(blob), 0);
+	blob_len = fdt_totalsize(blob);
+	assert_int_equal(config_parse(blob, blob_len, &cfg, err, sizeof(err)), 0);
+	if (!strstr(cfg.vms[0].error, "guestinfo: a property has an empty name"))
+		fail_msg("error \"%s\"", cfg.vms[0].error);
+}
+
 static void test_duplicate_and_long_names(void **state)
 {
 	struct config cfg;
@@ -173,6 +197,18 @@ static void test_blob_errors(void **state)
 	expect_blob_error("not a complete device tree");
 }
 
+/* libfdt's full check dereferences NULL on a tree older than version 16: refused before. */
+static void test_old_blob_version_is_refused(void **state)
+{
+	uint32_t version = __builtin_bswap32(15), compatible = __builtin_bswap32(2);
+
+	(void)state;
+	compile(HEAD "vms { a { memory-size = <0x100000>; kernel = [00]; }; }; };");
+	memcpy(blob + 20, &version, 4);	   /* the header's version */
+	memcpy(blob + 24, &compatible, 4); /* and the oldest it is compatible with */
+	expect_blob_error("device tree version 15");
+}
+
 static void test_too_many_vms(void **state)
 {
 	char dts[4096] = HEAD "vms { ";
@@ -200,8 +236,10 @@ int main(void)
 		cmocka_unit_test(test_full_vm),
 		cmocka_unit_test(test_defaults_and_image_detection),
 		cmocka_unit_test(test_vm_errors),
+		cmocka_unit_test(test_guestinfo_property_without_a_name),
 		cmocka_unit_test(test_duplicate_and_long_names),
 		cmocka_unit_test(test_blob_errors),
+		cmocka_unit_test(test_old_blob_version_is_refused),
 		cmocka_unit_test(test_too_many_vms),
 	};
 

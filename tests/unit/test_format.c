@@ -111,6 +111,14 @@ static void test_escaped_text_has_no_control_bytes(void **state)
 	assert_int_equal(format_escaped(buf, 0, "ab", 2), 0);
 }
 
+/* '#' with octal adds a zero only when the digits do not already start with one. */
+static void test_octal_alternate_form_with_precision(void **state)
+{
+	(void)state;
+	SAME("%#.5o|%#.3o|%#.2o|%#8.4o|%-#6.3o|", 8, 8, 8, 8, 8);
+	SAME("%#.5llo|%#.0o|%#.1o", 0777ULL, 0, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -119,6 +127,7 @@ int main(void)
 		cmocka_unit_test(test_null_string_and_size_zero),
 		cmocka_unit_test(test_clamped_returns_what_was_written),
 		cmocka_unit_test(test_escaped_text_has_no_control_bytes),
+		cmocka_unit_test(test_octal_alternate_form_with_precision),
 	};
 
 	return cmocka_run_group_tests_name("format", tests, NULL, NULL);

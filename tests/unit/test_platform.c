@@ -187,6 +187,15 @@ static void test_forgotten_rng_seed_is_gone_from_the_tree(void **state)
 	assert_int_equal(platform_forget_rng_seed(blob), -FDT_ERR_NOTFOUND);
 }
 
+/* A specifier's size from a huge #interrupt-cells: the reading stops, nothing wraps. */
+static void test_huge_interrupt_cells(void **state)
+{
+	(void)state;
+	assert_int_equal(discover("huge-interrupt-cells"), 0);
+	assert_int_equal(plat.uart.regs.base, 0x9000000);
+	assert_int_equal(plat.uart.irq.intid, 0); /* the first specifier cannot be read */
+}
+
 static void expect_error(const char *name, const char *substring)
 {
 	assert_int_equal(discover(name), -1);
@@ -226,6 +235,15 @@ static void test_corrupt_blobs(void **state)
 	memset(blob + __builtin_bswap32(be) + 8, 0x7f, 4);
 	assert_int_equal(platform_discover(blob, &plat, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "device tree: malformed"));
+
+	/* Older than version 16: libfdt's full check would dereference NULL. */
+	load("virt-gicv3-smp2");
+	be = __builtin_bswap32(15);
+	memcpy(blob + 20, &be, 4); /* the version */
+	be = __builtin_bswap32(2);
+	memcpy(blob + 24, &be, 4); /* the oldest it is compatible with */
+	assert_int_equal(platform_discover(blob, &plat, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "device tree: version 15"));
 }
 
 int main(void)
@@ -237,6 +255,7 @@ int main(void)
 		cmocka_unit_test(test_nested_board_tree),
 		cmocka_unit_test(test_rng_seed_is_read),
 		cmocka_unit_test(test_forgotten_rng_seed_is_gone_from_the_tree),
+		cmocka_unit_test(test_huge_interrupt_cells),
 		cmocka_unit_test(test_malformed_trees),
 		cmocka_unit_test(test_corrupt_blobs),
 	};

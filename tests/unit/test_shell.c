@@ -70,6 +70,16 @@ static void test_commands_and_arguments(void **state)
 	assert_string_equal(out[nout - 1], "> ");
 }
 
+/* Past SHELL_ARGS_MAX words the last one keeps the rest of the line, trailing spaces cut. */
+static void test_the_last_word_keeps_the_rest_of_the_line(void **state)
+{
+	(void)state;
+	type("vm info a b c d e f  g h  \r");
+	assert_string_equal(args_seen, "[a][b][c][d][e][f  g h]");
+	type("time x   \r");
+	assert_string_equal(args_seen, "[x]");
+}
+
 static void test_help_lists_every_command(void **state)
 {
 	(void)state;
@@ -130,6 +140,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_commands_and_arguments, setup),
+		cmocka_unit_test_setup(test_the_last_word_keeps_the_rest_of_the_line, setup),
 		cmocka_unit_test_setup(test_help_lists_every_command, setup),
 		cmocka_unit_test_setup(test_editing_keys, setup),
 		cmocka_unit_test_setup(test_history, setup),

@@ -1,0 +1,488 @@
+#!/usr/bin/python3
+"""Writes the fuzz harnesses' seed corpora, tests/fuzz/corpus/NAME/ (docs/testing.md).
+
+Seeds are real inputs of each surface: VM configurations as configs/ and the system
+tests write them, the device trees of tests/unit/dts and QEMU's own (build/unit/dtb,
+`make unit-bins`), ACPI tables from build/tools/dt2acpi, terminal keys and answers,
+guest console output, backdoor message sequences, stage-2 fault sequences, counter
+scales and format conversions, encoded as each harness reads its input. Files named
+crash-* reproduce bugs the harnesses found (kept as regressions). Run after `make all`;
+the corpora are committed, so this is needed only when a harness's input layout or the
+seeds change.
+"""
+
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+
+TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+sys.path.insert(0, os.path.join(TOP, "tests", "system"))
+
+from skiff import Vm, config_dts  # noqa: E402
+
+CORPUS = os.path.join(TOP, "tests", "fuzz", "corpus")
+DTB_DIR = os.path.join(TOP, "build", "unit", "dtb")
+DT2ACPI = os.path.join(TOP, "build", "tools", "dt2acpi")
+ACPI_BASE = 0x48000000  # fuzz_acpi_reader.c's BASE
+
+
+def u8(v):
+    return struct.pack("<B", v & 0xFF)
+
+
+def u16(v):
+    return struct.pack("<H", v & 0xFFFF)
+
+
+def u32(v):
+    return struct.pack("<I", v & 0xFFFFFFFF)
+
+
+def u64(v):
+    return struct.pack("<Q", v & 0xFFFFFFFFFFFFFFFF)
+
+
+def write(harness, name, data):
+    d = os.path.join(CORPUS, harness)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+def dtc(source, include=None):
+    with tempfile.TemporaryDirectory() as tmp:
+        src, out = os.path.join(tmp, "in.dts"), os.path.join(tmp, "out.dtb")
+        with open(src, "w") as f:
+            f.write(source)
+        cmd = ["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", out, src]
+        if include:
+            cmd[1:1] = ["-i", include]
+        subprocess.run(cmd, check=True)
+        with open(out, "rb") as f:
+            return f.read()
+
+
+def compact(dtb_path):
+    """A dumped tree without its padding (QEMU's are 1 MiB)."""
+    return subprocess.run(["dtc", "-q", "-I", "dtb", "-O", "dtb", dtb_path], check=True,
+                          capture_output=True).stdout
+
+
+def old_version(blob, version=15):
+    """The blob claiming an older format: libfdt's full check crashed on those."""
+    b = bytearray(blob)
+    b[20:24] = struct.pack(">I", version)
+    b[24:28] = struct.pack(">I", 2)
+    return bytes(b)
+
+
+def rename_property(blob, old):
+    """The blob with property @old's name made empty (its name offset on a NUL)."""
+    b = bytearray(blob)
+    struct_off, strings_off = struct.unpack_from(">II", b, 8)
+    pos = struct_off
+    while True:
+        tag = struct.unpack_from(">I", b, pos)[0]
+        pos += 4
+        if tag == 1:  # FDT_BEGIN_NODE: a name, NUL, padding to 4
+            end = b.index(0, pos)
+            pos = (end + 4) & ~3
+        elif tag == 3:  # FDT_PROP: length, name offset, value
+            length, nameoff = struct.unpack_from(">II", b, pos)
+            name = b[strings_off + nameoff:b.index(0, strings_off + nameoff)]
+            if name == old:
+                struct.pack_into(">I", b, pos + 4, nameoff + len(old))
+                return bytes(b)
+            pos = (pos + 8 + length + 3) & ~3
+        elif tag == 9:  # FDT_END
+            raise KeyError(old)
+
+
+# --- VM configurations (fuzz_config) -------------------------------------------------
+
+IMAGE_STUB = bytes(56) + b"ARM\x64" + bytes(8)  # an arm64 Image header, nothing else
+
+
+def configs():
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in ("hello", "backdoor", "timescale", "echo"):
+            with open(os.path.join(tmp, name + ".bin"), "wb") as f:
+                f.write(bytes(range(64)))
+        with open(os.path.join(tmp, "Image"), "wb") as f:
+            f.write(IMAGE_STUB)
+        with open(os.path.join(tmp, "initramfs.gz"), "wb") as f:
+            f.write(b"\x1f\x8b\x08\x00" + bytes(16))
+        with open(os.path.join(TOP, "configs", "demo.dts")) as f:
+            demo = dtc(f.read(), tmp)
+        write("config", "demo.dtb", demo)
+        write("config", "crash-version-15.dtb", old_version(demo))
+        guestinfo = 'guestinfo { fromcfg = "set in the configuration"; };'
+        sets = {
+            "backdoor-guestinfo.dtb": [Vm("backdoor", "backdoor", extra=guestinfo)],
+            "backdoor-el0-tdcc.dtb": [Vm("backdoor", "backdoor", extra=(
+                'backdoor-el0 = "tdcc";\n\t\t\tbootargs = "tdcc=1";\n' + guestinfo))],
+            "backdoor-off-acpi.dtb": [Vm("hello", "hello", extra='backdoor = "off";'),
+                                      Vm("linux", "", memory=256 << 20, vcpus=2, extra=(
+                                          'kernel = /incbin/("Image");\n\t\t\tacpi = "on";'
+                                          '\n\t\t\tbootargs = "console=ttyAMA0";'))],
+            "counter-frequency.dtb": [Vm("timescale", "timescale", extra=(
+                'counter-frequency = <25000000>;\n\t\t\tbootargs = "host=62500000";'))],
+            "two-vms-two-cpus.dtb": [Vm("a", "echo", cpu=0), Vm("b", "hello", cpu=1,
+                                                                  vcpus=2)],
+            "bad-vms.dtb": [Vm("nomem", "hello", memory=0x1001),
+                            Vm("a-name-that-is-longer-than-31-chars", "hello"),
+                            Vm("dup", "hello"), Vm("dup@1", "hello", cpu=300),
+                            Vm("fmt", "hello", extra='kernel-format = "image";'),
+                            Vm("cells", "hello", extra="counter-frequency = <1 2 3>;")],
+            "eight-vms.dtb": [Vm(f"vm{i}", "hello", cpu=i % 2) for i in range(8)],
+        }
+        for name, vms in sets.items():
+            write("config", name, dtc(config_dts(vms), tmp))
+        # A guestinfo property without a name: accepted, then refused by the RPCI store.
+        empty = dtc(config_dts([Vm("backdoor", "backdoor", extra=(
+            'guestinfo { unnamed = "x"; };'))]), tmp)
+        write("config", "crash-guestinfo-empty-name.dtb", rename_property(empty, b"unnamed"))
+
+
+# --- Device trees (fuzz_platform, fuzz_dt2acpi) ---------------------------------------
+
+def device_trees():
+    names = sorted(f for f in os.listdir(DTB_DIR) if f.endswith(".dtb"))
+    if not any(n.startswith("virt-") for n in names):
+        sys.exit(f"fuzz-seeds: no QEMU trees in {DTB_DIR}: run `make unit-bins` first")
+    for name in names:
+        blob = compact(os.path.join(DTB_DIR, name))
+        # The huge #interrupt-cells tree overflowed dt.c's specifier arithmetic.
+        seed = "crash-" + name if name == "huge-interrupt-cells.dtb" else name
+        for harness in ("platform", "dt2acpi"):
+            write(harness, seed, blob)
+    qemu = compact(os.path.join(DTB_DIR, "virt-gicv3-smp2.dtb"))
+    write("platform", "crash-version-15.dtb", old_version(qemu))
+
+
+# --- ACPI tables (fuzz_acpi_reader) ---------------------------------------------------
+
+def acpi_image(dtb_name):
+    with tempfile.TemporaryDirectory() as tmp:
+        image = os.path.join(tmp, "image")
+        subprocess.run([DT2ACPI, os.path.join(DTB_DIR, dtb_name + ".dtb"), "-o", tmp,
+                        "--image", image, "--base", hex(ACPI_BASE)], check=True,
+                       capture_output=True)
+        with open(image, "rb") as f:
+            return f.read()
+
+
+def find_table(image, sig):
+    """Offset of table @sig in an image at ACPI_BASE (through the RSDP's XSDT)."""
+    xsdt = struct.unpack_from("<Q", image, 24)[0] - ACPI_BASE
+    length = struct.unpack_from("<I", image, xsdt + 4)[0]
+    for i in range((length - 36) // 8):
+        off = struct.unpack_from("<Q", image, xsdt + 36 + 8 * i)[0] - ACPI_BASE
+        if image[off:off + 4] == sig:
+            return off
+    raise KeyError(sig)
+
+
+def acpi_tables():
+    for name in ("virt-gicv3-smp2", "virt-gicv2-smp4", "virt-gicv3-a57", "acpi-rules", "nested"):
+        write("acpi_reader", name + ".img", b"\x01" + acpi_image(name))
+    # As generated, checksums as they are (the flag byte clear).
+    write("acpi_reader", "virt-gicv3-smp1-raw.img", b"\x00" + acpi_image("virt-gicv3-smp1"))
+    image = bytearray(acpi_image("virt-gicv3-smp2"))
+    dbg2 = find_table(image, b"DBG2")
+    image[dbg2 + 36:dbg2 + 40] = u32(0xFFFFFFF0)  # the device offset: + 22 wrapped
+    write("acpi_reader", "crash-dbg2-offset-wraps.img", b"\x01" + bytes(image))
+
+
+# --- Terminal input (fuzz_input) ------------------------------------------------------
+
+SHELL_FIRST = 0x08  # the setup byte: the shell has the input at first
+
+
+def terminal_input():
+    up, down, left, right = b"\x1b[A", b"\x1b[B", b"\x1b[D", b"\x1b[C"
+    seeds = {
+        "shell-session": bytes([SHELL_FIRST]) + b"vm list\rvm start linux\r" + up + up +
+        b"\r" + b"stats" + left + left + b"\x7f" + b"\x1b[3~" + b"\x1bOH" + b"x\x1bOF\r" +
+        b"log\x01\x05\x15help\r",
+        "focus-keys": bytes([2]) + b"ls\r\x1c1echo a\r\x1c2\x1c\x1c\x1c0vm list\r\x1c9" +
+        b"\x1cq\x1c?\x1c1",
+        "terminal-answers": bytes([SHELL_FIRST]) + b"\x1b[8;24;80t\x1b[24;80R" +
+        b"\x1b[?1;2c\x1b[8;50;132t\x1b[99999;1R\x1b[;5H\x1b\x1b[1;5A",
+        "ss3-and-home-end": bytes([SHELL_FIRST]) + b"abc\x1bOD\x1bOD\x1b[1~\x1b[4~\x1b[7~" +
+        b"\x1b[8~\x1bOA\x1bOB\r",
+        "ctrl-a-prefix": bytes([0x10 | 3]) + b"\x01\x01\x01\x02\x010vm\x1bx\r",
+        "history": bytes([SHELL_FIRST]) + b"".join(b"cmd%d\r" % i for i in range(18)) +
+        up * 17 + down * 3 + b"\r",
+        # Past eight words the last one held the rest of the line, trailing spaces too.
+        "crash-last-word-trailing-spaces": bytes([SHELL_FIRST]) +
+        b"vm start a b c d e f g   \r",
+    }
+    for name, data in seeds.items():
+        write("input", name, data)
+
+
+# --- Console output and screen (fuzz_screen) ------------------------------------------
+
+OP_TEXT, OP_FILL, OP_BOX, OP_CURSOR, OP_INVALIDATE, OP_FLUSH, OP_GUEST, OP_VIEW, OP_CLEAR = \
+    range(9)
+REVERSE, BOLD, LINE = 1, 2, 4
+
+
+def op(code, row=0, col=0, attr=0):
+    return bytes([code, row, col, attr])
+
+
+def guest(text):
+    out = b""
+    for i in range(0, len(text), 255):
+        chunk = text[i:i + 255]
+        out += op(OP_GUEST) + u8(len(chunk)) + chunk
+    return out
+
+
+def view(top, nrows, rows):
+    return op(OP_VIEW) + u8(top) + u8((nrows - 1) % (rows - top)) + u16(4095)
+
+
+def text(row, col, s, attr=0):
+    return op(OP_TEXT, row, col, attr) + u8(len(s)) + s
+
+
+def screen():
+    boot = (b"[    0.000000] Booting Linux on physical CPU 0x0000000000 [0x000f0510]\r\n"
+            b"[    0.000000] Linux version 6.1.0-28-arm64 (debian-kernel@lists.debian.org)\r\n"
+            b"[    0.000000] Machine model: linux,dummy-virt\r\n"
+            b"[    0.012345] \x1b[0;32m  OK  \x1b[0m Started \x1b[0;1;39mJournal Service"
+            b"\x1b[0m.\r\n\x1b]0;root@skiff: ~\x07~ # ")
+    shell = b"ls\r\nbin\tdev\tetc\tinit\tproc\r\n~ # cat\x08\x08\x08echo caf\xc3\xa9\r\n~ # "
+    seeds = {
+        "linux-boot-80x24": bytes([24, 80, 1 | (8 << 1)]) + guest(boot) + view(0, 23, 24) +
+        text(23, 0, b"[1 linux:run] [2 hello:off]", REVERSE) + op(OP_FLUSH) + guest(shell) +
+        view(0, 23, 24) + op(OP_FLUSH),
+        "busybox-132x40": bytes([40, 132, 6 << 1]) + guest(shell * 4) + view(2, 36, 40) +
+        op(OP_FLUSH) + op(OP_INVALIDATE) + op(OP_FLUSH),
+        "status-view-boxes": bytes([24, 80, 1]) + op(OP_BOX, 1, 2, 0) + u8(20) + u8(60) +
+        text(2, 4, b"vm  state  exits", BOLD) + op(OP_FILL, 3, 3, LINE) + u8(56) +
+        u8(ord("-") - 32) + op(OP_CURSOR, 22, 79) + op(OP_FLUSH) + op(OP_CLEAR) +
+        op(OP_FLUSH),
+        "ascii-lines-small": bytes([2, 20, 2 << 1]) + op(OP_BOX, 0, 0, 0) + u8(1) + u8(19) +
+        op(OP_FLUSH) + guest(b"x" * 300 + b"\n" + b"y" * 19) + view(0, 2, 2) + op(OP_FLUSH),
+    }
+    for name, data in seeds.items():
+        write("screen", name, data)
+
+
+# --- Backdoor messages (fuzz_message) -------------------------------------------------
+
+M_RAW, M_SEND, M_RECV, M_SEND_HB, M_RECV_HB, M_OPEN, M_CLOSE, M_REQUEST = range(8)
+MEM_SIZE = 8192 + 4096
+
+
+class Backdoor:
+    """Encodes a session; channel k is the k-th opened (the harness's known[k])."""
+
+    def __init__(self):
+        self.data = u64(0x1234567890ABCDEF)
+
+    def open(self, tclo=False):
+        self.data += u8(M_OPEN) + u8(2 | (1 if tclo else 0))
+        return self
+
+    def send(self, chan, msg):
+        self.data += u8(M_SEND) + u8(chan) + u16(len(msg)) + msg
+        return self
+
+    def recv(self, chan):
+        self.data += u8(M_RECV) + u8(chan) + u8(1)  # status: the reply was taken
+        return self
+
+    def send_hb(self, chan, msg, off=0):
+        self.data += u8(M_SEND_HB) + u8(chan) + u16(off) + u16(len(msg)) + msg + u8(0)
+        return self
+
+    def recv_hb(self, chan, off=0x80):
+        self.data += u8(M_RECV_HB) + u8(chan) + u16(off) + u8(0)
+        return self
+
+    def close(self, chan):
+        self.data += u8(M_CLOSE) + u8(chan)
+        return self
+
+    def request(self, which):
+        self.data += u8(M_REQUEST) + u8(which)  # 0 OS_Halt, 1 OS_Reboot, 2 ping, 3 reset
+        return self
+
+
+def backdoor():
+    rpci = Backdoor().open()
+    for m in (b"info-set guestinfo.color blue", b"info-get guestinfo.color",
+              b"info-get guestinfo.size", b"log hello from the guest",
+              b"tools.set.version 12352", b"tools.capability.hgfs_server toolbox 1",
+              b"vmx.capability.unified_loop toolbox", b"SetGuestInfo  4 13.0.0", b"bogus",
+              b"info-get nonsense\x00"):
+        rpci.send(0, m).recv(0)
+    write("message", "rpci-guestinfo", rpci.close(0).data)
+    tclo = Backdoor().open(tclo=True).send(0, b"").recv(0).send(0, b"OK ATR toolbox").recv(0)
+    tclo.request(0).send(0, b"").recv(0).send(0, b"OK ").recv(0)
+    for _ in range(5):
+        tclo.request(2)
+    write("message", "tclo-halt", tclo.send(0, b"").recv(0).data)
+    hb = Backdoor().open().send_hb(0, b"info-set guestinfo.k v").recv_hb(0)
+    hb.send_hb(0, b"info-get guestinfo.k", off=0x100).recv_hb(0, off=0x200)
+    write("message", "high-bandwidth", hb.data)
+    tools = Backdoor().open(tclo=True).open().send(1, b"info-set guestinfo.ip 10.0.0.2")
+    tools.send(0, b"").recv(1).recv(0).open().open().open().close(2).open()
+    write("message", "vmtoolsd-channels", tools.send(3, b"x" * 300).recv(3).data)
+
+
+# --- Stage-2 faults (fuzz_stage2) -----------------------------------------------------
+
+MARGIN = 0x10000
+DABT = (1 << 24) | (2 << 22) | (3 << 16)  # valid syndrome, 4 bytes, x3
+WRITE = 1 << 6
+
+
+def fault(off, exec_=False, esr=DABT, value=0, pc_page_off=None, coherent=False, pc=0):
+    how = (1 if exec_ else 0) | (2 if coherent else 0) | (4 if pc_page_off is not None else 0)
+    data = u32(off + MARGIN) + u8(how) + u32(esr) + u64(value)
+    return data + (u16(pc_page_off) if pc_page_off is not None else u32(pc))
+
+
+def host_write(off, length):
+    """Skiff writing into guest RAM (a backdoor reply): bit 3 of the operation byte."""
+    return u32(off + MARGIN) + u8(8) + u16(length)
+
+
+def stage2():
+    pages = u16((16 << 20) // 4096)  # 16 MiB and a page: a partial last block
+    seeds = {
+        "boot-wx-cycle": pages + fault(0, True) + fault(0x212345) + fault(0x2000, esr=DABT |
+                                                                           WRITE) +
+        fault(0x5000, True) + fault(0x5008, esr=DABT | WRITE) + fault(0x5004, True) +
+        fault(0x5008, esr=DABT | WRITE) + fault(0x600000) + fault(0x603000, True) +
+        fault(16 << 20) + fault(0x5000, True),
+        "store-into-executing-page": pages + fault(0x7040, True, pc_page_off=0x40) +
+        fault(0x7080, esr=DABT | WRITE, value=0xFEEDC0DE, pc_page_off=0x40) +
+        fault(0x7090, esr=WRITE, pc_page_off=0x40) + fault(0x7090, True),
+        "backdoor-reply-into-code": pages + fault(0x9000, True) + fault(0xA000, True) +
+        host_write(0x9FF0, 0x20) + fault(0x9000, True) + fault(0xA004, True) +
+        fault(0xB000, esr=WRITE, pc_page_off=0) + host_write(0xB000, 4096),
+        "coherent-and-outside": u16(511) + fault(0, True, coherent=True) +
+        fault(-0x1000) + fault(2 << 20) + fault(0x100, esr=DABT | WRITE | (31 << 16),
+                                                pc_page_off=0),
+    }
+    for name, data in seeds.items():
+        write("stage2", name, data)
+
+
+# --- Counter scaling (fuzz_timescale) -------------------------------------------------
+
+def scale(guest_hz, host_hz, host, guest, ops):
+    return u64(guest_hz) + u64(host_hz) + u64(host) + u64(guest) + b"".join(ops)
+
+
+def ts_op(code, v, hz=None):
+    return u8(code) + u64(v) + (u64(hz) if hz is not None else b"")
+
+
+def timescale():
+    seeds = {
+        "25mhz-on-62.5mhz": scale(25000000, 62500000, 1000, 0, [
+            ts_op(0, 1000 + 62500000), ts_op(1, 25000000), ts_op(2, 62500000),
+            ts_op(3 | 4, 1 << 20, 1000000000), ts_op(2, 10 ** 9), ts_op(1, 501)]),
+        "1ghz-on-62.5mhz": scale(10 ** 9, 62500000, 0, 7, [
+            ts_op(0, 62500000), ts_op(1, 10 ** 9), ts_op(2, 1 << 40), ts_op(0, 2 ** 63)]),
+        "host-frequency": scale(0, 62500000, 5, 5, [ts_op(0, 12345), ts_op(1, 12345)]),
+        "host-count-set-back": scale(25000000, 62500000, 1 << 40, 1 << 30, [
+            ts_op(2, 1 << 30), ts_op(3, 1 << 35, 0), ts_op(2, 1 << 20),
+            ts_op(1 | 4, 1 << 31)]),
+        "near-the-top": scale(4000000000, 1000000, 2 ** 64 - 2 ** 40, 2 ** 64 - 2 ** 50, [
+            ts_op(0, 2 ** 64 - 1), ts_op(1 | 4, 2 ** 64 - 1), ts_op(2, 2 ** 30)]),
+    }
+    for name, data in seeds.items():
+        write("timescale", name, data)
+
+
+# --- Formatting (fuzz_format) ---------------------------------------------------------
+
+CONVERSIONS = "diuxXopsc%"
+LENGTHS = ["", "hh", "h", "l", "ll", "z", "t", "j"]
+
+
+def fmt_text(s):
+    return u8(len(s)) + s
+
+
+def conversion(conv, flags="", width=None, star_width=None, precision=None,
+               star_precision=None, length="", value=0, size=256, string=b"hello",
+               before=b"", after=b""):
+    f = sum(1 << "-0+ #".index(c) for c in flags)
+    shape = 0
+    w, p = 999, 50  # encodings of width 0 and precision 0
+    if star_width is not None:
+        shape |= 1
+        w = star_width + 999
+    elif width is not None:
+        shape |= 2
+        w = width + 999
+    if star_precision is not None:
+        shape |= 1 << 2
+        p = star_precision + 50
+    elif precision == ".":
+        shape |= 3 << 2
+    elif precision is not None:
+        shape |= 2 << 2
+        p = precision + 50
+    data = fmt_text(before) + u8(CONVERSIONS.index(conv))
+    if conv == "%":
+        return data + fmt_text(after) + u64(0) + u16(size) + fmt_text(b"")
+    data += u8(f) + u8(shape) + u16(w) + u16(p)
+    if conv in "diuxXo":
+        data += u8(LENGTHS.index(length))
+    return data + fmt_text(after) + u64(value) + u16(size) + fmt_text(string)
+
+
+def format_seeds():
+    seeds = {
+        "hex-zero-padded": conversion("x", "0", width=8, length="l", value=0xDEADBEEF,
+                                      before=b"at 0x"),
+        "signed-width": conversion("d", "-+", width=6, value=-42, after=b"|"),
+        "size-t": conversion("u", length="z", value=2 ** 64 - 1, size=7),
+        "string-precision": conversion("s", "-", width=10, precision=3, string=b"console"),
+        "star-width-and-precision": conversion("d", star_width=-6, star_precision=4,
+                                               value=42),
+        "pointer": conversion("p", width=20, value=0x1234ABCD),
+        "char": conversion("c", "-", width=3, value=ord("y")),
+        "percent": conversion("%", before=b"100", after=b" sure"),
+        "octal-alternate": conversion("o", "#", value=8, length="ll"),
+        "empty-precision": conversion("X", "#", precision=".", value=0, size=1),
+        # '#' with octal and a precision added a second leading zero.
+        "crash-octal-alternate-precision": conversion("o", "-#", precision=165,
+                                                      length="hh", value=0x7A, size=0),
+    }
+    for name, data in seeds.items():
+        write("format", name, data)
+
+
+def main():
+    for harness in ("config", "platform", "acpi_reader", "dt2acpi", "input", "screen",
+                    "message", "stage2", "timescale", "format"):
+        shutil.rmtree(os.path.join(CORPUS, harness), ignore_errors=True)
+    configs()
+    device_trees()
+    acpi_tables()
+    terminal_input()
+    screen()
+    backdoor()
+    stage2()
+    timescale()
+    format_seeds()
+    print(f"fuzz-seeds: corpora written under {os.path.relpath(CORPUS, TOP)}")
+
+
+if __name__ == "__main__":
+    main()
