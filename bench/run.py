@@ -303,9 +303,25 @@ def bench_linux_boot(repeats=2):
     return rows
 
 
-def linux_clock(counter_hz, host_hz=62500000):
-    """Boots Linux under the FEAT_ECV QEMU (optionally with a VM counter frequency): returns
-    clock_gettime ns per call (clockbench in the initramfs) and `sleep 10` in host seconds."""
+def vm_timer_traps(child):
+    """The VM's counter/timer traps so far, from `vm info` in the management shell."""
+    child.send("\x1c0")
+    child.expect("input goes to the management shell")
+    child.send("vm info linux\r")
+    child.expect(r"(\d+) counter/timer traps")
+    traps = int(child.match.group(1))
+    child.expect(r"guest tools (not )?listening")
+    child.send("\x1c1")
+    child.expect("input goes to vm linux")
+    return traps
+
+
+def linux_clock(counter_hz, host_hz=62500000, ecv=True, cpu="max", idle_s=20):
+    """Boots Linux, under the FEAT_ECV QEMU or the system's QEMU 7.2 (no FEAT_ECV: a VM with
+    a counter frequency gets the memory-mapped timer), optionally with a VM counter
+    frequency: returns clock_gettime ns per call (clockbench in the initramfs), `sleep 31`
+    less `sleep 1` in host seconds, and the VM's counter/timer traps a second while its
+    shell waits (idle)."""
     images = os.path.join(BUILD, "images")
     extra = (f'kernel = /incbin/("{images}/Image");\n\t\t\tinitrd = /incbin/('
              f'"{images}/initramfs.gz");\n\t\t\tbootargs = "console=ttyAMA0";'
@@ -313,7 +329,7 @@ def linux_clock(counter_hz, host_hz=62500000):
     with tempfile.TemporaryDirectory() as tmp:
         config = compile_config(config_dts([Vm("linux", "", memory=256 << 20, extra=extra)]),
                                 tmp)
-        cmd = qemu_command(config, cpu=f"max,cntfrq={host_hz}", smp=2, ecv=True)
+        cmd = qemu_command(config, cpu=f"{cpu},cntfrq={host_hz}", smp=2, ecv=ecv)
         with qemu_session(cmd, limit=400, timeout=240) as child:
             child.expect("Enter 'help'")
             time.sleep(0.5)
@@ -327,27 +343,85 @@ def linux_clock(counter_hz, host_hz=62500000):
                 t0 = time.monotonic()
                 child.expect("S-B", timeout=120)
                 slept[secs] = time.monotonic() - t0
+            before, t0 = vm_timer_traps(child), time.monotonic()
+            time.sleep(idle_s)
+            idle = (vm_timer_traps(child) - before) / (time.monotonic() - t0)
             # The difference cancels the fixed costs (wake-up, shell, console): 30 s of guest
             # time in host seconds.
-            return per_call, slept[31] - slept[1]
+            return per_call, slept[31] - slept[1], idle
+
+
+def linux_idle_traps(counter_hz, ecv, vcpus, host_hz=62500000, idle_s=20):
+    """The counter/timer traps a second of an idle Linux VM with @vcpus vCPUs at
+    @counter_hz, its shell waiting (the kernel's own timekeeping and ticks)."""
+    images = os.path.join(BUILD, "images")
+    extra = (f'kernel = /incbin/("{images}/Image");\n\t\t\tinitrd = /incbin/('
+             f'"{images}/initramfs.gz");\n\t\t\tbootargs = "console=ttyAMA0";'
+             f"\n\t\t\tcounter-frequency = <{counter_hz}>;")
+    with tempfile.TemporaryDirectory() as tmp:
+        config = compile_config(config_dts([Vm("linux", "", memory=256 << 20, vcpus=vcpus,
+                                               extra=extra)]), tmp)
+        cmd = qemu_command(config, cpu=f"max,cntfrq={host_hz}", smp=2, ecv=ecv)
+        with qemu_session(cmd, limit=400, timeout=240) as child:
+            child.expect("Enter 'help'")
+            time.sleep(2)
+            before, t0 = vm_timer_traps(child), time.monotonic()
+            time.sleep(idle_s)
+            return (vm_timer_traps(child) - before) / (time.monotonic() - t0)
+
+
+def sleep_ppm(slept):
+    return round(abs(slept - 30) / 30 * 1e6)
 
 
 def bench_time_linux():
     """A Linux guest's clock_gettime with and without a VM counter frequency (25 MHz on a
-    62.5 MHz host, FEAT_ECV: the vDSO's counter reads trap), and `sleep 31` less `sleep 1`
-    in host time against 30 s, beside the same in the unscaled VM."""
-    base, base_slept = linux_clock(0)
-    scaled, slept = linux_clock(25000000)
+    62.5 MHz host) in both ways of scaling: FEAT_ECV (QEMU 10: the vDSO's counter reads
+    trap) and the memory-mapped timer (QEMU 7.2, no FEAT_ECV: no vDSO, the system call
+    reads the frame). `sleep 31` less `sleep 1` in host time against 30 s, and the
+    counter/timer traps of the idle VM, beside the same in the unscaled VM of each QEMU."""
+    base, base_slept, base_idle = linux_clock(0)
+    scaled, slept, idle = linux_clock(25000000)
+    mbase, mbase_slept, mbase_idle = linux_clock(0, ecv=False)
+    mmio, mmio_slept, mmio_idle = linux_clock(25000000, ecv=False)
     return [{
         "name": "linux_clock_gettime_scaled", "unit": "ns per call (guest clock)",
         "value": round(scaled, 1),
         "baseline": {"name": "same VM without counter-frequency", "value": round(base, 1)},
     }, {
         "name": "linux_sleep_error_ppm", "unit": "ppm of 30 s (sleep 31 - sleep 1, host clock)",
-        "value": round(abs(slept - 30) / 30 * 1e6),
-        "baseline": {"name": "same VM without counter-frequency",
-                     "value": round(abs(base_slept - 30) / 30 * 1e6)},
+        "value": sleep_ppm(slept),
+        "baseline": {"name": "same VM without counter-frequency", "value": sleep_ppm(base_slept)},
         "target_max": 1000,
+    }, {
+        "name": "linux_idle_timer_traps_scaled", "unit": "counter/timer traps per second",
+        "value": round(idle),
+        "baseline": {"name": "same VM without counter-frequency", "value": round(base_idle)},
+    }, {
+        "name": "linux_clock_gettime_mmio",
+        "description": "the same on QEMU 7.2 (no FEAT_ECV): the memory-mapped timer",
+        "unit": "ns per call (guest clock)",
+        "value": round(mmio, 1),
+        "baseline": {"name": "same VM without counter-frequency", "value": round(mbase, 1)},
+    }, {
+        "name": "linux_sleep_error_ppm_mmio",
+        "unit": "ppm of 30 s (sleep 31 - sleep 1, host clock)",
+        "value": sleep_ppm(mmio_slept),
+        "baseline": {"name": "same VM without counter-frequency",
+                     "value": sleep_ppm(mbase_slept)},
+        "target_max": 1000,
+    }, {
+        "name": "linux_idle_timer_traps_mmio", "unit": "counter/timer traps per second",
+        "value": round(mmio_idle),
+        "baseline": {"name": "same VM without counter-frequency", "value": round(mbase_idle)},
+    }, {
+        "name": "linux_idle_timer_traps_mmio_2vcpus",
+        "description": "an idle 2-vCPU VM at 25 MHz: the memory-mapped timer (QEMU 7.2) "
+                       "broadcasts periodic ticks to every CPU",
+        "unit": "counter/timer traps per second",
+        "value": round(linux_idle_traps(25000000, ecv=False, vcpus=2)),
+        "baseline": {"name": "the same VM with FEAT_ECV (QEMU 10, tickless)",
+                     "value": round(linux_idle_traps(25000000, ecv=True, vcpus=2))},
     }]
 
 

@@ -12,7 +12,9 @@
 #define GICD_IGROUPR   0x0080
 #define GICD_ISENABLER 0x0100
 #define GICD_IPRIORITY 0x0400
+#define GICD_TARGETS   0x0800
 #define GICD_SGIR      0x0f00
+#define GICD_IROUTER   0x6000
 #define GICR_TYPER     0x0008
 #define GICR_WAKER     0x0014
 #define GICR_SGI       0x10000
@@ -148,6 +150,21 @@ void gic_enable_irq(unsigned int intid)
 	if (version == 3)
 		wr(group, rd(group) | 1U << (intid % 32));
 	wr(base + GICD_ISENABLER + (intid / 32) * 4, 1U << (intid % 32));
+	dsb(sy);
+}
+
+void gic_route_spi(unsigned int intid, unsigned int vcpu)
+{
+	if (version == 3) {
+		/* Our vCPUs' MPIDRs have Aff0 = index; Interrupt_Routing_Mode 0. */
+		wr(dist + GICD_IROUTER + intid * 8, vcpu);
+		wr(dist + GICD_IROUTER + intid * 8 + 4, 0);
+	} else if (version == 2) {
+		uint64_t reg = dist + GICD_TARGETS + (intid & ~3U);
+		unsigned int shift = (intid & 3) * 8;
+
+		wr(reg, (rd(reg) & ~(0xffU << shift)) | ((1U << vcpu) << shift));
+	}
 	dsb(sy);
 }
 

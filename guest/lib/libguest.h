@@ -124,6 +124,8 @@ void mmu_map_page(uint64_t va, uint64_t pa);
 unsigned int gic_init(void);
 void gic_init_cpu(void);
 void gic_enable_irq(unsigned int intid);
+/* Sends SPI @intid to vCPU @vcpu (GICD_IROUTER, or GICD_ITARGETSR on GICv2). */
+void gic_route_spi(unsigned int intid, unsigned int vcpu);
 unsigned int gic_ack(void);
 void gic_eoi(unsigned int intid);
 void gic_send_sgi(unsigned int vcpu, unsigned int intid);

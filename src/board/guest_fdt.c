@@ -107,6 +107,43 @@ static int prop_irq(void *fdt, const char *name, const uint32_t *cells, unsigned
 	return fdt_property(fdt, name, v, (int)(n * sizeof(fdt32_t)));
 }
 
+/*
+ * The memory-mapped timer (arm,armv7-timer-mem): CNTCTLBase with frame 0 as a
+ * child, whose first interrupt is its physical timer's. No clock-frequency:
+ * the frames' CNTFRQ says it, and Linux reads it there.
+ */
+static int add_timer_mem(void *fdt)
+{
+	static const uint32_t irq[] = { GIC_SPI, SPI(GUEST_INTID_MEMTIMER), IRQ_LEVEL_HIGH };
+	char name[32];
+	int r;
+
+	format(name, sizeof(name), "timer@%lx", GUEST_CNTCTL_BASE);
+	r = fdt_begin_node(fdt, name);
+	if (!r)
+		r = fdt_property_string(fdt, "compatible", "arm,armv7-timer-mem");
+	if (!r)
+		r = prop_u64_pair(fdt, "reg", GUEST_CNTCTL_BASE, GUEST_CNT_FRAME_SIZE);
+	if (!r)
+		r = fdt_property_u32(fdt, "#address-cells", 2);
+	if (!r)
+		r = fdt_property_u32(fdt, "#size-cells", 2);
+	if (!r)
+		r = fdt_property(fdt, "ranges", NULL, 0); /* the frames' addresses are the bus's */
+	format(name, sizeof(name), "frame@%lx", GUEST_CNTBASE0);
+	if (!r)
+		r = fdt_begin_node(fdt, name);
+	if (!r)
+		r = fdt_property_u32(fdt, "frame-number", 0);
+	if (!r)
+		r = prop_irq(fdt, "interrupts", irq, 3);
+	if (!r)
+		r = prop_u64_pair(fdt, "reg", GUEST_CNTBASE0, GUEST_CNT_FRAME_SIZE);
+	if (!r)
+		r = fdt_end_node(fdt);
+	return r ? r : fdt_end_node(fdt);
+}
+
 static int add_gic_and_timer(void *fdt, const struct guest_fdt_params *p)
 {
 	/* Secure physical, non-secure physical, virtual, hypervisor timers, in the binding's order.
@@ -144,6 +181,8 @@ static int add_gic_and_timer(void *fdt, const struct guest_fdt_params *p)
 		r = fdt_property_u32(fdt, "phandle", PHANDLE_GIC);
 	if (!r)
 		r = fdt_end_node(fdt);
+	if (!r && p->counter_mmio)
+		return add_timer_mem(fdt);
 	if (!r)
 		r = fdt_begin_node(fdt, "timer");
 	if (!r)

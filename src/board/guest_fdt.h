@@ -3,6 +3,7 @@
 #ifndef SKIFF_BOARD_GUEST_FDT_H
 #define SKIFF_BOARD_GUEST_FDT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,6 +21,11 @@ struct guest_fdt_params {
 	 * names it and offers only the physical timers, the ones Skiff scales.
 	 */
 	uint64_t counter_hz;
+	/*
+	 * With counter_hz: the VM has a memory-mapped timer (board/layout.h) and the
+	 * tree names it instead of the system-register timer (docs/time.md).
+	 */
+	bool counter_mmio;
 	uint64_t gicd_base;
 	uint64_t gic_cpu_base; /* redistributors (v3) or the CPU interface (v2) */
 	uint64_t gic_cpu_size;

@@ -22,6 +22,15 @@
 #define GUEST_RAM_BASE	  0x40000000UL
 
 /*
+ * The memory-mapped generic timer of a VM given one instead of the
+ * system-register timer (vdev/memtimer.h): its CNTCTLBase frame and its one
+ * timer frame, CNTBase0, 4 KiB each, beside the RTC.
+ */
+#define GUEST_CNTCTL_BASE    0x09020000UL
+#define GUEST_CNTBASE0	     0x09030000UL
+#define GUEST_CNT_FRAME_SIZE 0x1000UL
+
+/*
  * Near the top of RAM: the VM's device tree, or its ACPI tables, UEFI system
  * table and memory map (board/guest_acpi.h), in a region of this size.
  */
@@ -34,5 +43,6 @@
 #define GUEST_INTID_PTIMER     30 /* PPI 14: the EL1 physical timer */
 #define GUEST_INTID_UART       33 /* SPI 1 */
 #define GUEST_INTID_RTC	       34 /* SPI 2 */
+#define GUEST_INTID_MEMTIMER   35 /* SPI 3: the memory-mapped timer's physical timer */
 
 #endif

@@ -73,6 +73,7 @@ static void show_vm(struct shell *sh, struct vm *vm, int argc, char **argv)
 	(void)argv;
 	for (unsigned int i = 0; i < vm->nvcpus; i++)
 		traps += vm->vcpus[i].ptimer.traps + vm->vcpus[i].vptimer.traps;
+	traps += vm->memtimer.traps;
 	shell_printf(sh, "vm %s: %s, %u vCPU(s), %lu MiB RAM, %lu exits", vm->name,
 		     vm_state_name(vm_state(vm)), vm->config->vcpus,
 		     (unsigned long)(vm->config->memory_size >> 20), (unsigned long)vm_exits(vm));
@@ -82,7 +83,10 @@ static void show_vm(struct shell *sh, struct vm *vm, int argc, char **argv)
 		"time(s)",
 		(unsigned long)vtimer_scale(&vm->counter)->guest_hz,
 		(unsigned long)vtimer_scale(&vm->counter)->host_hz,
-		vm->counter.scaled ? "scaled (physical counter and timer emulated)" : "the host's",
+		!vm->counter.scaled ? "the host's"
+		: vm->memtimer.present
+			? "scaled (physical counter and timer emulated; a memory-mapped timer)"
+			: "scaled (physical counter and timer emulated)",
 		(unsigned long)traps, (unsigned long)vm->counter.adjustments);
 	shell_printf(sh, "  console: %lu bytes written, %lu scrolled out of its %u KiB scrollback",
 		     (unsigned long)vm->console.total, (unsigned long)conbuf_lost(&vm->console),

@@ -125,6 +125,38 @@ static int parse_backdoor(const void *fdt, int node, struct vm_config *vm)
 #define COUNTER_HZ_MIN 1000000UL
 #define COUNTER_HZ_MAX 4000000000UL
 
+/*
+ * counter-frequency, and counter-mode = "auto" (the default) | "sysreg" |
+ * "mmio": which timer the VM's guest is given (docs/time.md). After
+ * parse_acpi(): Linux on ACPI takes the system-register counter whatever else
+ * its tables describe, so "mmio" would not scale its clock.
+ */
+static int parse_counter(const void *fdt, int node, struct vm_config *vm)
+{
+	const char *mode = prop_string(fdt, node, "counter-mode");
+	int r = prop_u64(fdt, node, "counter-frequency", &vm->counter_hz);
+
+	if (r < 0 ||
+	    (r == 0 && (vm->counter_hz < COUNTER_HZ_MIN || vm->counter_hz > COUNTER_HZ_MAX)))
+		return vm_error(vm, "'counter-frequency' must be one or two cells between "
+				    "1000000 and 4000000000 (Hz)");
+	if (!mode || !strcmp(mode, "auto"))
+		vm->counter_mode = COUNTER_MODE_AUTO;
+	else if (!strcmp(mode, "sysreg"))
+		vm->counter_mode = COUNTER_MODE_SYSREG;
+	else if (!strcmp(mode, "mmio"))
+		vm->counter_mode = COUNTER_MODE_MMIO;
+	else
+		return vm_error(vm, "'counter-mode' must be \"auto\", \"sysreg\" or \"mmio\"");
+	if (mode && !vm->counter_hz)
+		return vm_error(vm, "'counter-mode' needs 'counter-frequency' (it says how the VM "
+				    "is given that frequency)");
+	if (vm->counter_mode == COUNTER_MODE_MMIO && vm->acpi)
+		return vm_error(vm, "counter-mode = \"mmio\" needs a device tree (acpi = \"off\"): "
+				    "Linux on ACPI always reads the system-register counter");
+	return 0;
+}
+
 static int parse_vm(const void *fdt, int node, struct vm_config *vm)
 {
 	uint64_t v;
@@ -152,12 +184,7 @@ static int parse_vm(const void *fdt, int node, struct vm_config *vm)
 	if (r == 0)
 		vm->cpu = (int)v;
 	vm->bootargs = prop_string(fdt, node, "bootargs");
-	r = prop_u64(fdt, node, "counter-frequency", &vm->counter_hz);
-	if (r < 0 ||
-	    (r == 0 && (vm->counter_hz < COUNTER_HZ_MIN || vm->counter_hz > COUNTER_HZ_MAX)))
-		return vm_error(vm, "'counter-frequency' must be one or two cells between "
-				    "1000000 and 4000000000 (Hz)");
-	if (parse_acpi(fdt, node, vm))
+	if (parse_acpi(fdt, node, vm) || parse_counter(fdt, node, vm))
 		return -1;
 	if (parse_backdoor(fdt, node, vm))
 		return -1;

@@ -23,6 +23,13 @@ enum when_idle {
 	WHEN_IDLE_POWEROFF, /* power the host off once every VM has stopped */
 };
 
+/* How a VM with a counter frequency of its own is given its timer (docs/time.md). */
+enum counter_mode {
+	COUNTER_MODE_AUTO = 0, /* "sysreg" on a CPU with FEAT_ECV or for ACPI, else "mmio" */
+	COUNTER_MODE_SYSREG,   /* the system-register timer in its device tree */
+	COUNTER_MODE_MMIO,     /* a memory-mapped timer instead (vdev/memtimer.h) */
+};
+
 struct vm_config {
 	char name[CONFIG_NAME_MAX];
 	uint64_t memory_size;
@@ -34,8 +41,9 @@ struct vm_config {
 	const void *initrd; /* NULL: none */
 	size_t initrd_size;
 	const char *bootargs;
-	uint64_t counter_hz; /* the guest's counter frequency; 0: the host's */
-	bool backdoor;	     /* the VMware-compatible backdoor ("backdoor" = "on", the default) */
+	uint64_t counter_hz;		/* the guest's counter frequency; 0: the host's */
+	enum counter_mode counter_mode; /* "counter-mode" */
+	bool backdoor; /* the VMware-compatible backdoor ("backdoor" = "on", the default) */
 	bool backdoor_el0_tdcc; /* "backdoor-el0" = "tdcc": honour the guest's MDSCR_EL1.TDCC */
 	bool acpi;		/* "acpi" = "on": the guest gets ACPI tables (docs/acpi.md) */
 	/* "guestinfo" subnode: string properties readable as guestinfo.NAME (-1: none). */

@@ -19,6 +19,9 @@ static void ipi_irq(unsigned int intid, struct vcpu *loaded)
 	case IPI_RESCHED:
 		sched_yield();
 		break;
+	case IPI_TIMER:
+		sched_timers_moved();
+		break;
 	case IPI_KICK:
 	default:
 		/* The interrupt itself made the CPU leave the guest: nothing else to do. */
@@ -31,4 +34,5 @@ void ipi_init(void)
 	irq_reserve(IPI_KICK, ipi_irq, "IPI kick");
 	irq_reserve(IPI_STOP, ipi_irq, "IPI stop");
 	irq_reserve(IPI_RESCHED, ipi_irq, "IPI resched");
+	irq_reserve(IPI_TIMER, ipi_irq, "IPI timer");
 }

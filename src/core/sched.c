@@ -8,6 +8,7 @@
 #include "core/trap.h"
 #include "core/vm.h"
 #include "lib/format.h"
+#include "vdev/memtimer.h"
 #include "vdev/psci.h"
 
 #define SLICES_PER_SECOND 100 /* 10 ms time slices */
@@ -124,12 +125,16 @@ void sched_wake(struct vcpu *v)
 		ipi_send(v->pcpu, IPI_RESCHED);
 }
 
-/* The earlier of the vCPU's timers' deadlines, in host ticks. */
+/*
+ * The earliest of the vCPU's timers' deadlines, in host ticks: its virtual and
+ * physical timers, and the VM's memory-mapped timer when it watches that one.
+ */
 static uint64_t timer_deadline(const struct vcpu *v)
 {
-	uint64_t vt = vtimer_deadline(v), pt = ptimer_deadline(v);
+	uint64_t vt = vtimer_deadline(v), pt = ptimer_deadline(v), mt = memtimer_deadline(v);
+	uint64_t first = vt < pt ? vt : pt;
 
-	return vt < pt ? vt : pt;
+	return mt < first ? mt : first;
 }
 
 /* What ends a wait: an interrupt for the vCPU, or a timer condition met. */
@@ -188,6 +193,25 @@ static uint64_t wake_expired(unsigned int cpu)
 static void arm_timer(const struct sched_cpu *sc, uint64_t next_deadline)
 {
 	arch_hyp_timer_arm_at(sc->slice_end < next_deadline ? sc->slice_end : next_deadline);
+}
+
+void sched_timer_moved(struct vcpu *v)
+{
+	unsigned int cpu = arch_cpu_index();
+
+	/* Loaded: it arms its hardware stand-in again at its next exit (counter_reload). */
+	__atomic_store_n(&v->counter_changed, true, __ATOMIC_RELEASE);
+	if (v->pcpu == cpu)
+		arm_timer(&sched_cpus[cpu], wake_expired(cpu)); /* blocked here: the EL2 timer */
+	else
+		ipi_send(v->pcpu, IPI_TIMER);
+}
+
+void sched_timers_moved(void)
+{
+	unsigned int cpu = arch_cpu_index();
+
+	arm_timer(&sched_cpus[cpu], wake_expired(cpu));
 }
 
 static void sched_timer_fired(void)
@@ -250,7 +274,10 @@ static bool slice_over(struct vcpu *v)
 	return false; /* alone on this CPU: carry on */
 }
 
-/* The VM's counter was adjusted (core/hostclock.c): the loaded vCPU follows. */
+/*
+ * The VM's counter was adjusted (core/hostclock.c), or a timer deadline the
+ * vCPU watches moved (sched_timer_moved): the loaded vCPU follows.
+ */
 static void counter_reload(struct vcpu *v)
 {
 	arch_vcpu_counter_load(v);

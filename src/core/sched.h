@@ -40,6 +40,16 @@ void sched_block(struct vcpu *v);
 /* Makes @v runnable if it is blocked (any CPU; interrupt injection calls it). */
 void sched_wake(struct vcpu *v);
 
+/*
+ * A timer deadline @v watches was moved by another vCPU (the VM's
+ * memory-mapped timer, vdev/memtimer.h): @v re-arms its hardware stand-in at
+ * its next exit if it is loaded, and its CPU works out its blocked vCPUs'
+ * deadlines again (at once, or through IPI_TIMER on another CPU).
+ */
+void sched_timer_moved(struct vcpu *v);
+/* IPI_TIMER: this CPU's blocked vCPUs' deadlines moved; arm the EL2 timer for them again. */
+void sched_timers_moved(void);
+
 /* The @n-th online CPU after @cpu (wrapping): where a VM's further vCPUs go. */
 unsigned int sched_cpu_after(unsigned int cpu, unsigned int n);
 

@@ -116,6 +116,7 @@ static int build_fdt(struct vm_s2_locked s2, ipaddr_t initrd, char *err, size_t 
 		.bootargs = vm->config->bootargs,
 		.gic_version = vm->vgic.version,
 		.counter_hz = vm->counter.scaled ? vtimer_scale(&vm->counter)->guest_hz : 0,
+		.counter_mmio = vm->memtimer.present,
 		.gicd_base = GUEST_GICD_BASE,
 		.gic_cpu_base = vm->vgic.version == 2 ? GUEST_GICC_BASE : GUEST_GICR_BASE,
 		.gic_cpu_size = vm->vgic.version == 2 ? GUEST_GICC_SIZE
@@ -279,21 +280,38 @@ static void backdoor_init(struct vm *vm)
  * With FEAT_ECV the virtual counter and timer trap too (CNTHCTL_EL2.EL1TVCT,
  * EL1TVT) and are scaled like the physical ones. Without it the virtual counter
  * runs at the host's rate whatever the VM's frequency; Linux reads it for its
- * clocksource when not at EL2, so its clock would run at the wrong rate
- * (docs/time.md).
+ * clocksource when its device tree names the system-register timer, so its
+ * clock would run at the wrong rate. Such a VM gets a memory-mapped timer
+ * instead (counter-mode "auto" or "mmio"), whose counter traps (docs/time.md).
  */
-static void scale_virtual_counter(struct vm *vm)
+static int choose_counter_mode(struct vm *vm, char *err, size_t errlen)
 {
+	const struct vm_config *c = vm->config;
+	uint64_t hz = vtimer_scale(&vm->counter)->guest_hz;
+	enum counter_mode mode = c->counter_mode;
 	struct cpu_features f;
 
 	arch_cpu_features(&f);
 	vm->counter.virtual_trapped = f.ecv;
-	if (!f.ecv && vtimer_scale(&vm->counter)->guest_hz != f.counter_hz)
+	if (mode == COUNTER_MODE_AUTO)
+		mode = f.ecv || c->acpi ? COUNTER_MODE_SYSREG : COUNTER_MODE_MMIO;
+	if (mode == COUNTER_MODE_MMIO) {
+		if (memtimer_init(vm)) {
+			format(err, errlen, "cannot register the memory-mapped timer's frames");
+			return -1;
+		}
+		log_info("vm %s: counter-frequency %lu Hz: a memory-mapped timer (CNTCTLBase "
+			 "0x%lx, CNTBase0 0x%lx, SPI %u) in place of the system-register one",
+			 vm->name, (unsigned long)hz, GUEST_CNTCTL_BASE, GUEST_CNTBASE0,
+			 GUEST_INTID_MEMTIMER - 32);
+		return 0;
+	}
+	if (!f.ecv && hz != f.counter_hz)
 		log_warn("vm %s: counter-frequency %lu Hz: this CPU has no FEAT_ECV, so only the "
 			 "physical counter and timer are scaled; the virtual counter (Linux's "
 			 "clocksource) runs at the host's %lu Hz",
-			 vm->name, (unsigned long)vtimer_scale(&vm->counter)->guest_hz,
-			 (unsigned long)f.counter_hz);
+			 vm->name, (unsigned long)hz, (unsigned long)f.counter_hz);
+	return 0;
 }
 
 /*
@@ -347,8 +365,8 @@ static int vm_build(struct vm *vm, unsigned int pcpu, char *err, size_t errlen)
 	if (vgic_init(vm, err, errlen))
 		return -1;
 	vtimer_counter_init(vm, c->counter_hz); /* before the device tree, which names it */
-	if (c->counter_hz)
-		scale_virtual_counter(vm);
+	if (c->counter_hz && choose_counter_mode(vm, err, errlen))
+		return -1;
 	if (load_images(vm, err, errlen))
 		return -1;
 	vcpus_init(vm, pcpu);
@@ -586,6 +604,8 @@ void vm_reset(struct vm *vm, struct vcpu *caller)
 		return;
 	}
 	vgic_reset(vm);
+	if (vm->memtimer.present)
+		memtimer_reset(vm);
 	backdoor_reset(vm);
 	if (vgic_map_cpuif(vm)) {
 		reset_failed(vm, "cannot map the GIC's virtual CPU interface");

@@ -24,6 +24,8 @@
  *   vm->uart.lock           -> vm->vgic.lock (its interrupt line), the VM's
  *                              console conbuf, log_lock (its lines).
  *   vm->rtc.lock            -> vm->vgic.lock (its interrupt line).
+ *   vm->memtimer.lock       -> vm->vgic.lock (its interrupt line, its SPI's
+ *                              target); the watcher is re-armed after letting go.
  *   vm->dcc.lock            -> the VM's DCC conbuf, log_lock.
  *   vm->s2_lock             -> the page allocator's lock (table pages),
  *                              log_lock (mem_free's double-free error).
@@ -33,7 +35,7 @@
  *   generator's lock (core/random.c), every conbuf's lock (console/conbuf.c),
  *   uart_lock (platform/drivers/pl011.c).
  *
- * The device locks (uart, rtc, dcc) are never held two at a time, nor two VMs'
+ * The device locks (uart, rtc, memtimer, dcc) are never held two at a time, nor two VMs'
  * locks of one kind. Nothing is taken in two orders. Work that would need an
  * outer lock is done after letting go: vm_crash() after vm->s2_lock in the
  * fault path, kicking and waking vCPUs after vm->vgic.lock and vm->lock,
@@ -66,6 +68,7 @@
 #include "hypercall/backdoor.h"
 #include "hypercall/rpci.h"
 #include "hypercall/tclo.h"
+#include "vdev/memtimer.h"
 #include "vdev/vdcc.h"
 #include "vdev/vgic.h"
 #include "vdev/vpl011.h"
@@ -110,7 +113,8 @@ struct vcpu {
 	bool reload;	       /* registers were reset while loaded: load them again */
 	bool loaded;	       /* its state is in a CPU's registers right now */
 	bool os_lock;	       /* emulated OS lock (OSLAR_EL1/OSLSR_EL1) */
-	bool counter_changed;  /* the VM's counter was adjusted (any CPU sets it) */
+	/* The VM's counter was adjusted, or a timer it watches moved (any CPU sets it). */
+	bool counter_changed;
 	uint64_t exits;
 };
 
@@ -150,6 +154,8 @@ struct vm {
 	struct tclo tclo; /* requests to the guest's tools */
 	struct vgic vgic;
 	struct vtimer_counter counter;
+	/* counter-mode "mmio": the memory-mapped timer (its lock: the fields it writes). */
+	struct memtimer memtimer;
 	struct guestlog log; /* the lines it causes, rate-limited */
 	/*
 	 * protects: state (written only under it), resetting, every vCPU's state

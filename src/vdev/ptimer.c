@@ -3,6 +3,7 @@
 #include "board/layout.h"
 #include "core/sysreg.h"
 #include "core/vm.h"
+#include "vdev/memtimer.h"
 #include "vdev/ptimer.h"
 #include "vdev/timescale.h"
 #include "vdev/vgic.h"
@@ -68,11 +69,35 @@ uint64_t ptimer_deadline(const struct vcpu *vcpu)
 	return deadline(vcpu, PTIMER_PHYS);
 }
 
+/*
+ * The interrupt is a level: it follows the output, both ways. Returns the host
+ * tick at which the output rises, or UINT64_MAX when it is up already (nothing
+ * left to wait for) or never rises.
+ */
+static uint64_t update_level(struct vcpu *vcpu, enum ptimer_kind k)
+{
+	bool out = output(vcpu, k);
+
+	vgic_set_level(vcpu->vm, vcpu, kinds[k].intid, out);
+	return out ? UINT64_MAX : deadline(vcpu, k);
+}
+
+/*
+ * Drives timer @k's interrupt and arms its hardware stand-in for what is left
+ * to wait for. The physical one also stands in for the VM's memory-mapped
+ * timer while this vCPU watches it (vdev/memtimer.h): armed for the earlier.
+ */
 static void program(struct vcpu *vcpu, enum ptimer_kind k)
 {
-	/* The interrupt is a level: it follows the output, both ways. */
-	vgic_set_level(vcpu->vm, vcpu, kinds[k].intid, output(vcpu, k));
-	kinds[k].arm(deadline(vcpu, k));
+	uint64_t when = update_level(vcpu, k);
+
+	if (k == PTIMER_PHYS) {
+		uint64_t mem = memtimer_update(vcpu);
+
+		if (mem < when)
+			when = mem;
+	}
+	kinds[k].arm(when);
 }
 
 void ptimer_program(struct vcpu *vcpu)
@@ -83,10 +108,9 @@ void ptimer_program(struct vcpu *vcpu)
 
 void ptimer_fired(struct vcpu *vcpu, enum ptimer_kind k)
 {
-	if (output(vcpu, k))
-		vgic_set_level(vcpu->vm, vcpu, kinds[k].intid, true);
-	else
-		program(vcpu, k); /* early by a rounding of the host's: arm again */
+	/* Raises what is due; early by a rounding of the host's, or for another timer: arm again.
+	 */
+	program(vcpu, k);
 }
 
 static uint64_t sign_extend32(uint64_t v)

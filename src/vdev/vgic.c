@@ -261,6 +261,19 @@ void vgic_set_level(struct vm *vm, struct vcpu *vcpu, unsigned int intid, bool l
 		kick(target);
 }
 
+struct vcpu *vgic_spi_target(struct vm *vm, unsigned int intid)
+{
+	struct vgic_irq *irq = intid >= 32 ? irq_of(vm, 0, intid) : 0;
+	struct vcpu *target;
+
+	if (!vm->vgic.present || !irq)
+		return 0;
+	spin_lock(&vm->vgic.lock);
+	target = spi_target(vm, irq);
+	spin_unlock(&vm->vgic.lock);
+	return target;
+}
+
 void vgic_inject(struct vm *vm, struct vcpu *vcpu, unsigned int intid)
 {
 	struct vgic_irq *irq = irq_of(vm, vcpu, intid);

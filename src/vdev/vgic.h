@@ -103,6 +103,9 @@ void vgic_reset(struct vm *vm);
 /* Drives interrupt @intid's input line (@vcpu for SGIs/PPIs, NULL for SPIs). */
 void vgic_set_level(struct vm *vm, struct vcpu *vcpu, unsigned int intid, bool level);
 
+/* The vCPU SPI @intid goes to as the guest routed it; NULL without a vGIC or for no SPI. */
+struct vcpu *vgic_spi_target(struct vm *vm, unsigned int intid);
+
 /* Makes @intid pending once (@vcpu for SGIs/PPIs, NULL for SPIs). */
 void vgic_inject(struct vm *vm, struct vcpu *vcpu, unsigned int intid);
 

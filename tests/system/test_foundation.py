@@ -279,10 +279,27 @@ def test_backdoor_off():
 @pytest.mark.parametrize("hz", [25000000, 62500000, 1000000000])
 def test_guest_counter_frequency(hz, host_hz):
     """A VM with its own counter frequency on hosts whose counters run at others."""
-    extra = f'counter-frequency = <{hz}>;\n\t\t\tbootargs = "hz={hz} host={host_hz}";'
+    extra = (f'counter-frequency = <{hz}>;\n\t\t\tcounter-mode = "sysreg";\n'
+             f'\t\t\tbootargs = "hz={hz} host={host_hz}";')
     run = boot([Vm("ts", "timescale", extra=extra)], cpu=f"max,cntfrq={host_hz}")
     assert f"timer: counter frequency {host_hz} Hz" in run.output
     assert_tap_passed(run, "ts")
+
+
+@pytest.mark.parametrize("hz,cpu,gic,mode", [(25000000, "max", 3, "mmio"),
+                                              (1000000000, "cortex-a72", 2, "auto")])
+def test_memory_mapped_timer(hz, cpu, gic, mode):
+    """counter-mode "mmio", or "auto" on a CPU without FEAT_ECV (QEMU 7.2): the VM's device
+    tree has a memory-mapped timer and no system-register one; its frames, counter,
+    access control, timer and interrupt (also routed to a vCPU blocked in WFI), beside
+    the emulated CNTP_EL0 timer, on a 62.5 MHz host (guest/tests/memtimer.c)."""
+    extra = (f'counter-frequency = <{hz}>;\n\t\t\tcounter-mode = "{mode}";\n'
+             f'\t\t\tbootargs = "hz={hz}";')
+    run = boot([Vm("mt", "memtimer", vcpus=2, extra=extra)], cpu=f"{cpu},cntfrq=62500000",
+               gic=gic)
+    assert "FEAT_ECV no" in run.output
+    assert f"vm mt: counter-frequency {hz} Hz: a memory-mapped timer" in run.output
+    assert_tap_passed(run, "mt")
 
 
 @pytest.mark.parametrize("host_hz", [62500000, 1000000000])
@@ -294,6 +311,7 @@ def test_guest_counter_frequency_with_ecv(hz, host_hz):
     run = boot([Vm("ts", "timescale", extra=extra)], cpu=f"max,cntfrq={host_hz}", ecv=True)
     assert "FEAT_ECV yes" in run.output
     assert "only the physical counter and timer are scaled" not in run.output
+    assert "a memory-mapped timer" not in run.output  # counter-mode "auto": FEAT_ECV's way
     assert_tap_passed(run, "ts")
     assert any("virtual counter runs at the VM's (FEAT_ECV: trapped) rate" in l
                for l in run.vm_lines("ts"))

@@ -211,6 +211,17 @@ void vtimer_counter_init(struct vm *vm, uint64_t guest_hz)
 	(void)guest_hz;
 }
 
+int memtimer_init(struct vm *vm)
+{
+	vm->memtimer.present = true;
+	return 0;
+}
+
+void memtimer_reset(struct vm *vm)
+{
+	(void)vm;
+}
+
 void backdoor_reset(struct vm *vm)
 {
 	(void)vm;

@@ -127,6 +127,39 @@ static void test_vm_errors(void **state)
 			"is not an arm64 Image");
 	expect_vm_error("memory-size = <0x100000>; kernel = [00]; acpi = \"yes\";",
 			"'acpi' must be \"on\" or \"off\"");
+	expect_vm_error("memory-size = <0x100000>; kernel = [00]; counter-frequency = <25000000>;"
+			" counter-mode = \"ecv\";",
+			"'counter-mode' must be \"auto\", \"sysreg\" or \"mmio\"");
+	expect_vm_error("memory-size = <0x100000>; kernel = [00]; counter-mode = \"mmio\";",
+			"'counter-mode' needs 'counter-frequency'");
+	expect_vm_error("memory-size = <0x100000>; kernel = [00]; counter-frequency = <25000000>;"
+			" counter-mode = \"mmio\"; acpi = \"on\";",
+			"counter-mode = \"mmio\" needs a device tree");
+}
+
+static void test_counter_modes(void **state)
+{
+	static const char *const modes[] = { "", "counter-mode = \"auto\";",
+					     "counter-mode = \"sysreg\";",
+					     "counter-mode = \"mmio\";" };
+	static const enum counter_mode want[] = { COUNTER_MODE_AUTO, COUNTER_MODE_AUTO,
+						  COUNTER_MODE_SYSREG, COUNTER_MODE_MMIO };
+	struct config cfg;
+	char err[160] = "";
+	char dts[512];
+
+	(void)state;
+	for (unsigned int i = 0; i < 4; i++) {
+		snprintf(dts, sizeof(dts),
+			 HEAD "vms { a { memory-size = <0x100000>; kernel = [00]; "
+			      "counter-frequency = <25000000>; %s }; }; };",
+			 modes[i]);
+		compile(dts);
+		assert_int_equal(config_parse(blob, blob_len, &cfg, err, sizeof(err)), 0);
+		assert_string_equal(cfg.vms[0].error, "");
+		assert_int_equal(cfg.vms[0].counter_hz, 25000000);
+		assert_int_equal(cfg.vms[0].counter_mode, want[i]);
+	}
 }
 
 /*
@@ -237,6 +270,7 @@ int main(void)
 		cmocka_unit_test(test_defaults_and_image_detection),
 		cmocka_unit_test(test_vm_errors),
 		cmocka_unit_test(test_guestinfo_property_without_a_name),
+		cmocka_unit_test(test_counter_modes),
 		cmocka_unit_test(test_duplicate_and_long_names),
 		cmocka_unit_test(test_blob_errors),
 		cmocka_unit_test(test_old_blob_version_is_refused),

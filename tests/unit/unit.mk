@@ -19,6 +19,7 @@ UNIT_SRCS_test_screen   := src/console/screen.c src/console/conbuf.c src/console
 	src/lib/format.c
 UNIT_SRCS_test_vpl031   := src/vdev/vpl031.c
 UNIT_SRCS_test_timescale := src/vdev/timescale.c
+UNIT_SRCS_test_memtimer := src/vdev/memtimer.c src/vdev/timescale.c src/core/mmio.c
 UNIT_SRCS_test_clockwatch := src/core/clockwatch.c
 UNIT_SRCS_test_vgic     := src/vdev/vgic.c src/core/mmio.c src/core/guestlog.c src/lib/format.c
 UNIT_SRCS_test_message  := src/hypercall/message.c src/hypercall/rpci.c src/hypercall/tclo.c \

@@ -37,7 +37,7 @@
 #define GICC_IAR  0x000c
 #define GICC_EOIR 0x0010
 
-#define SKIFF_SGI_MASK 0x7U /* IPI_KICK, IPI_STOP and IPI_RESCHED (core/ipi.h) */
+#define SKIFF_SGI_MASK 0xfU /* IPI_KICK, IPI_STOP, IPI_RESCHED, IPI_TIMER (core/ipi.h) */
 #define SGI_PRIORITY   0x80
 #define REG_WAIT_LOOPS 1000000
 #define MPIDR_AFF_MASK 0xff00ffffffUL
