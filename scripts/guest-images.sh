@@ -3,7 +3,9 @@
 #   Image          the kernel of Debian's linux-image-arm64 (the versioned package it
 #                  depends on is resolved here, never hard-coded)
 #   initramfs.gz   busybox-static with an /init that prints a marker and starts a shell,
-#                  and clockbench (guest/linux/clockbench.c)
+#                  clockbench (guest/linux/clockbench.c) and /lib/modules/hvc_dcc.ko
+#   hvc_dcc.ko     Linux's DCC console driver built as a module for that kernel
+#                  (scripts/guest-kmod.sh; the kernel has CONFIG_HVC_DCC off)
 #   initramfs-vmtools.gz  the same plus open-vm-tools:arm64 (vmware-checkvm,
 #                  vmware-rpctool, vmtoolsd) with the shared libraries they need
 #   dtbs/          the board device trees the kernel package ships (ACPI tests)
@@ -15,6 +17,8 @@ marker="SKIFF-GUEST-READY"
 
 if [ -s "$out/Image" ] && [ -d "$out/dtbs" ] && [ -s "$out/initramfs.gz" ] && [ "$out/initramfs.gz" -nt "$0" ] &&
 	[ "$out/initramfs.gz" -nt "$top/guest/linux/clockbench.c" ] &&
+	[ "$out/initramfs.gz" -nt "$top/scripts/guest-kmod.sh" ] &&
+	[ "$out/initramfs.gz" -nt "$top/guest/linux/hvc_dcc_module.c" ] &&
 	[ -s "$out/initramfs-vmtools.gz" ] &&
 	[ "$out/initramfs-vmtools.gz" -nt "$top/scripts/vmtools-rootfs.py" ] &&
 	[ "$out/initramfs-vmtools.gz" -nt "$top/scripts/mkinitramfs.py" ]; then
@@ -49,11 +53,13 @@ else
 	cp "$vmlinuz" "$out/Image"
 fi
 cp "$(ls "$out"/kernel/boot/config-*)" "$out/kernel.config"
+"$top/scripts/guest-kmod.sh" "$(ls "$debs"/linux-image-*_arm64.deb)" "$out/Image" "$out/hvc_dcc.ko"
 rm -rf "$out/dtbs"
 cp -r "$(ls -d "$out"/kernel/usr/lib/linux-image-*)" "$out/dtbs"
 
 root="$out/rootfs"
-mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,etc,root}
+mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,etc,root,lib/modules}
+cp "$out/hvc_dcc.ko" "$root/lib/modules/hvc_dcc.ko" # insmod'ed by the DCC test (test_linux.py)
 dpkg -x "$debs"/busybox-static_*_arm64.deb "$out/busybox"
 cp "$out/busybox/bin/busybox" "$root/bin/busybox"
 for applet in sh mount cat echo ls poweroff reboot date sleep uname dmesg grep; do

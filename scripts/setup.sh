@@ -9,7 +9,7 @@ host_pkgs=(
 	make gcc gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
 	qemu-system-arm device-tree-compiler acpica-tools libfdt-dev libcmocka-dev
 	python3-pytest python3-pexpect python3-pytest-xdist tmux cppcheck clang-format clang-tidy
-	libbearssl-dev dpkg-dev clang libfuzzer-14-dev
+	libbearssl-dev dpkg-dev clang libfuzzer-14-dev xz-utils
 )
 
 missing() {

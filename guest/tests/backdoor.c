@@ -5,7 +5,9 @@
  * RPCI commands over low- and high-bandwidth transfers, malformed calls, the
  * TDCC rule (an EL0 DCC access goes to the guest's EL1 when it asked for that;
  * a backdoor call too with bootargs "tdcc=1" and backdoor-el0 = "tdcc"), and
- * the DCC console. The system test gives the VM guestinfo.fromcfg.
+ * the DCC console; with "dccin=1" also its input: the guest waits for a line
+ * typed to its DCC console and reads it through MDCCSR_EL0.RXfull, DBGDTR_EL0
+ * and DBGDTRRX_EL0. The system test gives the VM guestinfo.fromcfg.
  */
 #include <string.h>
 
@@ -16,6 +18,8 @@
 #define CMD_GETTIMEFULL 46
 #define NO_PORT		0xffffffffUL
 #define MDSCR_TDCC	(1UL << 12)
+#define MDCCSR_TXFULL	(1UL << 29)
+#define MDCCSR_RXFULL	(1UL << 30)
 
 static char reply[512];
 
@@ -259,6 +263,61 @@ static void on_el1_undef(struct pt_regs *regs)
 	regs->elr += 4;
 }
 
+static void wait_rxfull(void)
+{
+	while (!(read_sysreg(mdccsr_el0) & MDCCSR_RXFULL))
+		;
+}
+
+/* DBGDTR_EL0 by its encoding (op0 2, op1 3, CRn 0, CRm 4, op2 0). */
+static uint64_t read_dbgdtr(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mrs %0, s2_3_c0_c4_0" : "=r"(v));
+	return v;
+}
+
+/*
+ * A line typed to the VM's DCC console (the system test sends it after the
+ * "waiting" line): its first byte through DBGDTR_EL0, whose 63:32 are DTRTX's
+ * last value (the '\n' that ended the line written before), the rest through
+ * DBGDTRRX_EL0, each when MDCCSR_EL0.RXfull says one is there.
+ */
+static void check_dcc_input(void)
+{
+	char line[64];
+	unsigned int len = 0, undefs = el1_undefs;
+	uint64_t v;
+
+	report(!(read_sysreg(mdccsr_el0) & MDCCSR_RXFULL), "DCC: RXfull clear before any input");
+	report_info("DCC: waiting for a line typed to the DCC console");
+	wait_rxfull();
+	v = read_dbgdtr();
+	if (el1_undefs != undefs) {
+		report_skip("the CPU has no DBGDTR_EL0 (UNDEF at EL1)", "DBGDTR_EL0 read");
+		v = read_sysreg(dbgdtrrx_el0);
+	} else {
+		report(v >> 32 == '\n', "DBGDTR_EL0: DTRTX's last value in 63:32 (0x%lx)",
+		       (unsigned long)(v >> 32));
+	}
+	line[len++] = (char)v;
+	for (;;) {
+		char c;
+
+		wait_rxfull();
+		c = (char)read_sysreg(dbgdtrrx_el0);
+		if (c == '\r' || c == '\n')
+			break;
+		if (len < sizeof(line) - 1)
+			line[len++] = c;
+	}
+	line[len] = '\0';
+	report_info("DCC got: %s", line);
+	report(!(read_sysreg(mdccsr_el0) & MDCCSR_RXFULL),
+	       "DCC: RXfull clear once the line is read");
+}
+
 static void check_dcc_console(void)
 {
 	const char *s = "hello over the DCC\n";
@@ -275,11 +334,13 @@ static void check_dcc_console(void)
 		return;
 	}
 	for (; *s; s++) {
-		while (read_sysreg(mdccsr_el0) & (1UL << 29)) /* TXfull */
+		while (read_sysreg(mdccsr_el0) & MDCCSR_TXFULL)
 			;
 		write_sysreg(dbgdtrtx_el0, *s);
 	}
 	report(el1_undefs == 0, "wrote a line to the DCC (the system test looks for it)");
+	if (bootarg_u64("dccin", 0))
+		check_dcc_input();
 }
 
 void main_test(void)

@@ -239,6 +239,8 @@ static struct vm *input_target(void)
 	for (i = 0; i < n; i++) {
 		if (vm_state(vm_get(i)) == VM_RUNNING) {
 			mux.focus.vm = i;
+			if (mux.view == VIEW_DCC)
+				mux.view = VIEW_FOCUS; /* the UART's console, as after a switch */
 			return vm_get(i);
 		}
 	}
@@ -341,6 +343,27 @@ static void input_switched(unsigned int previous)
 	log_info("console: input goes to vm %s", vm_get(mux.focus.vm)->name);
 }
 
+/*
+ * Prefix c: the DCC console of the VM in focus gets the input (and the screen,
+ * full screen), and back to its UART's. In plain mode its output is already
+ * there, as NAME/dcc| lines.
+ */
+static void dcc_toggle(const struct vm *vm)
+{
+	if (!vm) {
+		log_warn("console: %s c gives the input to the DCC console of the VM in focus; "
+			 "the shell has it now",
+			 prefix_name());
+	} else if (mux.view == VIEW_DCC) {
+		mux.view = VIEW_FOCUS;
+		log_info("console: input goes to vm %s", vm->name);
+	} else {
+		mux.view = VIEW_DCC;
+		log_info("console: input goes to vm %s's DCC console (%s c: back to its UART)",
+			 vm->name, prefix_name());
+	}
+}
+
 /* The prefix then a letter: views, redraw, and the guest tools' power requests. */
 static void command(struct vm *vm, char c)
 {
@@ -355,13 +378,7 @@ static void command(struct vm *vm, char c)
 	} else if (c == 'l') {
 		mux.view = VIEW_LOG;
 	} else if (c == 'c') {
-		/* The VM in focus: its UART's console, or its DCC's (output only). */
-		if (vm && mux.full_screen)
-			mux.view = mux.view == VIEW_DCC ? VIEW_FOCUS : VIEW_DCC;
-		else
-			log_warn("console: %s c shows the DCC console of the VM in focus, on the "
-				 "full screen (plain: its lines are NAME/dcc| ...)",
-				 prefix_name());
+		dcc_toggle(vm);
 	} else if (c == 'd') {
 		/* The terminal may have changed (or come): ask again, redraw it all. */
 		detect(mux.full_screen ? MODE_SCREEN : MODE_AUTO);
@@ -381,7 +398,7 @@ static void command(struct vm *vm, char c)
 
 static void deliver(struct vm *vm, char c)
 {
-	if (mux.view != VIEW_FOCUS) {
+	if (mux.view == VIEW_LOG || mux.view == VIEW_STATUS) {
 		mux.view = VIEW_FOCUS; /* any key leaves the log and status views */
 		return;
 	}
@@ -389,8 +406,11 @@ static void deliver(struct vm *vm, char c)
 		if (!mux.key_at)
 			mux.key_at = arch_counter();
 		mgmt_shell_input(c);
-	} else if (vm)
+	} else if (vm && mux.view == VIEW_DCC) {
+		vdcc_receive(&vm->dcc, c); /* a full ring drops it: the guest may never read */
+	} else if (vm) {
 		vpl011_receive(&vm->uart, c);
+	}
 }
 
 static void input(void)

@@ -94,6 +94,9 @@ static void show_vm(struct shell *sh, struct vm *vm, int argc, char **argv)
 	shell_printf(sh, "  DCC console: %lu bytes written, %lu scrolled out of %u KiB",
 		     (unsigned long)vm->dcc_console.total,
 		     (unsigned long)conbuf_lost(&vm->dcc_console), VM_DCC_RING / 1024);
+	shell_printf(sh, "  DCC input: %lu bytes typed, %lu dropped (the guest did not read them)",
+		     (unsigned long)__atomic_load_n(&vm->dcc.rx_typed, __ATOMIC_RELAXED),
+		     (unsigned long)__atomic_load_n(&vm->dcc.rx_dropped, __ATOMIC_RELAXED));
 	shell_printf(sh, "  stage 2: %lu faults, %lu pages cache-maintained",
 		     (unsigned long)vm->s2stats.faults, (unsigned long)vm->s2stats.maintained);
 	shell_printf(sh, "  backdoor: %s, %lu calls, %lu refused, guest tools %s",

@@ -12,7 +12,7 @@
  *     (console/mux.c)          and everything below them: the console's input
  *                              runs shell commands (vm start/stop/reset,
  *                              guestinfo, tools requests), feeds keys to a VM's
- *                              UART, draws from the rings to the host UART.
+ *                              UART or DCC, draws from the rings to the host UART.
  *                              Only ever trylocked.
  *   watch_lock              -> log_lock (a clock jump is logged). Trylocked.
  *     (core/hostclock.c)

@@ -9,10 +9,11 @@
 #include "lib/format.h"
 #include "vdev/vdcc.h"
 
-#define MDCCSR_EL0   SYS_ENC(2, 3, 0, 1, 0)
-#define DBGDTR_EL0   SYS_ENC(2, 3, 0, 4, 0)
-#define DBGDTRXX_EL0 SYS_ENC(2, 3, 0, 5, 0) /* DBGDTRRX_EL0 read, DBGDTRTX_EL0 write */
-#define MDSCR_TDCC   (1UL << 12)
+#define MDCCSR_EL0    SYS_ENC(2, 3, 0, 1, 0)
+#define DBGDTR_EL0    SYS_ENC(2, 3, 0, 4, 0)
+#define DBGDTRXX_EL0  SYS_ENC(2, 3, 0, 5, 0) /* DBGDTRRX_EL0 read, DBGDTRTX_EL0 write */
+#define MDSCR_TDCC    (1UL << 12)
+#define MDCCSR_RXFULL (1UL << 30) /* DTRRX holds a byte for the guest */
 
 void vdcc_init(struct vdcc *d, const char *owner)
 {
@@ -21,6 +22,21 @@ void vdcc_init(struct vdcc *d, const char *owner)
 	memset(d, 0, sizeof(*d));
 	format(prefix, sizeof(prefix), "%s/dcc", owner);
 	lineout_init(&d->out, prefix);
+}
+
+bool vdcc_receive(struct vdcc *d, char c)
+{
+	bool ok;
+
+	spin_lock(&d->lock);
+	d->rx_typed++;
+	ok = d->rx_count < VDCC_RX_RING;
+	if (ok)
+		d->rx[(d->rx_head + d->rx_count++) % VDCC_RX_RING] = (uint8_t)c;
+	else
+		d->rx_dropped++;
+	spin_unlock(&d->lock);
+	return ok;
 }
 
 void vdcc_flush(struct vdcc *d)
@@ -65,6 +81,45 @@ bool vdcc_backdoor_fast(struct vcpu *vcpu)
 	return backdoor_report(vcpu);
 }
 
+/* MDCCSR_EL0 (lock held): RXfull while a byte waits; never TXfull, transmit always drains. */
+static uint64_t status(const struct vdcc *d)
+{
+	return d->rx_count ? MDCCSR_RXFULL : 0;
+}
+
+/*
+ * A read of DBGDTRRX_EL0 (lock held): the byte waiting in DTRRX, and the next
+ * one moves in; RXfull clears with the last. With nothing waiting the
+ * architecture says UNKNOWN: 0. A DBGDTR_EL0 read has DTRRX in 31:0 and the
+ * last value written to DTRTX in 63:32.
+ */
+static uint64_t data_read(struct vdcc *d, uint32_t enc)
+{
+	uint64_t v = 0;
+
+	if (d->rx_count) {
+		v = d->rx[d->rx_head];
+		d->rx_head = (d->rx_head + 1) % VDCC_RX_RING;
+		d->rx_count--;
+	}
+	if (enc == DBGDTR_EL0)
+		v |= (uint64_t)d->dtrtx << 32;
+	return v;
+}
+
+/*
+ * A write of DBGDTRTX_EL0, or of DBGDTR_EL0 whose 31:0 go to DTRTX (lock
+ * held): the byte goes to the console at once, so TXfull never sets. The
+ * 63:32 of a DBGDTR_EL0 write would replace DTRRX without touching RXfull;
+ * here DTRRX is the head of the typed input, which a guest cannot rewrite, so
+ * they are ignored.
+ */
+static void data_write(struct vdcc *d, uint64_t v)
+{
+	d->dtrtx = (uint32_t)v;
+	lineout_put(&d->out, (char)v);
+}
+
 enum vdcc_result vdcc_access(struct vcpu *vcpu, uint64_t esr)
 {
 	uint32_t enc = esr_sys_encoding(esr);
@@ -84,19 +139,15 @@ enum vdcc_result vdcc_access(struct vcpu *vcpu, uint64_t esr)
 				      ((uint64_t)EC_SYS64 << ESR_EC_SHIFT) | ESR_IL | esr_iss(esr));
 		return VDCC_FORWARDED;
 	}
-	if (enc == MDCCSR_EL0) {
-		if (!read)
-			return VDCC_NOT_DCC; /* read-only: the write is UNDEFINED */
-		/* TXfull and RXfull clear: transmit always drains, nothing to receive. */
-		vcpu_set_reg(vcpu, rt, 0);
-		return VDCC_DONE;
-	}
-	if (read)
-		vcpu_set_reg(vcpu, rt, 0); /* no input on the DCC */
-	else {
-		spin_lock(&vm->dcc.lock);
-		lineout_put(&vm->dcc.out, (char)vcpu_get_reg(vcpu, rt));
-		spin_unlock(&vm->dcc.lock);
-	}
+	if (enc == MDCCSR_EL0 && !read)
+		return VDCC_NOT_DCC; /* read-only: the write is UNDEFINED */
+	spin_lock(&vm->dcc.lock);
+	if (enc == MDCCSR_EL0)
+		vcpu_set_reg(vcpu, rt, status(&vm->dcc));
+	else if (read)
+		vcpu_set_reg(vcpu, rt, data_read(&vm->dcc, enc));
+	else
+		data_write(&vm->dcc, vcpu_get_reg(vcpu, rt));
+	spin_unlock(&vm->dcc.lock);
 	return VDCC_DONE;
 }

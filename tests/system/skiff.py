@@ -133,9 +133,10 @@ def monitor(path: str, command: str):
 
 
 def boot(vms=None, dts=None, cpu="max", gic=3, smp=2, timeout=60, until=POWER_OFF_LINE,
-         **kw) -> Run:
+         keys=(), **kw) -> Run:
     """Boots Skiff with the given VMs; returns when QEMU exits, when `until` (a string or a
-    list of strings, all of which must appear) has been seen, or at the timeout."""
+    list of strings, all of which must appear) has been seen, or at the timeout. @keys:
+    (text, keys) pairs played in order first: when the text appears, the keys are typed."""
     with tempfile.TemporaryDirectory() as tmp:
         config = compile_config(dts if dts is not None else config_dts(vms), tmp)
         cmd = qemu_command(config, cpu=cpu, gic=gic, smp=smp, **kw)
@@ -148,8 +149,15 @@ def boot(vms=None, dts=None, cpu="max", gic=3, smp=2, timeout=60, until=POWER_OF
         waiting = [until] if isinstance(until, str) else list(until or [])
         # A panic ends the run at once (unless a test waits for the panic report).
         stop = [] if any("CPUs stopped" in w for w in waiting) else ["skiff: all CPUs stopped"]
+        played = True
         try:
-            while True:
+            for text, typed in keys:
+                played = child.expect([pexpect.EOF, pexpect.TIMEOUT, re.escape(text)] +
+                                      [re.escape(w) for w in stop]) == 2
+                if not played:
+                    break  # it never came: the output says what did
+                child.send(typed)
+            while played:
                 idx = child.expect([pexpect.EOF, pexpect.TIMEOUT] +
                                    [re.escape(w) for w in stop + waiting])
                 if idx < 2 + len(stop):

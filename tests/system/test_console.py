@@ -150,8 +150,8 @@ def test_two_linux_vms_on_the_full_screen_console():
 
 
 def test_a_vms_dcc_console():
-    """The DCC is a console of its own (QEMU 10 has DBGDTRTX_EL0): prefix c shows the
-    focused VM's DCC console instead of its UART's, and back."""
+    """The DCC is a console of its own (QEMU 10 has DBGDTRRX/TX_EL0): prefix c gives the
+    focused VM's DCC console the screen and the input instead of its UART's, and back."""
     vms = [Vm("one", "echo", extra='bootargs = "dcc=1";')]
     with tempfile.TemporaryDirectory() as tmp, \
             Terminal(qemu_command(compile_config(config_dts(vms), tmp), ecv=True)) as term:
@@ -159,11 +159,18 @@ def test_a_vms_dcc_console():
         assert "hello over the DCC" not in screen
         screen = switch(term, "c", "dcc]")
         assert "echo: hello over the DCC" in screen and "echo: ready" not in screen
+        term.type("to the dcc")
+        term.keys("Enter")
+        screen = term.wait_text("dcc got: to the dcc")
+        assert "[dcc]" in last_row(screen)
         screen = switch(term, "c", "1 one")
         assert "echo: ready" in screen and "hello over the DCC" not in screen
+        assert "to the dcc" not in screen  # none of it went to the UART
         ask_shell(term, "vm info one")
         screen = term.wait_text("DCC console:")
-        assert re.search(r"DCC console: 25 bytes written, 0 scrolled out of 16 KiB", screen)
+        # 25 bytes of greeting, 10 echoed, "\ndcc got: to the dcc\n" 21.
+        assert "DCC console: 56 bytes written, 0 scrolled out of 16 KiB" in screen, screen
+        assert "DCC input: 11 bytes typed, 0 dropped" in screen  # Enter is one (CR)
 
 
 def spawn(vms, tmp, append):

@@ -141,6 +141,39 @@ def test_two_linux_vms_each_on_its_own_console(images):
     assert "one| two-42" not in text and "two| one-42" not in text
 
 
+def test_linux_dcc_console(images):
+    """Linux's own DCC console driver, hvc_dcc, which Debian's kernel lacks
+    (CONFIG_HVC_DCC off), built as a module from Debian's packages (scripts/guest-kmod.sh)
+    and loaded into the unmodified kernel, on QEMU 10 (QEMU 7.2 has no DBGDTRRX/TX_EL0):
+    /dev/hvc0 appears; what is written to it is the VM's DCC console ("linux/dcc| ");
+    a shell on /dev/hvc0 answers a command typed to that console (Ctrl-\\ c), which
+    Linux polls through MDCCSR_EL0.RXfull and DBGDTRRX_EL0."""
+    with tempfile.TemporaryDirectory() as tmp:
+        config = compile_config(config_dts([linux_vm("linux", vcpus=2)]), tmp)
+        cmd = qemu_command(config, cpu="max", gic=3, smp=2, ecv=True)
+        with qemu_session(cmd, limit=300, timeout=240) as child:
+            child.expect(r"Enter 'help' for a list of built-in commands")
+            time.sleep(0.5)
+            sh = Shell(child)
+            out = sh.run("insmod /lib/modules/hvc_dcc.ko; echo rc=$?")
+            assert "rc=0" in out, out
+            assert "/dev/hvc0" in sh.run("ls /dev/hvc0")
+            sh.run("echo written-$((6*7)) >/dev/hvc0")
+            # The write is done when echo returns: its line came out before the end mark.
+            assert "linux/dcc| written-42" in child.before.replace("\r", "").split("\n")
+            # A shell whose controlling terminal is /dev/hvc0 (opened after setsid).
+            sh.run("(setsid sh -c 'exec sh </dev/hvc0 >/dev/hvc0 2>&1' &)")
+            child.send("\x1cc")
+            child.expect("console: input goes to vm linux's DCC console", timeout=30)
+            child.send("echo typed-$((40+2))\r")
+            child.expect(r"linux/dcc\| typed-42", timeout=60)
+            child.send("\x1cc")
+            child.expect("console: input goes to vm linux\r", timeout=30)
+            assert "typed-42 on the UART" in sh.run("echo typed-$((40+2)) on the UART")
+            child.send("poweroff -f\r")
+            child.expect("vm linux: powered off by the guest", timeout=60)
+
+
 VMTOOLS_INITRD = os.path.join(IMAGES, "initramfs-vmtools.gz")
 
 

@@ -18,6 +18,8 @@ UNIT_SRCS_test_screen   := src/console/screen.c src/console/conbuf.c src/console
 	src/console/textview.c \
 	src/lib/format.c
 UNIT_SRCS_test_vpl031   := src/vdev/vpl031.c
+UNIT_SRCS_test_vdcc     := src/vdev/vdcc.c src/console/lineout.c src/console/conbuf.c \
+	src/console/escfilter.c src/lib/format.c
 UNIT_SRCS_test_timescale := src/vdev/timescale.c
 UNIT_SRCS_test_memtimer := src/vdev/memtimer.c src/vdev/timescale.c src/core/mmio.c
 UNIT_SRCS_test_clockwatch := src/core/clockwatch.c
