@@ -9,6 +9,7 @@
 #include "libguest.h"
 
 #define GICD_CTLR      0x0000
+#define GICD_IGROUPR   0x0080
 #define GICD_ISENABLER 0x0100
 #define GICD_IPRIORITY 0x0400
 #define GICD_SGIR      0x0f00
@@ -109,6 +110,11 @@ unsigned int gic_init(void)
 	return version;
 }
 
+uint64_t gic_dist_base(void)
+{
+	return dist;
+}
+
 /* Registers of INTIDs 0-31 live in the redistributor's SGI frame on GICv3. */
 static uint64_t irq_regs(unsigned int intid)
 {
@@ -122,6 +128,10 @@ void gic_enable_irq(unsigned int intid)
 	unsigned int shift = (intid & 3) * 8;
 
 	wr(prio, (rd(prio) & ~(0xffU << shift)) | (PRIO_DEFAULT << shift));
+	/* Group 1 (an IRQ), where a GIC without a hypervisor's resets it to group 0 (FIQ). */
+	if (version == 3)
+		wr(base + GICD_IGROUPR + (intid / 32) * 4,
+		   rd(base + GICD_IGROUPR + (intid / 32) * 4) | 1U << (intid % 32));
 	wr(base + GICD_ISENABLER + (intid / 32) * 4, 1U << (intid % 32));
 	dsb(sy);
 }

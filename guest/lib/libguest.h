@@ -129,6 +129,8 @@ void gic_eoi(unsigned int intid);
 void gic_send_sgi(unsigned int vcpu, unsigned int intid);
 /* Acknowledges and ends every interrupt pending for this vCPU (taken with PSTATE.I masked). */
 void gic_drain(void);
+/* The distributor's base address (after gic_init()). */
+uint64_t gic_dist_base(void);
 
 /*
  * Waits until @cond holds, at most @limit turns of WFE (a hint other vCPUs may
@@ -163,8 +165,14 @@ bool bdoor_send(struct bdoor_channel *ch, const char *buf, size_t len, bool hb);
 /* Receives the reply; returns its length, 0 if none, -1 on failure. */
 long bdoor_recv(struct bdoor_channel *ch, char *buf, size_t max, bool hb);
 
-/* Benchmarks (guest/lib/bench.c): N PSCI_VERSION calls through HVC #0, in counter ticks. */
+/*
+ * Benchmarks (guest/lib/bench.c), in counter ticks: @n PSCI_VERSION calls through HVC #0,
+ * the same loop with a nop in place of the call, and with a 32-bit load from @addr.
+ * The three loops are the same instructions but for that one.
+ */
 uint64_t bench_hvc_loop(unsigned int n);
+uint64_t bench_nop_loop(unsigned int n);
+uint64_t bench_read_loop(unsigned int n, uint64_t addr);
 /* System register access. */
 #define read_sysreg(r)                                       \
 	({                                                   \
