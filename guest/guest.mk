@@ -41,7 +41,7 @@ $(BUILD)/guest/at-%/bench_peer.elf: $(BUILD)/guest/obj/guest/tests/bench_peer.c.
 		$(GUEST_LIB_OBJS) guest/guest.lds $(LIBFDT_A)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	$(Q)$(CC_ARM) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -Wl,--defsym=GUEST_LINK_BASE=$* -o $@ $< \
+	$(Q)$(CC_ARM) $(GUEST_CFLAGS) -Wl,--defsym=GUEST_LINK_BASE=$* $(GUEST_LDFLAGS) -o $@ $< \
 		$(GUEST_LIB_OBJS) $(LIBFDT_A) -lgcc
 
 $(BUILD)/guest/%.bin: $(BUILD)/guest/%.elf

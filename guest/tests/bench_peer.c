@@ -4,7 +4,8 @@
  * under Skiff, Xen (dom0less), KVM (kvmtool, linked for its RAM at 0x80000000) and on
  * bare QEMU. It needs only what all of them give: an arm64 Image loader, a device tree
  * at x0 naming the UART and a GICv3, PSCI through HVC, the virtual timer on INTID 27.
- * Counter ticks, converted to instructions by bench/peers.py under -icount shift=0:
+ * Counter ticks, converted to instructions by bench/peers.py under -icount shift=0
+ * (bootargs n=N and k=K change the counts, for the traced runs of the profiles):
  *   hvc_roundtrip / empty_loop   N PSCI_VERSION calls, and the same loop with a nop
  *   gicd_typer / ram_read        N reads of GICD_TYPER (the hypervisor emulates the
  *                                distributor), and the same loop reading RAM
@@ -93,12 +94,12 @@ static void wait_for_irq(bool wfi)
 
 /* The sum over K interrupts of the ticks from the deadline to the vector; false if an
  * interrupt other than the virtual timer's came. */
-static bool timer_latency(bool wfi, uint64_t *sum)
+static bool timer_latency(bool wfi, unsigned int k, uint64_t *sum)
 {
 	bool ok = true;
 
 	*sum = 0;
-	for (unsigned int i = 0; i < K; i++) {
+	for (unsigned int i = 0; i < k; i++) {
 		uint64_t deadline = read_vcounter() + AHEAD_TICKS;
 
 		irq_seen.ticks = 0;
@@ -119,30 +120,31 @@ void main_test(void)
 	uint64_t hvc, empty, gicd, ram, spin = 0, wfi = 0;
 	unsigned int gic = gic_init();
 	bool spin_ok = false, wfi_ok = false;
+	unsigned int n = (unsigned int)bootarg_u64("n", N), k = (unsigned int)bootarg_u64("k", K);
 
-	hvc = bench_hvc_loop(N);
-	empty = bench_nop_loop(N);
+	hvc = bench_hvc_loop(n);
+	empty = bench_nop_loop(n);
 	(void)bench_read_loop(1, (uint64_t)&ram_word); /* map the page before timing */
-	ram = bench_read_loop(N, (uint64_t)&ram_word);
-	gicd = gic == 3 ? bench_read_loop(N, gic_dist_base() + GICD_TYPER) : 0;
+	ram = bench_read_loop(n, (uint64_t)&ram_word);
+	gicd = gic == 3 ? bench_read_loop(n, gic_dist_base() + GICD_TYPER) : 0;
 	if (gic == 3) {
 		gic_enable_irq(INTID_VTIMER);
 		write_sysreg(vbar_el1, (uint64_t)peer_vectors);
 		isb();
-		spin_ok = timer_latency(false, &spin);
-		wfi_ok = timer_latency(true, &wfi);
+		spin_ok = timer_latency(false, k, &spin);
+		wfi_ok = timer_latency(true, k, &wfi);
 		write_sysreg(vbar_el1, (uint64_t)el1_vectors);
 		isb();
 	}
 
 	printf("bench: cntfrq hz=%lu\n", (unsigned long)read_sysreg(cntfrq_el0));
-	printf("bench: hvc_roundtrip ticks=%lu iterations=%u\n", (unsigned long)hvc, N);
-	printf("bench: empty_loop ticks=%lu iterations=%u\n", (unsigned long)empty, N);
-	printf("bench: ram_read ticks=%lu iterations=%u\n", (unsigned long)ram, N);
+	printf("bench: hvc_roundtrip ticks=%lu iterations=%u\n", (unsigned long)hvc, n);
+	printf("bench: empty_loop ticks=%lu iterations=%u\n", (unsigned long)empty, n);
+	printf("bench: ram_read ticks=%lu iterations=%u\n", (unsigned long)ram, n);
 	if (gic == 3) {
-		printf("bench: gicd_typer ticks=%lu iterations=%u\n", (unsigned long)gicd, N);
-		printf("bench: vtimer_spin ticks=%lu iterations=%u\n", (unsigned long)spin, K);
-		printf("bench: vtimer_wfi ticks=%lu iterations=%u\n", (unsigned long)wfi, K);
+		printf("bench: gicd_typer ticks=%lu iterations=%u\n", (unsigned long)gicd, n);
+		printf("bench: vtimer_spin ticks=%lu iterations=%u\n", (unsigned long)spin, k);
+		printf("bench: vtimer_wfi ticks=%lu iterations=%u\n", (unsigned long)wfi, k);
 	}
 	report(hvc > empty, "an HVC round trip costs more than a nop");
 	report(gic == 3, "the device tree describes a GICv3");
