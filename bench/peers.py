@@ -95,12 +95,14 @@ class Gdb:
 
     def __init__(self, path):
         self.sock = socket.socket(socket.AF_UNIX)
-        for _ in range(100):
+        for _ in range(300):
             try:
                 self.sock.connect(path)
                 break
             except (FileNotFoundError, ConnectionRefusedError):
                 time.sleep(0.1)
+        else:
+            raise RuntimeError(f"QEMU's gdb stub never listened on {path}")
         self.buf = b""
 
     def request(self, data, timeout=None):
@@ -331,9 +333,14 @@ class Run:
                            + self.output()[-3000:])
 
     def close(self):
+        # SIGTERM: `timeout` passes it on to QEMU (a SIGKILL would leave QEMU running).
         if self.proc.poll() is None:
+            self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
             self.proc.kill()
-        self.proc.wait()
+            self.proc.wait()
         self.qmp.close()
 
 
@@ -368,10 +375,10 @@ def run_bench_guest(name, args="", profile=None):
     with tempfile.TemporaryDirectory() as tmp:
         system = bench_guest_system(name, tmp, args)
         extra = profile.qemu_args(tmp) if profile else ()
+        if profile:
+            profile.start()  # QEMU opens the FIFO as it starts, and waits for its reader
         run = Run(system, tmp, limit=1800, extra=extra)
         try:
-            if profile and profile.from_reset:
-                profile.start(run)
             run.run_to(system.entry, at_el1)
             first = run.icount()
             if profile:
@@ -428,7 +435,7 @@ class Profiler:
         args = ["-singlestep", "-D", self.fifo]
         return args + (["-d", "exec,nochain"] if self.from_reset else [])
 
-    def start(self, run):
+    def start(self):
         if self.thread is None:
             self.thread = threading.Thread(target=self.fold, daemon=True)
             self.thread.start()
@@ -439,7 +446,6 @@ class Profiler:
             run.qmp.execute("human-monitor-command", **{"command-line": "log none"})
             return
         self.phase = "guest"
-        self.start(run)
         run.qmp.execute("human-monitor-command", **{"command-line": "log exec,nochain"})
 
     def name(self, pc, el):
@@ -481,11 +487,13 @@ def write_profile(path, title, counts, per=1, note=""):
     total = sum(counts.values())
     lines = [f"# {title}", f"# {total} instructions traced" +
              (f", {per} operations: {total / per:.1f} per operation" if per > 1 else ""),
-             *([f"# {note}"] if note else []), "#", "# per-op  share  function"]
+             *([f"# {note}"] if note else []), "#",
+             "# per-op  share  function" if per > 1 else "#    count  share  function"]
     for fn, n in sorted(counts.items(), key=lambda kv: -kv[1]):
         if n / total < 0.002 and len(lines) > 40:
             break
-        lines.append(f"{n / per:8.1f} {100 * n / total:5.1f}%  {fn}")
+        lines.append(f"{n / per:8.1f} {100 * n / total:5.1f}%  {fn}" if per > 1 else
+                     f"{n:10d} {100 * n / total:5.1f}%  {fn}")
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
@@ -552,9 +560,10 @@ def symbol_tables(name, guest_elf):
 
 
 PROFILE_ARGS = "n=200 k=8"
-PROFILE_ROWS = {  # guest function -> (row, baseline function, operations)
+PROFILE_PHASES = {  # a guest function -> the phase it starts (instructions go to the last)
     "bench_hvc_loop": "hvc_roundtrip", "bench_nop_loop": "empty_loop",
-    "bench_read_loop": "read", "timer_latency": "vtimer",
+    "bench_read_loop": "read", "gic_enable_irq": "setup", "timer_latency": "vtimer",
+    "printf": "print",
 }
 
 
@@ -563,14 +572,14 @@ def profile_system(name):
     with tempfile.TemporaryDirectory() as tmp:
         elf = bench_guest_system(name, tmp).elf
     tables = symbol_tables(name, elf)
-    phases = {f"guest:{fn}": row for fn, row in PROFILE_ROWS.items()}
+    phases = {f"guest:{fn}": row for fn, row in PROFILE_PHASES.items()}
     prof = Profiler(tables, phases=phases)
     data, _ = run_bench_guest(name, PROFILE_ARGS, profile=prof)
     n, k = 200, 8
     note = f"guest bench_peer with {PROFILE_ARGS}; QEMU -singlestep -d exec,nochain"
     for phase, title, per in (("hvc_roundtrip", "HVC round trip (PSCI_VERSION), whole loop", n),
-                              ("read", "RAM then GICD_TYPER read loops (the read loop's "
-                                       "three calls)", 2 * n + 1),
+                              ("read", "GICD_TYPER read loop, with the RAM read loop "
+                                       "before it (4 instructions a turn)", n),
                               ("vtimer", "virtual timer: 8 interrupts spinning then 8 in WFI, "
                                          "deadlines 2000 ticks ahead", 2 * k)):
         if phase in prof.counts:

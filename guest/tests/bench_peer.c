@@ -92,9 +92,9 @@ static void wait_for_irq(bool wfi)
 				 : "x16", "x17", "memory");
 }
 
-/* The sum over K interrupts of the ticks from the deadline to the vector; false if an
+/* The sum over @k interrupts of the ticks from the deadline to the vector; false if an
  * interrupt other than the virtual timer's came. */
-static bool timer_latency(bool wfi, unsigned int k, uint64_t *sum)
+__attribute__((noinline)) static bool timer_latency(bool wfi, unsigned int k, uint64_t *sum)
 {
 	bool ok = true;
 
