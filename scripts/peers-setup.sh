@@ -12,8 +12,10 @@
 #                   Linux guests' ready marker and powers the guest off (guest/linux/)
 #   linux-initramfs.gz   build/images/rootfs whose /init runs bench-marker
 #   kvm-initramfs.gz     the outer Linux of the KVM runs: busybox, lkvm and bench_peer
-#                   (linked at 0x80000000, where kvmtool's RAM starts); its /init runs
-#                   the command line's peer.run=... (see bench/peers.py)
+#                   (linked at 0x80000000, where kvmtool's RAM starts), which its /init
+#                   runs with the bootargs of the command line's peer.args=
+#   kvm-linux-initramfs.gz  the same with Debian's kernel and linux-initramfs.gz, which
+#                   its /init runs instead
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out="$top/build/peers"
@@ -94,12 +96,22 @@ for arg in $(cat /proc/cmdline); do
 	peer.args=*) guest_args="${arg#peer.args=}" ;;
 	esac
 done
-lkvm run --nodefaults --network mode=none -k /bench_peer.bin -m 16 -c 1 --console serial \
-	--irqchip gicv3 -p "$(echo "${guest_args:-}" | tr , ' ')"
+if [ -f /Image ]; then
+	# Debian's kernel and the marker initramfs, as the other systems run them.
+	lkvm run --nodefaults --network mode=none -k /Image -i /linux-initramfs.gz -m 256 -c 1 \
+		--console serial --irqchip gicv3 -p "console=ttyS0 nokaslr"
+else
+	lkvm run --nodefaults --network mode=none -k /bench_peer.bin -m 16 -c 1 --console serial \
+		--irqchip gicv3 -p "$(echo "${guest_args:-}" | tr , ' ')"
+fi
 echo "peers: lkvm exited"
 poweroff -f
 INIT
 	chmod +x "$root/init"
 	/usr/bin/python3 "$top/scripts/mkinitramfs.py" "$root" "$out/kvm-initramfs.gz"
+	# The same with the Linux guest in it (a separate archive: the bench_peer runs would
+	# otherwise unpack 40 MiB more at every boot).
+	cp "$images/Image" "$out/linux-initramfs.gz" "$root/"
+	/usr/bin/python3 "$top/scripts/mkinitramfs.py" "$root" "$out/kvm-linux-initramfs.gz"
 fi
 echo "peers-setup: Xen $(ls "$out"/debs/xen-hypervisor-4.17-arm64_*.deb | sed 's/.*_\(4[^_]*\)_.*/\1/'), kvmtool $(cat "$out/kvmtool.commit" 2>/dev/null || echo absent)"
