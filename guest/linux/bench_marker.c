@@ -8,10 +8,10 @@
  */
 #include <stdint.h>
 
-#define SYS_WRITE	   64
-#define SYS_REBOOT	   142
-#define REBOOT_MAGIC1	   0xfee1deadUL
-#define REBOOT_MAGIC2	   672274793UL
+#define SYS_WRITE	    64
+#define SYS_REBOOT	    142
+#define REBOOT_MAGIC1	    0xfee1deadUL
+#define REBOOT_MAGIC2	    672274793UL
 #define REBOOT_CMD_POWEROFF 0x4321fedcUL
 
 void marker_main(void);
