@@ -41,13 +41,14 @@ HYP_SRCS := $(wildcard src/arch/arm64/*.S src/arch/arm64/*.c src/core/*.c src/pl
 	src/console/*.c src/hypercall/*.c src/acpi/*.c src/lib/*.c src/lib/libc/*.c)
 HYP_OBJS := $(patsubst src/%,$(BUILD)/hyp/%.o,$(HYP_SRCS))
 
-.PHONY: all hyp setup run test lint unit systest bench clean help format guests configs images tools
+.PHONY: all hyp setup run test lint unit systest bench bench-peers clean help format guests configs images tools
 all: hyp guests configs unit-bins tools
 
 help:
 	@echo "make run     - install dependencies, build, boot Skiff with Linux and a test guest"
 	@echo "make test    - install dependencies, build, run lint, unit tests, fuzzers, system tests"
 	@echo "make bench   - run the benchmarks, write bench/results.json and print a table"
+	@echo "make bench-peers - only the comparison with Xen 4.17 and KVM (bench/peers.py)"
 	@echo "make lint    - compiler warnings, clang-format, cppcheck and clang-tidy"
 	@echo "make format  - reformat the C sources with .clang-format"
 	@echo "make fuzz    - the libFuzzer campaign: FUZZ_SECONDS (600) per harness, or FUZZ_RUNS"
@@ -127,8 +128,14 @@ test: setup
 systest: setup all images
 	$(PYTHON) -m pytest tests/system -n 2 $(if $(T),-k "$(T)") $(if $(M),-m "$(M)")
 
-bench: setup all
+# The peers' rows (bench/peers.py, run by bench/run.py with the others) need Debian's
+# kernel (images), Xen (apt-get download) and kvmtool (built from a source tree), all
+# under build/ (scripts/peers-setup.sh).
+bench: setup all images
 	$(PYTHON) bench/run.py
+
+bench-peers: setup all images
+	$(PYTHON) bench/run.py peers
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -26,6 +26,8 @@ from skiff import (BUILD, TOP, Vm, boot, compile_config, config_dts, qemu_comman
                    qemu_session)
 from tmux import Terminal  # noqa: E402
 
+from peers import SYSTEMS as PEER_SYSTEMS, TITLES as PEER_TITLES, bench_peers  # noqa: E402
+
 RESULTS = os.path.join(TOP, "bench", "results.json")
 # The RTC follows the instruction-driven clock too, as the counter does: Skiff sees
 # no drift between them to take for host counter jumps (core/hostclock.c).
@@ -543,12 +545,23 @@ def bench_console():
     return rows
 
 
+def print_peers(rows):
+    """The peers' rows side by side: one column a system."""
+    if not rows:
+        return
+    print(f"\n{'peers':24}" + "".join(f"{PEER_TITLES[s]:>12}" for s in PEER_SYSTEMS))
+    for r in rows:
+        values = dict(r["peers"], skiff=r["value"])
+        print(f"{r['name']:24}" + "".join(f"{str(values.get(s, '-')):>12}"
+                                          for s in PEER_SYSTEMS) + f"  {r['unit']}")
+
+
 def main():
     only = sys.argv[1:]
     benches = {"hvc": bench_hvc, "backdoor": bench_backdoor, "timescale": bench_timescale,
                "mmio": bench_mmio, "timer_irq": bench_timer_irq,
                "cpu": bench_cpu, "linux": bench_linux_boot, "acpi": bench_acpi,
-               "time": bench_time_linux, "console": bench_console}
+               "time": bench_time_linux, "console": bench_console, "peers": bench_peers}
     rows = []
     for name, fn in benches.items():
         if not only or name in only:
@@ -578,12 +591,17 @@ def main():
     print(f"{'benchmark':30} {'value':>10} {'baseline':>10}  unit")
     failed = False
     for r in rows:
+        if "peers" in r:
+            continue
         base = r.get("baseline", {}).get("value", "")
         print(f"{r['name']:30} {r['value']:>10} {base:>10}  {r['unit']}")
         if "target_max" in r and r["value"] > r["target_max"]:
             print(f"  over target: {r['value']} > {r['target_max']}")
             failed = True
+    print_peers([r for r in rows if "peers" in r])
     print(f"results written to {os.path.relpath(RESULTS, TOP)}")
+    if any("peers" in r for r in rows):
+        subprocess.run([sys.executable, os.path.join(TOP, "bench", "compare.py")], check=True)
     return 1 if failed else 0
 
 

@@ -13,7 +13,13 @@ GUEST_LIB_SRCS := $(wildcard guest/lib/*.S guest/lib/*.c) src/lib/format.c src/l
 	src/lib/libc/stdlib.c
 GUEST_LIB_OBJS := $(patsubst %,$(BUILD)/guest/obj/%.o,$(GUEST_LIB_SRCS))
 
-guests: $(GUEST_BINS)
+# The peer benchmark guest linked for other loaders' RAM too (bench/peers.py): kvmtool
+# enters it at 0x80000000, QEMU's -kernel at 0x40200000 (it keeps the first 2 MiB of RAM
+# for its boot code). Skiff and Xen load it at 0x40000000, as linked above.
+GUEST_PEER_BASES := 0x80000000 0x40200000
+GUEST_PEER_BINS := $(foreach b,$(GUEST_PEER_BASES),$(BUILD)/guest/at-$(b)/bench_peer.bin)
+
+guests: $(GUEST_BINS) $(GUEST_PEER_BINS)
 
 $(BUILD)/guest/obj/%.S.o: %.S
 	@mkdir -p $(dir $@)
@@ -31,9 +37,16 @@ $(BUILD)/guest/%.elf: $(BUILD)/guest/obj/guest/tests/%.c.o $(GUEST_LIB_OBJS) gue
 	@echo "  LD      $@"
 	$(Q)$(CC_ARM) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $< $(GUEST_LIB_OBJS) $(LIBFDT_A) -lgcc
 
+$(BUILD)/guest/at-%/bench_peer.elf: $(BUILD)/guest/obj/guest/tests/bench_peer.c.o \
+		$(GUEST_LIB_OBJS) guest/guest.lds $(LIBFDT_A)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC_ARM) $(GUEST_CFLAGS) -Wl,--defsym=GUEST_LINK_BASE=$* $(GUEST_LDFLAGS) -o $@ $< \
+		$(GUEST_LIB_OBJS) $(LIBFDT_A) -lgcc
+
 $(BUILD)/guest/%.bin: $(BUILD)/guest/%.elf
 	$(Q)$(OBJCOPY) -O binary $< $@
 
-.PRECIOUS: $(BUILD)/guest/%.elf $(BUILD)/guest/obj/%.c.o
+.PRECIOUS: $(BUILD)/guest/%.elf $(BUILD)/guest/obj/%.c.o $(BUILD)/guest/at-%/bench_peer.elf
 
 -include $(GUEST_LIB_OBJS:.o=.d)

@@ -168,8 +168,14 @@ bool bdoor_send(struct bdoor_channel *ch, const char *buf, size_t len, bool hb);
 /* Receives the reply; returns its length, 0 if none, -1 on failure. */
 long bdoor_recv(struct bdoor_channel *ch, char *buf, size_t max, bool hb);
 
-/* Benchmarks (guest/lib/bench.c): N PSCI_VERSION calls through HVC #0, in counter ticks. */
+/*
+ * Benchmarks (guest/lib/bench.c), in counter ticks: @n PSCI_VERSION calls through HVC #0,
+ * the same loop with a nop in place of the call, and with a 32-bit load from @addr.
+ * The three loops are the same instructions but for that one.
+ */
 uint64_t bench_hvc_loop(unsigned int n);
+uint64_t bench_nop_loop(unsigned int n);
+uint64_t bench_read_loop(unsigned int n, uint64_t addr);
 /* System register access. */
 #define read_sysreg(r)                                       \
 	({                                                   \

@@ -5,8 +5,24 @@
 
 	.section .text.boot, "ax"
 	.globl	_start
+/*
+ * An arm64 Linux Image header (Documentation/arch/arm64/booting.rst), so that loaders
+ * other than Skiff (Xen, kvmtool, QEMU's -kernel) place the guest at the start of RAM
+ * (text_offset 0) and keep its whole footprint (image_size, .bss and stacks included)
+ * clear of the device tree. Entered at its first byte: a branch over the header.
+ */
 _start:
-	mov	x19, x0			/* the device tree Skiff passes */
+	b	entry			/* code0 */
+	.long	0			/* code1 */
+	.quad	0			/* text_offset */
+	.quad	__image_size		/* image_size */
+	.quad	0x2			/* flags: little-endian, 4 KiB pages */
+	.quad	0, 0, 0			/* res2-res4 */
+	.ascii	"ARM\x64"		/* magic */
+	.long	0			/* res5 */
+	.globl	entry
+entry:
+	mov	x19, x0			/* the device tree the loader passes */
 	adrp	x0, __stack_top
 	add	x0, x0, :lo12:__stack_top
 	mov	sp, x0
