@@ -269,7 +269,7 @@ struct vcpu *vgic_spi_target(struct vm *vm, unsigned int intid)
 	if (!vm->vgic.present || !irq)
 		return 0;
 	spin_lock(&vm->vgic.lock);
-	target = spi_target(vm, irq);
+	target = irq_target(vm, 0, irq, intid);
 	spin_unlock(&vm->vgic.lock);
 	return target;
 }
