@@ -216,8 +216,8 @@ static const struct cpu_field fields[] = {
 	 * (more maintenance), larger granules are (0: "assume the largest"), and a
 	 * VIPT instruction cache is a safe thing to claim whatever the host's is.
 	 */
-	F(CTR_EL0, 29, 1, LOWER, "DIC", "instruction cache coherence (CTR_EL0.DIC)"),
-	F(CTR_EL0, 28, 1, LOWER, "IDC", "data-to-instruction coherence (CTR_EL0.IDC)"),
+	F(CTR_EL0, 29, 1, LOWER, "DIC", "instruction cache coherence"),
+	F(CTR_EL0, 28, 1, LOWER, "IDC", "data-to-instruction coherence"),
 	F(CTR_EL0, 0, 4, LOWER, "IminLine", "instruction cache line size"),
 	F(CTR_EL0, 16, 4, LOWER, "DminLine", "data cache line size"),
 	F(CTR_EL0, 20, 4, HIGHER0, "ERG", "exclusives reservation granule"),
@@ -231,9 +231,9 @@ static const struct cpu_field fields[] = {
 	 * The cache types describe the profile's geometry, as CCSIDR_EL1 does:
 	 * set/way maintenance, the only use of it, traps (HCR_EL2.TSW).
 	 */
-	F(CLIDR_EL1, 21, 3, HIGHER, "LoUIS", "data-to-instruction coherence (CLIDR_EL1.LoUIS)"),
-	F(CLIDR_EL1, 27, 3, HIGHER, "LoUU", "data-to-instruction coherence (CLIDR_EL1.LoUU)"),
-	F(CLIDR_EL1, 24, 3, HIGHER, "LoC", "point of coherence (CLIDR_EL1.LoC)"),
+	F(CLIDR_EL1, 21, 3, HIGHER, "LoUIS", "the point of unification (inner shareable)"),
+	F(CLIDR_EL1, 27, 3, HIGHER, "LoUU", "the point of unification"),
+	F(CLIDR_EL1, 24, 3, HIGHER, "LoC", "the point of coherence"),
 	F(CLIDR_EL1, 0, 21, VIRTUAL, "Ctype", NULL),
 	F(CLIDR_EL1, 30, 3, VIRTUAL, "ICB", NULL),
 	/*
@@ -242,7 +242,7 @@ static const struct cpu_field fields[] = {
 	 * size exactly (BS); one that does not (DZP 1) fits any host, and Skiff
 	 * then makes DZP read 1 and DC ZVA give UNDEF (HCR_EL2.TDZ).
 	 */
-	F(DCZID_EL0, 4, 1, HIGHER, "DZP", "DC ZVA prohibited"),
+	F(DCZID_EL0, 4, 1, HIGHER, "DZP", "DC ZVA"),
 	{ CPU_DCZID_EL0, 0, 4, CPU_FIELD_EXACT, DCZID_NO_SAFE, "BS", "DC ZVA block size" },
 };
 
@@ -436,7 +436,7 @@ static const struct named_profile named[] = {
 			[CPU_ID_AA64DFR0_EL1] = 0x0000000010305106UL,
 			[CPU_ID_PFR0_EL1] = 0x00000131,
 			[CPU_ID_PFR1_EL1] = 0x00010001,
-			[CPU_ID_DFR0_EL1] = 0x03010006,
+			[CPU_ID_DFR0_EL1] = 0x03000006,
 			[CPU_ID_MMFR0_EL1] = 0x10101105,
 			[CPU_ID_MMFR1_EL1] = 0x40000000,
 			[CPU_ID_MMFR2_EL1] = 0x01260000,
@@ -476,7 +476,7 @@ static const struct named_profile named[] = {
 			[CPU_ID_AA64DFR0_EL1] = 0x0000000010305106UL,
 			[CPU_ID_PFR0_EL1] = 0x00000131,
 			[CPU_ID_PFR1_EL1] = 0x00010001,
-			[CPU_ID_DFR0_EL1] = 0x03010006,
+			[CPU_ID_DFR0_EL1] = 0x03000006,
 			[CPU_ID_MMFR0_EL1] = 0x10101105,
 			[CPU_ID_MMFR1_EL1] = 0x40000000,
 			[CPU_ID_MMFR2_EL1] = 0x01260000,
@@ -697,6 +697,15 @@ int cpu_profile_check(const struct cpu_profile *p, const struct host_cpu *host, 
 	if (p->version != CPU_PROFILE_VERSION) {
 		format(why, len, "is a version %u profile; this Skiff knows version %u", p->version,
 		       CPU_PROFILE_VERSION);
+		return -1;
+	}
+	/* A profile may come from another host (a migration): nothing in it is trusted. */
+	if (!memchr(p->name, 0, sizeof(p->name))) {
+		format(why, len, "has a name of more than %u characters", CPU_PROFILE_NAME_MAX - 1);
+		return -1;
+	}
+	if (p->flags & ~(CPU_PROFILE_HOST | CPU_PROFILE_HOST_PAUTH)) {
+		format(why, len, "has flags 0x%x this Skiff does not know", p->flags);
 		return -1;
 	}
 	if (p->flags & CPU_PROFILE_HOST_PAUTH) {
