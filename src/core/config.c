@@ -122,7 +122,7 @@ static int parse_backdoor(const void *fdt, int node, struct vm_config *vm)
 	return 0;
 }
 
-/* A changed profile: one property of the cpu-profile node (not "base" or "name"). */
+/* A changed profile: one property of the cpu-profile node (not "base" or "profile-name"). */
 static int profile_change(const void *fdt, int prop, struct vm_config *vm)
 {
 	struct cpu_profile *p = &vm->cpu_profile;
@@ -132,7 +132,7 @@ static int profile_change(const void *fdt, int prop, struct vm_config *vm)
 	const fdt32_t *cell = (const fdt32_t *)val;
 	char why[sizeof(vm->error) - 16];
 
-	if (!strcmp(name, "base") || !strcmp(name, "name"))
+	if (!strcmp(name, "base") || !strcmp(name, "profile-name"))
 		return 0;
 	if (!strcmp(name, "midr") || !strcmp(name, "revidr")) {
 		if (len != 4)
@@ -161,7 +161,8 @@ bad:
 
 /*
  * cpu-profile = "NAME", or a cpu-profile node: base = "NAME", then features
- * ("lse" = "on"), fields (ID_AA64ISAR0_EL1.Atomic = <2>), midr, revidr, name.
+ * ("lse" = "on"), fields (ID_AA64ISAR0_EL1.Atomic = <2>), midr, revidr and
+ * profile-name ("name" would be the node's own name to dtc).
  */
 static int parse_cpu_profile(const void *fdt, int node, struct vm_config *vm)
 {
@@ -185,14 +186,17 @@ static int parse_cpu_profile(const void *fdt, int node, struct vm_config *vm)
 		return 0;
 	if (vm->cpu_profile.flags & CPU_PROFILE_HOST)
 		return vm_error(vm, "cpu-profile: base \"host\" takes no changes");
-	name = prop_string(fdt, sub, "name");
-	format(vm->cpu_profile.name, sizeof(vm->cpu_profile.name), "%s%s", name ? name : base,
-	       name ? "" : "+");
 	fdt_for_each_property_offset(prop, fdt, sub)
 	{
 		if (profile_change(fdt, prop, vm))
 			return -1;
 	}
+	/* Its own name, or the base's with a "+": it is not the named profile any more. */
+	name = prop_string(fdt, sub, "profile-name");
+	if (name && (!*name || strlen(name) >= sizeof(vm->cpu_profile.name)))
+		return vm_error(vm, "cpu-profile: 'profile-name' must be 1 to 31 characters");
+	format(vm->cpu_profile.name, sizeof(vm->cpu_profile.name), "%s%s", name ? name : base,
+	       name ? "" : "+");
 	return 0;
 }
 
