@@ -735,7 +735,8 @@ static int view_field(const struct cpu_field *f, void *arg)
 	uint64_t have = field_get(f, c->host->id[f->reg]);
 	uint64_t *reg = &c->v->id[f->reg];
 
-	*reg = (*reg & ~field_mask(f)) | (cpu_field_capped(f, want, have) << f->shift);
+	*reg = (*reg & ~field_mask(f)) |
+	       ((cpu_field_capped(f, want, have) << f->shift) & field_mask(f));
 	return 0;
 }
 
@@ -763,6 +764,10 @@ void cpu_view_init(struct cpu_view *v, const struct cpu_profile *p, const struct
 	v->no_pauth = !(v->id[CPU_ID_AA64ISAR1_EL1] & PAUTH_ISAR1) &&
 		      !(v->id[CPU_ID_AA64ISAR2_EL1] & PAUTH_ISAR2);
 	v->no_dc_zva = p->id[CPU_DCZID_EL0] & DCZID_DZP;
+	/* DCZID_EL0 does not trap: the view says what the VM reads, the host's BS and TDZ's DZP. */
+	v->id[CPU_DCZID_EL0] =
+		(host->id[CPU_DCZID_EL0] & 0xf) |
+		((v->no_dc_zva || (host->id[CPU_DCZID_EL0] & DCZID_DZP)) ? DCZID_DZP : 0);
 }
 
 /* The ID space: op0 3, op1 0, CRn 0, CRm 1-7 (CRm 0 holds MIDR, MPIDR, REVIDR). */

@@ -436,6 +436,7 @@ static void test_dc_zva(void **state)
 	assert_string_equal(check(&p, &h), "");
 	cpu_view_init(&v, &p, &h);
 	assert_true(v.no_dc_zva);
+	assert_int_equal(v.id[CPU_DCZID_EL0], 0x15); /* what the VM reads: the host's BS, DZP */
 	/* Prohibited where the host's DC ZVA is prohibited too: nothing for Skiff to do. */
 	h.id[CPU_DCZID_EL0] = 0x14;
 	p = named("armv8.0");
