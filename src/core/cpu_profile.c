@@ -567,12 +567,6 @@ static const struct feature features[] = {
 
 #define NFEATURES (sizeof(features) / sizeof(features[0]))
 
-const char *cpu_profile_feature_names(void)
-{
-	return "lse, rdm, dotprod, crc32, aes, sha1, sha2, sha3, rng, fp16, rcpc, dpb, sve, bti, "
-	       "ssbs, pan, aarch32-el0, pauth";
-}
-
 /* PAuth's fields: ID_AA64ISAR1_EL1 APA, API, GPA, GPI and ID_AA64ISAR2_EL1 APA3, GPA3. */
 #define PAUTH_ISAR1 (NIB(4) | NIB(8) | NIB(24) | NIB(28))
 #define PAUTH_ISAR2 (NIB(8) | NIB(12))
@@ -591,8 +585,7 @@ int cpu_profile_set_feature(struct cpu_profile *p, const char *feature, bool on,
 		if (!strcmp(features[i].name, feature))
 			ft = &features[i];
 	if (!ft) {
-		format(why, len, "unknown feature '%s' (known: %s)", feature,
-		       cpu_profile_feature_names());
+		format(why, len, "unknown feature '%s' (docs/config.md lists them)", feature);
 		return -1;
 	}
 	if (p->flags & CPU_PROFILE_HOST) {
@@ -620,7 +613,7 @@ int cpu_profile_set_field(struct cpu_profile *p, const char *reg_dot_field, uint
 	if (!f) {
 		format(why, len,
 		       "unknown field '%s' (REGISTER.Field, e.g. ID_AA64ISAR0_EL1.Atomic; "
-		       "docs/cpu-profiles.md lists them)",
+		       "docs/config.md)",
 		       reg_dot_field);
 		return -1;
 	}

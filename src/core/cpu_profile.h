@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * CPU profiles: the CPU a VM is shown, the same on every host (docs/cpu-profiles.md).
+ * CPU profiles: the CPU a VM is shown, the same on every host (docs/migration.md, "CPU profiles").
  *
  * A profile is a set of ID-register field values with a name: the AArch64 and
  * AArch32 feature registers HCR_EL2.TID3 traps, CTR_EL0 and CLIDR_EL1 (TID2),
@@ -116,7 +116,7 @@ struct cpu_view {
 	uint32_t ccsidr[CPU_CACHE_SELECTORS];
 };
 
-/* How a field's values are ordered, i.e. which way is safe (docs/cpu-profiles.md). */
+/* How a field's values are ordered, i.e. which way is safe (docs/migration.md, "CPU profiles"). */
 enum cpu_field_kind {
 	CPU_FIELD_LOWER = 0, /* unsigned; a lower value is a subset: min(profile, host) */
 	CPU_FIELD_SIGNED,    /* signed (0xf = -1 = absent); lower is safe */
@@ -167,8 +167,6 @@ int cpu_profile_set_feature(struct cpu_profile *p, const char *feature, bool on,
 			    size_t len);
 int cpu_profile_set_field(struct cpu_profile *p, const char *reg_dot_field, uint64_t value,
 			  char *why, size_t len);
-/* The feature names cpu_profile_set_feature knows, ", "-separated. */
-const char *cpu_profile_feature_names(void);
 
 /* Fills in what a profile takes from the host it starts on ("host", "pauth" = "on"). */
 void cpu_profile_resolve(struct cpu_profile *p, const struct host_cpu *host);
