@@ -388,12 +388,12 @@ static int for_each_field(int (*fn)(const struct cpu_field *f, void *ctx), void 
 			return r;
 	}
 	for (unsigned int reg = 0; reg < CPU_ID_REG_COUNT; reg++) {
-		uint64_t named = named_mask(reg);
+		uint64_t covered = named_mask(reg);
 
 		for (unsigned int lo = 0; lo < 64; lo += 4) {
 			struct cpu_field f = nibble_field(reg, lo);
 
-			if (named & field_mask(&f))
+			if (covered & field_mask(&f))
 				continue;
 			r = fn(&f, ctx);
 			if (r)
@@ -419,7 +419,7 @@ struct named_profile {
  */
 #define SKIFF_MIDR(v) (0x000f0000UL | ((0x080UL | (v)) << 4))
 
-static const struct named_profile named[] = {
+static const struct named_profile named_profiles[] = {
 	{
 		/*
 		 * Armv8.0 as a Cortex-A57 has it: FP and Advanced SIMD, AES/PMULL,
@@ -499,7 +499,7 @@ static const struct named_profile named[] = {
 	},
 };
 
-#define NNAMED (sizeof(named) / sizeof(named[0]))
+#define NNAMED (sizeof(named_profiles) / sizeof(named_profiles[0]))
 
 const char *cpu_profile_names(void)
 {
@@ -516,11 +516,11 @@ int cpu_profile_named(const char *name, struct cpu_profile *p)
 		return 0;
 	}
 	for (size_t i = 0; i < NNAMED; i++) {
-		if (strcmp(named[i].name, name))
+		if (strcmp(named_profiles[i].name, name))
 			continue;
-		p->midr = named[i].midr;
-		memcpy(p->id, named[i].id, sizeof(p->id));
-		memcpy(p->ccsidr, named[i].ccsidr, sizeof(p->ccsidr));
+		p->midr = named_profiles[i].midr;
+		memcpy(p->id, named_profiles[i].id, sizeof(p->id));
+		memcpy(p->ccsidr, named_profiles[i].ccsidr, sizeof(p->ccsidr));
 		return 0;
 	}
 	return -1;
@@ -735,9 +735,10 @@ static int view_field(const struct cpu_field *f, void *arg)
 
 void cpu_view_init(struct cpu_view *v, const struct cpu_profile *p, const struct host_cpu *host)
 {
-	struct view_ctx c = { v, p, host };
+	struct view_ctx c;
 
 	memset(v, 0, sizeof(*v));
+	c = (struct view_ctx){ v, p, host };
 	v->midr = p->midr;
 	v->revidr = p->revidr;
 	v->aidr = p->aidr;
