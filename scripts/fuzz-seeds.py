@@ -138,6 +138,15 @@ def configs():
                             Vm("fmt", "hello", extra='kernel-format = "image";'),
                             Vm("cells", "hello", extra="counter-frequency = <1 2 3>;")],
             "eight-vms.dtb": [Vm(f"vm{i}", "hello", cpu=i % 2) for i in range(8)],
+            "cpu-profiles.dtb": [
+                Vm("named", "hello", extra='cpu-profile = "armv8.0";'),
+                Vm("changed", "hello", extra=(
+                    'cpu-profile { base = "armv8.2"; profile-name = "fleet"; lse = "off"; '
+                    'sve = "on"; pauth = "on"; ID_AA64MMFR0_EL1.PARange = <4>; '
+                    'DCZID_EL0.DZP = <1>; midr = <0x410fd083>; revidr = <1>; };')),
+                Vm("unknown", "hello", extra='cpu-profile = "armv9.9";'),
+                Vm("badfield", "hello", extra=(
+                    'cpu-profile { base = "armv8.0"; ID_AA64PFR0_EL1.GIC = <1>; };'))],
         }
         for name, vms in sets.items():
             write("config", name, dtc(config_dts(vms), tmp))
@@ -407,6 +416,36 @@ def timescale():
         write("timescale", name, data)
 
 
+# --- CPU profiles (fuzz_cpu_profile) --------------------------------------------------
+
+# Register indices in core/cpu_profile.h's CPU_ID_REGS order.
+ID_AA64ISAR0, ID_AA64ISAR1, ID_AA64PFR0, CTR_EL0, CLIDR_EL1, DCZID_EL0 = 0, 1, 3, 36, 37, 38
+HOST = 0x80
+
+
+def change(reg, nibble, value):
+    return u8(reg) + u8(nibble) + u8(value)
+
+
+def cpu_profile_seeds():
+    seeds = {
+        "host": u8(0) + u8(0),
+        "armv8.0-on-its-own-values": u8(1) + u8(0),
+        "armv8.2-on-its-own-values": u8(2) + u8(0),
+        "armv8.0-with-lse-on-a-host-without": u8(1) + u8(0) + change(ID_AA64ISAR0, 5, 2)
+        + change(HOST | ID_AA64ISAR0, 5, 0),
+        "armv8.0-with-sve-and-pauth-on-a-host-with": u8(1) + u8(0)
+        + change(HOST | ID_AA64PFR0, 8, 1) + change(HOST | ID_AA64ISAR1, 1, 1)
+        + change(HOST | ID_AA64ISAR1, 6, 1),
+        "armv8.0-dc-zva-prohibited-other-block": u8(1) + u8(0) + change(DCZID_EL0, 1, 1)
+        + change(HOST | DCZID_EL0, 0, 5),
+        "armv8.2-larger-lines-than-the-host": u8(2) + u8(0) + change(HOST | CTR_EL0, 0, 3)
+        + change(HOST | CLIDR_EL1, 6, 3),
+    }
+    for name, data in seeds.items():
+        write("cpu_profile", name, data)
+
+
 # --- Formatting (fuzz_format) ---------------------------------------------------------
 
 CONVERSIONS = "diuxXopsc%"
@@ -470,7 +509,7 @@ def format_seeds():
 
 def main():
     for harness in ("config", "platform", "acpi_reader", "dt2acpi", "input", "screen",
-                    "message", "stage2", "timescale", "format"):
+                    "message", "stage2", "timescale", "cpu_profile", "format"):
         shutil.rmtree(os.path.join(CORPUS, harness), ignore_errors=True)
     configs()
     device_trees()
@@ -480,6 +519,7 @@ def main():
     backdoor()
     stage2()
     timescale()
+    cpu_profile_seeds()
     format_seeds()
     print(f"fuzz-seeds: corpora written under {os.path.relpath(CORPUS, TOP)}")
 

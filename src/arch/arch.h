@@ -13,6 +13,7 @@
 
 #include "lib/addr.h"
 
+struct host_cpu;
 struct platform;
 struct vcpu;
 struct vm;
@@ -33,6 +34,8 @@ struct cpu_features {
 unsigned int arch_cpu_index(void);
 void arch_cpu_features(struct cpu_features *f);
 uint64_t arch_cpu_mpidr(void);
+/* This CPU's ID registers, as core/cpu_profile.h lists them, and MIDR/REVIDR/AIDR. */
+void arch_cpu_id_regs(struct host_cpu *host);
 void arch_cpu_idle(void);
 /* WFE-based waiting for a flag another CPU sets, and the matching wake-up. */
 void arch_cpu_wait_event(void);

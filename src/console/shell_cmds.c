@@ -88,6 +88,15 @@ static void show_vm(struct shell *sh, struct vm *vm, int argc, char **argv)
 			? "scaled (physical counter and timer emulated; a memory-mapped timer)"
 			: "scaled (physical counter and timer emulated)",
 		(unsigned long)traps, (unsigned long)vm->counter.adjustments);
+	if (vm->cpu.trapped)
+		shell_printf(sh,
+			     "  cpu: profile %s, MIDR 0x%lx, ID and cache registers emulated%s%s%s",
+			     vm->cpu_profile.name, (unsigned long)vm->cpu.midr,
+			     vm->cpu.no_sve ? ", SVE trapped" : "",
+			     vm->cpu.no_pauth ? ", PAuth trapped" : "",
+			     vm->cpu.no_dc_zva ? ", DC ZVA trapped" : "");
+	else
+		shell_printf(sh, "  cpu: profile host (the CPU's own ID registers)");
 	shell_printf(sh, "  console: %lu bytes written, %lu scrolled out of its %u KiB scrollback",
 		     (unsigned long)vm->console.total, (unsigned long)conbuf_lost(&vm->console),
 		     VM_CONSOLE_RING / 1024);
@@ -335,7 +344,8 @@ static void stats_cmd(struct shell *sh, int argc, char **argv)
 
 static const struct shell_cmd commands[] = {
 	{ "vm list", "", "the VMs, their state, vCPUs, memory and counter frequency", vm_list },
-	{ "vm info", "NAME", "one VM in detail: exits, counter, stage 2, backdoor", vm_info },
+	{ "vm info", "NAME", "one VM in detail: exits, counter, CPU profile, stage 2, backdoor",
+	  vm_info },
 	{ "vm start", "NAME", "start a stopped VM afresh (its images loaded again)", vm_start },
 	{ "vm stop", "NAME", "power the VM off now", vm_stop },
 	{ "vm reset", "NAME", "reset a running VM now (like its reset button)", vm_reset_cmd },

@@ -122,6 +122,84 @@ static int parse_backdoor(const void *fdt, int node, struct vm_config *vm)
 	return 0;
 }
 
+/* A changed profile: one property of the cpu-profile node (not "base" or "profile-name"). */
+static int profile_change(const void *fdt, int prop, struct vm_config *vm)
+{
+	struct cpu_profile *p = &vm->cpu_profile;
+	const char *name;
+	int len;
+	const char *val = fdt_getprop_by_offset(fdt, prop, &name, &len);
+	const fdt32_t *cell = (const fdt32_t *)val;
+	char why[sizeof(vm->error) - 16];
+
+	if (!strcmp(name, "base") || !strcmp(name, "profile-name"))
+		return 0;
+	if (!strcmp(name, "midr") || !strcmp(name, "revidr")) {
+		if (len != 4)
+			return vm_error(vm, "cpu-profile: 'midr' and 'revidr' are one cell each");
+		*(!strcmp(name, "midr") ? &p->midr : &p->revidr) = fdt32_to_cpu(cell[0]);
+		return 0;
+	}
+	if (strchr(name, '.')) {
+		if (len != 4)
+			format(why, sizeof(why), "'%s' must be one cell", name);
+		if (len != 4 ||
+		    cpu_profile_set_field(p, name, fdt32_to_cpu(cell[0]), why, sizeof(why)))
+			goto bad;
+		return 0;
+	}
+	if (len < 1 || val[len - 1] || (strcmp(val, "on") && strcmp(val, "off"))) {
+		format(why, sizeof(why), "'%s' must be \"on\" or \"off\"", name);
+		goto bad;
+	}
+	if (!cpu_profile_set_feature(p, name, !strcmp(val, "on"), why, sizeof(why)))
+		return 0;
+bad:
+	format(vm->error, sizeof(vm->error), "cpu-profile: %s", why);
+	return -1;
+}
+
+/*
+ * cpu-profile = "NAME", or a cpu-profile node: base = "NAME", then features
+ * ("lse" = "on"), fields (ID_AA64ISAR0_EL1.Atomic = <2>), midr, revidr and
+ * profile-name ("name" would be the node's own name to dtc).
+ */
+static int parse_cpu_profile(const void *fdt, int node, struct vm_config *vm)
+{
+	const char *s = prop_string(fdt, node, "cpu-profile");
+	int sub = fdt_subnode_offset(fdt, node, "cpu-profile"), prop;
+	const char *base, *name;
+
+	if (!s && fdt_getprop(fdt, node, "cpu-profile", NULL))
+		return vm_error(vm, "'cpu-profile' must be a string or a node");
+	if (s && sub >= 0)
+		return vm_error(vm, "'cpu-profile' is both a property and a node: one of them");
+	base = sub >= 0 ? prop_string(fdt, sub, "base") : (s ? s : "host");
+	if (!base)
+		return vm_error(vm, "cpu-profile: no 'base' (a named profile, e.g. \"armv8.0\")");
+	if (cpu_profile_named(base, &vm->cpu_profile)) {
+		format(vm->error, sizeof(vm->error),
+		       "cpu-profile \"%s\" is not one Skiff knows (%s)", base, cpu_profile_names());
+		return -1;
+	}
+	if (sub < 0)
+		return 0;
+	if (vm->cpu_profile.flags & CPU_PROFILE_HOST)
+		return vm_error(vm, "cpu-profile: base \"host\" takes no changes");
+	fdt_for_each_property_offset(prop, fdt, sub)
+	{
+		if (profile_change(fdt, prop, vm))
+			return -1;
+	}
+	/* Its own name, or the base's with a "+": it is not the named profile any more. */
+	name = prop_string(fdt, sub, "profile-name");
+	if (name && (!*name || strlen(name) >= sizeof(vm->cpu_profile.name)))
+		return vm_error(vm, "cpu-profile: 'profile-name' must be 1 to 31 characters");
+	format(vm->cpu_profile.name, sizeof(vm->cpu_profile.name), "%s%s", name ? name : base,
+	       name ? "" : "+");
+	return 0;
+}
+
 #define COUNTER_HZ_MIN 1000000UL
 #define COUNTER_HZ_MAX 4000000000UL
 
@@ -185,6 +263,8 @@ static int parse_vm(const void *fdt, int node, struct vm_config *vm)
 		vm->cpu = (int)v;
 	vm->bootargs = prop_string(fdt, node, "bootargs");
 	if (parse_acpi(fdt, node, vm) || parse_counter(fdt, node, vm))
+		return -1;
+	if (parse_cpu_profile(fdt, node, vm))
 		return -1;
 	if (parse_backdoor(fdt, node, vm))
 		return -1;

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/cpu_profile.h"
+
 #define CONFIG_MAX_VMS	8
 #define CONFIG_NAME_MAX 32
 
@@ -46,6 +48,8 @@ struct vm_config {
 	bool backdoor; /* the VMware-compatible backdoor ("backdoor" = "on", the default) */
 	bool backdoor_el0_tdcc; /* "backdoor-el0" = "tdcc": honour the guest's MDSCR_EL1.TDCC */
 	bool acpi;		/* "acpi" = "on": the guest gets ACPI tables (docs/acpi.md) */
+	/* "cpu-profile": the CPU it is shown (docs/config.md); "host" by default. */
+	struct cpu_profile cpu_profile;
 	/* "guestinfo" subnode: string properties readable as guestinfo.NAME (-1: none). */
 	const void *fdt;
 	int guestinfo_node;

@@ -25,6 +25,8 @@
 #define PMU_EL1_C14    SYS_ENC(3, 0, 9, 14, 0)
 #define ICC_SGI1R_EL1  SYS_ENC(3, 0, 12, 11, 5)
 #define ICC_ASGI1R_EL1 SYS_ENC(3, 0, 12, 11, 6)
+#define CSSELR_EL1     SYS_ENC(3, 2, 0, 0, 0)
+#define CSSELR_VALID   0x1fUL /* TnD, Level, InD */
 
 /* MDSCR_EL1 bits a guest may set: SS, TDCC, KDE, MDE (no external debugger here). */
 #define MDSCR_WRITABLE ((1U << 0) | (1U << 12) | (1U << 13) | (1U << 15))
@@ -115,6 +117,32 @@ static bool timer_access(struct vcpu *vcpu, uint32_t enc, bool read, unsigned in
 	return true;
 }
 
+/*
+ * A VM with a CPU profile (HCR_EL2.TID1-3): its ID, cache and revision
+ * registers come from its view, and CSSELR_EL1, which TID2 traps too, is
+ * per-vCPU state that selects the CCSIDR_EL1 it reads. Writes to the
+ * read-only ones are not emulated (UNDEF).
+ */
+static bool profile_access(struct vcpu *vcpu, uint32_t enc, bool read, unsigned int rt)
+{
+	const struct cpu_view *v = &vcpu->vm->cpu;
+	uint64_t val;
+
+	if (!v->trapped)
+		return false;
+	if (enc == CSSELR_EL1) {
+		if (read)
+			vcpu_set_reg(vcpu, rt, vcpu->el1.csselr);
+		else
+			vcpu->el1.csselr = vcpu_get_reg(vcpu, rt) & CSSELR_VALID;
+		return true;
+	}
+	if (!read || !cpu_view_read(v, enc, vcpu->el1.csselr, &val))
+		return false;
+	vcpu_set_reg(vcpu, rt, val);
+	return true;
+}
+
 bool sysreg_emulate(struct vcpu *vcpu, uint64_t esr)
 {
 	uint32_t enc = esr_sys_encoding(esr);
@@ -123,6 +151,8 @@ bool sysreg_emulate(struct vcpu *vcpu, uint64_t esr)
 	unsigned int i;
 
 	if (timer_access(vcpu, enc, read, rt))
+		return true;
+	if (profile_access(vcpu, enc, read, rt))
 		return true;
 	for (i = 0; i < sizeof(sysregs) / sizeof(sysregs[0]); i++) {
 		uint64_t val;

@@ -33,6 +33,31 @@ static void trap_undef(struct vcpu *vcpu, uint64_t esr)
 	arch_vcpu_inject_undef(vcpu);
 }
 
+/*
+ * PAuth (HCR_EL2.API clear) or SVE (CPTR_EL2.TZ) used by a VM whose CPU
+ * profile hides it: UNDEF, as on a CPU without the feature, logged once as
+ * that rather than as an unhandled trap.
+ */
+static void trap_hidden_feature(struct vcpu *vcpu, uint64_t esr)
+{
+	unsigned int ec = esr_ec(esr);
+	struct vm *vm = vcpu->vm;
+	uint64_t bit = 1UL << ec;
+	bool hidden = ec == EC_PAUTH ? vm->cpu.no_pauth : vm->cpu.no_sve;
+
+	if (!hidden) {
+		trap_undef(vcpu, esr);
+		return;
+	}
+	if (!(__atomic_fetch_or(&vm->traps_logged, bit, __ATOMIC_RELAXED) & bit))
+		guestlog_info(&vm->log,
+			      "vcpu %u: %s at PC 0x%lx, which cpu-profile %s hides: UNDEF "
+			      "injected (further ones not logged)",
+			      vcpu->id, ec == EC_PAUTH ? "a PAuth instruction" : "SVE",
+			      (unsigned long)vcpu->ctx.pc, vm->cpu_profile.name);
+	arch_vcpu_inject_undef(vcpu);
+}
+
 static void trap_hvc(struct vcpu *vcpu, uint64_t esr)
 {
 	/* SMCCC reserves HVC #0; other immediates are not a call we define. */
@@ -125,8 +150,9 @@ static void trap_sysreg(struct vcpu *vcpu, uint64_t esr)
 }
 
 static const trap_handler_fn trap_handlers[ESR_EC_COUNT] = {
-	[EC_SYS64] = trap_sysreg,  [EC_WFX] = trap_wfx,	      [EC_HVC64] = trap_hvc,
-	[EC_DABT_LOW] = trap_dabt, [EC_IABT_LOW] = trap_iabt,
+	[EC_SYS64] = trap_sysreg,	[EC_WFX] = trap_wfx,	   [EC_HVC64] = trap_hvc,
+	[EC_DABT_LOW] = trap_dabt,	[EC_IABT_LOW] = trap_iabt, [EC_PAUTH] = trap_hidden_feature,
+	[EC_SVE] = trap_hidden_feature,
 };
 
 static void handle_sync(struct vcpu *vcpu)

@@ -325,10 +325,37 @@ static uint64_t stage2_table_quota(const struct vm *vm)
 	       arch_stage2_tables_for(&vm->s2, ipa_init(GUEST_GICC_BASE), GUEST_GICC_SIZE);
 }
 
+/*
+ * The CPU the VM is shown: its profile, taking from this host what it takes
+ * ("host", PAuth), refused when this host cannot give all of it. A config
+ * that names no profile (one built in code, not parsed) is "host" too.
+ */
+static int cpu_profile_setup(struct vm *vm, char *err, size_t errlen)
+{
+	struct host_cpu host;
+	char why[160];
+
+	arch_cpu_id_regs(&host);
+	vm->cpu_profile = vm->config->cpu_profile;
+	if (!vm->cpu_profile.version)
+		cpu_profile_named("host", &vm->cpu_profile);
+	cpu_profile_resolve(&vm->cpu_profile, &host);
+	if (cpu_profile_check(&vm->cpu_profile, &host, why, sizeof(why))) {
+		format(err, errlen, "cpu-profile %s %s", vm->cpu_profile.name, why);
+		return -1;
+	}
+	cpu_view_init(&vm->cpu, &vm->cpu_profile, &host);
+	return 0;
+}
+
 static int vm_build(struct vm *vm, unsigned int pcpu, char *err, size_t errlen)
 {
 	const struct vm_config *c = vm->config;
-	void *ram = mem_alloc_uninit(c->memory_size, RAM_ALIGN);
+	void *ram;
+
+	if (cpu_profile_setup(vm, err, errlen))
+		return -1;
+	ram = mem_alloc_uninit(c->memory_size, RAM_ALIGN);
 
 	vm->ram_ipa = ipa_init(GUEST_RAM_BASE);
 	vm->ram_size = c->memory_size;
@@ -404,7 +431,7 @@ static void vm_created(struct vm *vm, enum vm_state state)
 unsigned int vm_create_all(const struct config *cfg)
 {
 	unsigned int i, started = 0;
-	char err[160];
+	char err[224];
 
 	for (i = 0; i < cfg->nvms && nvms < VM_MAX; i++) {
 		const struct vm_config *c = &cfg->vms[i];
@@ -435,6 +462,12 @@ unsigned int vm_create_all(const struct config *cfg)
 			 vm->name, (unsigned long)(vm->ram_size >> 20),
 			 (unsigned long)ipa_addr(vm->ram_ipa), vm->nvcpus, pcpu,
 			 (unsigned long)ipa_addr(vm->entry_ipa));
+		if (vm->cpu.trapped)
+			log_info("vm %s: cpu-profile %s: MIDR 0x%lx, ID registers emulated%s%s%s",
+				 vm->name, vm->cpu_profile.name, (unsigned long)vm->cpu.midr,
+				 vm->cpu.no_sve ? ", SVE trapped" : "",
+				 vm->cpu.no_pauth ? ", PAuth trapped" : "",
+				 vm->cpu.no_dc_zva ? ", DC ZVA trapped" : "");
 	}
 	sched_on_tick(flush_guestlogs);
 	return started;

@@ -60,6 +60,7 @@
 #include "arch/arm64/context.h"
 #include "console/conbuf.h"
 #include "core/config.h"
+#include "core/cpu_profile.h"
 #include "core/guestlog.h"
 #include "core/mmio.h"
 #include "core/stage2_fault.h"
@@ -156,7 +157,9 @@ struct vm {
 	struct vtimer_counter counter;
 	/* counter-mode "mmio": the memory-mapped timer (its lock: the fields it writes). */
 	struct memtimer memtimer;
-	struct guestlog log; /* the lines it causes, rate-limited */
+	struct cpu_profile cpu_profile; /* as resolved on this host (a migration sends it) */
+	struct cpu_view cpu;		/* what its vCPUs are shown, and what is hidden */
+	struct guestlog log;		/* the lines it causes, rate-limited */
 	/*
 	 * protects: state (written only under it), resetting, every vCPU's state
 	 * but the lock-free BLOCKED <-> RUNNABLE moves (vcpu_state()), started

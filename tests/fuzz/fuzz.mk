@@ -7,8 +7,9 @@ FUZZ_CFLAGS := -std=gnu11 -O1 -g $(WARN_CFLAGS) -Isrc -Itests/unit \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_LDLIBS := -lfdt
 
-FUZZ_SRCS_fuzz_config     := src/core/config.c src/hypercall/rpci.c src/core/guestlog.c \
-	src/lib/format.c
+FUZZ_SRCS_fuzz_config     := src/core/config.c src/core/cpu_profile.c src/hypercall/rpci.c \
+	src/core/guestlog.c src/lib/format.c
+FUZZ_SRCS_fuzz_cpu_profile := src/core/cpu_profile.c src/lib/format.c
 FUZZ_SRCS_fuzz_platform   := src/platform/platform.c src/platform/dt.c src/lib/format.c
 FUZZ_SRCS_fuzz_acpi_reader := src/acpi/reader.c src/acpi/table.c src/lib/format.c
 FUZZ_SRCS_fuzz_dt2acpi    := $(wildcard src/acpi/*.c) src/platform/dt.c src/platform/platform.c \

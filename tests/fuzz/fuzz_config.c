@@ -93,6 +93,10 @@ static void check_vm(const struct vm_config *vm, const uint8_t *data, size_t siz
 	}
 	FUZZ_CHECK(!vm->counter_hz || (vm->counter_hz >= 1000000 && vm->counter_hz <= 4000000000UL),
 		   "vm %s: counter-frequency %lu", vm->name, (unsigned long)vm->counter_hz);
+	FUZZ_CHECK(vm->cpu_profile.version == CPU_PROFILE_VERSION &&
+			   fuzz_terminated(vm->cpu_profile.name, sizeof(vm->cpu_profile.name)) &&
+			   vm->cpu_profile.name[0],
+		   "vm %s: cpu-profile without a version or a name", vm->name);
 	take_guestinfo(vm);
 }
 

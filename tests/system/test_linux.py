@@ -36,10 +36,12 @@ def linux_vm(name, cpu=None, vcpus=1):
 
 
 class Shell:
-    """Types into the Linux VM's console (host input goes to the first VM) and reads it."""
+    """Types into a Linux VM's console (host input goes to the first VM, Ctrl-\\ N to the
+    Nth) and reads the lines of VM @vm."""
 
-    def __init__(self, child):
+    def __init__(self, child, vm="linux"):
         self.child = child
+        self.prefix = f"{vm}| "
         self.n = 0
 
     def run(self, command, timeout=60):
@@ -50,7 +52,8 @@ class Shell:
         self.child.send(f"{command}; echo END-{self.n}-\"\"MARK\r")
         self.child.expect(re.escape(end), timeout=timeout)
         text = self.child.before.replace("\r", "")
-        return [line[len("linux| "):] for line in text.split("\n") if line.startswith("linux| ")]
+        return [line[len(self.prefix):] for line in text.split("\n")
+                if line.startswith(self.prefix)]
 
 
 @pytest.mark.parametrize("cpu,gic", [("max", 3), ("cortex-a57", 3), ("max", 2),
@@ -105,13 +108,33 @@ def test_linux_shell(images, cpu, gic):
     assert m and int(m.group(2)) > 100 and int(m.group(3)) > 100, log[-1]
 
 
+# What Linux makes of cpu-profile "armv8.0" (docs/migration.md): its hwcaps, and the MIDR
+# (implementer 0, part 0x080). evtstrm and cpuid are Linux's own (the timer's event stream,
+# ID registers emulated at EL0), not features of the CPU.
+ARMV8_0_FEATURES = "fp asimd evtstrm aes pmull sha1 sha2 crc32 cpuid"
+
+
+def cpuinfo_features(sh):
+    """The Features of /proc/cpuinfo in the VM of Shell @sh, which must be the same on
+    every vCPU, printed one a line (the console cuts long lines); the quotes split the
+    markers so that the echo of the typed command does not match."""
+    lines = sh.run("f=$(sed -n 's/^Features[^:]*: //p' /proc/cpuinfo | sort -u); "
+                   "echo \"dis\"\"tinct=$(echo \"$f\" | wc -l)\"; "
+                   "for x in $f; do echo \"fea\"\"ture=$x\"; done")
+    assert "distinct=1" in lines, lines
+    return [l[len("feature="):].strip() for l in lines if l.startswith("feature=")]
+
+
 def test_two_linux_vms_each_on_its_own_console(images):
     """Two Linux VMs at once; Ctrl-\\ <n> gives the serial input to VM n, and each
-    answers only what was typed to it."""
+    answers only what was typed to it. On -cpu max, VM two has cpu-profile "armv8.0":
+    /proc/cpuinfo shows exactly that profile's features and MIDR where VM one (the host's
+    CPU) shows LSE atomics, SVE and PAuth."""
+    two = linux_vm("two", cpu=1, vcpus=2)
+    two.extra += '\n\t\t\tcpu-profile = "armv8.0";'
     with tempfile.TemporaryDirectory() as tmp:
-        config = compile_config(config_dts([linux_vm("one", cpu=0), linux_vm("two", cpu=1)]),
-                                tmp)
-        cmd = qemu_command(config, cpu="cortex-a57", gic=3, smp=2)
+        config = compile_config(config_dts([linux_vm("one", cpu=0), two]), tmp)
+        cmd = qemu_command(config, cpu="max", gic=3, smp=2)
         with qemu_session(cmd, limit=400, timeout=240) as child:
             child.expect(r"input goes to vm one; Ctrl-\\ then 1-2 gives it to another VM")
             booted = set()
@@ -123,10 +146,18 @@ def test_two_linux_vms_each_on_its_own_console(images):
             child.expect("console: input goes to vm two", timeout=30)
             child.send("echo two-$((40+2))\r")
             child.expect(r"two\| two-42", timeout=60)
+            sh = Shell(child, "two")
+            assert cpuinfo_features(sh) == ARMV8_0_FEATURES.split()
+            cpuinfo = sh.run("cat /proc/cpuinfo")
+            assert "CPU implementer\t: 0x00" in cpuinfo and "CPU part\t: 0x080" in cpuinfo
+            assert sum(1 for l in cpuinfo if l.startswith("processor")) == 2, cpuinfo
             child.send("\x1c1")
             child.expect("console: input goes to vm one", timeout=30)
             child.send("echo one-$((40+2))\r")
             child.expect(r"one\| one-42", timeout=60)
+            host = cpuinfo_features(Shell(child, "one"))
+            assert {"atomics", "sve", "paca", "pacg"} <= set(host), " ".join(host)
+            assert set(ARMV8_0_FEATURES.split()) < set(host), host
             child.send("\x1ch")
             child.expect("console: vm one has no guest tools listening \\(TCLO\\): OS_Halt not sent",
                          timeout=30)

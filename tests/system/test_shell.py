@@ -6,8 +6,9 @@ from skiff import Vm, compile_config, config_dts, qemu_command, qemu_session
 
 
 def test_shell_commands():
-    vms = [Vm("spin", "spin", cpu=0), Vm("ts", "spin", cpu=1,
-                                           extra="counter-frequency = <25000000>;")]
+    vms = [Vm("spin", "spin", cpu=0),
+           Vm("ts", "spin", cpu=1,
+              extra='counter-frequency = <25000000>;\n\t\t\tcpu-profile = "armv8.0";')]
     with tempfile.TemporaryDirectory() as tmp:
         cmd = qemu_command(compile_config(config_dts(vms), tmp), smp=2)
         with qemu_session(cmd, limit=120, timeout=60) as child:
@@ -25,7 +26,10 @@ def test_shell_commands():
             run("vm list", r"NAME +STATE +VCPUS +MEMORY +COUNTER HZ",
                 r"shell\| spin +running +1 +4 MiB +\d+", r"shell\| ts +running +1 +4 MiB +25000000")
             run("vm info ts", r"vm ts: running, 1 vCPU\(s\), 4 MiB RAM, \d+ exits",
-                r"counter: guest 25000000 Hz, host \d+ Hz, scaled")
+                r"counter: guest 25000000 Hz, host \d+ Hz, scaled",
+                r"cpu: profile armv8.0, MIDR 0xf0800, ID and cache registers emulated, "
+                r"SVE trapped, PAuth trapped")
+            run("vm info spin", r"cpu: profile host \(the CPU's own ID registers\)")
             run("vm info nosuch", r"no VM is called \"nosuch\" \(vm list shows their names\)")
             run("frobnicate", r"unknown command \"frobnicate\": type help for the list")
             run("guestinfo set ts color deep blue", r"vm ts: guestinfo.color = \"deep blue\"")

@@ -201,6 +201,94 @@ static void test_duplicate_and_long_names(void **state)
 	assert_non_null(strstr(cfg.vms[2].error, "longer than 31"));
 }
 
+/* The one VM of a configuration whose VM node holds @props (besides memory and kernel). */
+static const struct vm_config *one_vm(struct config *cfg, const char *props)
+{
+	char err[160] = "";
+	char dts[1024];
+
+	snprintf(dts, sizeof(dts),
+		 HEAD "vms { a { memory-size = <0x100000>; kernel = [00]; %s }; }; };", props);
+	compile(dts);
+	assert_int_equal(config_parse(blob, blob_len, cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg->nvms, 1);
+	if (cfg->vms[0].error[0])
+		fail_msg("unexpected error \"%s\"", cfg->vms[0].error);
+	return &cfg->vms[0];
+}
+
+static void test_cpu_profile(void **state)
+{
+	struct config cfg;
+	const struct vm_config *vm;
+
+	(void)state;
+	/* None: "host", the hardware as it is. */
+	vm = one_vm(&cfg, "");
+	assert_string_equal(vm->cpu_profile.name, "host");
+	assert_true(vm->cpu_profile.flags & CPU_PROFILE_HOST);
+	vm = one_vm(&cfg, "cpu-profile = \"armv8.0\";");
+	assert_string_equal(vm->cpu_profile.name, "armv8.0");
+	assert_false(vm->cpu_profile.flags & CPU_PROFILE_HOST);
+	assert_int_equal(vm->cpu_profile.midr, 0x000f0800);
+	assert_int_equal(vm->cpu_profile.id[CPU_ID_AA64ISAR0_EL1], 0x11120);
+	/* A node: a base, then features, fields (any case), MIDR/REVIDR, a name of its own. */
+	vm = one_vm(&cfg, "cpu-profile { base = \"armv8.0\"; lse = \"on\"; crc32 = \"off\"; "
+			  "id_aa64isar0_el1.dp = <1>; DCZID_EL0.DZP = <1>; "
+			  "midr = <0x410fd083>; revidr = <2>; };");
+	assert_string_equal(vm->cpu_profile.name, "armv8.0+");
+	assert_int_equal(vm->cpu_profile.id[CPU_ID_AA64ISAR0_EL1], 0x0000100000201120UL);
+	assert_int_equal(vm->cpu_profile.id[CPU_DCZID_EL0], 0x14);
+	assert_int_equal(vm->cpu_profile.midr, 0x410fd083);
+	assert_int_equal(vm->cpu_profile.revidr, 2);
+	vm = one_vm(&cfg, "cpu-profile { base = \"armv8.2\"; profile-name = \"fleet-2024\"; sve = "
+			  "\"on\"; };");
+	assert_string_equal(vm->cpu_profile.name, "fleet-2024");
+	assert_int_equal((vm->cpu_profile.id[CPU_ID_AA64PFR0_EL1] >> 32) & 0xf, 1);
+	vm = one_vm(&cfg, "cpu-profile { base = \"armv8.2\"; pauth = \"on\"; };");
+	assert_true(vm->cpu_profile.flags & CPU_PROFILE_HOST_PAUTH);
+}
+
+static void test_cpu_profile_errors(void **state)
+{
+	(void)state;
+	expect_vm_error("memory-size = <0x100000>; kernel = [00]; cpu-profile = \"armv9\";",
+			"cpu-profile \"armv9\" is not one Skiff knows (\"host\", \"armv8.0\", "
+			"\"armv8.2\")");
+	expect_vm_error("memory-size = <0x100000>; kernel = [00]; cpu-profile = <1>;",
+			"'cpu-profile' must be a string or a node");
+	expect_vm_error("memory-size = <0x100000>; kernel = [00]; cpu-profile = \"armv8.0\"; "
+			"cpu-profile { base = \"armv8.0\"; };",
+			"'cpu-profile' is both a property and a node");
+	expect_vm_error("memory-size = <0x100000>; kernel = [00]; cpu-profile { lse = \"on\"; };",
+			"cpu-profile: no 'base'");
+	expect_vm_error("memory-size = <0x100000>; kernel = [00]; "
+			"cpu-profile { base = \"host\"; lse = \"on\"; };",
+			"cpu-profile: base \"host\" takes no changes");
+	expect_vm_error("memory-size = <0x100000>; kernel = [00]; "
+			"cpu-profile { base = \"armv8.0\"; lse = \"yes\"; };",
+			"cpu-profile: 'lse' must be \"on\" or \"off\"");
+	expect_vm_error("memory-size = <0x100000>; kernel = [00]; "
+			"cpu-profile { base = \"armv8.0\"; lse2 = \"on\"; };",
+			"cpu-profile: unknown feature 'lse2'");
+	expect_vm_error(
+		"memory-size = <0x100000>; kernel = [00]; "
+		"cpu-profile { base = \"armv8.0\"; ID_AA64ISAR0_EL1.Atomic = /bits/ 8 <2>; };",
+		"cpu-profile: 'ID_AA64ISAR0_EL1.Atomic' must be one cell");
+	expect_vm_error("memory-size = <0x100000>; kernel = [00]; "
+			"cpu-profile { base = \"armv8.0\"; ID_AA64ISAR0_EL1.Atomic = <16>; };",
+			"cpu-profile: ID_AA64ISAR0_EL1.Atomic is a 4-bit field: 16 does not fit");
+	expect_vm_error("memory-size = <0x100000>; kernel = [00]; "
+			"cpu-profile { base = \"armv8.0\"; ID_AA64ISAR0_EL1.Nope = <1>; };",
+			"cpu-profile: unknown field 'ID_AA64ISAR0_EL1.Nope'");
+	expect_vm_error("memory-size = <0x100000>; kernel = [00]; "
+			"cpu-profile { base = \"armv8.0\"; midr = /bits/ 64 <1>; };",
+			"cpu-profile: 'midr' and 'revidr' are one cell each");
+	expect_vm_error("memory-size = <0x100000>; kernel = [00]; cpu-profile { base = "
+			"\"armv8.0\"; profile-name = \"a-name-of-thirty-two-characters!\"; };",
+			"cpu-profile: 'profile-name' must be 1 to 31 characters");
+}
+
 static void expect_blob_error(const char *substring)
 {
 	struct config cfg;
@@ -275,6 +363,8 @@ int main(void)
 		cmocka_unit_test(test_blob_errors),
 		cmocka_unit_test(test_old_blob_version_is_refused),
 		cmocka_unit_test(test_too_many_vms),
+		cmocka_unit_test(test_cpu_profile),
+		cmocka_unit_test(test_cpu_profile_errors),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

@@ -8,7 +8,9 @@
 #include <cmocka.h>
 
 #include "arch/arm64/exit.h"
+#include "core/cpu_profile.h"
 #include "core/esr.h"
+#include "core/sysreg.h"
 #include "core/trap.h"
 #include "fake_arch.h"
 #include "vdev/psci.h"
@@ -295,6 +297,85 @@ static void test_wfi_blocks_and_wfe_yields(void **state)
 	assert_int_equal(fake.undefs, 0);
 }
 
+/* Gives the VM profile "armv8.0" on a host that has it, and SVE and PAuth besides. */
+static void give_profile(void)
+{
+	struct host_cpu host;
+	char why[160];
+
+	memset(&host, 0, sizeof(host));
+	assert_int_equal(cpu_profile_named("armv8.0", &vm.cpu_profile), 0);
+	memcpy(host.id, vm.cpu_profile.id, sizeof(host.id));
+	host.id[CPU_ID_AA64PFR0_EL1] |= 1UL << 32;   /* SVE */
+	host.id[CPU_ID_AA64ISAR1_EL1] |= 0x01000010; /* APA, GPA */
+	assert_int_equal(cpu_profile_check(&vm.cpu_profile, &host, why, sizeof(why)), 0);
+	cpu_view_init(&vm.cpu, &vm.cpu_profile, &host);
+}
+
+/* A trapped MRS (read) or MSR of register @enc with Rt @rt. */
+static void sysreg_access(uint32_t enc, unsigned int rt, bool read)
+{
+	trap(EC_SYS64, enc | ((uint64_t)rt << 5) | (read ? 1 : 0));
+}
+
+#define ID_AA64ISAR0 SYS_ENC(3, 0, 0, 6, 0)
+#define CSSELR	     SYS_ENC(3, 2, 0, 0, 0)
+#define CCSIDR	     SYS_ENC(3, 1, 0, 0, 0)
+
+/* A VM with a profile reads its ID and cache registers from it; CSSELR_EL1 is its own. */
+static void test_profile_registers(void **state)
+{
+	(void)state;
+	give_profile();
+	v->ctx.x[3] = 0x5a5a;
+	sysreg_access(ID_AA64ISAR0, 3, true);
+	assert_int_equal(v->ctx.x[3], 0x11120);
+	assert_int_equal(v->ctx.pc, 0x40001004);
+	v->ctx.x[4] = 0x1f; /* TnD, level 8 (none), InD: kept as written */
+	sysreg_access(CSSELR, 4, false);
+	assert_int_equal(v->el1.csselr, 0x1f);
+	v->ctx.x[4] = 0xffff0001; /* level 1 instruction, with bits CSSELR_EL1 does not have */
+	sysreg_access(CSSELR, 4, false);
+	assert_int_equal(v->el1.csselr, 1);
+	sysreg_access(CSSELR, 5, true);
+	assert_int_equal(v->ctx.x[5], 1);
+	sysreg_access(CCSIDR, 6, true);
+	assert_int_equal(v->ctx.x[6], 0x201fe012); /* armv8.0's L1 instruction cache */
+	assert_int_equal(fake.undefs, 0);
+	/* The ID registers are read-only. */
+	sysreg_access(ID_AA64ISAR0, 3, false);
+	assert_int_equal(fake.undefs, 1);
+}
+
+/* Without a profile ("host") nothing traps, and a stray ID register trap is not answered. */
+static void test_no_profile_no_answers(void **state)
+{
+	(void)state;
+	v->ctx.x[3] = 0x5a5a;
+	sysreg_access(ID_AA64ISAR0, 3, true);
+	assert_int_equal(fake.undefs, 1);
+	assert_int_equal(v->ctx.x[3], 0x5a5a);
+	trap(EC_SVE, 0);
+	trap(EC_PAUTH, 0);
+	assert_int_equal(fake.undefs, 3);
+	assert_non_null(strstr(fake.log[1], "unhandled SVE access trap"));
+}
+
+/* SVE and PAuth the profile hides: UNDEF, logged once each as hidden. */
+static void test_hidden_features_undef(void **state)
+{
+	(void)state;
+	give_profile();
+	trap(EC_SVE, 0);
+	trap(EC_SVE, 0);
+	trap(EC_PAUTH, 0);
+	assert_int_equal(fake.undefs, 3);
+	assert_int_equal(fake.nlogs, 2);
+	assert_non_null(strstr(fake.log[0], "vcpu 0: SVE at PC 0x40001000, which cpu-profile "
+					    "armv8.0 hides: UNDEF injected"));
+	assert_non_null(strstr(fake.log[1], "a PAuth instruction"));
+}
+
 static void test_instruction_abort_crashes_vm(void **state)
 {
 	(void)state;
@@ -350,6 +431,9 @@ int main(void)
 		cmocka_unit_test_setup(test_abort_outside_ram_and_devices, setup),
 		cmocka_unit_test_setup(test_wfi_blocks_and_wfe_yields, setup),
 		cmocka_unit_test_setup(test_instruction_abort_crashes_vm, setup),
+		cmocka_unit_test_setup(test_profile_registers, setup),
+		cmocka_unit_test_setup(test_no_profile_no_answers, setup),
+		cmocka_unit_test_setup(test_hidden_features_undef, setup),
 		cmocka_unit_test_setup(test_host_irq_reaches_its_owner_and_serror, setup),
 	};
 

@@ -2,6 +2,7 @@
 #include "arch/arch.h"
 #include "arch/arm64/mmu.h"
 #include "arch/arm64/sysreg.h"
+#include "core/cpu_profile.h"
 #include "platform/platform.h"
 
 void arch_cpu_features(struct cpu_features *f)
@@ -20,6 +21,18 @@ void arch_cpu_features(struct cpu_features *f)
 	f->gicv3_sysregs = FIELD(pfr0, 24, 4) != 0;
 	f->sve = FIELD(pfr0, 32, 4);
 	f->counter_hz = read_sysreg(cntfrq_el0);
+}
+
+/* Each register by its encoding: the assembler need not know the newer names. */
+#define READ_ID(name, op0, op1, crn, crm, op2) \
+	host->id[CPU_##name] = read_sysreg(S##op0##_##op1##_C##crn##_C##crm##_##op2);
+
+void arch_cpu_id_regs(struct host_cpu *host)
+{
+	host->midr = read_sysreg(midr_el1);
+	host->revidr = read_sysreg(revidr_el1);
+	host->aidr = read_sysreg(aidr_el1);
+	CPU_ID_REGS(READ_ID)
 }
 
 uint64_t arch_cpu_mpidr(void)

@@ -102,10 +102,46 @@ void arch_vcpu_counter_load(const struct vcpu *vcpu)
 	write_sysreg(cntvoff_el2, c->offset);
 }
 
+/*
+ * What the VM's CPU profile makes Skiff trap or take away (docs/migration.md,
+ * "CPU profiles"): its ID, cache and revision registers (TID1-3, emulated by
+ * core/sysreg.c), SVE (CPTR_EL2.TZ), PAuth (HCR_EL2.API/APK clear: PAC
+ * instructions and the key registers trap and give UNDEF), DC ZVA (TDZ), and
+ * the MIDR it reads (VPIDR).
+ */
+static uint64_t profile_hcr(const struct cpu_view *v, uint64_t hcr)
+{
+	if (v->trapped)
+		hcr |= HCR_TID1 | HCR_TID2 | HCR_TID3;
+	if (v->no_pauth)
+		hcr &= ~(HCR_API | HCR_APK);
+	if (v->no_dc_zva)
+		hcr |= HCR_TDZ;
+	return hcr;
+}
+
+/*
+ * CPTR_EL2.TZ traps EL2's own SVE accesses too: it is set last in
+ * arch_vcpu_load and cleared before the SVE registers are touched again, in
+ * arch_vcpu_put or in a second arch_vcpu_load without a put between (a reset
+ * by the vCPU itself reloads it).
+ */
+static void sve_untrap(void)
+{
+	uint64_t cptr = read_sysreg(cptr_el2);
+
+	if (cptr & CPTR_TZ) {
+		write_sysreg(cptr_el2, cptr & ~CPTR_TZ);
+		isb();
+	}
+}
+
 void arch_vcpu_load(struct vcpu *vcpu)
 {
+	const struct cpu_view *view = &vcpu->vm->cpu;
 	const struct el1_sysregs *e = &vcpu->el1;
 
+	sve_untrap();
 	RESTORE(sctlr, sctlr_el1);
 	RESTORE(cpacr, cpacr_el1);
 	RESTORE(ttbr0, ttbr0_el1);
@@ -143,11 +179,16 @@ void arch_vcpu_load(struct vcpu *vcpu)
 		sve_pregs_restore(vcpu->fp.p);
 		write_sysreg(S3_0_C1_C2_0, vcpu->fp.zcr); /* ZCR_EL1 */
 	}
+	if (view->no_sve)
+		write_sysreg(cptr_el2, read_sysreg(cptr_el2) | CPTR_TZ);
 	vgic_hw_load(vcpu);
+	/* "host": this CPU's own MIDR, as before profiles existed. */
+	write_sysreg(vpidr_el2, view->trapped ? view->midr : read_sysreg(midr_el1));
 	write_sysreg(vmpidr_el2, vcpu->mpidr);
 	write_sysreg(vttbr_el2, (uint64_t)vcpu->vm->s2.root | ((uint64_t)vcpu->vm->s2.vmid << 48));
 	write_sysreg(vtcr_el2, stage2_vtcr(&vcpu->vm->s2));
-	write_sysreg(hcr_el2, ((struct arch_percpu *)read_sysreg(tpidr_el2))->hcr_guest);
+	write_sysreg(hcr_el2,
+		     profile_hcr(view, ((struct arch_percpu *)read_sysreg(tpidr_el2))->hcr_guest));
 	isb();
 	/* VMIDs are not recycled yet, but a reset VM must not see stale translations. */
 	__asm__ volatile("tlbi vmalls12e1" ::: "memory");
@@ -165,6 +206,8 @@ void arch_vcpu_put(struct vcpu *vcpu)
 {
 	struct el1_sysregs *e = &vcpu->el1;
 
+	if (vcpu->vm->cpu.no_sve)
+		sve_untrap();
 	SAVE(sctlr, sctlr_el1);
 	SAVE(cpacr, cpacr_el1);
 	SAVE(ttbr0, ttbr0_el1);
@@ -189,7 +232,9 @@ void arch_vcpu_put(struct vcpu *vcpu)
 	SAVE(elr, elr_el1);
 	SAVE(spsr, spsr_el1);
 	SAVE(cntkctl, cntkctl_el1);
-	SAVE(csselr, csselr_el1);
+	/* With a profile, CSSELR_EL1 traps (TID2): core/sysreg.c keeps the guest's value. */
+	if (!vcpu->vm->cpu.trapped)
+		SAVE(csselr, csselr_el1);
 	arch_vcpu_vtimer_save(vcpu);
 	if (cpu_has_pauth()) {
 		PAUTH_KEYS(SAVE_KEY);
