@@ -17,7 +17,7 @@ if [ -n "${LINK:-}" ]; then
 		-device "virtio-net-device,netdev=link,mac=${LINK_MAC:-52:54:00:5b:00:01},host_mtu=65535")
 fi
 cmd=(qemu-system-aarch64
-	-M "virt,virtualization=on,gic-version=${GIC:-3}"
+	-M "virt,gic-version=${GIC:-3},virtualization=on"
 	-cpu "${CPU:-max}" -smp "${SMP:-2}" -m "${MEM:-1G}" -nographic -no-reboot
 	-kernel "$top/build/skiff.bin" -initrd "$config" "${link[@]}" "$@")
 if [ "${PRINT:-0}" != 0 ]; then
