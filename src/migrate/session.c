@@ -212,8 +212,26 @@ static void end_session(struct session *s, enum session_level level, const char 
 	va_end(ap);
 	note(s, level, "session %08x with host %016lx ended: %s", s->id,
 	     (unsigned long)s->peer_host, why);
-	send_frame(s, LINK_T_CLOSE, why, (uint16_t)n);
+	s->close_owed = !send_frame(s, LINK_T_CLOSE, why, (uint16_t)n);
+	s->close_id = s->id;
+	s->close_seq = s->tx_seq;
 	to_idle(s, why, "the session ended");
+}
+
+/* The CLOSE that found no room when the session ended, once there is room. */
+static void send_owed_close(struct session *s)
+{
+	size_t cap, len = strlen(s->last_end);
+	uint8_t *b;
+
+	if (!s->close_owed)
+		return;
+	b = tx_begin(s, &cap);
+	if (!b || len > cap)
+		return;
+	memcpy(b, s->last_end, len);
+	emit(s, LINK_T_CLOSE, s->close_id, s->close_seq, (uint16_t)len);
+	s->close_owed = false;
 }
 
 void session_init(struct session *s, const struct session_io *io, uint64_t host_id,
@@ -264,6 +282,7 @@ int session_open(struct session *s, uint32_t id, uint64_t now, char *err, size_t
 	}
 	s->id = id;
 	s->tx_seq = 0;
+	s->close_owed = false; /* the new HELLO ends the old session at the peer too */
 	hello_payload(s, hello, HELLO_OFFER);
 	if (!send_frame(s, LINK_T_HELLO, hello, sizeof(hello))) {
 		format(err, errlen, "no room on the link's transmit queue");
@@ -499,6 +518,7 @@ static void accept_offer(struct session *s, const struct wire_frame *f, uint64_t
 	s->id = f->session;
 	s->tx_seq = 0;
 	s->rx_seq = 1;
+	s->close_owed = false; /* the peer has left the old session */
 	s->peer_host = host;
 	s->peer_max_payload = max;
 	hello_payload(s, hello, HELLO_ACCEPT);
@@ -628,6 +648,7 @@ void session_receive(struct session *s, const uint8_t *frame, size_t len, uint64
 void session_tick(struct session *s, uint64_t now)
 {
 	s->now = now;
+	send_owed_close(s);
 	if (s->state == SESSION_OFFERED && now - s->since >= ms_ticks(s, SESSION_OFFER_MS)) {
 		note(s, SESSION_ERROR, "no host answered the offer of session %08x within %u s",
 		     s->id, SESSION_OFFER_MS / 1000);

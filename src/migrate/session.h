@@ -98,6 +98,9 @@ struct session {
 	uint32_t expect_pong;
 	struct session_stats stats;
 	char last_end[SESSION_REASON_MAX + 1]; /* why the last session ended */
+	/* A CLOSE that found no room: sent at the next tick (it says last_end). */
+	bool close_owed;
+	uint32_t close_id, close_seq;
 	/* Lines about frames outside any session: one a second, the rest counted. */
 	uint64_t quiet_until;
 	unsigned int quieted;

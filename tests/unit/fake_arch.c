@@ -215,4 +215,6 @@ void arch_dma_mb(void)
 {
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	fake.dma_barriers++;
+	if (fake.dma_mb_hook)
+		fake.dma_mb_hook();
 }

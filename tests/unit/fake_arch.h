@@ -32,6 +32,8 @@ struct fake_record {
 	uint32_t (*mmio_read)(uint64_t reg, unsigned int width);
 	void (*mmio_write)(uint64_t reg, uint32_t value);
 	unsigned int dma_barriers;
+	/* Called at each full DMA barrier: a device acting just then (a race, made to happen). */
+	void (*dma_mb_hook)(void);
 	char crash[256];
 	char log[FAKE_LOGS][256];
 };
