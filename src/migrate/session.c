@@ -268,7 +268,7 @@ const char *session_state_name(enum session_state state)
 
 int session_open(struct session *s, uint32_t id, uint64_t now, char *err, size_t errlen)
 {
-	uint8_t hello[HELLO_LEN];
+	uint8_t greeting[HELLO_LEN];
 
 	s->now = now;
 	if (s->state != SESSION_IDLE) {
@@ -283,8 +283,8 @@ int session_open(struct session *s, uint32_t id, uint64_t now, char *err, size_t
 	s->id = id;
 	s->tx_seq = 0;
 	s->close_owed = false; /* the new HELLO ends the old session at the peer too */
-	hello_payload(s, hello, HELLO_OFFER);
-	if (!send_frame(s, LINK_T_HELLO, hello, sizeof(hello))) {
+	hello_payload(s, greeting, HELLO_OFFER);
+	if (!send_frame(s, LINK_T_HELLO, greeting, sizeof(greeting))) {
 		format(err, errlen, "no room on the link's transmit queue");
 		return -1;
 	}
@@ -513,7 +513,7 @@ static int read_hello(const struct session *s, const struct wire_frame *f, uint8
 /* Takes the peer's offer of session f->session. */
 static void accept_offer(struct session *s, const struct wire_frame *f, uint64_t host, uint16_t max)
 {
-	uint8_t hello[HELLO_LEN];
+	uint8_t greeting[HELLO_LEN];
 
 	s->id = f->session;
 	s->tx_seq = 0;
@@ -521,8 +521,8 @@ static void accept_offer(struct session *s, const struct wire_frame *f, uint64_t
 	s->close_owed = false; /* the peer has left the old session */
 	s->peer_host = host;
 	s->peer_max_payload = max;
-	hello_payload(s, hello, HELLO_ACCEPT);
-	if (!send_frame(s, LINK_T_HELLO, hello, sizeof(hello))) {
+	hello_payload(s, greeting, HELLO_ACCEPT);
+	if (!send_frame(s, LINK_T_HELLO, greeting, sizeof(greeting))) {
 		note(s, SESSION_WARN, "no room to accept session %08x from host %016lx", s->id,
 		     (unsigned long)host);
 		to_idle(s, "no room to accept it", "the offer could not be answered");
@@ -554,7 +554,7 @@ static void offer_accepted(struct session *s, uint64_t host, uint16_t max)
  * A HELLO of another session than the open one. A bad one is refused with a
  * CLOSE in its session, so that whoever offered it hears why.
  */
-static void hello(struct session *s, const struct wire_frame *f)
+static void take_hello(struct session *s, const struct wire_frame *f)
 {
 	uint64_t host = 0;
 	uint16_t max = 0;
@@ -630,7 +630,7 @@ void session_receive(struct session *s, const uint8_t *frame, size_t len, uint64
 	if (s->state == SESSION_OPEN && f.session == s->id) {
 		in_session(s, &f);
 	} else if (f.type == LINK_T_HELLO) {
-		hello(s, &f);
+		take_hello(s, &f);
 	} else if (s->state == SESSION_OFFERED && f.session == s->id && f.type == LINK_T_CLOSE &&
 		   f.seq == 0) {
 		offer_refused(s, &f);

@@ -185,31 +185,34 @@ void vnet_tx_commit(struct vnet *n, size_t len)
 	n->stats.tx_bytes += len;
 }
 
-const uint8_t *vnet_rx_peek(struct vnet *n, size_t *len)
+/* Takes the next received frame into rx_held; false when there is none (or it is bad). */
+static bool take_rx(struct vnet *n)
 {
 	char err[120];
 	void *token;
 	uint32_t written;
-	int r;
+	int r = virtq_get(&n->rx, &token, &written, err, sizeof(err));
 
-	if (n->broken)
-		return NULL;
-	if (!n->rx_held) {
-		r = virtq_get(&n->rx, &token, &written, err, sizeof(err));
-		if (r < 0)
-			set_broken(n, "receive queue: ", err);
-		if (r <= 0)
-			return NULL;
-		n->rx_held = token;
-		n->rx_held_len = written;
-		if (written < VNET_HDR_LEN) {
-			format(err, sizeof(err), "%u bytes, less than its header", written);
-			set_broken(n, "received a frame of ", err);
-			return NULL;
-		}
-		n->stats.rx_frames++;
-		n->stats.rx_bytes += written - VNET_HDR_LEN;
+	if (r < 0)
+		set_broken(n, "receive queue: ", err);
+	if (r <= 0)
+		return false;
+	n->rx_held = token;
+	n->rx_held_len = written;
+	if (written < VNET_HDR_LEN) {
+		format(err, sizeof(err), "%u bytes, less than its header", written);
+		set_broken(n, "received a frame of ", err);
+		return false;
 	}
+	n->stats.rx_frames++;
+	n->stats.rx_bytes += written - VNET_HDR_LEN;
+	return true;
+}
+
+const uint8_t *vnet_rx_peek(struct vnet *n, size_t *len)
+{
+	if (n->broken || (!n->rx_held && !take_rx(n)))
+		return NULL;
 	*len = n->rx_held_len - VNET_HDR_LEN;
 	return n->rx_held + VNET_HDR_LEN;
 }

@@ -53,9 +53,11 @@ static uint32_t dev_read(uint64_t reg, unsigned int width)
 	uint64_t off = reg - BASE;
 
 	if (off >= VIRTIO_MMIO_CONFIG) {
+		size_t at = off - VIRTIO_MMIO_CONFIG;
 		uint32_t v = 0;
 
-		memcpy(&v, dev.config + off - VIRTIO_MMIO_CONFIG, width);
+		assert_true(at + width <= sizeof(dev.config));
+		memcpy(&v, dev.config + at, width);
 		if (dev.unstable_reads) {
 			dev.unstable_reads--;
 			dev.generation++;
