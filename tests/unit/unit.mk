@@ -55,6 +55,7 @@ UNIT_SRCS_test_vm_lifecycle := src/core/vm.c src/core/stage2_fault.c src/core/me
 	tests/unit/fake_arch.c tests/unit/fake_vm_env.c
 UNIT_SRCS_test_wire     := src/migrate/wire.c src/lib/crc32.c src/lib/format.c
 UNIT_SRCS_test_session  := src/migrate/session.c src/migrate/wire.c src/lib/crc32.c src/lib/format.c
+UNIT_SRCS_test_vmstate  := src/migrate/vmstate.c src/migrate/wire.c src/lib/crc32.c src/lib/format.c
 UNIT_SRCS_test_virtio   := src/virtio/mmio.c src/virtio/virtq.c src/virtio/chain.c src/virtio/net.c \
 	src/lib/format.c tests/unit/fake_arch.c
 
