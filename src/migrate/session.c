@@ -144,7 +144,7 @@ static void pings_done(struct session *s, const char *unless)
 		     (unsigned long)(avg % 1000), (unsigned long)(max / 1000),
 		     (unsigned long)(max % 1000));
 	}
-	p->count = 0;
+	memset(p, 0, sizeof(*p)); /* none in flight any more */
 }
 
 /* Sends the operator's pings that may go now: in an open session, within the window. */
