@@ -26,11 +26,12 @@ def hosts():
 
 
 def still_running(*hosts):
-    """Each host's VM prints two more seconds: it kept running through what came before."""
+    """Each host's VM prints two more of its seconds: it kept running through what came
+    before."""
     for h in hosts:
         first = int(h.expect(r"clock\| clock: (\d+) s").group(1))
         second = int(h.expect(r"clock\| clock: (\d+) s").group(1))
-        assert second == first + 1, f"host {h.name}: clock went from {first} to {second}"
+        assert second > first, f"host {h.name}: clock went from {first} to {second}"
 
 
 def ping_ok(src, count=1, size=64):
