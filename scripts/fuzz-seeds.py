@@ -507,9 +507,106 @@ def format_seeds():
         write("format", name, data)
 
 
+def be16(v):
+    return struct.pack(">H", v & 0xFFFF)
+
+
+def be32(v):
+    return struct.pack(">I", v & 0xFFFFFFFF)
+
+
+def be64(v):
+    return struct.pack(">Q", v & 0xFFFFFFFFFFFFFFFF)
+
+
+def hello(kind, max_payload=4096, host=0xBBBB000000000002):
+    return u8(kind) + u8(0) + be16(max_payload) + be64(host)
+
+
+def sealed(link_type, payload, session=None, seq=None):
+    """fuzz_link.c's sealed frame: the current session and the number due unless given."""
+    flags = (1 if session is not None else 0) | (2 if seq is not None else 0)
+    data = u8(1) + u8(link_type) + u8(flags)
+    if session is not None:
+        data += u32(session)
+    if seq is not None:
+        data += u32(seq)
+    return data + u16(len(payload)) + payload
+
+
+def link_seeds():
+    """Sessions as a peer drives them (fuzz_link.c's layout; frames as docs/migration.md)."""
+    ping = be32(7) + be64(123456) + bytes(range(16))
+    raw = b"\xff" * 6 + b"\x52\x54\x00\x5b\x00\x01" + b"\x88\xb5" + b"SK\x01\x03" + bytes(24)
+    seeds = {
+        "offer-accepted-then-pings": u8(1) + u8(3) + u32(0x1234) + sealed(1, hello(2)) +
+        u8(4) + u16(3) + u16(16) + u8(2) + u16(500) + sealed(3, ping) +
+        sealed(0x20, b"data") + sealed(2, b"bye"),
+        "peer-offers-then-silence": u8(0) + sealed(1, hello(1), session=0x55, seq=0) +
+        sealed(3, ping) + u8(2) + u16(1000) + u8(2) + u16(6000),
+        "both-offer": u8(0) + u8(3) + u32(100) + sealed(1, hello(1), session=200, seq=0) +
+        u8(4) + u16(1) + u16(0) + u8(5),
+        "refused-hello-and-raw-frames": u8(0) + sealed(1, hello(1, max_payload=10), session=9,
+                                                       seq=0) +
+        u8(0) + u16(len(raw)) + raw + u8(0) + u16(13) + raw[:13],
+        "no-room-to-answer": u8(1) + sealed(1, hello(1), session=0x77, seq=0) + u8(7) +
+        sealed(3, ping) + u8(7) + u8(2) + u16(10),
+    }
+    for name, data in seeds.items():
+        write("link", name, data)
+
+
+# docs/migration.md, "The VM state": system registers by their MRS/MSR encodings.
+def sysreg(op0, op1, crn, crm, op2):
+    return op0 << 14 | op1 << 11 | crn << 7 | crm << 3 | op2
+
+
+VMSTATE_SYSREGS = [sysreg(*e) for e in (
+    (2, 0, 0, 2, 2), (3, 0, 0, 0, 5), (3, 0, 1, 0, 0), (3, 0, 1, 0, 1), (3, 0, 1, 0, 2),
+    (3, 0, 2, 0, 0), (3, 0, 2, 0, 1), (3, 0, 2, 0, 2), (3, 0, 2, 1, 0), (3, 0, 2, 1, 1),
+    (3, 0, 2, 1, 2), (3, 0, 2, 1, 3), (3, 0, 2, 2, 0), (3, 0, 2, 2, 1), (3, 0, 2, 2, 2),
+    (3, 0, 2, 2, 3), (3, 0, 2, 3, 0), (3, 0, 2, 3, 1), (3, 0, 4, 0, 0), (3, 0, 4, 0, 1),
+    (3, 0, 4, 1, 0), (3, 0, 5, 1, 0), (3, 0, 5, 1, 1), (3, 0, 5, 2, 0), (3, 0, 6, 0, 0),
+    (3, 0, 7, 4, 0), (3, 0, 10, 2, 0), (3, 0, 10, 3, 0), (3, 0, 12, 0, 0), (3, 0, 13, 0, 1),
+    (3, 0, 13, 0, 4), (3, 0, 14, 1, 0), (3, 2, 0, 0, 0), (3, 3, 4, 4, 0), (3, 3, 4, 4, 1),
+    (3, 3, 13, 0, 2), (3, 3, 13, 0, 3), (3, 3, 13, 0, 5), (3, 4, 4, 1, 0))]
+ZCR_EL1 = sysreg(3, 0, 1, 2, 0)
+
+
+def vcpu_record(index, pstate_fields, sve=False):
+    fields = [(i, be64(0x1000 + i)) for i in range(31)] + [(0x20, be64(0x40001000)),
+                                                           (0x30, u8(1)), (0x31, u8(0))]
+    fields += [(0x40 + k, u8(v)) for k, v in pstate_fields.items()]
+    fields += [(0x100 + i, bytes(range(i, i + 16))) for i in range(32)]
+    if sve:
+        fields += [(0x200, be16(16))] + [(0x240 + i, bytes([i, 0xA5])) for i in range(16)]
+        fields += [(0x250, b"\xff\xff"), (ZCR_EL1, be64(0))]
+    fields += [(r, be64(r)) for r in VMSTATE_SYSREGS]
+    body = be32(index) + b"".join(be16(i) + be16(len(v)) + v for i, v in sorted(fields))
+    return be16(0x0010) + be16(0) + be32(len(body)) + body
+
+
+def vmstate_seeds():
+    """vCPU and header records as docs/migration.md defines them (fuzz_vmstate.c's layout)."""
+    el1h = {0: 1, 4: 1, 5: 1, 6: 1, 7: 1, 11: 1, 12: 1}  # N, DAIF, EL 1, SP 1
+    aarch32 = {10: 1, 21: 1, 23: 0xF, 25: 0xA5}  # nRW, T, GE, IT
+    header = be16(1) + be16(0) + be32(16) + b"SKVM" + be16(1) + be16(0) + be32(1) + be32(2)
+    seeds = {
+        "vcpu-el1h": u8(0) + vcpu_record(0, el1h),
+        "vcpu-el1h-sve": u8(0) + vcpu_record(1, el1h, sve=True),
+        "vcpu-aarch32-user": u8(0) + vcpu_record(2, aarch32),
+        "vcpu-el2-refused": u8(0) + vcpu_record(0, {11: 2}),
+        "header": u8(1) + header,
+        "header-version-2": u8(1) + header[:12] + be16(2) + header[14:],
+    }
+    for name, data in seeds.items():
+        write("vmstate", name, data)
+
+
 def main():
     for harness in ("config", "platform", "acpi_reader", "dt2acpi", "input", "screen",
-                    "message", "stage2", "timescale", "cpu_profile", "format"):
+                    "message", "stage2", "timescale", "cpu_profile", "format", "link",
+                    "vmstate"):
         shutil.rmtree(os.path.join(CORPUS, harness), ignore_errors=True)
     configs()
     device_trees()
@@ -521,6 +618,8 @@ def main():
     timescale()
     cpu_profile_seeds()
     format_seeds()
+    link_seeds()
+    vmstate_seeds()
     print(f"fuzz-seeds: corpora written under {os.path.relpath(CORPUS, TOP)}")
 
 

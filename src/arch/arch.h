@@ -85,6 +85,22 @@ int arch_map_device(uint64_t base, uint64_t size);
 void arch_dcache_clean_inval_poc(void *va, uint64_t size);
 
 /*
+ * Device registers and memory shared with a device that reads and writes it
+ * itself (a virtqueue: DMA, coherent, no IOMMU). A register write is ordered
+ * after every earlier memory write, so a device told to look finds what was
+ * written; a register read before every later memory read, so what a device
+ * says it wrote is read after it said so (Linux's writel/readl).
+ */
+uint32_t arch_mmio_read32(paddr_t reg);
+uint16_t arch_mmio_read16(paddr_t reg);
+uint8_t arch_mmio_read8(paddr_t reg);
+void arch_mmio_write32(paddr_t reg, uint32_t value);
+/* Barriers between accesses to memory a device shares: writes, reads, both. */
+void arch_dma_wmb(void);
+void arch_dma_rmb(void);
+void arch_dma_mb(void);
+
+/*
  * Stage 2. One per VM; tables come from the page allocator, at most
  * table_quota pages of them below the root (its owner sets the quota, from
  * arch_stage2_tables_for): a mapping that would need more fails.

@@ -7,6 +7,7 @@
 #include "platform/uart.h"
 #include "console/mux.h"
 #include "console/shell_cmds.h"
+#include "console/shell_link.h"
 #include "core/vm.h"
 #include "core/wallclock.h"
 #include "hypercall/backdoor.h"
@@ -363,6 +364,13 @@ static const struct shell_cmd commands[] = {
 	{ "time", "", "Skiff's wall clock and counter", time_cmd },
 	{ "stats", "", "the serial line's counters; exits, stage-2 faults, backdoor calls per VM",
 	  stats_cmd },
+	{ "link status", "", "the host link: its device, session, counters", shell_link_status },
+	{ "link open", "", "offer a session to the host at the other end of the link",
+	  shell_link_open },
+	{ "link ping", "[COUNT [SIZE]]",
+	  "ping the other host (a session is offered if none is open); answers in the log",
+	  shell_link_ping },
+	{ "link close", "", "end the link's session, telling the other host", shell_link_close },
 };
 
 static struct shell sh;

@@ -24,6 +24,7 @@
 #include "core/smp.h"
 #include "core/vm.h"
 #include "core/wallclock.h"
+#include "migrate/link.h"
 #include "vdev/host_irqs.h"
 
 #ifndef SKIFF_VERSION
@@ -184,6 +185,7 @@ void skiff_main(void *fdt, unsigned int el, const struct mem_range *image)
 	boot_cpu = smp_boot_cpu_init(&plat);
 	if (uart_ok)
 		mux_init(&plat);
+	link_init(&plat);
 	load_config();
 	sched_init(&plat, boot_cpu, config.when_idle, f.counter_hz);
 	if (wallclock_init(&plat, f.counter_hz))

@@ -8,14 +8,18 @@
  * CPU holding one may take only locks further down, and what each one is
  * actually held around (read off every spin_lock site) is on its right:
  *
- *   mux.poll_lock           -> vm->lock, the device locks, vm->backdoor.lock
- *     (console/mux.c)          and everything below them: the console's input
- *                              runs shell commands (vm start/stop/reset,
- *                              guestinfo, tools requests), feeds keys to a VM's
- *                              UART or DCC, draws from the rings to the host UART.
+ *   mux.poll_lock           -> vm->lock, the device locks, vm->backdoor.lock,
+ *     (console/mux.c)          link.lock and everything below them: the
+ *                              console's input runs shell commands (vm
+ *                              start/stop/reset, guestinfo, tools requests,
+ *                              link), feeds keys to a VM's UART or DCC, draws
+ *                              from the rings to the host UART.
  *                              Only ever trylocked.
  *   watch_lock              -> log_lock (a clock jump is logged). Trylocked.
  *     (core/hostclock.c)
+ *   link.lock               -> log_lock (session lines), the random generator's
+ *     (migrate/link.c)         lock (session ids). Trylocked by the interrupt
+ *                              and the time slice; the shell spins on it.
  *   vm->backdoor.lock       -> vm->s2_lock (guest buffers: vm_ram_prepare,
  *                              stage2_host_write), the random generator's lock
  *                              (new channels' cookies), vm->log.lock, log_lock, and,

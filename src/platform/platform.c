@@ -288,6 +288,33 @@ static void discover_rtc(struct ctx *c)
 		c->plat->rtc.size = 0; /* unusable: Skiff's clock starts at the epoch */
 }
 
+/*
+ * Every enabled virtio-mmio transport with a register window; those past
+ * PLATFORM_MAX_VIRTIO are not seen.
+ */
+static void discover_virtio(struct ctx *c)
+{
+	static const char *const compat[] = { "virtio,mmio", NULL };
+	const void *fdt = c->fdt;
+	struct platform *plat = c->plat;
+	int node;
+
+	for (node = fdt_next_node(fdt, -1, NULL); node >= 0 && plat->nvirtio < PLATFORM_MAX_VIRTIO;
+	     node = fdt_next_node(fdt, node, NULL)) {
+		struct platform_virtio *v = &plat->virtio[plat->nvirtio];
+
+		if (!dt_compatible_any(fdt, node, compat) || !dt_node_enabled(fdt, node))
+			continue;
+		if (read_reg(c, node, &v->regs, 1) != 1 || !v->regs.size) {
+			memset(v, 0, sizeof(*v)); /* unusable: not counted */
+			continue;
+		}
+		dt_irqs(fdt, node, -1, &v->irq, 1);
+		v->dma_coherent = fdt_getprop(fdt, node, "dma-coherent", NULL) != NULL;
+		plat->nvirtio++;
+	}
+}
+
 static void discover_chosen(struct ctx *c)
 {
 	const void *fdt = c->fdt;
@@ -358,6 +385,7 @@ static int discover_devices(struct ctx *c)
 	discover_psci(c);
 	discover_timer(c);
 	discover_rtc(c);
+	discover_virtio(c);
 	discover_chosen(c);
 	return 0;
 }

@@ -7,6 +7,7 @@
 #ifndef SKIFF_PLATFORM_PLATFORM_H
 #define SKIFF_PLATFORM_PLATFORM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,6 +19,7 @@
 #define PLATFORM_MAX_REDIST   4
 #define PLATFORM_BOOTARGS_LEN 256
 #define PLATFORM_RNG_SEED_MAX 64
+#define PLATFORM_MAX_VIRTIO   32 /* QEMU virt has 32 virtio-mmio transports */
 
 enum psci_conduit {
 	PSCI_CONDUIT_NONE = 0,
@@ -66,6 +68,16 @@ struct platform_timer {
 	uint32_t clock_frequency; /* DT override of CNTFRQ_EL0, 0 when absent */
 };
 
+/*
+ * A virtio-mmio transport ("virtio,mmio"). Most of QEMU virt's are empty (no
+ * device behind them): only reading its registers tells (virtio/mmio.h).
+ */
+struct platform_virtio {
+	struct mem_range regs;
+	struct irq_desc irq; /* intid 0 when the node names none */
+	bool dma_coherent;   /* "dma-coherent": the device sees the CPU's caches */
+};
+
 struct platform {
 	char model[64];
 	unsigned int ncpus;
@@ -79,6 +91,9 @@ struct platform {
 	struct platform_gic gic;
 	struct platform_uart uart;
 	struct platform_timer timer;
+	/* virtio-mmio transports, in device-tree order. */
+	unsigned int nvirtio;
+	struct platform_virtio virtio[PLATFORM_MAX_VIRTIO];
 	/* A PL031 real-time clock (size 0 when there is none). */
 	struct mem_range rtc;
 	/* /chosen: linux,initrd-start/end (size 0 when absent) and bootargs. */

@@ -24,6 +24,10 @@ FUZZ_SRCS_fuzz_stage2     := src/core/stage2_fault.c src/core/guestlog.c src/lib
 	tests/unit/fake_arch.c tests/unit/fake_vm.c
 FUZZ_SRCS_fuzz_timescale  := src/vdev/timescale.c
 FUZZ_SRCS_fuzz_format     := src/lib/format.c
+FUZZ_SRCS_fuzz_link       := src/migrate/session.c src/migrate/wire.c src/lib/crc32.c \
+	src/lib/format.c
+FUZZ_SRCS_fuzz_vmstate    := src/migrate/vmstate.c src/migrate/wire.c src/lib/crc32.c \
+	src/lib/format.c
 
 FUZZ_NAMES := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS  := $(addprefix $(BUILD)/fuzz/,$(FUZZ_NAMES))

@@ -94,12 +94,28 @@ QEMU_ECV = os.path.join(BUILD, "qemu-ecv", "usr", "bin", "qemu-system-aarch64")
 QEMU_ECV_OPTS = ["-display", "none", "-audio", "none"]
 
 
+# The host link (docs/migration.md): a virtio-net-device whose frames go to a Unix socket
+# QEMU listens on (-netdev stream), behind a modern (version 2) virtio-mmio transport.
+# scripts/qemu.sh gives the same arguments with LINK=PATH LINK_MAC=MAC (test_link checks).
+LINK_MTU = 65535
+LINK_MACS = ("52:54:00:5b:00:01", "52:54:00:5b:00:02")
+
+
+def link_args(path: str, mac: str = LINK_MACS[0]):
+    return ["-global", "virtio-mmio.force-legacy=false",
+            "-netdev", f"stream,id=link,server=on,addr.type=unix,addr.path={path}",
+            "-device", f"virtio-net-device,netdev=link,mac={mac},host_mtu={LINK_MTU}"]
+
+
 def qemu_command(config: str, cpu="max", gic=3, smp=2, mem="1G", virtualization=True,
-                 extra=(), ecv=False, monitor=None):
+                 extra=(), ecv=False, monitor=None, link=None, link_mac=LINK_MACS[0]):
     """QEMU running Skiff with the VM configuration @config; with @monitor, a path, QEMU's
-    monitor listens on that Unix socket (see monitor())."""
+    monitor listens on that Unix socket (see monitor()); with @link, a path, the host link's
+    device is there (link_args())."""
     machine = f"virt,gic-version={gic}" + (",virtualization=on" if virtualization else "")
     qemu = [QEMU_ECV, *QEMU_ECV_OPTS] if ecv else ["qemu-system-aarch64"]
+    if link:
+        extra = [*link_args(link, link_mac), *extra]
     if monitor:
         # The serial line alone on stdio, where Ctrl-\ must not be a SIGQUIT.
         extra = ["-monitor", f"unix:{monitor},server=on,wait=off", "-chardev",
@@ -187,3 +203,55 @@ def assert_tap_passed(run, vm):
     assert not failed, f"{vm}: failed TAP lines {failed}:\n{run.output}"
     assert plan == len(results), f"{vm}: plan {plan} but {len(results)} results"
     assert [r[1] for r in results] == list(range(1, len(results) + 1))
+
+
+class Host:
+    """One Skiff host of a linked pair, driven over its serial line (plain console)."""
+
+    def __init__(self, name: str, child):
+        self.name = name
+        self.child = child
+        self.in_shell = False
+
+    def expect(self, pattern, timeout=None):
+        """Waits for the regular expression @pattern; fails on a panic or QEMU's exit."""
+        idx = self.child.expect([pattern, r"skiff: all CPUs stopped", pexpect.EOF],
+                                timeout=timeout if timeout is not None else -1)
+        assert idx == 0, f"host {self.name}: {'panic' if idx == 1 else 'QEMU exited'} " \
+                         f"while waiting for {pattern!r}:\n{self.child.before}"
+        return self.child.match
+
+    def shell(self, line, *want, timeout=None):
+        """Types @line into the management shell and waits for each of @want in turn."""
+        if not self.in_shell:
+            self.child.send("\x1c0")
+            self.expect(r"console: input goes to the management shell")
+            self.in_shell = True
+        self.child.send(line + "\r")
+        self.expect(re.escape("shell| > " + line))
+        return [self.expect(w, timeout) for w in want]
+
+
+@contextlib.contextmanager
+def linked_hosts(vms_a, vms_b, cpu=("max", "max"), smp=2, limit=600, timeout=60):
+    """Two Skiff hosts whose links meet in a relay (tests/system/relay.py): yields
+    (host a, host b, relay) once both have booted; both QEMUs are killed at the end."""
+    from relay import Relay
+
+    with tempfile.TemporaryDirectory() as tmp:
+        hosts = []
+        with contextlib.ExitStack() as stack:
+            for i, (name, vms) in enumerate((("a", vms_a), ("b", vms_b))):
+                d = os.path.join(tmp, name)
+                os.mkdir(d)
+                cmd = qemu_command(compile_config(config_dts(vms), d), cpu=cpu[i], smp=smp,
+                                   link=os.path.join(d, "link.sock"), link_mac=LINK_MACS[i],
+                                   extra=["-append", "skiff.console=plain"])
+                child = stack.enter_context(qemu_session(cmd, limit=limit, timeout=timeout))
+                hosts.append(Host(name, child))
+            for h in hosts:
+                h.expect(r"link: virtio-net at 0x[0-9a-f]+, MAC")
+                h.expect(r"0 to the management shell")
+            relay = stack.enter_context(Relay(os.path.join(tmp, "a", "link.sock"),
+                                              os.path.join(tmp, "b", "link.sock")))
+            yield hosts[0], hosts[1], relay

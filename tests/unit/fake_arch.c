@@ -176,3 +176,45 @@ void ipi_send(unsigned int cpu, enum ipi ipi)
 	fake.kicks++;
 	fake.last_kick_cpu = cpu;
 }
+
+uint32_t arch_mmio_read32(paddr_t reg)
+{
+	return fake.mmio_read ? fake.mmio_read(pa_addr(reg), 4) : 0;
+}
+
+uint16_t arch_mmio_read16(paddr_t reg)
+{
+	return fake.mmio_read ? (uint16_t)fake.mmio_read(pa_addr(reg), 2) : 0;
+}
+
+uint8_t arch_mmio_read8(paddr_t reg)
+{
+	return fake.mmio_read ? (uint8_t)fake.mmio_read(pa_addr(reg), 1) : 0;
+}
+
+void arch_mmio_write32(paddr_t reg, uint32_t value)
+{
+	if (fake.mmio_write)
+		fake.mmio_write(pa_addr(reg), value);
+}
+
+/* The fake device runs in the test's own thread: a compiler barrier is all it needs. */
+void arch_dma_wmb(void)
+{
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	fake.dma_barriers++;
+}
+
+void arch_dma_rmb(void)
+{
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	fake.dma_barriers++;
+}
+
+void arch_dma_mb(void)
+{
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	fake.dma_barriers++;
+	if (fake.dma_mb_hook)
+		fake.dma_mb_hook();
+}

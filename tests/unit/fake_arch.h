@@ -28,6 +28,12 @@ struct fake_record {
 	bool coherent_caches;		     /* CTR_EL0.IDC and DIC both set */
 	bool s2_fails;			     /* stage-2 maps and protects fail (no table page) */
 	unsigned char perms[FAKE_RAM_PAGES]; /* fake stage 2: S2_PERM_* per page, 0 = unmapped */
+	/* Device registers: the test's model of the device answers (none: 0, ignored). */
+	uint32_t (*mmio_read)(uint64_t reg, unsigned int width);
+	void (*mmio_write)(uint64_t reg, uint32_t value);
+	unsigned int dma_barriers;
+	/* Called at each full DMA barrier: a device acting just then (a race, made to happen). */
+	void (*dma_mb_hook)(void);
 	char crash[256];
 	char log[FAKE_LOGS][256];
 };

@@ -65,6 +65,25 @@ static void check_virt_common(unsigned int ncpus)
 	assert_int_equal(plat.gic.maint_irq.intid, 16 + 9);
 	assert_string_equal(plat.model, "linux,dummy-virt");
 	assert_int_equal(plat.initrd.size, 0);
+	/* 32 virtio-mmio transports of 0x200 bytes from 0x0a000000, SPIs 16-47, edge. */
+	assert_int_equal(plat.nvirtio, 32);
+	{
+		uint32_t seen = 0;
+
+		for (i = 0; i < plat.nvirtio; i++) {
+			const struct platform_virtio *v = &plat.virtio[i];
+			uint64_t n = (v->regs.base - 0x0a000000) / 0x200;
+
+			assert_true(v->regs.base >= 0x0a000000 && n < 32);
+			assert_int_equal(v->regs.base, 0x0a000000 + n * 0x200);
+			assert_int_equal(v->regs.size, 0x200);
+			assert_int_equal(v->irq.intid, 32 + 16 + n);
+			assert_int_equal(v->irq.flags, 1);
+			assert_true(v->dma_coherent);
+			assert_false(seen & (1U << n));
+			seen |= 1U << n;
+		}
+	}
 }
 
 static void test_virt_gicv3(void **state)
@@ -138,6 +157,12 @@ static void test_nested_board_tree(void **state)
 	assert_int_equal(plat.timer.clock_frequency, 25000000);
 	assert_int_equal(plat.rtc.size, 0); /* no PL031 there */
 	assert_int_equal(plat.timer.irq[TIMER_IRQ_VIRT].flags, 8);
+	/* The one usable virtio transport: disabled, without reg, of size 0 are left out. */
+	assert_int_equal(plat.nvirtio, 1);
+	assert_int_equal(plat.virtio[0].regs.base, 0xfe300000);
+	assert_int_equal(plat.virtio[0].regs.size, 0x200);
+	assert_int_equal(plat.virtio[0].irq.intid, 32 + 40);
+	assert_true(plat.virtio[0].dma_coherent);
 	assert_int_equal(plat.initrd.base, 0x88000000);
 	assert_int_equal(plat.initrd.size, 0x100000);
 	assert_string_equal(plat.bootargs, "skiff.selftest=none");

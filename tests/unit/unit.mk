@@ -54,6 +54,11 @@ UNIT_SRCS_test_vm_lifecycle := src/core/vm.c src/core/cpu_profile.c src/core/sta
 	src/core/mmio.c src/core/guestlog.c src/arch/arm64/stage2.c src/arch/arm64/pgtable.c \
 	src/board/guest_fdt.c src/console/conbuf.c src/console/escfilter.c src/lib/format.c \
 	tests/unit/fake_arch.c tests/unit/fake_vm_env.c
+UNIT_SRCS_test_wire     := src/migrate/wire.c src/lib/crc32.c src/lib/format.c
+UNIT_SRCS_test_session  := src/migrate/session.c src/migrate/wire.c src/lib/crc32.c src/lib/format.c
+UNIT_SRCS_test_vmstate  := src/migrate/vmstate.c src/migrate/wire.c src/lib/crc32.c src/lib/format.c
+UNIT_SRCS_test_virtio   := src/virtio/mmio.c src/virtio/virtq.c src/virtio/chain.c src/virtio/net.c \
+	src/lib/format.c tests/unit/fake_arch.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(addprefix $(BUILD)/unit/,$(UNIT_TESTS))

@@ -143,6 +143,59 @@ void arch_dcache_clean_inval_poc(void *va, uint64_t size)
 	dsb(sy);
 }
 
+/*
+ * The outer-shareable domain is where a DMA-capable device observes memory: dmb
+ * osh* orders CPU accesses as the device sees them (Linux's dma_wmb/dma_rmb).
+ */
+void arch_dma_wmb(void)
+{
+	dmb(oshst);
+}
+
+void arch_dma_rmb(void)
+{
+	dmb(oshld);
+}
+
+void arch_dma_mb(void)
+{
+	dmb(osh);
+}
+
+uint32_t arch_mmio_read32(paddr_t reg)
+{
+	uint32_t v;
+
+	/* A plain LDR (no writeback addressing), as a device register needs. */
+	__asm__ volatile("ldr %w0, [%1]" : "=r"(v) : "r"(pa_ptr(reg)) : "memory");
+	dmb(oshld);
+	return v;
+}
+
+uint16_t arch_mmio_read16(paddr_t reg)
+{
+	uint16_t v;
+
+	__asm__ volatile("ldrh %w0, [%1]" : "=r"(v) : "r"(pa_ptr(reg)) : "memory");
+	dmb(oshld);
+	return v;
+}
+
+uint8_t arch_mmio_read8(paddr_t reg)
+{
+	uint8_t v;
+
+	__asm__ volatile("ldrb %w0, [%1]" : "=r"(v) : "r"(pa_ptr(reg)) : "memory");
+	dmb(oshld);
+	return v;
+}
+
+void arch_mmio_write32(paddr_t reg, uint32_t value)
+{
+	dmb(oshst);
+	__asm__ volatile("str %w0, [%1]" : : "rZ"(value), "r"(pa_ptr(reg)) : "memory");
+}
+
 int arch_map_normal(uint64_t base, uint64_t size)
 {
 	return mmu_map_normal(base, size);
