@@ -464,6 +464,103 @@ def bench_acpi():
     return rows
 
 
+# The dt2acpi the console mapping is compared with: main before consoles beyond the PL011
+# were described (issue 17), built from that commit in the same run (bench_acpi_consoles).
+CONSOLES_BASELINE_COMMIT = "195a871"
+HID_RE = re.compile(rb"\x08_HID(?:\x0d([\x20-\x7e]{1,16})\x00|\x0c(.{4}))", re.S)
+
+
+def eisa_id(raw):
+    """The text of a compressed EISA ID (AML EisaId), e.g. b'\\x41\\xd0\\x05\\x01' -> PNP0501."""
+    v = int.from_bytes(raw, "big")
+    letters = "".join(chr(((v >> s) & 0x1f) + 0x40) for s in (26, 21, 16))
+    return letters + f"{v & 0xffff:04X}"
+
+
+def dsdt_hids(path):
+    """Every _HID of a DSDT (strings and EISA IDs), read from its AML."""
+    data = open(path, "rb").read()
+    return [m.group(1).decode() if m.group(1) else eisa_id(m.group(2))
+            for m in HID_RE.finditer(data)]
+
+
+def build_baseline_dt2acpi(directory):
+    """dt2acpi as it was at CONSOLES_BASELINE_COMMIT, built with that commit's Makefile."""
+    src = os.path.join(directory, "src")
+    os.makedirs(src)
+    archive = subprocess.run(["git", "-C", TOP, "archive", CONSOLES_BASELINE_COMMIT],
+                             capture_output=True, check=True, timeout=120).stdout
+    subprocess.run(["tar", "-x", "-C", src], input=archive, check=True, timeout=120)
+    subprocess.run(["make", "-s", "-C", src, "tools"], capture_output=True, check=True,
+                   timeout=600)
+    return os.path.join(src, "build", "tools", "dt2acpi")
+
+
+def stdout_path(dtb):
+    for prop in ("stdout-path", "linux,stdout-path"):
+        r = subprocess.run(["fdtget", "-t", "s", dtb, "/chosen", prop], capture_output=True,
+                           text=True)
+        if r.returncode == 0 and r.stdout.strip():
+            return r.stdout.strip()
+    return None
+
+
+def console_census(tool, dtbs, tmp):
+    """Converts every board: boards converted, with an SPCR, with an SPCR among those with a
+    stdout-path; devices with a standard _HID and with PRP0001 (CPUs left out)."""
+    out = {"converted": 0, "converted_stdout": 0, "spcr": 0, "spcr_stdout": 0,
+           "standard_hid": 0, "prp0001": 0}
+    os.makedirs(tmp)
+    for i, (dtb, has_stdout) in enumerate(dtbs):
+        d = os.path.join(tmp, str(i))
+        if subprocess.run([tool, dtb, "-o", d], capture_output=True, timeout=120).returncode:
+            continue
+        out["converted"] += 1
+        out["converted_stdout"] += has_stdout
+        spcr = os.path.exists(os.path.join(d, "SPCR.dat"))
+        out["spcr"] += spcr
+        out["spcr_stdout"] += spcr and has_stdout
+        hids = [h for h in dsdt_hids(os.path.join(d, "DSDT.dat")) if h != "ACPI0007"]
+        out["prp0001"] += hids.count("PRP0001")
+        out["standard_hid"] += len(hids) - hids.count("PRP0001")
+    return out
+
+
+def bench_acpi_consoles():
+    """Consoles across all board trees of Debian's kernel package: how many boards whose
+    /chosen names a console (stdout-path) get an SPCR, and how many devices get a standard
+    _HID rather than PRP0001, beside the same figures from the baseline commit's dt2acpi."""
+    boards = sorted(os.path.join(top, f) for top, _, files in
+                    os.walk(os.path.join(BUILD, "images", "dtbs")) for f in files
+                    if f.endswith(".dtb"))
+    dtbs = [(b, stdout_path(b) is not None) for b in boards]
+    with tempfile.TemporaryDirectory() as tmp:
+        base_tool = build_baseline_dt2acpi(os.path.join(tmp, "baseline"))
+        base = console_census(base_tool, dtbs, os.path.join(tmp, "old"))
+        new = console_census(os.path.join(BUILD, "tools", "dt2acpi"), dtbs,
+                             os.path.join(tmp, "new"))
+    with_stdout = sum(s for _, s in dtbs)
+    label = f"dt2acpi of {CONSOLES_BASELINE_COMMIT} (before issue 17), same run"
+    return [{
+        "name": "acpi_boards_with_stdout_path_given_an_spcr",
+        "description": f"of the {len(boards)} board trees of Debian's kernel, {with_stdout} "
+                       f"name a console in /chosen ({new['converted_stdout']} of them convert: "
+                       "the others have no GIC); those that get an SPCR",
+        "unit": "boards", "value": new["spcr_stdout"], "boards_with_stdout_path": with_stdout,
+        "boards_with_stdout_path_converted": new["converted_stdout"],
+        "boards_with_an_spcr": new["spcr"],
+        "baseline": {"name": label, "value": base["spcr_stdout"],
+                     "boards_with_an_spcr": base["spcr"]},
+    }, {
+        "name": "acpi_devices_with_a_standard_hid",
+        "description": "DSDT devices (CPUs aside) with an ACPI or PNP ID of their own rather "
+                       "than PRP0001, over all board trees",
+        "unit": "devices", "value": new["standard_hid"], "prp0001": new["prp0001"],
+        "baseline": {"name": label, "value": base["standard_hid"],
+                     "prp0001": base["prp0001"]},
+    }]
+
+
 PROBE_QUERY_BYTES = 24  # the size queries Skiff sends before a redraw (console/mux.c)
 
 
@@ -561,6 +658,7 @@ def main():
     benches = {"hvc": bench_hvc, "backdoor": bench_backdoor, "timescale": bench_timescale,
                "mmio": bench_mmio, "timer_irq": bench_timer_irq,
                "cpu": bench_cpu, "linux": bench_linux_boot, "acpi": bench_acpi,
+               "consoles": bench_acpi_consoles,
                "time": bench_time_linux, "console": bench_console, "peers": bench_peers}
     rows = []
     for name, fn in benches.items():

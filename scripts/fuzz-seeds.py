@@ -196,7 +196,8 @@ def find_table(image, sig):
 
 
 def acpi_tables():
-    for name in ("virt-gicv3-smp2", "virt-gicv2-smp4", "virt-gicv3-a57", "acpi-rules", "nested"):
+    for name in ("virt-gicv3-smp2", "virt-gicv2-smp4", "virt-gicv3-a57", "acpi-rules", "nested",
+                 "consoles"):
         write("acpi_reader", name + ".img", b"\x01" + acpi_image(name))
     # As generated, checksums as they are (the flag byte clear).
     write("acpi_reader", "virt-gicv3-smp1-raw.img", b"\x00" + acpi_image("virt-gicv3-smp1"))

@@ -38,6 +38,14 @@ static void note(void *ctx, const char *fmt, va_list ap)
 	putchar('\n');
 }
 
+/* Said whether or not --verbose: the tree converts, but something in it is wrong. */
+static void warn(void *ctx, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "dt2acpi: %s: warning: ", (const char *)ctx);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 static void *read_dtb(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
@@ -107,7 +115,8 @@ static void time_conversions(const void *dtb, void *buf, long n, size_t bytes)
 
 int main(int argc, char **argv)
 {
-	struct acpi_options opt = { false, NULL, NULL };
+	static char in_name[4096];
+	struct acpi_options opt = { .warn = warn };
 	const char *in = NULL, *dir = NULL, *image = NULL;
 	uint64_t base = 0;
 	long repeat = 0;
@@ -136,6 +145,8 @@ int main(int argc, char **argv)
 	}
 	if (!in || !dir)
 		usage();
+	snprintf(in_name, sizeof(in_name), "%s", in);
+	opt.note_ctx = in_name; /* for warn() */
 	dtb = read_dtb(in, &len);
 	buf = calloc(1, TABLES_CAP);
 	if (!buf)

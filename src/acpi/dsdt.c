@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "acpi/dsdt.h"
+#include "acpi/serial.h"
 #include "platform/dt.h"
 #include "lib/format.h"
 #include "lib/gic.h"
@@ -14,7 +15,7 @@
 #define MAX_PRT_DEVICE 32
 #define DSD_UUID       "daffd814-6eba-4d8c-8a91-bc9bbf4aa301" /* device properties */
 
-/* DT compatibles with an ACPI identity (the patent's first table). */
+/* DT compatibles with an ACPI identity (the patent's first table); UARTs: acpi/serial.c. */
 struct mapping {
 	const char *compatible;
 	const char *hid;
@@ -22,9 +23,10 @@ struct mapping {
 };
 
 static const struct mapping mappings[] = {
-	{ "arm,pl011", "ARMH0011", "COM" },	   { "arm,sbsa-uart", "ARMHB000", "COM" },
-	{ "arm,pl061", "ARMH0061", "GPI" },	   { "virtio,mmio", "LNRO0005", "VR" },
-	{ "qemu,fw-cfg-mmio", "QEMU0002", "FWC" }, { "cfi-flash", "LNRO0015", "FLS" },
+	{ "arm,pl061", "ARMH0061", "GPI" },
+	{ "virtio,mmio", "LNRO0005", "VR" },
+	{ "qemu,fw-cfg-mmio", "QEMU0002", "FWC" },
+	{ "cfi-flash", "LNRO0015", "FLS" },
 };
 
 /* Nodes described by other tables (MADT, GTDT, FADT) or by nothing. */
@@ -63,8 +65,14 @@ static const char *const not_copied[] = { "compatible",
 					  "dma-ranges",
 					  NULL };
 
+#define MAX_HIDS 32 /* distinct IDs a DSDT can have: the tables here give fewer */
+
 struct counters {
 	unsigned int per_prefix[8]; /* by mapping prefix: COM, GPI, VR, FWC, FLS, PCI, RES, D */
+	/* _UID: unique among the devices of one _HID (ACPI 6.4, 6.1.12). */
+	const char *hid[MAX_HIDS];
+	unsigned int next_uid[MAX_HIDS];
+	unsigned int nhids;
 };
 
 static void note(struct dsdt_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -242,13 +250,9 @@ static bool dsd_skipped(const char *name)
 	       (n > 5 && !strcmp(name + n - 5, "-gpio"));
 }
 
-/* The patent's second table: _DSD with the device-properties UUID, "compatible" first. */
-static void dsd(struct dsdt_ctx *c, struct aml *a, int node, const char *path)
+static void dsd_open(struct aml *a)
 {
 	uint8_t uuid[16];
-	unsigned int count = 0;
-	int off, len;
-	const char *compat = fdt_getprop(c->fdt, node, "compatible", &len);
 
 	aml_uuid_bytes(DSD_UUID, uuid);
 	aml_name(a, "_DSD");
@@ -257,7 +261,37 @@ static void dsd(struct dsdt_ctx *c, struct aml *a, int node, const char *path)
 	aml_bytes(a, uuid, sizeof(uuid));
 	aml_close(a);
 	aml_package_open(a);
+}
+
+static void dsd_close(struct aml *a)
+{
+	aml_close(a);
+	aml_close(a);
+}
+
+static void dsd_integer(struct aml *a, const char *name, uint64_t v)
+{
+	aml_package_open(a);
+	aml_string(a, name);
+	aml_integer(a, v);
+	aml_close(a);
+}
+
+/*
+ * The patent's second table: _DSD with the device-properties UUID, "compatible" first.
+ * @clock_hz, when not 0, is the rate of a UART's clock that the node gives only through
+ * a phandle: written as the "clock-frequency" serial drivers read.
+ */
+static void dsd(struct dsdt_ctx *c, struct aml *a, int node, const char *path, uint32_t clock_hz)
+{
+	unsigned int count = 0;
+	int off, len;
+	const char *compat = fdt_getprop(c->fdt, node, "compatible", &len);
+
+	dsd_open(a);
 	dsd_property(a, "compatible", compat, len);
+	if (clock_hz && !fdt_getprop(c->fdt, node, "clock-frequency", NULL))
+		dsd_integer(a, "clock-frequency", clock_hz);
 	fdt_for_each_property_offset(off, c->fdt, node)
 	{
 		const char *name;
@@ -276,8 +310,7 @@ static void dsd(struct dsdt_ctx *c, struct aml *a, int node, const char *path)
 			note(c, "%s: property '%s' (%d bytes) has no _DSD form, left out", path,
 			     name, len);
 	}
-	aml_close(a);
-	aml_close(a);
+	dsd_close(a);
 }
 
 /* PCI "ranges": 3-cell PCI address (space code in bits 25:24 of the first), CPU address, size. */
@@ -332,7 +365,7 @@ static unsigned int read_interrupt_map(struct dsdt_ctx *c, int node, struct prt_
 		}
 		if (pac < 0 || pic < 1 || pos + 5 + pac + pic > len)
 			break;
-		if (ctrl == c->gic && pic == 3) {
+		if (ctrl == c->gic && (pic == 3 || pic == 4)) { /* 4: a GICv3's PPI partition */
 			const fdt32_t *spec = e + 5 + pac;
 
 			for (int i = 0; i < 4; i++)
@@ -443,12 +476,85 @@ static unsigned int next_index(struct counters *k, const char *prefix)
 	return 0;
 }
 
+/* The next _UID for a device with _HID @id. */
+static unsigned int next_uid(struct counters *k, const char *id)
+{
+	unsigned int i;
+
+	for (i = 0; i < k->nhids && strcmp(k->hid[i], id); i++)
+		;
+	if (i == k->nhids) {
+		if (i == MAX_HIDS)
+			return k->next_uid[MAX_HIDS - 1]++; /* shared: cannot happen here */
+		k->hid[k->nhids++] = id;
+	}
+	return k->next_uid[i]++;
+}
+
+/* What a node is called and how it is identified: a mapping, a UART, or PRP0001. */
+struct identity {
+	const char *hid; /* "PRP0001": the fallback, with _DSD */
+	const char *prefix;
+	const char *compatible; /* that gave the identity, for the note */
+	struct acpi_uart uart;	/* when it is a UART (uart.kind not NULL) */
+};
+
+static void identify(struct dsdt_ctx *c, int node, const struct mem_range *regs, int nregs,
+		     struct identity *id)
+{
+	const struct mapping *m = mapping_of(c, node);
+	const struct acpi_uart_kind *kind = acpi_uart_kind_of(c->fdt, node);
+
+	memset(id, 0, sizeof(*id));
+	id->hid = "PRP0001";
+	id->prefix = "D";
+	if (kind && nregs) {
+		acpi_uart_describe(c->fdt, node, kind, regs[0].base, &id->uart);
+		id->prefix = "COM";
+		id->compatible = kind->compatible;
+		if (id->uart.hid)
+			id->hid = id->uart.hid;
+	} else if (m) {
+		id->hid = m->hid;
+		id->prefix = m->prefix;
+		id->compatible = m->compatible;
+	}
+}
+
+/* _HID: PNP IDs as EISA IDs (as ACPI writes them), others as strings. */
+static void hid(struct aml *a, const char *id)
+{
+	aml_name(a, "_HID");
+	if (!strncmp(id, "PNP", 3))
+		aml_integer(a, aml_eisaid(id));
+	else
+		aml_string(a, id);
+}
+
+static void device_note(struct dsdt_ctx *c, int node, const char *path, const char *dev_path,
+			const struct identity *id)
+{
+	const struct acpi_uart *u = &id->uart;
+
+	if (strcmp(id->hid, "PRP0001"))
+		note(c, "%s: %s -> %s (%s)", path, id->compatible, dev_path, id->hid);
+	else if (u->kind && u->kind->hid)
+		note(c, "%s: %s, not %s: %s -> %s (PRP0001 with _DSD)", path, u->kind->compatible,
+		     u->kind->hid, u->why_prp0001, dev_path);
+	else if (u->kind)
+		note(c, "%s: %s UART ('%s'), no ACPI ID of its own -> %s (PRP0001 with _DSD)", path,
+		     u->kind->name, u->kind->compatible, dev_path);
+	else
+		note(c, "%s: no ACPI ID for '%s' -> %s (PRP0001 with _DSD)", path,
+		     (const char *)fdt_getprop(c->fdt, node, "compatible", NULL), dev_path);
+}
+
 static void device(struct dsdt_ctx *c, struct aml *a, int node, const struct place *at,
 		   struct counters *k)
 {
 	struct mem_range regs[MAX_REGS];
 	struct irq_desc irqs[MAX_IRQS];
-	const struct mapping *m = mapping_of(c, node);
+	struct identity id;
 	char path[128], name[8], dev_path[DSDT_PATH_MAX];
 	int nregs = node_regs(c, node, at, regs, MAX_REGS);
 	int nirqs = dt_irqs_with_parent(c->fdt, node, at->irq_parent, c->gic, irqs, MAX_IRQS);
@@ -481,29 +587,39 @@ static void device(struct dsdt_ctx *c, struct aml *a, int node, const struct pla
 		c->devices++;
 		return;
 	}
-	index = next_index(k, m ? m->prefix : "D");
-	if (index >> (4 * (4 - strlen(m ? m->prefix : "D")))) {
+	identify(c, node, regs, nregs, &id);
+	index = next_index(k, id.prefix);
+	if (index >> (4 * (4 - strlen(id.prefix))) && strcmp(id.prefix, "D")) {
+		id.prefix = "D"; /* a 17th UART, say: Dnnn has room for 4096 */
+		index = next_index(k, id.prefix);
+	}
+	if (index >> (4 * (4 - strlen(id.prefix)))) {
 		note(c, "%s: too many devices of this kind for 4-character names: left out", path);
 		return;
 	}
-	device_name(name, m ? m->prefix : "D", index);
+	device_name(name, id.prefix, index);
 	format(dev_path, sizeof(dev_path), "\\_SB.%s", name);
+	if (id.uart.hid && id.uart.block_pad) {
+		/* The ID names the block the UART's registers are in (BCM2836: 0x40 in). */
+		regs[0].base -= id.uart.block_pad;
+		regs[0].size += id.uart.block_pad;
+	}
 	aml_device_open(a, name);
-	aml_name(a, "_HID");
-	aml_string(a, m ? m->hid : "PRP0001");
-	named_integer(a, "_UID", index);
+	hid(a, id.hid);
+	named_integer(a, "_UID", next_uid(k, id.hid));
 	resources(a, regs, nregs, irqs, nirqs);
-	if (!m)
-		dsd(c, a, node, path);
+	if (!strcmp(id.hid, "PRP0001")) {
+		dsd(c, a, node, path, id.uart.clock_hz);
+	} else if (id.uart.kind && id.uart.clock_hz) {
+		dsd_open(a);
+		dsd_integer(a, "clock-frequency", id.uart.clock_hz);
+		dsd_close(a);
+	}
 	aml_close(a);
 	c->devices++;
-	if (nregs && regs[0].base == c->console_base)
+	if (node == c->console_node)
 		format(c->console_path, sizeof(c->console_path), "%s", dev_path);
-	if (m)
-		note(c, "%s: %s -> %s (%s)", path, m->compatible, dev_path, m->hid);
-	else
-		note(c, "%s: no ACPI ID for '%s' -> %s (PRP0001 with _DSD)", path,
-		     (const char *)fdt_getprop(c->fdt, node, "compatible", NULL), dev_path);
+	device_note(c, node, path, dev_path, &id);
 }
 
 /* A bus whose children are memory-mapped from the CPU: the root or one with "ranges". */

@@ -20,7 +20,7 @@ struct dsdt_ctx {
 	const struct acpi_options *opt;
 	int gic;			  /* the GIC node: interrupts are translated for it */
 	unsigned int ncpus;		  /* ACPI processor UIDs 0..ncpus-1 */
-	uint64_t console_base;		  /* the SPCR's UART */
+	int console_node;		  /* the SPCR's UART (-1: none) */
 	char console_path[DSDT_PATH_MAX]; /* out: its device, "\_SB.COM0" ("." if none) */
 	unsigned int devices;		  /* out: devices made from DT nodes */
 	uint32_t last_phandle;		  /* scratch: the last interrupt-parent looked up */

@@ -4,6 +4,7 @@
 
 #include "acpi/dsdt.h"
 #include "acpi/dt2acpi.h"
+#include "acpi/console.h"
 #include "platform/dt.h"
 #include "platform/platform.h"
 #include "lib/format.h"
@@ -34,6 +35,7 @@ struct build {
 	const struct acpi_options *opt;
 	struct acpi_tables *t;
 	struct platform plat;
+	struct acpi_console console;
 	int gic;
 	unsigned int ncpus;
 	int cpu_node[MAX_CPUS]; /* ACPI processor UID -> /cpus child */
@@ -298,86 +300,64 @@ static void gtdt(struct build *b)
 			  fdt_get_name(b->fdt, node, NULL));
 }
 
-/* The UART's SPCR/DBG2 interface type (ACPI DBG2 serial subtypes). */
-static int uart_subtype(const char *compat)
+#define SPCR_FIXED_SIZE	   88 /* revision 4, up to its namespace string */
+#define SPCR_TERMINAL_ANSI 3
+#define SPCR_FLOW_RTSCTS   (1U << 1)
+#define DBG2_SERIAL	   0x8000
+
+static void console_gas(struct build *b)
 {
-	if (!strcmp(compat, "arm,pl011"))
-		return 0x0003;
-	if (!strcmp(compat, "arm,sbsa-uart"))
-		return 0x000e;
-	if (!strcmp(compat, "ns16550a") || !strcmp(compat, "ns16550"))
-		return 0x0000;
-	if (!strcmp(compat, "snps,dw-apb-uart"))
-		return 0x0012; /* 16550-compatible, described by the GAS */
-	return -1;
+	const struct acpi_console *c = &b->console;
+
+	acpi_put_gas(b->t, c->base, c->uart.stride_bits, c->uart.access);
 }
 
-/* Baud from /chosen/stdout-path's options ("serial0:115200n8"), as SPCR encodes it. */
-static uint8_t spcr_baud(const void *fdt)
+/*
+ * Revision 4 (Microsoft, 2023): revision 2's fields, then the UART's clock, a precise baud
+ * rate for those the one-byte code has none for (1500000, say), and the device's path.
+ */
+static void spcr(struct build *b, const char *path)
 {
-	static const struct {
-		unsigned long baud;
-		uint8_t code;
-	} codes[] = { { 9600, 3 }, { 19200, 4 }, { 57600, 6 }, { 115200, 7 } };
-	int chosen = fdt_path_offset(fdt, "/chosen");
-	const char *p = chosen < 0 ? NULL : fdt_getprop(fdt, chosen, "stdout-path", NULL);
-	unsigned long baud = 0;
-
-	p = p ? strchr(p, ':') : NULL;
-	for (p = p ? p + 1 : NULL; p && *p >= '0' && *p <= '9'; p++)
-		baud = baud * 10 + (unsigned long)(*p - '0');
-	for (unsigned int i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
-		if (codes[i].baud == baud)
-			return codes[i].code;
-	return 0; /* "as is": the boot loader's setting */
-}
-
-static void uart_gas(struct build *b, bool *wide)
-{
-	int node = dt_stdout_node(b->fdt);
-	const fdt32_t *w = node < 0 ? NULL : fdt_getprop(b->fdt, node, "reg-io-width", NULL);
-	int sub = uart_subtype(b->plat.uart.compatible);
-
-	*wide = sub == 3 || sub == 0x0e || (w && fdt32_to_cpu(*w) == 4);
-	acpi_put_gas(b->t, b->plat.uart.regs.base, *wide ? 32 : 8, *wide ? 3 : 1);
-}
-
-static void spcr(struct build *b)
-{
+	const struct acpi_console *c = &b->console;
 	struct acpi_tables *t = b->t;
-	unsigned int i = acpi_table_begin(t, "SPCR", 2);
-	bool wide;
+	unsigned int i = acpi_table_begin(t, "SPCR", 4);
+	uint8_t code = acpi_spcr_baud_code(c->baud);
+	uint16_t path_len = (uint16_t)(strlen(path) + 1);
 
-	acpi_put8(t, (uint8_t)uart_subtype(b->plat.uart.compatible));
+	acpi_put8(t, (uint8_t)c->uart.kind->subtype);
 	acpi_zeros(t, 3);
-	uart_gas(b, &wide);
-	acpi_put8(t, SPCR_GIC);
-	acpi_put8(t, 0); /* PC-AT IRQ */
-	acpi_put32(t, b->plat.uart.irq.intid);
-	acpi_put8(t, spcr_baud(b->fdt));
-	acpi_put8(t, 0); /* no parity */
+	console_gas(b);
+	acpi_put8(t, c->gsiv ? SPCR_GIC : 0); /* 0: polled */
+	acpi_put8(t, 0);		      /* PC-AT IRQ */
+	acpi_put32(t, c->gsiv);
+	acpi_put8(t, code);
+	acpi_put8(t, 0); /* no parity: the only value defined */
 	acpi_put8(t, 1); /* 1 stop bit */
-	acpi_put8(t, 0); /* no flow control */
-	acpi_put8(t, 3); /* terminal: ANSI */
-	acpi_put8(t, 0);
+	acpi_put8(t, c->options.rtscts ? SPCR_FLOW_RTSCTS : 0);
+	acpi_put8(t, SPCR_TERMINAL_ANSI);
+	acpi_put8(t, 0);       /* language */
 	acpi_put16(t, 0xffff); /* not a PCI device */
 	acpi_put16(t, 0xffff);
 	acpi_zeros(t, 3);
-	acpi_put32(t, 0);
-	acpi_put8(t, 0);
-	acpi_put32(t, 0);
+	acpi_put32(t, 0); /* PCI flags */
+	acpi_put8(t, 0);  /* PCI segment */
+	acpi_put32(t, c->uart.clock_hz);
+	acpi_put32(t, code ? 0 : c->baud);
+	acpi_put16(t, path_len);
+	acpi_put16(t, SPCR_FIXED_SIZE);
+	acpi_put(t, path, path_len);
 	acpi_table_end(t, i);
-	acpi_note(b->opt, "SPCR: %s at 0x%lx, GSIV %u", b->plat.uart.compatible,
-		  (unsigned long)b->plat.uart.regs.base, b->plat.uart.irq.intid);
+	acpi_note(b->opt, "SPCR: %s at 0x%lx, GSIV %u, %s", c->uart.kind->compatible,
+		  (unsigned long)c->base, c->gsiv, path);
 }
 
 static void dbg2(struct build *b, const char *path)
 {
+	const struct acpi_console *c = &b->console;
 	struct acpi_tables *t = b->t;
 	unsigned int i = acpi_table_begin(t, "DBG2", 0);
 	uint16_t name_len = (uint16_t)(strlen(path) + 1);
 	uint16_t fixed = 22, gas_off = fixed, size_off = fixed + 12, name_off = fixed + 16;
-	bool wide;
 
 	acpi_put32(t, ACPI_HEADER_SIZE + 8); /* offset of the first device */
 	acpi_put32(t, 1);
@@ -388,13 +368,13 @@ static void dbg2(struct build *b, const char *path)
 	acpi_put16(t, name_off);
 	acpi_put16(t, 0); /* no OEM data */
 	acpi_put16(t, 0);
-	acpi_put16(t, 0x8000); /* serial */
-	acpi_put16(t, (uint16_t)uart_subtype(b->plat.uart.compatible));
+	acpi_put16(t, DBG2_SERIAL);
+	acpi_put16(t, c->uart.kind->subtype);
 	acpi_put16(t, 0);
 	acpi_put16(t, gas_off);
 	acpi_put16(t, size_off);
-	uart_gas(b, &wide);
-	acpi_put32(t, (uint32_t)b->plat.uart.regs.size);
+	console_gas(b);
+	acpi_put32(t, (uint32_t)c->size);
 	acpi_put(t, path, name_len);
 	acpi_table_end(t, i);
 }
@@ -512,7 +492,7 @@ static int dsdt(struct build *b, unsigned int *index)
 	struct dsdt_ctx c = { .fdt = b->fdt, .opt = b->opt, .gic = b->gic, .ncpus = b->ncpus };
 	struct aml a;
 
-	c.console_base = b->plat.uart.regs.base;
+	c.console_node = b->console.node;
 	*index = acpi_table_begin(t, "DSDT", 2);
 	if (t->failed)
 		return fail(b, "ACPI: no room for the tables");
@@ -521,11 +501,9 @@ static int dsdt(struct build *b, unsigned int *index)
 		return fail(b, "ACPI: the DSDT does not fit (or a name could not be encoded)");
 	t->len += a.len;
 	acpi_table_end(t, *index);
-	if (b->plat.uart.compatible[0] && uart_subtype(b->plat.uart.compatible) >= 0) {
-		spcr(b);
+	if (b->console.node >= 0) {
+		spcr(b, c.console_path);
 		dbg2(b, c.console_path);
-	} else {
-		acpi_note(b->opt, "SPCR, DBG2: no UART of a known type: left out");
 	}
 	acpi_note(b->opt, "DSDT: %u CPU(s), %u device(s)", b->ncpus, c.devices);
 	return 0;
@@ -534,7 +512,7 @@ static int dsdt(struct build *b, unsigned int *index)
 int acpi_from_dt(const void *fdt, struct acpi_tables *t, const struct acpi_options *opt, char *err,
 		 size_t errlen)
 {
-	static const struct acpi_options none = { false, NULL, NULL };
+	static const struct acpi_options none = { .guest = false };
 	struct build *b, storage;
 	unsigned int dsdt_index, version;
 
@@ -553,6 +531,7 @@ int acpi_from_dt(const void *fdt, struct acpi_tables *t, const struct acpi_optio
 			    "device tree: no GIC (arm,gic-v3 or a GICv2): an arm64 MADT needs one");
 	if (collect_cpus(b))
 		return -1;
+	acpi_console_choose(fdt, b->gic, b->opt, &b->console);
 	/* The RSDP first, filled in last. */
 	memcpy(t->table[0].sig, "RSDP", 5);
 	t->table[0].offset = 0;

@@ -21,7 +21,8 @@ typedef void (*acpi_note_fn)(void *ctx, const char *fmt, va_list ap);
 struct acpi_options {
 	bool guest;	   /* a VM's tables: PSCI through HVC, a hypervisor vendor ID */
 	acpi_note_fn note; /* NULL: no explanations */
-	void *note_ctx;
+	void *note_ctx;	   /* for note and warn */
+	acpi_note_fn warn; /* what is wrong in the tree but converted anyway; NULL: quiet */
 };
 
 /*

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "acpi/reader.h"
+#include "acpi/serial.h"
 #include "acpi/table.h"
 #include "lib/format.h"
 
@@ -145,20 +146,12 @@ static int read_gtdt(struct reader *r, const uint8_t *t)
 static void read_spcr(struct reader *r, const uint8_t *t, uint64_t size)
 {
 	struct platform_uart *u = &r->plat->uart;
-	static const struct {
-		uint8_t type;
-		const char *compatible;
-	} types[] = { { 3, "arm,pl011" },
-		      { 0x0e, "arm,sbsa-uart" },
-		      { 0, "ns16550a" },
-		      { 0x12, "snps,dw-apb-uart" } };
+	const char *compatible;
 
 	if (le(t + 4, 4) < 80)
 		return;
-	u->compatible[0] = 0;
-	for (unsigned int i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-		if (t[36] == types[i].type)
-			format(u->compatible, sizeof(u->compatible), "%s", types[i].compatible);
+	compatible = acpi_uart_compatible_of_subtype(t[36]);
+	format(u->compatible, sizeof(u->compatible), "%s", compatible ? compatible : "");
 	u->regs.base = le(t + 44, 8);
 	u->regs.size = size ? size : PL011_SIZE;
 	irq_from_gsiv(&u->irq, (uint32_t)le(t + 54, 4), false, false);

@@ -127,7 +127,7 @@ static int small_dt(const void *full, void *buf, uint64_t systab, uint64_t mmap,
 
 int guest_acpi_build(const struct guest_acpi_layout *l, void *region, char *err, size_t errlen)
 {
-	struct acpi_options opt = { true, NULL, NULL };
+	struct acpi_options opt = { .guest = true };
 	uint8_t *base = region;
 	const void *full = base + GUEST_ACPI_FULL_DT;
 	uint64_t systab = l->region_ipa + UEFI_OFFSET, rsdp = l->region_ipa + ACPI_OFFSET;

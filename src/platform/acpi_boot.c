@@ -37,10 +37,20 @@ static void note(void *ctx, const char *fmt, va_list ap)
 	log_info("acpi: %s", line);
 }
 
+/* What the generator found wrong in the tree (a stdout-path naming nothing, say). */
+static void warn(void *ctx, const char *fmt, va_list ap)
+{
+	char line[200];
+
+	(void)ctx;
+	format_v(line, sizeof(line), fmt, ap);
+	log_warn("acpi: %s", line);
+}
+
 /* Generates the tables from the device tree; returns the RSDP's address, 0 on failure. */
 static uint64_t generate(const void *fdt, bool verbose)
 {
-	struct acpi_options opt = { false, verbose ? note : NULL, NULL };
+	struct acpi_options opt = { .note = verbose ? note : NULL, .warn = warn };
 	struct acpi_tables t;
 	char err[160];
 	void *buf = mem_alloc(TABLES_SIZE, 4096);

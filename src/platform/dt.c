@@ -140,11 +140,15 @@ static void gic_spec_to_irq(const fdt32_t *cell, struct irq_desc *out)
 	out->flags = fdt32_to_cpu(cell[2]) & 0xf; /* GICv2 PPIs carry a CPU mask in 15:8 */
 }
 
-/* A controller whose specifiers are GIC-style: 3 cells, and @gic itself when given. */
-static bool gic_style(const void *fdt, int ctrl, int gic)
+/*
+ * The cells of a specifier of @ctrl when they are GIC-style, 0 if not: 3 (type, number,
+ * flags), or 4 where a GICv3 adds a PPI partition; and @ctrl must be @gic when given.
+ */
+static int gic_style(const void *fdt, int ctrl, int gic)
 {
-	return ctrl >= 0 && (gic < 0 || ctrl == gic) &&
-	       dt_cells(fdt, ctrl, "#interrupt-cells", -1) == 3;
+	int cells = ctrl < 0 ? -1 : dt_cells(fdt, ctrl, "#interrupt-cells", -1);
+
+	return ctrl >= 0 && (gic < 0 || ctrl == gic) && (cells == 3 || cells == 4) ? cells : 0;
 }
 
 int dt_irqs(const void *fdt, int node, int gic, struct irq_desc *out, int max)
@@ -159,10 +163,12 @@ int dt_irqs_with_parent(const void *fdt, int node, int parent, int gic, struct i
 	const fdt32_t *p = fdt_getprop(fdt, node, "interrupts", &len);
 
 	if (p) {
-		if (!gic_style(fdt, parent, gic))
+		int cells = gic_style(fdt, parent, gic);
+
+		if (!cells)
 			return 0;
-		for (; n < max && (n + 1) * 12 <= len; n++)
-			gic_spec_to_irq(p + n * 3, &out[n]);
+		for (; n < max && (n + 1) * cells * 4 <= len; n++)
+			gic_spec_to_irq(p + n * cells, &out[n]);
 		return n;
 	}
 	p = fdt_getprop(fdt, node, "interrupts-extended", &len);
@@ -181,19 +187,115 @@ int dt_irqs_with_parent(const void *fdt, int node, int parent, int gic, struct i
 	return n;
 }
 
-int dt_stdout_node(const void *fdt)
+/* Where /chosen names the console, in the order Linux looks (of_alias_scan). */
+static const char *stdout_property(const void *fdt, int *len, const char **name)
 {
-	int chosen = fdt_path_offset(fdt, "/chosen");
-	const char *path, *colon;
+	static const char *const props[] = { "stdout-path", "linux,stdout-path" };
+	int chosen = fdt_path_offset(fdt, "/chosen"), aliases;
+	const char *v;
+
+	for (unsigned int i = 0; chosen >= 0 && i < sizeof(props) / sizeof(props[0]); i++) {
+		v = fdt_getprop(fdt, chosen, props[i], len);
+		if (v) {
+			*name = props[i];
+			return v;
+		}
+	}
+	/* The older convention (PowerPC): an alias named "stdout". */
+	aliases = fdt_path_offset(fdt, "/aliases");
+	v = aliases < 0 ? NULL : fdt_getprop(fdt, aliases, "stdout", len);
+	*name = v ? "/aliases/stdout" : NULL;
+	return v;
+}
+
+void dt_stdout(const void *fdt, struct dt_stdout *out)
+{
+	const char *v, *colon;
 	int len;
 
-	if (chosen < 0)
-		return -1;
-	path = fdt_getprop(fdt, chosen, "stdout-path", &len);
-	if (!path || len < 2 || path[len - 1])
-		return -1;
-	colon = strchr(path, ':');
-	return fdt_path_offset_namelen(fdt, path, colon ? (int)(colon - path) : len - 1);
+	memset(out, 0, sizeof(*out));
+	out->node = -1;
+	v = stdout_property(fdt, &len, &out->property);
+	if (!v)
+		return;
+	out->path = v;
+	if (len < 2 || v[len - 1] || strnlen(v, (size_t)len) != (size_t)len - 1) {
+		out->status = DT_STDOUT_MALFORMED;
+		out->path_len = 0;
+		return;
+	}
+	colon = strchr(v, ':');
+	out->path_len = colon ? (int)(colon - v) : len - 1;
+	out->options = colon ? colon + 1 : NULL;
+	if (v[0] != '/') {
+		/* An alias, perhaps followed by a path below its node. */
+		const char *slash = memchr(v, '/', (size_t)out->path_len);
+		int alias_len = slash ? (int)(slash - v) : out->path_len;
+
+		if (!fdt_get_alias_namelen(fdt, v, alias_len)) {
+			out->status = DT_STDOUT_NO_ALIAS;
+			return;
+		}
+	}
+	out->node = fdt_path_offset_namelen(fdt, v, out->path_len);
+	out->status = out->node >= 0 ? DT_STDOUT_FOUND : DT_STDOUT_NO_NODE;
+	if (out->node < 0)
+		out->node = -1;
+}
+
+int dt_stdout_node(const void *fdt)
+{
+	struct dt_stdout s;
+
+	dt_stdout(fdt, &s);
+	return s.node;
+}
+
+bool dt_uart_options(const char *s, struct dt_uart_options *out)
+{
+	uint64_t baud = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->parity = 'n';
+	out->bits = 8;
+	if (!s || !*s)
+		return true;
+	if (*s < '0' || *s > '9')
+		return false;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		baud = baud * 10 + (uint64_t)(*s - '0');
+		if (baud > UINT32_MAX)
+			return false;
+	}
+	out->baud = (uint32_t)baud;
+	if (*s == 'n' || *s == 'o' || *s == 'e')
+		out->parity = *s++;
+	if (*s >= '5' && *s <= '8')
+		out->bits = (uint8_t)(*s++ - '0');
+	if (*s == 'r') {
+		out->rtscts = true;
+		s++;
+	}
+	return !*s;
+}
+
+uint32_t dt_clock_frequency(const void *fdt, int node)
+{
+	int len, provider;
+	const fdt32_t *f = fdt_getprop(fdt, node, "clock-frequency", &len);
+	const fdt32_t *clk;
+
+	if (f && len == 4)
+		return fdt32_to_cpu(*f);
+	clk = fdt_getprop(fdt, node, "clocks", &len);
+	if (!clk || len < 4)
+		return 0;
+	provider = fdt_node_offset_by_phandle(fdt, fdt32_to_cpu(*clk));
+	/* Only a provider of one clock (fixed-clock) says its rate in the tree. */
+	if (provider < 0 || dt_cells(fdt, provider, "#clock-cells", -1) != 0)
+		return 0;
+	f = fdt_getprop(fdt, provider, "clock-frequency", &len);
+	return f && len == 4 ? fdt32_to_cpu(*f) : 0;
 }
 
 int dt_find_gic(const void *fdt, unsigned int *version)

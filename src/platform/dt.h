@@ -58,7 +58,46 @@ int dt_irqs_with_parent(const void *fdt, int node, int parent, int gic, struct i
 			int max);
 /* The (first enabled) GIC: its node and *version 2 or 3; -1 and 0 when there is none. */
 int dt_find_gic(const void *fdt, unsigned int *version);
-/* The node /chosen/stdout-path names (alias or path, ":options" stripped), or -1. */
+/* What the tree says the console is. */
+enum dt_stdout_status {
+	DT_STDOUT_NONE = 0,  /* no stdout-path, linux,stdout-path or /aliases/stdout */
+	DT_STDOUT_FOUND,     /* node is the console */
+	DT_STDOUT_NO_ALIAS,  /* it names an alias that /aliases does not have */
+	DT_STDOUT_NO_NODE,   /* a path (or an alias's) that leads to no node */
+	DT_STDOUT_MALFORMED, /* not a string */
+};
+
+struct dt_stdout {
+	enum dt_stdout_status status;
+	const char *property; /* where it was found: "stdout-path", "linux,stdout-path", ... */
+	const char *path;     /* the value; its first path_len bytes name the node */
+	int path_len;
+	const char *options; /* after ':' ("115200n8"), or NULL */
+	int node;	     /* -1 unless DT_STDOUT_FOUND */
+};
+
+/*
+ * The console as Linux finds it: /chosen/stdout-path, else /chosen/linux,stdout-path,
+ * else /aliases/stdout; an alias or a path, then ":options".
+ */
+void dt_stdout(const void *fdt, struct dt_stdout *out);
+/* The console's node (dt_stdout), or -1. */
 int dt_stdout_node(const void *fdt);
+
+/* A console's options: "115200n8r" is 115200 baud, no parity, 8 bits, RTS/CTS. */
+struct dt_uart_options {
+	uint32_t baud; /* 0: not given */
+	char parity;   /* 'n', 'o' or 'e' */
+	uint8_t bits;  /* 5 to 8 */
+	bool rtscts;
+};
+
+/* Parses @s (NULL or "" give the defaults: no baud, n8); false if it is not of that form. */
+bool dt_uart_options(const char *s, struct dt_uart_options *out);
+/*
+ * @node's input clock in Hz: its "clock-frequency", else the rate of the first of its
+ * "clocks" when that is a fixed clock (#clock-cells 0, "clock-frequency"); 0 if unknown.
+ */
+uint32_t dt_clock_frequency(const void *fdt, int node);
 
 #endif

@@ -239,7 +239,6 @@ static int discover_uart(struct ctx *c)
 	const void *fdt = c->fdt;
 	int node = dt_stdout_node(fdt), len, n;
 	const char *compat;
-	const fdt32_t *clk;
 
 	if (node < 0 || !dt_node_enabled(fdt, node))
 		node = dt_find_compatible(fdt, known);
@@ -252,15 +251,7 @@ static int discover_uart(struct ctx *c)
 	if (n < 0)
 		return -1;
 	dt_irqs(fdt, node, -1, &u->irq, 1);
-	clk = fdt_getprop(fdt, node, "clocks", &len);
-	if (clk && len >= 4) {
-		int cnode = fdt_node_offset_by_phandle(fdt, fdt32_to_cpu(*clk));
-		const fdt32_t *f =
-			cnode < 0 ? NULL : fdt_getprop(fdt, cnode, "clock-frequency", &len);
-
-		if (f && len == 4)
-			u->clock_hz = fdt32_to_cpu(*f);
-	}
+	u->clock_hz = dt_clock_frequency(fdt, node);
 	return 0;
 }
 

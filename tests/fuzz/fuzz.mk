@@ -11,7 +11,8 @@ FUZZ_SRCS_fuzz_config     := src/core/config.c src/core/cpu_profile.c src/hyperc
 	src/core/guestlog.c src/lib/format.c
 FUZZ_SRCS_fuzz_cpu_profile := src/core/cpu_profile.c src/lib/format.c
 FUZZ_SRCS_fuzz_platform   := src/platform/platform.c src/platform/dt.c src/lib/format.c
-FUZZ_SRCS_fuzz_acpi_reader := src/acpi/reader.c src/acpi/table.c src/lib/format.c
+FUZZ_SRCS_fuzz_acpi_reader := src/acpi/reader.c src/acpi/table.c src/acpi/serial.c src/platform/dt.c \
+	src/lib/format.c
 FUZZ_SRCS_fuzz_dt2acpi    := $(wildcard src/acpi/*.c) src/platform/dt.c src/platform/platform.c \
 	src/lib/format.c
 FUZZ_SRCS_fuzz_input      := src/console/focus.c src/console/shell.c src/console/termin.c \

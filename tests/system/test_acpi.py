@@ -132,8 +132,21 @@ def convert_and_disassemble(dtb, out):
     if r.returncode != 0:
         return r.stderr.strip()
     check_rsdp(out)
-    disassemble(out)
+    check_unique_ids(disassemble(out))
     return None
+
+
+def check_unique_ids(dsl):
+    """No two devices with the same _HID have the same _UID (ACPI 6.4, 6.1.12)."""
+    seen = {}
+    for name, text in dsl_devices(dsl).items():
+        m = re.search(r"Name \(_UID, (\w+)\)", text)
+        if not m or not hid(text):
+            continue
+        words = {"Zero": 0, "One": 1}
+        uid = words[m.group(1)] if m.group(1) in words else int(m.group(1), 0)
+        other = seen.setdefault((hid(text), uid), name)
+        assert other == name, f"{name} and {other}: _HID {hid(text)}, _UID {uid}"
 
 
 def test_acpi_every_board_dtb_of_the_debian_kernel(tmp_path):
@@ -165,6 +178,100 @@ def test_acpi_board_devices_evaluate(tmp_path, board):
     assert "PRP0001" in dsl and "daffd814-6eba-4d8c-8a91-bc9bbf4aa301" in dsl
     if "rpi-4" in board:
         assert "spin-table in the DT" in r.stdout
+
+
+# The console of real boards, one of each kind of UART, and what their SPCR must say: worked
+# out by hand from each tree's /chosen/stdout-path, /aliases and the UART node (its "reg"
+# through the buses' ranges, its GIC SPI + 32, reg-shift/reg-io-width, clocks, options).
+# (board, interface type, GAS bit width, access size, base, GSIV, baud code, precise baud,
+#  UART clock, _HID of the device the DBG2 names)
+CONSOLE_BOARDS = [
+    # serial1:115200n8, the mini UART at 0x7e215040 (0xfe215040 through /soc's ranges), its
+    # block (BCM2836) 0x40 below; SPI 93; its clock from the aux controller: unknown.
+    ("broadcom/bcm2711-rpi-4-b.dtb", 0x10, 32, 3, 0xfe215000, 125, 7, 0, 0, "BCM2836"),
+    # serial2:1500000n8, a DesignWare UART (rockchip,rk3399-uart), reg-shift 2 reg-io-width 4,
+    # SPI 100 of a 4-cell GICv3; 1500000 has no SPCR code: precise baud rate.
+    ("rockchip/rk3399-rockpro64.dtb", 0x12, 32, 3, 0xff1a0000, 132, 0, 1500000, 0, "PRP0001"),
+    # serial0:115200n8, DesignWare, reg-shift 2 reg-io-width 4, SPI 0.
+    ("allwinner/sun50i-a64-pine64-plus.dtb", 0x12, 32, 3, 0x1c28000, 32, 7, 0, 0, "PRP0001"),
+    # serial0:115200n8, fsl,ns16550 with byte registers, SPI 54, clock from clockgen: PRP0001.
+    ("freescale/fsl-ls1046a-rdb.dtb", 0x12, 8, 1, 0x21c0500, 86, 7, 0, 0, "PRP0001"),
+    # serial0:115200n8, "arm,sbsa-uart", "arm,pl011": an SBSA UART, SPI 32.
+    ("freescale/fsl-lx2160a-clearfog-cx.dtb", 0x0e, 32, 3, 0x21c0000, 64, 7, 0, 0, "ARMHB000"),
+    # serial0:115200n8, nvidia,tegra20-uart; its interrupt goes through the legacy
+    # interrupt controller, not the GIC directly: no GSIV (polled).
+    ("nvidia/tegra210-p2371-2180.dtb", 0x05, 32, 3, 0x70006000, 0, 7, 0, 0, "NVDA0100"),
+    # a full path without options, an i.MX 6 UART (fsl,imx6q-uart), SPI 27.
+    ("freescale/imx8mm-evk.dtb", 0x0c, 32, 3, 0x30890000, 59, 0, 0, 0, "PRP0001"),
+    # serial2:115200n8, ti,am654-uart: byte accesses 4 bytes apart, SPI 178, 48 MHz.
+    ("ti/k3-am642-evm.dtb", 0x06, 32, 1, 0x2800000, 210, 7, 0, 48000000, "PRP0001"),
+    # a full path, a PL011 on the 100 MHz fixed clock, SPI 328.
+    ("amd/amd-overdrive-rev-b1.dtb", 0x03, 32, 3, 0xe1010000, 360, 0, 0, 100000000,
+     "ARMH0011"),
+]
+
+
+def dsl_field(dsl, name):
+    m = re.search(r"\]\s+" + re.escape(name) + r" : (\S+)", dsl)
+    assert m, (name, dsl[:2000])
+    return m.group(1).strip('"')
+
+
+@pytest.mark.parametrize("board,kind,width,access,base,gsiv,code,precise,clock,device_hid",
+                         CONSOLE_BOARDS, ids=[b[0] for b in CONSOLE_BOARDS])
+def test_acpi_board_console_spcr_decodes(tmp_path, board, kind, width, access, base, gsiv,
+                                         code, precise, clock, device_hid):
+    """The SPCR and DBG2 of a real board's console, as iasl decodes them (revision 2's
+    fields; iasl 20200925 shows revision 4's clock and precise baud rate as raw bytes,
+    read here at the offsets Microsoft gives), and the DSDT device they name: its _HID,
+    and acpiexec evaluating its _HID and _CRS."""
+    out = tmp_path / "acpi"
+    r = convert(os.path.join(BOARD_DTBS, board), out)
+    assert r.returncode == 0, r.stderr
+    assert "warning" not in r.stderr, r.stderr
+    dsdt = disassemble(out)
+    spcr = open(out / "SPCR.dsl").read()
+    dbg2 = open(out / "DBG2.dsl").read()
+    assert int(dsl_field(spcr, "Revision"), 16) == 4
+    assert int(dsl_field(spcr, "Interface Type"), 16) == kind
+    assert int(dsl_field(spcr, "Bit Width"), 16) == width
+    assert int(dsl_field(spcr, "Encoded Access Width"), 16) == access
+    assert int(dsl_field(spcr, "Address"), 16) == base
+    assert int(dsl_field(spcr, "Interrupt Type"), 16) == (8 if gsiv else 0)  # GIC
+    assert int(dsl_field(spcr, "Interrupt"), 16) == gsiv
+    assert int(dsl_field(spcr, "Baud Rate"), 16) == code
+    raw = open(out / "SPCR.dat", "rb").read()
+    assert struct.unpack_from("<II", raw, 76) == (clock, precise)
+    assert int(dsl_field(dbg2, "Port Type"), 16) == 0x8000
+    assert int(dsl_field(dbg2, "Port Subtype"), 16) == kind
+    assert int(dsl_field(dbg2, "Bit Width"), 16) == width
+    assert int(dsl_field(dbg2, "Address"), 16) == base
+    path = dsl_field(dbg2, "Namepath")
+    ns_len, ns_off = struct.unpack_from("<HH", raw, 84)
+    assert raw[ns_off:ns_off + ns_len] == path.encode() + b"\0"  # the SPCR names it too
+    device = path.split(".")[-1]
+    assert hid(dsl_devices(dsdt)[device]) == device_hid
+    files = [f for f in tables(out) if f not in ("RSDP.dat", "XSDT.dat")]
+    r = run(["acpiexec", *files], cwd=out,
+            input=f"evaluate {path}._HID\nevaluate {path}._CRS\nquit\n")
+    assert r.returncode == 0 and "AE_" not in (r.stdout + r.stderr).replace("AE_OK", "")
+    assert (r.stdout + r.stderr).count("returned object") == 2, r.stdout[-3000:]
+
+
+def test_dt2acpi_warns_of_a_stdout_path_naming_nothing(tmp_path):
+    """A board tree whose stdout-path names an alias it does not have: dt2acpi says so on
+    standard error (without --verbose), converts, and takes the first known UART."""
+    dtb = tmp_path / "board.dtb"
+    dtb.write_bytes(open(os.path.join(BOARD_DTBS, "allwinner/sun50i-a64-pine64-plus.dtb"),
+                         "rb").read())
+    r = run(["fdtput", "-t", "s", str(dtb), "/chosen", "stdout-path", "serial9:115200n8"])
+    assert r.returncode == 0, r.stderr
+    r = convert(str(dtb), tmp_path / "acpi")
+    assert r.returncode == 0, r.stderr
+    assert (f"dt2acpi: {dtb}: warning: stdout-path \"serial9:115200n8\" names an alias that "
+            "/aliases does not have: the first UART of a known kind is taken instead"
+            in r.stderr), r.stderr
+    assert os.path.exists(tmp_path / "acpi" / "SPCR.dat")
 
 
 def test_dt2acpi_refuses_malformed_input(tmp_path):

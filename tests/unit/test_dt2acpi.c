@@ -31,7 +31,7 @@ static void load(const char *name)
 
 static int build(bool guest)
 {
-	struct acpi_options opt = { guest, NULL, NULL };
+	struct acpi_options opt = { .guest = guest };
 	char err[200];
 
 	acpi_tables_init(&t, buf, sizeof(buf), 0x40000000);
@@ -281,7 +281,7 @@ static void test_ecam_host_without_reg_is_left_out(void **state)
 {
 	static const uint8_t pnp0a08[] = { 0x0c, 0x41, 0xd0, 0x0a, 0x08 }; /* EISAID */
 	static char notes[4096];
-	struct acpi_options opt = { false, collect_note, notes };
+	struct acpi_options opt = { .note = collect_note, .note_ctx = notes };
 	char err[200];
 	size_t len;
 	const uint8_t *p;

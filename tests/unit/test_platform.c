@@ -228,6 +228,37 @@ static void expect_error(const char *name, const char *substring)
 		fail_msg("%s: error \"%s\" does not contain \"%s\"", name, err, substring);
 }
 
+/*
+ * Skiff's own console where /chosen names it the older ways (linux,stdout-path, then
+ * /aliases/stdout): with the first UART of the tree enabled, only following them finds
+ * the one named (serial@1400, at 0xfe201400 through two buses).
+ */
+static void test_console_from_older_stdout_properties(void **state)
+{
+	int chosen;
+
+	(void)state;
+	load("nested");
+	assert_int_equal(fdt_open_into(blob, blob, sizeof(blob)), 0);
+	assert_int_equal(fdt_setprop_string(blob, fdt_path_offset(blob, "/soc/serial@201000"),
+					    "status", "okay"),
+			 0);
+	chosen = fdt_path_offset(blob, "/chosen");
+	assert_int_equal(fdt_delprop(blob, chosen, "stdout-path"), 0);
+	assert_int_equal(platform_discover(blob, &plat, err, sizeof(err)), 0);
+	assert_int_equal(plat.uart.regs.base, 0xfe201000); /* none named: the first PL011 */
+	assert_int_equal(fdt_setprop_string(blob, chosen, "linux,stdout-path", "serial0:115200"),
+			 0);
+	assert_int_equal(platform_discover(blob, &plat, err, sizeof(err)), 0);
+	assert_int_equal(plat.uart.regs.base, 0xfe201400);
+	assert_int_equal(fdt_delprop(blob, chosen, "linux,stdout-path"), 0);
+	assert_int_equal(fdt_setprop_string(blob, fdt_path_offset(blob, "/aliases"), "stdout",
+					    "/soc/apb/serial@1400"),
+			 0);
+	assert_int_equal(platform_discover(blob, &plat, err, sizeof(err)), 0);
+	assert_int_equal(plat.uart.regs.base, 0xfe201400);
+}
+
 static void test_malformed_trees(void **state)
 {
 	(void)state;
@@ -281,6 +312,7 @@ int main(void)
 		cmocka_unit_test(test_rng_seed_is_read),
 		cmocka_unit_test(test_forgotten_rng_seed_is_gone_from_the_tree),
 		cmocka_unit_test(test_huge_interrupt_cells),
+		cmocka_unit_test(test_console_from_older_stdout_properties),
 		cmocka_unit_test(test_malformed_trees),
 		cmocka_unit_test(test_corrupt_blobs),
 	};

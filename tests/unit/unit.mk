@@ -44,6 +44,7 @@ UNIT_SRCS_test_guest_acpi := src/board/guest_acpi.c src/board/guest_fdt.c $(wild
 UNIT_SRCS_test_acpi_reader := $(wildcard src/acpi/*.c) src/platform/dt.c src/platform/platform.c \
 	src/lib/format.c
 UNIT_SRCS_test_dt2acpi  := $(wildcard src/acpi/*.c) src/platform/dt.c src/platform/platform.c src/lib/format.c
+UNIT_SRCS_test_console  := $(UNIT_SRCS_test_dt2acpi)
 UNIT_SRCS_test_irq      := src/core/irq.c tests/unit/fake_arch.c
 UNIT_SRCS_test_random   := src/core/random.c tests/unit/fake_arch.c
 UNIT_SRCS_test_guestlog := src/core/guestlog.c src/lib/format.c tests/unit/fake_arch.c
@@ -90,6 +91,8 @@ $(BUILD)/unit/test_dt2acpi: $(UNIT_DTS)
 $(BUILD)/unit/test_acpi_reader: $(UNIT_DTS) $(UNIT_DTB_DIR)/.qemu-dumped
 $(BUILD)/unit/test_acpi_reader: UNIT_CFLAGS += -DDTB_DIR='"$(UNIT_DTB_DIR)"'
 $(BUILD)/unit/test_dt2acpi: UNIT_CFLAGS += -DDTB_DIR='"$(UNIT_DTB_DIR)"'
+$(BUILD)/unit/test_console: $(UNIT_DTS)
+$(BUILD)/unit/test_console: UNIT_CFLAGS += -DDTB_DIR='"$(UNIT_DTB_DIR)"'
 
 # What must not compile: tests/unit/misuse_NAME.c compiles as it is, and each misuse in it
 # (-DMISUSE=n, counted from its "#if/#elif MISUSE == n" lines) must fail to, on
