@@ -38,7 +38,7 @@ HYP_LDFLAGS := -nostdlib -static-pie -Wl,--no-dynamic-linker -Wl,-z,norelro \
 
 HYP_SRCS := $(wildcard src/arch/arm64/*.S src/arch/arm64/*.c src/core/*.c src/platform/*.c \
 	src/platform/drivers/*.c src/board/*.c src/vdev/*.c \
-	src/console/*.c src/hypercall/*.c src/acpi/*.c src/virtio/*.c src/migrate/*.c src/lib/*.c \
+	src/console/*.c src/hypercall/*.c src/enclave/*.c src/acpi/*.c src/virtio/*.c src/migrate/*.c src/lib/*.c \
 	src/lib/libc/*.c)
 HYP_OBJS := $(patsubst src/%,$(BUILD)/hyp/%.o,$(HYP_SRCS))
 

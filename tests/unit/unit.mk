@@ -8,8 +8,11 @@ UNIT_LDLIBS := -lcmocka -lfdt -lbearssl
 
 UNIT_SRCS_test_palloc   := src/core/palloc.c
 UNIT_SRCS_test_mmio     := src/core/mmio.c
-UNIT_SRCS_test_config   := src/core/config.c src/core/cpu_profile.c src/lib/format.c
+UNIT_SRCS_test_config   := src/core/config.c src/core/cpu_profile.c src/enclave/token.c \
+	src/lib/format.c
 UNIT_SRCS_test_cpu_profile := src/core/cpu_profile.c src/lib/format.c
+UNIT_SRCS_test_token    := src/enclave/token.c
+UNIT_SRCS_test_measure  := src/enclave/measure.c
 UNIT_SRCS_test_bootargs := src/core/bootargs.c
 UNIT_SRCS_test_format   := src/lib/format.c
 UNIT_SRCS_test_focus    := src/console/focus.c
