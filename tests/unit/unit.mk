@@ -57,7 +57,9 @@ UNIT_SRCS_test_pgtable  := src/arch/arm64/pgtable.c
 UNIT_SRCS_test_vm_lifecycle := src/core/vm.c src/core/cpu_profile.c src/core/stage2_fault.c src/core/mem.c src/core/palloc.c \
 	src/core/mmio.c src/core/guestlog.c src/arch/arm64/stage2.c src/arch/arm64/pgtable.c \
 	src/board/guest_fdt.c src/console/conbuf.c src/console/escfilter.c src/lib/format.c \
-	tests/unit/fake_arch.c tests/unit/fake_vm_env.c
+	src/enclave/measure.c tests/unit/fake_arch.c tests/unit/fake_vm_env.c \
+	tests/unit/vm_harness.c
+UNIT_SRCS_test_vm_enclave := $(UNIT_SRCS_test_vm_lifecycle)
 UNIT_SRCS_test_wire     := src/migrate/wire.c src/lib/crc32.c src/lib/format.c
 UNIT_SRCS_test_session  := src/migrate/session.c src/migrate/wire.c src/lib/crc32.c src/lib/format.c
 UNIT_SRCS_test_vmstate  := src/migrate/vmstate.c src/migrate/wire.c src/lib/crc32.c src/lib/format.c
