@@ -13,6 +13,9 @@ UNIT_SRCS_test_config   := src/core/config.c src/core/cpu_profile.c src/enclave/
 UNIT_SRCS_test_cpu_profile := src/core/cpu_profile.c src/lib/format.c
 UNIT_SRCS_test_token    := src/enclave/token.c
 UNIT_SRCS_test_measure  := src/enclave/measure.c
+UNIT_SRCS_test_attest   := src/enclave/attest.c src/enclave/token.c src/core/random.c \
+	src/core/stage2_fault.c src/core/guestlog.c src/lib/format.c tests/unit/fake_arch.c \
+	tests/unit/fake_vm.c
 UNIT_SRCS_test_bootargs := src/core/bootargs.c
 UNIT_SRCS_test_format   := src/lib/format.c
 UNIT_SRCS_test_focus    := src/console/focus.c
@@ -39,7 +42,8 @@ UNIT_SRCS_test_platform := src/platform/platform.c src/platform/dt.c src/lib/for
 UNIT_SRCS_test_guest_fdt := src/board/guest_fdt.c src/lib/format.c
 UNIT_SRCS_test_trap     := src/core/trap.c src/core/esr.c src/core/guestlog.c src/core/irq.c \
 	src/core/mmio.c src/vdev/psci.c src/lib/format.c \
-	src/core/sysreg.c src/core/cpu_profile.c \
+	src/core/sysreg.c src/core/cpu_profile.c src/enclave/attest.c src/enclave/token.c \
+	src/core/random.c \
 	src/core/stage2_fault.c tests/unit/fake_arch.c tests/unit/fake_vm.c
 UNIT_SRCS_test_aml      := src/acpi/aml.c
 UNIT_SRCS_test_guest_acpi := src/board/guest_acpi.c src/board/guest_fdt.c $(wildcard src/acpi/*.c) \
