@@ -328,6 +328,9 @@ static void backdoor_init(struct vm *vm)
 	vm->backdoor.honour_tdcc = c->backdoor_el0_tdcc;
 	vm->rpci.log = &vm->log;
 	vm->tclo.log = &vm->log;
+	/* What an enclave's tools send is its own: the log shows sizes, not text. */
+	vm->rpci.withhold = c->enclave;
+	vm->tclo.withhold = c->enclave;
 	if (c->guestinfo_node < 0)
 		return;
 	fdt_for_each_property_offset(prop, c->fdt, c->guestinfo_node)

@@ -114,8 +114,15 @@ size_t rpci_answer(struct rpci *r, const char *msg, size_t len, char *reply, siz
 	if (is_cmd(msg, len, "log", &arg)) {
 		char text[RPCI_LOG_MAX];
 
-		format_escaped(text, sizeof(text), msg + arg, len - arg);
-		guestlog_info(r->log, "guest tools: %s", text);
+		if (r->withhold)
+			guestlog_info(r->log,
+				      "guest tools: a log message of %zu bytes (withheld: "
+				      "an enclave's)",
+				      len - arg);
+		else {
+			format_escaped(text, sizeof(text), msg + arg, len - arg);
+			guestlog_info(r->log, "guest tools: %s", text);
+		}
 		return reply_str(reply, reply_max, "1 ", "", 0);
 	}
 	if (is_cmd(msg, len, "tools.set.version", &arg)) {
@@ -137,12 +144,20 @@ size_t rpci_answer(struct rpci *r, const char *msg, size_t len, char *reply, siz
 		r->unknown_logged++;
 		char text[RPCI_UNKNOWN_SHOWN * 4 + 1];
 
-		format_escaped(text, sizeof(text), msg,
-			       len < RPCI_UNKNOWN_SHOWN ? len : RPCI_UNKNOWN_SHOWN);
-		guestlog_info(r->log, "guest tools: unknown request \"%s\"%s", text,
-			      r->unknown_logged == RPCI_UNKNOWN_LOGGED
-				      ? " (further ones not logged)"
-				      : "");
+		const char *more = r->unknown_logged == RPCI_UNKNOWN_LOGGED
+					   ? " (further ones not logged)"
+					   : "";
+
+		if (r->withhold)
+			guestlog_info(r->log,
+				      "guest tools: an unknown request of %zu bytes (withheld: an "
+				      "enclave's)%s",
+				      len, more);
+		else {
+			format_escaped(text, sizeof(text), msg,
+				       len < RPCI_UNKNOWN_SHOWN ? len : RPCI_UNKNOWN_SHOWN);
+			guestlog_info(r->log, "guest tools: unknown request \"%s\"%s", text, more);
+		}
 	}
 	return reply_str(reply, reply_max, "0 ", "Unknown command", 15);
 }
