@@ -24,7 +24,7 @@ void main_test(void)
 
 	report_info("test: scrub");
 	for (unsigned int p = 0; p < 2; p++) {
-		volatile uint64_t *w = (volatile uint64_t *)mark_pages[p];
+		const volatile uint64_t *w = (const volatile uint64_t *)mark_pages[p];
 
 		for (unsigned int i = 0; i < PAGE_WORDS; i++)
 			found += w[i] == mark(p, i);

@@ -349,8 +349,9 @@ static void test_enclave_text_is_withheld(void **state)
 	guestlog_init(&vm_log, "enc");
 	assert_int_equal(rpci_answer(&enc, "log the secret is 42", 20, reply, sizeof(reply)), 2);
 	assert_memory_equal(reply, "1 ", 2);
-	assert_string_equal(last_line,
-			    "vm enc: guest tools: a log message of 16 bytes (withheld: an enclave's)");
+	assert_string_equal(
+		last_line,
+		"vm enc: guest tools: a log message of 16 bytes (withheld: an enclave's)");
 	rpci_answer(&enc, "secret-request 42", 17, reply, sizeof(reply));
 	assert_string_equal(last_line, "vm enc: guest tools: an unknown request of 17 bytes "
 				       "(withheld: an enclave's)");
