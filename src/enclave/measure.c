@@ -118,6 +118,7 @@ void measure_vm(const struct vm_config *c, const char *cpu_profile,
 	field_uint(&h, "mem ", c->memory_size, 8);
 	field_uint(&h, "vcpu", c->vcpus, 4);
 	field_uint(&h, "cntf", c->counter_hz, 8);
+	field_uint(&h, "cmod", c->counter_mode, 1);
 	if (c->bootargs) {
 		/* Present: 1, then the text; absent: 0 alone (the guest sees the difference). */
 		unsigned char head[12], one = 1;

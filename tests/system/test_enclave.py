@@ -40,9 +40,12 @@ def public_key_of(private_hex: str) -> str:
 
 
 def measurement(kernel: bytes, memory: int, vcpus: int, bootargs: str | None,
-                counter_hz=0, acpi=False, backdoor=True, el0_tdcc=False, guestinfo=None,
-                initrd=b"", kernel_image=False, profile="host") -> str:
-    """The measurement as docs/enclaves.md defines it, written from the page, not the code."""
+                counter_hz=0, counter_mode=0, acpi=False, backdoor=True, el0_tdcc=False, guestinfo=None,
+                initrd=b"", kernel_image=None, profile="host") -> str:
+    """The measurement as docs/enclaves.md defines it, written from the page, not the code.
+    The kernel format is detected as docs/config.md says unless given."""
+    if kernel_image is None:
+        kernel_image = len(kernel) >= 64 and kernel[56:60] == b"ARM\x64"
     def item(tag: bytes, value: bytes) -> bytes:
         return tag + struct.pack("<Q", len(value)) + value
 
@@ -57,7 +60,8 @@ def measurement(kernel: bytes, memory: int, vcpus: int, bootargs: str | None,
               item(b"kfmt", bytes([kernel_image])) + item(b"kern", kernel) +
               item(b"intr", initrd) + item(b"mem ", struct.pack("<Q", memory)) +
               item(b"vcpu", struct.pack("<I", vcpus)) +
-              item(b"cntf", struct.pack("<Q", counter_hz)) + item(b"args", args) +
+              item(b"cntf", struct.pack("<Q", counter_hz)) +
+              item(b"cmod", bytes([counter_mode])) + item(b"args", args) +
               item(b"acpi", bytes([acpi])) + item(b"bdor", bytes([backdoor, el0_tdcc])) +
               item(b"ginf", ginf))
     return hashlib.sha256(stream).hexdigest()
@@ -274,4 +278,4 @@ def test_linux_enclave_boots_reboots_and_is_zeroed_at_power_off():
         k = f.read()
     with open(initrd, "rb") as f:
         rd = f.read()
-    assert meas == measurement(k, 256 << 20, 1, bootargs, initrd=rd, kernel_image=True)
+    assert meas == measurement(k, 256 << 20, 1, bootargs, initrd=rd)

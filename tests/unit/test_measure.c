@@ -53,6 +53,7 @@ static struct vm_config base(void)
 		.initrd_size = sizeof(initrd),
 		.bootargs = "seed=7",
 		.counter_hz = 25000000,
+		.counter_mode = COUNTER_MODE_MMIO,
 		.backdoor = true,
 		.backdoor_el0_tdcc = false,
 		.acpi = false,
@@ -134,6 +135,7 @@ static void test_encoding(void **state)
 	item_uint(&s, "mem ", 0x400000, 8);
 	item_uint(&s, "vcpu", 2, 4);
 	item_uint(&s, "cntf", 25000000, 8);
+	item_uint(&s, "cmod", 2, 1);
 	item(&s, "args", args, sizeof(args));
 	item_uint(&s, "acpi", 0, 1);
 	item(&s, "bdor", bdor, sizeof(bdor));
@@ -158,6 +160,7 @@ static void test_encoding(void **state)
 	item_uint(&s, "mem ", 0x400000, 8);
 	item_uint(&s, "vcpu", 2, 4);
 	item_uint(&s, "cntf", 25000000, 8);
+	item_uint(&s, "cmod", 2, 1);
 	item_uint(&s, "args", 0, 1);
 	item_uint(&s, "acpi", 0, 1);
 	item(&s, "bdor", bdor, sizeof(bdor));
@@ -215,6 +218,9 @@ static void test_every_item_counts(void **state)
 	c = base();
 	c.counter_hz = 0;
 	expect_changed(&c, "counter-frequency");
+	c = base();
+	c.counter_mode = COUNTER_MODE_SYSREG;
+	expect_changed(&c, "counter-mode");
 	c = base();
 	c.bootargs = "seed=8";
 	expect_changed(&c, "bootargs");
