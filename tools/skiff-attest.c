@@ -358,7 +358,7 @@ static int cmd_measure(int argc, char **argv)
 				"skiff-attest: note: vm %s is no enclave: Skiff measures "
 				"enclaves only\n",
 				c->name);
-		measure_vm(c, MEASURE_PROFILE_HOST, digest);
+		measure_vm(c, digest);
 		print_hex(stdout, digest, sizeof(digest));
 		printf("\n");
 		free(blob);

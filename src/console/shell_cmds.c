@@ -76,7 +76,7 @@ static void show_enclave(struct shell *sh, const struct vm *vm)
 	shell_printf(sh,
 		     "  enclave: CPU profile %s, %lu attestation tokens, RAM zeroed %lu "
 		     "time(s); memory closed to the shell",
-		     MEASURE_PROFILE_HOST, (unsigned long)vm->tokens, (unsigned long)vm->scrubs);
+		     vm->cpu_profile.name, (unsigned long)vm->tokens, (unsigned long)vm->scrubs);
 }
 
 /*

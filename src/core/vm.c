@@ -466,7 +466,7 @@ static int vm_build(struct vm *vm, unsigned int pcpu, char *err, size_t errlen)
 		return -1;
 	/* What it is launched with, before anything of it is in RAM. */
 	if (c->enclave)
-		measure_vm(c, MEASURE_PROFILE_HOST, vm->measurement);
+		measure_vm(c, vm->measurement);
 	if (load_images(vm, err, errlen))
 		return -1;
 	vcpus_init(vm, pcpu);
@@ -507,7 +507,7 @@ static void log_enclave(const struct vm *vm)
 
 	format_hex(hex, sizeof(hex), vm->measurement, sizeof(vm->measurement));
 	log_info("vm %s: enclave: measurement %s (CPU profile %s)", vm->name, hex,
-		 MEASURE_PROFILE_HOST);
+		 vm->cpu_profile.name);
 }
 
 /* Creation's outcome (before sched_release(): the lock as in vcpus_init). */

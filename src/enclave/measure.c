@@ -102,15 +102,44 @@ static void guestinfo_field(br_sha256_context *h, const struct vm_config *c)
 	}
 }
 
-void measure_vm(const struct vm_config *c, const char *cpu_profile,
-		unsigned char out[TOKEN_MEASUREMENT_LEN])
+/*
+ * "prof": the profile as configured, in the order the migration sends it
+ * (docs/migration.md): version, name (NUL-padded), flags, MIDR, REVIDR, AIDR, the
+ * ID registers in CPU_ID_REGS order, the CCSIDR values by selector.
+ */
+static void profile_field(br_sha256_context *h, const struct vm_config *c)
+{
+	unsigned char b[MEASURE_PROFILE_LEN], *p = b;
+	struct cpu_profile prof = c->cpu_profile;
+
+	if (!prof.version) /* no cpu-profile: "host", as vm.c starts it */
+		cpu_profile_named("host", &prof);
+	put_le(p, prof.version, 4);
+	p += 4;
+	memset(p, 0, CPU_PROFILE_NAME_MAX);
+	memcpy(p, prof.name, strnlen(prof.name, CPU_PROFILE_NAME_MAX - 1));
+	p += CPU_PROFILE_NAME_MAX;
+	put_le(p, prof.flags, 4);
+	p += 4;
+	put_le(p, prof.midr, 8);
+	put_le(p + 8, prof.revidr, 8);
+	put_le(p + 16, prof.aidr, 8);
+	p += 24;
+	for (unsigned int i = 0; i < CPU_ID_REG_COUNT; i++, p += 8)
+		put_le(p, prof.id[i], 8);
+	for (unsigned int i = 0; i < CPU_CACHE_SELECTORS; i++, p += 4)
+		put_le(p, prof.ccsidr[i], 4);
+	field(h, "prof", b, sizeof(b));
+}
+
+void measure_vm(const struct vm_config *c, unsigned char out[TOKEN_MEASUREMENT_LEN])
 {
 	const unsigned char bools[] = { c->backdoor, c->backdoor_el0_tdcc };
 	br_sha256_context h;
 
 	br_sha256_init(&h);
 	br_sha256_update(&h, MEASURE_DOMAIN, MEASURE_DOMAIN_LEN);
-	field(&h, "prof", cpu_profile, strlen(cpu_profile));
+	profile_field(&h, c);
 	field_uint(&h, "encl", c->enclave, 1);
 	field_uint(&h, "kfmt", c->kernel_format == KERNEL_IMAGE, 1);
 	field(&h, "kern", c->kernel, c->kernel_size);

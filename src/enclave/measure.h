@@ -16,14 +16,15 @@
 #define MEASURE_DOMAIN	   "skiff-measure-v1"
 #define MEASURE_DOMAIN_LEN 16U
 
-/*
- * The CPU profile a VM runs with. CPU profiles (what ID registers a VM sees) come
- * later; until then every VM sees the host's CPU, and the field says "host".
- */
-#define MEASURE_PROFILE_HOST "host"
+/* The bytes the "prof" item holds: the configured CPU profile, as docs/enclaves.md lays out. */
+#define MEASURE_PROFILE_LEN \
+	(4 + CPU_PROFILE_NAME_MAX + 4 + 3 * 8 + 8 * CPU_ID_REG_COUNT + 4 * CPU_CACHE_SELECTORS)
 
-/* Writes the measurement of the VM @c describes, run with @cpu_profile. */
-void measure_vm(const struct vm_config *c, const char *cpu_profile,
-		unsigned char out[TOKEN_MEASUREMENT_LEN]);
+/*
+ * Writes the measurement of the VM @c describes. Its CPU profile is measured as
+ * configured ("host" when none is): what "host" and pauth = "on" take from the
+ * host at start is not part of it.
+ */
+void measure_vm(const struct vm_config *c, unsigned char out[TOKEN_MEASUREMENT_LEN]);
 
 #endif

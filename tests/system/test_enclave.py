@@ -41,7 +41,7 @@ def public_key_of(private_hex: str) -> str:
 
 def measurement(kernel: bytes, memory: int, vcpus: int, bootargs: str | None,
                 counter_hz=0, counter_mode=0, acpi=False, backdoor=True, el0_tdcc=False, guestinfo=None,
-                initrd=b"", kernel_image=None, profile="host") -> str:
+                initrd=b"", kernel_image=None) -> str:
     """The measurement as docs/enclaves.md defines it, written from the page, not the code.
     The kernel format is detected as docs/config.md says unless given."""
     if kernel_image is None:
@@ -56,7 +56,10 @@ def measurement(kernel: bytes, memory: int, vcpus: int, bootargs: str | None,
     for name in sorted(guestinfo or {}, key=lambda n: n.encode()):
         ginf += counted(name.encode()) + counted(guestinfo[name].encode())
     args = b"\x00" if bootargs is None else b"\x01" + bootargs.encode()
-    stream = (b"skiff-measure-v1" + item(b"prof", profile.encode()) + item(b"encl", b"\x01") +
+    # The "host" CPU profile (no cpu-profile): version 1, name, flags 1, 3 + 39 u64, 14 u32.
+    prof = (struct.pack("<I", 1) + b"host".ljust(32, b"\0") + struct.pack("<I", 1) +
+            bytes(8 * (3 + 39) + 4 * 14))
+    stream = (b"skiff-measure-v1" + item(b"prof", prof) + item(b"encl", b"\x01") +
               item(b"kfmt", bytes([kernel_image])) + item(b"kern", kernel) +
               item(b"intr", initrd) + item(b"mem ", struct.pack("<Q", memory)) +
               item(b"vcpu", struct.pack("<I", vcpus)) +
@@ -161,15 +164,30 @@ def test_attestation_token_verifies_and_tampering_is_caught(tmp_path):
     assert r.returncode == 1 and "security version 1 is below the minimum 2" in r.stderr
 
 
-def test_ephemeral_key_and_a_vm_that_is_no_enclave():
+def test_ephemeral_key_and_a_vm_that_is_no_enclave(tmp_path):
     """Without attestation-key Skiff says loudly that it generated an ephemeral key; its tokens
-    say so and verify against the key it logged. A VM that is no enclave is denied a token."""
+    say so and verify against the key it logged. A VM that is no enclave is denied a token.
+    An enclave with cpu-profile armv8.0 measures otherwise than the same one with "host", as
+    skiff-attest measure says."""
     challenge = os.urandom(64).hex()
-    vms = [attest_guest(challenge), Vm("plain", "attest", extra='bootargs = "enclave=0";')]
-    run = boot(vms)
+    v80 = Vm("enc80", "attest", extra=f'enclave = "on";\n\t\t\tcpu-profile = "armv8.0";\n'
+                                      f'\t\t\tbootargs = "challenge={challenge}";')
+    vms = [attest_guest(challenge), Vm("plain", "attest", extra='bootargs = "enclave=0";'), v80]
+    dts = config_dts(vms)
+    run = boot(dts=dts)
     assert_tap_passed(run, "enc")
     assert_tap_passed(run, "plain")
+    assert_tap_passed(run, "enc80")
     out = run.output
+    blob = compile_config(dts, str(tmp_path))
+    m80 = re.search(r"vm enc80: enclave: measurement ([0-9a-f]{64}) \(CPU profile armv8.0\)",
+                    out)
+    assert m80, out
+    got = subprocess.run([TOOL, "measure", blob, "enc80"], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert got == m80.group(1)
+    m = re.search(r"vm enc: enclave: measurement ([0-9a-f]{64}) \(CPU profile host\)", out)
+    assert m and m.group(1) != m80.group(1), out
     assert "generated an EPHEMERAL key pair" in out
     key = logged_public_key(out)
     meas = re.search(r"vm enc: enclave: measurement ([0-9a-f]{64})", out).group(1)

@@ -67,7 +67,7 @@ static struct vm_config base(void)
 
 /* The encoding, built the way the documentation spells it. */
 struct stream {
-	unsigned char b[1024];
+	unsigned char b[2048];
 	size_t n;
 };
 
@@ -101,6 +101,22 @@ static void item_uint(struct stream *s, const char *tag, uint64_t v, unsigned in
 	uint_le(s, v, bytes);
 }
 
+/*
+ * "prof" for the "host" profile, the default: version 1, the name in 32 bytes, flags 1
+ * (CPU_PROFILE_HOST), then MIDR, REVIDR, AIDR, 39 ID registers and 14 CCSIDR values, all 0.
+ */
+static void host_profile_item(struct stream *s)
+{
+	unsigned char name[32] = "host", zeros[3 * 8 + 39 * 8 + 14 * 4] = { 0 };
+
+	raw(s, "prof", 4);
+	uint_le(s, 4 + 32 + 4 + sizeof(zeros), 8);
+	uint_le(s, 1, 4);
+	raw(s, name, sizeof(name));
+	uint_le(s, 1, 4);
+	raw(s, zeros, sizeof(zeros));
+}
+
 static void digest(const struct stream *s, unsigned char out[32])
 {
 	br_sha256_context h;
@@ -127,7 +143,7 @@ static void test_encoding(void **state)
 
 	(void)state;
 	raw(&s, "skiff-measure-v1", 16);
-	item(&s, "prof", "host", 4);
+	host_profile_item(&s);
 	item_uint(&s, "encl", 1, 1);
 	item_uint(&s, "kfmt", 0, 1);
 	item(&s, "kern", kernel, sizeof(kernel));
@@ -141,7 +157,7 @@ static void test_encoding(void **state)
 	item(&s, "bdor", bdor, sizeof(bdor));
 	item(&s, "ginf", ginf, sizeof(ginf));
 	digest(&s, want);
-	measure_vm(&c, MEASURE_PROFILE_HOST, got);
+	measure_vm(&c, got);
 	assert_memory_equal(got, want, sizeof(want));
 
 	/* No initrd, no bootargs, no guestinfo: empty, 0 alone, a count of 0. */
@@ -152,7 +168,7 @@ static void test_encoding(void **state)
 	c.kernel_format = KERNEL_IMAGE;
 	s.n = 0;
 	raw(&s, "skiff-measure-v1", 16);
-	item(&s, "prof", "host", 4);
+	host_profile_item(&s);
 	item_uint(&s, "encl", 1, 1);
 	item_uint(&s, "kfmt", 1, 1);
 	item(&s, "kern", kernel, sizeof(kernel));
@@ -166,7 +182,7 @@ static void test_encoding(void **state)
 	item(&s, "bdor", bdor, sizeof(bdor));
 	item_uint(&s, "ginf", 0, 4);
 	digest(&s, want);
-	measure_vm(&c, MEASURE_PROFILE_HOST, got);
+	measure_vm(&c, got);
 	assert_memory_equal(got, want, sizeof(want));
 }
 
@@ -175,8 +191,8 @@ static void expect_changed(const struct vm_config *c, const char *what)
 	struct vm_config b = base();
 	unsigned char x[32], y[32];
 
-	measure_vm(&b, MEASURE_PROFILE_HOST, x);
-	measure_vm(c, MEASURE_PROFILE_HOST, y);
+	measure_vm(&b, x);
+	measure_vm(c, y);
 	if (!memcmp(x, y, sizeof(x)))
 		fail_msg("changing %s leaves the measurement as it was", what);
 }
@@ -251,9 +267,21 @@ static void test_every_item_counts(void **state)
 	c.fdt = blob;
 	expect_changed(&c, "a guestinfo key less");
 	c = base();
-	measure_vm(&c, MEASURE_PROFILE_HOST, x);
-	measure_vm(&c, "cortex-a72", y);
+	assert_int_equal(cpu_profile_named("armv8.0", &c.cpu_profile), 0);
+	expect_changed(&c, "the CPU profile");
+	measure_vm(&c, x);
+	c.cpu_profile.id[CPU_ID_AA64ISAR0_EL1] ^= 1UL << 20; /* a field of a named profile */
+	measure_vm(&c, y);
 	assert_memory_not_equal(x, y, sizeof(x));
+	/* "host" configured is what no cpu-profile gives. */
+	c = base();
+	assert_int_equal(cpu_profile_named("host", &c.cpu_profile), 0);
+	measure_vm(&c, x);
+	c = base();
+	measure_vm(&c, y);
+	assert_memory_equal(x, y, sizeof(x));
+	assert_int_equal(CPU_ID_REG_COUNT, 39);	    /* as docs/enclaves.md says */
+	assert_int_equal(MEASURE_PROFILE_LEN, 432); /* likewise */
 }
 
 static void test_host_side_items_do_not_count(void **state)
@@ -263,12 +291,12 @@ static void test_host_side_items_do_not_count(void **state)
 	unsigned char x[32], y[32];
 
 	(void)state;
-	measure_vm(&a, MEASURE_PROFILE_HOST, x);
+	measure_vm(&a, x);
 	snprintf(b.name, sizeof(b.name), "elsewhere");
 	b.cpu = -1;
 	b.guestinfo_node = guestinfo_blob(blob_ba, sizeof(blob_ba), ba, 2);
 	b.fdt = blob_ba;
-	measure_vm(&b, MEASURE_PROFILE_HOST, y);
+	measure_vm(&b, y);
 	assert_memory_equal(x, y, sizeof(x));
 }
 

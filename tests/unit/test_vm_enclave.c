@@ -53,7 +53,7 @@ static void expect_measured(struct vm *vm)
 	unsigned char want[TOKEN_MEASUREMENT_LEN];
 	char hex[2 * TOKEN_MEASUREMENT_LEN + 1];
 
-	measure_vm(vm->config, MEASURE_PROFILE_HOST, want);
+	measure_vm(vm->config, want);
 	assert_memory_equal(vm->measurement, want, sizeof(want));
 	for (unsigned int i = 0; i < sizeof(want); i++)
 		snprintf(hex + 2 * i, 3, "%02x", want[i]);
