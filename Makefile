@@ -38,7 +38,7 @@ HYP_LDFLAGS := -nostdlib -static-pie -Wl,--no-dynamic-linker -Wl,-z,norelro \
 
 HYP_SRCS := $(wildcard src/arch/arm64/*.S src/arch/arm64/*.c src/core/*.c src/platform/*.c \
 	src/platform/drivers/*.c src/board/*.c src/vdev/*.c \
-	src/console/*.c src/hypercall/*.c src/acpi/*.c src/virtio/*.c src/migrate/*.c src/lib/*.c \
+	src/console/*.c src/hypercall/*.c src/enclave/*.c src/acpi/*.c src/virtio/*.c src/migrate/*.c src/lib/*.c \
 	src/lib/libc/*.c)
 HYP_OBJS := $(patsubst src/%,$(BUILD)/hyp/%.o,$(HYP_SRCS))
 
@@ -94,7 +94,16 @@ $(BUILD)/skiff.bin: $(BUILD)/skiff.elf
 TOOL_CFLAGS := -std=gnu11 -O2 -g $(WARN_CFLAGS) -Isrc
 DT2ACPI_SRCS := tools/dt2acpi.c $(wildcard src/acpi/*.c) src/platform/dt.c src/platform/platform.c \
 	src/lib/format.c
-tools: $(BUILD)/tools/dt2acpi
+# skiff-attest: verifies enclave attestation tokens, computes measurements (docs/enclaves.md);
+# Debian's libbearssl for the host.
+ATTEST_SRCS := tools/skiff-attest.c src/core/config.c src/core/cpu_profile.c src/enclave/measure.c \
+	src/enclave/token.c src/lib/format.c
+tools: $(BUILD)/tools/dt2acpi $(BUILD)/tools/skiff-attest
+
+$(BUILD)/tools/skiff-attest: $(ATTEST_SRCS) $(wildcard src/enclave/*.h src/core/config.h src/lib/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) $(TOOL_CFLAGS) -isystem /usr/include/bearssl -o $@ $(ATTEST_SRCS) -lfdt -lbearssl
 
 $(BUILD)/tools/dt2acpi: $(DT2ACPI_SRCS) $(wildcard src/acpi/*.h src/platform/*.h src/lib/*.h)
 	@mkdir -p $(dir $@)

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
-/* Numbers passed to a test guest in its bootargs (/chosen/bootargs), "key=N". */
+/* Values passed to a test guest in its bootargs (/chosen/bootargs), "key=N" or "key=word". */
 #include <libfdt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "libguest.h"
 
-uint64_t bootarg_u64(const char *key, uint64_t fallback)
+/* Where the value of "key=" starts in the bootargs, or NULL. */
+static const char *bootarg(const char *key)
 {
 	const void *fdt = (const void *)boot_x0;
 	int node = fdt_path_offset(fdt, "/chosen");
@@ -15,10 +16,32 @@ uint64_t bootarg_u64(const char *key, uint64_t fallback)
 
 	for (const char *p = args; p && *p;) {
 		if (!strncmp(p, key, klen) && p[klen] == '=')
-			return strtoul(p + klen + 1, NULL, 0);
+			return p + klen + 1;
 		p = strchr(p, ' ');
 		if (p)
 			p++;
 	}
-	return fallback;
+	return NULL;
+}
+
+uint64_t bootarg_u64(const char *key, uint64_t fallback)
+{
+	const char *v = bootarg(key);
+
+	return v ? strtoul(v, NULL, 0) : fallback;
+}
+
+size_t bootarg_str(const char *key, char *buf, size_t size)
+{
+	const char *v = bootarg(key);
+	size_t n = 0;
+
+	if (!size)
+		return 0;
+	while (v && v[n] && v[n] != ' ' && n + 1 < size) {
+		buf[n] = v[n];
+		n++;
+	}
+	buf[n] = '\0';
+	return n;
 }

@@ -19,6 +19,8 @@ extern uint64_t boot_x0;
 
 /* The number N of "key=N" in the VM's bootargs, or @fallback. */
 uint64_t bootarg_u64(const char *key, uint64_t fallback);
+/* The word W of "key=W" (up to a space) into @buf; its length (0 when absent). */
+size_t bootarg_str(const char *key, char *buf, size_t size);
 
 /* Each test defines this; its return value is ignored (the TAP plan says it all). */
 void main_test(void);

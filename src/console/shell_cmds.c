@@ -10,6 +10,7 @@
 #include "console/shell_link.h"
 #include "core/vm.h"
 #include "core/wallclock.h"
+#include "enclave/measure.h"
 #include "hypercall/backdoor.h"
 #include "lib/format.h"
 
@@ -64,6 +65,30 @@ static void vm_list(struct shell *sh, int argc, char **argv)
 			     (unsigned long)(vm->config->memory_size >> 20),
 			     (unsigned long)vtimer_scale(&vm->counter)->guest_hz);
 	}
+}
+
+static void show_enclave(struct shell *sh, const struct vm *vm)
+{
+	char hex[2 * TOKEN_MEASUREMENT_LEN + 1];
+
+	format_hex(hex, sizeof(hex), vm->measurement, sizeof(vm->measurement));
+	shell_printf(sh, "  enclave: measurement %s", hex);
+	shell_printf(sh,
+		     "  enclave: CPU profile %s, %lu attestation tokens, RAM zeroed %lu "
+		     "time(s); memory closed to the shell",
+		     vm->cpu_profile.name, (unsigned long)vm->tokens, (unsigned long)vm->scrubs);
+}
+
+/*
+ * What the guest put into Skiff (guestinfo it set, text its tools sent) is an
+ * enclave's own: the shell never shows it. False, with the reason said, then.
+ */
+static bool open_to_shell(struct shell *sh, const struct vm *vm, const char *what)
+{
+	if (!vm->enclave)
+		return true;
+	shell_printf(sh, "vm %s is an enclave: %s is not shown (docs/enclaves.md)", vm->name, what);
+	return false;
 }
 
 static void show_vm(struct shell *sh, struct vm *vm, int argc, char **argv)
@@ -121,6 +146,8 @@ static void show_vm(struct shell *sh, struct vm *vm, int argc, char **argv)
 			     (unsigned long)((arch_counter() - vm->tclo.last_poll) * 1000 /
 					     arch_counter_freq()),
 			     (unsigned long)vm->rpci.guest_info_updates);
+	if (vm->enclave)
+		show_enclave(sh, vm);
 }
 
 static void vm_info(struct shell *sh, int argc, char **argv)
@@ -250,6 +277,8 @@ static void get_guestinfo(struct shell *sh, struct vm *vm, int argc, char **argv
 		shell_printf(sh, "usage: guestinfo get VM KEY");
 		return;
 	}
+	if (!open_to_shell(sh, vm, "its guestinfo (the guest may have set it)"))
+		return;
 	spin_lock(&vm->backdoor.lock);
 	v = guestinfo_get(&vm->rpci.info, argv[0]);
 	if (v)
@@ -345,8 +374,8 @@ static void stats_cmd(struct shell *sh, int argc, char **argv)
 
 static const struct shell_cmd commands[] = {
 	{ "vm list", "", "the VMs, their state, vCPUs, memory and counter frequency", vm_list },
-	{ "vm info", "NAME", "one VM in detail: exits, counter, CPU profile, stage 2, backdoor",
-	  vm_info },
+	{ "vm info", "NAME",
+	  "one VM in detail: exits, counter, CPU profile, stage 2, backdoor, enclave", vm_info },
 	{ "vm start", "NAME", "start a stopped VM afresh (its images loaded again)", vm_start },
 	{ "vm stop", "NAME", "power the VM off now", vm_stop },
 	{ "vm reset", "NAME", "reset a running VM now (like its reset button)", vm_reset_cmd },

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/config.h"
+#include "enclave/token.h"
 #include "hypercall/rpci.h"
 #include "platform/dt.h"
 #include "lib/format.h"
@@ -85,6 +86,36 @@ static int parse_acpi(const void *fdt, int node, struct vm_config *vm)
 	return 0;
 }
 
+/* enclave = "on" | "off" (the default): docs/enclaves.md. */
+static int parse_enclave(const void *fdt, int node, struct vm_config *vm)
+{
+	const char *e = prop_string(fdt, node, "enclave");
+	bool present = fdt_getprop(fdt, node, "enclave", NULL) != NULL;
+
+	/* Present but not a string is an error, not "off": an enclave fails closed. */
+	vm->enclave = e && !strcmp(e, "on");
+	if (present && !vm->enclave && (!e || strcmp(e, "off")))
+		return vm_error(vm, "'enclave' must be \"on\" or \"off\"");
+	return 0;
+}
+
+/* True when a property before @prop in the guestinfo node has the name @name. */
+static bool guestinfo_repeats(const void *fdt, int info, int prop, const char *name)
+{
+	int other;
+
+	fdt_for_each_property_offset(other, fdt, info)
+	{
+		const char *n;
+
+		if (other == prop)
+			return false;
+		if (fdt_getprop_by_offset(fdt, other, &n, NULL) && !strcmp(n, name))
+			return true;
+	}
+	return false;
+}
+
 /* backdoor = "on" | "off", and the guestinfo subnode of string properties. */
 static int parse_backdoor(const void *fdt, int node, struct vm_config *vm)
 {
@@ -115,6 +146,12 @@ static int parse_backdoor(const void *fdt, int node, struct vm_config *vm)
 			format(vm->error, sizeof(vm->error),
 			       "guestinfo: '%.40s' must be a string of at most 255 bytes with a "
 			       "name of at most 63",
+			       name);
+			return -1;
+		}
+		/* A blob dtc did not write may repeat one: which value would count? */
+		if (guestinfo_repeats(fdt, info, prop, name)) {
+			format(vm->error, sizeof(vm->error), "guestinfo: '%.40s' is given twice",
 			       name);
 			return -1;
 		}
@@ -268,6 +305,8 @@ static int parse_vm(const void *fdt, int node, struct vm_config *vm)
 		return -1;
 	if (parse_backdoor(fdt, node, vm))
 		return -1;
+	if (parse_enclave(fdt, node, vm))
+		return -1;
 	vm->initrd = fdt_getprop(fdt, node, "initrd", &len);
 	vm->initrd_size = vm->initrd && len > 0 ? (size_t)len : 0;
 	if (!vm->initrd_size)
@@ -285,11 +324,34 @@ static int name_taken(const struct config *cfg, const struct vm_config *vm)
 	return 0;
 }
 
+/* attestation-key = "64 hex digits": checked here, taken by enclave/attest.c. */
+static int parse_attestation_key(const void *fdt, struct config *cfg, char *err, size_t errlen)
+{
+	unsigned char sk[ATTEST_SCALAR_LEN];
+	enum attest_key_error e;
+	int len;
+
+	if (!fdt_getprop(fdt, 0, "attestation-key", &len))
+		return 0;
+	cfg->attestation_key = prop_string(fdt, 0, "attestation-key");
+	e = cfg->attestation_key ? attest_scalar_from_hex(cfg->attestation_key, sk)
+				 : ATTEST_KEY_NOT_HEX;
+	secret_wipe(sk, sizeof(sk));
+	if (e == ATTEST_KEY_OK)
+		return 0;
+	/* Never the key itself in a message: the log is no place for it. */
+	format(err, errlen, "config: 'attestation-key' %s", attest_key_error_text(e));
+	cfg->attestation_key = NULL;
+	return -1;
+}
+
 static int parse_root(const void *fdt, struct config *cfg, char *err, size_t errlen)
 {
 	const char *idle = prop_string(fdt, 0, "when-idle");
 
 	cfg->when_idle = WHEN_IDLE_WAIT;
+	if (parse_attestation_key(fdt, cfg, err, errlen))
+		return -1;
 	if (!idle)
 		return 0;
 	if (!strcmp(idle, "poweroff"))

@@ -50,6 +50,8 @@ struct vm_config {
 	bool acpi;		/* "acpi" = "on": the guest gets ACPI tables (docs/acpi.md) */
 	/* "cpu-profile": the CPU it is shown (docs/config.md); "host" by default. */
 	struct cpu_profile cpu_profile;
+	bool enclave; /* "enclave" = "on": closed to the host, measured, attested (docs/enclaves.md)
+		       */
 	/* "guestinfo" subnode: string properties readable as guestinfo.NAME (-1: none). */
 	const void *fdt;
 	int guestinfo_node;
@@ -59,6 +61,12 @@ struct vm_config {
 
 struct config {
 	enum when_idle when_idle;
+	/*
+	 * The root's "attestation-key": the host's ECDSA P-256 private key as 64 hex
+	 * digits (checked), or NULL. Points into the blob; enclave/attest.c takes it
+	 * and erases it there.
+	 */
+	const char *attestation_key;
 	unsigned int nvms;
 	struct vm_config vms[CONFIG_MAX_VMS];
 };

@@ -24,6 +24,7 @@
 #include "core/smp.h"
 #include "core/vm.h"
 #include "core/wallclock.h"
+#include "enclave/attest.h"
 #include "migrate/link.h"
 #include "vdev/host_irqs.h"
 
@@ -108,7 +109,10 @@ static void load_config(void)
 			 sizeof(err))) {
 		log_error("%s; no VM started", err);
 		config.nvms = 0;
+		return;
 	}
+	/* The blob is mapped writable: the key's bytes in it are erased once taken. */
+	attest_init(&config, (void *)plat.initrd.base);
 }
 
 /*

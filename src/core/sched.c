@@ -296,7 +296,8 @@ static void run_vcpu(struct vcpu *v)
 	 */
 	__atomic_store_n(&v->loaded, true, __ATOMIC_SEQ_CST);
 	if (vcpu_state(v) != VCPU_RUNNABLE) {
-		__atomic_store_n(&v->loaded, false, __ATOMIC_RELEASE);
+		__atomic_store_n(&v->loaded, false, __ATOMIC_SEQ_CST);
+		vm_vcpu_left(v);
 		return;
 	}
 	if (sc->last_vm != v->vm) {
@@ -340,7 +341,9 @@ static void run_vcpu(struct vcpu *v)
 	}
 	arch_hyp_timer_disarm();
 	arch_vcpu_put(v);
-	__atomic_store_n(&v->loaded, false, __ATOMIC_RELEASE);
+	/* Stored before vm_vcpu_left() reads the others' (each leaver sees the last). */
+	__atomic_store_n(&v->loaded, false, __ATOMIC_SEQ_CST);
+	vm_vcpu_left(v);
 }
 
 /*

@@ -8,6 +8,7 @@
 #include "core/sysreg.h"
 #include "core/trap.h"
 #include "core/vm.h"
+#include "enclave/attest.h"
 #include "vdev/psci.h"
 #include "vdev/vdcc.h"
 
@@ -65,7 +66,11 @@ static void trap_hvc(struct vcpu *vcpu, uint64_t esr)
 		trap_undef(vcpu, esr);
 		return;
 	}
-	psci_handle_call(vcpu);
+	/* SMCCC owner 6, the vendor hypervisor service, is Skiff's own (enclaves). */
+	if (attest_is_vendor_call((uint32_t)vcpu_get_reg(vcpu, 0)))
+		attest_handle_call(vcpu);
+	else
+		psci_handle_call(vcpu);
 }
 
 static void trap_dabt(struct vcpu *vcpu, uint64_t esr)

@@ -15,6 +15,7 @@
 #include "core/sched.h"
 #include "core/wallclock.h"
 #include "core/vm.h"
+#include "enclave/measure.h"
 #include "lib/format.h"
 
 #define RAM_ALIGN	  (2UL << 20) /* lets stage 2 use 2 MiB blocks */
@@ -205,6 +206,71 @@ void vm_ram_prepare(struct vm_s2_locked locked, ipaddr_t ipa, uint64_t len)
 }
 
 /*
+ * An enclave's RAM is zeroed: every block it was given (a block not prepared yet
+ * never reached the guest), written back to memory, so nothing of it stays in
+ * the caches either. The blocks stay prepared: zeroed and clean is what that means.
+ */
+static void ram_scrub(struct vm_s2_locked locked)
+{
+	struct vm *vm = locked.vm;
+
+	for (uint64_t b = 0; b * RAM_ALIGN < vm->ram_size; b++) {
+		uint64_t size = vm->ram_size - b * RAM_ALIGN;
+		void *p = pa_ptr(pa_add(vm->ram_pa, b * RAM_ALIGN));
+
+		if (!(vm->ram_ready[b / 64] & (1UL << (b % 64))))
+			continue;
+		if (size > RAM_ALIGN)
+			size = RAM_ALIGN;
+		memset(p, 0, size);
+		arch_dcache_clean_inval_poc(p, size);
+	}
+	vm->scrubs++;
+	__atomic_store_n(&vm->scrub_pending, false, __ATOMIC_SEQ_CST);
+}
+
+/* True when none of the VM's vCPUs is on a CPU (their last guest store is done). */
+static bool vcpus_all_left(const struct vm *vm)
+{
+	for (unsigned int i = 0; i < vm->nvcpus; i++)
+		if (__atomic_load_n(&vm->vcpus[i].loaded, __ATOMIC_SEQ_CST))
+			return false;
+	return true;
+}
+
+/*
+ * Scrubs a stopped enclave's RAM once no vCPU of it is on a CPU any more. Every
+ * vCPU checks as it leaves (vm_vcpu_left) and the stop itself checks, so the last
+ * one to go does it. Under s2_lock, where a reset scrubs and reloads too: a
+ * restart that got in first has cleared scrub_pending, and is not undone.
+ */
+static void scrub_if_stopped(struct vm *vm)
+{
+	struct vm_s2_locked s2;
+	bool scrubbed = false;
+
+	if (!__atomic_load_n(&vm->scrub_pending, __ATOMIC_SEQ_CST))
+		return;
+	s2 = vm_s2_lock(vm);
+	if (__atomic_load_n(&vm->scrub_pending, __ATOMIC_SEQ_CST) && vm_state(vm) != VM_RUNNING &&
+	    vcpus_all_left(vm)) {
+		ram_scrub(s2);
+		scrubbed = true;
+	}
+	vm_s2_unlock(&s2);
+	if (!scrubbed)
+		return;
+	guestlog_info(&vm->log, "enclave RAM zeroed after the stop (%lu MiB)",
+		      (unsigned long)(vm->ram_size >> 20));
+	sched_vm_stopped(); /* the host may wait for this to power off */
+}
+
+void vm_vcpu_left(struct vcpu *v)
+{
+	scrub_if_stopped(v->vm);
+}
+
+/*
  * No other CPU looks at the VM before sched_release(); the lock is taken all
  * the same, so that states are only ever written one way.
  */
@@ -262,6 +328,9 @@ static void backdoor_init(struct vm *vm)
 	vm->backdoor.honour_tdcc = c->backdoor_el0_tdcc;
 	vm->rpci.log = &vm->log;
 	vm->tclo.log = &vm->log;
+	/* What an enclave's tools send is its own: the log shows sizes, not text. */
+	vm->rpci.withhold = c->enclave;
+	vm->tclo.withhold = c->enclave;
 	if (c->guestinfo_node < 0)
 		return;
 	fdt_for_each_property_offset(prop, c->fdt, c->guestinfo_node)
@@ -357,6 +426,7 @@ static int vm_build(struct vm *vm, unsigned int pcpu, char *err, size_t errlen)
 		return -1;
 	ram = mem_alloc_uninit(c->memory_size, RAM_ALIGN);
 
+	vm->enclave = c->enclave;
 	vm->ram_ipa = ipa_init(GUEST_RAM_BASE);
 	vm->ram_size = c->memory_size;
 	vm->ram_pa = pa_from_ptr(ram);
@@ -394,6 +464,9 @@ static int vm_build(struct vm *vm, unsigned int pcpu, char *err, size_t errlen)
 	vtimer_counter_init(vm, c->counter_hz); /* before the device tree, which names it */
 	if (c->counter_hz && choose_counter_mode(vm, err, errlen))
 		return -1;
+	/* What it is launched with, before anything of it is in RAM. */
+	if (c->enclave)
+		measure_vm(c, vm->measurement);
 	if (load_images(vm, err, errlen))
 		return -1;
 	vcpus_init(vm, pcpu);
@@ -407,9 +480,18 @@ static void flush_guestlogs(void)
 		guestlog_flush(&vms[i].log, false);
 }
 
-/* A VM that failed to build gives back what it had taken: it can never start. */
+/*
+ * A VM that failed to build gives back what it had taken: it can never start.
+ * An enclave's RAM is zeroed first (its images may be in it).
+ */
 static void vm_release(struct vm *vm)
 {
+	if (vm->enclave && vm->ram_ready) {
+		struct vm_s2_locked s2 = vm_s2_lock(vm);
+
+		ram_scrub(s2);
+		vm_s2_unlock(&s2);
+	}
 	arch_stage2_destroy(&vm->s2);
 	if (vm->ram_ready)
 		mem_free(vm->ram_ready, ready_bitmap_bytes(vm->ram_size));
@@ -417,6 +499,15 @@ static void vm_release(struct vm *vm)
 		mem_free(pa_ptr(vm->ram_pa), vm->ram_size);
 	vm->ram_ready = 0;
 	vm->ram_pa = pa_init(0);
+}
+
+static void log_enclave(const struct vm *vm)
+{
+	char hex[2 * TOKEN_MEASUREMENT_LEN + 1];
+
+	format_hex(hex, sizeof(hex), vm->measurement, sizeof(vm->measurement));
+	log_info("vm %s: enclave: measurement %s (CPU profile %s)", vm->name, hex,
+		 vm->cpu_profile.name);
 }
 
 /* Creation's outcome (before sched_release(): the lock as in vcpus_init). */
@@ -468,18 +559,25 @@ unsigned int vm_create_all(const struct config *cfg)
 				 vm->cpu.no_sve ? ", SVE trapped" : "",
 				 vm->cpu.no_pauth ? ", PAuth trapped" : "",
 				 vm->cpu.no_dc_zva ? ", DC ZVA trapped" : "");
+		if (vm->enclave)
+			log_enclave(vm);
 	}
 	sched_on_tick(flush_guestlogs);
 	return started;
 }
 
-/* A running VM becomes @state, its vCPUs STOPPED; false if it was not running. */
+/*
+ * A running VM becomes @state, its vCPUs STOPPED; false if it was not running.
+ * An enclave's RAM is to be scrubbed once they have all left their CPUs.
+ */
 static bool stop_locked(struct vm_locked locked, enum vm_state state)
 {
 	struct vm *vm = locked.vm;
 
 	if (vm_state(vm) != VM_RUNNING)
 		return false;
+	if (vm->enclave)
+		__atomic_store_n(&vm->scrub_pending, true, __ATOMIC_SEQ_CST);
 	vm_set_state(locked, state);
 	for (unsigned int i = 0; i < vm->nvcpus; i++)
 		vcpu_set_state(locked, &vm->vcpus[i], VCPU_STOPPED);
@@ -506,6 +604,8 @@ static void vm_stop(struct vm *vm, enum vm_state state)
 	for (i = 0; i < vm->nvcpus; i++)
 		if (vm->vcpus[i].pcpu != arch_cpu_index())
 			ipi_send(vm->vcpus[i].pcpu, IPI_KICK);
+	/* None of them on a CPU (all waiting, or off): nobody else would scrub. */
+	scrub_if_stopped(vm);
 	sched_vm_stopped();
 }
 
@@ -628,6 +728,9 @@ void vm_reset(struct vm *vm, struct vcpu *caller)
 	s2 = vm_s2_lock(vm);
 	arch_stage2_unmap_all(&vm->s2);
 	memset(&vm->s2stats, 0, sizeof(vm->s2stats));
+	/* An enclave starts again with nothing of its last run in RAM. */
+	if (vm->enclave)
+		ram_scrub(s2);
 	vm_s2_unlock(&s2);
 	/* Every reset returns the same tables: a figure that drifts down is a leak. */
 	guestlog_info(&vm->log, "%s; emptied for the reset, host memory free: %lu KiB", line,
@@ -721,7 +824,8 @@ bool vm_all_stopped(void)
 	unsigned int i;
 
 	for (i = 0; i < nvms; i++)
-		if (vm_state(&vms[i]) == VM_RUNNING)
+		if (vm_state(&vms[i]) == VM_RUNNING ||
+		    __atomic_load_n(&vms[i].scrub_pending, __ATOMIC_SEQ_CST))
 			return false;
 	return true;
 }

@@ -24,7 +24,8 @@
  *                              stage2_host_write), the random generator's lock
  *                              (new channels' cookies), vm->log.lock, log_lock, and,
  *                              when a reply cannot be written (the stage-2
- *                              quota), vm_crash(): vm->lock, the device locks.
+ *                              quota), vm_crash(): vm->lock, the device locks,
+ *                              vm->s2_lock (a stopped enclave's scrub).
  *   vm->uart.lock           -> vm->vgic.lock (its interrupt line), the VM's
  *                              console conbuf, log_lock (its lines).
  *   vm->rtc.lock            -> vm->vgic.lock (its interrupt line).
@@ -33,6 +34,9 @@
  *   vm->dcc.lock            -> the VM's DCC conbuf, log_lock.
  *   vm->s2_lock             -> the page allocator's lock (table pages),
  *                              log_lock (mem_free's double-free error).
+ *                              Also held while an enclave's RAM is zeroed
+ *                              (vm.c's ram_scrub), so a restart's reload and a
+ *                              late scrub never overlap.
  *   log_lock (core/log.c)   -> the log's conbuf, uart_lock: the sinks.
  *   leaves, holding nothing else: vm->lock, vm->vgic.lock, vm->log.lock
  *   (core/guestlog.c), the page allocator's lock (core/palloc.c), the random
@@ -68,6 +72,7 @@
 #include "core/guestlog.h"
 #include "core/mmio.h"
 #include "core/stage2_fault.h"
+#include "enclave/abi.h"
 #include "lib/addr.h"
 #include "lib/spinlock.h"
 #include "hypercall/backdoor.h"
@@ -174,6 +179,18 @@ struct vm {
 	bool resetting;	       /* a vCPU is carrying out a reset */
 	bool reset_requested;  /* by the operator: the next vCPU to run carries it out (atomic) */
 	uint64_t traps_logged; /* one bit per ESR EC: unhandled traps already reported */
+	/*
+	 * An enclave (docs/enclaves.md): its measurement, taken at creation, never
+	 * changes. scrub_pending (atomic; cleared under s2_lock) says it stopped and
+	 * its RAM is still to be zeroed, which the last of its vCPUs to leave a CPU
+	 * does (vm_vcpu_left); scrubs counts the times its RAM was zeroed (stops,
+	 * resets).
+	 */
+	bool enclave;
+	unsigned char measurement[TOKEN_MEASUREMENT_LEN];
+	bool scrub_pending;
+	uint64_t scrubs;
+	uint64_t tokens; /* attestation tokens issued (atomic) */
 };
 
 /* vm->lock held: what a function that needs it takes (see the top of this file). */
@@ -284,8 +301,17 @@ void vm_reset(struct vm *vm, struct vcpu *caller);
  */
 bool vm_request_reset(struct vm *vm);
 
-/* True when no VM is running any more. */
+/*
+ * True when no VM is running any more, nor has RAM still to be scrubbed (a
+ * stopped enclave's, which the host must not power off with).
+ */
 bool vm_all_stopped(void);
+
+/*
+ * The scheduler has just taken @v off its CPU (v->loaded is false): when its VM
+ * has stopped, it may be the last vCPU to leave, which scrubs an enclave's RAM.
+ */
+void vm_vcpu_left(struct vcpu *v);
 
 /* The state's name for people: "running", "powered off", ... */
 const char *vm_state_name(enum vm_state state);

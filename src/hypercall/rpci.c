@@ -100,6 +100,40 @@ static size_t info_set(struct rpci *r, const char *msg, size_t len, size_t pos, 
 	return reply_str(reply, max, "1 ", "", 0);
 }
 
+/* A "log" request: its text in the log, escaped; an enclave's by its size only. */
+static void log_request(const struct rpci *r, const char *text, size_t len)
+{
+	char shown[RPCI_LOG_MAX];
+
+	if (r->withhold) {
+		guestlog_info(r->log,
+			      "guest tools: a log message of %zu bytes (withheld: an enclave's)",
+			      len);
+		return;
+	}
+	format_escaped(shown, sizeof(shown), text, len);
+	guestlog_info(r->log, "guest tools: %s", shown);
+}
+
+/* An unknown request (one of the first RPCI_UNKNOWN_LOGGED), shown like a log request. */
+static void log_unknown(const struct rpci *r, const char *msg, size_t len)
+{
+	const char *more =
+		r->unknown_logged == RPCI_UNKNOWN_LOGGED ? " (further ones not logged)" : "";
+	char shown[RPCI_UNKNOWN_SHOWN * 4 + 1];
+
+	if (r->withhold) {
+		guestlog_info(r->log,
+			      "guest tools: an unknown request of %zu bytes (withheld: an "
+			      "enclave's)%s",
+			      len, more);
+		return;
+	}
+	format_escaped(shown, sizeof(shown), msg,
+		       len < RPCI_UNKNOWN_SHOWN ? len : RPCI_UNKNOWN_SHOWN);
+	guestlog_info(r->log, "guest tools: unknown request \"%s\"%s", shown, more);
+}
+
 size_t rpci_answer(struct rpci *r, const char *msg, size_t len, char *reply, size_t reply_max)
 {
 	size_t arg;
@@ -112,10 +146,7 @@ size_t rpci_answer(struct rpci *r, const char *msg, size_t len, char *reply, siz
 	if (is_cmd(msg, len, "info-set", &arg))
 		return info_set(r, msg, len, arg, reply, reply_max);
 	if (is_cmd(msg, len, "log", &arg)) {
-		char text[RPCI_LOG_MAX];
-
-		format_escaped(text, sizeof(text), msg + arg, len - arg);
-		guestlog_info(r->log, "guest tools: %s", text);
+		log_request(r, msg + arg, len - arg);
 		return reply_str(reply, reply_max, "1 ", "", 0);
 	}
 	if (is_cmd(msg, len, "tools.set.version", &arg)) {
@@ -135,14 +166,7 @@ size_t rpci_answer(struct rpci *r, const char *msg, size_t len, char *reply, siz
 		return reply_str(reply, reply_max, "1 ", "", 0);
 	if (r->unknown_logged < RPCI_UNKNOWN_LOGGED) {
 		r->unknown_logged++;
-		char text[RPCI_UNKNOWN_SHOWN * 4 + 1];
-
-		format_escaped(text, sizeof(text), msg,
-			       len < RPCI_UNKNOWN_SHOWN ? len : RPCI_UNKNOWN_SHOWN);
-		guestlog_info(r->log, "guest tools: unknown request \"%s\"%s", text,
-			      r->unknown_logged == RPCI_UNKNOWN_LOGGED
-				      ? " (further ones not logged)"
-				      : "");
+		log_unknown(r, msg, len);
 	}
 	return reply_str(reply, reply_max, "0 ", "Unknown command", 15);
 }

@@ -4,7 +4,8 @@
  * VM's guestinfo store they read and write:
  *   "info-get guestinfo.KEY"        -> "1 VALUE" or "0 No value found"
  *   "info-set guestinfo.KEY VALUE"  -> "1 "
- *   "log TEXT"                      -> "1 " (TEXT goes to Skiff's log)
+ *   "log TEXT"                      -> "1 " (TEXT goes to Skiff's log, an enclave's
+ *                                      withheld)
  *   "tools.set.version N"           -> "1 " (remembered, logged)
  *   "tools.capability.*", "vmx.capability.*" -> "1 " (noted, nothing offered)
  *   "SetGuestInfo KEY VALUE"        -> "1 " (the tools' periodic report, counted)
@@ -38,6 +39,7 @@ struct guestlog;
 
 struct rpci {
 	struct guestlog *log; /* the VM's (core/guestlog.h) */
+	bool withhold;	      /* an enclave's: its text never goes to the log, only its size */
 	unsigned int unknown_logged;
 	struct guestinfo info;
 	uint32_t tools_version;

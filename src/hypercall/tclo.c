@@ -29,7 +29,12 @@ size_t tclo_answer(struct tclo *t, const char *msg, size_t len, char *reply, siz
 
 	t->polls++;
 	t->last_poll = arch_counter();
-	if (len && t->pending) {
+	if (len && t->pending && t->withhold) {
+		/* The host asked, but what an enclave answers is the enclave's. */
+		guestlog_info(t->log,
+			      "guest tools: %s -> a result of %zu bytes (withheld: an enclave's)",
+			      t->pending, len);
+	} else if (len && t->pending) {
 		char text[TCLO_REPLY_SHOWN * 4 + 1];
 
 		format_escaped(text, sizeof(text), msg,

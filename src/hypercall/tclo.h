@@ -23,6 +23,7 @@ struct guestlog;
 
 struct tclo {
 	struct guestlog *log; /* the VM's (core/guestlog.h) */
+	bool withhold;	      /* an enclave's: results are logged by size, not text */
 	bool listening;	      /* the tools have a TCLO channel open */
 	uint64_t polls;	      /* the tools' polls: their heartbeat */
 	uint64_t last_poll;   /* host counter at the last one */

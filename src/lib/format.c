@@ -301,3 +301,19 @@ size_t format_escaped(char *buf, size_t size, const char *s, size_t len)
 	buf[n] = '\0';
 	return n;
 }
+
+size_t format_hex(char *buf, size_t size, const void *data, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *d = data;
+	size_t n = 0;
+
+	if (!size)
+		return 0;
+	for (size_t i = 0; i < len && n + 2 < size; i++) {
+		buf[n++] = hex[d[i] >> 4];
+		buf[n++] = hex[d[i] & 15];
+	}
+	buf[n] = '\0';
+	return n;
+}

@@ -35,4 +35,10 @@ size_t format_clamped(char *buf, size_t size, const char *fmt, ...)
  */
 size_t format_escaped(char *buf, size_t size, const char *s, size_t len);
 
+/*
+ * Writes @len bytes as lowercase hexadecimal, two digits a byte, NUL-terminated;
+ * stops at the last whole byte that fits. Returns the length written.
+ */
+size_t format_hex(char *buf, size_t size, const void *data, size_t len);
+
 #endif

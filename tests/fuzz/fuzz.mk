@@ -3,12 +3,12 @@
 # build/fuzz/fuzz_NAME; its seeds are tests/fuzz/corpus/NAME/. scripts/fuzz.sh runs
 # them (docs/testing.md).
 FUZZ_CC     ?= clang
-FUZZ_CFLAGS := -std=gnu11 -O1 -g $(WARN_CFLAGS) -Isrc -Itests/unit \
+FUZZ_CFLAGS := -std=gnu11 -O1 -g $(WARN_CFLAGS) -Isrc -Itests/unit -isystem /usr/include/bearssl \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_LDLIBS := -lfdt
+FUZZ_LDLIBS := -lfdt -lbearssl
 
 FUZZ_SRCS_fuzz_config     := src/core/config.c src/core/cpu_profile.c src/hypercall/rpci.c \
-	src/core/guestlog.c src/lib/format.c
+	src/core/guestlog.c src/enclave/token.c src/lib/format.c
 FUZZ_SRCS_fuzz_cpu_profile := src/core/cpu_profile.c src/lib/format.c
 FUZZ_SRCS_fuzz_platform   := src/platform/platform.c src/platform/dt.c src/lib/format.c
 FUZZ_SRCS_fuzz_acpi_reader := src/acpi/reader.c src/acpi/table.c src/acpi/serial.c src/platform/dt.c \

@@ -127,6 +127,10 @@ static void test_vm_errors(void **state)
 			"is not an arm64 Image");
 	expect_vm_error("memory-size = <0x100000>; kernel = [00]; acpi = \"yes\";",
 			"'acpi' must be \"on\" or \"off\"");
+	expect_vm_error("memory-size = <0x100000>; kernel = [00]; enclave = \"yes\";",
+			"'enclave' must be \"on\" or \"off\"");
+	expect_vm_error("memory-size = <0x100000>; kernel = [00]; enclave = <1>;",
+			"'enclave' must be \"on\" or \"off\"");
 	expect_vm_error("memory-size = <0x100000>; kernel = [00]; counter-frequency = <25000000>;"
 			" counter-mode = \"ecv\";",
 			"'counter-mode' must be \"auto\", \"sysreg\" or \"mmio\"");
@@ -183,6 +187,110 @@ static void test_guestinfo_property_without_a_name(void **state)
 	assert_int_equal(config_parse(blob, blob_len, &cfg, err, sizeof(err)), 0);
 	if (!strstr(cfg.vms[0].error, "guestinfo: a property has an empty name"))
 		fail_msg("error \"%s\"", cfg.vms[0].error);
+}
+
+static void test_enclave_flag(void **state)
+{
+	struct config cfg;
+	char err[160] = "";
+
+	(void)state;
+	compile(HEAD "vms { e { memory-size = <0x100000>; kernel = [00]; enclave = \"on\"; }; "
+		     "o { memory-size = <0x100000>; kernel = [00]; enclave = \"off\"; }; "
+		     "d { memory-size = <0x100000>; kernel = [00]; }; }; };");
+	assert_int_equal(config_parse(blob, blob_len, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.nvms, 3);
+	assert_true(cfg.vms[0].enclave);
+	assert_false(cfg.vms[1].enclave);
+	assert_false(cfg.vms[2].enclave);
+	assert_null(cfg.attestation_key);
+}
+
+#define KEY_HEX "c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721"
+/* The order of P-256, n: the first scalar out of range. */
+#define P256_N	       "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551"
+#define P256_N_MINUS_1 "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632550"
+
+static void expect_key_error(const char *key_prop, const char *substring)
+{
+	char dts[512];
+	struct config cfg;
+	char err[160] = "";
+
+	snprintf(dts, sizeof(dts),
+		 HEAD "attestation-key = %s; vms { a { memory-size = <0x100000>; kernel = [00]; "
+		      "}; }; };",
+		 key_prop);
+	compile(dts);
+	assert_int_equal(config_parse(blob, blob_len, &cfg, err, sizeof(err)), -1);
+	if (!strstr(err, substring))
+		fail_msg("error \"%s\" does not contain \"%s\"", err, substring);
+	assert_null(cfg.attestation_key);
+}
+
+static void test_attestation_key(void **state)
+{
+	struct config cfg;
+	char err[160] = "";
+
+	(void)state;
+	compile(HEAD "attestation-key = \"" KEY_HEX "\"; vms { a { memory-size = <0x100000>; "
+		     "kernel = [00]; }; }; };");
+	assert_int_equal(config_parse(blob, blob_len, &cfg, err, sizeof(err)), 0);
+	assert_string_equal(cfg.attestation_key, KEY_HEX);
+	compile(HEAD "attestation-key = \"" P256_N_MINUS_1 "\"; vms { a { "
+		     "memory-size = <0x100000>; kernel = [00]; }; }; };");
+	assert_int_equal(config_parse(blob, blob_len, &cfg, err, sizeof(err)), 0);
+
+	expect_key_error("\"" P256_N "\"", "'attestation-key' is not a P-256 private key");
+	expect_key_error("\"0000000000000000000000000000000000000000000000000000000000000000\"",
+			 "not a P-256 private key: zero");
+	expect_key_error("\"c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f672\"",
+			 "'attestation-key' must be 64 hexadecimal digits");
+	expect_key_error("\"" KEY_HEX "0\"", "must be 64 hexadecimal digits");
+	expect_key_error("\"g9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721\"",
+			 "must be 64 hexadecimal digits");
+	expect_key_error("<1>", "must be 64 hexadecimal digits");
+	/* A message never carries the key, which would put it in the log. */
+	expect_key_error("\"" KEY_HEX "00\"", "'attestation-key' must be");
+	{
+		char err2[160] = "";
+
+		config_parse(blob, blob_len, &cfg, err2, sizeof(err2));
+		assert_null(strstr(err2, "c9afa9d8"));
+	}
+}
+
+/*
+ * dtc refuses a property given twice, but a blob can hold one (libfdt's sequential
+ * writer adds what it is given): a guestinfo key twice is refused, since the
+ * measurement and the guest would each see another value.
+ */
+static void test_guestinfo_given_twice(void **state)
+{
+	static char fdt[4096];
+	struct config cfg;
+	char err[160] = "";
+
+	(void)state;
+	assert_int_equal(fdt_create(fdt, sizeof(fdt)), 0);
+	assert_int_equal(fdt_finish_reservemap(fdt), 0);
+	assert_int_equal(fdt_begin_node(fdt, ""), 0);
+	assert_int_equal(fdt_begin_node(fdt, "vms"), 0);
+	assert_int_equal(fdt_begin_node(fdt, "a"), 0);
+	assert_int_equal(fdt_property_u32(fdt, "memory-size", 0x100000), 0);
+	assert_int_equal(fdt_property(fdt, "kernel", "", 1), 0);
+	assert_int_equal(fdt_begin_node(fdt, "guestinfo"), 0);
+	assert_int_equal(fdt_property_string(fdt, "role", "web"), 0);
+	assert_int_equal(fdt_property_string(fdt, "zone", "1"), 0);
+	assert_int_equal(fdt_property_string(fdt, "role", "db"), 0);
+	assert_int_equal(fdt_end_node(fdt), 0);
+	assert_int_equal(fdt_end_node(fdt), 0);
+	assert_int_equal(fdt_end_node(fdt), 0);
+	assert_int_equal(fdt_end_node(fdt), 0);
+	assert_int_equal(fdt_finish(fdt), 0);
+	assert_int_equal(config_parse(fdt, fdt_totalsize(fdt), &cfg, err, sizeof(err)), 0);
+	assert_string_equal(cfg.vms[0].error, "guestinfo: 'role' is given twice");
 }
 
 static void test_duplicate_and_long_names(void **state)
@@ -359,6 +467,9 @@ int main(void)
 		cmocka_unit_test(test_vm_errors),
 		cmocka_unit_test(test_guestinfo_property_without_a_name),
 		cmocka_unit_test(test_counter_modes),
+		cmocka_unit_test(test_enclave_flag),
+		cmocka_unit_test(test_attestation_key),
+		cmocka_unit_test(test_guestinfo_given_twice),
 		cmocka_unit_test(test_duplicate_and_long_names),
 		cmocka_unit_test(test_blob_errors),
 		cmocka_unit_test(test_old_blob_version_is_refused),

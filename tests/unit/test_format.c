@@ -119,6 +119,22 @@ static void test_octal_alternate_form_with_precision(void **state)
 	SAME("%#.5llo|%#.0o|%#.1o", 0777ULL, 0, 0);
 }
 
+static void test_hex(void **state)
+{
+	static const unsigned char bytes[] = { 0x00, 0x9f, 0xa5, 0xff };
+	char buf[16];
+
+	(void)state;
+	assert_int_equal(format_hex(buf, sizeof(buf), bytes, sizeof(bytes)), 8);
+	assert_string_equal(buf, "009fa5ff");
+	/* Only whole bytes: 5 bytes of room hold two of them and the NUL. */
+	assert_int_equal(format_hex(buf, 6, bytes, sizeof(bytes)), 4);
+	assert_string_equal(buf, "009f");
+	assert_int_equal(format_hex(buf, 1, bytes, sizeof(bytes)), 0);
+	assert_string_equal(buf, "");
+	assert_int_equal(format_hex(buf, 0, bytes, sizeof(bytes)), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -128,6 +144,7 @@ int main(void)
 		cmocka_unit_test(test_clamped_returns_what_was_written),
 		cmocka_unit_test(test_escaped_text_has_no_control_bytes),
 		cmocka_unit_test(test_octal_alternate_form_with_precision),
+		cmocka_unit_test(test_hex),
 	};
 
 	return cmocka_run_group_tests_name("format", tests, NULL, NULL);

@@ -334,6 +334,35 @@ static void test_guest_text_is_escaped_in_the_log(void **state)
 		assert_true(*p >= ' ' && *p < 0x7f);
 }
 
+/*
+ * An enclave's tools' text never reaches the log: a log request, an unknown
+ * request and a TCLO result are logged by their size (the same text is shown for
+ * a VM that is no enclave, above).
+ */
+static void test_enclave_text_is_withheld(void **state)
+{
+	struct rpci enc = { .log = &vm_log, .withhold = true };
+	struct tclo t = { .log = &vm_log, .withhold = true };
+	char reply[64];
+
+	(void)state;
+	guestlog_init(&vm_log, "enc");
+	assert_int_equal(rpci_answer(&enc, "log the secret is 42", 20, reply, sizeof(reply)), 2);
+	assert_memory_equal(reply, "1 ", 2);
+	assert_string_equal(
+		last_line,
+		"vm enc: guest tools: a log message of 16 bytes (withheld: an enclave's)");
+	rpci_answer(&enc, "secret-request 42", 17, reply, sizeof(reply));
+	assert_string_equal(last_line, "vm enc: guest tools: an unknown request of 17 bytes "
+				       "(withheld: an enclave's)");
+	tclo_opened(&t);
+	tclo_answer(&t, "", 0, reply, sizeof(reply));
+	tclo_answer(&t, "OK the secret is 42", 19, reply, sizeof(reply));
+	assert_string_equal(
+		last_line,
+		"vm enc: guest tools: reset -> a result of 19 bytes (withheld: an enclave's)");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -344,6 +373,7 @@ int main(void)
 		cmocka_unit_test_setup(test_guestinfo_limits, setup),
 		cmocka_unit_test(test_tclo_requests),
 		cmocka_unit_test_setup(test_guest_text_is_escaped_in_the_log, setup),
+		cmocka_unit_test_setup(test_enclave_text_is_withheld, setup),
 	};
 
 	return cmocka_run_group_tests_name("message", tests, NULL, NULL);

@@ -4,20 +4,35 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
 #include "arch/arm64/exit.h"
 #include "core/cpu_profile.h"
 #include "core/esr.h"
+#include "core/panic.h"
 #include "core/sysreg.h"
 #include "core/trap.h"
+#include "enclave/abi.h"
 #include "fake_arch.h"
 #include "vdev/psci.h"
 
 static struct vm vm;
 static struct vcpu *v;
 static uint64_t dev_reg;
+
+/* The attestation service links the random generator, which may panic. */
+void panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	abort();
+}
 static uint64_t dev_written;
 
 static uint64_t dev_read(void *dev, struct vcpu *vcpu, uint64_t off, unsigned int size)
@@ -132,6 +147,20 @@ static void hvc_call(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3)
 	v->ctx.x[2] = a2;
 	v->ctx.x[3] = a3;
 	trap(EC_HVC64, 0);
+}
+
+/* SMCCC owner 6 goes to Skiff's vendor hypervisor service (enclave/attest.c), not PSCI. */
+static void test_vendor_hyp_calls_reach_skiff_s_service(void **state)
+{
+	(void)state;
+	hvc_call(SKIFF_HVC_CALL_UID, 0, 0, 0);
+	assert_int_equal(v->ctx.x[0], SKIFF_UID_W0);
+	assert_int_equal(v->ctx.x[3], SKIFF_UID_W3);
+	hvc_call(SKIFF_HVC_ATTEST, 0x40000000, 0x40001000, TOKEN_LEN);
+	assert_int_equal((int64_t)v->ctx.x[0], SKIFF_HVC_DENIED); /* not an enclave */
+	hvc_call(PSCI_VERSION_FID, 0, 0, 0);
+	assert_int_equal(v->ctx.x[0], 0x10001);
+	assert_int_equal(fake.undefs, 0);
 }
 
 /* The test VM gets a second vCPU, off, on host CPU 1, and 1 MiB of RAM at 0x40000000. */
@@ -424,6 +453,7 @@ int main(void)
 		cmocka_unit_test_setup(test_unknown_traps_undef_and_log_once_per_kind, setup),
 		cmocka_unit_test_setup(test_hvc_nonzero_immediate_is_undef, setup),
 		cmocka_unit_test_setup(test_psci_calls, setup),
+		cmocka_unit_test_setup(test_vendor_hyp_calls_reach_skiff_s_service, setup),
 		cmocka_unit_test_setup(test_psci_cpu_on_off, setup),
 		cmocka_unit_test_setup(test_psci_cpu_on_refusals, setup),
 		cmocka_unit_test_setup(test_smccc_workarounds_follow_the_firmware, setup),

@@ -8,8 +8,14 @@ UNIT_LDLIBS := -lcmocka -lfdt -lbearssl
 
 UNIT_SRCS_test_palloc   := src/core/palloc.c
 UNIT_SRCS_test_mmio     := src/core/mmio.c
-UNIT_SRCS_test_config   := src/core/config.c src/core/cpu_profile.c src/lib/format.c
+UNIT_SRCS_test_config   := src/core/config.c src/core/cpu_profile.c src/enclave/token.c \
+	src/lib/format.c
 UNIT_SRCS_test_cpu_profile := src/core/cpu_profile.c src/lib/format.c
+UNIT_SRCS_test_token    := src/enclave/token.c
+UNIT_SRCS_test_measure  := src/enclave/measure.c src/core/cpu_profile.c src/lib/format.c
+UNIT_SRCS_test_attest   := src/enclave/attest.c src/enclave/token.c src/core/random.c \
+	src/core/stage2_fault.c src/core/guestlog.c src/lib/format.c tests/unit/fake_arch.c \
+	tests/unit/fake_vm.c
 UNIT_SRCS_test_bootargs := src/core/bootargs.c
 UNIT_SRCS_test_format   := src/lib/format.c
 UNIT_SRCS_test_focus    := src/console/focus.c
@@ -36,7 +42,8 @@ UNIT_SRCS_test_platform := src/platform/platform.c src/platform/dt.c src/lib/for
 UNIT_SRCS_test_guest_fdt := src/board/guest_fdt.c src/lib/format.c
 UNIT_SRCS_test_trap     := src/core/trap.c src/core/esr.c src/core/guestlog.c src/core/irq.c \
 	src/core/mmio.c src/vdev/psci.c src/lib/format.c \
-	src/core/sysreg.c src/core/cpu_profile.c \
+	src/core/sysreg.c src/core/cpu_profile.c src/enclave/attest.c src/enclave/token.c \
+	src/core/random.c \
 	src/core/stage2_fault.c tests/unit/fake_arch.c tests/unit/fake_vm.c
 UNIT_SRCS_test_aml      := src/acpi/aml.c
 UNIT_SRCS_test_guest_acpi := src/board/guest_acpi.c src/board/guest_fdt.c $(wildcard src/acpi/*.c) \
@@ -54,7 +61,9 @@ UNIT_SRCS_test_pgtable  := src/arch/arm64/pgtable.c
 UNIT_SRCS_test_vm_lifecycle := src/core/vm.c src/core/cpu_profile.c src/core/stage2_fault.c src/core/mem.c src/core/palloc.c \
 	src/core/mmio.c src/core/guestlog.c src/arch/arm64/stage2.c src/arch/arm64/pgtable.c \
 	src/board/guest_fdt.c src/console/conbuf.c src/console/escfilter.c src/lib/format.c \
-	tests/unit/fake_arch.c tests/unit/fake_vm_env.c
+	src/enclave/measure.c tests/unit/fake_arch.c tests/unit/fake_vm_env.c \
+	tests/unit/vm_harness.c
+UNIT_SRCS_test_vm_enclave := $(UNIT_SRCS_test_vm_lifecycle)
 UNIT_SRCS_test_wire     := src/migrate/wire.c src/lib/crc32.c src/lib/format.c
 UNIT_SRCS_test_session  := src/migrate/session.c src/migrate/wire.c src/lib/crc32.c src/lib/format.c
 UNIT_SRCS_test_vmstate  := src/migrate/vmstate.c src/migrate/wire.c src/lib/crc32.c src/lib/format.c
