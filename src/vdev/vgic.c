@@ -697,19 +697,25 @@ static uint64_t pending_read(struct access *a, struct vgic_irq *irq, unsigned in
 	return irq->pending || irq->in_lr || (!irq->edge && irq->level);
 }
 
+/*
+ * GICv2 keeps an SGI pending per source vCPU: its bits in GICD_I[SC]PENDR0 are
+ * read-only, GICD_[SC]PENDSGIR set and clear it (GICv3 without affinity
+ * routing says the same).
+ */
+static bool pending_by_source(const struct access *a, unsigned int intid)
+{
+	return a->vm->vgic.version == 2 && GIC_IS_SGI(intid);
+}
+
 static void pending_set(struct access *a, struct vgic_irq *irq, unsigned int intid, uint64_t v)
 {
-	(void)a;
-	(void)intid;
-	if (v)
+	if (v && !pending_by_source(a, intid))
 		irq->pending = true;
 }
 
 static void pending_clear(struct access *a, struct vgic_irq *irq, unsigned int intid, uint64_t v)
 {
-	(void)a;
-	(void)intid;
-	if (v)
+	if (v && !pending_by_source(a, intid))
 		irq->pending = false;
 }
 
