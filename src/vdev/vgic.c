@@ -70,9 +70,13 @@ static struct vgic_irq *vcpu_irq(struct vcpu *vcpu, unsigned int intid)
 				     : &vcpu->vm->vgic.spi[intid - GIC_NR_PRIVATE];
 }
 
+#define IROUTER_IRM    (1UL << 31)			  /* Interrupt_Routing_Mode: any PE */
+#define IROUTER_AFF123 ((0xffUL << 32) | (0xffffUL << 8)) /* Aff3, Aff2, Aff1 */
+
 /*
  * The index of the vCPU an SPI with @route goes to: GICv3's IROUTER Aff0 (our
- * vCPUs' MPIDR), GICv2's lowest target in ITARGETSR, or vCPU 0.
+ * vCPUs' MPIDRs have Aff1-3 zero), GICv2's lowest target in ITARGETSR, or vCPU
+ * 0 when the route names no vCPU of the VM.
  */
 static uint8_t spi_target_index(const struct vm *vm, uint64_t route)
 {
@@ -80,8 +84,8 @@ static uint8_t spi_target_index(const struct vm *vm, uint64_t route)
 
 	if (vm->vgic.version == 2)
 		aff0 = aff0 ? (uint64_t)__builtin_ctzll(aff0) : 0;
-	else if (route & (1UL << 31))
-		aff0 = 0; /* Interrupt_Routing_Mode "any": vCPU 0 takes it */
+	else if (route & (IROUTER_IRM | IROUTER_AFF123))
+		aff0 = 0; /* "any", or a PE that is not ours: vCPU 0 takes it */
 	return aff0 < vm->nvcpus ? (uint8_t)aff0 : 0;
 }
 

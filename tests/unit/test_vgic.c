@@ -419,6 +419,24 @@ static void test_v2_sgi_pending_only_by_source(void **state)
 	assert_int_equal(dist_rd(1, 0x204), 1U << 3);
 }
 
+/*
+ * GICv3: an IROUTER with Aff1, Aff2 or Aff3 set names no vCPU of the VM (their
+ * MPIDRs have only Aff0): the SPI goes to vCPU 0, as for an Aff0 past the last
+ * vCPU. It went to the vCPU of its Aff0 (found by tests/fuzz/fuzz_vgic.c).
+ */
+static void test_v3_route_to_foreign_affinity(void **state)
+{
+	(void)state;
+	dist_wr_n(0, 0x6000 + 8 * 50, 8, 0x0000000000000101UL); /* Aff1 1, Aff0 1 */
+	assert_ptr_equal(vgic_spi_target(&vm, 50), &vm.vcpus[0]);
+	dist_wr_n(0, 0x6000 + 8 * 50, 8, 0x0000000100000002UL); /* Aff3 1, Aff0 2 */
+	assert_ptr_equal(vgic_spi_target(&vm, 50), &vm.vcpus[0]);
+	dist_wr_n(0, 0x6000 + 8 * 50, 8, 0x0000000000010002UL); /* Aff2 1 */
+	assert_ptr_equal(vgic_spi_target(&vm, 50), &vm.vcpus[0]);
+	dist_wr_n(0, 0x6000 + 8 * 50, 8, 2); /* Aff0 2 alone: vCPU 2 */
+	assert_ptr_equal(vgic_spi_target(&vm, 50), &vm.vcpus[2]);
+}
+
 /* The list registers fill highest priority first, the lower INTID first among equals. */
 static void test_v3_priority_order(void **state)
 {
@@ -684,6 +702,7 @@ int main(void)
 		cmocka_unit_test_setup(test_v3_access_sizes, setup_v3),
 		cmocka_unit_test_setup(test_v2_access_sizes, setup_v2),
 		cmocka_unit_test_setup(test_v2_sgi_pending_only_by_source, setup_v2),
+		cmocka_unit_test_setup(test_v3_route_to_foreign_affinity, setup_v3),
 		cmocka_unit_test_setup(test_v3_priority_order, setup_v3),
 		cmocka_unit_test_setup(test_spi_routing, setup_v3),
 		cmocka_unit_test_setup(test_spi_routing, setup_v2),
