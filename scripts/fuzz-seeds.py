@@ -444,6 +444,132 @@ def cpu_profile_seeds():
     }
     for name, data in seeds.items():
         write("cpu_profile", name, data)
+# --- Virtual GIC (fuzz_vgic) ---------------------------------------------------------
+
+(V_READ, V_WRITE, V_READ_REG, V_WRITE_REG, V_INJECT, V_LEVEL, V_FLUSH, V_GUEST, V_SGI1R,
+ V_MAINTENANCE, V_WFI, V_RESET) = range(12)
+GICD, RD, SGI = 0x00, 0x80, 0xC0  # frame selectors; RD and SGI take the vCPU in bits 0-5
+ACK, EOI = 1, 2  # what the guest does with a list register (two bits each)
+
+
+class Gic:
+    """Encodes a session; ops are done by vCPU @cpu (the op byte's high nibble)."""
+
+    def __init__(self, v2=False, vcpus=2, lrs=4):
+        self.v2 = v2
+        self.data = u8((1 if v2 else 0) | (vcpus - 1) << 1 | (lrs - 1) << 4)
+
+    def _op(self, op, cpu):
+        self.data += u8(op | cpu << 4)
+
+    def size(self, n):
+        return u8({1: 0, 2: 1, 4: 2, 8: 3}[n])
+
+    def write(self, frame, off, value, size=4, cpu=0):
+        self._op(V_WRITE, cpu)
+        self.data += u8(frame) + u16(off) + self.size(size) + u64(value)
+        return self
+
+    def read(self, frame, off, size=4, cpu=0):
+        self._op(V_READ, cpu)
+        self.data += u8(frame) + u16(off) + self.size(size)
+        return self
+
+    def inject(self, intid, cpu=0):
+        self._op(V_INJECT, cpu)
+        self.data += u8(intid)
+        return self
+
+    def level(self, intid, high, cpu=0):
+        self._op(V_LEVEL, cpu)
+        self.data += u8(intid | (0x80 if high else 0))
+        return self
+
+    def flush(self, cpu=0):
+        self._op(V_FLUSH, cpu)
+        return self
+
+    def guest(self, actions, cpu=0):
+        """@actions: what the guest does with each list register, LR0 first."""
+        self._op(V_GUEST, cpu)
+        self.data += u32(sum(a << (2 * i) for i, a in enumerate(actions)))
+        return self
+
+    def sgi1r(self, value, cpu=0):
+        self._op(V_SGI1R, cpu)
+        self.data += u64(value)
+        return self
+
+    def op(self, which, cpu=0):
+        self._op(which, cpu)
+        return self
+
+
+def gic_v3_linux(vcpus=2):
+    """What Linux's GICv3 driver does at boot, then a timer tick, the UART, an IPI."""
+    g = Gic(vcpus=vcpus).write(GICD, 0x0, 0).read(GICD, 0x4).read(GICD, 0xFFE8)
+    for i in range(1, 3):
+        g.write(GICD, 0x80 + 4 * i, 0xFFFFFFFF).write(GICD, 0x180 + 4 * i, 0xFFFFFFFF)
+    for i in range(8, 24):
+        g.write(GICD, 0x400 + 4 * i, 0xA0A0A0A0)
+    for intid in range(32, 96):
+        g.write(GICD, 0x6000 + 8 * intid, 0, size=8)
+    g.write(GICD, 0x0, 2)
+    for c in range(vcpus):
+        g.read(RD | c, 0x8, size=8).write(RD | c, 0x14, 0, cpu=c).read(RD | c, 0x14, cpu=c)
+        g.write(SGI | c, 0x80, 0xFFFFFFFF, cpu=c).write(SGI | c, 0x180, 0xFFFF0000, cpu=c)
+        g.write(SGI | c, 0x100, 0x0000FFFF, cpu=c)
+        for i in range(8):
+            g.write(SGI | c, 0x400 + 4 * i, 0xA0A0A0A0, cpu=c)
+        g.write(SGI | c, 0x100, 1 << 27, cpu=c)  # the virtual timer
+    g.write(GICD, 0x104, 1 << 1)  # the UART, SPI 1
+    g.inject(27).flush().guest([ACK | EOI]).level(33, True).flush().guest([ACK])
+    g.flush().guest([EOI]).flush().level(33, False).guest([ACK | EOI])
+    g.sgi1r(1 << 24 | 1 << 1).flush(cpu=1).guest([ACK | EOI], cpu=1).op(V_WFI, cpu=1)
+    return g.data
+
+
+def gic_v2_linux():
+    g = Gic(v2=True, vcpus=2).write(GICD, 0x0, 0).read(GICD, 0x4).read(GICD, 0x800)
+    g.write(GICD, 0x820, 0x01010101).write(GICD, 0x824, 0x02020202, size=4)
+    for i in range(8):
+        g.write(GICD, 0x400 + 4 * i, 0xA0A0A0A0)
+    g.write(GICD, 0x100, 0xFFFF | 1 << 27).write(GICD, 0x100, 0xFFFF, cpu=1)
+    g.write(GICD, 0x104, 1 << 1 | 1 << 5).write(GICD, 0x0, 1)
+    g.write(GICD, 0xF00, 1 << 17 | 2).write(GICD, 0xF00, 2 << 24 | 3, cpu=1)
+    g.write(GICD, 0xF23, 1 << 1, size=1).read(GICD, 0xF20).read(GICD, 0x200, cpu=1)
+    g.flush(cpu=1).guest([ACK | EOI, ACK], cpu=1).flush(cpu=1).guest([0, EOI], cpu=1)
+    g.level(37, True).flush(cpu=1).inject(27).flush().write(GICD, 0xF13, 1 << 1, size=1)
+    return g.data
+
+
+def vgic():
+    few_lrs = Gic(vcpus=1, lrs=2).write(GICD, 0x0, 2)
+    for i in range(10):
+        few_lrs.write(GICD, 0x400 + 32 + i, 0x80 - 8 * i, size=1)
+    few_lrs.write(GICD, 0x104, 0x3FF)
+    for i in range(10):
+        few_lrs.inject(32 + i)
+    few_lrs.flush().op(V_MAINTENANCE).guest([ACK | EOI, ACK]).flush().guest([ACK, EOI])
+    few_lrs.op(V_MAINTENANCE).flush().op(V_RESET).flush()
+    bad = Gic(vcpus=8, lrs=16).write(SGI | 1, 0x102, 0xFFFFFFFF).write(SGI | 1, 0x103, 0xFFFF, 2)
+    bad.write(GICD, 0x41F, 0x8080, size=2).write(GICD, 0x420, 0x1010101010101010, size=8)
+    bad.write(GICD, 0x6104, 0x77, size=8).write(GICD, 0xC09, 0, size=1).read(RD | 7, 0xC, 8)
+    bad.read(GICD, 0xFFFC).read(SGI | 3, 0xFFFC).read(RD | 2, 0x8).read(GICD, 0x6000)
+    bad.write(RD | 7, 0xFFFC, 1).write(GICD, 0x0, 0xFF).write(GICD, 0x2, 3, size=2)
+    seeds = {
+        "linux-gicv3-2cpus": gic_v3_linux(),
+        "linux-gicv3-8cpus": gic_v3_linux(8),
+        "linux-gicv2-2cpus": gic_v2_linux(),
+        "more-interrupts-than-lrs": few_lrs.data,
+        "bad-sizes-and-offsets": bad.data,
+        # GICv2 SGI bits of ISPENDR0/ICPENDR0 changed the SGI's pending state.
+        "crash-v2-ispendr-sgi": Gic(v2=True, vcpus=2).write(GICD, 0x200, 1 << 1).data,
+        # An IROUTER with Aff1 set routed the SPI to the vCPU of its Aff0.
+        "crash-irouter-aff1": Gic(vcpus=2).write(GICD, 0x6000 + 8 * 53, 0x6A006A01, 8).data,
+    }
+    for name, data in seeds.items():
+        write("vgic", name, data)
 
 
 # --- Formatting (fuzz_format) ---------------------------------------------------------
@@ -606,7 +732,7 @@ def vmstate_seeds():
 def main():
     for harness in ("config", "platform", "acpi_reader", "dt2acpi", "input", "screen",
                     "message", "stage2", "timescale", "cpu_profile", "format", "link",
-                    "vmstate"):
+                    "vmstate", "vgic"):
         shutil.rmtree(os.path.join(CORPUS, harness), ignore_errors=True)
     configs()
     device_trees()
@@ -620,6 +746,7 @@ def main():
     format_seeds()
     link_seeds()
     vmstate_seeds()
+    vgic()
     print(f"fuzz-seeds: corpora written under {os.path.relpath(CORPUS, TOP)}")
 
 

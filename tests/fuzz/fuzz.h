@@ -17,6 +17,14 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/*
+ * On a harness's own checks and models: no coverage instrumentation there, so
+ * the fuzzer is steered by the code under test alone and each check costs
+ * what it computes (comparison tracing in a model's loops can cost more than
+ * the code it checks). The sanitizers still instrument them.
+ */
+#define FUZZ_ORACLE __attribute__((no_sanitize("coverage")))
+
 #define FUZZ_CHECK(cond, ...)                                                                    \
 	do {                                                                                     \
 		if (!(cond)) {                                                                   \
