@@ -572,6 +572,126 @@ def vgic():
         write("vgic", name, data)
 
 
+# --- Page allocator and stage-2 quotas (fuzz_palloc) ---------------------------------
+
+P_ALLOC, P_ALLOC_PAGES, P_FREE, P_FREE_PART, P_FREE_ANY, P_RESERVE = range(6)
+AT_ZERO, OVERLAP = 1, 2  # region flags
+
+
+class Pool:
+    """Encodes an allocator session; allocations fill the lowest free slot, as the harness's."""
+
+    def __init__(self, regions):
+        """@regions: (flags, pages, skew) each."""
+        self.data = u8(len(regions))
+        for flags, pages, skew in regions:
+            self.data += u8(flags) + u16(pages) + u8(skew)
+        self.slots = []
+
+    def _take_slot(self):
+        k = self.slots.index(False) if False in self.slots else len(self.slots)
+        if k == len(self.slots):
+            self.slots.append(True)
+        self.slots[k] = True
+        return k
+
+    def pages(self, n, align_log=0):
+        """Allocates @n pages aligned to 4 KiB << @align_log; returns its slot."""
+        self.data += u8(P_ALLOC_PAGES) + u8(n - 1) + u8(align_log)
+        return self._take_slot()
+
+    def alloc(self, size, align):
+        """Any size and alignment (their encodings); the caller knows whether it fits."""
+        self.data += u8(P_ALLOC) + u32(size) + u8(align)
+        return self
+
+    def free(self, slot):
+        self.data += u8(P_FREE) + u8(slot)
+        self.slots[slot] = False
+        return self
+
+    def free_part(self, slot, first, n):
+        self.data += u8(P_FREE_PART) + u8(slot) + u16(first) + u16(n)
+        return self
+
+    def free_any(self, region, off, size):
+        self.data += u8(P_FREE_ANY) + u8(region) + u32(off + (1 << 20)) + u32(size)
+        return self
+
+    def reserve(self, region, off, size):
+        self.data += u8(P_RESERVE) + u8(region) + u32(off + (1 << 20)) + u32(size)
+        return self
+
+
+Q_PAGE, Q_BLOCK, Q_PROTECT, Q_GICC, Q_ELSEWHERE, Q_RESET = range(6)
+R, W, X = 1, 2, 4
+IPA_SIZES = [32, 36, 40, 42, 44, 48]
+
+
+class Quota:
+    def __init__(self, ipa_bits, ram0, ram1, spare=0):
+        self.data = u8(0x80) + u8(IPA_SIZES.index(ipa_bits)) + u16(ram0 - 1) + u16(ram1 - 1)
+        self.data += u8(spare)
+
+    def op(self, which, vm, page=0, perms=R):
+        self.data += u8(which | vm << 3) + u16(page) + u8(perms)
+        return self
+
+    def elsewhere(self, vm, ipa):
+        self.op(Q_ELSEWHERE, vm)
+        self.data += u32(ipa >> 12)
+        return self
+
+
+def palloc():
+    # A VM faulting its RAM in 2 MiB blocks and its tables page by page, interleaved, reset
+    # in a loop: with a list of 64 free ranges the frees were dropped (issue 14, finding 2).
+    loop = Pool([(0, 2048, 0), (0, 1536, 0x10)]).reserve(0, 0, 0x3000)
+    for _ in range(3):
+        held = []
+        for i in range(6):
+            held.append(loop.pages(512, 9))
+            held += [loop.pages(1), loop.pages(1)]
+        for k in held[1::2] + held[0::2]:
+            loop.free(k)
+    mixed = Pool([(0, 1024, 0), (0, 700, 0x123)])
+    a, b, c = mixed.pages(24, 3), mixed.pages(1), mixed.pages(300, 4)
+    mixed.free_part(c, 10, 100).free_part(a, 0, 1).free(b).pages(7, 1)
+    mixed.free_any(0, 0x5000, 0x2000).free_any(0, 0x5000, 0x2000).free_any(1, 0x1001, 4096)
+    mixed.alloc(0x1234, 0x40 | 12).alloc(0, 12).alloc(1 << 31 | 5, 12).alloc(8192, 63)
+    mixed.free(c).free(a)
+    odd = Pool([(AT_ZERO, 16, 0), (OVERLAP, 8, 0), (0, 0, 0), (0, 9, 0x800)] +
+               [(0, 4, 0)] * 6)
+    for n in (1, 1, 16):
+        odd.pages(n)
+    odd.reserve(1, -0x2000, 0x3001).pages(2, 1)
+    seeds = {
+        "vm-reset-loop": loop.data,
+        "parts-and-bad-frees": mixed.data,
+        "page-zero-overlap-too-many": odd.data,
+    }
+    # Stage-2 quotas: a VM booting (blocks, then pages made read-only or executable one by
+    # one), the GICC mapping, resets; the other VM mapping outside its RAM until its quota
+    # is used up, which must not stop the first.
+    boot = Quota(40, 4096, 1024, spare=1)
+    for vm in (0, 1):
+        boot.op(Q_GICC, vm).op(Q_BLOCK, vm, 0, R | W | X).op(Q_PAGE, vm, 600, R | X)
+        boot.op(Q_PROTECT, vm, 3, R | X).op(Q_PROTECT, vm, 4, R).op(Q_PAGE, vm, 1000, R | W)
+        boot.op(Q_BLOCK, vm, 512, R | W).op(Q_BLOCK, vm, 2048, R | W | X)
+    boot.op(Q_RESET, 0).op(Q_BLOCK, 0, 700, R | W).op(Q_PROTECT, 0, 701, R | X)
+    greedy = Quota(44, 2048, 2048)
+    for i in range(12):
+        greedy.elsewhere(1, (3 << 30) + i * (1 << 30) + i * (2 << 20))
+    for page in range(0, 2048, 256):
+        greedy.op(Q_PAGE, 0, page, R | W).op(Q_PAGE, 1, page, R | W)
+    greedy.op(Q_RESET, 1).op(Q_PAGE, 1, 5, R | X)
+    seeds["quota-vm-boot"] = boot.data
+    seeds["quota-other-vm-maps-elsewhere"] = greedy.data
+    seeds["quota-48-bit-ipa"] = Quota(48, 1, 513).op(Q_PAGE, 0).op(Q_PAGE, 1, 512).data
+    for name, data in seeds.items():
+        write("palloc", name, data)
+
+
 # --- Formatting (fuzz_format) ---------------------------------------------------------
 
 CONVERSIONS = "diuxXopsc%"
@@ -732,7 +852,7 @@ def vmstate_seeds():
 def main():
     for harness in ("config", "platform", "acpi_reader", "dt2acpi", "input", "screen",
                     "message", "stage2", "timescale", "cpu_profile", "format", "link",
-                    "vmstate", "vgic"):
+                    "vmstate", "vgic", "palloc"):
         shutil.rmtree(os.path.join(CORPUS, harness), ignore_errors=True)
     configs()
     device_trees()
@@ -747,6 +867,7 @@ def main():
     link_seeds()
     vmstate_seeds()
     vgic()
+    palloc()
     print(f"fuzz-seeds: corpora written under {os.path.relpath(CORPUS, TOP)}")
 
 

@@ -28,6 +28,8 @@ FUZZ_SRCS_fuzz_link       := src/migrate/session.c src/migrate/wire.c src/lib/cr
 	src/lib/format.c
 FUZZ_SRCS_fuzz_vmstate    := src/migrate/vmstate.c src/migrate/wire.c src/lib/crc32.c \
 	src/lib/format.c
+FUZZ_SRCS_fuzz_palloc     := src/core/palloc.c src/core/mem.c src/arch/arm64/stage2.c \
+	src/arch/arm64/pgtable.c
 FUZZ_SRCS_fuzz_vgic       := src/vdev/vgic.c src/core/mmio.c src/core/guestlog.c src/lib/format.c \
 	tests/unit/fake_arch.c
 
