@@ -40,32 +40,33 @@ struct fuzz_in {
 	size_t n;
 };
 
-static inline bool fuzz_more(const struct fuzz_in *in)
+FUZZ_ORACLE static inline bool fuzz_more(const struct fuzz_in *in)
 {
 	return in->n > 0;
 }
 
 /* Up to @len bytes into @out (zeros past the end); returns how many were real. */
-static inline size_t fuzz_bytes(struct fuzz_in *in, void *out, size_t len)
+FUZZ_ORACLE static inline size_t fuzz_bytes(struct fuzz_in *in, void *out, size_t len)
 {
 	size_t k = len < in->n ? len : in->n;
 
 	memcpy(out, in->p, k);
-	memset((uint8_t *)out + k, 0, len - k);
+	if (k < len)
+		memset((uint8_t *)out + k, 0, len - k);
 	in->p += k;
 	in->n -= k;
 	return k;
 }
 
-static inline uint8_t fuzz_u8(struct fuzz_in *in)
+FUZZ_ORACLE static inline uint8_t fuzz_u8(struct fuzz_in *in)
 {
-	uint8_t v;
-
-	fuzz_bytes(in, &v, 1);
-	return v;
+	if (!in->n)
+		return 0;
+	in->n--;
+	return *in->p++;
 }
 
-static inline uint16_t fuzz_u16(struct fuzz_in *in)
+FUZZ_ORACLE static inline uint16_t fuzz_u16(struct fuzz_in *in)
 {
 	uint16_t v;
 
@@ -73,7 +74,7 @@ static inline uint16_t fuzz_u16(struct fuzz_in *in)
 	return v;
 }
 
-static inline uint32_t fuzz_u32(struct fuzz_in *in)
+FUZZ_ORACLE static inline uint32_t fuzz_u32(struct fuzz_in *in)
 {
 	uint32_t v;
 
@@ -81,7 +82,7 @@ static inline uint32_t fuzz_u32(struct fuzz_in *in)
 	return v;
 }
 
-static inline uint64_t fuzz_u64(struct fuzz_in *in)
+FUZZ_ORACLE static inline uint64_t fuzz_u64(struct fuzz_in *in)
 {
 	uint64_t v;
 
@@ -90,7 +91,7 @@ static inline uint64_t fuzz_u64(struct fuzz_in *in)
 }
 
 /* A NUL-terminated string of @max - 1 bytes at most. */
-static inline bool fuzz_terminated(const char *s, size_t max)
+FUZZ_ORACLE static inline bool fuzz_terminated(const char *s, size_t max)
 {
 	return memchr(s, '\0', max) != NULL;
 }

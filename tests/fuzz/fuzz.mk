@@ -4,7 +4,8 @@
 # them (docs/testing.md).
 FUZZ_CC     ?= clang
 FUZZ_CFLAGS := -std=gnu11 -O1 -g $(WARN_CFLAGS) -Isrc -Itests/unit \
-	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
+	-fsanitize-coverage-ignorelist=tests/fuzz/coverage-ignore.txt
 FUZZ_LDLIBS := -lfdt
 
 FUZZ_SRCS_fuzz_config     := src/core/config.c src/core/cpu_profile.c src/hypercall/rpci.c \
@@ -40,7 +41,7 @@ FUZZ_BINS  := $(addprefix $(BUILD)/fuzz/,$(FUZZ_NAMES))
 fuzz-bins: $(FUZZ_BINS)
 
 .SECONDEXPANSION:
-$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $$(FUZZ_SRCS_$$*) \
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h tests/fuzz/coverage-ignore.txt $$(FUZZ_SRCS_$$*) \
 		$(wildcard src/*/*.h src/*/*/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZCC  $@"
