@@ -384,6 +384,9 @@ def stage2():
         fault(-0x1000) + fault(2 << 20) + fault(0x100, esr=DABT | WRITE | (31 << 16),
                                                 pc_page_off=0),
     }
+    # A host write starting past the end of the largest RAM passed the harness's own
+    # range check (its end wrapped) and read the fake stage 2 out of bounds.
+    seeds["crash-host-write-past-ram"] = u16(8191) + host_write((32 << 20) + 0xEEEE, 0xEEEE)
     for name, data in seeds.items():
         write("stage2", name, data)
 

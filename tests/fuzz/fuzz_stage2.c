@@ -60,7 +60,8 @@ FUZZ_ORACLE static void host_write(uint64_t ipa, uint64_t len)
 	struct vm_s2_locked s2;
 	int r;
 
-	if (ipa < FAKE_RAM_IPA || len > vm.ram_size - (ipa - FAKE_RAM_IPA))
+	if (ipa < FAKE_RAM_IPA || ipa - FAKE_RAM_IPA > vm.ram_size ||
+	    len > vm.ram_size - (ipa - FAKE_RAM_IPA))
 		return; /* the backdoor writes RAM only (vm_ram_ptr) */
 	for (uint64_t p = ipa & ~(PAGE - 1); p < ipa + len; p += PAGE)
 		was_x += (perms_at(p) & S2_PERM_X) != 0;
