@@ -46,6 +46,7 @@
 struct mregion {
 	uint64_t base, pages; /* as added: whole pages */
 	uint16_t owner[MAX_PAGES];
+	uint64_t free[MAX_PAGES / 64]; /* a bit per page owned by nobody, kept with owner[] */
 };
 
 static struct palloc alloc; /* the allocator under test */
@@ -62,25 +63,16 @@ static uint64_t round_up(uint64_t v, uint64_t a)
 
 /* --- the model --- */
 
-FUZZ_ORACLE static uint64_t model_free_pages(void)
+static uint64_t model_free; /* pages owned by nobody */
+
+/* Page @i of @m to @who (FREE: nobody). */
+FUZZ_ORACLE static void set_owner(struct mregion *m, uint64_t i, uint16_t who)
 {
-	uint64_t n = 0;
+	uint64_t bit = 1UL << (i % 64);
 
-	for (unsigned int r = 0; r < nmodel; r++)
-		for (uint64_t i = 0; i < model[r].pages; i++)
-			n += model[r].owner[i] == FREE;
-	return n;
-}
-
-FUZZ_ORACLE static uint64_t model_free_runs(void)
-{
-	uint64_t runs = 0;
-
-	for (unsigned int r = 0; r < nmodel; r++)
-		for (uint64_t i = 0; i < model[r].pages; i++)
-			runs += model[r].owner[i] == FREE &&
-				(i == 0 || model[r].owner[i - 1] != FREE);
-	return runs;
+	model_free += (who == FREE) - (m->owner[i] == FREE);
+	m->owner[i] = who;
+	m->free[i / 64] = who == FREE ? m->free[i / 64] | bit : m->free[i / 64] & ~bit;
 }
 
 /* Where first fit puts @pages pages aligned to @align: the lowest address that fits. */
@@ -120,42 +112,48 @@ FUZZ_ORACLE static struct mregion *model_find(uint64_t addr, uint64_t pages, uin
 
 /* --- checks --- */
 
+/* The allocator against the model: free pages, free runs, each region's bits and hint. */
 FUZZ_ORACLE static void check_state(const char *after)
 {
-	uint64_t free_pages = model_free_pages();
+	uint64_t runs = 0;
 
-	FUZZ_CHECK(palloc_free_bytes(&alloc) == free_pages * PAGE,
+	FUZZ_CHECK(palloc_free_bytes(&alloc) == model_free * PAGE,
 		   "after %s: %lu bytes free, the model has %lu pages", after,
-		   (unsigned long)palloc_free_bytes(&alloc), (unsigned long)free_pages);
-	FUZZ_CHECK(palloc_free_runs(&alloc) == model_free_runs(),
-		   "after %s: %lu free runs, the model has %lu", after,
-		   (unsigned long)palloc_free_runs(&alloc), (unsigned long)model_free_runs());
+		   (unsigned long)palloc_free_bytes(&alloc), (unsigned long)model_free);
 	FUZZ_CHECK(alloc.nregions == nmodel, "after %s: %u regions, the model has %u", after,
 		   alloc.nregions, nmodel);
 	for (unsigned int r = 0; r < nmodel; r++) {
 		const struct palloc_region *g = &alloc.region[r];
 		const struct mregion *m = &model[r];
+		uint64_t above = 0; /* the page before a word's first is free */
 
 		FUZZ_CHECK(g->base == m->base && g->pages == m->pages,
 			   "region %u: 0x%lx+%lu pages, the model has 0x%lx+%lu", r,
 			   (unsigned long)g->base, (unsigned long)g->pages, (unsigned long)m->base,
 			   (unsigned long)m->pages);
 		for (uint64_t w = 0; w < (m->pages + 63) / 64; w++) {
-			uint64_t want = 0;
+			uint64_t want = m->free[w];
+			uint64_t below_hint = g->hint >= w * 64 + 64 ? ~0UL
+					      : g->hint > w * 64 ? (1UL << (g->hint - w * 64)) - 1
+								 : 0;
 
-			for (uint64_t i = w * 64; i < m->pages && i < w * 64 + 64; i++)
-				want |= (uint64_t)(m->owner[i] == FREE) << (i % 64);
 			FUZZ_CHECK(g->free[w] == want,
 				   "after %s: region %u pages %lu-%lu: free bits 0x%lx, the model "
 				   "0x%lx",
 				   after, r, (unsigned long)(w * 64), (unsigned long)(w * 64 + 63),
 				   (unsigned long)g->free[w], (unsigned long)want);
+			FUZZ_CHECK(!(want & below_hint),
+				   "after %s: region %u: a page free below the hint %lu (pages "
+				   "%lu-%lu: 0x%lx)",
+				   after, r, (unsigned long)g->hint, (unsigned long)(w * 64),
+				   (unsigned long)(w * 64 + 63), (unsigned long)want);
+			/* A run starts at each free page whose predecessor is not free. */
+			runs += (uint64_t)__builtin_popcountll(want & ~(want << 1 | above));
+			above = want >> 63;
 		}
-		for (uint64_t i = 0; i < g->hint && i < m->pages; i++)
-			FUZZ_CHECK(m->owner[i] != FREE,
-				   "after %s: region %u page %lu free, below the hint %lu", after,
-				   r, (unsigned long)i, (unsigned long)g->hint);
 	}
+	FUZZ_CHECK(palloc_free_runs(&alloc) == runs, "after %s: %lu free runs, the model has %lu",
+		   after, (unsigned long)palloc_free_runs(&alloc), (unsigned long)runs);
 }
 
 /* --- operations --- */
@@ -191,6 +189,10 @@ FUZZ_ORACLE static void add_region(struct fuzz_in *in)
 	model[nmodel].base = start;
 	model[nmodel].pages = (end - start) / PAGE;
 	memset(model[nmodel].owner, 0, sizeof(model[nmodel].owner));
+	memset(model[nmodel].free, 0, sizeof(model[nmodel].free));
+	for (uint64_t i = 0; i < model[nmodel].pages; i++)
+		model[nmodel].free[i / 64] |= 1UL << (i % 64);
+	model_free += model[nmodel].pages;
 	nmodel++;
 }
 
@@ -219,7 +221,7 @@ FUZZ_ORACLE static void check_alloc(uint64_t size, uint64_t align)
 		return;
 	m = model_find(got, pages, &first);
 	for (uint64_t i = 0; i < pages; i++)
-		m->owner[first + i] = k < 0 ? RESERVED : (uint16_t)(k + 1);
+		set_owner(m, first + i, k < 0 ? RESERVED : (uint16_t)(k + 1));
 	baseline &= k >= 0; /* without a slot, it is never freed */
 	if (k >= 0) {
 		slot_base[k] = got;
@@ -249,7 +251,7 @@ FUZZ_ORACLE static void free_slot_pages(unsigned int k, uint64_t first, uint64_t
 			   (unsigned long)(slot_base[k] + (first + i) * PAGE), (unsigned long)run,
 			   r);
 		for (uint64_t j = 0; j < run; j++)
-			m->owner[mfirst + first + i + j] = FREE;
+			set_owner(m, mfirst + first + i + j, FREE);
 		i += run;
 	}
 	for (i = 0; i < slot_pages[k]; i++)
@@ -279,7 +281,7 @@ FUZZ_ORACLE static void check_free_any(uint64_t base, uint64_t size)
 		return;
 	baseline = false; /* it may have been a reservation */
 	for (uint64_t i = 0; i < pages; i++)
-		m->owner[first + i] = FREE;
+		set_owner(m, first + i, FREE);
 	/* Slots whose pages were freed this way hold what is left of them. */
 	for (unsigned int k = 0; k < SLOTS; k++)
 		if (slot_base[k])
@@ -300,7 +302,7 @@ FUZZ_ORACLE static void check_reserve(uint64_t base, uint64_t size)
 			uint64_t a = model[r].base + i * PAGE;
 
 			if (a >= start && a < end && model[r].owner[i] == FREE)
-				model[r].owner[i] = RESERVED;
+				set_owner(&model[r], i, RESERVED);
 		}
 }
 
@@ -364,6 +366,7 @@ static void palloc_session(struct fuzz_in in, unsigned int n)
 
 	palloc_init(&alloc);
 	nmodel = 0;
+	model_free = 0;
 	baseline = false;
 	memset(slot_base, 0, sizeof(slot_base));
 	for (unsigned int i = 0; i < n; i++)
@@ -494,30 +497,85 @@ static uint64_t quota_of(const struct qvm *q)
 
 static uint64_t base_free; /* host memory free with both roots taken, no tables */
 
-/* One page of VM @q's RAM against the model. */
+/*
+ * The stage-2 descriptor that maps @ipa, read from the tables as the MMU reads
+ * them (VMSAv8-64, 4 KiB granule; the root is start_level's concatenated
+ * tables), and the bytes it maps in *@size; 0 when nothing does.
+ */
+FUZZ_ORACLE static uint64_t walk(const struct stage2 *s2, uint64_t ipa, uint64_t *size)
+{
+	const uint64_t *table = s2->root;
+	uint64_t entries = pgtable_root_pages(s2->ipa_bits, s2->start_level) * 512UL;
+
+	for (unsigned int level = s2->start_level; level <= 3; level++) {
+		unsigned int shift = 12 + 9 * (3 - level);
+		uint64_t e = table[(ipa >> shift) & (entries - 1)];
+
+		*size = 1UL << shift;
+		if (!(e & PTE_VALID))
+			return 0;
+		if (level == 3 || !(e & PTE_TABLE))
+			return level == 3 && !(e & PTE_TABLE) ? 0 : e; /* level 3: pages only */
+		table = (const uint64_t *)(e & PTE_ADDR_MASK);
+		entries = 512;
+	}
+	return 0;
+}
+
+/* One page of VM @q's RAM, as the tables map it, against the model. */
 FUZZ_ORACLE static void check_page(struct qvm *q, unsigned int v, uint64_t i)
 {
-	struct s2_leaf leaf;
+	uint64_t ipa = GUEST_RAM_BASE + i * PAGE, size, e = walk(&q->s2, ipa, &size);
+	uint64_t pa = (e & PTE_ADDR_MASK) + (ipa & (size - 1) & ~(PAGE - 1));
+	unsigned int perms = (e & S2_AP_R ? S2_PERM_R : 0) | (e & S2_AP_W ? S2_PERM_W : 0) |
+			     (e & S2_XN ? 0 : S2_PERM_X);
 
-	arch_stage2_lookup(&q->s2, ipa_init(GUEST_RAM_BASE + i * PAGE), &leaf);
-	FUZZ_CHECK(leaf.valid == (q->perms[i] != 0) &&
-			   (!leaf.valid || (leaf.perms == q->perms[i] &&
-					    pa_addr(leaf.pa) == q->ram_pa + i * PAGE)),
-		   "VM %u RAM page %lu: valid %d perms %u pa 0x%lx, the model: perms %u pa 0x%lx",
-		   v, (unsigned long)i, leaf.valid, leaf.perms, (unsigned long)pa_addr(leaf.pa),
+	FUZZ_CHECK(!e == !q->perms[i] &&
+			   (!e || (perms == q->perms[i] && pa == q->ram_pa + i * PAGE)),
+		   "VM %u RAM page %lu: descriptor 0x%lx (perms %u pa 0x%lx), the model: perms %u "
+		   "pa 0x%lx",
+		   v, (unsigned long)i, (unsigned long)e, e ? perms : 0, (unsigned long)pa,
 		   q->perms[i], (unsigned long)(q->ram_pa + i * PAGE));
 }
 
-/* Every page of the 2 MiB of RAM page @i is in, in both VMs. */
-FUZZ_ORACLE static void check_block(uint64_t i)
+/* What arch_stage2_lookup says of VM @q's RAM page @i is what its tables say. */
+FUZZ_ORACLE static void check_lookup(struct qvm *q, unsigned int v, uint64_t i)
 {
-	for (unsigned int v = 0; v < 2; v++) {
-		struct qvm *q = &qvms[v];
-		uint64_t first = i / 512 * 512;
+	uint64_t ipa = GUEST_RAM_BASE + i * PAGE, size, e = walk(&q->s2, ipa, &size);
+	struct s2_leaf leaf;
 
-		for (uint64_t p = first; p < first + 512 && p < q->ram_pages; p++)
-			check_page(q, v, p);
-	}
+	arch_stage2_lookup(&q->s2, ipa_init(ipa), &leaf);
+	FUZZ_CHECK(leaf.valid == (e != 0) &&
+			   (!e || (leaf.size == size && leaf.perms == q->perms[i] &&
+				   pa_addr(leaf.pa) == q->ram_pa + i * PAGE)),
+		   "VM %u RAM page %lu: lookup valid %d perms %u pa 0x%lx size 0x%lx, descriptor "
+		   "0x%lx of 0x%lx bytes",
+		   v, (unsigned long)i, leaf.valid, leaf.perms, (unsigned long)pa_addr(leaf.pa),
+		   (unsigned long)leaf.size, (unsigned long)e, (unsigned long)size);
+}
+
+/*
+ * After an operation on VM @v at RAM page @i: every page of its 2 MiB there (a
+ * block split or made, a table entry beside) and the other VM's page @i. Each
+ * VM's every page is checked at the end of the input too.
+ */
+FUZZ_ORACLE static void check_block(unsigned int v, uint64_t i)
+{
+	struct qvm *q = &qvms[v], *other = &qvms[!v];
+	uint64_t first = i / 512 * 512;
+
+	for (uint64_t p = first; p < first + 512 && p < q->ram_pages; p++)
+		check_page(q, v, p);
+	check_lookup(q, v, i);
+	if (i < other->ram_pages)
+		check_page(other, !v, i);
+}
+
+FUZZ_ORACLE static void check_all_pages(void)
+{
+	for (unsigned int v = 0; v < 2; v++)
+		for (uint64_t p = 0; p < qvms[v].ram_pages; p++)
+			check_page(&qvms[v], v, p);
 }
 
 FUZZ_ORACLE static void check_memory(void)
@@ -649,16 +707,16 @@ static void quota_op(struct fuzz_in *in)
 	switch (op % 8 % Q_COUNT) {
 	case Q_PAGE: /* u16 page, u8 perms */
 		q_map_page(q, v, i, perms);
-		check_block(i);
+		check_block(v, i);
 		break;
 	case Q_BLOCK: /* u16 a page of the block, u8 perms: a whole 2 MiB of RAM only */
 		if ((b + 1) * 512 <= q->ram_pages)
 			q_map_block(q, v, b, perms);
-		check_block(i);
+		check_block(v, i);
 		break;
 	case Q_PROTECT: /* u16 page, u8 perms */
 		q_protect(q, v, i, perms);
-		check_block(i);
+		check_block(v, i);
 		break;
 	case Q_GICC: /* (u16, u8 unused) */
 		r = arch_stage2_map_device(&q->s2, ipa_init(GUEST_GICC_BASE), pa_init(0x08040000),
@@ -677,7 +735,7 @@ static void quota_op(struct fuzz_in *in)
 		break;
 	case Q_RESET:
 		q_reset(q);
-		check_block(i);
+		check_block(v, i);
 		break;
 	}
 	check_memory();
@@ -719,6 +777,7 @@ static void quota_session(struct fuzz_in in)
 	check_memory();
 	while (fuzz_more(&in))
 		quota_op(&in);
+	check_all_pages();
 	for (unsigned int v = 0; v < 2; v++) {
 		q_reset(&qvms[v]);
 		check_memory();
