@@ -51,8 +51,7 @@ FUZZ_ORACLE static inline size_t fuzz_bytes(struct fuzz_in *in, void *out, size_
 	size_t k = len < in->n ? len : in->n;
 
 	memcpy(out, in->p, k);
-	if (k < len)
-		memset((uint8_t *)out + k, 0, len - k);
+	memset((uint8_t *)out + k, 0, len - k);
 	in->p += k;
 	in->n -= k;
 	return k;

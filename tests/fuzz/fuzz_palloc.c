@@ -99,6 +99,7 @@ FUZZ_ORACLE static uint64_t model_first_fit(uint64_t pages, uint64_t align)
 /* The region and first page of [addr, addr + pages pages) if all of it is in one region. */
 FUZZ_ORACLE static struct mregion *model_find(uint64_t addr, uint64_t pages, uint64_t *first)
 {
+	*first = 0;
 	for (unsigned int r = 0; r < nmodel; r++) {
 		struct mregion *m = &model[r];
 
@@ -220,6 +221,8 @@ FUZZ_ORACLE static void check_alloc(uint64_t size, uint64_t align)
 	if (!got)
 		return;
 	m = model_find(got, pages, &first);
+	FUZZ_CHECK(m, "palloc_alloc gave 0x%lx+%lu pages, not all in one region",
+		   (unsigned long)got, (unsigned long)pages);
 	for (uint64_t i = 0; i < pages; i++)
 		set_owner(m, first + i, k < 0 ? RESERVED : (uint16_t)(k + 1));
 	baseline &= k >= 0; /* without a slot, it is never freed */
@@ -234,6 +237,8 @@ FUZZ_ORACLE static void free_slot_pages(unsigned int k, uint64_t first, uint64_t
 {
 	uint64_t mfirst, i = 0;
 	struct mregion *m = model_find(slot_base[k], slot_pages[k], &mfirst);
+
+	FUZZ_CHECK(m, "slot %u: 0x%lx in no region", k, (unsigned long)slot_base[k]);
 
 	while (i < n) {
 		uint64_t run = 0;
@@ -507,6 +512,8 @@ FUZZ_ORACLE static uint64_t walk(const struct stage2 *s2, uint64_t ipa, uint64_t
 	const uint64_t *table = s2->root;
 	uint64_t entries = pgtable_root_pages(s2->ipa_bits, s2->start_level) * 512UL;
 
+	*size = PAGE;
+
 	for (unsigned int level = s2->start_level; level <= 3; level++) {
 		unsigned int shift = 12 + 9 * (3 - level);
 		uint64_t e = table[(ipa >> shift) & (entries - 1)];
@@ -527,8 +534,8 @@ FUZZ_ORACLE static void check_page(struct qvm *q, unsigned int v, uint64_t i)
 {
 	uint64_t ipa = GUEST_RAM_BASE + i * PAGE, size, e = walk(&q->s2, ipa, &size);
 	uint64_t pa = (e & PTE_ADDR_MASK) + (ipa & (size - 1) & ~(PAGE - 1));
-	unsigned int perms = (e & S2_AP_R ? S2_PERM_R : 0) | (e & S2_AP_W ? S2_PERM_W : 0) |
-			     (e & S2_XN ? 0 : S2_PERM_X);
+	unsigned int perms = ((e & S2_AP_R) ? S2_PERM_R : 0) | ((e & S2_AP_W) ? S2_PERM_W : 0) |
+			     ((e & S2_XN) ? 0 : S2_PERM_X);
 
 	FUZZ_CHECK(!e == !q->perms[i] &&
 			   (!e || (perms == q->perms[i] && pa == q->ram_pa + i * PAGE)),

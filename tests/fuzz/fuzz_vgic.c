@@ -624,7 +624,7 @@ FUZZ_ORACLE static int sgir_names(uint64_t value, unsigned int from, unsigned in
 {
 	switch ((value >> 24) & 3) {
 	case 0:
-		return (value >> (16 + c)) & 1;
+		return (int)((value >> (16 + c)) & 1);
 	case 1:
 		return c != from;
 	case 2:
@@ -678,6 +678,22 @@ FUZZ_ORACLE static bool may_reach(const struct acc *a, uint64_t value, unsigned 
 
 FUZZ_ORACLE static void check_ctlr(const struct acc *a, uint64_t value, bool waker);
 
+/* Are @n interrupts' states all the same in @a and @b (irq_diff's fields)? */
+FUZZ_ORACLE static bool irqs_same(const struct vgic_irq *a, const struct vgic_irq *b,
+				  unsigned int n)
+{
+	unsigned int same = 1;
+
+	for (unsigned int i = 0; i < n; i++)
+		same &= (a[i].group1 == b[i].group1) & (a[i].enabled == b[i].enabled) &
+			(a[i].pending == b[i].pending) & (a[i].active == b[i].active) &
+			(a[i].priority == b[i].priority) & (a[i].edge == b[i].edge) &
+			(a[i].route == b[i].route) & (a[i].target == b[i].target) &
+			(a[i].sources == b[i].sources) & (a[i].level == b[i].level) &
+			(a[i].in_lr == b[i].in_lr);
+	return same;
+}
+
 /* After a write through @a (a read is checked as a write not permitted: nothing changes). */
 FUZZ_ORACLE static void check_write(const struct acc *a, uint64_t value)
 {
@@ -693,15 +709,15 @@ FUZZ_ORACLE static void check_write(const struct acc *a, uint64_t value)
 		FUZZ_CHECK(before.sleeping[c] == vc->sleeping || (waker && c == a->bank),
 			   "an access at frame %d offset 0x%lx changed vCPU %u's GICR_WAKER",
 			   a->frame, (unsigned long)a->off, c);
-		/* Byte for byte the same, where nothing may change: nothing did. */
+		/* Where nothing may change and nothing did, one pass without branches. */
 		if (!may_reach(a, value, c, 0, GIC_NR_PRIVATE) &&
-		    !memcmp(before.priv[c], vc->priv, sizeof(before.priv[c])))
+		    irqs_same(before.priv[c], vc->priv, GIC_NR_PRIVATE))
 			continue;
 		for (unsigned int intid = 0; intid < GIC_NR_PRIVATE; intid++)
 			check_irq_written(a, value, c, intid);
 	}
 	if (!may_reach(a, value, a->bank, GIC_NR_PRIVATE, NR_IRQS) &&
-	    !memcmp(before.spi, vm.vgic.spi, sizeof(before.spi))) {
+	    irqs_same(before.spi, vm.vgic.spi, VGIC_NR_SPIS)) {
 		check_ctlr(a, value, waker);
 		return;
 	}
