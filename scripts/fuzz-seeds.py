@@ -568,6 +568,9 @@ def vgic():
         "bad-sizes-and-offsets": bad.data,
         # GICv2 SGI bits of ISPENDR0/ICPENDR0 changed the SGI's pending state.
         "crash-v2-ispendr-sgi": Gic(v2=True, vcpus=2).write(GICD, 0x200, 1 << 1).data,
+        # The harness ran a vCPU that waited in WFI (entered it, let it end an interrupt).
+        "crash-blocked-vcpu-ran": Gic(vcpus=1).write(GICD, 0x0, 2).write(GICD, 0x104, 1 << 1)
+        .level(33, True).flush().guest([ACK]).op(V_WFI).flush().guest([EOI]).data,
         # An IROUTER with Aff1 set routed the SPI to the vCPU of its Aff0.
         "crash-irouter-aff1": Gic(vcpus=2).write(GICD, 0x6000 + 8 * 53, 0x6A006A01, 8).data,
     }

@@ -867,20 +867,24 @@ static void do_access(struct acc *a, bool write, uint64_t value)
 }
 
 /* Any offset and size: u16 offset in the frame, u8 size (1 << its low 2 bits). */
-static void raw_access(struct fuzz_in *in, struct acc *a, bool write)
+static void raw_access(struct fuzz_in *in, struct acc *a, bool write, bool perform)
 {
 	a->off = fuzz_u16(in);
 	a->size = 1U << (fuzz_u8(in) & 3);
+	uint64_t value;
+
 	if (a->off + a->size > FRAME_SIZE) /* within the frame (64 KiB, all of them) */
 		a->off = FRAME_SIZE - a->size;
-	do_access(a, write, write ? fuzz_u64(in) : 0);
+	value = write ? fuzz_u64(in) : 0;
+	if (perform)
+		do_access(a, write, value);
 }
 
 /*
  * A register of the frame by its index in the map (u8), an element of it (u8),
  * a size (u8: 1 << its low 2 bits): offsets the guest uses, mostly permitted.
  */
-static void reg_access(struct fuzz_in *in, struct acc *a, bool write)
+static void reg_access(struct fuzz_in *in, struct acc *a, bool write, bool perform)
 {
 	const struct reg *regs = a->frame == F_SGI  ? sgi_frame
 				 : a->frame == F_RD ? rd_frame
@@ -894,8 +898,12 @@ static void reg_access(struct fuzz_in *in, struct acc *a, bool write)
 	unsigned int index = fuzz_u8(in);
 
 	a->size = 1U << (fuzz_u8(in) & 3);
+	uint64_t value;
+
 	a->off = r->off + (uint64_t)index * a->size % r->len;
-	do_access(a, write, write ? fuzz_u64(in) : 0);
+	value = write ? fuzz_u64(in) : 0;
+	if (perform)
+		do_access(a, write, value);
 }
 
 /* Frame selector (u8): bit 7 the redistributor (GICv3; bit 6: its SGI frame), else GICD. */
@@ -977,10 +985,10 @@ FUZZ_ORACLE static void flush(unsigned int c)
  * The guest runs (u32: two bits per list register: 1 acknowledge, 2 deactivate,
  * 3 both), then exits: what it finished with is read back.
  */
-FUZZ_ORACLE static void guest_and_sync(struct fuzz_in *in, unsigned int c)
+FUZZ_ORACLE static void guest_and_sync(uint32_t actions, unsigned int c)
 {
 	struct vgic_cpu *vc = &vm.vcpus[c].vgic;
-	uint32_t actions = fuzz_u32(in), used = vc->lr_used, freed = 0;
+	uint32_t used = vc->lr_used, freed = 0;
 
 	for (uint32_t u = used; u; u &= u - 1) {
 		unsigned int i = (unsigned int)__builtin_ctz(u), act = (actions >> (2 * i)) & 3;
@@ -1042,20 +1050,24 @@ static void run_op(struct fuzz_in *in)
 	uint8_t b = fuzz_u8(in);
 	unsigned int c = (b >> 4) % vm.nvcpus, intid;
 	struct vcpu *v = &vm.vcpus[c];
+	/* A vCPU waiting in WFI runs nothing: no access, no SGI, no entry or exit. */
+	bool runs = vcpu_state(v) != VCPU_BLOCKED;
+	uint64_t sgi1r;
+	uint32_t actions;
 	struct acc a;
 
 	switch (b & 15) {
 	case OP_READ_RAW:  /* u8 frame, u16 offset, u8 size */
 	case OP_WRITE_RAW: /* and u64 value */
 		if (pick_frame(in, &a, c))
-			raw_access(in, &a, (b & 15) == OP_WRITE_RAW);
+			raw_access(in, &a, (b & 15) == OP_WRITE_RAW, runs);
 		break;
 	case OP_READ_REG:  /* u8 frame, u8 register, u8 element, u8 size */
 	case OP_WRITE_REG: /* and u64 value */
 	case 13:
 	case 14:
 		if (pick_frame(in, &a, c))
-			reg_access(in, &a, (b & 15) != OP_READ_REG);
+			reg_access(in, &a, (b & 15) != OP_READ_REG, runs);
 		break;
 	case OP_INJECT: /* u8 INTID: a device's edge, or a timer's */
 		intid = fuzz_u8(in);
@@ -1067,20 +1079,28 @@ static void run_op(struct fuzz_in *in)
 			       intid >> 7);
 		break;
 	case OP_FLUSH:
-		flush(c);
+		if (runs)
+			flush(c);
 		break;
 	case OP_GUEST: /* u32 actions */
-		guest_and_sync(in, c);
+		actions = fuzz_u32(in);
+		if (runs)
+			guest_and_sync(actions, c);
 		break;
 	case OP_SEND_SGI: /* u64 ICC_SGI1R_EL1 (GICv3) */
-		if (version == 3)
-			vgic_send_sgi(v, fuzz_u64(in));
+		if (version != 3)
+			break;
+		sgi1r = fuzz_u64(in);
+		if (runs)
+			vgic_send_sgi(v, sgi1r);
 		break;
 	case OP_MAINTENANCE:
-		vgic_maintenance(v);
+		if (runs)
+			vgic_maintenance(v);
 		break;
 	case OP_WFI:
-		wait_for_interrupt(c);
+		if (runs)
+			wait_for_interrupt(c);
 		break;
 	case OP_RESET:
 		vgic_reset(&vm);
