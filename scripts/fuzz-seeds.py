@@ -385,6 +385,9 @@ def stage2():
         fault(-0x1000) + fault(2 << 20) + fault(0x100, esr=DABT | WRITE | (31 << 16),
                                                 pc_page_off=0),
     }
+    # A host write starting past the end of the largest RAM passed the harness's own
+    # range check (its end wrapped) and read the fake stage 2 out of bounds.
+    seeds["crash-host-write-past-ram"] = u16(8191) + host_write((32 << 20) + 0xEEEE, 0xEEEE)
     for name, data in seeds.items():
         write("stage2", name, data)
 
@@ -445,6 +448,256 @@ def cpu_profile_seeds():
     }
     for name, data in seeds.items():
         write("cpu_profile", name, data)
+# --- Virtual GIC (fuzz_vgic) ---------------------------------------------------------
+
+(V_READ, V_WRITE, V_READ_REG, V_WRITE_REG, V_INJECT, V_LEVEL, V_FLUSH, V_GUEST, V_SGI1R,
+ V_MAINTENANCE, V_WFI, V_RESET) = range(12)
+GICD, RD, SGI = 0x00, 0x80, 0xC0  # frame selectors; RD and SGI take the vCPU in bits 0-5
+ACK, EOI = 1, 2  # what the guest does with a list register (two bits each)
+
+
+class Gic:
+    """Encodes a session; ops are done by vCPU @cpu (the op byte's high nibble)."""
+
+    def __init__(self, v2=False, vcpus=2, lrs=4):
+        self.v2 = v2
+        self.data = u8((1 if v2 else 0) | (vcpus - 1) << 1 | (lrs - 1) << 4)
+
+    def _op(self, op, cpu):
+        self.data += u8(op | cpu << 4)
+
+    def size(self, n):
+        return u8({1: 0, 2: 1, 4: 2, 8: 3}[n])
+
+    def write(self, frame, off, value, size=4, cpu=0):
+        self._op(V_WRITE, cpu)
+        self.data += u8(frame) + u16(off) + self.size(size) + u64(value)
+        return self
+
+    def read(self, frame, off, size=4, cpu=0):
+        self._op(V_READ, cpu)
+        self.data += u8(frame) + u16(off) + self.size(size)
+        return self
+
+    def inject(self, intid, cpu=0):
+        self._op(V_INJECT, cpu)
+        self.data += u8(intid)
+        return self
+
+    def level(self, intid, high, cpu=0):
+        self._op(V_LEVEL, cpu)
+        self.data += u8(intid | (0x80 if high else 0))
+        return self
+
+    def flush(self, cpu=0):
+        self._op(V_FLUSH, cpu)
+        return self
+
+    def guest(self, actions, cpu=0):
+        """@actions: what the guest does with each list register, LR0 first."""
+        self._op(V_GUEST, cpu)
+        self.data += u32(sum(a << (2 * i) for i, a in enumerate(actions)))
+        return self
+
+    def sgi1r(self, value, cpu=0):
+        self._op(V_SGI1R, cpu)
+        self.data += u64(value)
+        return self
+
+    def op(self, which, cpu=0):
+        self._op(which, cpu)
+        return self
+
+
+def gic_v3_linux(vcpus=2):
+    """What Linux's GICv3 driver does at boot (for the first SPIs), then a timer tick, the
+    UART, an IPI; under 1 KiB, the harness's -max_len."""
+    g = Gic(vcpus=vcpus).write(GICD, 0x0, 0).read(GICD, 0x4).read(GICD, 0xFFE8)
+    g.write(GICD, 0x84, 0xFFFFFFFF).write(GICD, 0x184, 0xFFFFFFFF)
+    for i in range(8, 12):
+        g.write(GICD, 0x400 + 4 * i, 0xA0A0A0A0)
+    for intid in range(32, 40 if vcpus > 2 else 48):
+        g.write(GICD, 0x6000 + 8 * intid, intid % vcpus, size=8)
+    g.write(GICD, 0x0, 2)
+    for c in range(vcpus):
+        g.read(RD | c, 0x8, size=8).write(RD | c, 0x14, 0, cpu=c)
+        g.write(SGI | c, 0x80, 0xFFFFFFFF, cpu=c).write(SGI | c, 0x418, 0xA0A0A0A0, cpu=c)
+        g.write(SGI | c, 0x100, 0x0000FFFF | 1 << 27, cpu=c)  # SGIs, the virtual timer
+        if vcpus <= 2:
+            g.write(SGI | c, 0x180, 0xFFFF0000, cpu=c).read(RD | c, 0x14, cpu=c)
+            g.write(SGI | c, 0x400, 0xA0A0A0A0, cpu=c)
+    g.write(GICD, 0x104, 1 << 1)  # the UART, SPI 1
+    g.inject(27).flush().guest([ACK | EOI]).level(33, True).flush().guest([ACK])
+    g.flush().guest([EOI]).flush().level(33, False).guest([ACK | EOI])
+    g.sgi1r(1 << 24 | 1 << 1).flush(cpu=1).guest([ACK | EOI], cpu=1).op(V_WFI, cpu=1)
+    return g.data
+
+
+def gic_v2_linux():
+    g = Gic(v2=True, vcpus=2).write(GICD, 0x0, 0).read(GICD, 0x4).read(GICD, 0x800)
+    g.write(GICD, 0x820, 0x01010101).write(GICD, 0x824, 0x02020202, size=4)
+    for i in range(8):
+        g.write(GICD, 0x400 + 4 * i, 0xA0A0A0A0)
+    g.write(GICD, 0x100, 0xFFFF | 1 << 27).write(GICD, 0x100, 0xFFFF, cpu=1)
+    g.write(GICD, 0x104, 1 << 1 | 1 << 5).write(GICD, 0x0, 1)
+    g.write(GICD, 0xF00, 1 << 17 | 2).write(GICD, 0xF00, 2 << 24 | 3, cpu=1)
+    g.write(GICD, 0xF23, 1 << 1, size=1).read(GICD, 0xF20).read(GICD, 0x200, cpu=1)
+    g.flush(cpu=1).guest([ACK | EOI, ACK], cpu=1).flush(cpu=1).guest([0, EOI], cpu=1)
+    g.level(37, True).flush(cpu=1).inject(27).flush().write(GICD, 0xF13, 1 << 1, size=1)
+    return g.data
+
+
+def vgic():
+    few_lrs = Gic(vcpus=1, lrs=2).write(GICD, 0x0, 2)
+    for i in range(10):
+        few_lrs.write(GICD, 0x400 + 32 + i, 0x80 - 8 * i, size=1)
+    few_lrs.write(GICD, 0x104, 0x3FF)
+    for i in range(10):
+        few_lrs.inject(32 + i)
+    few_lrs.flush().op(V_MAINTENANCE).guest([ACK | EOI, ACK]).flush().guest([ACK, EOI])
+    few_lrs.op(V_MAINTENANCE).flush().op(V_RESET).flush()
+    bad = Gic(vcpus=8, lrs=16).write(SGI | 1, 0x102, 0xFFFFFFFF).write(SGI | 1, 0x103, 0xFFFF, 2)
+    bad.write(GICD, 0x41F, 0x8080, size=2).write(GICD, 0x420, 0x1010101010101010, size=8)
+    bad.write(GICD, 0x6104, 0x77, size=8).write(GICD, 0xC09, 0, size=1).read(RD | 7, 0xC, 8)
+    bad.read(GICD, 0xFFFC).read(SGI | 3, 0xFFFC).read(RD | 2, 0x8).read(GICD, 0x6000)
+    bad.write(RD | 7, 0xFFFC, 1).write(GICD, 0x0, 0xFF).write(GICD, 0x2, 3, size=2)
+    seeds = {
+        "linux-gicv3-2cpus": gic_v3_linux(),
+        "linux-gicv3-8cpus": gic_v3_linux(8),
+        "linux-gicv2-2cpus": gic_v2_linux(),
+        "more-interrupts-than-lrs": few_lrs.data,
+        "bad-sizes-and-offsets": bad.data,
+        # GICv2 SGI bits of ISPENDR0/ICPENDR0 changed the SGI's pending state.
+        "crash-v2-ispendr-sgi": Gic(v2=True, vcpus=2).write(GICD, 0x200, 1 << 1).data,
+        # The harness ran a vCPU that waited in WFI (entered it, let it end an interrupt).
+        "crash-blocked-vcpu-ran": Gic(vcpus=1).write(GICD, 0x0, 2).write(GICD, 0x104, 1 << 1)
+        .level(33, True).flush().guest([ACK]).op(V_WFI).flush().guest([EOI]).data,
+        # An IROUTER with Aff1 set routed the SPI to the vCPU of its Aff0.
+        "crash-irouter-aff1": Gic(vcpus=2).write(GICD, 0x6000 + 8 * 53, 0x6A006A01, 8).data,
+    }
+    for name, data in seeds.items():
+        assert len(data) <= 1024, (name, len(data))  # tests/fuzz/fuzz_vgic.options
+        write("vgic", name, data)
+
+
+# --- Page allocator and stage-2 quotas (fuzz_palloc) ---------------------------------
+
+P_ALLOC, P_ALLOC_PAGES, P_FREE, P_FREE_PART, P_FREE_ANY, P_RESERVE = range(6)
+AT_ZERO, OVERLAP = 1, 2  # region flags
+
+
+class Pool:
+    """Encodes an allocator session; allocations fill the lowest free slot, as the harness's."""
+
+    def __init__(self, regions):
+        """@regions: (flags, pages, skew) each."""
+        self.data = u8(len(regions))
+        for flags, pages, skew in regions:
+            self.data += u8(flags) + u16(pages) + u8(skew)
+        self.slots = []
+
+    def _take_slot(self):
+        k = self.slots.index(False) if False in self.slots else len(self.slots)
+        if k == len(self.slots):
+            self.slots.append(True)
+        self.slots[k] = True
+        return k
+
+    def pages(self, n, align_log=0):
+        """Allocates @n pages aligned to 4 KiB << @align_log; returns its slot."""
+        self.data += u8(P_ALLOC_PAGES) + u8(n - 1) + u8(align_log)
+        return self._take_slot()
+
+    def alloc(self, size, align):
+        """Any size and alignment (their encodings); the caller knows whether it fits."""
+        self.data += u8(P_ALLOC) + u32(size) + u8(align)
+        return self
+
+    def free(self, slot):
+        self.data += u8(P_FREE) + u8(slot)
+        self.slots[slot] = False
+        return self
+
+    def free_part(self, slot, first, n):
+        self.data += u8(P_FREE_PART) + u8(slot) + u16(first) + u16(n)
+        return self
+
+    def free_any(self, region, off, size):
+        self.data += u8(P_FREE_ANY) + u8(region) + u32(off + (1 << 20)) + u32(size)
+        return self
+
+    def reserve(self, region, off, size):
+        self.data += u8(P_RESERVE) + u8(region) + u32(off + (1 << 20)) + u32(size)
+        return self
+
+
+Q_PAGE, Q_BLOCK, Q_PROTECT, Q_GICC, Q_ELSEWHERE, Q_RESET = range(6)
+R, W, X = 1, 2, 4
+IPA_SIZES = [32, 36, 40, 42, 44, 48]
+
+
+class Quota:
+    def __init__(self, ipa_bits, ram0, ram1, spare=0):
+        self.data = u8(0x80) + u8(IPA_SIZES.index(ipa_bits)) + u16(ram0 - 1) + u16(ram1 - 1)
+        self.data += u8(spare)
+
+    def op(self, which, vm, page=0, perms=R):
+        self.data += u8(which | vm << 3) + u16(page) + u8(perms)
+        return self
+
+    def elsewhere(self, vm, ipa):
+        self.op(Q_ELSEWHERE, vm)
+        self.data += u32(ipa >> 12)
+        return self
+
+
+def palloc():
+    # A VM faulting its RAM in 2 MiB blocks and its tables page by page, interleaved, reset
+    # in a loop: with a list of 64 free ranges the frees were dropped (issue 14, finding 2).
+    loop = Pool([(0, 2048, 0), (0, 1536, 0x10)]).reserve(0, 0, 0x3000)
+    for _ in range(3):
+        held = []
+        for i in range(6):
+            held.append(loop.pages(512, 9))
+            held += [loop.pages(1), loop.pages(1)]
+        for k in held[1::2] + held[0::2]:
+            loop.free(k)
+    mixed = Pool([(0, 1024, 0), (0, 700, 0x123)])
+    a, b, c = mixed.pages(24, 3), mixed.pages(1), mixed.pages(300, 4)
+    mixed.free_part(c, 10, 100).free_part(a, 0, 1).free(b).pages(7, 1)
+    mixed.free_any(0, 0x5000, 0x2000).free_any(0, 0x5000, 0x2000).free_any(1, 0x1001, 4096)
+    mixed.alloc(0x1234, 0x40 | 12).alloc(0, 12).alloc(1 << 31 | 5, 12).alloc(8192, 63)
+    mixed.free(c).free(a)
+    odd = Pool([(AT_ZERO, 16, 0), (OVERLAP, 8, 0), (0, 0, 0), (0, 9, 0x800)] +
+               [(0, 4, 0)] * 6)
+    for n in (1, 1, 16):
+        odd.pages(n)
+    odd.reserve(1, -0x2000, 0x3001).pages(2, 1)
+    seeds = {
+        "vm-reset-loop": loop.data,
+        "parts-and-bad-frees": mixed.data,
+        "page-zero-overlap-too-many": odd.data,
+    }
+    # Stage-2 quotas: a VM booting (blocks, then pages made read-only or executable one by
+    # one), the GICC mapping, resets; the other VM mapping outside its RAM until its quota
+    # is used up, which must not stop the first.
+    boot = Quota(40, 4096, 1024, spare=1)
+    for vm in (0, 1):
+        boot.op(Q_GICC, vm).op(Q_BLOCK, vm, 0, R | W | X).op(Q_PAGE, vm, 600, R | X)
+        boot.op(Q_PROTECT, vm, 3, R | X).op(Q_PROTECT, vm, 4, R).op(Q_PAGE, vm, 1000, R | W)
+        boot.op(Q_BLOCK, vm, 512, R | W).op(Q_BLOCK, vm, 2048, R | W | X)
+    boot.op(Q_RESET, 0).op(Q_BLOCK, 0, 700, R | W).op(Q_PROTECT, 0, 701, R | X)
+    greedy = Quota(44, 2048, 2048)
+    for i in range(12):
+        greedy.elsewhere(1, (3 << 30) + i * (1 << 30) + i * (2 << 20))
+    for page in range(0, 2048, 256):
+        greedy.op(Q_PAGE, 0, page, R | W).op(Q_PAGE, 1, page, R | W)
+    greedy.op(Q_RESET, 1).op(Q_PAGE, 1, 5, R | X)
+    seeds["quota-vm-boot"] = boot.data
+    seeds["quota-other-vm-maps-elsewhere"] = greedy.data
+    seeds["quota-48-bit-ipa"] = Quota(48, 1, 513).op(Q_PAGE, 0).op(Q_PAGE, 1, 512).data
+    for name, data in seeds.items():
+        write("palloc", name, data)
 
 
 # --- Formatting (fuzz_format) ---------------------------------------------------------
@@ -607,7 +860,7 @@ def vmstate_seeds():
 def main():
     for harness in ("config", "platform", "acpi_reader", "dt2acpi", "input", "screen",
                     "message", "stage2", "timescale", "cpu_profile", "format", "link",
-                    "vmstate"):
+                    "vmstate", "vgic", "palloc"):
         shutil.rmtree(os.path.join(CORPUS, harness), ignore_errors=True)
     configs()
     device_trees()
@@ -621,6 +874,8 @@ def main():
     format_seeds()
     link_seeds()
     vmstate_seeds()
+    vgic()
+    palloc()
     print(f"fuzz-seeds: corpora written under {os.path.relpath(CORPUS, TOP)}")
 
 

@@ -87,15 +87,18 @@ regress() {
 
 # One fuzzing run; $2 = libFuzzer's limits. Prints "NAME executions cov ft corpus crashes".
 fuzz_one() {
-	local n=$1 limits=$2 corpus=$3 log=$out/logs/$n.log extra=() status=0
+	local n=$1 limits=$2 corpus=$3 log=$out/logs/$n.log extra=() opts=() status=0
 	mkdir -p "$corpus" "$out/artifacts/$n"
 	if [ -n "$boards" ] && { [ "$n" = platform ] || [ "$n" = dt2acpi ]; }; then
 		local b
 		b=$(board_seeds)
 		[ -n "$b" ] && extra=("$b")
 	fi
+	# A harness's own libFuzzer flags (tests/fuzz/fuzz_NAME.options: -max_len where
+	# longer inputs only repeat what shorter ones do, at a higher cost per run).
+	[ -f "tests/fuzz/fuzz_$n.options" ] && read -ra opts <"tests/fuzz/fuzz_$n.options"
 	# shellcheck disable=SC2086
-	"$out/fuzz_$n" $limits -timeout=25 -print_final_stats=1 \
+	"$out/fuzz_$n" $limits "${opts[@]}" -timeout=25 -print_final_stats=1 \
 		-artifact_prefix="$out/artifacts/$n/" "$corpus" tests/fuzz/corpus/"$n" \
 		"${extra[@]}" >"$log" 2>&1 || status=$?
 	local execs cov ft units crashes

@@ -204,3 +204,19 @@ uint64_t palloc_free_bytes(struct palloc *pa)
 {
 	return pa->free_bytes;
 }
+
+uint64_t palloc_free_runs(struct palloc *pa)
+{
+	uint64_t runs = 0;
+
+	spin_lock(&pa->lock);
+	for (unsigned int n = 0; n < pa->nregions; n++) {
+		const struct palloc_region *r = &pa->region[n];
+
+		for (uint64_t i = next_free(r, 0, r->pages); i < r->pages;
+		     i = next_free(r, next_used(r, i, r->pages), r->pages))
+			runs++;
+	}
+	spin_unlock(&pa->lock);
+	return runs;
+}

@@ -53,5 +53,7 @@ uint64_t palloc_alloc(struct palloc *pa, uint64_t size, uint64_t align);
  */
 int palloc_free(struct palloc *pa, uint64_t base, uint64_t size);
 uint64_t palloc_free_bytes(struct palloc *pa);
+/* How many runs of free pages there are (one per region when nothing is allocated). */
+uint64_t palloc_free_runs(struct palloc *pa);
 
 #endif

@@ -70,9 +70,13 @@ static struct vgic_irq *vcpu_irq(struct vcpu *vcpu, unsigned int intid)
 				     : &vcpu->vm->vgic.spi[intid - GIC_NR_PRIVATE];
 }
 
+#define IROUTER_IRM    (1UL << 31)			  /* Interrupt_Routing_Mode: any PE */
+#define IROUTER_AFF123 ((0xffUL << 32) | (0xffffUL << 8)) /* Aff3, Aff2, Aff1 */
+
 /*
  * The index of the vCPU an SPI with @route goes to: GICv3's IROUTER Aff0 (our
- * vCPUs' MPIDR), GICv2's lowest target in ITARGETSR, or vCPU 0.
+ * vCPUs' MPIDRs have Aff1-3 zero), GICv2's lowest target in ITARGETSR, or vCPU
+ * 0 when the route names no vCPU of the VM.
  */
 static uint8_t spi_target_index(const struct vm *vm, uint64_t route)
 {
@@ -80,8 +84,8 @@ static uint8_t spi_target_index(const struct vm *vm, uint64_t route)
 
 	if (vm->vgic.version == 2)
 		aff0 = aff0 ? (uint64_t)__builtin_ctzll(aff0) : 0;
-	else if (route & (1UL << 31))
-		aff0 = 0; /* Interrupt_Routing_Mode "any": vCPU 0 takes it */
+	else if (route & (IROUTER_IRM | IROUTER_AFF123))
+		aff0 = 0; /* "any", or a PE that is not ours: vCPU 0 takes it */
 	return aff0 < vm->nvcpus ? (uint8_t)aff0 : 0;
 }
 
@@ -697,19 +701,25 @@ static uint64_t pending_read(struct access *a, struct vgic_irq *irq, unsigned in
 	return irq->pending || irq->in_lr || (!irq->edge && irq->level);
 }
 
+/*
+ * GICv2 keeps an SGI pending per source vCPU: its bits in GICD_I[SC]PENDR0 are
+ * read-only, GICD_[SC]PENDSGIR set and clear it (GICv3 without affinity
+ * routing says the same).
+ */
+static bool pending_by_source(const struct access *a, unsigned int intid)
+{
+	return a->vm->vgic.version == 2 && GIC_IS_SGI(intid);
+}
+
 static void pending_set(struct access *a, struct vgic_irq *irq, unsigned int intid, uint64_t v)
 {
-	(void)a;
-	(void)intid;
-	if (v)
+	if (v && !pending_by_source(a, intid))
 		irq->pending = true;
 }
 
 static void pending_clear(struct access *a, struct vgic_irq *irq, unsigned int intid, uint64_t v)
 {
-	(void)a;
-	(void)intid;
-	if (v)
+	if (v && !pending_by_source(a, intid))
 		irq->pending = false;
 }
 

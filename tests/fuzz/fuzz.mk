@@ -4,7 +4,8 @@
 # them (docs/testing.md).
 FUZZ_CC     ?= clang
 FUZZ_CFLAGS := -std=gnu11 -O1 -g $(WARN_CFLAGS) -Isrc -Itests/unit -isystem /usr/include/bearssl \
-	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
+	-fsanitize-coverage-ignorelist=tests/fuzz/coverage-ignore.txt
 FUZZ_LDLIBS := -lfdt -lbearssl
 
 FUZZ_SRCS_fuzz_config     := src/core/config.c src/core/cpu_profile.c src/hypercall/rpci.c \
@@ -29,6 +30,10 @@ FUZZ_SRCS_fuzz_link       := src/migrate/session.c src/migrate/wire.c src/lib/cr
 	src/lib/format.c
 FUZZ_SRCS_fuzz_vmstate    := src/migrate/vmstate.c src/migrate/wire.c src/lib/crc32.c \
 	src/lib/format.c
+FUZZ_SRCS_fuzz_palloc     := src/core/palloc.c src/core/mem.c src/arch/arm64/stage2.c \
+	src/arch/arm64/pgtable.c
+FUZZ_SRCS_fuzz_vgic       := src/vdev/vgic.c src/core/mmio.c src/core/guestlog.c src/lib/format.c \
+	tests/unit/fake_arch.c
 
 FUZZ_NAMES := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS  := $(addprefix $(BUILD)/fuzz/,$(FUZZ_NAMES))
@@ -37,7 +42,7 @@ FUZZ_BINS  := $(addprefix $(BUILD)/fuzz/,$(FUZZ_NAMES))
 fuzz-bins: $(FUZZ_BINS)
 
 .SECONDEXPANSION:
-$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $$(FUZZ_SRCS_$$*) \
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h tests/fuzz/coverage-ignore.txt $$(FUZZ_SRCS_$$*) \
 		$(wildcard src/*/*.h src/*/*/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZCC  $@"

@@ -23,19 +23,19 @@ struct image {
 };
 
 /* @len bytes of the image at @pa, or NULL. */
-static uint8_t *image_at(const struct image *im, uint64_t pa, size_t len)
+FUZZ_ORACLE static uint8_t *image_at(const struct image *im, uint64_t pa, size_t len)
 {
 	if (pa < BASE || pa - BASE > im->len || len > im->len - (pa - BASE))
 		return NULL;
 	return im->p + (pa - BASE);
 }
 
-static const void *map(void *ctx, uint64_t pa, size_t len)
+FUZZ_ORACLE static const void *map(void *ctx, uint64_t pa, size_t len)
 {
 	return image_at(ctx, pa, len);
 }
 
-static uint64_t le(const uint8_t *p, unsigned int bytes)
+FUZZ_ORACLE static uint64_t le(const uint8_t *p, unsigned int bytes)
 {
 	uint64_t v = 0;
 
@@ -45,7 +45,7 @@ static uint64_t le(const uint8_t *p, unsigned int bytes)
 }
 
 /* The table at @pa with its checksum made right; NULL if it is not in the image. */
-static uint8_t *fix_table(struct image *im, uint64_t pa)
+FUZZ_ORACLE static uint8_t *fix_table(struct image *im, uint64_t pa)
 {
 	uint8_t *t = image_at(im, pa, ACPI_HEADER_SIZE);
 	uint32_t len;
@@ -60,7 +60,7 @@ static uint8_t *fix_table(struct image *im, uint64_t pa)
 	return t;
 }
 
-static void fix_checksums(struct image *im)
+FUZZ_ORACLE static void fix_checksums(struct image *im)
 {
 	uint8_t *rsdp = im->p, *xsdt;
 

@@ -35,7 +35,7 @@ uint64_t arch_counter_freq(void)
 	return 1;
 }
 
-static bool inside(const void *p, size_t len, const uint8_t *data, size_t size)
+FUZZ_ORACLE static bool inside(const void *p, size_t len, const uint8_t *data, size_t size)
 {
 	const uint8_t *b = p;
 
@@ -66,7 +66,7 @@ static void take_guestinfo(const struct vm_config *vm)
 	}
 }
 
-static void check_vm(const struct vm_config *vm, const uint8_t *data, size_t size)
+FUZZ_ORACLE static void check_vm(const struct vm_config *vm, const uint8_t *data, size_t size)
 {
 	FUZZ_CHECK(fuzz_terminated(vm->name, sizeof(vm->name)), "name not terminated");
 	FUZZ_CHECK(fuzz_terminated(vm->error, sizeof(vm->error)), "error not terminated");

@@ -21,7 +21,7 @@
 
 static uint8_t *tables; /* exactly TABLES_SIZE on the heap: overruns are caught */
 
-static void note(void *ctx, const char *fmt, va_list ap)
+FUZZ_ORACLE static void note(void *ctx, const char *fmt, va_list ap)
 {
 	char line[200];
 
@@ -29,7 +29,7 @@ static void note(void *ctx, const char *fmt, va_list ap)
 	format_v(line, sizeof(line), fmt, ap);
 }
 
-static const void *map(void *ctx, uint64_t pa, size_t len)
+FUZZ_ORACLE static const void *map(void *ctx, uint64_t pa, size_t len)
 {
 	const struct acpi_tables *t = ctx;
 
@@ -38,7 +38,7 @@ static const void *map(void *ctx, uint64_t pa, size_t len)
 	return t->buf + (pa - BASE);
 }
 
-static uint64_t le(const uint8_t *p, unsigned int bytes)
+FUZZ_ORACLE static uint64_t le(const uint8_t *p, unsigned int bytes)
 {
 	uint64_t v = 0;
 
@@ -48,7 +48,7 @@ static uint64_t le(const uint8_t *p, unsigned int bytes)
 }
 
 /* A package length (ACPI 6.4, 20.2.4) at @p; its size in *@n. */
-static size_t pkglen(const uint8_t *p, unsigned int *n)
+FUZZ_ORACLE static size_t pkglen(const uint8_t *p, unsigned int *n)
 {
 	size_t v;
 
@@ -61,7 +61,7 @@ static size_t pkglen(const uint8_t *p, unsigned int *n)
 	return v;
 }
 
-static void check_tables(const struct acpi_tables *t)
+FUZZ_ORACLE static void check_tables(const struct acpi_tables *t)
 {
 	FUZZ_CHECK(t->count >= 2 && t->len <= t->cap, "%u tables, %zu bytes", t->count, t->len);
 	FUZZ_CHECK(!acpi_checksum(t->buf, 20) && !acpi_checksum(t->buf, 36), "RSDP checksum");
@@ -91,7 +91,7 @@ static void check_tables(const struct acpi_tables *t)
  * then the SPCR, which follows /chosen too, must name the same one. Elsewhere the two
  * may differ (docs/acpi.md: Skiff keeps the console it started on).
  */
-static bool names_driven_console(const void *fdt, const struct platform *dt)
+FUZZ_ORACLE static bool names_driven_console(const void *fdt, const struct platform *dt)
 {
 	int node = dt_stdout_node(fdt);
 
@@ -100,15 +100,22 @@ static bool names_driven_console(const void *fdt, const struct platform *dt)
 		!strcmp(dt->uart.compatible, "arm,sbsa-uart"));
 }
 
-/* The tables read back describe the tree's GIC and its console (as above). */
-static void read_back(const void *fdt, struct acpi_tables *t)
+/* The tree's devices as discovery finds them: once per input, for both conversions. */
+static struct platform dt;
+static bool dt_known;
+
+/* The tables read back describe the tree's GIC and console (as above). */
+FUZZ_ORACLE static void read_back(const void *fdt, struct acpi_tables *t)
 {
-	static struct platform dt, acpi;
+	static struct platform acpi;
 	char err[200];
 
 	memset(&acpi, 0, sizeof(acpi));
-	FUZZ_CHECK(!platform_discover_devices(fdt, &dt, err, sizeof(err)),
-		   "tables built from a tree the discovery refuses: %s", err);
+	if (!dt_known) {
+		FUZZ_CHECK(!platform_discover_devices(fdt, &dt, err, sizeof(err)),
+			   "tables built from a tree the discovery refuses: %s", err);
+		dt_known = true;
+	}
 	if (acpi_read_platform(BASE, map, t, &acpi, err, sizeof(err))) {
 		FUZZ_CHECK(strstr(err, "more CPUs than Skiff supports"),
 			   "the reader refuses the generated tables: %s", err);
@@ -150,6 +157,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < sizeof(struct fdt_header) || fdt_check_header(data) ||
 	    fdt_totalsize(data) > size)
 		return 0;
+	dt_known = false;
 	convert(data, false);
 	convert(data, true);
 	return 0;

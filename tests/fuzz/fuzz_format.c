@@ -25,7 +25,7 @@ struct conv {
 	int width, precision;
 };
 
-static bool is_int(char c)
+FUZZ_ORACLE static bool is_int(char c)
 {
 	return strchr("diuxXo", c) != NULL;
 }
@@ -115,7 +115,7 @@ static void build(struct fuzz_in *in, struct conv *cv)
 	(ours = CALL(format, out_ours, size, cv, value), \
 	 theirs = CALL(snprintf, out_theirs, size, cv, value))
 
-static void compare(const struct conv *cv, uint64_t v, const char *s, size_t size)
+FUZZ_ORACLE static void compare(const struct conv *cv, uint64_t v, const char *s, size_t size)
 {
 	static char out_ours[OUT_MAX], out_theirs[OUT_MAX];
 	bool sign = cv->c == 'd' || cv->c == 'i';

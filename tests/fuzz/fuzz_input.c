@@ -15,13 +15,13 @@
 #include "console/termin.h"
 #include "fuzz.h"
 
-static void out(const char *s, size_t len)
+FUZZ_ORACLE static void out(const char *s, size_t len)
 {
 	FUZZ_CHECK(len < 200 && !memchr(s, '\0', len), "an output line of %zu bytes", len);
 }
 
 /* A command named by @words words got @argc arguments. */
-static void run(struct shell *sh, int words, int argc, char **argv)
+FUZZ_ORACLE static void run(struct shell *sh, int words, int argc, char **argv)
 {
 	size_t total = 0;
 
@@ -41,12 +41,12 @@ static void run(struct shell *sh, int words, int argc, char **argv)
 	shell_printf(sh, "ran with %d argument(s)", argc);
 }
 
-static void run1(struct shell *sh, int argc, char **argv)
+FUZZ_ORACLE static void run1(struct shell *sh, int argc, char **argv)
 {
 	run(sh, 1, argc, argv);
 }
 
-static void run2(struct shell *sh, int argc, char **argv)
+FUZZ_ORACLE static void run2(struct shell *sh, int argc, char **argv)
 {
 	run(sh, 2, argc, argv);
 }
@@ -58,7 +58,7 @@ static const struct shell_cmd cmds[] = {
 	{ "stats", "", "counters", run1 },
 };
 
-static void check_event(const struct term_event *ev)
+FUZZ_ORACLE static void check_event(const struct term_event *ev)
 {
 	FUZZ_CHECK(ev->key <= TK_OTHER, "key %d", ev->key);
 	FUZZ_CHECK(ev->key == TK_CHAR || ev->c == 0, "a character with key %d", ev->key);
@@ -69,7 +69,7 @@ static void check_event(const struct term_event *ev)
 		FUZZ_CHECK(!ev->rows && !ev->cols, "rows/cols on key %d", ev->key);
 }
 
-static void check_shell(const struct shell *sh)
+FUZZ_ORACLE static void check_shell(const struct shell *sh)
 {
 	unsigned int kept = sh->nhistory < SHELL_HISTORY ? sh->nhistory : SHELL_HISTORY;
 

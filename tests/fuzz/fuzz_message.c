@@ -67,7 +67,7 @@ static struct {
 } expect[MSG_MAX_CHANNELS];
 
 /* A call on channel @id is over: whatever the handler answered is what it holds. */
-static void answered_on(uint32_t id)
+FUZZ_ORACLE static void answered_on(uint32_t id)
 {
 	if (!last.called)
 		return;
@@ -77,7 +77,7 @@ static void answered_on(uint32_t id)
 }
 
 /* Every log line a guest causes has its text escaped: nothing reaches a terminal raw. */
-static void check_line(const char *fmt, va_list ap)
+FUZZ_ORACLE static void check_line(const char *fmt, va_list ap)
 {
 	char line[512];
 	int n = vsnprintf(line, sizeof(line), fmt, ap);
@@ -87,7 +87,7 @@ static void check_line(const char *fmt, va_list ap)
 			   (unsigned char)line[i], line);
 }
 
-void log_info(const char *fmt, ...)
+FUZZ_ORACLE void log_info(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -96,7 +96,7 @@ void log_info(const char *fmt, ...)
 	va_end(ap);
 }
 
-void log_warn(const char *fmt, ...)
+FUZZ_ORACLE void log_warn(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -116,7 +116,8 @@ uint64_t arch_counter_freq(void)
 	return COUNTER_HZ;
 }
 
-static size_t answer(void *ctx, uint32_t proto, const char *msg, size_t len, char *reply)
+FUZZ_ORACLE static size_t answer(void *ctx, uint32_t proto, const char *msg, size_t len,
+				 char *reply)
 {
 	size_t n;
 
@@ -140,14 +141,14 @@ static size_t answer(void *ctx, uint32_t proto, const char *msg, size_t len, cha
 }
 
 /* The host's random generator, as far as the channels can tell: a new value each open. */
-static uint64_t new_cookies(void *ctx)
+FUZZ_ORACLE static uint64_t new_cookies(void *ctx)
 {
 	(void)ctx;
 	cookies = cookies * 6364136223846793005ULL + seed;
 	return cookies;
 }
 
-static void opened(void *ctx, uint32_t proto)
+FUZZ_ORACLE static void opened(void *ctx, uint32_t proto)
 {
 	(void)ctx;
 	if (proto == MSG_PROTO_TCLO)
@@ -156,12 +157,12 @@ static void opened(void *ctx, uint32_t proto)
 
 static const struct msg_handler handler = { answer, opened, new_cookies, NULL };
 
-static bool in_mem(uint64_t va, size_t len)
+FUZZ_ORACLE static bool in_mem(uint64_t va, size_t len)
 {
 	return va >= MEM_VA && len <= MEM_SIZE && va - MEM_VA <= MEM_SIZE - len;
 }
 
-static bool mem_read(void *ctx, uint64_t va, void *dst, size_t len)
+FUZZ_ORACLE static bool mem_read(void *ctx, uint64_t va, void *dst, size_t len)
 {
 	(void)ctx;
 	if (!in_mem(va, len))
@@ -170,7 +171,7 @@ static bool mem_read(void *ctx, uint64_t va, void *dst, size_t len)
 	return true;
 }
 
-static bool mem_write(void *ctx, uint64_t va, const void *src, size_t len)
+FUZZ_ORACLE static bool mem_write(void *ctx, uint64_t va, const void *src, size_t len)
 {
 	(void)ctx;
 	if (!in_mem(va, len))
@@ -181,7 +182,7 @@ static bool mem_write(void *ctx, uint64_t va, const void *src, size_t len)
 
 static const struct msg_guest_mem mem = { mem_read, mem_write, NULL };
 
-static void check_state(void)
+FUZZ_ORACLE static void check_state(void)
 {
 	for (unsigned int i = 0; i < MSG_MAX_CHANNELS; i++) {
 		const struct msg_channel *c = &channels[i];

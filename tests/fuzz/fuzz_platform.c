@@ -17,7 +17,7 @@
 #define MAX_IRQS   8
 #define MAX_WALKED 256
 
-static void check_platform(const struct platform *p)
+FUZZ_ORACLE static void check_platform(const struct platform *p)
 {
 	FUZZ_CHECK(p->ncpus >= 1 && p->ncpus <= PLATFORM_MAX_CPUS, "%u CPUs", p->ncpus);
 	FUZZ_CHECK(p->nmem >= 1 && p->nmem <= PLATFORM_MAX_MEM, "%u memory ranges", p->nmem);
@@ -26,7 +26,7 @@ static void check_platform(const struct platform *p)
 		FUZZ_CHECK(p->mem[i].size, "memory range %u of size 0", i);
 }
 
-static void check_devices(const struct platform *p)
+FUZZ_ORACLE static void check_devices(const struct platform *p)
 {
 	const struct platform_gic *g = &p->gic;
 
@@ -42,17 +42,17 @@ static void check_devices(const struct platform *p)
 		   "UART compatible not terminated");
 }
 
-static bool same_range(struct mem_range a, struct mem_range b)
+FUZZ_ORACLE static bool same_range(struct mem_range a, struct mem_range b)
 {
 	return a.base == b.base && a.size == b.size;
 }
 
-static bool same_irq(struct irq_desc a, struct irq_desc b)
+FUZZ_ORACLE static bool same_irq(struct irq_desc a, struct irq_desc b)
 {
 	return a.intid == b.intid && a.flags == b.flags;
 }
 
-static bool same_gic(const struct platform_gic *a, const struct platform_gic *b)
+FUZZ_ORACLE static bool same_gic(const struct platform_gic *a, const struct platform_gic *b)
 {
 	if (a->version != b->version || a->nredist != b->nredist || !same_range(a->dist, b->dist) ||
 	    !same_range(a->cpuif, b->cpuif) || !same_range(a->hyp, b->hyp) ||
@@ -64,7 +64,7 @@ static bool same_gic(const struct platform_gic *a, const struct platform_gic *b)
 	return true;
 }
 
-static bool same_timer(const struct platform_timer *a, const struct platform_timer *b)
+FUZZ_ORACLE static bool same_timer(const struct platform_timer *a, const struct platform_timer *b)
 {
 	if (a->nirqs != b->nirqs || a->clock_frequency != b->clock_frequency)
 		return false;
@@ -75,7 +75,7 @@ static bool same_timer(const struct platform_timer *a, const struct platform_tim
 }
 
 /* The device part of two discoveries of the same tree. */
-static void same_devices(const struct platform *a, const struct platform *b)
+FUZZ_ORACLE static void same_devices(const struct platform *a, const struct platform *b)
 {
 	FUZZ_CHECK(same_gic(&a->gic, &b->gic), "GIC differs");
 	FUZZ_CHECK(!strcmp(a->uart.compatible, b->uart.compatible) &&
@@ -98,7 +98,7 @@ static void same_devices(const struct platform *a, const struct platform *b)
  * Forgetting the rng-seed (platform_forget_rng_seed) leaves a valid tree in which
  * a discovery finds the same devices and no seed.
  */
-static void forget_seed(const uint8_t *data, size_t size, const struct platform *before)
+FUZZ_ORACLE static void forget_seed(const uint8_t *data, size_t size, const struct platform *before)
 {
 	static struct platform after;
 	uint8_t *copy = malloc(size);
@@ -125,7 +125,7 @@ static void forget_seed(const uint8_t *data, size_t size, const struct platform 
  * a phandle by scanning the tree from its start, so this is quadratic: left to
  * trees of at most MAX_WALKED nodes (a board's tree of a thousand takes a second).
  */
-static void every_node(const void *fdt)
+FUZZ_ORACLE static void every_node(const void *fdt)
 {
 	unsigned int version, nodes = 0;
 	int gic = dt_find_gic(fdt, &version), node;

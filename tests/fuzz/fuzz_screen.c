@@ -49,7 +49,7 @@ static struct conbuf cb;
 static char ring[RING_MAX];
 static char tail[RING_MAX];
 
-static void term_csi(uint8_t final)
+FUZZ_ORACLE static void term_csi(uint8_t final)
 {
 	unsigned int p0 = term.nparams > 0 ? term.params[0] : 0;
 	unsigned int p1 = term.nparams > 1 ? term.params[1] : 0;
@@ -82,7 +82,7 @@ static void term_csi(uint8_t final)
 	}
 }
 
-static void term_print(uint8_t c)
+FUZZ_ORACLE static void term_print(uint8_t c)
 {
 	FUZZ_CHECK(c >= ' ' && c < 0x7f, "byte 0x%x sent as text", c);
 	if (term.wrap_pending) {
@@ -99,7 +99,7 @@ static void term_print(uint8_t c)
 		term.wrap_pending = true;
 }
 
-static void term_byte(uint8_t c)
+FUZZ_ORACLE static void term_byte(uint8_t c)
 {
 	switch (term.state) {
 	case 1:
@@ -140,13 +140,13 @@ static void term_byte(uint8_t c)
 	}
 }
 
-static void sink(const char *s, size_t len)
+FUZZ_ORACLE static void sink(const char *s, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
 		term_byte((uint8_t)s[i]);
 }
 
-static uint8_t expected_glyph(struct cell c)
+FUZZ_ORACLE static uint8_t expected_glyph(struct cell c)
 {
 	if (!(c.attr & ATTR_LINE))
 		return c.ch;
@@ -155,7 +155,7 @@ static uint8_t expected_glyph(struct cell c)
 	return c.ch == '-' || c.ch == '|' ? c.ch : '+';
 }
 
-static void flush_and_check(void)
+FUZZ_ORACLE static void flush_and_check(void)
 {
 	screen_flush(&screen);
 	FUZZ_CHECK(term.state == 0, "a flush ended inside an escape sequence");
@@ -177,7 +177,7 @@ static void flush_and_check(void)
 	FUZZ_CHECK(screen_flush(&screen) == 0, "a flush with nothing changed sent bytes");
 }
 
-static bool plain(const char *s, size_t len)
+FUZZ_ORACLE static bool plain(const char *s, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
 		if (s[i] != '\n' && (s[i] < ' ' || s[i] >= 0x7f))
@@ -186,7 +186,8 @@ static bool plain(const char *s, size_t len)
 }
 
 /* A text of printable bytes and newlines: the cursor's row shows its last line's end. */
-static void check_last_row(const char *text, size_t len, unsigned int nrows, unsigned int row)
+FUZZ_ORACLE static void check_last_row(const char *text, size_t len, unsigned int nrows,
+				       unsigned int row)
 {
 	const char *nl = memrchr(text, '\n', len);
 	size_t start = nl ? (size_t)(nl - text) + 1 : 0, n = len - start, from;
@@ -203,7 +204,7 @@ static void check_last_row(const char *text, size_t len, unsigned int nrows, uns
 	}
 }
 
-static void view(struct fuzz_in *in)
+FUZZ_ORACLE static void view(struct fuzz_in *in)
 {
 	unsigned int top = fuzz_u8(in) % screen.rows;
 	unsigned int nrows = 1 + fuzz_u8(in) % (screen.rows - top);
@@ -220,7 +221,7 @@ static void view(struct fuzz_in *in)
 	screen_cursor(&screen, row, col);
 }
 
-static void guest(struct fuzz_in *in)
+FUZZ_ORACLE static void guest(struct fuzz_in *in)
 {
 	char bytes[256];
 	size_t n = fuzz_bytes(in, bytes, fuzz_u8(in));

@@ -17,19 +17,19 @@
 typedef unsigned __int128 u128;
 
 /* The reference: the guest's count at @host as a 128-bit number (no wrapping). */
-static u128 reference(const struct timescale *ts, uint64_t host)
+FUZZ_ORACLE static u128 reference(const struct timescale *ts, uint64_t host)
 {
 	if (host < ts->host_base)
 		return ts->guest_base;
 	return ts->guest_base + (u128)(host - ts->host_base) * ts->guest_hz / ts->host_hz;
 }
 
-static bool fits(const struct timescale *ts, uint64_t host)
+FUZZ_ORACLE static bool fits(const struct timescale *ts, uint64_t host)
 {
 	return reference(ts, host) <= UINT64_MAX;
 }
 
-static void check_to_guest(const struct timescale *ts, uint64_t host)
+FUZZ_ORACLE static void check_to_guest(const struct timescale *ts, uint64_t host)
 {
 	if (!fits(ts, host))
 		return; /* beyond 64 bits of guest count: no defined answer */
@@ -42,7 +42,7 @@ static void check_to_guest(const struct timescale *ts, uint64_t host)
 		   "the exact path differs at host %lu", (unsigned long)host);
 }
 
-static void check_to_host(const struct timescale *ts, uint64_t guest)
+FUZZ_ORACLE static void check_to_host(const struct timescale *ts, uint64_t guest)
 {
 	uint64_t h = timescale_to_host(ts, guest);
 

@@ -393,6 +393,50 @@ static void test_v2_access_sizes(void **state)
 	assert_int_equal(dist_rd(0, 0xf14), 0);
 }
 
+/*
+ * GICv2 keeps an SGI pending per source: GICD_ISPENDR0 and GICD_ICPENDR0 ignore
+ * writes to SGI bits (GICD_[SC]PENDSGIR set and clear them). A write there made
+ * an SGI pending with no source (delivered as if from vCPU 0), or cleared it
+ * with its sources still set (found by tests/fuzz/fuzz_vgic.c).
+ */
+static void test_v2_sgi_pending_only_by_source(void **state)
+{
+	(void)state;
+	dist_wr(1, 0x200, 1U << 5); /* ISPENDR0: SGI 5 */
+	assert_int_equal(dist_rd(1, 0x200), 0);
+	assert_false(vm.vcpus[1].vgic.priv[5].pending);
+	dist_wr_n(1, 0xf25, 1, 1U << 2); /* SPENDSGIR1: SGI 5 from vCPU 2 */
+	assert_int_equal(dist_rd(1, 0x200), 1U << 5);
+	dist_wr(1, 0x280, 1U << 5); /* ICPENDR0: ignored too */
+	assert_int_equal(dist_rd(1, 0x200), 1U << 5);
+	assert_int_equal(dist_rd(1, 0xf14), 1U << 10);
+	dist_wr_n(1, 0xf15, 1, 1U << 2); /* CPENDSGIR1 */
+	assert_int_equal(dist_rd(1, 0x200), 0);
+	/* PPIs and SPIs are set and cleared there as before. */
+	dist_wr(1, 0x200, (1U << 20) | (1U << 16));
+	dist_wr(1, 0x204, 1U << 3);
+	assert_int_equal(dist_rd(1, 0x200), (1U << 20) | (1U << 16));
+	assert_int_equal(dist_rd(1, 0x204), 1U << 3);
+}
+
+/*
+ * GICv3: an IROUTER with Aff1, Aff2 or Aff3 set names no vCPU of the VM (their
+ * MPIDRs have only Aff0): the SPI goes to vCPU 0, as for an Aff0 past the last
+ * vCPU. It went to the vCPU of its Aff0 (found by tests/fuzz/fuzz_vgic.c).
+ */
+static void test_v3_route_to_foreign_affinity(void **state)
+{
+	(void)state;
+	dist_wr_n(0, 0x6000 + 8 * 50, 8, 0x0000000000000101UL); /* Aff1 1, Aff0 1 */
+	assert_ptr_equal(vgic_spi_target(&vm, 50), &vm.vcpus[0]);
+	dist_wr_n(0, 0x6000 + 8 * 50, 8, 0x0000000100000002UL); /* Aff3 1, Aff0 2 */
+	assert_ptr_equal(vgic_spi_target(&vm, 50), &vm.vcpus[0]);
+	dist_wr_n(0, 0x6000 + 8 * 50, 8, 0x0000000000010002UL); /* Aff2 1 */
+	assert_ptr_equal(vgic_spi_target(&vm, 50), &vm.vcpus[0]);
+	dist_wr_n(0, 0x6000 + 8 * 50, 8, 2); /* Aff0 2 alone: vCPU 2 */
+	assert_ptr_equal(vgic_spi_target(&vm, 50), &vm.vcpus[2]);
+}
+
 /* The list registers fill highest priority first, the lower INTID first among equals. */
 static void test_v3_priority_order(void **state)
 {
@@ -657,6 +701,8 @@ int main(void)
 		cmocka_unit_test_setup(test_icfgr_byte_write_leaves_other_fields, setup_v3),
 		cmocka_unit_test_setup(test_v3_access_sizes, setup_v3),
 		cmocka_unit_test_setup(test_v2_access_sizes, setup_v2),
+		cmocka_unit_test_setup(test_v2_sgi_pending_only_by_source, setup_v2),
+		cmocka_unit_test_setup(test_v3_route_to_foreign_affinity, setup_v3),
 		cmocka_unit_test_setup(test_v3_priority_order, setup_v3),
 		cmocka_unit_test_setup(test_spi_routing, setup_v3),
 		cmocka_unit_test_setup(test_spi_routing, setup_v2),
