@@ -154,10 +154,23 @@ static void trap_sysreg(struct vcpu *vcpu, uint64_t esr)
 	arch_vcpu_skip_instr(vcpu);
 }
 
+/* AArch32 EL0's CP15 accesses that trapped: the generic timer's are emulated. */
+static void trap_cp15(struct vcpu *vcpu, uint64_t esr)
+{
+	bool done = esr_ec(esr) == EC_CP15_32 ? sysreg_emulate_cp15_32(vcpu, esr)
+					      : sysreg_emulate_cp15_64(vcpu, esr);
+
+	if (!done) {
+		trap_undef(vcpu, esr);
+		return;
+	}
+	arch_vcpu_skip_instr(vcpu);
+}
+
 static const trap_handler_fn trap_handlers[ESR_EC_COUNT] = {
 	[EC_SYS64] = trap_sysreg,	[EC_WFX] = trap_wfx,	   [EC_HVC64] = trap_hvc,
 	[EC_DABT_LOW] = trap_dabt,	[EC_IABT_LOW] = trap_iabt, [EC_PAUTH] = trap_hidden_feature,
-	[EC_SVE] = trap_hidden_feature,
+	[EC_SVE] = trap_hidden_feature, [EC_CP15_32] = trap_cp15,  [EC_CP15_64] = trap_cp15,
 };
 
 static void handle_sync(struct vcpu *vcpu)

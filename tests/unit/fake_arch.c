@@ -35,6 +35,7 @@ void arch_vcpu_inject_dabt(struct vcpu *vcpu, uint64_t far)
 void arch_vcpu_skip_instr(struct vcpu *vcpu)
 {
 	vcpu->ctx.pc += 4;
+	fake.skips++;
 }
 
 /* The firmware's answers for the SMCCC workarounds are the test's to set. */

@@ -461,8 +461,8 @@ static void inject_sync(struct vcpu *vcpu, uint64_t esr)
 
 void arch_vcpu_inject_undef(struct vcpu *vcpu)
 {
-	/* EC 0 (unknown reason), IL as for the trapped instruction. */
-	inject_sync(vcpu, vcpu->exit.esr & (1UL << 25));
+	/* EC 0 (unknown reason), whose IL is 1 whatever the instruction's length. */
+	inject_sync(vcpu, ESR_IL);
 }
 
 void arch_vcpu_inject_dabt(struct vcpu *vcpu, uint64_t far)
