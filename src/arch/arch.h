@@ -175,6 +175,8 @@ void arch_vcpu_skip_instr(struct vcpu *vcpu);
  * condition fails: it must do nothing but be stepped over.
  */
 bool arch_vcpu_condition_failed(const struct vcpu *vcpu);
+/* The address of the instruction that trapped (a trapped HVC's PC is past it). */
+uint64_t arch_vcpu_trapped_pc(const struct vcpu *vcpu);
 /* Translates a guest virtual address with the loaded vCPU's stage 1 (identity if off). */
 bool arch_vcpu_va_to_ipa(struct vcpu *vcpu, vaddr_t va, ipaddr_t *ipa);
 /* The same, checking the permission an EL1 or EL0 access of that kind needs. */

@@ -25,7 +25,7 @@ static void log_unhandled_once(struct vcpu *vcpu, unsigned int ec, uint64_t esr)
 		      "vcpu %u: unhandled %s trap (EC 0x%02x, ESR 0x%08lx) at PC 0x%lx: "
 		      "UNDEF injected (further ones of this kind not logged)",
 		      vcpu->id, esr_ec_name(ec), ec, (unsigned long)esr,
-		      (unsigned long)vcpu->ctx.pc);
+		      (unsigned long)arch_vcpu_trapped_pc(vcpu));
 }
 
 static void trap_undef(struct vcpu *vcpu, uint64_t esr)

@@ -51,6 +51,11 @@ void arch_smccc_workaround_call(uint32_t fid, uint64_t arg)
 	fake.last_wa = fid;
 }
 
+uint64_t arch_vcpu_trapped_pc(const struct vcpu *vcpu)
+{
+	return vcpu->ctx.pc;
+}
+
 /* The fake guest is AArch64: nothing is conditional. */
 bool arch_vcpu_condition_failed(const struct vcpu *vcpu)
 {

@@ -459,8 +459,16 @@ static void inject_sync(struct vcpu *vcpu, uint64_t esr)
 	vcpu->ctx.pc = read_sysreg(vbar_el1) + offset;
 }
 
+uint64_t arch_vcpu_trapped_pc(const struct vcpu *vcpu)
+{
+	/* HVC's preferred return address is the next instruction (A64 only: EL1 is AArch64). */
+	return esr_ec(vcpu->exit.esr) == EC_HVC64 ? vcpu->ctx.pc - 4 : vcpu->ctx.pc;
+}
+
 void arch_vcpu_inject_undef(struct vcpu *vcpu)
 {
+	/* An UNDEFINED instruction returns to itself, a trapped HVC past itself. */
+	vcpu->ctx.pc = arch_vcpu_trapped_pc(vcpu);
 	/* EC 0 (unknown reason), whose IL is 1 whatever the instruction's length. */
 	inject_sync(vcpu, ESR_IL);
 }
