@@ -27,6 +27,17 @@ static bool cpu_has_sve(void)
 	return FIELD(read_sysreg(ID_AA64PFR0_EL1), 32, 4) != 0;
 }
 
+/*
+ * FEAT_RAS. With HCR_EL2.AMO set, the guest's DISR_EL1 is VDISR_EL2, one register
+ * of the CPU's: switched per vCPU.
+ */
+static bool cpu_has_ras(void)
+{
+	return FIELD(read_sysreg(ID_AA64PFR0_EL1), 28, 4) != 0;
+}
+
+#define VDISR_EL2 S3_4_C12_C1_1
+
 /* Vector offsets from VBAR_EL1 (ARM ARM D1.10.2). */
 #define VEC_CURRENT_SP0 0x000
 #define VEC_CURRENT_SPX 0x200
@@ -160,6 +171,8 @@ void arch_vcpu_load(struct vcpu *vcpu)
 	RESTORE(tpidr_el0, tpidr_el0);
 	if (cpu_has_sme())
 		RESTORE(tpidr2_el0, TPIDR2_EL0);
+	if (cpu_has_ras())
+		RESTORE(disr, VDISR_EL2);
 	RESTORE(tpidrro_el0, tpidrro_el0);
 	RESTORE(sp_el0, sp_el0);
 	RESTORE(sp_el1, sp_el1);
@@ -226,6 +239,8 @@ void arch_vcpu_put(struct vcpu *vcpu)
 	SAVE(tpidr_el0, tpidr_el0);
 	if (cpu_has_sme())
 		SAVE(tpidr2_el0, TPIDR2_EL0);
+	if (cpu_has_ras())
+		SAVE(disr, VDISR_EL2);
 	SAVE(tpidrro_el0, tpidrro_el0);
 	SAVE(sp_el0, sp_el0);
 	SAVE(sp_el1, sp_el1);
