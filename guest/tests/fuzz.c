@@ -46,9 +46,11 @@ static uint32_t printed;
 static uint64_t verbose;
 
 static const char *const kind_names[OP_KINDS] = {
-	[OP_SYSREG] = "sysreg", [OP_LDST] = "ldst", [OP_BACKDOOR] = "backdoor", [OP_GIC] = "gic",
-	[OP_SGI] = "sgi",	[OP_TIMER] = "timer", [OP_CALL] = "call",	  [OP_WFX] = "wfx",
-	[OP_WALK] = "walk",	[OP_T32] = "t32",     [OP_PSCI] = "psci",	  [OP_RPC] = "rpc",
+	[OP_SYSREG] = "sysreg", [OP_LDST] = "ldst",   [OP_BACKDOOR] = "backdoor",
+	[OP_GIC] = "gic",	[OP_SGI] = "sgi",     [OP_TIMER] = "timer",
+	[OP_CALL] = "call",	[OP_WFX] = "wfx",     [OP_WALK] = "walk",
+	[OP_T32] = "t32",	[OP_KNOWN] = "known", [OP_PSCI] = "psci",
+	[OP_RPC] = "rpc",
 };
 
 void gen_init(void);
@@ -100,7 +102,8 @@ static void print_op(unsigned int cpu, const struct op *op)
 	fuzz_print("# fuzz: cpu %u op %lu %s el%u%s%s insn 0x%08x t32 %04x %04x %04x x0 0x%lx "
 		   "x1 0x%lx x2 0x%lx x3 0x%lx sp 0x%lx\n",
 		   cpu, (unsigned long)cpus[cpu].op_index - 1, kind_names[op->kind], op->el,
-		   op->unmask ? " irq" : "", op->arm_timer ? " timer" : "", op->insn, op->t32_insn[0], op->t32_insn[1], op->t32_insn[2], (unsigned long)op->x[0],
+		   op->unmask ? " irq" : "", op->arm_timer ? " timer" : "", op->insn,
+		   op->t32_insn[0], op->t32_insn[1], op->t32_insn[2], (unsigned long)op->x[0],
 		   (unsigned long)op->x[1], (unsigned long)op->x[2], (unsigned long)op->x[3],
 		   (unsigned long)op->sp);
 }
@@ -205,15 +208,17 @@ static void wait_others(void)
 				last[i] = c->progress;
 				since[i] = now;
 				c->nudged = 0;
-			} else if (now - since[i] > NUDGE_S * hz && !(now - since[i] > WATCHDOG_S * hz)) {
+			} else if (now - since[i] > NUDGE_S * hz &&
+				   !(now - since[i] > WATCHDOG_S * hz)) {
 				if (!c->nudged) {
 					c->nudged = 1;
 					st->nudges++;
 					wake_nudge(i);
 				}
 			} else if (now - since[i] > WATCHDOG_S * hz) {
-				anomaly(0, 0, "vCPU %u made no progress for %u s, at its operation %lu "
-					      "(%s, insn 0x%08x)",
+				anomaly(0, 0,
+					"vCPU %u made no progress for %u s, at its operation %lu "
+					"(%s, insn 0x%08x)",
 					i, WATCHDOG_S, (unsigned long)c->op_index,
 					kind_names[c->last_kind], c->last_insn);
 				st->lost++;
@@ -316,7 +321,8 @@ static void final_report(void)
 	for (unsigned int k = 0; k < OP_KINDS; k++)
 		report_info("fuzz: %s operations: %lu", kind_names[k], (unsigned long)st->kinds[k]);
 	report(st->ec[EC_UNKNOWN] && injected,
-	       "the operations reached Skiff: %lu UNDEFs and %lu data aborts taken and stepped over",
+	       "the operations reached Skiff: %lu UNDEFs and %lu data aborts taken and stepped "
+	       "over",
 	       (unsigned long)st->ec[EC_UNKNOWN], (unsigned long)injected);
 	report(!st->serrors, "no SError reached the guest (%lu)", (unsigned long)st->serrors);
 	report(!st->lost, "every vCPU finished its operations in every round (%lu lost)",

@@ -47,7 +47,7 @@ void wake_ready(unsigned int cpu)
 	uint32_t mine = (1U << INTID_VTIMER) | 0xffffU;
 
 	if (feat.gic == 3) {
-		wr32(GICD_BASE, 0x13); /* ARE, both groups */
+		wr32(GICD_BASE, 0x13);			       /* ARE, both groups */
 		wr32(GICR_BASE + cpu * GICR_STRIDE + 0x14, 0); /* GICR_WAKER: awake */
 		wr32(sgi + 0x380, mine);		       /* ICACTIVER0 */
 		wr32(sgi + 0x100, mine);		       /* ISENABLER0 */
@@ -98,11 +98,11 @@ static bool one_of(int64_t v, const int64_t *set, unsigned int n)
 	return false;
 }
 
-#define EXPECT(cpu, op, v, what, ...)                                                   \
-	do {                                                                            \
-		static const int64_t ok_[] = { __VA_ARGS__ };                           \
-		if (!one_of((v), ok_, sizeof(ok_) / sizeof(ok_[0])))                    \
-			anomaly((cpu), (op), "%s answered %ld", (what), (long)(v));      \
+#define EXPECT(cpu, op, v, what, ...)                                               \
+	do {                                                                        \
+		static const int64_t ok_[] = { __VA_ARGS__ };                       \
+		if (!one_of((v), ok_, sizeof(ok_) / sizeof(ok_[0])))                \
+			anomaly((cpu), (op), "%s answered %ld", (what), (long)(v)); \
 	} while (0)
 
 /* CPU_ON of a vCPU (itself included), of one that does not exist, or with a bad entry. */
@@ -129,7 +129,8 @@ static void psci_cpu_on(struct rng *r, unsigned int cpu, struct op *op)
 	if (!exists && fid == PSCI_CPU_ON_32 && (uint32_t)mpidr < feat.nvcpus)
 		return; /* the 32-bit call sees only the low half, which names a vCPU */
 	if (!exists)
-		EXPECT(cpu, op, ret, "CPU_ON of a vCPU that does not exist", PSCI_INVALID_PARAMETERS);
+		EXPECT(cpu, op, ret, "CPU_ON of a vCPU that does not exist",
+		       PSCI_INVALID_PARAMETERS);
 	else if (target == cpu)
 		EXPECT(cpu, op, ret, "CPU_ON of itself", PSCI_ALREADY_ON, PSCI_INVALID_ADDRESS);
 	else if (bad_entry)
@@ -178,8 +179,8 @@ static void psci_misc(struct rng *r, unsigned int cpu, struct op *op)
 		EXPECT(cpu, op, ret, "PSCI_VERSION", PSCI_VERSION_EXPECTED);
 		break;
 	case 1:
-		ret = hvc(PSCI_FEATURES_FID, one_in(r, 2) ? 0x84000000U | rnd(r, 0x20) : rng_next(r),
-			  0, 0);
+		ret = hvc(PSCI_FEATURES_FID,
+			  one_in(r, 2) ? 0x84000000U | rnd(r, 0x20) : rng_next(r), 0, 0);
 		if (ret < PSCI_NOT_SUPPORTED)
 			anomaly(cpu, op, "PSCI_FEATURES answered %ld", (long)ret);
 		break;
@@ -232,7 +233,7 @@ struct rpc_buffers {
 	char value[64];
 	char set_value[64]; /* what guestinfo.fuzz<cpu> was last set to, this boot */
 	bool set_valid;
-	bool leaked;		    /* a channel left open by the last operation */
+	bool leaked; /* a channel left open by the last operation */
 	struct bdoor_channel left_open;
 } __attribute__((aligned(PAGE)));
 
@@ -297,8 +298,8 @@ static size_t build_request(struct rng *r, unsigned int cpu, char *msg, char *va
 }
 
 /* Sends @len bytes high-bandwidth from a placement; false when it failed. */
-static bool send_placed(struct rng *r, unsigned int cpu, struct bdoor_channel *ch,
-			const char *msg, size_t len, bool *reachable)
+static bool send_placed(struct rng *r, unsigned int cpu, struct bdoor_channel *ch, const char *msg,
+			size_t len, bool *reachable)
 {
 	struct placement p = place(r, cpu, len);
 
@@ -354,8 +355,9 @@ void call_rpc(struct rng *r, unsigned int cpu, struct op *op)
 	else
 		sent = bdoor_send(&ch, b->msg, len, false);
 	if (sent && !reachable)
-		anomaly(cpu, op, "a %lu-byte high-bandwidth send from a buffer the guest cannot "
-				 "reach in full succeeded",
+		anomaly(cpu, op,
+			"a %lu-byte high-bandwidth send from a buffer the guest cannot "
+			"reach in full succeeded",
 			(unsigned long)len);
 	else if (sent && len > MSG_MAX)
 		anomaly(cpu, op, "a %lu-byte message was accepted", (unsigned long)len);

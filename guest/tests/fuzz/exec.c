@@ -32,13 +32,13 @@
 
 /* The part fuzz_enter and fuzz_resume use (offsets below); the rest is C's. */
 struct snip_ctx {
-	uint64_t x[31];	  /* 0: registers to enter with */
-	uint64_t sp;	  /* 248 */
-	uint64_t pc;	  /* 256 */
-	uint64_t spsr;	  /* 264 */
+	uint64_t x[31];	   /* 0: registers to enter with */
+	uint64_t sp;	   /* 248 */
+	uint64_t pc;	   /* 256 */
+	uint64_t spsr;	   /* 264 */
 	uint64_t save[13]; /* 272: x19-x30, then sp (368) */
-	uint64_t out[31]; /* 376: registers at "svc #RET_IMM" */
-	uint64_t slot_pc; /* the instruction's address as it runs */
+	uint64_t out[31];  /* 376: registers at "svc #RET_IMM" */
+	uint64_t slot_pc;  /* the instruction's address as it runs */
 	uint32_t slot_len;
 	uint32_t t32;
 	volatile uint32_t in_snippet;
@@ -276,15 +276,18 @@ static void on_sync(unsigned int cpu, unsigned int vector, struct pt_regs *r)
 	unsigned int ec = ESR_EC(r->esr), bad;
 
 	if (vector / 4 != c->from && c->in_snippet && vector / 4 != 1)
-		anomaly(cpu, 0, "an exception from the snippet (ESR 0x%lx) came through vector %u, "
-				"not one of %u-%u",
+		anomaly(cpu, 0,
+			"an exception from the snippet (ESR 0x%lx) came through vector %u, "
+			"not one of %u-%u",
 			(unsigned long)r->esr, vector, c->from * 4, c->from * 4 + 3);
 	if (vector / 4 == 1 || !c->in_snippet) {
 		/* EL1h: the fuzzer's own C code, which never faults on purpose. */
 		cpus[cpu].st.ec[ec]++;
-		anomaly(cpu, 0, "exception in the fuzzer's own code: vector %u ESR 0x%lx ELR 0x%lx "
-				"FAR 0x%lx",
-			vector, (unsigned long)r->esr, (unsigned long)r->elr, (unsigned long)r->far);
+		anomaly(cpu, 0,
+			"exception in the fuzzer's own code: vector %u ESR 0x%lx ELR 0x%lx "
+			"FAR 0x%lx",
+			vector, (unsigned long)r->esr, (unsigned long)r->elr,
+			(unsigned long)r->far);
 		r->elr += 4;
 		return;
 	}
@@ -329,10 +332,10 @@ static void on_exception(unsigned int vector, struct pt_regs *r)
 	}
 }
 
-#define VECTOR_FN(n)                                    \
-	static void on_vector_##n(struct pt_regs *r)   \
-	{                                               \
-		on_exception(n, r);                     \
+#define VECTOR_FN(n)                                 \
+	static void on_vector_##n(struct pt_regs *r) \
+	{                                            \
+		on_exception(n, r);                  \
 	}
 VECTOR_FN(0)
 VECTOR_FN(1)
@@ -352,8 +355,8 @@ VECTOR_FN(14)
 VECTOR_FN(15)
 
 static const exception_fn vector_fns[VEC_COUNT] = {
-	on_vector_0,  on_vector_1,  on_vector_2,  on_vector_3, on_vector_4,  on_vector_5,
-	on_vector_6,  on_vector_7,  on_vector_8,  on_vector_9, on_vector_10, on_vector_11,
+	on_vector_0,  on_vector_1,  on_vector_2,  on_vector_3,	on_vector_4,  on_vector_5,
+	on_vector_6,  on_vector_7,  on_vector_8,  on_vector_9,	on_vector_10, on_vector_11,
 	on_vector_12, on_vector_13, on_vector_14, on_vector_15,
 };
 
@@ -380,9 +383,35 @@ static void check_registers(unsigned int cpu, const struct op *op, const struct 
 	}
 	if (count)
 		anomaly(cpu, op,
-			"%u register(s) changed that the instruction does not write: x%u was 0x%lx, "
+			"%u register(s) changed that the instruction does not write: x%u was "
+			"0x%lx, "
 			"is 0x%lx",
 			count, first, (unsigned long)op->x[first], (unsigned long)c->out[first]);
+}
+
+/* SCTLR_EL1.E0E: EL0's data accesses big-endian. */
+static void set_e0e(bool on)
+{
+	uint64_t sctlr = read_sysreg(sctlr_el1);
+
+	write_sysreg(sctlr_el1, on ? sctlr | (1UL << 24) : sctlr & ~(1UL << 24));
+	isb();
+}
+
+/* A load of a register whose value is known read what it must (when nothing faulted). */
+static void check_known(unsigned int cpu, const struct op *op, const struct snip_ctx *c)
+{
+	unsigned int rt = op->check_rt - 1U;
+	uint64_t got;
+
+	if (!op->check_rt || c->exceptions)
+		return;
+	got = op->t32 ? (uint32_t)c->out[rt] : c->out[rt];
+	if (got == op->expect)
+		return;
+	anomaly(cpu, op, "a %s load of the device register at 0x%lx read 0x%lx, not 0x%lx",
+		op->big_endian ? "big-endian" : "little-endian", (unsigned long)op->arg,
+		(unsigned long)got, (unsigned long)op->expect);
 }
 
 void exec_snippet(unsigned int cpu, struct op *op)
@@ -401,7 +430,8 @@ void exec_snippet(unsigned int cpu, struct op *op)
 		c->from = 0; /* current EL with SP_EL0 */
 	} else if (op->t32) {
 		c->pc = el0_code_va(cpu, op->slot);
-		c->spsr = SPSR_USR32 | SPSR_T | (daif & ~SPSR_D); /* AArch32: bit 9 is E */
+		/* AArch32: bit 9 is E, big-endian data. */
+		c->spsr = SPSR_USR32 | SPSR_T | (daif & ~SPSR_D) | (op->big_endian ? SPSR_D : 0);
 		c->slot_len = op->t32_len;
 		c->from = 3; /* lower EL, AArch32 */
 	} else {
@@ -418,12 +448,17 @@ void exec_snippet(unsigned int cpu, struct op *op)
 	}
 	if (op->walk)
 		walk_on(op->walk_table);
+	if (op->big_endian && !op->t32)
+		set_e0e(true);
 	c->in_snippet = 1;
 	fuzz_enter(c);
+	if (op->big_endian && !op->t32)
+		set_e0e(false);
 	if (op->walk)
 		walk_off();
 	if (op->arm_timer)
 		write_sysreg(cntv_ctl_el0, 0);
 	cpus[cpu].st.snippets++;
 	check_registers(cpu, op, c);
+	check_known(cpu, op, c);
 }

@@ -24,21 +24,21 @@
  * does (first-touch stage-2 faults), a block left out of the guest's own stage 1,
  * and the device tree's block at the top.
  */
-#define STATE_ADDR   (GUEST_RAM_BASE + 1 * BLOCK)
-#define EL1_CODE     (GUEST_RAM_BASE + 2 * BLOCK)
-#define EL0_CODE     (GUEST_RAM_BASE + 3 * BLOCK)
-#define SCRATCH	     (GUEST_RAM_BASE + 4 * BLOCK)
-#define LAZY	     (GUEST_RAM_BASE + 5 * BLOCK)
-#define HOLE	     (GUEST_RAM_BASE + 6 * BLOCK)
-#define PROTECT_END  SCRATCH /* image, state and code: no operation writes below this */
-#define RAM_MIN	     (16UL << 20)
-#define CODE_DATA    2048 /* a code page's second half: data an operation may store to */
-#define SLOT_BYTES   16
-#define SLOTS	     (CODE_DATA / SLOT_BYTES)
-#define RET_IMM	     0xf0d  /* svc #RET_IMM ends a snippet */
-#define BAD_IMM	     0xbad  /* svc #BAD_IMM: a snippet resumed past its return */
-#define T32_RET_IMM  0xab
-#define T32_BAD_IMM  0xba
+#define STATE_ADDR  (GUEST_RAM_BASE + 1 * BLOCK)
+#define EL1_CODE    (GUEST_RAM_BASE + 2 * BLOCK)
+#define EL0_CODE    (GUEST_RAM_BASE + 3 * BLOCK)
+#define SCRATCH	    (GUEST_RAM_BASE + 4 * BLOCK)
+#define LAZY	    (GUEST_RAM_BASE + 5 * BLOCK)
+#define HOLE	    (GUEST_RAM_BASE + 6 * BLOCK)
+#define PROTECT_END SCRATCH /* image, state and code: no operation writes below this */
+#define RAM_MIN	    (16UL << 20)
+#define CODE_DATA   2048 /* a code page's second half: data an operation may store to */
+#define SLOT_BYTES  16
+#define SLOTS	    (CODE_DATA / SLOT_BYTES)
+#define RET_IMM	    0xf0d /* svc #RET_IMM ends a snippet */
+#define BAD_IMM	    0xbad /* svc #BAD_IMM: a snippet resumed past its return */
+#define T32_RET_IMM 0xab
+#define T32_BAD_IMM 0xba
 
 /*
  * The guest's virtual address map (1 GiB entries of one level-1 table): devices
@@ -47,9 +47,9 @@
  * reach Skiff instead of faulting in the guest; RAM again for EL0; unbacked IPAs
  * at 4 GiB and near the top of the IPA space.
  */
-#define VA_NORMAL_DEV 0x80000000UL  /* + IPA, for IPAs below 1 GiB */
-#define VA_EL0_RAM    0x80000000UL  /* + RAM's IPA: 0xc0000000 */
-#define VA_HIGH	      0x100000000UL /* 4 GiB: four 1 GiB windows on high IPAs */
+#define VA_NORMAL_DEV 0x80000000UL	   /* + IPA, for IPAs below 1 GiB */
+#define VA_EL0_RAM    0x80000000UL	   /* + RAM's IPA: 0xc0000000 */
+#define VA_HIGH	      0x100000000UL	   /* 4 GiB: four 1 GiB windows on high IPAs */
 #define VA_TTBR1      0xffffff8000000000UL /* the top 512 GiB, walked from TTBR1 */
 
 /* The interrupt controller (board/layout.h): GICv3's redistributors or GICv2's CPU interface. */
@@ -80,6 +80,7 @@ enum op_kind {
 	OP_WFX,	     /* WFI/WFE, several in a row */
 	OP_WALK,     /* loads through TTBR1 tables placed at MMIO or unbacked IPAs */
 	OP_T32,	     /* Thumb at AArch32 EL0 */
+	OP_KNOWN,    /* device registers of known value, any width, either endianness */
 	OP_PSCI,     /* CPU_ON/OFF/SUSPEND, AFFINITY_INFO, FEATURES from C */
 	OP_RPC,	     /* backdoor message channels with buffers across page ends */
 	OP_KINDS,
@@ -93,6 +94,8 @@ struct op {
 	uint8_t unmask;	      /* run the snippet with IRQs unmasked */
 	uint8_t arm_timer;    /* arm the virtual timer first (the snippet may wait) */
 	uint8_t walk;	      /* point TTBR1 at walk_table first */
+	uint8_t big_endian;   /* EL0 data accesses big-endian (SCTLR_EL1.E0E, PSTATE.E) */
+	uint8_t check_rt;     /* 1 + the register whose value must be @expect, or 0 */
 	uint8_t t32_len;      /* bytes of t32[] */
 	uint32_t insn;	      /* A64 */
 	uint16_t t32_insn[4]; /* T32: an instruction, or an IT and its instruction */
@@ -100,6 +103,7 @@ struct op {
 	uint64_t x[31], sp;   /* registers the snippet starts with */
 	uint64_t walk_table;  /* TTBR1's value for OP_WALK */
 	uint64_t arg;	      /* C operations: their own choice */
+	uint64_t expect;      /* OP_KNOWN: what the load must read */
 	uint32_t slot;	      /* the snippet's slot in the code page */
 };
 
@@ -117,9 +121,9 @@ bool one_in(struct rng *r, uint64_t n);
 
 /* What the machine offers, found at boot (gen.c). */
 struct features {
-	bool lse;	    /* ID_AA64ISAR0_EL1.Atomic >= 2 */
-	bool a32_el0;	    /* ID_AA64PFR0_EL1.EL0 == 2 */
-	unsigned int gic;   /* 3 or 2 */
+	bool lse;	  /* ID_AA64ISAR0_EL1.Atomic >= 2 */
+	bool a32_el0;	  /* ID_AA64PFR0_EL1.EL0 == 2 */
+	unsigned int gic; /* 3 or 2 */
 	unsigned int pa_bits;
 	uint64_t ram_size;
 	unsigned int nvcpus;

@@ -8,17 +8,17 @@
  */
 #include "fuzz.h"
 
-#define A64_SYS(l, op0, op1, crn, crm, op2, rt)                                       \
-	(0xd5000000U | ((uint32_t)(l) << 21) | ((uint32_t)(op0) << 19) |                \
-	 ((uint32_t)(op1) << 16) | ((uint32_t)(crn) << 12) | ((uint32_t)(crm) << 8) | \
-	 ((uint32_t)(op2) << 5) | (uint32_t)(rt))
-#define A64_NOP	     0xd503201fU
-#define X7_BACKDOOR  (0x86UL << 32)
-#define BIT(n)	     (1U << (n))
-#define REG_BIT(r)   ((r) < 31 ? BIT(r) : 0U)
-#define MAX_REGIONS  40
-#define ACCESS_SPAN  64 /* what one access may cover, pairs of q registers included */
-#define ZVA_SPAN     2048
+#define A64_SYS(l, op0, op1, crn, crm, op2, rt)                                                    \
+	(0xd5000000U | ((uint32_t)(l) << 21) | ((uint32_t)(op0) << 19) | ((uint32_t)(op1) << 16) | \
+	 ((uint32_t)(crn) << 12) | ((uint32_t)(crm) << 8) | ((uint32_t)(op2) << 5) |               \
+	 (uint32_t)(rt))
+#define A64_NOP	    0xd503201fU
+#define X7_BACKDOOR (0x86UL << 32)
+#define BIT(n)	    (1U << (n))
+#define REG_BIT(r)  ((r) < 31 ? BIT(r) : 0U)
+#define MAX_REGIONS 40
+#define ACCESS_SPAN 64 /* what one access may cover, pairs of q registers included */
+#define ZVA_SPAN    2048
 
 struct features feat;
 
@@ -94,11 +94,11 @@ static void add_devices(void)
 			add_region(va + 0x080a0000, gicr_size, 8, true, true);
 		else
 			add_region(va + 0x08010000, 0x2000, 4, true, true); /* GICV */
-		add_region(va + 0x09000004, 0xffc, 3, true, true);	   /* PL011, not UARTDR */
-		add_region(va + 0x09010000, 0x1000, 4, true, true);	   /* PL031 */
-		add_region(va + 0x08000000, 0x02000000, 4, true, true);  /* the device window */
-		add_region(va + 0x0a000000, 0x06000000, 3, true, true);  /* QEMU's, not Skiff's */
-		add_region(va + 0x00000000, 0x08000000, 2, true, true);  /* below: nothing */
+		add_region(va + 0x09000004, 0xffc, 3, true, true);	    /* PL011, not UARTDR */
+		add_region(va + 0x09010000, 0x1000, 4, true, true);	    /* PL031 */
+		add_region(va + 0x08000000, 0x02000000, 4, true, true);	    /* the device window */
+		add_region(va + 0x0a000000, 0x06000000, 3, true, true); /* QEMU's, not Skiff's */
+		add_region(va + 0x00000000, 0x08000000, 2, true, true); /* below: nothing */
 	}
 }
 
@@ -162,7 +162,8 @@ static uint64_t target(struct rng *r, unsigned int cpu, unsigned int el, uint64_
 
 		if (el && one_in(r, 16)) {
 			/* Its own code page's data half: stores into the page it runs from. */
-			a = el1_code_va(cpu, 0) + CODE_DATA + rnd(r, PAGE - CODE_DATA - ACCESS_SPAN);
+			a = el1_code_va(cpu, 0) + CODE_DATA +
+			    rnd(r, PAGE - CODE_DATA - ACCESS_SPAN);
 		} else {
 			const struct region *g = pick_region(r, el);
 			uint64_t off = one_in(r, 2) ? rnd(r, 0x400) : rnd(r, g->size);
@@ -309,8 +310,8 @@ static const uint32_t trapped_sys[][5] = {
 };
 
 /* MSR to these would take the ground from under the fuzzer's feet (MMU, vectors, SP). */
-static bool msr_forbidden(unsigned int op0, unsigned int op1, unsigned int crn,
-			  unsigned int crm, unsigned int op2)
+static bool msr_forbidden(unsigned int op0, unsigned int op1, unsigned int crn, unsigned int crm,
+			  unsigned int op2)
 {
 	if (op0 == 0)
 		return crn == 1 || (crn == 2 && crm == 0 && (op2 == 2 || op2 == 3)) ||
@@ -327,8 +328,8 @@ static void gen_sysreg(struct rng *r, unsigned int cpu, struct op *op)
 
 	do {
 		if (one_in(r, 4)) {
-			const uint32_t *t = trapped_sys[rnd(r, sizeof(trapped_sys) /
-							   sizeof(trapped_sys[0]))];
+			const uint32_t *t =
+				trapped_sys[rnd(r, sizeof(trapped_sys) / sizeof(trapped_sys[0]))];
 
 			op0 = t[0], op1 = t[1], crn = t[2], crm = t[3], op2 = t[4];
 		} else {
@@ -445,21 +446,23 @@ static void ld_pair(struct rng *r, struct ldst *l, unsigned int rt)
 static void ld_exclusive(struct rng *r, struct ldst *l, unsigned int rt)
 {
 	unsigned int size = pick_size(r), bits = (unsigned int)rnd(r, 16);
-	unsigned int rs = (unsigned int)rnd(r, 32), rt2 = one_in(r, 2) ? 31 : (unsigned int)rnd(r, 32);
+	unsigned int rs = (unsigned int)rnd(r, 32),
+		     rt2 = one_in(r, 2) ? 31 : (unsigned int)rnd(r, 32);
 
 	l->insn = (size << 30) | 0x08000000U | ((bits >> 3 & 1) << 23) | ((bits >> 2 & 1) << 22) |
 		  ((bits >> 1 & 1) << 21) | (rs << 16) | ((bits & 1) << 15) | (rt2 << 10) |
 		  (l->rn << 5) | rt;
 	l->offset = 0;
-	l->dest = REG_BIT(rt) | REG_BIT(rt2) | REG_BIT(rs) | (REG_BIT(rs) << 1) |
-		  (REG_BIT(rt) << 1);
+	l->dest =
+		REG_BIT(rt) | REG_BIT(rt2) | REG_BIT(rs) | (REG_BIT(rs) << 1) | (REG_BIT(rt) << 1);
 	l->needs_align = true;
 }
 
 static void ld_atomic(struct rng *r, struct ldst *l, unsigned int rt)
 {
 	unsigned int size = pick_size(r), ar = (unsigned int)rnd(r, 4);
-	unsigned int rs = (unsigned int)rnd(r, 32), o3 = one_in(r, 4), opc = (unsigned int)rnd(r, 8);
+	unsigned int rs = (unsigned int)rnd(r, 32), o3 = one_in(r, 4),
+		     opc = (unsigned int)rnd(r, 8);
 
 	l->insn = (size << 30) | 0x38200000U | (ar << 22) | (rs << 16) | (o3 << 15) | (opc << 12) |
 		  (l->rn << 5) | rt;
@@ -597,7 +600,9 @@ static void gen_backdoor(struct rng *r, unsigned int cpu, struct op *op)
 	op->x[2] = one_in(r, 4) ? rng_next(r) : cmds[rnd(r, sizeof(cmds) / 2)];
 	if ((uint16_t)op->x[2] == 30)
 		op->x[2] = 30 | (rnd(r, 8) << 16); /* a message call of some type */
-	op->x[3] = (one_in(r, 4) ? rng_next(r) : one_in(r, 4) ? 0x5659 : 0x5658) |
+	op->x[3] = (one_in(r, 4)   ? rng_next(r)
+		    : one_in(r, 4) ? 0x5659
+				   : 0x5658) |
 		   (rnd(r, 6) << 16);
 	op->x[7] = one_in(r, 8) ? rng_next(r) : X7_BACKDOOR | (one_in(r, 3) ? rnd(r, 0x2000) : 0xe);
 	op->dest = 0x7f | REG_BIT(rt);
@@ -606,10 +611,10 @@ static void gen_backdoor(struct rng *r, unsigned int cpu, struct op *op)
 /* --- the interrupt controller --- */
 
 static const uint16_t gicd_regs[] = {
-	0x0000, 0x0004, 0x0008, 0x0080, 0x0084, 0x0100, 0x0104, 0x0108, 0x0180, 0x0184, 0x0200,
-	0x0204, 0x0280, 0x0284, 0x0300, 0x0304, 0x0380, 0x0384, 0x0400, 0x0420, 0x045c, 0x0800,
-	0x0820, 0x0c00, 0x0c04, 0x0c08, 0x0f00, 0x0f10, 0x0f1c, 0x0f20, 0x0f2c, 0x6100, 0x6108,
-	0x6200, 0x6304, 0xffe8, 0xfffc,
+	0x0000, 0x0004, 0x0008, 0x0080, 0x0084, 0x0100, 0x0104, 0x0108, 0x0180, 0x0184,
+	0x0200, 0x0204, 0x0280, 0x0284, 0x0300, 0x0304, 0x0380, 0x0384, 0x0400, 0x0420,
+	0x045c, 0x0800, 0x0820, 0x0c00, 0x0c04, 0x0c08, 0x0f00, 0x0f10, 0x0f1c, 0x0f20,
+	0x0f2c, 0x6100, 0x6108, 0x6200, 0x6304, 0xffe8, 0xfffc,
 };
 static const uint32_t gicr_regs[] = {
 	0x00000, 0x00004, 0x00008, 0x0000c, 0x00014, 0x0ffe8, 0x10080, 0x10100, 0x10180,
@@ -839,8 +844,8 @@ static void gen_call(struct rng *r, unsigned int cpu, struct op *op)
 
 static void gen_wfx(struct rng *r, unsigned int cpu, struct op *op)
 {
-	static const uint32_t insns[] = { 0xd503207fU, 0xd503207fU, 0xd503205fU, 0xd503203fU,
-					  0xd503209fU, 0xd50320bfU };
+	static const uint32_t insns[] = { 0xd503207fU, 0xd503207fU, 0xd503205fU,
+					  0xd503203fU, 0xd503209fU, 0xd50320bfU };
 	unsigned int rt = (unsigned int)rnd(r, 31);
 
 	fill_registers(r, cpu, op);
@@ -860,7 +865,7 @@ static void gen_wfx(struct rng *r, unsigned int cpu, struct op *op)
 
 static void gen_walk(struct rng *r, unsigned int cpu, struct op *op)
 {
-	static const uint64_t tables[] = { 0x08000000, 0x080a0000, 0x09000000, 0x09010000,
+	static const uint64_t tables[] = { 0x08000000, 0x080a0000, 0x09000000,	  0x09010000,
 					   0x00000000, 0x0c000000, 0x100000000UL, LAZY };
 	unsigned int rn = (unsigned int)rnd(r, 31), rt = (unsigned int)rnd(r, 31);
 
@@ -902,7 +907,7 @@ static uint32_t t32_insn(struct rng *r, unsigned int cpu, struct op *op)
 	switch (kind) {
 	case 0: /* LDR/STR{,B,H} (immediate, 16-bit) */
 		t32_one(op, (uint16_t)((0x6000 + 0x1000 * rnd(r, 3)) | (rnd(r, 2) << 11) |
-					  (rnd(r, 32) << 6) | (rn << 3) | rt));
+				       (rnd(r, 32) << 6) | (rn << 3) | rt));
 		return BIT(rt);
 	case 1: /* LDR/STR (register, 16-bit) */
 		if (rm == rn)
@@ -929,8 +934,7 @@ static uint32_t t32_insn(struct rng *r, unsigned int cpu, struct op *op)
 			(uint16_t)((rt << 12) | 0xfaf));
 		return BIT(rt);
 	case 6: /* MRC/MCR p15 or p14, any registers */
-		t32_two(op,
-			(uint16_t)(0xee00 | (rnd(r, 8) << 5) | (rnd(r, 2) << 4) | rnd(r, 16)),
+		t32_two(op, (uint16_t)(0xee00 | (rnd(r, 8) << 5) | (rnd(r, 2) << 4) | rnd(r, 16)),
 			(uint16_t)((rt << 12) | ((one_in(r, 3) ? 14 : 15) << 8) | (rnd(r, 8) << 5) |
 				   0x10 | rnd(r, 16)));
 		return BIT(rt);
@@ -974,12 +978,103 @@ static void gen_t32(struct rng *r, unsigned int cpu, struct op *op)
 	op->dest = dest | (0xffU << 8) | BIT(13) | BIT(14); /* writeback, banked SP/LR */
 }
 
+/* --- device registers of known value: a load of one has one right answer --- */
+
+struct known_reg {
+	uint64_t ipa;
+	uint32_t value;
+	uint8_t gic; /* 0: any VM; 2 or 3: that GIC version's only */
+};
+
+static const struct known_reg known_regs[] = {
+	{ 0x08000008, 0x43b, 0 }, /* GICD_IIDR */
+	{ 0x0800ffe8, 0x30, 3 },  /* GICD_PIDR2 */
+	{ 0x08000fe8, 0x20, 2 },  /* GICD_PIDR2, GICv2 */
+	{ 0x080a0004, 0x43b, 3 }, /* GICR_IIDR of vCPU 0 */
+	{ 0x080affe8, 0x30, 3 },  /* GICR_PIDR2 of vCPU 0 */
+	{ 0x09000fe0, 0x11, 0 },  { 0x09000fe4, 0x10, 0 }, { 0x09000fe8, 0x14, 0 },
+	{ 0x09000fec, 0x00, 0 },  { 0x09000ff0, 0x0d, 0 }, { 0x09000ff4, 0xf0, 0 },
+	{ 0x09000ff8, 0x05, 0 },  { 0x09000ffc, 0xb1, 0 }, /* PL011 PrimeCell IDs */
+	{ 0x09010fe0, 0x31, 0 },  { 0x09010fe4, 0x10, 0 }, { 0x09010fe8, 0x04, 0 },
+	{ 0x09010fec, 0x00, 0 },  { 0x09010ff0, 0x0d, 0 }, { 0x09010ff4, 0xf0, 0 },
+	{ 0x09010ff8, 0x05, 0 },  { 0x09010ffc, 0xb1, 0 }, /* PL031 PrimeCell IDs */
+};
+
+static uint64_t sign_extend(uint64_t v, unsigned int bits, unsigned int to)
+{
+	uint64_t r = (v >> (bits - 1)) & 1 ? v | (~0UL << bits) : v;
+
+	return to == 64 ? r : r & 0xffffffffUL;
+}
+
+/* The register's first @bytes bytes as a load of that width and order reads them. */
+static uint64_t loaded(uint32_t value, unsigned int bytes, bool big_endian)
+{
+	uint64_t v = value & (bytes == 4 ? 0xffffffffUL : (1UL << (8 * bytes)) - 1);
+
+	if (!big_endian || bytes == 1)
+		return v;
+	return bytes == 4 ? __builtin_bswap32((uint32_t)v) : __builtin_bswap16((uint16_t)v);
+}
+
+/*
+ * 32-bit loads only: these devices define their registers as 32 bits wide (the PL031
+ * decodes nothing else, the GIC leaves other sizes unpredictable).
+ */
+static void known_a64(struct rng *r, struct op *op, uint64_t ea, uint32_t value)
+{
+	/* ldr wt, [xn] or ldrsw xt, [xn] */
+	unsigned int opc = 1 + (unsigned int)rnd(r, 2), rn = (unsigned int)rnd(r, 31);
+	unsigned int rt = (unsigned int)rnd(r, 31);
+	uint64_t v = loaded(value, 4, op->big_endian);
+
+	op->insn = (2U << 30) | 0x39000000U | (opc << 22) | (rn << 5) | rt;
+	op->x[rn] = ea;
+	op->dest = REG_BIT(rt);
+	op->check_rt = (uint8_t)(rt + 1);
+	op->expect = opc == 2 ? sign_extend(v, 32, 64) : v;
+}
+
+static void known_t32(struct rng *r, struct op *op, uint64_t ea, uint32_t value)
+{
+	unsigned int rn = (unsigned int)rnd(r, 8), rt = (unsigned int)rnd(r, 8);
+
+	op->t32_insn[0] = (uint16_t)(0x6800 | (rn << 3) | rt); /* ldr rt, [rn] */
+	op->t32_len = 2;
+	op->x[rn] = ea;
+	op->dest = BIT(rt);
+	op->check_rt = (uint8_t)(rt + 1);
+	op->expect = loaded(value, 4, op->big_endian);
+}
+
+static void gen_known(struct rng *r, unsigned int cpu, struct op *op)
+{
+	const struct known_reg *k;
+	uint64_t ea;
+
+	do
+		k = &known_regs[rnd(r, sizeof(known_regs) / sizeof(known_regs[0]))];
+	while (k->gic && k->gic != feat.gic);
+	ea = k->ipa + (one_in(r, 3) ? VA_NORMAL_DEV : 0);
+	fill_registers(r, cpu, op);
+	op->arg = ea;
+	op->big_endian = !op->el && one_in(r, 2);
+	if (!op->el && feat.a32_el0 && (feat.classes & BIT(OP_T32)) && one_in(r, 2)) {
+		op->t32 = 1;
+		for (unsigned int i = 0; i < 15; i++)
+			op->x[i] = (uint32_t)op->x[i];
+		known_t32(r, op, ea, k->value);
+	} else {
+		known_a64(r, op, ea, k->value);
+	}
+}
+
 /* --- the operation mix --- */
 
 static const uint8_t weights[OP_KINDS] = {
 	[OP_SYSREG] = 16, [OP_LDST] = 30, [OP_BACKDOOR] = 5, [OP_GIC] = 10, [OP_SGI] = 5,
 	[OP_TIMER] = 6,	  [OP_CALL] = 6,  [OP_WFX] = 2,	     [OP_WALK] = 2, [OP_T32] = 6,
-	[OP_PSCI] = 2,	  [OP_RPC] = 2,
+	[OP_KNOWN] = 4,	  [OP_PSCI] = 2,  [OP_RPC] = 2,
 };
 
 static bool kind_enabled(unsigned int k)
@@ -1050,6 +1145,9 @@ void gen_op(struct rng *r, unsigned int cpu, struct op *op)
 		break;
 	case OP_T32:
 		gen_t32(r, cpu, op);
+		break;
+	case OP_KNOWN:
+		gen_known(r, cpu, op);
 		break;
 	default:
 		/* PSCI and RPC: C operations, their choices made when they run. */

@@ -21,7 +21,7 @@
 
 #define SCTLR_M	   (1UL << 0)
 #define SCTLR_C	   (1UL << 2)
-#define SCTLR_UMA  (1UL << 9)  /* EL0 may touch DAIF */
+#define SCTLR_UMA  (1UL << 9) /* EL0 may touch DAIF */
 #define SCTLR_I	   (1UL << 12)
 #define SCTLR_DZE  (1UL << 14) /* EL0 may use DC ZVA */
 #define SCTLR_UCT  (1UL << 15) /* EL0 may read CTR_EL0 */
