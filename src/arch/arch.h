@@ -182,6 +182,11 @@ bool arch_vcpu_va_to_ipa(struct vcpu *vcpu, vaddr_t va, ipaddr_t *ipa);
 /* The same, checking the permission an EL1 or EL0 access of that kind needs. */
 enum va_access { VA_EL1_READ, VA_EL1_WRITE, VA_EL0_READ, VA_EL0_WRITE };
 bool arch_vcpu_va_access(struct vcpu *vcpu, vaddr_t va, enum va_access access, ipaddr_t *ipa);
+/*
+ * True when the trapped data access was big-endian (SCTLR_EL1.EE at EL1, E0E at
+ * EL0, PSTATE.E at AArch32 EL0): its bytes are in the other order from the register's.
+ */
+bool arch_vcpu_data_big_endian(const struct vcpu *vcpu);
 /* True when the vCPU trapped from EL0. */
 bool arch_vcpu_at_el0(const struct vcpu *vcpu);
 /* Takes a synchronous exception with syndrome @esr to the guest's EL1. */

@@ -116,4 +116,13 @@ static inline uint64_t esr_fault_ipa(uint64_t hpfar, uint64_t far)
 
 const char *esr_ec_name(unsigned int ec);
 
+/*
+ * The low @size bytes of @v in the other order: what a big-endian access of @size
+ * bytes reads or writes as the register value of a little-endian one.
+ */
+static inline uint64_t esr_swap_bytes(uint64_t v, unsigned int size)
+{
+	return size >= 8 ? __builtin_bswap64(v) : __builtin_bswap64(v) >> (64 - 8 * size);
+}
+
 #endif

@@ -80,6 +80,7 @@ static void trap_dabt(struct vcpu *vcpu, uint64_t esr)
 	unsigned int rt = esr_dabt_srt(esr);
 	bool write = esr_dabt_write(esr);
 	uint64_t value = 0;
+	bool big_endian;
 
 	if (stage2_fault(vcpu, ipa_init(ipa), false, esr))
 		return;
@@ -92,8 +93,12 @@ static void trap_dabt(struct vcpu *vcpu, uint64_t esr)
 		arch_vcpu_inject_dabt(vcpu, vcpu->exit.far);
 		return;
 	}
+	/* Devices are little-endian: a big-endian access sees their bytes the other way round. */
+	big_endian = arch_vcpu_data_big_endian(vcpu);
 	if (write)
 		value = vcpu_get_reg(vcpu, rt);
+	if (write && big_endian)
+		value = esr_swap_bytes(value, size);
 	if (!mmio_bus_access(&vcpu->vm->mmio, vcpu, ipa, size, write, &value)) {
 		guestlog_warn(&vcpu->vm->log,
 			      "vcpu %u: %u-byte %s at IPA 0x%lx: no RAM or device there "
@@ -104,6 +109,8 @@ static void trap_dabt(struct vcpu *vcpu, uint64_t esr)
 		return;
 	}
 	if (!write) {
+		if (big_endian)
+			value = esr_swap_bytes(value, size);
 		if (esr_dabt_sign_extend(esr) && size < 8 && (value >> (size * 8 - 1)) & 1)
 			value |= ~0UL << (size * 8);
 		if (!esr_dabt_sf(esr))

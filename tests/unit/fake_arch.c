@@ -56,6 +56,12 @@ uint64_t arch_vcpu_trapped_pc(const struct vcpu *vcpu)
 	return vcpu->ctx.pc;
 }
 
+bool arch_vcpu_data_big_endian(const struct vcpu *vcpu)
+{
+	(void)vcpu;
+	return fake.big_endian;
+}
+
 /* The fake guest is AArch64: nothing is conditional. */
 bool arch_vcpu_condition_failed(const struct vcpu *vcpu)
 {

@@ -17,6 +17,7 @@ struct fake_record {
 	uint64_t dabt_far;
 	unsigned int block_maps, page_map_calls, protects, syncs, yields, blocks, prepares;
 	unsigned int kicks, last_kick_cpu, skips;
+	bool big_endian;    /* the trapped data access is big-endian */
 	bool ptimer_serves; /* ptimer_access() emulates the register (fake_vm.c) */
 	uint32_t ptimer_enc;
 	uint64_t ptimer_value;

@@ -301,6 +301,27 @@ static void test_mmio_read_write_and_sign_extension(void **state)
 	assert_int_equal(fake.dabts, 0);
 }
 
+/* A big-endian guest (or EL0, or AArch32 after SETEND BE) sees the device's bytes reversed. */
+static void test_mmio_big_endian(void **state)
+{
+	(void)state;
+	fake.big_endian = true;
+	v->ctx.x[3] = 0xdeadbeef11223344UL;
+	dabt(0x9000010, dabt_iss(2, 0, 3, 1, 1)); /* str w3 */
+	assert_int_equal(dev_written, 0x44332211);
+	dabt(0x9000010, dabt_iss(3, 0, 3, 1, 1)); /* str x3 */
+	assert_int_equal(dev_written, 0x44332211efbeaddeUL);
+	dabt(0x9000010, dabt_iss(0, 0, 3, 1, 1)); /* strb w3: one byte has no order */
+	assert_int_equal(dev_written, 0x44);
+	dev_reg = 0x0080;
+	dabt(0x9000000, dabt_iss(1, 1, 5, 1, 0)); /* ldrsh x5: bytes 80 00 read as 0x8000 */
+	assert_int_equal(v->ctx.x[5], 0xffffffffffff8000UL);
+	dev_reg = 0x11223344;
+	dabt(0x9000000, dabt_iss(2, 0, 6, 0, 0)); /* ldr w6 */
+	assert_int_equal(v->ctx.x[6], 0x44332211);
+	assert_int_equal(fake.dabts, 0);
+}
+
 static void test_abort_outside_ram_and_devices(void **state)
 {
 	(void)state;
@@ -493,6 +514,7 @@ int main(void)
 		cmocka_unit_test_setup(test_psci_cpu_on_refusals, setup),
 		cmocka_unit_test_setup(test_smccc_workarounds_follow_the_firmware, setup),
 		cmocka_unit_test_setup(test_mmio_read_write_and_sign_extension, setup),
+		cmocka_unit_test_setup(test_mmio_big_endian, setup),
 		cmocka_unit_test_setup(test_abort_outside_ram_and_devices, setup),
 		cmocka_unit_test_setup(test_wfi_blocks_and_wfe_yields, setup),
 		cmocka_unit_test_setup(test_aarch32_el0_timer_registers, setup),

@@ -430,6 +430,15 @@ bool arch_vcpu_va_to_ipa(struct vcpu *vcpu, vaddr_t va, ipaddr_t *ipa)
 	return arch_vcpu_va_access(vcpu, va, VA_EL1_READ, ipa);
 }
 
+bool arch_vcpu_data_big_endian(const struct vcpu *vcpu)
+{
+	if (vcpu->ctx.pstate & PSR_MODE32)
+		return vcpu->ctx.pstate & PSR_E32; /* SETEND, or SPSR.E */
+	if ((vcpu->ctx.pstate & PSR_MODE_MASK) == PSR_MODE_EL0t)
+		return read_sysreg(sctlr_el1) & SCTLR_E0E;
+	return read_sysreg(sctlr_el1) & SCTLR_EE;
+}
+
 bool arch_vcpu_at_el0(const struct vcpu *vcpu)
 {
 	return (vcpu->ctx.pstate & PSR_MODE_MASK) == PSR_MODE_EL0t;
