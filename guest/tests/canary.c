@@ -164,39 +164,25 @@ static void check_sysregs(void)
 
 /* --- general and FP/SIMD registers, kept across a WFI --- */
 
-#define SETX(n)	  "mov x" #n ", %[p]\n add %[p], %[p], #1\n"
-#define CHECKX(n) "cmp x" #n ", %[p]\n cinc %[bad], %[bad], ne\n add %[p], %[p], #1\n"
-#define SETQ(n)	  "fmov d" #n ", %[p]\n fmov v" #n ".d[1], %[p]\n add %[p], %[p], #1\n"
-#define CHECKQ(n)                                                                            \
-	"fmov x0, d" #n "\n cmp x0, %[p]\n cinc %[bad], %[bad], ne\n mov x0, v" #n ".d[1]\n" \
-	" cmp x0, %[p]\n cinc %[bad], %[bad], ne\n add %[p], %[p], #1\n"
-#define X_1_15                                                                                     \
-	SETX(1)                                                                                    \
-	SETX(2) SETX(3) SETX(4) SETX(5) SETX(6) SETX(7) SETX(8) SETX(9) SETX(10) SETX(11) SETX(12) \
-		SETX(13) SETX(14) SETX(15)
-#define X_19_28 \
-	SETX(19) SETX(20) SETX(21) SETX(22) SETX(23) SETX(24) SETX(25) SETX(26) SETX(27) SETX(28)
-#define C_1_15                                                                                     \
-	CHECKX(1)                                                                                  \
-	CHECKX(2) CHECKX(3) CHECKX(4) CHECKX(5) CHECKX(6) CHECKX(7) CHECKX(8) CHECKX(9) CHECKX(10) \
-		CHECKX(11) CHECKX(12) CHECKX(13) CHECKX(14) CHECKX(15)
-#define C_19_28                                                                                 \
-	CHECKX(19)                                                                              \
-	CHECKX(20) CHECKX(21) CHECKX(22) CHECKX(23) CHECKX(24) CHECKX(25) CHECKX(26) CHECKX(27) \
-		CHECKX(28)
-#define Q_ALL                                                                                     \
-	SETQ(0)                                                                                   \
-	SETQ(1) SETQ(2) SETQ(3) SETQ(4) SETQ(5) SETQ(6) SETQ(7) SETQ(8) SETQ(9) SETQ(10) SETQ(11) \
-		SETQ(12) SETQ(13) SETQ(14) SETQ(15) SETQ(16) SETQ(17) SETQ(18) SETQ(19) SETQ(20)  \
-			SETQ(21) SETQ(22) SETQ(23) SETQ(24) SETQ(25) SETQ(26) SETQ(27) SETQ(28)   \
-				SETQ(29) SETQ(30) SETQ(31)
-#define CQ_ALL                                                                                    \
-	CHECKQ(0)                                                                                 \
-	CHECKQ(1) CHECKQ(2) CHECKQ(3) CHECKQ(4) CHECKQ(5) CHECKQ(6) CHECKQ(7) CHECKQ(8) CHECKQ(9) \
-		CHECKQ(10) CHECKQ(11) CHECKQ(12) CHECKQ(13) CHECKQ(14) CHECKQ(15) CHECKQ(16)      \
-			CHECKQ(17) CHECKQ(18) CHECKQ(19) CHECKQ(20) CHECKQ(21) CHECKQ(22)         \
-				CHECKQ(23) CHECKQ(24) CHECKQ(25) CHECKQ(26) CHECKQ(27) CHECKQ(28) \
-					CHECKQ(29) CHECKQ(30) CHECKQ(31)
+#define SX(n) "mov x" #n ", %[p]\n add %[p], %[p], #1\n"
+#define CX(n) "cmp x" #n ", %[p]\n cinc %[bad], %[bad], ne\n add %[p], %[p], #1\n"
+#define SQ(n) "fmov d" #n ", %[p]\n fmov v" #n ".d[1], %[p]\n add %[p], %[p], #1\n"
+#define CQ(n)                                                                      \
+	"fmov x0, d" #n "\n cmp x0, %[p]\n cinc %[bad], %[bad], ne\n mov x0, v" #n \
+	".d[1]\n cmp x0, %[p]\n cinc %[bad], %[bad], ne\n add %[p], %[p], #1\n"
+/* In groups short enough for one line each. */
+#define SX_A SX(1) SX(2) SX(3) SX(4) SX(5) SX(6) SX(7) SX(8)
+#define SX_B SX(9) SX(10) SX(11) SX(12) SX(13) SX(14) SX(15)
+#define SX_C SX(19) SX(20) SX(21) SX(22) SX(23) SX(24) SX(25) SX(26) SX(27) SX(28)
+#define CX_A CX(1) CX(2) CX(3) CX(4) CX(5) CX(6) CX(7) CX(8)
+#define CX_B CX(9) CX(10) CX(11) CX(12) CX(13) CX(14) CX(15)
+#define CX_C CX(19) CX(20) CX(21) CX(22) CX(23) CX(24) CX(25) CX(26) CX(27) CX(28)
+#define SQ_A SQ(0) SQ(1) SQ(2) SQ(3) SQ(4) SQ(5) SQ(6) SQ(7) SQ(8) SQ(9) SQ(10)
+#define SQ_B SQ(11) SQ(12) SQ(13) SQ(14) SQ(15) SQ(16) SQ(17) SQ(18) SQ(19) SQ(20)
+#define SQ_C SQ(21) SQ(22) SQ(23) SQ(24) SQ(25) SQ(26) SQ(27) SQ(28) SQ(29) SQ(30) SQ(31)
+#define CQ_A CQ(0) CQ(1) CQ(2) CQ(3) CQ(4) CQ(5) CQ(6) CQ(7) CQ(8) CQ(9) CQ(10)
+#define CQ_B CQ(11) CQ(12) CQ(13) CQ(14) CQ(15) CQ(16) CQ(17) CQ(18) CQ(19) CQ(20)
+#define CQ_C CQ(21) CQ(22) CQ(23) CQ(24) CQ(25) CQ(26) CQ(27) CQ(28) CQ(29) CQ(30) CQ(31)
 
 /*
  * x1-x15, x19-x28 and q0-q31 hold consecutive values from @base across a WFI that
@@ -208,10 +194,11 @@ static uint64_t registers_kept_across_wfi(uint64_t base)
 {
 	uint64_t p = base, bad = 0;
 
-	__asm__ volatile(X_1_15 X_19_28 Q_ALL "1: wfi\n"
-					      " mrs x0, cntv_ctl_el0\n"
-					      " tbz x0, #2, 1b\n"
-					      " mov %[p], %[b]\n" C_1_15 C_19_28 CQ_ALL
+	__asm__ volatile(SX_A SX_B SX_C SQ_A SQ_B SQ_C
+			 "1: wfi\n"
+			 " mrs x0, cntv_ctl_el0\n"
+			 " tbz x0, #2, 1b\n"
+			 " mov %[p], %[b]\n" CX_A CX_B CX_C CQ_A CQ_B CQ_C
 			 : [p] "+&r"(p), [bad] "+&r"(bad)
 			 : [b] "r"(base)
 			 : "x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11",

@@ -71,7 +71,7 @@ void fuzz_mmu_build(void)
 		ram_l2[i] = el1_block(i);
 		el0_l2[i] = el0_block(i);
 	}
-	l1[0] = 0 | DESC_BLOCK | ATTR_DEVICE | AF | AP_EL0 | XN;
+	l1[0] = DESC_BLOCK | ATTR_DEVICE | AF | AP_EL0 | XN; /* PA 0 */
 	l1[1] = (uint64_t)ram_l2 | DESC_TABLE;
 	l1[2] = normal(0, AP_EL0, XN);
 	l1[3] = (uint64_t)el0_l2 | DESC_TABLE;
