@@ -42,7 +42,8 @@ HYP_SRCS := $(wildcard src/arch/arm64/*.S src/arch/arm64/*.c src/core/*.c src/pl
 	src/lib/libc/*.c)
 HYP_OBJS := $(patsubst src/%,$(BUILD)/hyp/%.o,$(HYP_SRCS))
 
-.PHONY: all hyp setup run test lint unit systest bench bench-peers clean help format guests configs images tools
+.PHONY: all hyp setup run test lint unit systest bench bench-peers clean help format guests configs \
+	images tools fuzz-guest
 all: hyp guests configs unit-bins tools
 
 help:
@@ -50,6 +51,7 @@ help:
 	@echo "make test    - install dependencies, build, run lint, unit tests, fuzzers, system tests"
 	@echo "make bench   - run the benchmarks, write bench/results.json and print a table"
 	@echo "make bench-peers - only the comparison with Xen 4.17 and KVM (bench/peers.py)"
+	@echo "make fuzz-guest [SEEDS=1-8 ROUNDS=40 OPS=8000] - a long campaign of the guest fuzzer"
 	@echo "make lint    - compiler warnings, clang-format, cppcheck and clang-tidy"
 	@echo "make format  - reformat the C sources with .clang-format"
 	@echo "make fuzz    - the libFuzzer campaign: FUZZ_SECONDS (600) per harness, or FUZZ_RUNS"
@@ -146,6 +148,13 @@ bench: setup all images
 
 bench-peers: setup all images
 	$(PYTHON) bench/run.py peers
+
+# A long campaign of the guest fuzzer (docs/testing.md, "The guest fuzzer"): eight seeds of
+# 40 rounds of 8000 operations on each of 4 vCPUs, 10^7 operations, an hour or so.
+# SEEDS=3-5 ROUNDS=10 OPS=2000 CPU=cortex-a72 GIC=2 to vary it. (`make fuzz` is libFuzzer's.)
+fuzz-guest: setup all
+	$(PYTHON) tests/system/fuzzrun.py --seeds $(or $(SEEDS),1-8) --rounds $(or $(ROUNDS),40) \
+		--ops $(or $(OPS),8000) --cpu $(or $(CPU),max) --gic $(or $(GIC),3)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -2,7 +2,7 @@
 # linked with the framework in guest/lib/ (see docs/guests.md).
 GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARN_CFLAGS) -ffreestanding -fno-builtin \
 	-nostdinc -isystem $(shell $(CC_ARM) -print-file-name=include) -isystem src/lib/libc \
-	-Isrc -Iguest/lib -I$(SYSROOT)/usr/include -mgeneral-regs-only -mstrict-align -fno-pic -fno-stack-protector \
+	-Isrc -Iguest/lib -I$(SYSROOT)/usr/include -mgeneral-regs-only -mstrict-align -mno-outline-atomics -fno-pic -fno-stack-protector \
 	-fno-omit-frame-pointer -MMD -MP
 GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,guest/guest.lds -Wl,--build-id=none \
 	-Wl,--no-warn-rwx-segments
@@ -31,11 +31,16 @@ $(BUILD)/guest/obj/%.c.o: %.c | $(LIBFDT_A)
 	@echo "  CC      $<"
 	$(Q)$(CC_ARM) $(GUEST_CFLAGS) -c $< -o $@
 
+# A guest too large for one file keeps the rest in guest/tests/NAME/ (fuzz does).
+guest_parts = $(patsubst %,$(BUILD)/guest/obj/%.o,$(wildcard guest/tests/$(1)/*.c))
+
 # Debian's libfdt.a is linked too, so tests can read the device tree Skiff wrote.
-$(BUILD)/guest/%.elf: $(BUILD)/guest/obj/guest/tests/%.c.o $(GUEST_LIB_OBJS) guest/guest.lds \
-		$(LIBFDT_A)
+.SECONDEXPANSION:
+$(BUILD)/guest/%.elf: $(BUILD)/guest/obj/guest/tests/%.c.o $$(call guest_parts,$$*) \
+		$(GUEST_LIB_OBJS) guest/guest.lds $(LIBFDT_A)
 	@echo "  LD      $@"
-	$(Q)$(CC_ARM) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $< $(GUEST_LIB_OBJS) $(LIBFDT_A) -lgcc
+	$(Q)$(CC_ARM) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $< $(call guest_parts,$*) \
+		$(GUEST_LIB_OBJS) $(LIBFDT_A) -lgcc
 
 $(BUILD)/guest/at-%/bench_peer.elf: $(BUILD)/guest/obj/guest/tests/bench_peer.c.o \
 		$(GUEST_LIB_OBJS) guest/guest.lds $(LIBFDT_A)
@@ -49,4 +54,4 @@ $(BUILD)/guest/%.bin: $(BUILD)/guest/%.elf
 
 .PRECIOUS: $(BUILD)/guest/%.elf $(BUILD)/guest/obj/%.c.o $(BUILD)/guest/at-%/bench_peer.elf
 
--include $(GUEST_LIB_OBJS:.o=.d)
+-include $(GUEST_LIB_OBJS:.o=.d) $(patsubst %,$(BUILD)/guest/obj/%.d,$(wildcard guest/tests/*/*.c))

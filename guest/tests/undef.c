@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * Accesses the hypervisor traps but does not emulate arrive in the guest as UNDEF
- * (EC 0), at the faulting instruction, as they would on a CPU without the feature.
+ * (EC 0), at the faulting instruction, as they would on a CPU without the feature;
+ * so does an HVC with an immediate other than 0 (the fuzzer found its UNDEF
+ * returning past the HVC, whose trap reports the next instruction).
  * (The debug registers Skiff does emulate are checked by the debug guest.)
  */
 #include "libguest.h"
@@ -40,5 +42,8 @@ void main_test(void)
 	/* IMPLEMENTATION DEFINED space (op0 3, CRn 15): trapped by HCR_EL2.TIDCP. */
 	EXPECT_UNDEF("mrs x0, S3_0_C15_C15_7", "an IMPLEMENTATION DEFINED register");
 	EXPECT_UNDEF("smc #0", "SMC (trapped by HCR_EL2.TSC, no secure firmware for guests)");
+	/* SMCCC calls are HVC #0; an HVC trapped past itself must still fault at itself. */
+	EXPECT_UNDEF("hvc #1", "HVC #1 (only HVC #0 is a call)");
+	EXPECT_UNDEF("hvc #0xffff", "HVC #0xffff");
 	report(psci_version() >= 0x10000, "the guest still runs normally afterwards");
 }

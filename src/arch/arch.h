@@ -175,11 +175,18 @@ void arch_vcpu_skip_instr(struct vcpu *vcpu);
  * condition fails: it must do nothing but be stepped over.
  */
 bool arch_vcpu_condition_failed(const struct vcpu *vcpu);
+/* The address of the instruction that trapped (a trapped HVC's PC is past it). */
+uint64_t arch_vcpu_trapped_pc(const struct vcpu *vcpu);
 /* Translates a guest virtual address with the loaded vCPU's stage 1 (identity if off). */
 bool arch_vcpu_va_to_ipa(struct vcpu *vcpu, vaddr_t va, ipaddr_t *ipa);
 /* The same, checking the permission an EL1 or EL0 access of that kind needs. */
 enum va_access { VA_EL1_READ, VA_EL1_WRITE, VA_EL0_READ, VA_EL0_WRITE };
 bool arch_vcpu_va_access(struct vcpu *vcpu, vaddr_t va, enum va_access access, ipaddr_t *ipa);
+/*
+ * True when the trapped data access was big-endian (SCTLR_EL1.EE at EL1, E0E at
+ * EL0, PSTATE.E at AArch32 EL0): its bytes are in the other order from the register's.
+ */
+bool arch_vcpu_data_big_endian(const struct vcpu *vcpu);
 /* True when the vCPU trapped from EL0. */
 bool arch_vcpu_at_el0(const struct vcpu *vcpu);
 /* Takes a synchronous exception with syndrome @esr to the guest's EL1. */

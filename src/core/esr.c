@@ -8,6 +8,13 @@ const char *esr_ec_name(unsigned int ec)
 		return "unknown";
 	case EC_WFX:
 		return "WFI/WFE";
+	case EC_CP15_32:
+	case EC_CP15_64:
+		return "AArch32 CP15 access";
+	case EC_CP14_32:
+	case EC_CP14_LS:
+	case EC_CP14_64:
+		return "AArch32 CP14 access";
 	case EC_FP:
 		return "FP/SIMD access";
 	case EC_PAUTH:

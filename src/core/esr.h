@@ -14,8 +14,14 @@
 enum esr_ec {
 	EC_UNKNOWN = 0x00,
 	EC_WFX = 0x01,
+	EC_CP15_32 = 0x03, /* AArch32 MCR/MRC p15 */
+	EC_CP15_64 = 0x04, /* AArch32 MCRR/MRRC p15 */
+	EC_CP14_32 = 0x05, /* AArch32 MCR/MRC p14 */
+	EC_CP14_LS = 0x06, /* AArch32 LDC/STC p14 */
 	EC_FP = 0x07,
+	EC_CP10_ID = 0x08, /* AArch32 VMRS of an ID register */
 	EC_PAUTH = 0x09,
+	EC_CP14_64 = 0x0c, /* AArch32 MRRC p14 */
 	EC_ILLEGAL = 0x0e,
 	EC_SVC64 = 0x15,
 	EC_HVC64 = 0x16,
@@ -109,5 +115,14 @@ static inline uint64_t esr_fault_ipa(uint64_t hpfar, uint64_t far)
 }
 
 const char *esr_ec_name(unsigned int ec);
+
+/*
+ * The low @size bytes of @v in the other order: what a big-endian access of @size
+ * bytes reads or writes as the register value of a little-endian one.
+ */
+static inline uint64_t esr_swap_bytes(uint64_t v, unsigned int size)
+{
+	return size >= 8 ? __builtin_bswap64(v) : __builtin_bswap64(v) >> (64 - 8 * size);
+}
 
 #endif

@@ -114,3 +114,8 @@ uint64_t mem_free_bytes(void)
 {
 	return palloc_free_bytes(&host_pages);
 }
+
+uint64_t mem_free_runs(void)
+{
+	return palloc_free_runs(&host_pages);
+}

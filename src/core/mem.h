@@ -18,5 +18,7 @@ void *mem_alloc_page(void);
 void *mem_alloc_uninit(uint64_t size, uint64_t align);
 void mem_free(void *p, uint64_t size);
 uint64_t mem_free_bytes(void);
+/* Runs of free pages: how fragmented free memory is. */
+uint64_t mem_free_runs(void);
 
 #endif

@@ -64,6 +64,9 @@ static bool emulate_store(struct vm_s2_locked s2, struct vcpu *vcpu, ipaddr_t ip
 
 	if (!esr_dabt_isv(esr) || (ipa_addr(ipa) & (size - 1)))
 		return false;
+	/* Memory takes the register's bytes in the access's order (Skiff is little-endian). */
+	if (arch_vcpu_data_big_endian(vcpu))
+		value = esr_swap_bytes(value, size);
 	memcpy(dst, &value, size);
 	/* The guest may read it with its caches off: write it back to memory. */
 	arch_dcache_clean_inval_poc(dst, size);

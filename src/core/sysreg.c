@@ -143,6 +143,62 @@ static bool profile_access(struct vcpu *vcpu, uint32_t enc, bool read, unsigned 
 	return true;
 }
 
+/*
+ * AArch32 EL0's view of the generic timer, where the guest kernel opens it to EL0
+ * (CNTKCTL_EL1): MRC/MCR p15 with CRn 14 (CNTP_CTL/TVAL, CNTV_CTL/TVAL) and MRRC/MCRR
+ * p15 with CRm 14 (the counters, CNTP_CVAL, CNTV_CVAL), served by the same
+ * emulation as their AArch64 names. The syndrome of MRC/MCR packs opc2, opc1, CRn
+ * and CRm where EC 0x18's packs op2, op1, CRn and CRm.
+ */
+#define CP15_64_OPC1(esr) (((esr) >> 16) & 0xf)
+#define CP15_64_RT2(esr)  (((esr) >> 10) & 0x1f)
+#define CP15_64_CRM(esr)  (((esr) >> 1) & 0xf)
+#define AARCH32_PC	  15
+
+bool sysreg_emulate_cp15_32(struct vcpu *vcpu, uint64_t esr)
+{
+	uint32_t enc = esr_sys_encoding(esr);
+	unsigned int rt = esr_sys_rt(esr);
+	bool read = esr_sys_read(esr);
+	uint64_t val;
+
+	/* CRn 14, opc1 0: the timers' 32-bit registers; the same op2/CRm as AArch64's op0 3, op1 3.
+	 */
+	if ((enc & SYS_ENC(0, 7, 15, 0, 0)) != SYS_ENC(0, 0, 14, 0, 0) || rt == AARCH32_PC)
+		return false;
+	val = read ? 0 : (uint32_t)vcpu_get_reg(vcpu, rt);
+	if (!ptimer_access(vcpu, enc | SYS_ENC(3, 3, 0, 0, 0), read, &val))
+		return false;
+	if (read)
+		vcpu_set_reg(vcpu, rt, (uint32_t)val);
+	return true;
+}
+
+bool sysreg_emulate_cp15_64(struct vcpu *vcpu, uint64_t esr)
+{
+	static const uint8_t op2_of_opc1[10] = { 1, 2, 2, 2, 0xff, 0xff, 0xff, 0xff, 5, 6 };
+	unsigned int opc1 = (unsigned int)CP15_64_OPC1(esr), rt = esr_sys_rt(esr);
+	unsigned int rt2 = (unsigned int)CP15_64_RT2(esr);
+	bool read = esr_sys_read(esr);
+	uint32_t enc;
+	uint64_t val;
+
+	/* CNTPCT, CNTVCT, CNTP_CVAL, CNTV_CVAL (opc1 0-3), CNTPCTSS, CNTVCTSS (8, 9). */
+	if (CP15_64_CRM(esr) != 14 || opc1 >= sizeof(op2_of_opc1) || op2_of_opc1[opc1] == 0xff ||
+	    rt == AARCH32_PC || rt2 == AARCH32_PC)
+		return false;
+	enc = opc1 == 2 || opc1 == 3 ? SYS_ENC(3, 3, 14, opc1, 2)
+				     : SYS_ENC(3, 3, 14, 0, op2_of_opc1[opc1]);
+	val = read ? 0 : (uint32_t)vcpu_get_reg(vcpu, rt) | vcpu_get_reg(vcpu, rt2) << 32;
+	if (!ptimer_access(vcpu, enc, read, &val))
+		return false;
+	if (read) {
+		vcpu_set_reg(vcpu, rt, (uint32_t)val);
+		vcpu_set_reg(vcpu, rt2, val >> 32);
+	}
+	return true;
+}
+
 bool sysreg_emulate(struct vcpu *vcpu, uint64_t esr)
 {
 	uint32_t enc = esr_sys_encoding(esr);

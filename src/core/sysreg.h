@@ -23,5 +23,8 @@ struct vcpu;
  * register is not one Skiff emulates (the caller injects UNDEF).
  */
 bool sysreg_emulate(struct vcpu *vcpu, uint64_t esr);
+/* The same for AArch32 EL0's MRC/MCR (EC 0x03) and MRRC/MCRR (EC 0x04) of CP15. */
+bool sysreg_emulate_cp15_32(struct vcpu *vcpu, uint64_t esr);
+bool sysreg_emulate_cp15_64(struct vcpu *vcpu, uint64_t esr);
 
 #endif

@@ -25,7 +25,7 @@ static void log_unhandled_once(struct vcpu *vcpu, unsigned int ec, uint64_t esr)
 		      "vcpu %u: unhandled %s trap (EC 0x%02x, ESR 0x%08lx) at PC 0x%lx: "
 		      "UNDEF injected (further ones of this kind not logged)",
 		      vcpu->id, esr_ec_name(ec), ec, (unsigned long)esr,
-		      (unsigned long)vcpu->ctx.pc);
+		      (unsigned long)arch_vcpu_trapped_pc(vcpu));
 }
 
 static void trap_undef(struct vcpu *vcpu, uint64_t esr)
@@ -80,6 +80,7 @@ static void trap_dabt(struct vcpu *vcpu, uint64_t esr)
 	unsigned int rt = esr_dabt_srt(esr);
 	bool write = esr_dabt_write(esr);
 	uint64_t value = 0;
+	bool big_endian;
 
 	if (stage2_fault(vcpu, ipa_init(ipa), false, esr))
 		return;
@@ -92,8 +93,12 @@ static void trap_dabt(struct vcpu *vcpu, uint64_t esr)
 		arch_vcpu_inject_dabt(vcpu, vcpu->exit.far);
 		return;
 	}
+	/* Devices are little-endian: a big-endian access sees their bytes the other way round. */
+	big_endian = arch_vcpu_data_big_endian(vcpu);
 	if (write)
 		value = vcpu_get_reg(vcpu, rt);
+	if (write && big_endian)
+		value = esr_swap_bytes(value, size);
 	if (!mmio_bus_access(&vcpu->vm->mmio, vcpu, ipa, size, write, &value)) {
 		guestlog_warn(&vcpu->vm->log,
 			      "vcpu %u: %u-byte %s at IPA 0x%lx: no RAM or device there "
@@ -104,6 +109,8 @@ static void trap_dabt(struct vcpu *vcpu, uint64_t esr)
 		return;
 	}
 	if (!write) {
+		if (big_endian)
+			value = esr_swap_bytes(value, size);
 		if (esr_dabt_sign_extend(esr) && size < 8 && (value >> (size * 8 - 1)) & 1)
 			value |= ~0UL << (size * 8);
 		if (!esr_dabt_sf(esr))
@@ -154,10 +161,23 @@ static void trap_sysreg(struct vcpu *vcpu, uint64_t esr)
 	arch_vcpu_skip_instr(vcpu);
 }
 
+/* AArch32 EL0's CP15 accesses that trapped: the generic timer's are emulated. */
+static void trap_cp15(struct vcpu *vcpu, uint64_t esr)
+{
+	bool done = esr_ec(esr) == EC_CP15_32 ? sysreg_emulate_cp15_32(vcpu, esr)
+					      : sysreg_emulate_cp15_64(vcpu, esr);
+
+	if (!done) {
+		trap_undef(vcpu, esr);
+		return;
+	}
+	arch_vcpu_skip_instr(vcpu);
+}
+
 static const trap_handler_fn trap_handlers[ESR_EC_COUNT] = {
 	[EC_SYS64] = trap_sysreg,	[EC_WFX] = trap_wfx,	   [EC_HVC64] = trap_hvc,
 	[EC_DABT_LOW] = trap_dabt,	[EC_IABT_LOW] = trap_iabt, [EC_PAUTH] = trap_hidden_feature,
-	[EC_SVE] = trap_hidden_feature,
+	[EC_SVE] = trap_hidden_feature, [EC_CP15_32] = trap_cp15,  [EC_CP15_64] = trap_cp15,
 };
 
 static void handle_sync(struct vcpu *vcpu)

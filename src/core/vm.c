@@ -584,6 +584,37 @@ static bool stop_locked(struct vm_locked locked, enum vm_state state)
 	return true;
 }
 
+static void note_reset_memory(struct reset_memory *m)
+{
+	uint64_t free = mem_free_bytes(), runs = mem_free_runs();
+
+	if (!m->resets++) {
+		m->first = m->lowest = free;
+		m->first_runs = m->most_runs = runs;
+	}
+	if (free < m->lowest)
+		m->lowest = free;
+	if (runs > m->most_runs)
+		m->most_runs = runs;
+	m->last = free;
+	m->last_runs = runs;
+}
+
+/* Once per stop, not through the VM's log budget (the reset lines may have been left out). */
+static void report_reset_memory(const struct vm *vm)
+{
+	const struct reset_memory *m = &vm->reset_mem;
+
+	if (!m->resets)
+		return;
+	log_info("vm %s: after each of its %lu resets, host memory free: first %lu KiB, lowest %lu "
+		 "KiB, last %lu KiB; free ranges: first %lu, most %lu, last %lu",
+		 vm->name, (unsigned long)m->resets, (unsigned long)(m->first >> 10),
+		 (unsigned long)(m->lowest >> 10), (unsigned long)(m->last >> 10),
+		 (unsigned long)m->first_runs, (unsigned long)m->most_runs,
+		 (unsigned long)m->last_runs);
+}
+
 static void vm_stop(struct vm *vm, enum vm_state state)
 {
 	char line[STATS_LINE_MAX];
@@ -599,6 +630,7 @@ static void vm_stop(struct vm *vm, enum vm_state state)
 	guestlog_flush(&vm->log, true);
 	stage2_summary(vm, line, sizeof(line));
 	log_info("vm %s: %s", vm->name, line);
+	report_reset_memory(vm);
 	vgic_report(vm);
 	/* vCPUs running elsewhere notice at their next exit; make that now. */
 	for (i = 0; i < vm->nvcpus; i++)
@@ -733,8 +765,9 @@ void vm_reset(struct vm *vm, struct vcpu *caller)
 		ram_scrub(s2);
 	vm_s2_unlock(&s2);
 	/* Every reset returns the same tables: a figure that drifts down is a leak. */
+	note_reset_memory(&vm->reset_mem);
 	guestlog_info(&vm->log, "%s; emptied for the reset, host memory free: %lu KiB", line,
-		      (unsigned long)(mem_free_bytes() >> 10));
+		      (unsigned long)(vm->reset_mem.last >> 10));
 	if (load_images(vm, err, sizeof(err))) {
 		reset_failed(vm, err);
 		return;

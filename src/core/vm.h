@@ -128,6 +128,16 @@ struct vcpu {
 	uint64_t exits;
 };
 
+/*
+ * Host memory just after each reset emptied the VM's stage 2 (every reset gives
+ * back the same tables, so any fall is a leak), reported when the VM stops.
+ */
+struct reset_memory {
+	uint64_t resets;
+	uint64_t first, lowest, last; /* free bytes */
+	uint64_t first_runs, most_runs, last_runs;
+};
+
 struct vm {
 	char name[CONFIG_NAME_MAX];
 	unsigned int id;
@@ -191,6 +201,7 @@ struct vm {
 	bool scrub_pending;
 	uint64_t scrubs;
 	uint64_t tokens; /* attestation tokens issued (atomic) */
+	struct reset_memory reset_mem;
 };
 
 /* vm->lock held: what a function that needs it takes (see the top of this file). */

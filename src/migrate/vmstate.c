@@ -85,6 +85,7 @@ static const struct field fields[] = {
 	REG("MAIR_EL1", el1.mair, 3, 0, 10, 2, 0),
 	REG("AMAIR_EL1", el1.amair, 3, 0, 10, 3, 0),
 	REG("VBAR_EL1", el1.vbar, 3, 0, 12, 0, 0),
+	REG("DISR_EL1", el1.disr, 3, 0, 12, 1, 1),
 	REG("CONTEXTIDR_EL1", el1.contextidr, 3, 0, 13, 0, 1),
 	REG("TPIDR_EL1", el1.tpidr, 3, 0, 13, 0, 4),
 	REG("CNTKCTL_EL1", el1.cntkctl, 3, 0, 14, 1, 0),

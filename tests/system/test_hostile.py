@@ -29,6 +29,21 @@ def test_psci_calls_racing_resets_never_stop_a_host_cpu():
     assert run.exited, "the host did not power off after every VM stopped"
 
 
+@pytest.mark.parametrize("cpu", ["max", "cortex-a57"])
+def test_vms_on_one_cpu_keep_their_registers(cpu):
+    """Two canaries on one host CPU fill their general, FP/SIMD and system registers with
+    patterns of their own and check them across WFIs while the other runs. Before,
+    DISR_EL1 (VDISR_EL2 under HCR_EL2.AMO, RAS) was not switched: on -cpu max each canary
+    read the other's value."""
+    vms = [Vm(f"can{seed}", "canary", cpu=0, extra=f'bootargs = "seed={seed} seconds=2";')
+           for seed in (1, 2)]
+    run = boot(vms, cpu=cpu, smp=1, timeout=120)
+    assert_tap_passed(run, "can1")
+    assert_tap_passed(run, "can2")
+    assert "MISMATCH" not in run.output
+    assert run.exited
+
+
 def test_physical_timer_is_each_vms_own():
     """Two VMs without a counter frequency of their own share one host CPU and both use
     the EL1 physical timer: each keeps its CNTP_CVAL/CTL and gets its interrupt. Before,

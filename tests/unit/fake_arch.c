@@ -35,6 +35,7 @@ void arch_vcpu_inject_dabt(struct vcpu *vcpu, uint64_t far)
 void arch_vcpu_skip_instr(struct vcpu *vcpu)
 {
 	vcpu->ctx.pc += 4;
+	fake.skips++;
 }
 
 /* The firmware's answers for the SMCCC workarounds are the test's to set. */
@@ -48,6 +49,17 @@ void arch_smccc_workaround_call(uint32_t fid, uint64_t arg)
 	(void)arg;
 	fake.wa_calls++;
 	fake.last_wa = fid;
+}
+
+uint64_t arch_vcpu_trapped_pc(const struct vcpu *vcpu)
+{
+	return vcpu->ctx.pc;
+}
+
+bool arch_vcpu_data_big_endian(const struct vcpu *vcpu)
+{
+	(void)vcpu;
+	return fake.big_endian;
 }
 
 /* The fake guest is AArch64: nothing is conditional. */

@@ -16,7 +16,11 @@ struct fake_record {
 	unsigned int pending_irq, last_eoi;
 	uint64_t dabt_far;
 	unsigned int block_maps, page_map_calls, protects, syncs, yields, blocks, prepares;
-	unsigned int kicks, last_kick_cpu;
+	unsigned int kicks, last_kick_cpu, skips;
+	bool big_endian;    /* the trapped data access is big-endian */
+	bool ptimer_serves; /* ptimer_access() emulates the register (fake_vm.c) */
+	uint32_t ptimer_enc;
+	uint64_t ptimer_value;
 	uint32_t enabled_private; /* PPIs and SGIs enabled, one bit each */
 	uint64_t sgi1r;
 	uint64_t counter;

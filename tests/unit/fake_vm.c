@@ -113,14 +113,21 @@ bool vdcc_backdoor_fast(struct vcpu *vcpu)
 	return false;
 }
 
-/* The emulated physical timer has its own tests (the timescale unit test, guests). */
+/*
+ * The emulated physical timer has its own tests (the timescale unit test, guests):
+ * here it records the access and, when a test says so, serves it with fake.ptimer_value.
+ */
 bool ptimer_access(struct vcpu *vcpu, uint32_t enc, bool read, uint64_t *val)
 {
 	(void)vcpu;
-	(void)enc;
-	(void)read;
-	(void)val;
-	return false;
+	fake.ptimer_enc = enc;
+	if (!fake.ptimer_serves)
+		return false;
+	if (read)
+		*val = fake.ptimer_value;
+	else
+		fake.ptimer_value = *val;
+	return true;
 }
 
 void vgic_send_sgi(struct vcpu *vcpu, uint64_t sgi1r)

@@ -184,6 +184,19 @@ static void model_mark(uint64_t addr, uint64_t pages, unsigned short who)
 	fail_msg("address 0x%lx is in no region", (unsigned long)addr);
 }
 
+/* Runs of free pages in the model: each starts at a free page after an owned one or a region's
+ * start. */
+static uint64_t model_free_runs(void)
+{
+	uint64_t runs = 0;
+
+	for (unsigned int r = 0; r < NREGIONS; r++)
+		for (unsigned int i = 0; i < REGION_PAGES; i++)
+			if (!owner[r][i] && (i == 0 || owner[r][i - 1]))
+				runs++;
+	return runs;
+}
+
 /* Mostly single pages (stage-2 tables), some runs and large aligned blocks (guest RAM). */
 static void random_request(uint64_t *pages, uint64_t *align)
 {
@@ -233,11 +246,14 @@ static void test_random_against_model(void **state)
 			}
 		}
 		assert_int_equal(palloc_free_bytes(&pa), model_free_pages * PAGE);
+		if (step % 64 == 0)
+			assert_int_equal(palloc_free_runs(&pa), model_free_runs());
 	}
 	for (unsigned int k = 0; k < SLOTS; k++)
 		if (base[k])
 			assert_int_equal(palloc_free(&pa, base[k], pages[k] * PAGE), 0);
 	assert_int_equal(palloc_free_bytes(&pa), NREGIONS * REGION_PAGES * PAGE);
+	assert_int_equal(palloc_free_runs(&pa), NREGIONS);
 	for (unsigned int r = 0; r < NREGIONS; r++)
 		assert_int_equal(palloc_alloc(&pa, REGION_PAGES * PAGE, PAGE), region_base[r]);
 }

@@ -119,6 +119,23 @@ static void test_store_into_the_executing_page_is_emulated(void **state)
 	assert_int_equal(vm.s2stats.mixed_pages, 1);
 }
 
+/* A big-endian guest's store Skiff carries out puts the bytes in its order. */
+static void test_emulated_store_big_endian(void **state)
+{
+	uint64_t page = FAKE_RAM_IPA + 0x7000;
+	const unsigned char want[4] = { 0xfe, 0xed, 0xc0, 0xde };
+
+	(void)state;
+	vm.ram_pa = pa_init((uintptr_t)fake_ram - 0x7000);
+	fake.big_endian = true;
+	v->ctx.pc = page + 0x40;
+	v->ctx.x[3] = 0xfeedc0de;
+	stage2_fault(v, ipa_init(page + 0x40), true, IABT);
+	stage2_fault(v, ipa_init(page + 0x80), false, DABT_WRITE);
+	assert_memory_equal(fake_ram + 0x80, want, 4);
+	assert_int_equal(vm.s2stats.emulated_stores, 1);
+}
+
 static void test_exec_inside_data_block_flips_one_page(void **state)
 {
 	(void)state;
@@ -186,6 +203,7 @@ int main(void)
 		cmocka_unit_test_setup(test_exec_fault_maintains_then_maps_rx, setup),
 		cmocka_unit_test_setup(test_write_xor_execute_cycle, setup),
 		cmocka_unit_test_setup(test_store_into_the_executing_page_is_emulated, setup),
+		cmocka_unit_test_setup(test_emulated_store_big_endian, setup),
 		cmocka_unit_test_setup(test_exec_inside_data_block_flips_one_page, setup),
 		cmocka_unit_test_setup(test_partial_block_at_the_end_of_ram_uses_pages, setup),
 		cmocka_unit_test_setup(test_coherent_caches_skip_maintenance, setup),

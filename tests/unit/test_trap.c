@@ -301,6 +301,27 @@ static void test_mmio_read_write_and_sign_extension(void **state)
 	assert_int_equal(fake.dabts, 0);
 }
 
+/* A big-endian guest (or EL0, or AArch32 after SETEND BE) sees the device's bytes reversed. */
+static void test_mmio_big_endian(void **state)
+{
+	(void)state;
+	fake.big_endian = true;
+	v->ctx.x[3] = 0xdeadbeef11223344UL;
+	dabt(0x9000010, dabt_iss(2, 0, 3, 1, 1)); /* str w3 */
+	assert_int_equal(dev_written, 0x44332211);
+	dabt(0x9000010, dabt_iss(3, 0, 3, 1, 1)); /* str x3 */
+	assert_int_equal(dev_written, 0x44332211efbeaddeUL);
+	dabt(0x9000010, dabt_iss(0, 0, 3, 1, 1)); /* strb w3: one byte has no order */
+	assert_int_equal(dev_written, 0x44);
+	dev_reg = 0x0080;
+	dabt(0x9000000, dabt_iss(1, 1, 5, 1, 0)); /* ldrsh x5: bytes 80 00 read as 0x8000 */
+	assert_int_equal(v->ctx.x[5], 0xffffffffffff8000UL);
+	dev_reg = 0x11223344;
+	dabt(0x9000000, dabt_iss(2, 0, 6, 0, 0)); /* ldr w6 */
+	assert_int_equal(v->ctx.x[6], 0x44332211);
+	assert_int_equal(fake.dabts, 0);
+}
+
 static void test_abort_outside_ram_and_devices(void **state)
 {
 	(void)state;
@@ -405,6 +426,41 @@ static void test_hidden_features_undef(void **state)
 	assert_non_null(strstr(fake.log[1], "a PAuth instruction"));
 }
 
+/* MRRC/MCRR p15 syndrome: opc1, Rt2, Rt, CRm, read. */
+static uint64_t cp15_64(unsigned int opc1, unsigned int rt2, unsigned int rt, unsigned int crm,
+			bool read)
+{
+	return ((uint64_t)opc1 << 16) | (rt2 << 10) | (rt << 5) | (crm << 1) | read;
+}
+
+static void test_aarch32_el0_timer_registers(void **state)
+{
+	(void)state;
+	fake.ptimer_serves = true;
+	fake.ptimer_value = 0x123456789abcUL;
+	v->ctx.x[3] = ~0UL;
+	trap(EC_CP15_64, cp15_64(0, 4, 3, 14, true)); /* mrrc p15, 0, r3, r4, c14: CNTPCT */
+	assert_int_equal(fake.ptimer_enc, SYS_ENC(3, 3, 14, 0, 1));
+	assert_int_equal(v->ctx.x[3], 0x56789abc);
+	assert_int_equal(v->ctx.x[4], 0x1234);
+	v->ctx.x[5] = 0xffffffff00000010UL;
+	v->ctx.x[6] = 0x2;
+	trap(EC_CP15_64, cp15_64(2, 6, 5, 14, false)); /* mcrr p15, 2, r5, r6, c14: CNTP_CVAL */
+	assert_int_equal(fake.ptimer_enc, SYS_ENC(3, 3, 14, 2, 2));
+	assert_int_equal(fake.ptimer_value, 0x200000010UL);
+	/* mrc p15, 0, r7, c14, c2, 1: CNTP_CTL (the same bits as EC 0x18's op2, op1, CRn, CRm) */
+	fake.ptimer_value = 5;
+	trap(EC_CP15_32, SYS_ENC(0, 0, 14, 2, 1) | (7 << 5) | 1);
+	assert_int_equal(fake.ptimer_enc, SYS_ENC(3, 3, 14, 2, 1));
+	assert_int_equal(v->ctx.x[7], 5);
+	assert_int_equal(fake.skips, 3);
+	assert_int_equal(fake.undefs, 0);
+	trap(EC_CP15_32, SYS_ENC(0, 0, 9, 12, 0) | 1); /* PMCR: not the timer's */
+	trap(EC_CP15_64, cp15_64(4, 1, 0, 14, true));  /* opc1 4: nothing */
+	trap(EC_CP15_64, cp15_64(0, 15, 0, 14, true)); /* Rt2 the PC */
+	assert_int_equal(fake.undefs, 3);
+}
+
 static void test_instruction_abort_crashes_vm(void **state)
 {
 	(void)state;
@@ -458,8 +514,10 @@ int main(void)
 		cmocka_unit_test_setup(test_psci_cpu_on_refusals, setup),
 		cmocka_unit_test_setup(test_smccc_workarounds_follow_the_firmware, setup),
 		cmocka_unit_test_setup(test_mmio_read_write_and_sign_extension, setup),
+		cmocka_unit_test_setup(test_mmio_big_endian, setup),
 		cmocka_unit_test_setup(test_abort_outside_ram_and_devices, setup),
 		cmocka_unit_test_setup(test_wfi_blocks_and_wfe_yields, setup),
+		cmocka_unit_test_setup(test_aarch32_el0_timer_registers, setup),
 		cmocka_unit_test_setup(test_instruction_abort_crashes_vm, setup),
 		cmocka_unit_test_setup(test_profile_registers, setup),
 		cmocka_unit_test_setup(test_no_profile_no_answers, setup),

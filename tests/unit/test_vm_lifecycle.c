@@ -92,7 +92,7 @@ static void test_guest_reset(void **state)
 {
 	struct vm_config c = good("greset", 2);
 	unsigned int started;
-	uint64_t free_before;
+	uint64_t free_before, emptied;
 	struct vm *vm;
 
 	(void)state;
@@ -119,6 +119,21 @@ static void test_guest_reset(void **state)
 	vm_reset(vm, &vm->vcpus[0]);
 	expect_fresh(vm, free_before, 4);
 	assert_true(vm->vcpus[0].reload); /* loaded on this CPU: the run loop reloads it */
+
+	/*
+	 * At the stop, the host's free memory after each reset (what each reset's line
+	 * gave, the same both times), not subject to the log budget.
+	 */
+	emptied = (free_before + 4 * PAGE) >> 10;
+	vm_power_off(vm);
+	expect_logged("vm greset: after each of its 2 resets, host memory free: first %lu KiB, "
+		      "lowest %lu KiB, last %lu KiB; free ranges: first %lu, most %lu, last %lu",
+		      (unsigned long)emptied, (unsigned long)emptied, (unsigned long)emptied,
+		      (unsigned long)vm->reset_mem.first_runs,
+		      (unsigned long)vm->reset_mem.first_runs,
+		      (unsigned long)vm->reset_mem.first_runs);
+	assert_int_equal(vm->reset_mem.resets, 2);
+	assert_true(vm->reset_mem.first_runs >= 1);
 }
 
 /* The operator resets a running VM: the next vCPU of it that runs carries it out. */

@@ -106,6 +106,7 @@ static void test_the_record_is_what_the_reference_says(void **state)
 	assert_int_equal(u64_field(len, 0xc080), img.el1.sctlr);	 /* 3,0,1,0,0 */
 	assert_int_equal(u64_field(len, 0xc100), img.el1.ttbr0);	 /* 3,0,2,0,0 */
 	assert_int_equal(u64_field(len, 0xc510), img.el1.mair);		 /* 3,0,10,2,0 */
+	assert_int_equal(u64_field(len, 0xc609), img.el1.disr);		 /* 3,0,12,1,1 */
 	assert_int_equal(u64_field(len, 0xda20), img.fp.fpcr);		 /* 3,3,4,4,0 */
 	assert_int_equal(u64_field(len, 0xda21), img.fp.fpsr);		 /* 3,3,4,4,1 */
 	assert_int_equal(u64_field(len, 0xe208), img.el1.sp_el1);	 /* 3,4,4,1,0 */

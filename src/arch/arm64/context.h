@@ -23,6 +23,7 @@ struct el1_sysregs {
 	uint64_t sp_el0, sp_el1, elr, spsr, cntkctl, csselr, mdscr;
 	uint64_t tpidr2_el0;	 /* FEAT_SME CPUs */
 	uint64_t pauth_keys[10]; /* APIA, APIB, APDA, APDB, APGA: lo, hi */
+	uint64_t disr;		 /* DISR_EL1 as the guest sees it: VDISR_EL2 (FEAT_RAS) */
 };
 
 /* FP/SIMD registers (layout used by fpsimd.S). */

@@ -54,6 +54,7 @@
 #define SCTLR_SA  BIT(3)
 #define SCTLR_I	  BIT(12)
 #define SCTLR_WXN BIT(19)
+#define SCTLR_E0E BIT(24)
 #define SCTLR_EE  BIT(25)
 /* RES1 bits of SCTLR_EL2 when HCR_EL2.E2H == 0. */
 #define SCTLR_EL2_RES1 \
@@ -129,6 +130,7 @@
 #define PSR_MODE_MASK 0xfUL
 #define PSR_MODE32    BIT(4)
 #define PSR_F	      BIT(6)
+#define PSR_E32	      BIT(9) /* AArch32 PSTATE.E: big-endian data (bit 9 is D in AArch64) */
 #define PSR_I	      BIT(7)
 #define PSR_A	      BIT(8)
 #define PSR_D	      BIT(9)

@@ -27,6 +27,17 @@ static bool cpu_has_sve(void)
 	return FIELD(read_sysreg(ID_AA64PFR0_EL1), 32, 4) != 0;
 }
 
+/*
+ * FEAT_RAS. With HCR_EL2.AMO set, the guest's DISR_EL1 is VDISR_EL2, one register
+ * of the CPU's: switched per vCPU.
+ */
+static bool cpu_has_ras(void)
+{
+	return FIELD(read_sysreg(ID_AA64PFR0_EL1), 28, 4) != 0;
+}
+
+#define VDISR_EL2 S3_4_C12_C1_1
+
 /* Vector offsets from VBAR_EL1 (ARM ARM D1.10.2). */
 #define VEC_CURRENT_SP0 0x000
 #define VEC_CURRENT_SPX 0x200
@@ -160,6 +171,8 @@ void arch_vcpu_load(struct vcpu *vcpu)
 	RESTORE(tpidr_el0, tpidr_el0);
 	if (cpu_has_sme())
 		RESTORE(tpidr2_el0, TPIDR2_EL0);
+	if (cpu_has_ras())
+		RESTORE(disr, VDISR_EL2);
 	RESTORE(tpidrro_el0, tpidrro_el0);
 	RESTORE(sp_el0, sp_el0);
 	RESTORE(sp_el1, sp_el1);
@@ -226,6 +239,8 @@ void arch_vcpu_put(struct vcpu *vcpu)
 	SAVE(tpidr_el0, tpidr_el0);
 	if (cpu_has_sme())
 		SAVE(tpidr2_el0, TPIDR2_EL0);
+	if (cpu_has_ras())
+		SAVE(disr, VDISR_EL2);
 	SAVE(tpidrro_el0, tpidrro_el0);
 	SAVE(sp_el0, sp_el0);
 	SAVE(sp_el1, sp_el1);
@@ -415,6 +430,15 @@ bool arch_vcpu_va_to_ipa(struct vcpu *vcpu, vaddr_t va, ipaddr_t *ipa)
 	return arch_vcpu_va_access(vcpu, va, VA_EL1_READ, ipa);
 }
 
+bool arch_vcpu_data_big_endian(const struct vcpu *vcpu)
+{
+	if (vcpu->ctx.pstate & PSR_MODE32)
+		return vcpu->ctx.pstate & PSR_E32; /* SETEND, or SPSR.E */
+	if ((vcpu->ctx.pstate & PSR_MODE_MASK) == PSR_MODE_EL0t)
+		return read_sysreg(sctlr_el1) & SCTLR_E0E;
+	return read_sysreg(sctlr_el1) & SCTLR_EE;
+}
+
 bool arch_vcpu_at_el0(const struct vcpu *vcpu)
 {
 	return (vcpu->ctx.pstate & PSR_MODE_MASK) == PSR_MODE_EL0t;
@@ -459,10 +483,18 @@ static void inject_sync(struct vcpu *vcpu, uint64_t esr)
 	vcpu->ctx.pc = read_sysreg(vbar_el1) + offset;
 }
 
+uint64_t arch_vcpu_trapped_pc(const struct vcpu *vcpu)
+{
+	/* HVC's preferred return address is the next instruction (A64 only: EL1 is AArch64). */
+	return esr_ec(vcpu->exit.esr) == EC_HVC64 ? vcpu->ctx.pc - 4 : vcpu->ctx.pc;
+}
+
 void arch_vcpu_inject_undef(struct vcpu *vcpu)
 {
-	/* EC 0 (unknown reason), IL as for the trapped instruction. */
-	inject_sync(vcpu, vcpu->exit.esr & (1UL << 25));
+	/* An UNDEFINED instruction returns to itself, a trapped HVC past itself. */
+	vcpu->ctx.pc = arch_vcpu_trapped_pc(vcpu);
+	/* EC 0 (unknown reason), whose IL is 1 whatever the instruction's length. */
+	inject_sync(vcpu, ESR_IL);
 }
 
 void arch_vcpu_inject_dabt(struct vcpu *vcpu, uint64_t far)
