@@ -849,7 +849,14 @@ static void priority_write(struct access *a, struct vgic_irq *irq, unsigned int 
 	irq->priority = (uint8_t)(v & PRIORITY_MASK);
 }
 
-/* ICFGR: bit 1 of each field says edge-triggered; SGIs are always edge-triggered. */
+/*
+ * ICFGR: bit 1 of each field says edge-triggered. SGIs are always edge-triggered;
+ * PPIs are level-sensitive, read-only (the architecture lets an implementation
+ * fix them): each stands for a device whose output is a level, the timers
+ * first, whose line Skiff holds up until the guest lowers it (vdev/vtimer.h).
+ * Made edge-triggered, a timer's interrupt would come once per rising of that
+ * line, and a guest that reprograms its timer between two exits raises none.
+ */
 static uint64_t config_read(struct access *a, struct vgic_irq *irq, unsigned int intid)
 {
 	(void)a;
@@ -860,7 +867,7 @@ static uint64_t config_read(struct access *a, struct vgic_irq *irq, unsigned int
 static void config_write(struct access *a, struct vgic_irq *irq, unsigned int intid, uint64_t v)
 {
 	(void)a;
-	if (!GIC_IS_SGI(intid))
+	if (!GIC_IS_PRIVATE(intid))
 		irq->edge = v & 2;
 }
 

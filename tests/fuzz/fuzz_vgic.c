@@ -606,8 +606,8 @@ FUZZ_ORACLE static void check_written(const struct acc *a, uint64_t value, unsig
 			   "INTID %u priority 0x%x after writing 0x%lx", intid, now->priority,
 			   (unsigned long)f);
 		return;
-	case K_CFG: /* SGIs are always edge-triggered */
-		want = intid < GIC_NR_SGIS ? true : (f & 2) != 0;
+	case K_CFG: /* SGIs are always edge-triggered, PPIs level-sensitive */
+		want = intid < GIC_NR_PRIVATE ? intid < GIC_NR_SGIS : (f & 2) != 0;
 		FUZZ_CHECK(now->edge == want, "INTID %u edge %d after writing %lu", intid,
 			   now->edge, (unsigned long)f);
 		return;
