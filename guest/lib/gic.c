@@ -24,11 +24,21 @@
 #define GICC_IAR       0x000c
 #define GICC_EOIR      0x0010
 
+/* Per-INTID clear registers, in GICD and in GICR's SGI frame. */
+#define GICD_ICENABLER 0x0180
+#define GICD_ICPENDR   0x0280
+#define GICD_ICACTIVER 0x0380
+
+/* EOImode: EOIR drops the priority only. */
+#define GICC_CTLR_EOIMODE (1U << 9)
+#define ICC_CTLR_EOIMODE  (1U << 1)
+
 #define ICC_PMR_EL1	S3_0_C4_C6_0
 #define ICC_IAR1_EL1	S3_0_C12_C12_0
 #define ICC_EOIR1_EL1	S3_0_C12_C12_1
 #define ICC_SGI1R_EL1	S3_0_C12_C11_5
 #define ICC_SRE_EL1	S3_0_C12_C12_5
+#define ICC_CTLR_EL1	S3_0_C12_C12_4
 #define ICC_IGRPEN1_EL1 S3_0_C12_C12_7
 
 #define PRIO_DEFAULT 0xa0
@@ -203,4 +213,47 @@ void gic_drain(void)
 
 	while (version && (intid = gic_ack()) < 1020)
 		gic_eoi(intid);
+}
+
+/* Sets bit @intid of the per-INTID register at @off: this vCPU's bank, or vCPU @vcpu's (v3). */
+static void write_bit(unsigned int off, unsigned int vcpu, bool own, unsigned int intid)
+{
+	uint64_t base = dist;
+
+	if (version == 3 && intid < 32)
+		base = (own ? redist() : cpuif + vcpu * GICR_STRIDE) + GICR_SGI;
+	wr(base + off + (intid / 32) * 4, 1U << (intid % 32));
+	dsb(sy);
+}
+
+void gic_disable_irq(unsigned int intid)
+{
+	write_bit(GICD_ICENABLER, 0, true, intid);
+}
+
+void gic_clear_pending(unsigned int intid)
+{
+	write_bit(GICD_ICPENDR, 0, true, intid);
+}
+
+void gic_clear_active(unsigned int intid)
+{
+	write_bit(GICD_ICACTIVER, 0, true, intid);
+}
+
+void gic_clear_active_of(unsigned int vcpu, unsigned int intid)
+{
+	write_bit(GICD_ICACTIVER, vcpu, false, intid);
+}
+
+void gic_split_eoi(bool on)
+{
+	if (version == 3) {
+		uint64_t ctlr = read_sysreg(ICC_CTLR_EL1) & ~(uint64_t)ICC_CTLR_EOIMODE;
+
+		write_sysreg(ICC_CTLR_EL1, ctlr | (on ? ICC_CTLR_EOIMODE : 0));
+		isb();
+	} else if (version == 2) {
+		wr(cpuif + GICC_CTLR, 1 | (on ? GICC_CTLR_EOIMODE : 0));
+	}
 }

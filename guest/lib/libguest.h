@@ -131,6 +131,14 @@ void gic_route_spi(unsigned int intid, unsigned int vcpu);
 unsigned int gic_ack(void);
 void gic_eoi(unsigned int intid);
 void gic_send_sgi(unsigned int vcpu, unsigned int intid);
+void gic_disable_irq(unsigned int intid);
+/* GICD/GICR_ICPENDR and ICACTIVER for @intid (this vCPU's bank for SGIs and PPIs). */
+void gic_clear_pending(unsigned int intid);
+void gic_clear_active(unsigned int intid);
+/* GICv3: ICACTIVER0 in vCPU @vcpu's redistributor (another vCPU's PPI). */
+void gic_clear_active_of(unsigned int vcpu, unsigned int intid);
+/* EOImode: gic_eoi() only drops the priority; deactivation is separate. */
+void gic_split_eoi(bool on);
 /* Acknowledges and ends every interrupt pending for this vCPU (taken with PSTATE.I masked). */
 void gic_drain(void);
 /* The distributor's IPA, and (GICv3) this vCPU's redistributor's (RD frame; 0 on GICv2). */

@@ -220,6 +220,8 @@ void arch_vgic_set_underflow_irq(struct vcpu *vcpu, bool on);
 
 /* Masks the loaded vCPU's virtual timer output (CNTV_CTL_EL0.IMASK). */
 void arch_vtimer_mask(void);
+/* The loaded vCPU's virtual timer output: enabled, not masked, condition met. */
+bool arch_vtimer_output(void);
 /* The EL1 physical timer behind an emulated one: fire at host count @when (UINT64_MAX: off). */
 void arch_ptimer_arm(uint64_t when);
 /* Arms the EL1 virtual timer for host counter value @when (UINT64_MAX: off). */
@@ -231,6 +233,8 @@ int arch_irq_init(const struct platform *plat);
 void arch_irq_init_cpu(void);
 /* Enables private interrupt (PPI) @intid on this CPU. */
 void arch_irq_enable_private(unsigned int intid);
+/* Disables private interrupt (PPI) @intid on this CPU. */
+void arch_irq_disable_private(unsigned int intid);
 void arch_irq_send_sgi(unsigned int cpu, unsigned int intid);
 /* Routes the shared (SPI) interrupt @intid to host CPU @cpu and enables it. */
 void arch_irq_enable_shared(unsigned int intid, unsigned int cpu);

@@ -306,6 +306,7 @@ static void run_vcpu(struct vcpu *v)
 	}
 	arch_vcpu_load(v);
 	ptimer_program(v);
+	vtimer_loaded(v);
 	v->reload = false;
 	sc->need_resched = false;
 	sc->slice_end = arch_counter() + slice_ticks;
@@ -319,6 +320,7 @@ static void run_vcpu(struct vcpu *v)
 			if (v->reload) {
 				v->reload = false;
 				arch_vcpu_load(v);
+				vtimer_loaded(v);
 			}
 			continue;
 		}
@@ -328,10 +330,13 @@ static void run_vcpu(struct vcpu *v)
 		arch_vcpu_run(v);
 		if (v->vgic.lr_used)
 			vgic_sync(v);
+		if (v->vtimer.asserted)
+			vtimer_exited(v);
 		trap_handle_exit(v);
 		if (v->reload) {
 			v->reload = false;
 			arch_vcpu_load(v);
+			vtimer_loaded(v);
 		}
 		if (__atomic_load_n(&v->counter_changed, __ATOMIC_RELAXED) &&
 		    __atomic_exchange_n(&v->counter_changed, false, __ATOMIC_ACQUIRE))

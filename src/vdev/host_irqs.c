@@ -6,24 +6,41 @@
 #include "platform/platform.h"
 #include "vdev/host_irqs.h"
 #include "vdev/ptimer.h"
+#include "vdev/vtimer.h"
 #include "vdev/vgic.h"
 
+static unsigned int vtimer_intid;
+/* This CPU's virtual-timer PPI is disabled (host_irqs_vtimer_hold). */
+static bool vtimer_held[PLATFORM_MAX_CPUS];
+
+void host_irqs_vtimer_hold(bool hold)
+{
+	unsigned int cpu = arch_cpu_index();
+
+	if (vtimer_held[cpu] == hold)
+		return;
+	vtimer_held[cpu] = hold;
+	if (hold)
+		arch_irq_disable_private(vtimer_intid);
+	else
+		arch_irq_enable_private(vtimer_intid);
+}
+
 /*
- * The loaded vCPU's virtual timer fired. Its output is masked (the guest
- * unmasks it when it reprograms the timer) and the guest gets the interrupt
- * through its virtual GIC; for a scaled VM the hardware timer only stood in
- * for the emulated one (FEAT_ECV), which decides.
+ * The loaded vCPU's virtual timer fired: its line goes up in the guest's
+ * virtual GIC (vdev/vtimer.h). For a scaled VM the hardware timer only stood
+ * in for the emulated one (FEAT_ECV), which decides; it is Skiff's to mask.
  */
 static void vtimer_irq(unsigned int intid, struct vcpu *loaded)
 {
 	(void)intid;
-	arch_vtimer_mask();
-	if (!loaded)
-		return; /* no vCPU's timer: a stale one, masked now */
-	if (loaded->vm->counter.virtual_trapped)
-		ptimer_fired(loaded, PTIMER_VIRT);
-	else
-		vgic_inject(loaded->vm, loaded, GUEST_INTID_VTIMER);
+	if (!loaded || loaded->vm->counter.virtual_trapped) {
+		arch_vtimer_mask(); /* no vCPU's timer (a stale one), or Skiff's stand-in */
+		if (loaded)
+			ptimer_fired(loaded, PTIMER_VIRT);
+		return;
+	}
+	vtimer_fired(loaded);
 }
 
 /* The hardware EL1 physical timer, behind the loaded vCPU's emulated one. */
@@ -51,8 +68,8 @@ static unsigned int timer_ppi(const struct platform *plat, enum timer_irq_index 
 
 void vdev_reserve_host_irqs(const struct platform *plat)
 {
-	irq_reserve(timer_ppi(plat, TIMER_IRQ_VIRT, TIMER_BSA_INTID_VIRT), vtimer_irq,
-		    "EL1 virtual timer");
+	vtimer_intid = timer_ppi(plat, TIMER_IRQ_VIRT, TIMER_BSA_INTID_VIRT);
+	irq_reserve(vtimer_intid, vtimer_irq, "EL1 virtual timer");
 	irq_reserve(timer_ppi(plat, TIMER_IRQ_PHYS, TIMER_BSA_INTID_PHYS), ptimer_irq,
 		    "EL1 physical timer");
 	if (arch_vgic_version())

@@ -8,9 +8,17 @@
 #ifndef SKIFF_VDEV_HOST_IRQS_H
 #define SKIFF_VDEV_HOST_IRQS_H
 
+#include <stdbool.h>
+
 struct platform;
 
 /* Takes those interrupts (boot, before interrupts are taken). */
 void vdev_reserve_host_irqs(const struct platform *plat);
+
+/*
+ * Disables (@hold) or enables again this CPU's virtual-timer PPI: disabled
+ * while the loaded vCPU's timer line is up (vdev/vtimer.h).
+ */
+void host_irqs_vtimer_hold(bool hold);
 
 #endif

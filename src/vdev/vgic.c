@@ -50,6 +50,9 @@
 #define LR_STATE_SHIFT	  62
 #define LR_GROUP1	  (1UL << 60)
 #define LR_PRIO_SHIFT	  48
+#define LR_EOI		  (1UL << 41) /* maintenance interrupt when the guest deactivates it */
+#define LR_STATE_PENDING  1U
+#define LR_STATE_ACTIVE	  2U
 #define LR_PENDING	  (1UL << LR_STATE_SHIFT)
 #define LR_V2_CPUID_SHIFT 10 /* GICv2 SGIs: the source vCPU, beside the INTID */
 #define LR_INTID_MASK	  0x3ffU
@@ -188,6 +191,7 @@ void vgic_reset(struct vm *vm)
 		memset(vc->lr, 0, sizeof(vc->lr));
 		memset(vc->ready, 0, sizeof(vc->ready)); /* nothing is enabled */
 		vc->lr_used = 0;
+		vc->lr_requests = false;
 		vc->vmcr = 0;
 		vc->apr = 0;
 		vc->apr0 = 0;
@@ -339,7 +343,16 @@ static uint64_t make_lr(struct vm *vm, struct vcpu *vcpu, struct vgic_irq *irq, 
 
 	if (irq->group1)
 		lr |= LR_GROUP1;
+	/*
+	 * A level-sensitive interrupt may be pending again once deactivated, if
+	 * its line is still up: Skiff must look then (vtimer_exited samples the
+	 * timer's), and a deactivation by the guest causes no exit of itself.
+	 */
+	if (!irq->edge)
+		lr |= LR_EOI;
 	irq->in_lr = true;
+	irq->lr_vcpu = (uint8_t)vcpu->id;
+	irq->lr_clear = 0;
 	irq->pending = false; /* the list register holds it now */
 	if (vm->vgic.version == 2 && GIC_IS_SGI(intid)) {
 		/* One source at a time: the guest reads it in GICC_IAR.CPUID. */
@@ -354,6 +367,70 @@ static uint64_t make_lr(struct vm *vm, struct vcpu *vcpu, struct vgic_irq *irq, 
 	return lr;
 }
 
+/* Adds @t to the vCPUs to kick (a bit each) unless it is @vcpu, which is about to look. */
+static void mark_other(const struct vcpu *vcpu, const struct vcpu *t, uint32_t *others)
+{
+	if (t && t != vcpu)
+		*others |= 1U << t->id;
+}
+
+static void kick_others(struct vm *vm, uint32_t others)
+{
+	for (unsigned int i = 0; others; i++, others >>= 1)
+		if (others & 1)
+			kick(&vm->vcpus[i]);
+}
+
+/*
+ * List register @i of @vcpu no longer holds an interrupt: the interrupt may be
+ * delivered again. Returns the vCPU it is deliverable to, or NULL. Lock held.
+ */
+static struct vcpu *lr_free(struct vcpu *vcpu, unsigned int i)
+{
+	unsigned int intid = (unsigned int)vcpu->vgic.lr[i] & LR_INTID_MASK; /* make_lr wrote it */
+	struct vgic_irq *irq = vcpu_irq(vcpu, intid);
+
+	irq->in_lr = false;
+	irq->lr_clear = 0;
+	vcpu->vgic.lr[i] = 0;
+	vcpu->vgic.lr_used &= ~(1U << i);
+	vcpu->vgic.dirty = true;
+	return irq_update(vcpu->vm, vcpu, irq, intid);
+}
+
+/*
+ * The guest cleared the pending or active state of interrupts held in @vcpu's
+ * list registers (GICD/GICR_ICPENDR, ICACTIVER): the list registers follow,
+ * as the GIC's own state would. Runs on @vcpu's CPU before it is entered
+ * (the list registers were read back at its exit); returns the ones changed.
+ * Lock held.
+ */
+static uint32_t lr_apply_requests(struct vcpu *vcpu, uint32_t *others)
+{
+	uint32_t changed = 0;
+
+	vcpu->vgic.lr_requests = false;
+	for (uint32_t used = vcpu->vgic.lr_used; used; used &= used - 1) {
+		unsigned int i = (unsigned int)__builtin_ctz(used);
+		uint64_t lr = vcpu->vgic.lr[i];
+		struct vgic_irq *irq = vcpu_irq(vcpu, (unsigned int)lr & LR_INTID_MASK);
+		uint64_t state = lr >> LR_STATE_SHIFT;
+
+		if (!irq->lr_clear)
+			continue;
+		if (irq->lr_clear & VGIC_LR_CLEAR_PENDING)
+			state &= ~(uint64_t)LR_STATE_PENDING;
+		if (irq->lr_clear & VGIC_LR_CLEAR_ACTIVE)
+			state &= ~(uint64_t)LR_STATE_ACTIVE;
+		irq->lr_clear = 0;
+		changed |= 1U << i;
+		vcpu->vgic.lr[i] = (lr & ~(3UL << LR_STATE_SHIFT)) | state << LR_STATE_SHIFT;
+		if (!state)
+			mark_other(vcpu, lr_free(vcpu, i), others);
+	}
+	return changed;
+}
+
 /*
  * The dirty flag is set by every change that can make an interrupt deliverable;
  * the run loop calls this only when it is set (sched.c: run_vcpu).
@@ -361,30 +438,33 @@ static uint64_t make_lr(struct vm *vm, struct vcpu *vcpu, struct vgic_irq *irq, 
 void vgic_flush(struct vcpu *vcpu)
 {
 	struct vm *vm = vcpu->vm;
-	uint32_t free, written = 0;
+	uint32_t free, filled = 0, changed = 0, others = 0;
 	bool more;
 
 	if (!vm->vgic.present || !__atomic_exchange_n(&vcpu->vgic.dirty, false, __ATOMIC_ACQ_REL))
 		return;
-	free = ((1U << arch_vgic_nr_lrs()) - 1) & ~vcpu->vgic.lr_used;
 	spin_lock(&vm->vgic.lock);
+	if (vcpu->vgic.lr_requests)
+		changed = lr_apply_requests(vcpu, &others);
+	free = ((1U << arch_vgic_nr_lrs()) - 1) & ~vcpu->vgic.lr_used;
 	for (; free && any_ready(vcpu); free &= free - 1) {
 		unsigned int i = (unsigned int)__builtin_ctz(free);
 		int intid = best_pending(vcpu);
 
 		vcpu->vgic.lr[i] =
 			make_lr(vm, vcpu, vcpu_irq(vcpu, (unsigned int)intid), (unsigned int)intid);
-		written |= 1U << i;
+		filled |= 1U << i;
 		vcpu->vgic.delivered++;
 	}
 	/* All slots full and more waiting: the maintenance interrupt says when some free up. */
 	more = !free && any_ready(vcpu);
 	spin_unlock(&vm->vgic.lock);
-	vcpu->vgic.lr_used |= written;
-	/* Only the slots filled now: the others still hold what the hardware has. */
-	if (written)
-		arch_vgic_write_lrs(vcpu->vgic.lr, written);
+	vcpu->vgic.lr_used |= filled;
+	/* Only the slots filled or changed now: the others still hold what the hardware has. */
+	if (filled | changed)
+		arch_vgic_write_lrs(vcpu->vgic.lr, filled | changed);
 	arch_vgic_set_underflow_irq(vcpu, more);
+	kick_others(vm, others);
 }
 
 void vgic_maintenance(struct vcpu *vcpu)
@@ -411,35 +491,26 @@ void vgic_report(const struct vm *vm)
 void vgic_sync(struct vcpu *vcpu)
 {
 	struct vm *vm = vcpu->vm;
-	uint32_t others = 0; /* vCPUs an SPI freed here is routed to now */
-	unsigned int i;
+	uint32_t others = 0, freed = 0; /* others: vCPUs an SPI freed here is routed to now */
 
 	/* A free slot keeps stale fields in the hardware: only the used ones are read. */
 	arch_vgic_read_lrs(vcpu->vgic.lr, vcpu->vgic.lr_used);
 	spin_lock(&vm->vgic.lock);
 	for (uint32_t used = vcpu->vgic.lr_used; used; used &= used - 1) {
-		unsigned int intid;
-		struct vgic_irq *irq;
-		struct vcpu *t;
+		unsigned int i = (unsigned int)__builtin_ctz(used);
 
-		i = (unsigned int)__builtin_ctz(used);
 		if (vcpu->vgic.lr[i] >> LR_STATE_SHIFT)
 			continue; /* still pending or active in the hardware */
 		/* Deactivated by the guest: the slot is free, the interrupt may come again. */
-		intid = (unsigned int)vcpu->vgic.lr[i] & LR_INTID_MASK; /* one make_lr wrote */
-		irq = vcpu_irq(vcpu, intid);
-		irq->in_lr = false;
-		t = irq_update(vm, vcpu, irq, intid);
-		if (t && t != vcpu)
-			others |= 1U << t->id;
-		vcpu->vgic.lr[i] = 0;
-		vcpu->vgic.lr_used &= ~(1U << i);
-		vcpu->vgic.dirty = true;
+		if (vcpu->vgic.lr[i] & LR_EOI)
+			freed |= 1U << i;
+		mark_other(vcpu, lr_free(vcpu, i), &others);
 	}
 	spin_unlock(&vm->vgic.lock);
-	for (i = 0; others; i++, others >>= 1)
-		if (others & 1)
-			kick(&vm->vcpus[i]);
+	/* An EOI bit left in a free slot would keep the maintenance interrupt up. */
+	if (freed)
+		arch_vgic_write_lrs(vcpu->vgic.lr, freed);
+	kick_others(vm, others);
 }
 
 void vgic_send_sgi(struct vcpu *vcpu, uint64_t sgi1r)
@@ -717,10 +788,26 @@ static void pending_set(struct access *a, struct vgic_irq *irq, unsigned int int
 		irq->pending = true;
 }
 
+/*
+ * A clear of state that a list register holds: the vCPU whose register it is
+ * applies it before it next runs (vgic_flush), on its own CPU.
+ */
+static void lr_request(struct access *a, struct vgic_irq *irq, uint8_t clear)
+{
+	struct vcpu *holder = &a->vm->vcpus[irq->lr_vcpu];
+
+	irq->lr_clear |= clear;
+	holder->vgic.lr_requests = true;
+	mark_kick(a, holder);
+}
+
 static void pending_clear(struct access *a, struct vgic_irq *irq, unsigned int intid, uint64_t v)
 {
-	if (v && !pending_by_source(a, intid))
-		irq->pending = false;
+	if (!v || pending_by_source(a, intid))
+		return;
+	irq->pending = false;
+	if (irq->in_lr)
+		lr_request(a, irq, VGIC_LR_CLEAR_PENDING);
 }
 
 static uint64_t active_read(struct access *a, struct vgic_irq *irq, unsigned int intid)
@@ -740,10 +827,12 @@ static void active_set(struct access *a, struct vgic_irq *irq, unsigned int inti
 
 static void active_clear(struct access *a, struct vgic_irq *irq, unsigned int intid, uint64_t v)
 {
-	(void)a;
 	(void)intid;
-	if (v)
-		irq->active = false;
+	if (!v)
+		return;
+	irq->active = false;
+	if (irq->in_lr)
+		lr_request(a, irq, VGIC_LR_CLEAR_ACTIVE);
 }
 
 static uint64_t priority_read(struct access *a, struct vgic_irq *irq, unsigned int intid)
@@ -760,7 +849,14 @@ static void priority_write(struct access *a, struct vgic_irq *irq, unsigned int 
 	irq->priority = (uint8_t)(v & PRIORITY_MASK);
 }
 
-/* ICFGR: bit 1 of each field says edge-triggered; SGIs are always edge-triggered. */
+/*
+ * ICFGR: bit 1 of each field says edge-triggered. SGIs are always edge-triggered;
+ * PPIs are level-sensitive, read-only (the architecture lets an implementation
+ * fix them): each stands for a device whose output is a level, the timers
+ * first, whose line Skiff holds up until the guest lowers it (vdev/vtimer.h).
+ * Made edge-triggered, a timer's interrupt would come once per rising of that
+ * line, and a guest that reprograms its timer between two exits raises none.
+ */
 static uint64_t config_read(struct access *a, struct vgic_irq *irq, unsigned int intid)
 {
 	(void)a;
@@ -771,7 +867,7 @@ static uint64_t config_read(struct access *a, struct vgic_irq *irq, unsigned int
 static void config_write(struct access *a, struct vgic_irq *irq, unsigned int intid, uint64_t v)
 {
 	(void)a;
-	if (!GIC_IS_SGI(intid))
+	if (!GIC_IS_PRIVATE(intid))
 		irq->edge = v & 2;
 }
 

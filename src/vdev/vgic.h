@@ -25,6 +25,10 @@
 #define VGIC_MAX_LRS	  16
 #define VGIC_V2_MAX_VCPUS 8
 
+/* Guest writes to GICD/GICR_ICPENDR and ICACTIVER reaching an interrupt in a list register. */
+#define VGIC_LR_CLEAR_PENDING 1U
+#define VGIC_LR_CLEAR_ACTIVE  2U
+
 struct vcpu;
 struct vm;
 
@@ -36,10 +40,12 @@ struct vgic_irq {
 	bool level;   /* the input line, for level-sensitive interrupts */
 	bool active;
 	bool edge;
-	bool in_lr;	 /* handed to the hardware: its state lives in a list register */
-	uint8_t sources; /* GICv2 SGIs: the vCPUs that sent it, one bit each */
-	uint8_t target;	 /* SPIs: the index of the vCPU it goes to, from route */
-	uint64_t route;	 /* SPIs: GICD_IROUTER (v3) or GICD_ITARGETSR's CPU mask (v2) */
+	bool in_lr;	  /* handed to the hardware: its state lives in a list register */
+	uint8_t lr_vcpu;  /* in_lr: the index of the vCPU whose list register holds it */
+	uint8_t lr_clear; /* in_lr: VGIC_LR_CLEAR_* the guest asked for, for that vCPU to apply */
+	uint8_t sources;  /* GICv2 SGIs: the vCPUs that sent it, one bit each */
+	uint8_t target;	  /* SPIs: the index of the vCPU it goes to, from route */
+	uint64_t route;	  /* SPIs: GICD_IROUTER (v3) or GICD_ITARGETSR's CPU mask (v2) */
 };
 
 struct vgic_cpu {
@@ -58,6 +64,7 @@ struct vgic_cpu {
 	bool sleeping;	    /* GICR_WAKER.ProcessorSleep */
 	bool dirty;	    /* something may have become deliverable: scan before the next entry */
 	bool underflow_irq; /* maintenance interrupt requested: more waiting than LRs */
+	bool lr_requests;   /* some interrupt in its list registers has lr_clear set (lock) */
 	uint64_t delivered; /* interrupts put into list registers */
 	uint64_t maintenance_irqs; /* maintenance interrupts taken */
 };

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "arch/arch.h"
+#include "board/layout.h"
 #include "core/vm.h"
+#include "vdev/host_irqs.h"
+#include "vdev/vgic.h"
 #include "vdev/vtimer.h"
 
 void vtimer_counter_init(struct vm *vm, uint64_t guest_hz)
@@ -39,10 +42,38 @@ uint64_t vtimer_deadline(const struct vcpu *vcpu)
 	const struct vtimer *t = &vcpu->vtimer;
 	uint64_t offset = vcpu->vm->counter.offset;
 
-	if ((t->ctl & (VTIMER_CTL_ENABLE | VTIMER_CTL_IMASK)) != VTIMER_CTL_ENABLE)
+	if (t->asserted || (t->ctl & (VTIMER_CTL_ENABLE | VTIMER_CTL_IMASK)) != VTIMER_CTL_ENABLE)
 		return VTIMER_NO_DEADLINE;
 	/* CVAL is compared with the guest's count; a sum past the end never fires. */
 	if (t->cval > VTIMER_NO_DEADLINE - offset)
 		return VTIMER_NO_DEADLINE - 1;
 	return t->cval + offset;
+}
+
+void vtimer_fired(struct vcpu *vcpu)
+{
+	vcpu->vtimer.asserted = true;
+	host_irqs_vtimer_hold(true);
+	vgic_set_level(vcpu->vm, vcpu, GUEST_INTID_VTIMER, true);
+}
+
+void vtimer_loaded(struct vcpu *vcpu)
+{
+	/* An emulated virtual timer (FEAT_ECV) drives the line itself (vdev/ptimer.c). */
+	if (vcpu->vm->counter.virtual_trapped) {
+		host_irqs_vtimer_hold(false);
+		return;
+	}
+	/* A reset vCPU starts with its line down: the vGIC follows. */
+	host_irqs_vtimer_hold(vcpu->vtimer.asserted);
+	vgic_set_level(vcpu->vm, vcpu, GUEST_INTID_VTIMER, vcpu->vtimer.asserted);
+}
+
+void vtimer_exited(struct vcpu *vcpu)
+{
+	if (arch_vtimer_output())
+		return;
+	vcpu->vtimer.asserted = false;
+	vgic_set_level(vcpu->vm, vcpu, GUEST_INTID_VTIMER, false);
+	host_irqs_vtimer_hold(false);
 }

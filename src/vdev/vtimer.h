@@ -22,10 +22,19 @@
 struct vcpu;
 struct vm;
 
-/* One vCPU's CNTV_CTL_EL0 and CNTV_CVAL_EL0 (saved copies while not loaded). */
+/*
+ * One vCPU's CNTV_CTL_EL0 and CNTV_CVAL_EL0 (saved copies while not loaded),
+ * and the timer's interrupt line as Skiff last saw it. The timer's output is
+ * a level: while it is up (@asserted), the guest's INTID 27 is a level-
+ * sensitive input held high in its vGIC and the host's timer PPI is disabled
+ * on the CPU that runs the vCPU (it would fire again at once). The guest's own
+ * registers are never touched: only the guest lowers the line, by reprogramming
+ * or masking the timer, which Skiff sees at the next exit (vtimer_exited).
+ */
 struct vtimer {
 	uint64_t ctl;
 	uint64_t cval;
+	bool asserted;
 };
 
 #include "vdev/timescale.h"
@@ -66,12 +75,32 @@ void vtimer_counter_init(struct vm *vm, uint64_t guest_hz);
  */
 void vtimer_counter_advance(struct vm *vm, uint64_t missed, uint64_t host_now);
 
+/*
+ * The virtual timer's PPI fired while @vcpu (of a VM whose virtual timer is
+ * not emulated) was loaded: its line goes up.
+ */
+void vtimer_fired(struct vcpu *vcpu);
+
+/* @vcpu was loaded (again): the host's timer PPI and the vGIC's line follow its line. */
+void vtimer_loaded(struct vcpu *vcpu);
+
+/*
+ * After an exit of @vcpu, whose line is up: down again if the guest lowered
+ * its timer's output (a later CVAL, disabled or masked), so that the next
+ * expiry raises it anew. The list register of a level-sensitive interrupt
+ * asks for an exit when the guest deactivates it (vgic.c), so this runs at
+ * the latest when the guest is done with the interrupt.
+ */
+void vtimer_exited(struct vcpu *vcpu);
+
 /* The guest's counter value at host counter value @host. */
 uint64_t vtimer_guest_count(const struct vm *vm, uint64_t host);
 
 /*
  * When @vcpu's timer condition will be met, in host counter ticks, or
- * VTIMER_NO_DEADLINE if it is disabled or masked. Uses the saved registers:
+ * VTIMER_NO_DEADLINE if it is disabled or masked, or its line is up already
+ * (the vGIC has the interrupt: whether it wakes the vCPU is the vGIC's
+ * business). Uses the saved registers:
  * the vCPU is not loaded, or arch_vcpu_vtimer_save() ran.
  */
 uint64_t vtimer_deadline(const struct vcpu *vcpu);

@@ -546,6 +546,23 @@ FUZZ_ORACLE static uint64_t written_field(const struct acc *a, uint64_t value, u
 	return (value >> ((intid - a->first) * bits)) & ((1UL << bits) - 1);
 }
 
+/*
+ * A clear (@f set) of state @what of an interrupt a list register holds is asked
+ * of the vCPU holding it, which applies it before its next entry (see flush()).
+ */
+FUZZ_ORACLE static void check_lr_clear(const struct vgic_irq *old, const struct vgic_irq *now,
+				       uint64_t f, uint8_t what, unsigned int intid)
+{
+	uint8_t want = old->lr_clear | (f && old->in_lr ? what : 0);
+
+	FUZZ_CHECK(now->lr_clear == want, "INTID %u: list register clears 0x%x, want 0x%x", intid,
+		   now->lr_clear, want);
+	if (want)
+		FUZZ_CHECK(vm.vcpus[old->lr_vcpu].vgic.lr_requests,
+			   "INTID %u: a clear asked of vCPU %u, which does not know", intid,
+			   old->lr_vcpu);
+}
+
 /* INTID @intid's new state after a write through @a of @value, from @old. */
 FUZZ_ORACLE static void check_written(const struct acc *a, uint64_t value, unsigned int intid,
 				      const struct vgic_irq *old, const struct vgic_irq *now)
@@ -573,20 +590,24 @@ FUZZ_ORACLE static void check_written(const struct acc *a, uint64_t value, unsig
 			want = f ? a->reg->kind == K_SETPEND : old->pending;
 		FUZZ_CHECK(now->pending == want, "INTID %u pending %d, want %d", intid,
 			   now->pending, want);
+		if (a->reg->kind == K_CLRPEND && !(version == 2 && intid < GIC_NR_SGIS))
+			check_lr_clear(old, now, f, VGIC_LR_CLEAR_PENDING, intid);
 		return;
 	case K_SETACT:
 	case K_CLRACT:
 		want = f ? a->reg->kind == K_SETACT : old->active;
 		FUZZ_CHECK(now->active == want, "INTID %u active %d, want %d", intid, now->active,
 			   want);
+		if (a->reg->kind == K_CLRACT)
+			check_lr_clear(old, now, f, VGIC_LR_CLEAR_ACTIVE, intid);
 		return;
 	case K_PRIO: /* 5 bits implemented: the low 3 are RAZ/WI */
 		FUZZ_CHECK(now->priority == (f & 0xf8),
 			   "INTID %u priority 0x%x after writing 0x%lx", intid, now->priority,
 			   (unsigned long)f);
 		return;
-	case K_CFG: /* SGIs are always edge-triggered */
-		want = intid < GIC_NR_SGIS ? true : (f & 2) != 0;
+	case K_CFG: /* SGIs are always edge-triggered, PPIs level-sensitive */
+		want = intid < GIC_NR_PRIVATE ? intid < GIC_NR_SGIS : (f & 2) != 0;
 		FUZZ_CHECK(now->edge == want, "INTID %u edge %d after writing %lu", intid,
 			   now->edge, (unsigned long)f);
 		return;
@@ -924,11 +945,53 @@ static bool pick_frame(struct fuzz_in *in, struct acc *a, unsigned int from)
 }
 
 /* Before an entry: deliverable interrupts into free list registers, best first. */
+/* INTID @intid in snapshot @s, as vCPU @c sees it. */
+FUZZ_ORACLE static struct vgic_irq *snap_irq(struct snapshot *s, unsigned int c, unsigned int intid)
+{
+	return intid < GIC_NR_PRIVATE ? &s->priv[c][intid] : &s->spi[intid - GIC_NR_PRIVATE];
+}
+
+/*
+ * The clears the guest asked for (ICPENDR, ICACTIVER) reach vCPU @c's list
+ * registers (@used before the flush, from snapshot @s): each holds its old
+ * state less what was cleared, in the hardware too, or is freed when nothing
+ * is left, its interrupt then free to be delivered again (marked so in @s).
+ * Returns the slots freed.
+ */
+FUZZ_ORACLE static uint32_t check_lr_clears(struct snapshot *s, unsigned int c, uint32_t used)
+{
+	const struct vgic_cpu *vc = &vm.vcpus[c].vgic;
+	uint32_t freed = 0;
+
+	for (uint32_t u = used; u; u &= u - 1) {
+		unsigned int i = (unsigned int)__builtin_ctz(u), intid = LR_INTID(s->lr[c][i]);
+		struct vgic_irq *old = snap_irq(s, c, intid);
+		unsigned int state = LR_STATE(s->lr[c][i]) & ~(unsigned int)old->lr_clear;
+
+		if (!old->lr_clear)
+			continue;
+		FUZZ_CHECK(!irq_at(c, intid)->lr_clear || !irq_at(c, intid)->in_lr ||
+				   irq_at(c, intid)->lr_vcpu != c,
+			   "vCPU %u INTID %u: clears 0x%x not applied", c, intid, old->lr_clear);
+		if (state) {
+			FUZZ_CHECK(
+				LR_STATE(vc->lr[i]) == state && hw_lr[c][i] == vc->lr[i],
+				"vCPU %u LR%u = 0x%lx (hardware 0x%lx) for INTID %u, want state %u",
+				c, i, (unsigned long)vc->lr[i], (unsigned long)hw_lr[c][i], intid,
+				state);
+			continue;
+		}
+		freed |= 1U << i;
+		old->in_lr = false; /* deliverable again from here on */
+	}
+	return freed;
+}
+
 FUZZ_ORACLE static void flush(unsigned int c)
 {
 	struct vcpu *v = &vm.vcpus[c];
 	struct vgic_cpu *vc = &v->vgic;
-	uint32_t used = vc->lr_used, fresh;
+	uint32_t used = vc->lr_used, fresh, freed;
 	bool dirty = vc->dirty;
 	unsigned int last = 0;
 	struct snapshot *s = &before;
@@ -936,13 +999,16 @@ FUZZ_ORACLE static void flush(unsigned int c)
 	take(s);
 	current = c;
 	vgic_flush(v);
-	fresh = vc->lr_used & ~used;
+	freed = dirty ? check_lr_clears(s, c, used) : 0;
+	for (uint32_t f = freed & ~vc->lr_used; f; f &= f - 1)
+		FUZZ_CHECK(!LR_STATE(hw_lr[c][__builtin_ctz(f)]),
+			   "vCPU %u LR%u freed by a clear but left in the hardware", c,
+			   __builtin_ctz(f));
+	fresh = vc->lr_used & ~(used & ~freed);
 	FUZZ_CHECK(dirty || !fresh, "vCPU %u: list registers filled while not dirty", c);
 	for (uint32_t f = fresh; f; f &= f - 1) {
 		unsigned int i = (unsigned int)__builtin_ctz(f), intid = LR_INTID(vc->lr[i]);
-		const struct vgic_irq *old = intid < GIC_NR_PRIVATE
-						     ? &s->priv[c][intid]
-						     : &s->spi[intid - GIC_NR_PRIVATE];
+		const struct vgic_irq *old = snap_irq(s, c, intid);
 		uint64_t lr = vc->lr[i];
 
 		FUZZ_CHECK(hw_lr[c][i] == lr, "vCPU %u LR%u not written to the hardware", c, i);

@@ -124,6 +124,16 @@ def qemu_command(config: str, cpu="max", gic=3, smp=2, mem="1G", virtualization=
             "-nographic", "-no-reboot", "-kernel", SKIFF_BIN, "-initrd", config, *extra]
 
 
+def kill_session(child):
+    """Ends pexpect child @child (`timeout` running QEMU) and everything it started: QEMU
+    is in its process group, and killing `timeout` alone would leave QEMU running."""
+    try:
+        os.killpg(child.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass  # already gone
+    child.close(force=True)
+
+
 @contextlib.contextmanager
 def qemu_session(cmd, limit=300, timeout=240):
     """Runs QEMU command @cmd for a test to drive: a pexpect child (text, expect timeout
@@ -134,8 +144,7 @@ def qemu_session(cmd, limit=300, timeout=240):
     try:
         yield child
     finally:
-        child.kill(signal.SIGKILL)
-        child.close(force=True)
+        kill_session(child)
 
 
 def monitor(path: str, command: str):
@@ -187,9 +196,7 @@ def boot(vms=None, dts=None, cpu="max", gic=3, smp=2, timeout=60, until=POWER_OF
                         exited = child.expect([pexpect.EOF, pexpect.TIMEOUT], timeout=10) == 0
                     break
         finally:
-            if child.isalive():
-                child.kill(signal.SIGKILL)
-            child.close(force=True)
+            kill_session(child)
         output = log.getvalue()
     # The UART driver sends CR LF and the pty adds a CR of its own.
     text = re.sub(r"\r+\n", "\n", output).replace("\r", "\n")

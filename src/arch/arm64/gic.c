@@ -16,6 +16,7 @@
 #define GICD_TYPER	0x0004
 #define GICD_IGROUPR	0x0080
 #define GICD_ISENABLER	0x0100
+#define GICD_ICENABLER	0x0180
 #define GICD_IPRIORITYR 0x0400
 #define GICD_ITARGETSR	0x0800
 #define GICD_IROUTER	0x6000
@@ -26,6 +27,7 @@
 #define GICR_SGI_BASE	  0x10000
 #define GICR_IGROUPR0	  (GICR_SGI_BASE + 0x0080)
 #define GICR_ISENABLER0	  (GICR_SGI_BASE + 0x0100)
+#define GICR_ICENABLER0	  (GICR_SGI_BASE + 0x0180)
 #define GICR_IPRIORITYR	  (GICR_SGI_BASE + 0x0400)
 #define GICR_TYPER_LAST	  (1UL << 4)
 #define GICR_TYPER_VLPIS  (1UL << 1)
@@ -186,6 +188,24 @@ void arch_irq_enable_private(unsigned int intid)
 	/* GICv2 banks the private interrupts per CPU in the distributor. */
 	wr8(gicd + GICD_IPRIORITYR + intid, SGI_PRIORITY);
 	wr32(gicd + GICD_ISENABLER, 1U << intid);
+}
+
+void arch_irq_disable_private(unsigned int intid)
+{
+	/*
+	 * No wait for GICR_CTLR.RWP: an interrupt already on its way is taken
+	 * once more, which its owner must bear anyway (a level seen twice).
+	 */
+	if (!GIC_IS_PPI(intid))
+		return;
+	if (gic_plat->gic.version == 3) {
+		uintptr_t base = gicr_of[arch_cpu_index()];
+
+		if (base)
+			wr32(base + GICR_ICENABLER0, 1U << intid);
+		return;
+	}
+	wr32(gicd + GICD_ICENABLER, 1U << intid);
 }
 
 void arch_irq_enable_shared(unsigned int intid, unsigned int cpu)

@@ -18,7 +18,9 @@
 #define ICH_AP0R0_EL2 S3_4_C12_C8_0
 #define ICH_HCR_EN    (1UL << 0)
 #define ICH_HCR_UIE   (1UL << 1) /* the same bits in GICH_HCR */
+#define CNTV_ENABLE   (1UL << 0)
 #define CNTV_IMASK    (1UL << 1)
+#define CNTV_ISTATUS  (1UL << 2)
 
 #define GICH_HCR  0x000
 #define GICH_VTR  0x004
@@ -31,11 +33,13 @@
 #define V2LR_PRIO_SHIFT	 23
 #define V2LR_STATE_SHIFT 28
 #define V2LR_GROUP1	 (1U << 30)
+#define V2LR_EOI	 (1U << 19)
 
 /* The GICv3 list register fields the generic code fills in. */
 #define LR_STATE_SHIFT 62
 #define LR_GROUP1      (1UL << 60)
 #define LR_PRIO_SHIFT  48
+#define LR_EOI	       (1UL << 41)
 
 #define MAINT_INTID_DEFAULT 25 /* PPI 9, the GIC architecture's recommendation */
 
@@ -142,7 +146,7 @@ static uint32_t lr_to_v2(uint64_t lr)
 
 	return ((uint32_t)lr & V2LR_ID_MASK) | (prio >> 3) << V2LR_PRIO_SHIFT |
 	       (uint32_t)(lr >> LR_STATE_SHIFT) << V2LR_STATE_SHIFT |
-	       ((lr & LR_GROUP1) ? V2LR_GROUP1 : 0);
+	       ((lr & LR_GROUP1) ? V2LR_GROUP1 : 0) | ((lr & LR_EOI) ? V2LR_EOI : 0);
 }
 
 static uint64_t lr_from_v2(uint32_t v)
@@ -151,7 +155,7 @@ static uint64_t lr_from_v2(uint32_t v)
 
 	return (v & V2LR_ID_MASK) | prio << LR_PRIO_SHIFT |
 	       (uint64_t)((v >> V2LR_STATE_SHIFT) & 3) << LR_STATE_SHIFT |
-	       ((v & V2LR_GROUP1) ? LR_GROUP1 : 0);
+	       ((v & V2LR_GROUP1) ? LR_GROUP1 : 0) | ((v & V2LR_EOI) ? LR_EOI : 0);
 }
 
 void arch_vgic_write_lrs(const uint64_t *lr, uint32_t mask)
@@ -270,4 +274,10 @@ void arch_vtimer_mask(void)
 {
 	write_sysreg(cntv_ctl_el0, read_sysreg(cntv_ctl_el0) | CNTV_IMASK);
 	isb();
+}
+
+bool arch_vtimer_output(void)
+{
+	return (read_sysreg(cntv_ctl_el0) & (CNTV_ENABLE | CNTV_IMASK | CNTV_ISTATUS)) ==
+	       (CNTV_ENABLE | CNTV_ISTATUS);
 }
