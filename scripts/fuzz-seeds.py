@@ -857,10 +857,53 @@ def vmstate_seeds():
         write("vmstate", name, data)
 
 
+POLICY_TOOL = os.path.join(TOP, "build", "tools", "skiff-policy")
+OWNER_KEY = "c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721"  # fixture's
+HOST_A_ID = "5ecbe4d1a6330a44c8f7ef951d4bf165e6c6b721efada985fb41661bc6e7fd6c"  # d = 3
+
+
+def signed_policy(description, omit=()):
+    """A policy built and signed by build/tools/skiff-policy from a description."""
+    with tempfile.TemporaryDirectory() as tmp:
+        desc, out = os.path.join(tmp, "policy.txt"), os.path.join(tmp, "policy.bin")
+        with open(desc, "w") as f:
+            f.write(description)
+        cmd = [POLICY_TOOL, "build"]
+        for field in omit:
+            cmd += ["--omit", field]
+        subprocess.run(cmd + [desc, OWNER_KEY, out], check=True)
+        with open(out, "rb") as f:
+            return f.read()
+
+
+def policy_seeds():
+    """Policies as docs/enclaves.md defines them (fuzz_policy.c's layout): whole and
+    signed (selector 0), and their fields for the harness to sign (selector 1), with
+    host claims after them (claims of host A: a Cortex-A72 at 62.5 MHz)."""
+    base = ("migratable = yes\npolicy-svn = 3\nmin-skiff-svn = 1\nhost-key = " + HOST_A_ID +
+            "\nhost-class = fleet-a\ncpu-profile = armv8.0\ncounter = mmio 62500000\n"
+            "enclave-required = yes\n")
+    variants = {
+        "base": base,
+        "armv8.2-native": base.replace("armv8.0", "armv8.2").replace("mmio", "native"),
+        "classes-only": base.replace("host-key = " + HOST_A_ID + "\n", "") +
+        "host-class = lab.2\nhost-class = Z_9\n",
+        "not-migratable-sysreg": base.replace("= yes", "= no").replace("mmio", "sysreg"),
+    }
+    claims = bytes.fromhex(HOST_A_ID) + b"fleet-b".ljust(32, b"\0") + u32(1) + u32(3) + \
+        u8(1) + u8(0) + u64(62500000) + u64(0x410FD083) + bytes(16) + bytes(8 * 39)
+    for name, desc in variants.items():
+        pol = signed_policy(desc)
+        fields = pol[8:-64]
+        write("policy", name, u8(0) + pol)
+        write("policy", name + "-fields", u8(1) + u16(len(fields)) + fields + claims)
+    write("policy", "missing-counter", u8(0) + signed_policy(base, omit=("counter",)))
+
+
 def main():
     for harness in ("config", "platform", "acpi_reader", "dt2acpi", "input", "screen",
                     "message", "stage2", "timescale", "cpu_profile", "format", "link",
-                    "vmstate", "vgic", "palloc"):
+                    "vmstate", "vgic", "palloc", "policy"):
         shutil.rmtree(os.path.join(CORPUS, harness), ignore_errors=True)
     configs()
     device_trees()
@@ -876,6 +919,7 @@ def main():
     vmstate_seeds()
     vgic()
     palloc()
+    policy_seeds()
     print(f"fuzz-seeds: corpora written under {os.path.relpath(CORPUS, TOP)}")
 
 
