@@ -15,6 +15,7 @@ UNIT_SRCS_test_cpu_profile := src/core/cpu_profile.c src/lib/format.c
 UNIT_SRCS_test_token    := src/enclave/token.c
 UNIT_SRCS_test_policy   := src/enclave/policy.c src/enclave/measure.c src/enclave/token.c \
 	src/core/cpu_profile.c src/lib/format.c
+UNIT_SRCS_test_agent    := src/enclave/agent.c $(UNIT_SRCS_test_policy)
 UNIT_SRCS_test_measure  := src/enclave/measure.c src/core/cpu_profile.c src/lib/format.c
 UNIT_SRCS_test_attest   := src/enclave/attest.c src/enclave/token.c src/core/random.c \
 	src/core/stage2_fault.c src/core/guestlog.c src/lib/format.c tests/unit/fake_arch.c \
