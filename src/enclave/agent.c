@@ -124,12 +124,12 @@ static void end(struct agent *a, enum agent_state how, bool tell, const char *fm
 	if (tell && have_keys(a))
 		seal_send(a, AGENT_M_ERROR, (const uint8_t *)a->why, strlen(a->why));
 	wipe(a);
-	if (a->shell && a->io.drop_shell)
-		a->io.drop_shell(a->io.ctx);
-	a->shell = false;
 	a->state = how;
 	note(a, AGENT_ERROR, "agent (%s): handshake %s: %s", role_name(a),
 	     how == AGENT_REFUSED ? "refused" : "failed", a->why);
+	if (a->shell && a->io.drop_shell)
+		a->io.drop_shell(a->io.ctx);
+	a->shell = false;
 }
 
 /* The transcript: each message as u8 type, u32 length, its bytes. */
@@ -261,7 +261,8 @@ static int open_record(struct agent *a, const uint8_t *p, size_t len, size_t *n)
 			      br_chacha20_ct_run, 0);
 	if (!equal_ct(tag, p + AGENT_SEQ_LEN + clen, AGENT_TAG_LEN)) {
 		secret_wipe(a->plain, clen);
-		end(a, AGENT_FAILED, false,
+		/* Told under this side's key: if the keys differ, the peer fails on it too. */
+		end(a, AGENT_FAILED, true,
 		    "record %lu does not authenticate (altered, or sealed under another key: "
 		    "another session's or a replayed one)",
 		    (unsigned long)seq);
@@ -725,6 +726,13 @@ void agent_link_lost(struct agent *a, const char *why)
 	if (agent_done(a) && a->state != AGENT_ESTABLISHED)
 		return;
 	end(a, AGENT_FAILED, false, "the link was lost (%s): %s", agent_state_name(a->state), why);
+}
+
+void agent_give_up(struct agent *a, const char *why)
+{
+	if (agent_done(a) && a->state != AGENT_ESTABLISHED)
+		return;
+	end(a, AGENT_FAILED, true, "%s (%s)", why, agent_state_name(a->state));
 }
 
 int agent_send_data(struct agent *a, const uint8_t *data, size_t len)

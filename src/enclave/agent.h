@@ -144,6 +144,9 @@ void agent_receive(struct agent *a, uint8_t type, const uint8_t *payload, size_t
 /* The link under the handshake ended (session closed, cut, silence): the agent fails. */
 void agent_link_lost(struct agent *a, const char *why);
 
+/* The caller's timeout: the agent fails, telling the peer if keys exist. */
+void agent_give_up(struct agent *a, const char *why);
+
 /*
  * Established channel: seals @len bytes as an AGENT_M_DATA record and sends it;
  * 0, or -1 (the agent failed). agent_receive() hands data records to io.data.

@@ -19,7 +19,11 @@ static struct {
 	bool active;			 /* agent holds a handshake (under way or ended) */
 	const struct vm_config *pending; /* a source handshake waiting for the session */
 	unsigned int shells;		 /* destination shells alive (nothing else allocated yet) */
+	uint64_t started;		 /* the counter at the handshake's start */
 } host;
+
+/* A handshake still under way this long after it began is given up (both sides time it). */
+#define HANDSHAKE_TIMEOUT_S 10
 
 static int io_send(void *ctx, uint8_t type, const uint8_t *p, size_t len)
 {
@@ -91,6 +95,7 @@ static void start_source(const struct vm_config *vm)
 	host.pending = NULL;
 	agent_init(&host.agent, AGENT_SOURCE, &io, attest_host_key(), &host.claims);
 	host.active = true;
+	host.started = arch_counter();
 	log_info("enclave: agent (source): handshake for vm %s: HELLO, then its policy", vm->name);
 	agent_start(&host.agent, vm->policy, vm->policy_size);
 }
@@ -116,6 +121,7 @@ static void deliver(uint8_t type, const uint8_t *payload, uint16_t len)
 		agent_link_lost(&host.agent, "a new handshake began");
 	agent_init(&host.agent, AGENT_DESTINATION, &io, attest_host_key(), &host.claims);
 	host.active = true;
+	host.started = arch_counter();
 	log_info("enclave: agent (destination): a migration HELLO: handshake");
 	agent_receive(&host.agent, type, payload, len);
 }
@@ -137,12 +143,21 @@ static void ended(const char *why)
 		agent_link_lost(&host.agent, why);
 }
 
+static void tick(uint64_t now)
+{
+	/* @now was read before this slice's frames, one of which may have started it. */
+	if (under_way() && now > host.started &&
+	    now - host.started > HANDSHAKE_TIMEOUT_S * arch_counter_freq())
+		agent_give_up(&host.agent, "no answer from the peer within 10 s");
+}
+
 static const struct link_upper upper = {
 	.first = AGENT_T_HELLO,
 	.last = AGENT_T_RECORD,
 	.deliver = deliver,
 	.opened = opened,
 	.ended = ended,
+	.tick = tick,
 };
 
 void agent_host_init(const struct config *cfg)

@@ -137,6 +137,9 @@ static void service(void)
 	}
 	session_tick(&link.session, now);
 	tell_upper();
+	for (unsigned int i = 0; i < link.nupper; i++)
+		if (link.upper[i]->tick)
+			link.upper[i]->tick(now);
 	if (vnet_service(&link.net) < 0)
 		device_broken();
 }

@@ -78,6 +78,7 @@ struct link_upper {
 	void (*deliver)(uint8_t type, const uint8_t *payload, uint16_t len);
 	void (*opened)(void);		/* a session opened (offered by either host) */
 	void (*ended)(const char *why); /* the session it was told of ended */
+	void (*tick)(uint64_t now);	/* each time slice on the boot CPU (may be NULL) */
 };
 
 /* At boot: @u (kept) takes its types. -1 when they overlap another layer's, or no room. */

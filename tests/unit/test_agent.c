@@ -676,6 +676,12 @@ static void test_low_order_keys(void **state)
 		attack_case(&src, 0, keys[i] ? SET_KEY : ZERO_KEY, 0, NULL, want);
 		assert_int_equal(dst.shells, 0);
 		assert_int_equal(dst.nsent, 1); /* its HELLO; nothing sealed */
+		/* The source hears nothing more: its host's timeout ends it, and wipes it. */
+		assert_int_equal(src.agent.state, AGENT_WAIT_RESULT);
+		agent_give_up(&src.agent, "no answer from the peer within 10 s");
+		expect_end(&src, AGENT_FAILED,
+			   "no answer from the peer within 10 s (waiting for POLICY_RESULT)");
+		expect_wiped(&src);
 		/* The other way: the source refuses the destination's. */
 		attack_case(&dst, 0, keys[i] ? SET_KEY : ZERO_KEY, 0, want, NULL);
 		assert_int_equal(src.nsent, 1); /* no POLICY sent */
