@@ -900,10 +900,33 @@ def policy_seeds():
     write("policy", "missing-counter", u8(0) + signed_policy(base, omit=("counter",)))
 
 
+def agent_seeds():
+    """fuzz_agent.c's layout: a setup byte (bit 0 destination, bits 1-3 honest frames
+    first), then frames: selector (bit 0 sealed by the harness, bit 1 raw HELLO), u16
+    length, bytes. Each state reached, and each message sealed right where it is due."""
+    for role in (0, 1):
+        for warm in range(8):
+            write("agent", f"{'dst' if role else 'src'}-after-{warm}", u8(role | warm << 1))
+    policy = signed_policy("migratable = yes\npolicy-svn = 3\nmin-skiff-svn = 1\n"
+                           "host-class = fleet-src\ncpu-profile = armv8.0\n"
+                           "counter = mmio 62500000\nenclave-required = yes\n")
+
+    def sealed(plain):
+        return u8(1) + u16(len(plain)) + plain
+
+    write("agent", "dst-policy", u8(1 | 2 << 1) + sealed(u8(1) + policy))
+    write("agent", "src-result-accepted", u8(3 << 1) + sealed(b"\x02\x01\x00"))
+    write("agent", "src-result-refused", u8(3 << 1) + sealed(b"\x02\x00\x03no"))
+    write("agent", "src-attest", u8(4 << 1) + sealed(u8(3) + bytes(418 + 65 + 64)))
+    write("agent", "src-error", u8(3 << 1) + sealed(u8(6) + b"why\x1b[2J"))
+    write("agent", "dst-hello-raw", u8(1) + u8(2) + u16(67) + u16(1) + u8(1) + bytes(64))
+    write("agent", "dst-finished", u8(1 | 6 << 1) + sealed(u8(4) + bytes(32)))
+
+
 def main():
     for harness in ("config", "platform", "acpi_reader", "dt2acpi", "input", "screen",
                     "message", "stage2", "timescale", "cpu_profile", "format", "link",
-                    "vmstate", "vgic", "palloc", "policy"):
+                    "vmstate", "vgic", "palloc", "policy", "agent"):
         shutil.rmtree(os.path.join(CORPUS, harness), ignore_errors=True)
     configs()
     device_trees()
@@ -920,6 +943,7 @@ def main():
     vgic()
     palloc()
     policy_seeds()
+    agent_seeds()
     print(f"fuzz-seeds: corpora written under {os.path.relpath(CORPUS, TOP)}")
 
 
