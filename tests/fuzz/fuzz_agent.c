@@ -225,9 +225,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (fuzz_more(&in)) {
 		uint8_t sel = fuzz_u8(&in);
 		size_t len = fuzz_u8(&in) | (size_t)fuzz_u8(&in) << 8, n;
-		uint8_t plain[AGENT_PLAIN_MAX];
 
 		if (sel & 1) {
+			uint8_t plain[AGENT_PLAIN_MAX];
+
 			if (len > sizeof(plain))
 				len = sizeof(plain);
 			n = fuzz_bytes(&in, plain, len);
