@@ -199,7 +199,7 @@ static uint32_t read_description(const char *path, struct migration_policy *p)
 			if (!*v || strlen(v) > POLICY_CLASS_MAX)
 				fail("%s:%u: a host class has 1-%u characters", path, line,
 				     POLICY_CLASS_MAX);
-			strcpy(p->classes[p->nclasses++], v);
+			memcpy(p->classes[p->nclasses++], v, strlen(v) + 1);
 			given |= 1U << POLICY_F_HOST_CLASSES;
 			continue;
 		}

@@ -103,8 +103,10 @@ static void expect_refused(const uint8_t *p, size_t len, const char *what)
 {
 	const char *err = refusal(p, len);
 
-	if (!err)
+	if (!err) {
 		fail_msg("accepted; expected a refusal with \"%s\"", what);
+		return;
+	}
 	if (!strstr(err, what))
 		fail_msg("refused with \"%s\"; expected \"%s\"", err, what);
 }
@@ -554,7 +556,9 @@ static void test_truncated(void **state)
 
 	(void)state;
 	base(&p, &c);
+	memset(cut, 0, sizeof(cut));
 	n = encode(&p, POLICY_ALL_FIELDS, enc);
+	assert_true(n > 8);
 	for (size_t len = 0; len < n; len++) {
 		/* A copy of exactly @len bytes, so ASan sees any read past the end. */
 		uint8_t *b = malloc(len ? len : 1);
