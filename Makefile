@@ -99,8 +99,16 @@ DT2ACPI_SRCS := tools/dt2acpi.c $(wildcard src/acpi/*.c) src/platform/dt.c src/p
 # skiff-attest: verifies enclave attestation tokens, computes measurements (docs/enclaves.md);
 # Debian's libbearssl for the host.
 ATTEST_SRCS := tools/skiff-attest.c src/core/config.c src/core/cpu_profile.c src/enclave/measure.c \
-	src/enclave/token.c src/lib/format.c
-tools: $(BUILD)/tools/dt2acpi $(BUILD)/tools/skiff-attest
+	src/enclave/token.c src/enclave/policy.c src/lib/format.c
+# skiff-policy: builds and signs enclave migration policies, shows and checks them.
+POLICY_SRCS := tools/skiff-policy.c src/core/cpu_profile.c src/enclave/measure.c \
+	src/enclave/token.c src/enclave/policy.c src/lib/format.c
+tools: $(BUILD)/tools/dt2acpi $(BUILD)/tools/skiff-attest $(BUILD)/tools/skiff-policy
+
+$(BUILD)/tools/skiff-policy: $(POLICY_SRCS) $(wildcard src/enclave/*.h src/core/*.h src/lib/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) $(TOOL_CFLAGS) -isystem /usr/include/bearssl -o $@ $(POLICY_SRCS) -lfdt -lbearssl
 
 $(BUILD)/tools/skiff-attest: $(ATTEST_SRCS) $(wildcard src/enclave/*.h src/core/config.h src/lib/*.h)
 	@mkdir -p $(dir $@)

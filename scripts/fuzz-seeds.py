@@ -857,10 +857,76 @@ def vmstate_seeds():
         write("vmstate", name, data)
 
 
+POLICY_TOOL = os.path.join(TOP, "build", "tools", "skiff-policy")
+OWNER_KEY = "c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721"  # fixture's
+HOST_A_ID = "5ecbe4d1a6330a44c8f7ef951d4bf165e6c6b721efada985fb41661bc6e7fd6c"  # d = 3
+
+
+def signed_policy(description, omit=()):
+    """A policy built and signed by build/tools/skiff-policy from a description."""
+    with tempfile.TemporaryDirectory() as tmp:
+        desc, out = os.path.join(tmp, "policy.txt"), os.path.join(tmp, "policy.bin")
+        with open(desc, "w") as f:
+            f.write(description)
+        cmd = [POLICY_TOOL, "build"]
+        for field in omit:
+            cmd += ["--omit", field]
+        subprocess.run(cmd + [desc, OWNER_KEY, out], check=True)
+        with open(out, "rb") as f:
+            return f.read()
+
+
+def policy_seeds():
+    """Policies as docs/enclaves.md defines them (fuzz_policy.c's layout): whole and
+    signed (selector 0), and their fields for the harness to sign (selector 1), with
+    host claims after them (claims of host A: a Cortex-A72 at 62.5 MHz)."""
+    base = ("migratable = yes\npolicy-svn = 3\nmin-skiff-svn = 1\nhost-key = " + HOST_A_ID +
+            "\nhost-class = fleet-a\ncpu-profile = armv8.0\ncounter = mmio 62500000\n"
+            "enclave-required = yes\n")
+    variants = {
+        "base": base,
+        "armv8.2-native": base.replace("armv8.0", "armv8.2").replace("mmio", "native"),
+        "classes-only": base.replace("host-key = " + HOST_A_ID + "\n", "") +
+        "host-class = lab.2\nhost-class = Z_9\n",
+        "not-migratable-sysreg": base.replace("= yes", "= no").replace("mmio", "sysreg"),
+    }
+    claims = bytes.fromhex(HOST_A_ID) + b"fleet-b".ljust(32, b"\0") + u32(1) + u32(3) + \
+        u8(1) + u8(0) + u64(62500000) + u64(0x410FD083) + bytes(16) + bytes(8 * 39)
+    for name, desc in variants.items():
+        pol = signed_policy(desc)
+        fields = pol[8:-64]
+        write("policy", name, u8(0) + pol)
+        write("policy", name + "-fields", u8(1) + u16(len(fields)) + fields + claims)
+    write("policy", "missing-counter", u8(0) + signed_policy(base, omit=("counter",)))
+
+
+def agent_seeds():
+    """fuzz_agent.c's layout: a setup byte (bit 0 destination, bits 1-3 honest frames
+    first), then frames: selector (bit 0 sealed by the harness, bit 1 raw HELLO), u16
+    length, bytes. Each state reached, and each message sealed right where it is due."""
+    for role in (0, 1):
+        for warm in range(8):
+            write("agent", f"{'dst' if role else 'src'}-after-{warm}", u8(role | warm << 1))
+    policy = signed_policy("migratable = yes\npolicy-svn = 3\nmin-skiff-svn = 1\n"
+                           "host-class = fleet-src\ncpu-profile = armv8.0\n"
+                           "counter = mmio 62500000\nenclave-required = yes\n")
+
+    def sealed(plain):
+        return u8(1) + u16(len(plain)) + plain
+
+    write("agent", "dst-policy", u8(1 | 2 << 1) + sealed(u8(1) + policy))
+    write("agent", "src-result-accepted", u8(3 << 1) + sealed(b"\x02\x01\x00"))
+    write("agent", "src-result-refused", u8(3 << 1) + sealed(b"\x02\x00\x03no"))
+    write("agent", "src-attest", u8(4 << 1) + sealed(u8(3) + bytes(418 + 65 + 64)))
+    write("agent", "src-error", u8(3 << 1) + sealed(u8(6) + b"why\x1b[2J"))
+    write("agent", "dst-hello-raw", u8(1) + u8(2) + u16(67) + u16(1) + u8(1) + bytes(64))
+    write("agent", "dst-finished", u8(1 | 6 << 1) + sealed(u8(4) + bytes(32)))
+
+
 def main():
     for harness in ("config", "platform", "acpi_reader", "dt2acpi", "input", "screen",
                     "message", "stage2", "timescale", "cpu_profile", "format", "link",
-                    "vmstate", "vgic", "palloc"):
+                    "vmstate", "vgic", "palloc", "policy", "agent"):
         shutil.rmtree(os.path.join(CORPUS, harness), ignore_errors=True)
     configs()
     device_trees()
@@ -876,6 +942,8 @@ def main():
     vmstate_seeds()
     vgic()
     palloc()
+    policy_seeds()
+    agent_seeds()
     print(f"fuzz-seeds: corpora written under {os.path.relpath(CORPUS, TOP)}")
 
 

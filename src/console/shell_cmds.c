@@ -400,6 +400,9 @@ static const struct shell_cmd commands[] = {
 	  "ping the other host (a session is offered if none is open); answers in the log",
 	  shell_link_ping },
 	{ "link close", "", "end the link's session, telling the other host", shell_link_close },
+	{ "link handshake", "VM",
+	  "run the enclave agents' handshake for VM with the other host (docs/enclaves.md)",
+	  shell_link_handshake },
 };
 
 static struct shell sh;

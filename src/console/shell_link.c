@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "console/shell_link.h"
+#include "enclave/agent_host.h"
 #include "migrate/link.h"
 
 #define PING_SIZE_DEFAULT 56
@@ -109,4 +110,19 @@ void shell_link_close(struct shell *sh, int argc, char **argv)
 	(void)argv;
 	if (link_close(err, sizeof(err)))
 		shell_printf(sh, "link close: %s", err);
+}
+
+void shell_link_handshake(struct shell *sh, int argc, char **argv)
+{
+	char err[200];
+
+	if (argc != 1) {
+		shell_printf(sh, "usage: link handshake VM (an enclave with a migration-policy)");
+		return;
+	}
+	if (agent_host_handshake(argv[0], err, sizeof(err)))
+		shell_printf(sh, "link handshake: %s", err);
+	else
+		shell_printf(sh, "link handshake: vm %s: under way; the outcome in the log",
+			     argv[0]);
 }

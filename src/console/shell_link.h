@@ -9,5 +9,6 @@ void shell_link_status(struct shell *sh, int argc, char **argv);
 void shell_link_open(struct shell *sh, int argc, char **argv);
 void shell_link_ping(struct shell *sh, int argc, char **argv);
 void shell_link_close(struct shell *sh, int argc, char **argv);
+void shell_link_handshake(struct shell *sh, int argc, char **argv);
 
 #endif

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/config.h"
+#include "enclave/policy.h"
 #include "enclave/token.h"
 #include "hypercall/rpci.h"
 #include "platform/dt.h"
@@ -96,6 +97,33 @@ static int parse_enclave(const void *fdt, int node, struct vm_config *vm)
 	vm->enclave = e && !strcmp(e, "on");
 	if (present && !vm->enclave && (!e || strcmp(e, "off")))
 		return vm_error(vm, "'enclave' must be \"on\" or \"off\"");
+	return 0;
+}
+
+/*
+ * migration-policy = /incbin/("policy.bin"): an owner-signed policy
+ * (docs/enclaves.md), for an enclave only, refused whole when anything in it is
+ * wrong, its signature included.
+ */
+static int parse_policy(const void *fdt, int node, struct vm_config *vm)
+{
+	struct migration_policy pol;
+	char why[200];
+	int len;
+
+	vm->policy = fdt_getprop(fdt, node, "migration-policy", &len);
+	if (!vm->policy)
+		return 0;
+	vm->policy_size = len > 0 ? (size_t)len : 0;
+	if (!vm->enclave) {
+		vm->policy = NULL;
+		return vm_error(vm, "'migration-policy' is for enclaves (enclave = \"on\")");
+	}
+	if (policy_decode(vm->policy, vm->policy_size, &pol, why, sizeof(why))) {
+		vm->policy = NULL;
+		format(vm->error, sizeof(vm->error), "'migration-policy' refused: %s", why);
+		return -1;
+	}
 	return 0;
 }
 
@@ -305,7 +333,7 @@ static int parse_vm(const void *fdt, int node, struct vm_config *vm)
 		return -1;
 	if (parse_backdoor(fdt, node, vm))
 		return -1;
-	if (parse_enclave(fdt, node, vm))
+	if (parse_enclave(fdt, node, vm) || parse_policy(fdt, node, vm))
 		return -1;
 	vm->initrd = fdt_getprop(fdt, node, "initrd", &len);
 	vm->initrd_size = vm->initrd && len > 0 ? (size_t)len : 0;
@@ -345,12 +373,46 @@ static int parse_attestation_key(const void *fdt, struct config *cfg, char *err,
 	return -1;
 }
 
+/* host-class = "name" and migration-min-policy-svn = <N>: what this host tells policies. */
+static int parse_migration_host(const void *fdt, struct config *cfg, char *err, size_t errlen)
+{
+	const char *cls = prop_string(fdt, 0, "host-class");
+	uint64_t v;
+	int r;
+
+	if (fdt_getprop(fdt, 0, "host-class", NULL)) {
+		size_t n = cls ? strlen(cls) : 0;
+		bool ok = n >= 1 && n <= POLICY_CLASS_MAX;
+
+		for (size_t i = 0; ok && i < n; i++)
+			ok = (cls[i] >= 'a' && cls[i] <= 'z') || (cls[i] >= 'A' && cls[i] <= 'Z') ||
+			     (cls[i] >= '0' && cls[i] <= '9') || cls[i] == '.' || cls[i] == '_' ||
+			     cls[i] == '-';
+		if (!ok) {
+			format(err, errlen,
+			       "config: 'host-class' must be a string of 1-%u of [A-Za-z0-9._-]",
+			       POLICY_CLASS_MAX);
+			return -1;
+		}
+		memcpy(cfg->host_class, cls, n + 1);
+	}
+	r = prop_u64(fdt, 0, "migration-min-policy-svn", &v);
+	if (r < 0 || (r == 0 && v > 0xffffffffU)) {
+		format(err, errlen, "config: 'migration-min-policy-svn' must be one cell");
+		return -1;
+	}
+	if (r == 0)
+		cfg->min_policy_svn = (uint32_t)v;
+	return 0;
+}
+
 static int parse_root(const void *fdt, struct config *cfg, char *err, size_t errlen)
 {
 	const char *idle = prop_string(fdt, 0, "when-idle");
 
 	cfg->when_idle = WHEN_IDLE_WAIT;
-	if (parse_attestation_key(fdt, cfg, err, errlen))
+	if (parse_attestation_key(fdt, cfg, err, errlen) ||
+	    parse_migration_host(fdt, cfg, err, errlen))
 		return -1;
 	if (!idle)
 		return 0;

@@ -52,11 +52,18 @@ struct vm_config {
 	struct cpu_profile cpu_profile;
 	bool enclave; /* "enclave" = "on": closed to the host, measured, attested (docs/enclaves.md)
 		       */
+	/*
+	 * "migration-policy": the owner-signed migration policy's bytes
+	 * (enclave/policy.h), checked whole (signature included) when parsed;
+	 * NULL when there is none, and then the VM never migrates.
+	 */
+	const void *policy;
+	size_t policy_size;
 	/* "guestinfo" subnode: string properties readable as guestinfo.NAME (-1: none). */
 	const void *fdt;
 	int guestinfo_node;
 	/* Set when the node is invalid: the VM is not started, the reason is logged. */
-	char error[128];
+	char error[256];
 };
 
 struct config {
@@ -67,6 +74,10 @@ struct config {
 	 * and erases it there.
 	 */
 	const char *attestation_key;
+	/* "host-class": this host's class, which migration policies may name ("" when none). */
+	char host_class[32];
+	/* "migration-min-policy-svn": the oldest policy version this host accepts (0 default). */
+	uint32_t min_policy_svn;
 	unsigned int nvms;
 	struct vm_config vms[CONFIG_MAX_VMS];
 };

@@ -24,6 +24,7 @@
 #include "core/smp.h"
 #include "core/vm.h"
 #include "core/wallclock.h"
+#include "enclave/agent_host.h"
 #include "enclave/attest.h"
 #include "migrate/link.h"
 #include "vdev/host_irqs.h"
@@ -113,6 +114,7 @@ static void load_config(void)
 	}
 	/* The blob is mapped writable: the key's bytes in it are erased once taken. */
 	attest_init(&config, (void *)plat.initrd.base);
+	agent_host_init(&config);
 }
 
 /*

@@ -102,33 +102,36 @@ static void guestinfo_field(br_sha256_context *h, const struct vm_config *c)
 	}
 }
 
-/*
- * "prof": the profile as configured, in the order the migration sends it
- * (docs/migration.md): version, name (NUL-padded), flags, MIDR, REVIDR, AIDR, the
- * ID registers in CPU_ID_REGS order, the CCSIDR values by selector.
- */
+void measure_profile_encode(const struct cpu_profile *prof, unsigned char out[MEASURE_PROFILE_LEN])
+{
+	unsigned char *p = out;
+
+	put_le(p, prof->version, 4);
+	p += 4;
+	memset(p, 0, CPU_PROFILE_NAME_MAX);
+	memcpy(p, prof->name, strnlen(prof->name, CPU_PROFILE_NAME_MAX - 1));
+	p += CPU_PROFILE_NAME_MAX;
+	put_le(p, prof->flags, 4);
+	p += 4;
+	put_le(p, prof->midr, 8);
+	put_le(p + 8, prof->revidr, 8);
+	put_le(p + 16, prof->aidr, 8);
+	p += 24;
+	for (unsigned int i = 0; i < CPU_ID_REG_COUNT; i++, p += 8)
+		put_le(p, prof->id[i], 8);
+	for (unsigned int i = 0; i < CPU_CACHE_SELECTORS; i++, p += 4)
+		put_le(p, prof->ccsidr[i], 4);
+}
+
+/* "prof": the profile as configured, in the order the migration sends it (docs/migration.md). */
 static void profile_field(br_sha256_context *h, const struct vm_config *c)
 {
-	unsigned char b[MEASURE_PROFILE_LEN], *p = b;
+	unsigned char b[MEASURE_PROFILE_LEN];
 	struct cpu_profile prof = c->cpu_profile;
 
 	if (!prof.version) /* no cpu-profile: "host", as vm.c starts it */
 		cpu_profile_named("host", &prof);
-	put_le(p, prof.version, 4);
-	p += 4;
-	memset(p, 0, CPU_PROFILE_NAME_MAX);
-	memcpy(p, prof.name, strnlen(prof.name, CPU_PROFILE_NAME_MAX - 1));
-	p += CPU_PROFILE_NAME_MAX;
-	put_le(p, prof.flags, 4);
-	p += 4;
-	put_le(p, prof.midr, 8);
-	put_le(p + 8, prof.revidr, 8);
-	put_le(p + 16, prof.aidr, 8);
-	p += 24;
-	for (unsigned int i = 0; i < CPU_ID_REG_COUNT; i++, p += 8)
-		put_le(p, prof.id[i], 8);
-	for (unsigned int i = 0; i < CPU_CACHE_SELECTORS; i++, p += 4)
-		put_le(p, prof.ccsidr[i], 4);
+	measure_profile_encode(&prof, b);
 	field(h, "prof", b, sizeof(b));
 }
 

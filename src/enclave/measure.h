@@ -21,6 +21,14 @@
 	(4 + CPU_PROFILE_NAME_MAX + 4 + 3 * 8 + 8 * CPU_ID_REG_COUNT + 4 * CPU_CACHE_SELECTORS)
 
 /*
+ * The profile's bytes as the "prof" item holds them: version, name (NUL-padded),
+ * flags, MIDR, REVIDR, AIDR, the ID registers in CPU_ID_REGS order, the CCSIDR
+ * values by selector, little-endian. A migration policy carries the same
+ * (enclave/policy.h).
+ */
+void measure_profile_encode(const struct cpu_profile *p, unsigned char out[MEASURE_PROFILE_LEN]);
+
+/*
  * Writes the measurement of the VM @c describes. Its CPU profile is measured as
  * configured ("host" when none is): what "host" and pauth = "on" take from the
  * host at start is not part of it.

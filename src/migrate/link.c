@@ -15,6 +15,7 @@
 
 /* Frames taken per call, so that no call keeps its CPU long; the rest come next time. */
 #define RX_BUDGET 64
+#define UPPER_MAX 2 /* the layers above: the enclave agents and the migration stream */
 
 static struct {
 	/*
@@ -35,6 +36,10 @@ static struct {
 	struct session session;
 	uint8_t *tx; /* the frame being written, between tx_begin and tx_end */
 	bool said_broken;
+	/* The layers above (link_add_upper, at boot), and whether they were told of a session. */
+	const struct link_upper *upper[UPPER_MAX];
+	unsigned int nupper;
+	uint32_t told_session; /* the open session they were told of; 0: none */
 } link;
 
 static uint8_t *io_tx_begin(void *ctx, size_t *cap)
@@ -68,6 +73,40 @@ static void io_note(void *ctx, enum session_level level, const char *text)
 		log_info("link: %s", text);
 }
 
+/* A frame of the layers' types: to the one that takes it; none ends the session. */
+static void io_deliver(void *ctx, uint8_t type, const uint8_t *payload, uint16_t len)
+{
+	char why[80];
+
+	(void)ctx;
+	for (unsigned int i = 0; i < link.nupper; i++)
+		if (type >= link.upper[i]->first && type <= link.upper[i]->last) {
+			link.upper[i]->deliver(type, payload, len);
+			return;
+		}
+	format(why, sizeof(why), "frame type 0x%02x: nothing here takes it", type);
+	session_close(&link.session, why);
+}
+
+/* Tells the layers above of a session that opened or ended since they were last told. */
+static void tell_upper(void)
+{
+	const struct session *s = &link.session;
+	uint32_t open = s->state == SESSION_OPEN ? s->id : 0;
+
+	if (open == link.told_session)
+		return;
+	if (link.told_session)
+		for (unsigned int i = 0; i < link.nupper; i++)
+			if (link.upper[i]->ended)
+				link.upper[i]->ended(s->last_end);
+	link.told_session = open;
+	if (open)
+		for (unsigned int i = 0; i < link.nupper; i++)
+			if (link.upper[i]->opened)
+				link.upper[i]->opened();
+}
+
 /* The device stopped working: said once; the session ends without a word to the peer. */
 static void device_broken(void)
 {
@@ -94,8 +133,13 @@ static void service(void)
 	while (n++ < RX_BUDGET && (frame = vnet_rx_peek(&link.net, &len))) {
 		session_receive(&link.session, frame, len, now);
 		vnet_rx_release(&link.net);
+		tell_upper();
 	}
 	session_tick(&link.session, now);
+	tell_upper();
+	for (unsigned int i = 0; i < link.nupper; i++)
+		if (link.upper[i]->tick)
+			link.upper[i]->tick(now);
 	if (vnet_service(&link.net) < 0)
 		device_broken();
 }
@@ -133,9 +177,9 @@ static void link_tick(void)
 /* Brings up @f as the link's device; false (logged) when it cannot be. */
 static bool bring_up(const struct virtio_found *f)
 {
-	static const struct session_io io = { .tx_begin = io_tx_begin,
-					      .tx_end = io_tx_end,
-					      .note = io_note };
+	static const struct session_io io = {
+		.tx_begin = io_tx_begin, .tx_end = io_tx_end, .note = io_note, .deliver = io_deliver
+	};
 	uint64_t host_id = random_u64();
 	char err[200];
 
@@ -285,4 +329,42 @@ int link_close(char *err, size_t errlen)
 	service();
 	spin_unlock(&link.lock);
 	return 0;
+}
+
+int link_add_upper(const struct link_upper *u)
+{
+	if (link.nupper == UPPER_MAX || u->first < LINK_T_USER_FIRST ||
+	    u->last > LINK_T_USER_LAST || u->first > u->last || !u->deliver)
+		return -1;
+	for (unsigned int i = 0; i < link.nupper; i++)
+		if (u->first <= link.upper[i]->last && link.upper[i]->first <= u->last)
+			return -1;
+	spin_lock(&link.lock);
+	link.upper[link.nupper++] = u;
+	spin_unlock(&link.lock);
+	return 0;
+}
+
+int link_send_locked(uint8_t type, const uint8_t *payload, uint16_t len, char *err, size_t errlen)
+{
+	if (!link.up)
+		return no_link(err, errlen);
+	return session_send(&link.session, type, payload, len, err, errlen);
+}
+
+int link_call(void (*fn)(bool open), char *err, size_t errlen)
+{
+	int r = 0;
+
+	if (!link.up)
+		return no_link(err, errlen);
+	spin_lock(&link.lock);
+	tell_upper();
+	if (link.session.state == SESSION_IDLE)
+		r = session_open(&link.session, new_session_id(), arch_counter(), err, errlen);
+	if (!r)
+		fn(link.session.state == SESSION_OPEN);
+	service();
+	spin_unlock(&link.lock);
+	return r;
 }

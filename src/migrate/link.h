@@ -65,4 +65,34 @@ int link_ping(unsigned int count, unsigned int size, char *err, size_t errlen);
 /* Ends the session (or withdraws the offer), telling the peer; -1 with @err if no link. */
 int link_close(char *err, size_t errlen);
 
+/*
+ * The layers above the link (the enclave agents, src/enclave/agent_host.c; the
+ * migration stream): each takes a range of frame types (LINK_T_USER_*) and is
+ * told when a session opens and when it ends. Every callback runs under the
+ * link's lock, from its interrupt, time slice or a shell command; it may send
+ * with link_send_locked() and must not wait. A frame of a type no layer takes
+ * ends the session, as before any layer existed.
+ */
+struct link_upper {
+	uint8_t first, last; /* the frame types it takes */
+	void (*deliver)(uint8_t type, const uint8_t *payload, uint16_t len);
+	void (*opened)(void);		/* a session opened (offered by either host) */
+	void (*ended)(const char *why); /* the session it was told of ended */
+	void (*tick)(uint64_t now);	/* each time slice on the boot CPU (may be NULL) */
+};
+
+/* At boot: @u (kept) takes its types. -1 when they overlap another layer's, or no room. */
+int link_add_upper(const struct link_upper *u);
+
+/* From a layer's callback or link_call()'s function: sends a frame. 0, or -1 with @err. */
+int link_send_locked(uint8_t type, const uint8_t *payload, uint16_t len, char *err, size_t errlen);
+
+/*
+ * Runs @fn(@open) under the link's lock, then does the link's work; a session is
+ * offered first when none is open or offered (@open says whether one is open:
+ * if not, the layers' opened() follows when it is). -1 with @err when there is
+ * no link or the offer could not be made.
+ */
+int link_call(void (*fn)(bool open), char *err, size_t errlen);
+
 #endif

@@ -9,7 +9,11 @@ FUZZ_CFLAGS := -std=gnu11 -O1 -g $(WARN_CFLAGS) -Isrc -Itests/unit -isystem /usr
 FUZZ_LDLIBS := -lfdt -lbearssl
 
 FUZZ_SRCS_fuzz_config     := src/core/config.c src/core/cpu_profile.c src/hypercall/rpci.c \
-	src/core/guestlog.c src/enclave/token.c src/lib/format.c
+	src/core/guestlog.c src/enclave/token.c src/enclave/policy.c src/enclave/measure.c \
+	src/lib/format.c
+FUZZ_SRCS_fuzz_policy     := src/enclave/policy.c src/enclave/measure.c src/enclave/token.c \
+	src/core/cpu_profile.c src/lib/format.c
+FUZZ_SRCS_fuzz_agent      := src/enclave/agent.c $(FUZZ_SRCS_fuzz_policy)
 FUZZ_SRCS_fuzz_cpu_profile := src/core/cpu_profile.c src/lib/format.c
 FUZZ_SRCS_fuzz_platform   := src/platform/platform.c src/platform/dt.c src/lib/format.c
 FUZZ_SRCS_fuzz_acpi_reader := src/acpi/reader.c src/acpi/table.c src/acpi/serial.c src/platform/dt.c \

@@ -26,6 +26,7 @@ import struct
 import sys
 import threading
 import time
+import zlib
 
 PREFIX = struct.Struct(">I")
 MAX_FRAME = 4096 + 65536  # QEMU's NET_BUFSIZE: a longer length ends QEMU's connection
@@ -38,6 +39,7 @@ ETHERTYPE = 0x88B5
 OFF_VERSION = ETH_HDR + 2
 OFF_TYPE = ETH_HDR + 3
 OFF_LEN = ETH_HDR + 12
+OFF_CRC = ETH_HDR + 16
 T_HELLO, T_CLOSE, T_PING, T_PONG = 1, 2, 3, 4
 
 
@@ -55,6 +57,13 @@ def is_ping_with_data(frame: bytes) -> bool:
 
 def any_link_frame(frame: bytes) -> bool:
     return link_type(frame) is not None
+
+
+def reseal(frame: bytes) -> bytes:
+    """@frame with its link checksum made right again: what an attacker on the link does
+    (the CRC-32 catches accidents; the enclave agents' records are what must hold)."""
+    zeroed = frame[:OFF_CRC] + bytes(4) + frame[OFF_CRC + 4:]
+    return zeroed[:OFF_CRC] + zlib.crc32(zeroed).to_bytes(4, "big") + zeroed[OFF_CRC + 4:]
 
 
 class _Way:
@@ -179,13 +188,15 @@ class Relay:
         """The next matching frame goes after the one that follows it."""
         self._fault(direction, "hold", match=match)
 
-    def alter(self, direction, offset, xor=0x01, match=any_link_frame):
-        """XORs the byte at @offset (negative: from the end) of the next matching frame."""
-        self._fault(direction, "xor", (offset, xor), match=match)
+    def alter(self, direction, offset, xor=0x01, match=any_link_frame, sealed=False):
+        """XORs the byte at @offset (negative: from the end) of the next matching frame;
+        @sealed: its checksum made right after."""
+        self._fault(direction, "xor", (offset, xor, sealed), match=match)
 
-    def set_bytes(self, direction, offset, data: bytes, match=any_link_frame):
-        """Overwrites the bytes at @offset of the next matching frame with @data."""
-        self._fault(direction, "set", (offset, bytes(data)), match=match)
+    def set_bytes(self, direction, offset, data: bytes, match=any_link_frame, sealed=False):
+        """Overwrites the bytes at @offset of the next matching frame with @data; @sealed:
+        its checksum made right after."""
+        self._fault(direction, "set", (offset, bytes(data), sealed), match=match)
 
     def truncate(self, direction, length, match=any_link_frame):
         """The next matching frame arrives cut to its first @length bytes."""
@@ -230,13 +241,15 @@ class Relay:
         if action == "drop":
             return
         if action == "xor":
-            off, x = args
+            off, x, sealed = args
             frame = bytearray(frame)
             frame[off] ^= x
-            frame = bytes(frame)
+            frame = reseal(bytes(frame)) if sealed else bytes(frame)
         elif action == "set":
-            off, data = args
+            off, data, sealed = args
             frame = frame[:off] + data + frame[off + len(data):]
+            if sealed:
+                frame = reseal(frame)
         elif action == "truncate":
             frame = frame[:args[0]]
         encoded = PREFIX.pack(len(frame)) + frame

@@ -240,9 +240,11 @@ class Host:
 
 
 @contextlib.contextmanager
-def linked_hosts(vms_a, vms_b, cpu=("max", "max"), smp=2, limit=600, timeout=60):
+def linked_hosts(vms_a, vms_b, cpu=("max", "max"), smp=2, limit=600, timeout=60,
+                 roots=("", "")):
     """Two Skiff hosts whose links meet in a relay (tests/system/relay.py): yields
-    (host a, host b, relay) once both have booted; both QEMUs are killed at the end."""
+    (host a, host b, relay) once both have booted; both QEMUs are killed at the end.
+    @roots: raw DTS properties for each host's configuration root."""
     from relay import Relay
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -251,7 +253,9 @@ def linked_hosts(vms_a, vms_b, cpu=("max", "max"), smp=2, limit=600, timeout=60)
             for i, (name, vms) in enumerate((("a", vms_a), ("b", vms_b))):
                 d = os.path.join(tmp, name)
                 os.mkdir(d)
-                cmd = qemu_command(compile_config(config_dts(vms), d), cpu=cpu[i], smp=smp,
+                dts = config_dts(vms).replace('compatible = "skiff,config";',
+                                              'compatible = "skiff,config";\n\t' + roots[i], 1)
+                cmd = qemu_command(compile_config(dts, d), cpu=cpu[i], smp=smp,
                                    link=os.path.join(d, "link.sock"), link_mac=LINK_MACS[i],
                                    extra=["-append", "skiff.console=plain"])
                 child = stack.enter_context(qemu_session(cmd, limit=limit, timeout=timeout))

@@ -7,10 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include <libfdt.h>
 
 #include "core/config.h"
+#include "enclave_fixture.h"
 
 /* Appends @s to the string in @buf (of @size bytes), cutting it short if it does not fit. */
 static void append(char *buf, size_t size, const char *s)
@@ -266,6 +268,82 @@ static void test_attestation_key(void **state)
  * writer adds what it is given): a guestinfo key twice is refused, since the
  * measurement and the guest would each see another value.
  */
+/* Writes a policy (the fixture's, owner RFC 6979's key) to a file for /incbin/; its path. */
+static const char *policy_file(bool corrupt)
+{
+	static char path[64];
+	unsigned char sk[ATTEST_SCALAR_LEN];
+	struct attest_key owner;
+	struct migration_policy p;
+	uint8_t enc[POLICY_MAX_LEN];
+	size_t n;
+	FILE *f;
+
+	assert_int_equal(attest_scalar_from_hex(FIXTURE_OWNER_KEY, sk), ATTEST_KEY_OK);
+	assert_int_equal(attest_key_from_scalar(&owner, sk), 0);
+	fixture_policy(&p, owner.pub, owner.id);
+	n = policy_encode(&p, POLICY_ALL_FIELDS, sk, enc, sizeof(enc));
+	assert_true(n);
+	if (corrupt)
+		enc[8 + 4 + 65 + 5 + 4] ^= 1; /* policy-svn: only the signature tells */
+	snprintf(path, sizeof(path), "/tmp/skiff-test-policy-%d.bin", (int)getpid());
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(enc, 1, n, f), n);
+	fclose(f);
+	return path;
+}
+
+static void test_migration_policy(void **state)
+{
+	struct config cfg;
+	char err[200] = "", dts[1024];
+	const char *path = policy_file(false);
+
+	(void)state;
+	snprintf(dts, sizeof(dts),
+		 HEAD "host-class = \"fleet-b\"; migration-min-policy-svn = <3>; vms { a { "
+		      "memory-size = <0x100000>; kernel = [00]; enclave = \"on\"; "
+		      "migration-policy = /incbin/(\"%s\"); }; b { memory-size = <0x100000>; "
+		      "kernel = [00]; }; }; };",
+		 path);
+	compile(dts);
+	assert_int_equal(config_parse(blob, blob_len, &cfg, err, sizeof(err)), 0);
+	assert_string_equal(cfg.host_class, "fleet-b");
+	assert_int_equal(cfg.min_policy_svn, 3);
+	assert_string_equal(cfg.vms[0].error, "");
+	assert_non_null(cfg.vms[0].policy);
+	assert_int_equal(cfg.vms[0].policy_size, 8 + 592 + 64);
+	assert_memory_equal(cfg.vms[0].policy, "SKMP", 4);
+	assert_null(cfg.vms[1].policy);
+	assert_string_equal(cfg.host_class + 0, "fleet-b");
+	/* Not an enclave; a policy whose signature fails. */
+	snprintf(dts, sizeof(dts),
+		 "memory-size = <0x100000>; kernel = [00]; migration-policy = /incbin/(\"%s\");",
+		 path);
+	expect_vm_error(dts, "'migration-policy' is for enclaves (enclave = \"on\")");
+	path = policy_file(true);
+	snprintf(dts, sizeof(dts),
+		 "memory-size = <0x100000>; kernel = [00]; enclave = \"on\"; "
+		 "migration-policy = /incbin/(\"%s\");",
+		 path);
+	expect_vm_error(dts, "'migration-policy' refused: signature: it does not verify under "
+			     "the owner-key the policy names");
+	expect_vm_error("memory-size = <0x100000>; kernel = [00]; enclave = \"on\"; "
+			"migration-policy = [53 4b 4d 50 01 00];",
+			"'migration-policy' refused: 6 bytes; a policy's header alone has 8");
+	remove(path);
+	/* The host's side. */
+	compile(HEAD "host-class = \"a b\"; vms { a { memory-size = <0x100000>; kernel = [00]; }; "
+		     "}; };");
+	assert_int_equal(config_parse(blob, blob_len, &cfg, err, sizeof(err)), -1);
+	assert_string_equal(err, "config: 'host-class' must be a string of 1-31 of [A-Za-z0-9._-]");
+	compile(HEAD "migration-min-policy-svn = <1 2 3>; vms { a { memory-size = <0x100000>; "
+		     "kernel = [00]; }; }; };");
+	assert_int_equal(config_parse(blob, blob_len, &cfg, err, sizeof(err)), -1);
+	assert_string_equal(err, "config: 'migration-min-policy-svn' must be one cell");
+}
+
 static void test_guestinfo_given_twice(void **state)
 {
 	static char fdt[4096];
@@ -470,6 +548,7 @@ int main(void)
 		cmocka_unit_test(test_enclave_flag),
 		cmocka_unit_test(test_attestation_key),
 		cmocka_unit_test(test_guestinfo_given_twice),
+		cmocka_unit_test(test_migration_policy),
 		cmocka_unit_test(test_duplicate_and_long_names),
 		cmocka_unit_test(test_blob_errors),
 		cmocka_unit_test(test_old_blob_version_is_refused),

@@ -9,9 +9,13 @@ UNIT_LDLIBS := -lcmocka -lfdt -lbearssl
 UNIT_SRCS_test_palloc   := src/core/palloc.c
 UNIT_SRCS_test_mmio     := src/core/mmio.c
 UNIT_SRCS_test_config   := src/core/config.c src/core/cpu_profile.c src/enclave/token.c \
+	src/enclave/policy.c src/enclave/measure.c \
 	src/lib/format.c
 UNIT_SRCS_test_cpu_profile := src/core/cpu_profile.c src/lib/format.c
 UNIT_SRCS_test_token    := src/enclave/token.c
+UNIT_SRCS_test_policy   := src/enclave/policy.c src/enclave/measure.c src/enclave/token.c \
+	src/core/cpu_profile.c src/lib/format.c
+UNIT_SRCS_test_agent    := src/enclave/agent.c $(UNIT_SRCS_test_policy)
 UNIT_SRCS_test_measure  := src/enclave/measure.c src/core/cpu_profile.c src/lib/format.c
 UNIT_SRCS_test_attest   := src/enclave/attest.c src/enclave/token.c src/core/random.c \
 	src/core/stage2_fault.c src/core/guestlog.c src/lib/format.c tests/unit/fake_arch.c \

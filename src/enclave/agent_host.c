@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: MIT
+#include <string.h>
+
+#include "arch/arch.h"
+#include "core/log.h"
+#include "core/random.h"
+#include "enclave/agent.h"
+#include "enclave/agent_host.h"
+#include "enclave/attest.h"
+#include "lib/format.h"
+#include "migrate/link.h"
+
+/* Everything here is under the host link's lock: its callbacks and link_call()'s function. */
+static struct {
+	const struct config *cfg;
+	struct platform_claims claims;
+	bool ready; /* an attestation key: this host can be a source or destination */
+	struct agent agent;
+	bool active;			 /* agent holds a handshake (under way or ended) */
+	const struct vm_config *pending; /* a source handshake waiting for the session */
+	unsigned int shells;		 /* destination shells alive (nothing else allocated yet) */
+	uint64_t started;		 /* the counter at the handshake's start */
+} host;
+
+/* A handshake still under way this long after it began is given up (both sides time it). */
+#define HANDSHAKE_TIMEOUT_S 10
+
+static int io_send(void *ctx, uint8_t type, const uint8_t *p, size_t len)
+{
+	char err[120];
+
+	(void)ctx;
+	if (len > 0xffff || link_send_locked(type, p, (uint16_t)len, err, sizeof(err))) {
+		log_warn("enclave: agent: a frame of %lu bytes not sent: %s", (unsigned long)len,
+			 len > 0xffff ? "too long" : err);
+		return -1;
+	}
+	return 0;
+}
+
+static void io_random(void *ctx, void *buf, size_t len)
+{
+	(void)ctx;
+	random_bytes(buf, len);
+}
+
+static int io_create_shell(void *ctx, const struct migration_policy *pol, char *why, size_t len)
+{
+	char digest[17];
+
+	(void)ctx;
+	(void)why;
+	(void)len;
+	format_hex(digest, sizeof(digest), pol->digest, 8);
+	host.shells++;
+	log_info("enclave: agent (destination): a non-runnable shell for the enclave of policy "
+		 "%s... (its state is the transfer's, not written yet); %u shell(s)",
+		 digest, host.shells);
+	return 0;
+}
+
+static void io_drop_shell(void *ctx)
+{
+	(void)ctx;
+	host.shells--;
+	log_info("enclave: agent (destination): the shell dropped; %u shell(s)", host.shells);
+}
+
+static void io_note(void *ctx, enum agent_level level, const char *text)
+{
+	(void)ctx;
+	if (level == AGENT_ERROR)
+		log_error("enclave: %s", text);
+	else if (level == AGENT_WARN)
+		log_warn("enclave: %s", text);
+	else
+		log_info("enclave: %s", text);
+}
+
+static const struct agent_io io = {
+	.send = io_send,
+	.random = io_random,
+	.create_shell = io_create_shell,
+	.drop_shell = io_drop_shell,
+	.note = io_note,
+};
+
+static bool under_way(void)
+{
+	return host.active && !agent_done(&host.agent);
+}
+
+static void start_source(const struct vm_config *vm)
+{
+	host.pending = NULL;
+	agent_init(&host.agent, AGENT_SOURCE, &io, attest_host_key(), &host.claims);
+	host.active = true;
+	host.started = arch_counter();
+	log_info("enclave: agent (source): handshake for vm %s: HELLO, then its policy", vm->name);
+	agent_start(&host.agent, vm->policy, vm->policy_size);
+}
+
+static void deliver(uint8_t type, const uint8_t *payload, uint16_t len)
+{
+	if (under_way()) {
+		agent_receive(&host.agent, type, payload, len);
+		return;
+	}
+	if (type != AGENT_T_HELLO) {
+		log_warn(
+			"enclave: agent: a record of %u bytes with no handshake under way: dropped",
+			len);
+		return;
+	}
+	if (!host.ready) {
+		log_warn("enclave: agent: a migration HELLO, but this host has no attestation key "
+			 "(attestation-key): not answered");
+		return;
+	}
+	if (host.active && host.agent.state == AGENT_ESTABLISHED)
+		agent_link_lost(&host.agent, "a new handshake began");
+	agent_init(&host.agent, AGENT_DESTINATION, &io, attest_host_key(), &host.claims);
+	host.active = true;
+	host.started = arch_counter();
+	log_info("enclave: agent (destination): a migration HELLO: handshake");
+	agent_receive(&host.agent, type, payload, len);
+}
+
+static void opened(void)
+{
+	if (host.pending && !under_way())
+		start_source(host.pending);
+}
+
+static void ended(const char *why)
+{
+	if (host.pending)
+		log_warn("enclave: agent (source): handshake for vm %s not started: the session "
+			 "ended: %s",
+			 host.pending->name, why);
+	host.pending = NULL;
+	if (host.active)
+		agent_link_lost(&host.agent, why);
+}
+
+static void tick(uint64_t now)
+{
+	/* @now was read before this slice's frames, one of which may have started it. */
+	if (under_way() && now > host.started &&
+	    now - host.started > HANDSHAKE_TIMEOUT_S * arch_counter_freq())
+		agent_give_up(&host.agent, "no answer from the peer within 10 s");
+}
+
+static const struct link_upper upper = {
+	.first = AGENT_T_HELLO,
+	.last = AGENT_T_RECORD,
+	.deliver = deliver,
+	.opened = opened,
+	.ended = ended,
+	.tick = tick,
+};
+
+void agent_host_init(const struct config *cfg)
+{
+	const struct attest_key *k = attest_host_key();
+	struct cpu_features f;
+
+	host.cfg = cfg;
+	if (k) {
+		memcpy(host.claims.host_id, k->id, sizeof(host.claims.host_id));
+		host.ready = true;
+	}
+	memcpy(host.claims.host_class, cfg->host_class, sizeof(host.claims.host_class));
+	host.claims.skiff_svn = SKIFF_SECURITY_VERSION;
+	host.claims.min_policy_svn = cfg->min_policy_svn;
+	host.claims.enclave = true;
+	arch_cpu_features(&f);
+	host.claims.ecv = f.ecv;
+	host.claims.counter_hz = f.counter_hz;
+	arch_cpu_id_regs(&host.claims.cpu);
+	if (link_add_upper(&upper))
+		log_error("enclave: agent: the link's frame types 0x%02x-0x%02x are taken: no "
+			  "enclave migration",
+			  AGENT_T_HELLO, AGENT_T_RECORD);
+}
+
+/* The shell's request, handed to take_request() under the link's lock. */
+static const struct vm_config *request;
+static char request_err[120];
+
+static void take_request(bool open)
+{
+	if (under_way() || host.pending) {
+		format(request_err, sizeof(request_err), "a handshake is under way (%s)",
+		       host.pending ? "waiting for the session"
+				    : agent_state_name(host.agent.state));
+		return;
+	}
+	host.pending = request;
+	if (open)
+		start_source(request);
+}
+
+int agent_host_handshake(const char *name, char *err, size_t errlen)
+{
+	const struct vm_config *vm = NULL;
+
+	for (unsigned int i = 0; host.cfg && i < host.cfg->nvms; i++)
+		if (!strcmp(host.cfg->vms[i].name, name))
+			vm = &host.cfg->vms[i];
+	if (!vm) {
+		format(err, errlen, "no VM named %s", name);
+		return -1;
+	}
+	if (!vm->policy) {
+		format(err, errlen, "vm %s has no migration-policy: it does not migrate", name);
+		return -1;
+	}
+	if (!host.ready) {
+		format(err, errlen, "this host has no attestation key");
+		return -1;
+	}
+	request = vm;
+	request_err[0] = 0;
+	if (link_call(take_request, err, errlen))
+		return -1;
+	if (request_err[0]) {
+		format(err, errlen, "%s", request_err);
+		return -1;
+	}
+	return 0;
+}
