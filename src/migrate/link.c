@@ -9,6 +9,7 @@
 #include "lib/format.h"
 #include "lib/spinlock.h"
 #include "migrate/link.h"
+#include "migrate/migrate.h"
 #include "migrate/wire.h"
 #include "virtio/mmio_regs.h"
 #include "virtio/scan.h"
@@ -57,6 +58,12 @@ static void io_tx_end(void *ctx, uint8_t type, uint32_t id, uint32_t seq, uint16
 	link.tx = NULL;
 }
 
+static void io_deliver(void *ctx, uint8_t type, const uint8_t *payload, uint16_t len)
+{
+	(void)ctx;
+	migrate_deliver(&link.session, type, payload, len, link.session.now);
+}
+
 static void io_note(void *ctx, enum session_level level, const char *text)
 {
 	(void)ctx;
@@ -96,6 +103,7 @@ static void service(void)
 		vnet_rx_release(&link.net);
 	}
 	session_tick(&link.session, now);
+	migrate_service(&link.session, now);
 	if (vnet_service(&link.net) < 0)
 		device_broken();
 }
@@ -133,9 +141,9 @@ static void link_tick(void)
 /* Brings up @f as the link's device; false (logged) when it cannot be. */
 static bool bring_up(const struct virtio_found *f)
 {
-	static const struct session_io io = { .tx_begin = io_tx_begin,
-					      .tx_end = io_tx_end,
-					      .note = io_note };
+	static const struct session_io io = {
+		.tx_begin = io_tx_begin, .tx_end = io_tx_end, .note = io_note, .deliver = io_deliver
+	};
 	uint64_t host_id = random_u64();
 	char err[200];
 
@@ -285,4 +293,20 @@ int link_close(char *err, size_t errlen)
 	service();
 	spin_unlock(&link.lock);
 	return 0;
+}
+
+int link_migrate(struct vm *vm, char *err, size_t errlen)
+{
+	int r = 0;
+
+	if (!link.up)
+		return no_link(err, errlen);
+	spin_lock(&link.lock);
+	if (link.session.state == SESSION_IDLE)
+		r = session_open(&link.session, new_session_id(), arch_counter(), err, errlen);
+	if (!r)
+		r = migrate_start(&link.session, vm, arch_counter(), err, errlen);
+	service();
+	spin_unlock(&link.lock);
+	return r;
 }

@@ -65,4 +65,13 @@ int link_ping(unsigned int count, unsigned int size, char *err, size_t errlen);
 /* Ends the session (or withdraws the offer), telling the peer; -1 with @err if no link. */
 int link_close(char *err, size_t errlen);
 
+struct vm;
+
+/*
+ * Moves @vm to the host at the other end (migrate/migrate.h), offering a
+ * session first if none is open; progress and the outcome are in the log.
+ * -1 with @err when it cannot start.
+ */
+int link_migrate(struct vm *vm, char *err, size_t errlen);
+
 #endif
