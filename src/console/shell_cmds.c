@@ -197,7 +197,9 @@ static void start_vm(struct shell *sh, struct vm *vm, int argc, char **argv)
 	if (vm_state(vm) == VM_RUNNING)
 		shell_printf(sh, "vm %s is running already (vm reset restarts it)", vm->name);
 	else if (!vm_request_reset(vm))
-		shell_printf(sh, "vm %s cannot start: it failed to build (the log says why)",
+		shell_printf(sh,
+			     "vm %s cannot start: it failed to build (the log says why), moved "
+			     "away, or came from another host with no images to load",
 			     vm->name);
 	else
 		shell_printf(sh, "vm %s starting", vm->name);

@@ -160,6 +160,10 @@ static int load_images(struct vm *vm, char *err, size_t errlen)
 	struct vm_s2_locked s2;
 	int r;
 
+	if (!vm->config->kernel) {
+		format(err, errlen, "it came from another host: there are no images to load again");
+		return -1;
+	}
 	/*
 	 * The device tree starts on the last 2 MiB boundary that leaves it room (a page
 	 * boundary in a VM too small for that), so a kernel's early mapping finds it.
@@ -832,6 +836,9 @@ bool vm_request_reset(struct vm *vm)
 	/* All for good: a VM's state never leaves them (a migrated one's RAM is gone). */
 	if (vm_state(vm) == VM_FAILED || vm_state(vm) == VM_EMPTY || vm_state(vm) == VM_MIGRATED ||
 	    __atomic_load_n(&vm->frozen, __ATOMIC_SEQ_CST))
+		return false;
+	/* One that came from another host has no images: it cannot start afresh once stopped. */
+	if (vm_state(vm) != VM_RUNNING && !vm->config->kernel)
 		return false;
 	locked = vm_lock(vm);
 	wake = request_reset(locked);

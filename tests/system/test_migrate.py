@@ -61,7 +61,11 @@ def test_migrate_moves_the_vm(hosts):
     b.expect(r"mig\| # migrate: timer fired at \d+ after \d+ wakes", timeout=120)
     tap_all_ok(b)
     a.shell("vm list", r"mig\s+migrated away")
-    b.shell("vm list", r"clock\s+running", r"mig\s+running|mig\s+powered off")
+    b.expect(r"vm mig: powered off by the guest")
+    b.shell("vm list", r"clock\s+running", r"mig\s+powered off")
+    # Neither copy starts afresh: a's RAM is gone, b has no images to load.
+    a.shell("vm start mig", r"vm mig cannot start: .* moved away, or came from another host")
+    b.shell("vm start mig", r"vm mig cannot start: .* came from another host")
 
 
 def test_cut_link_mid_transfer(hosts):
