@@ -94,3 +94,21 @@ def test_refused_without_migrate_accept(hosts):
              r"runs on here")
     a.expect(r"migrate: vm clock from host [0-9a-f]{16} refused: this host does not take VMs")
     b.expect(r"clock\| clock: \d+ s")
+
+
+def test_profile_refused_before_anything_moves():
+    """A VM shown cpu-profile armv8.2 (LSE, ...) offered to a Cortex-A72 host: refused,
+    naming the feature, before the source froze it; it runs on and passes its checks."""
+    vm = Vm("mig", "migrate", memory=4 << 20,
+            extra='bootargs = "wait=10"; cpu-profile = "armv8.2";')
+    with linked_hosts([vm], [Vm("clock", "clock", extra='bootargs = "idle=1";')],
+                      cpu=("max", "cortex-a72"), when_idle="wait",
+                      roots=("", ACCEPT)) as (a, b, _):
+        a.expect(r"mig\| # migrate: ready")
+        a.shell("vm migrate mig", r"vm mig: migration under way")
+        b.expect(r"migrate: vm mig from host [0-9a-f]{16} refused: cpu-profile armv8\.2 needs "
+                 r"FEAT_LSE \(ID_AA64ISAR0_EL1\.Atomic 2\), this host has 0")
+        m = a.expect(r"vm mig: migrate: (frozen|failed: host [0-9a-f]{16} refused: cpu-profile "
+                     r"armv8\.2 needs FEAT_LSE)")
+        assert m.group(1) != "frozen", "the source froze its VM before the answer"
+        tap_all_ok(a)
