@@ -26,6 +26,7 @@ import struct
 import sys
 import threading
 import time
+import zlib
 
 PREFIX = struct.Struct(">I")
 MAX_FRAME = 4096 + 65536  # QEMU's NET_BUFSIZE: a longer length ends QEMU's connection
@@ -51,6 +52,16 @@ def link_type(frame: bytes):
 def is_ping_with_data(frame: bytes) -> bool:
     """The operator's pings (link ping): a PING longer than a keepalive (12 bytes)."""
     return link_type(frame) == T_PING and len(frame) > ETH_HDR + LINK_HDR + 12
+
+
+OFF_CRC = ETH_HDR + 16
+
+
+def resealed(frame: bytes) -> bytes:
+    """@frame with its CRC-32 (docs/migration.md, "Frames": of the whole frame with the
+    field taken as 0) worked out again."""
+    zeroed = frame[:OFF_CRC] + bytes(4) + frame[OFF_CRC + 4:]
+    return zeroed[:OFF_CRC] + struct.pack(">I", zlib.crc32(zeroed)) + zeroed[OFF_CRC + 4:]
 
 
 def any_link_frame(frame: bytes) -> bool:
@@ -183,9 +194,10 @@ class Relay:
         """XORs the byte at @offset (negative: from the end) of the next matching frame."""
         self._fault(direction, "xor", (offset, xor), match=match)
 
-    def set_bytes(self, direction, offset, data: bytes, match=any_link_frame):
-        """Overwrites the bytes at @offset of the next matching frame with @data."""
-        self._fault(direction, "set", (offset, bytes(data)), match=match)
+    def set_bytes(self, direction, offset, data: bytes, match=any_link_frame, reseal=False):
+        """Overwrites the bytes at @offset of the next matching frame with @data; @reseal:
+        and makes its link checksum right again, so that only the layer above can tell."""
+        self._fault(direction, "set", (offset, bytes(data), reseal), match=match)
 
     def truncate(self, direction, length, match=any_link_frame):
         """The next matching frame arrives cut to its first @length bytes."""
@@ -235,8 +247,10 @@ class Relay:
             frame[off] ^= x
             frame = bytes(frame)
         elif action == "set":
-            off, data = args
+            off, data, reseal = args
             frame = frame[:off] + data + frame[off + len(data):]
+            if reseal:
+                frame = resealed(frame)
         elif action == "truncate":
             frame = frame[:args[0]]
         encoded = PREFIX.pack(len(frame)) + frame

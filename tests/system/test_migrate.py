@@ -84,6 +84,24 @@ def test_cut_link_mid_transfer(hosts):
     tap_all_ok(a)
 
 
+def test_malformed_stream(hosts):
+    """The first record of the stream (the header) says format 2.0, its frame's link
+    checksum made right again: the destination refuses the stream naming the version and
+    frees what it built, the source hears why and its VM runs on."""
+    a, b, relay = hosts
+    a.expect(r"mig\| # migrate: ready")
+    # Payload offset 12: the header record's major version (record header 8, magic 4).
+    relay.set_bytes("a>b", R.ETH_HDR + R.LINK_HDR + 12, b"\x00\x02", match=is_migration_data,
+                    reseal=True)
+    a.shell("vm migrate mig", r"vm mig: migration under way")
+    b.expect(r"vm mig: migrate: not taken: a malformed stream: VM state format 2\.0; this "
+             r"host reads 1\.x; nothing of it is kept here")
+    a.expect(r"vm mig: migrate: failed: host [0-9a-f]{16} refused: a malformed stream: VM "
+             r"state format 2\.0; this host reads 1\.x; the VM runs on here")
+    b.shell("vm info mig", r'no VM is called "mig"')
+    tap_all_ok(a)
+
+
 def test_refused_without_migrate_accept(hosts):
     """b to a: a's configuration does not take VMs; the refusal comes before anything
     moves, and b's VM never stops."""
