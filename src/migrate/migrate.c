@@ -11,6 +11,7 @@
 #include "migrate/wire.h"
 
 #define PROGRESS_S   1	/* a progress line at most this often */
+#define ANSWER_S     30 /* the longest either side waits for the other's next step */
 #define PUMP_FRAMES  16 /* frames sent per service, so that no call keeps its CPU long */
 #define PAGE	     VMSTATE_PAGE_SIZE
 #define BLOCK	     (2ULL << 20) /* vm.c's RAM blocks, prepared (zeroed) on first use */
@@ -43,6 +44,7 @@ static struct {
 	uint32_t session; /* the session it runs in */
 	struct vm *vm;
 	uint64_t hz, began, frozen_at, last_progress;
+	uint64_t waiting_since; /* when the wait for the peer's next step began */
 	/* Source: the stream's next item, the record being sent and the frame being filled. */
 	unsigned int item;
 	uint64_t page; /* the next page's index in RAM */
@@ -135,7 +137,7 @@ int migrate_start(struct session *s, struct vm *vm, uint64_t now, char *err, siz
 }
 
 /* The offer: the machine and counter records, which is what the destination decides on. */
-static void send_offer(struct session *s)
+static void send_offer(struct session *s, uint64_t now)
 {
 	struct vmstate_counter c;
 	char err[120];
@@ -152,6 +154,7 @@ static void send_offer(struct session *s)
 		source_failed(s, err, false);
 		return;
 	}
+	m.waiting_since = now;
 	m.role = SRC_OFFERED;
 }
 
@@ -285,6 +288,7 @@ static void pump(struct session *s, uint64_t now)
 			if (session_send(s, MIG_T_END, NULL, 0, err, sizeof(err)))
 				return; /* no room: next time */
 			progress(now, true);
+			m.waiting_since = now;
 			m.role = SRC_WAIT_DONE;
 			return;
 		}
@@ -302,7 +306,7 @@ static void source_service(struct session *s, uint64_t now)
 {
 	if (m.role == SRC_CONNECT) {
 		if (s->state == SESSION_OPEN)
-			send_offer(s);
+			send_offer(s, now);
 		else if (s->state == SESSION_IDLE)
 			source_failed(s, s->last_end[0] ? s->last_end : "no session with a peer",
 				      false);
@@ -310,6 +314,15 @@ static void source_service(struct session *s, uint64_t now)
 	}
 	if (s->state != SESSION_OPEN || s->id != m.session) {
 		source_failed(s, s->last_end[0] ? s->last_end : "the session ended", false);
+		return;
+	}
+	/* A peer that keeps the session alive but never answers. */
+	if ((m.role == SRC_OFFERED || m.role == SRC_WAIT_DONE) &&
+	    ms_since(m.waiting_since, now) > ANSWER_S * 1000) {
+		source_failed(s,
+			      m.role == SRC_OFFERED ? "no answer to the offer in 30 s"
+						    : "no confirmation in 30 s after the stream",
+			      true);
 		return;
 	}
 	if (m.role == SRC_FREEZING && vm_unloaded(m.vm)) {
@@ -335,6 +348,9 @@ static void source_deliver(struct session *s, uint8_t type, const uint8_t *p, ui
 		format(why, sizeof(why), "host %016lx refused: %s", (unsigned long)s->peer_host,
 		       text);
 		source_failed(s, why, false);
+	} else if (type == MIG_T_ACCEPT && m.role == SRC_OFFERED && !len &&
+		   vm_state(m.vm) != VM_RUNNING) {
+		source_failed(s, "the VM stopped before it could move", true);
 	} else if (type == MIG_T_ACCEPT && m.role == SRC_OFFERED && !len) {
 		m.frozen_at = now;
 		m.last_progress = now;
@@ -422,6 +438,7 @@ static void take_offer(struct session *s, const uint8_t *p, uint16_t len, uint64
 	memset(&m.item, 0, sizeof(m) - offsetof(typeof(m), item));
 	m.session = s->id;
 	m.began = now;
+	m.waiting_since = now;
 	m.role = DST_RECEIVING;
 	image.machine = mach;
 	log_info("vm %s: migrate: arriving from host %016lx: %lu MiB, %u vCPU(s), cpu-profile "
@@ -586,6 +603,7 @@ static void dest_deliver(struct session *s, uint8_t type, const uint8_t *p, uint
 {
 	char err[200];
 
+	m.waiting_since = now;
 	if (type == MIG_T_DATA) {
 		if (take_data(p, len, err, sizeof(err))) {
 			char why[240];
@@ -626,6 +644,8 @@ void migrate_service(struct session *s, uint64_t now)
 	if (m.role == DST_RECEIVING) {
 		if (s->state != SESSION_OPEN || s->id != m.session)
 			dest_failed(s, s->last_end[0] ? s->last_end : "the session ended", false);
+		else if (ms_since(m.waiting_since, now) > ANSWER_S * 1000)
+			dest_failed(s, "nothing of the stream for 30 s", true);
 		return;
 	}
 	source_service(s, now);
