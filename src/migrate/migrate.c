@@ -425,7 +425,13 @@ static void take_offer(struct session *s, const uint8_t *p, uint16_t len, uint64
 		refuse_offer(s, mach.name, "a migration is under way here already");
 		return;
 	}
-	config = &incoming_config[vm_count() < VM_MAX ? vm_count() : 0];
+	if (vm_count() >= VM_MAX) {
+		format(err, sizeof(err), "this host runs %u VMs already, its most", VM_MAX);
+		refuse_offer(s, mach.name, err);
+		return;
+	}
+	/* The slot the VM will take: its configuration is kept there for good. */
+	config = &incoming_config[vm_count()];
 	if (vmcapture_accept(&mach, &c, config, err, sizeof(err))) {
 		refuse_offer(s, mach.name, err);
 		return;
