@@ -825,6 +825,9 @@ VMSTATE_SYSREGS = [sysreg(*e) for e in (
     (3, 0, 13, 0, 1), (3, 0, 13, 0, 4), (3, 0, 14, 1, 0), (3, 2, 0, 0, 0), (3, 3, 4, 4, 0),
     (3, 3, 4, 4, 1), (3, 3, 13, 0, 2), (3, 3, 13, 0, 3), (3, 3, 13, 0, 5), (3, 4, 4, 1, 0))]
 ZCR_EL1 = sysreg(3, 0, 1, 2, 0)
+# The timers, in guest ticks: CNTP_CTL/CVAL, CNTV_CTL/CVAL (a CTL holds ENABLE and IMASK only).
+VMSTATE_TIMERS = [(sysreg(3, 3, 14, 2, 1), 1), (sysreg(3, 3, 14, 2, 2), 0x10000),
+                  (sysreg(3, 3, 14, 3, 1), 3), (sysreg(3, 3, 14, 3, 2), 0x20000)]
 
 
 def vcpu_record(index, pstate_fields, sve=False):
@@ -836,6 +839,7 @@ def vcpu_record(index, pstate_fields, sve=False):
         fields += [(0x200, be16(16))] + [(0x240 + i, bytes([i, 0xA5])) for i in range(16)]
         fields += [(0x250, b"\xff\xff"), (ZCR_EL1, be64(0))]
     fields += [(r, be64(r)) for r in VMSTATE_SYSREGS]
+    fields += [(r, be64(v)) for r, v in VMSTATE_TIMERS]
     body = be32(index) + b"".join(be16(i) + be16(len(v)) + v for i, v in sorted(fields))
     return be16(0x0010) + be16(0) + be32(len(body)) + body
 
@@ -853,6 +857,7 @@ def vmstate_seeds():
         "header": u8(1) + header,
         "header-version-2": u8(1) + header[:12] + be16(2) + header[14:],
     }
+    seeds.update(vmstate_other_seeds())
     for name, data in seeds.items():
         write("vmstate", name, data)
 
@@ -921,6 +926,62 @@ def agent_seeds():
     write("agent", "src-error", u8(3 << 1) + sealed(u8(6) + b"why\x1b[2J"))
     write("agent", "dst-hello-raw", u8(1) + u8(2) + u16(67) + u16(1) + u8(1) + bytes(64))
     write("agent", "dst-finished", u8(1 | 6 << 1) + sealed(u8(4) + bytes(32)))
+def vm_record(tag, body):
+    """A record of format 1.0 after the vCPU's: header, u16 record version 1, the fields."""
+    payload = be16(1) + body
+    return be16(tag) + be16(0) + be32(len(payload)) + payload
+
+
+def gic_irq(flags, priority, sources=0, route=None):
+    return u8(flags) + u8(priority) + u8(sources) + (be64(route) if route is not None else b"")
+
+
+def vmstate_other_seeds():
+    """One record of each kind (docs/migration.md's tables), selector (kind << 1) first."""
+    profile = be32(1) + b"armv8.0".ljust(32, b"\0") + be32(0) + be64(0x000F0800) + be64(0) + \
+        be64(0) + b"".join(be64(0x11120 if i == 0 else 0) for i in range(39)) + \
+        b"".join(be32(0x701FE00A) for _ in range(14))
+    machine = b"demo".ljust(32, b"\0") + be64(0x40000000) + be64(64 << 20) + be32(2) + \
+        be64(62500000) + u8(1) + u8(1) + u8(0) + u8(0) + profile
+    counter = be64(62500000) + be64(123456789) + be64(123456789) + u8(0) + u8(0) + u8(0) + \
+        be64(0)
+    # SPIs: enabled group 1 level-sensitive, INTID 33 pending, routed to vCPU 0 (v3).
+    spis = b"".join(gic_irq(0x09 | (0x02 if i == 1 else 0), 0xA0, 0, 0) for i in range(64))
+    gic = u8(3) + u8(2) + be16(64) + spis
+    # SGIs edge (bit 4), PPIs level; INTID 27 (the virtual timer) with its line up (bit 5).
+    priv3 = b"".join(gic_irq(0x19 if i < 16 else (0x29 if i == 27 else 0x09), 0x80)
+                     for i in range(32))
+    cpuif = u8(0xF0) + u8(2) + u8(3) + u8(0x22) + be32(0) + be32(1) + u8(0)
+    gic_cpu = be32(1) + priv3 + cpuif
+    # GICv2: SGI 5 pending from vCPU 1 (bit 1 of its sources), group 0.
+    priv2 = b"".join(gic_irq(0x13 if i == 5 else (0x11 if i < 16 else 0x01), 0x80,
+                             0x02 if i == 5 else 0) for i in range(32))
+    gic_cpu2 = be32(0) + priv2 + u8(0xF8) + u8(2) + u8(3) + u8(0x0D) + be32(1) + be32(0) + u8(0)
+    pl011 = be16(0x50) + u8(3) + b"ls\r"
+    pl031 = be64((-7200) & (2**64 - 1)) + be32(1700000000) + be32(0) + be32(1700000000) + \
+        u8(1) + u8(0)
+    dcc = be32(0x41) + be16(2) + b"hi"
+    channel = u8(1) + be32(0x49435052) + be32(0x1234) + be32(0x5678) + be32(8) + be32(4) + \
+        b"tool" + be32(2) + be32(0) + u8(1) + b"1 "
+    backdoor = u8(1) + u8(4) + u8(0) + channel + u8(0) + u8(0)
+    guestinfo = be32(10338) + u8(2) + u8(4) + b"role" + be16(3) + b"web" + u8(2) + b"ip" + \
+        be16(0)
+    page = bytes((i * 7) & 0xFF for i in range(4096))
+    pages = be64(0x40010000) + be16(3) + u8(1) + page + u8(0) + u8(1) + page
+    return {
+        "machine": u8(1 << 1) + vm_record(0x0002, machine),
+        "counter": u8(2 << 1) + vm_record(0x0020, counter),
+        "gic": u8(3 << 1) + vm_record(0x0030, gic),
+        "gic-cpu-v3": u8(4 << 1) + vm_record(0x0031, gic_cpu),
+        "gic-cpu-v2": u8(5 << 1) + vm_record(0x0031, gic_cpu2),
+        "pl011": u8(6 << 1) + vm_record(0x0040, pl011),
+        "pl031": u8(7 << 1) + vm_record(0x0041, pl031),
+        "dcc": u8(8 << 1) + vm_record(0x0042, dcc),
+        "backdoor": u8(9 << 1) + vm_record(0x0050, backdoor),
+        "guestinfo": u8(10 << 1) + vm_record(0x0051, guestinfo),
+        "pages": u8(11 << 1) + vm_record(0x0060, pages),
+        "pages-outside-ram": u8(11 << 1) + vm_record(0x0060, be64(0x80000000) + be16(1) + u8(0)),
+    }
 
 
 def main():

@@ -13,6 +13,7 @@
 #include "enclave/measure.h"
 #include "hypercall/backdoor.h"
 #include "lib/format.h"
+#include "migrate/link.h"
 
 static struct vm *find_vm(struct shell *sh, int argc, char **argv)
 {
@@ -20,6 +21,10 @@ static struct vm *find_vm(struct shell *sh, int argc, char **argv)
 		shell_printf(sh, "which VM? (vm list shows their names)");
 		return 0;
 	}
+	/* A VM that moved away and came back again is the one that runs here. */
+	for (unsigned int i = 0; i < vm_count(); i++)
+		if (!strcmp(vm_get(i)->name, argv[0]) && vm_state(vm_get(i)) != VM_MIGRATED)
+			return vm_get(i);
 	for (unsigned int i = 0; i < vm_count(); i++)
 		if (!strcmp(vm_get(i)->name, argv[0]))
 			return vm_get(i);
@@ -168,6 +173,23 @@ static void vm_stop(struct shell *sh, int argc, char **argv)
 	on_vm(sh, argc, argv, true, stop_vm);
 }
 
+static void migrate_vm(struct shell *sh, struct vm *vm, int argc, char **argv)
+{
+	char err[200];
+
+	(void)argc;
+	(void)argv;
+	if (link_migrate(vm, err, sizeof(err)))
+		shell_printf(sh, "vm migrate: %s", err);
+	else
+		shell_printf(sh, "vm %s: migration under way; progress in the log", vm->name);
+}
+
+static void vm_migrate(struct shell *sh, int argc, char **argv)
+{
+	on_vm(sh, argc, argv, true, migrate_vm);
+}
+
 static void start_vm(struct shell *sh, struct vm *vm, int argc, char **argv)
 {
 	(void)argc;
@@ -175,7 +197,9 @@ static void start_vm(struct shell *sh, struct vm *vm, int argc, char **argv)
 	if (vm_state(vm) == VM_RUNNING)
 		shell_printf(sh, "vm %s is running already (vm reset restarts it)", vm->name);
 	else if (!vm_request_reset(vm))
-		shell_printf(sh, "vm %s cannot start: it failed to build (the log says why)",
+		shell_printf(sh,
+			     "vm %s cannot start: it failed to build (the log says why), moved "
+			     "away, or came from another host with no images to load",
 			     vm->name);
 	else
 		shell_printf(sh, "vm %s starting", vm->name);
@@ -378,6 +402,8 @@ static const struct shell_cmd commands[] = {
 	  "one VM in detail: exits, counter, CPU profile, stage 2, backdoor, enclave", vm_info },
 	{ "vm start", "NAME", "start a stopped VM afresh (its images loaded again)", vm_start },
 	{ "vm stop", "NAME", "power the VM off now", vm_stop },
+	{ "vm migrate", "NAME", "move the running VM to the host at the other end of the link",
+	  vm_migrate },
 	{ "vm reset", "NAME", "reset a running VM now (like its reset button)", vm_reset_cmd },
 	{ "vm console", "NAME",
 	  "give the console's input (and screen) to the VM; a stopped one's last lines",

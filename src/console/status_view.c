@@ -12,7 +12,7 @@
 
 static const char *const short_states[] = {
 	[VM_EMPTY] = "empty",	[VM_RUNNING] = "run",	[VM_POWERED_OFF] = "off",
-	[VM_CRASHED] = "crash", [VM_FAILED] = "failed",
+	[VM_CRASHED] = "crash", [VM_FAILED] = "failed", [VM_MIGRATED] = "moved",
 };
 
 static struct {

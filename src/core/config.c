@@ -409,11 +409,18 @@ static int parse_migration_host(const void *fdt, struct config *cfg, char *err, 
 static int parse_root(const void *fdt, struct config *cfg, char *err, size_t errlen)
 {
 	const char *idle = prop_string(fdt, 0, "when-idle");
+	const char *accept = prop_string(fdt, 0, "migrate-accept");
 
 	cfg->when_idle = WHEN_IDLE_WAIT;
 	if (parse_attestation_key(fdt, cfg, err, errlen) ||
 	    parse_migration_host(fdt, cfg, err, errlen))
 		return -1;
+	if (accept && strcmp(accept, "on") && strcmp(accept, "off")) {
+		format(err, errlen,
+		       "config: 'migrate-accept' is \"%s\"; expected \"on\" or \"off\"", accept);
+		return -1;
+	}
+	cfg->migrate_accept = accept && !strcmp(accept, "on");
 	if (!idle)
 		return 0;
 	if (!strcmp(idle, "poweroff"))

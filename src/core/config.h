@@ -68,6 +68,7 @@ struct vm_config {
 
 struct config {
 	enum when_idle when_idle;
+	bool migrate_accept; /* "migrate-accept" = "on": VMs from other hosts are taken */
 	/*
 	 * The root's "attestation-key": the host's ECDSA P-256 private key as 64 hex
 	 * digits (checked), or NULL. Points into the blob; enclave/attest.c takes it

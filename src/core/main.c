@@ -27,6 +27,7 @@
 #include "enclave/agent_host.h"
 #include "enclave/attest.h"
 #include "migrate/link.h"
+#include "migrate/migrate.h"
 #include "vdev/host_irqs.h"
 
 #ifndef SKIFF_VERSION
@@ -193,6 +194,7 @@ void skiff_main(void *fdt, unsigned int el, const struct mem_range *image)
 		mux_init(&plat);
 	link_init(&plat);
 	load_config();
+	migrate_init(config.migrate_accept);
 	sched_init(&plat, boot_cpu, config.when_idle, f.counter_hz);
 	if (wallclock_init(&plat, f.counter_hz))
 		log_info("rtc: PL031 at 0x%lx, %lu seconds since the epoch",

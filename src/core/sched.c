@@ -250,7 +250,8 @@ static struct vcpu *pick(unsigned int cpu)
 		struct vcpu *v = &vm->vcpus[slot % VM_MAX_VCPUS];
 
 		if (slot % VM_MAX_VCPUS < vm->nvcpus && v->pcpu == cpu &&
-		    vcpu_state(v) == VCPU_RUNNABLE) {
+		    vcpu_state(v) == VCPU_RUNNABLE &&
+		    !__atomic_load_n(&vm->frozen, __ATOMIC_RELAXED)) {
 			sc->cursor = slot;
 			return v;
 		}
@@ -295,7 +296,8 @@ static void run_vcpu(struct vcpu *v)
 	 * after it was turned off and found unloaded.
 	 */
 	__atomic_store_n(&v->loaded, true, __ATOMIC_SEQ_CST);
-	if (vcpu_state(v) != VCPU_RUNNABLE) {
+	/* As for the state: vm_freeze() sets the flag, then reads "loaded". */
+	if (vcpu_state(v) != VCPU_RUNNABLE || __atomic_load_n(&v->vm->frozen, __ATOMIC_SEQ_CST)) {
 		__atomic_store_n(&v->loaded, false, __ATOMIC_SEQ_CST);
 		vm_vcpu_left(v);
 		return;
@@ -341,7 +343,7 @@ static void run_vcpu(struct vcpu *v)
 		if (__atomic_load_n(&v->counter_changed, __ATOMIC_RELAXED) &&
 		    __atomic_exchange_n(&v->counter_changed, false, __ATOMIC_ACQUIRE))
 			counter_reload(v);
-		if (slice_over(v))
+		if (slice_over(v) || __atomic_load_n(&v->vm->frozen, __ATOMIC_RELAXED))
 			break;
 	}
 	arch_hyp_timer_disarm();

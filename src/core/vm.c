@@ -28,14 +28,15 @@
 static struct vm vms[VM_MAX];
 static unsigned int nvms;
 
+/* Grows when a VM arrives from another host (vm_incoming_start): read with acquire. */
 unsigned int vm_count(void)
 {
-	return nvms;
+	return __atomic_load_n(&nvms, __ATOMIC_ACQUIRE);
 }
 
 struct vm *vm_get(unsigned int index)
 {
-	return index < nvms ? &vms[index] : 0;
+	return index < vm_count() ? &vms[index] : 0;
 }
 
 /* Copies the kernel into RAM per its format and sets the entry point; -1 with @err set. */
@@ -159,6 +160,10 @@ static int load_images(struct vm *vm, char *err, size_t errlen)
 	struct vm_s2_locked s2;
 	int r;
 
+	if (!vm->config->kernel) {
+		format(err, errlen, "it came from another host: there are no images to load again");
+		return -1;
+	}
 	/*
 	 * The device tree starts on the last 2 MiB boundary that leaves it room (a page
 	 * boundary in a VM too small for that), so a kernel's early mapping finds it.
@@ -464,6 +469,18 @@ static int vm_build(struct vm *vm, unsigned int pcpu, char *err, size_t errlen)
 	vtimer_counter_init(vm, c->counter_hz); /* before the device tree, which names it */
 	if (c->counter_hz && choose_counter_mode(vm, err, errlen))
 		return -1;
+	/* A VM coming from another host has its images and state in what it is sent. */
+	if (!c->kernel) {
+		vm->nvcpus = c->vcpus;
+		for (unsigned int i = 0; i < vm->nvcpus; i++) {
+			vm->vcpus[i].vm = vm;
+			vm->vcpus[i].id = i;
+			vm->vcpus[i].pcpu = sched_cpu_after(pcpu, i);
+			vm->vcpus[i].mpidr = (1UL << 31) | i;
+			vm->vcpus[i].state = VCPU_OFF;
+		}
+		return 0;
+	}
 	/* What it is launched with, before anything of it is in RAM. */
 	if (c->enclave)
 		measure_vm(c, vm->measurement);
@@ -816,8 +833,12 @@ bool vm_request_reset(struct vm *vm)
 	struct vm_locked locked;
 	bool wake;
 
-	/* Both for good: a VM's state never leaves them. */
-	if (vm_state(vm) == VM_FAILED || vm_state(vm) == VM_EMPTY)
+	/* All for good: a VM's state never leaves them (a migrated one's RAM is gone). */
+	if (vm_state(vm) == VM_FAILED || vm_state(vm) == VM_EMPTY || vm_state(vm) == VM_MIGRATED ||
+	    __atomic_load_n(&vm->frozen, __ATOMIC_SEQ_CST))
+		return false;
+	/* One that came from another host has no images: it cannot start afresh once stopped. */
+	if (vm_state(vm) != VM_RUNNING && !vm->config->kernel)
 		return false;
 	locked = vm_lock(vm);
 	wake = request_reset(locked);
@@ -838,6 +859,7 @@ const char *vm_state_name(enum vm_state state)
 		[VM_POWERED_OFF] = "powered off",
 		[VM_CRASHED] = "crashed",
 		[VM_FAILED] = "failed",
+		[VM_MIGRATED] = "migrated away",
 	};
 
 	return names[state];
@@ -861,4 +883,94 @@ bool vm_all_stopped(void)
 		    __atomic_load_n(&vms[i].scrub_pending, __ATOMIC_SEQ_CST))
 			return false;
 	return true;
+}
+
+/* ---- migration ---- */
+
+void vm_freeze(struct vm *vm)
+{
+	__atomic_store_n(&vm->frozen, true, __ATOMIC_SEQ_CST);
+	for (unsigned int i = 0; i < vm->nvcpus; i++)
+		if (vm->vcpus[i].pcpu != arch_cpu_index())
+			ipi_send(vm->vcpus[i].pcpu, IPI_KICK);
+		else
+			sched_yield();
+}
+
+bool vm_unloaded(const struct vm *vm)
+{
+	return vcpus_all_left(vm);
+}
+
+void vm_thaw(struct vm *vm)
+{
+	__atomic_store_n(&vm->frozen, false, __ATOMIC_SEQ_CST);
+	for (unsigned int i = 0; i < vm->nvcpus; i++)
+		if (vm->vcpus[i].pcpu != arch_cpu_index())
+			ipi_send(vm->vcpus[i].pcpu, IPI_RESCHED);
+}
+
+void vm_migrated_away(struct vm *vm)
+{
+	struct vm_locked locked = vm_lock(vm);
+
+	stop_locked(locked, VM_MIGRATED);
+	vm_unlock(&locked);
+	vpl011_flush(&vm->uart);
+	vdcc_flush(&vm->dcc);
+	guestlog_flush(&vm->log, true);
+	/* Frozen and unloaded: nothing of it runs, and nothing will. */
+	vm_release(vm);
+	sched_vm_stopped();
+}
+
+struct vm *vm_incoming_build(const struct vm_config *c, char *err, size_t errlen)
+{
+	struct vm *vm;
+	int pcpu;
+
+	if (nvms >= VM_MAX) {
+		format(err, errlen, "this host runs %u VMs already, its most", VM_MAX);
+		return 0;
+	}
+	vm = &vms[nvms];
+	memset(vm, 0, sizeof(*vm));
+	vm->id = nvms;
+	vm->config = c;
+	format(vm->name, sizeof(vm->name), "%s", c->name);
+	guestlog_init(&vm->log, vm->name);
+	for (unsigned int i = 0; i < nvms; i++) {
+		if (!strcmp(vms[i].name, vm->name) && vm_state(&vms[i]) != VM_MIGRATED) {
+			format(err, errlen, "a VM named %s is here already", vm->name);
+			return 0;
+		}
+	}
+	pcpu = sched_place(c->cpu, err, errlen);
+	if (pcpu < 0 || vm_build(vm, (unsigned int)pcpu, err, errlen)) {
+		vm_release(vm);
+		return 0;
+	}
+	return vm;
+}
+
+void vm_incoming_start(struct vm *vm, const bool *on)
+{
+	struct vm_locked locked = vm_lock(vm);
+
+	for (unsigned int i = 0; i < vm->nvcpus; i++)
+		vcpu_set_state(locked, &vm->vcpus[i], on[i] ? VCPU_RUNNABLE : VCPU_OFF);
+	vm->started = arch_counter();
+	vm_set_state(locked, VM_RUNNING);
+	vm_unlock(&locked);
+	/* In the table now: the schedulers of every CPU see it from here on. */
+	__atomic_store_n(&nvms, nvms + 1, __ATOMIC_RELEASE);
+	for (unsigned int i = 0; i < vm->nvcpus; i++)
+		if (on[i] && vm->vcpus[i].pcpu != arch_cpu_index())
+			ipi_send(vm->vcpus[i].pcpu, IPI_RESCHED);
+}
+
+void vm_incoming_abort(struct vm *vm)
+{
+	vm_release(vm);
+	memset(vm, 0, sizeof(*vm));
 }

@@ -18,8 +18,12 @@
  *   watch_lock              -> log_lock (a clock jump is logged). Trylocked.
  *     (core/hostclock.c)
  *   link.lock               -> log_lock (session lines), the random generator's
- *     (migrate/link.c)         lock (session ids). Trylocked by the interrupt
- *                              and the time slice; the shell spins on it.
+ *     (migrate/link.c)         lock (session ids), and for a migration
+ *                              (migrate/migrate.c) a migrating VM's vm->lock,
+ *                              device locks, vm->backdoor.lock, vm->vgic.lock,
+ *                              vm->s2_lock and the page allocator's lock.
+ *                              Trylocked by the interrupt and the time slice;
+ *                              the shell spins on it.
  *   vm->backdoor.lock       -> vm->s2_lock (guest buffers: vm_ram_prepare,
  *                              stage2_host_write), the random generator's lock
  *                              (new channels' cookies), vm->log.lock, log_lock, and,
@@ -103,7 +107,8 @@ enum vm_state {
 	VM_RUNNING,
 	VM_POWERED_OFF,
 	VM_CRASHED,
-	VM_FAILED, /* could not be created */
+	VM_FAILED,   /* could not be created */
+	VM_MIGRATED, /* moved to another host (vm migrate): its memory given back */
 };
 
 struct vcpu {
@@ -186,7 +191,12 @@ struct vm {
 	 * CPU_ON's reset of a vCPU's registers (arch_vcpu_reset). A leaf.
 	 */
 	struct spinlock lock;
-	bool resetting;	       /* a vCPU is carrying out a reset */
+	bool resetting; /* a vCPU is carrying out a reset */
+	/*
+	 * A migration froze it (atomic): no vCPU of it is picked to run, and a
+	 * running one leaves its CPU at its next exit (vm_freeze, vm_thaw).
+	 */
+	bool frozen;
 	bool reset_requested;  /* by the operator: the next vCPU to run carries it out (atomic) */
 	uint64_t traps_logged; /* one bit per ESR EC: unhandled traps already reported */
 	/*
@@ -323,6 +333,30 @@ bool vm_all_stopped(void);
  * has stopped, it may be the last vCPU to leave, which scrubs an enclave's RAM.
  */
 void vm_vcpu_left(struct vcpu *v);
+
+/*
+ * A migration's source (migrate/migrate.c): vm_freeze() takes every vCPU off
+ * its CPU at its next exit and keeps it off (its state stays what it was:
+ * runnable, waiting, off); vm_unloaded() says when none is on a CPU any more,
+ * so its registers and devices can be read; vm_thaw() lets it run on (the
+ * migration failed). vm_migrated_away() ends a frozen VM that now runs
+ * elsewhere: VM_MIGRATED, its RAM and tables given back.
+ */
+void vm_freeze(struct vm *vm);
+bool vm_unloaded(const struct vm *vm);
+void vm_thaw(struct vm *vm);
+void vm_migrated_away(struct vm *vm);
+
+/*
+ * A migration's destination: builds a VM from @c (which must outlive it)
+ * without loading any image, in the next free slot of the VM table but not in
+ * it yet (nothing else sees it): vCPUs off, RAM not prepared. NULL with @err.
+ * Then vm_incoming_start() puts it in the table and runs the vCPUs @on says,
+ * or vm_incoming_abort() gives back all it took.
+ */
+struct vm *vm_incoming_build(const struct vm_config *c, char *err, size_t errlen);
+void vm_incoming_start(struct vm *vm, const bool *on);
+void vm_incoming_abort(struct vm *vm);
 
 /* The state's name for people: "running", "powered off", ... */
 const char *vm_state_name(enum vm_state state);

@@ -9,6 +9,7 @@
 #include "lib/format.h"
 #include "lib/spinlock.h"
 #include "migrate/link.h"
+#include "migrate/migrate.h"
 #include "migrate/wire.h"
 #include "virtio/mmio_regs.h"
 #include "virtio/scan.h"
@@ -73,12 +74,19 @@ static void io_note(void *ctx, enum session_level level, const char *text)
 		log_info("link: %s", text);
 }
 
-/* A frame of the layers' types: to the one that takes it; none ends the session. */
+/*
+ * A frame of the layers' types: the migration stream's (migrate/migrate.h), or
+ * the layer that takes it (link_add_upper); none ends the session.
+ */
 static void io_deliver(void *ctx, uint8_t type, const uint8_t *payload, uint16_t len)
 {
 	char why[80];
 
 	(void)ctx;
+	if (type >= MIG_T_OFFER && type <= MIG_T_DONE) {
+		migrate_deliver(&link.session, type, payload, len, link.session.now);
+		return;
+	}
 	for (unsigned int i = 0; i < link.nupper; i++)
 		if (type >= link.upper[i]->first && type <= link.upper[i]->last) {
 			link.upper[i]->deliver(type, payload, len);
@@ -140,6 +148,7 @@ static void service(void)
 	for (unsigned int i = 0; i < link.nupper; i++)
 		if (link.upper[i]->tick)
 			link.upper[i]->tick(now);
+	migrate_service(&link.session, now);
 	if (vnet_service(&link.net) < 0)
 		device_broken();
 }
@@ -336,6 +345,9 @@ int link_add_upper(const struct link_upper *u)
 	if (link.nupper == UPPER_MAX || u->first < LINK_T_USER_FIRST ||
 	    u->last > LINK_T_USER_LAST || u->first > u->last || !u->deliver)
 		return -1;
+	/* The migration stream's types are its own (io_deliver). */
+	if (u->first <= MIG_T_DONE && MIG_T_OFFER <= u->last)
+		return -1;
 	for (unsigned int i = 0; i < link.nupper; i++)
 		if (u->first <= link.upper[i]->last && link.upper[i]->first <= u->last)
 			return -1;
@@ -364,6 +376,22 @@ int link_call(void (*fn)(bool open), char *err, size_t errlen)
 		r = session_open(&link.session, new_session_id(), arch_counter(), err, errlen);
 	if (!r)
 		fn(link.session.state == SESSION_OPEN);
+	service();
+	spin_unlock(&link.lock);
+	return r;
+}
+
+int link_migrate(struct vm *vm, char *err, size_t errlen)
+{
+	int r = 0;
+
+	if (!link.up)
+		return no_link(err, errlen);
+	spin_lock(&link.lock);
+	if (link.session.state == SESSION_IDLE)
+		r = session_open(&link.session, new_session_id(), arch_counter(), err, errlen);
+	if (!r)
+		r = migrate_start(&link.session, vm, arch_counter(), err, errlen);
 	service();
 	spin_unlock(&link.lock);
 	return r;

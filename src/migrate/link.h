@@ -95,4 +95,13 @@ int link_send_locked(uint8_t type, const uint8_t *payload, uint16_t len, char *e
  */
 int link_call(void (*fn)(bool open), char *err, size_t errlen);
 
+struct vm;
+
+/*
+ * Moves @vm to the host at the other end (migrate/migrate.h), offering a
+ * session first if none is open; progress and the outcome are in the log.
+ * -1 with @err when it cannot start.
+ */
+int link_migrate(struct vm *vm, char *err, size_t errlen);
+
 #endif

@@ -23,6 +23,7 @@ enum kind {
 	K_VL,	  /* 2 bytes, the SVE vector length in bytes */
 	K_Z,	  /* VL bytes: carried only above 128 bits */
 	K_PRED,	  /* VL / 8 bytes, as STR P stores it */
+	K_CTL,	  /* a timer's CTL: 8 bytes, ENABLE and IMASK only */
 };
 
 #define MANDATORY 1U /* every vCPU record has it */
@@ -95,6 +96,10 @@ static const struct field fields[] = {
 	REG("TPIDR_EL0", el1.tpidr_el0, 3, 3, 13, 0, 2),
 	REG("TPIDRRO_EL0", el1.tpidrro_el0, 3, 3, 13, 0, 3),
 	REG("TPIDR2_EL0", el1.tpidr2_el0, 3, 3, 13, 0, 5),
+	{ SYSREG(3, 3, 14, 2, 1), 1, K_CTL, MANDATORY, AT(cntp_ctl), "CNTP_CTL_EL0" },
+	REG("CNTP_CVAL_EL0", cntp_cval, 3, 3, 14, 2, 2),
+	{ SYSREG(3, 3, 14, 3, 1), 1, K_CTL, MANDATORY, AT(cntv_ctl), "CNTV_CTL_EL0" },
+	REG("CNTV_CVAL_EL0", cntv_cval, 3, 3, 14, 3, 2),
 	REG("SP_EL1", el1.sp_el1, 3, 4, 4, 1, 0),
 };
 
@@ -161,6 +166,7 @@ static size_t field_bytes(const struct field *f)
 {
 	switch (f->kind) {
 	case K_U64:
+	case K_CTL:
 		return 4 + 8;
 	case K_FLAG:
 	case K_PSTATE:
@@ -188,7 +194,8 @@ static uint8_t *put_fields(uint8_t *p, const struct field *f, const struct vcpu_
 		uint16_t id = (uint16_t)(f->id + k);
 
 		switch (f->kind) {
-		case K_U64: {
+		case K_U64:
+		case K_CTL: {
 			uint64_t v;
 
 			memcpy(&v, base + 8 * k, 8);
@@ -241,6 +248,16 @@ void vmstate_vcpu_capture(const struct vcpu *v, bool sve, struct vcpu_image *out
 	out->el1 = v->el1;
 	out->fp = v->fp;
 	out->mpidr = v->mpidr;
+	/* The virtual timer is the hardware's, or emulated like the physical one (FEAT_ECV). */
+	if (v->vm && v->vm->counter.virtual_trapped) {
+		out->cntv_ctl = v->vptimer.ctl & (PTIMER_CTL_ENABLE | PTIMER_CTL_IMASK);
+		out->cntv_cval = v->vptimer.cval;
+	} else {
+		out->cntv_ctl = v->vtimer.ctl & (VTIMER_CTL_ENABLE | VTIMER_CTL_IMASK);
+		out->cntv_cval = v->vtimer.cval;
+	}
+	out->cntp_ctl = v->ptimer.ctl & (PTIMER_CTL_ENABLE | PTIMER_CTL_IMASK);
+	out->cntp_cval = v->ptimer.cval;
 	out->on = vcpu_is_on(v);
 	out->os_lock = v->os_lock;
 	out->sve = sve;
@@ -433,6 +450,17 @@ static int take_field(struct decoder *d, uint16_t id, const uint8_t *v, uint16_t
 		uint64_t x = wire_get64(v);
 
 		memcpy(at + 8 * k, &x, 8);
+		return 0;
+	}
+	case K_CTL: {
+		uint64_t x = wire_get64(v);
+
+		if (x & ~(VTIMER_CTL_ENABLE | VTIMER_CTL_IMASK))
+			return refuse(d, id,
+				      "0x%lx: only ENABLE (bit 0) and IMASK (bit 1) are state; "
+				      "ISTATUS is worked out",
+				      (unsigned long)x);
+		memcpy(at, &x, 8);
 		return 0;
 	}
 	case K_FLAG:

@@ -513,6 +513,168 @@ void vgic_sync(struct vcpu *vcpu)
 	kick_others(vm, others);
 }
 
+/* --- the model a migration carries (docs/migration.md, "Interrupt controller") --- */
+
+#define VMCR_ENG0    (1U << 0)
+#define VMCR_ENG1    (1U << 1)
+#define VMCR_ACKCTL  (1U << 2)
+#define VMCR_FIQEN   (1U << 3)
+#define VMCR_CBPR    (1U << 4)
+#define VMCR_EOIMODE (1U << 9)
+#define VMCR_BPR1(v) (((v) >> 18) & 7U)
+#define VMCR_BPR0(v) (((v) >> 21) & 7U)
+
+static void irq_save(const struct vgic_irq *irq, struct vgic_irq_state *s)
+{
+	*s = (struct vgic_irq_state){ irq->enabled,  irq->pending, irq->active,
+				      irq->group1,   irq->edge,	   irq->level,
+				      irq->priority, irq->sources, irq->route };
+}
+
+/*
+ * The state list register @lr holds goes back into its interrupt, which
+ * leaves the hardware. A level-sensitive interrupt whose line is still up
+ * stays pending through its line; one whose line fell keeps the pending
+ * state it was offered with. Lock held.
+ */
+static void lr_fold(struct vm *vm, struct vcpu *vcpu, uint64_t lr)
+{
+	unsigned int intid = (unsigned int)lr & LR_INTID_MASK;
+	struct vgic_irq *irq = vcpu_irq(vcpu, intid);
+	unsigned int state = (unsigned int)(lr >> LR_STATE_SHIFT);
+
+	if (state & LR_STATE_PENDING) {
+		if (vm->vgic.version == 2 && GIC_IS_SGI(intid))
+			irq->sources |= (uint8_t)(1U << ((lr >> LR_V2_CPUID_SHIFT) & 7));
+		if (irq->edge || !irq->level)
+			irq->pending = true;
+	}
+	if (state & LR_STATE_ACTIVE)
+		irq->active = true;
+	irq->in_lr = false;
+	irq->lr_clear = 0;
+}
+
+/* ICH_VMCR_EL2 (v3) and GICH_VMCR (v2) bits, and the model's flags for them. */
+static const struct {
+	uint32_t vmcr;
+	uint8_t flag;
+	bool v2_only;
+} cpuif_bits[] = {
+	{ VMCR_ENG0, VGIC_CPUIF_ENG0, false },	  { VMCR_ENG1, VGIC_CPUIF_ENG1, false },
+	{ VMCR_CBPR, VGIC_CPUIF_CBPR, false },	  { VMCR_EOIMODE, VGIC_CPUIF_EOIMODE, false },
+	{ VMCR_ACKCTL, VGIC_CPUIF_ACKCTL, true }, { VMCR_FIQEN, VGIC_CPUIF_FIQEN, true },
+};
+
+#define NR_CPUIF_BITS (sizeof(cpuif_bits) / sizeof(cpuif_bits[0]))
+
+/* The CPU interface's fields from its VMCR: the same places in both versions but PMR. */
+static void cpuif_save(const struct vm *vm, const struct vgic_cpu *vc, struct vgic_cpu_state *s)
+{
+	uint64_t v = vc->vmcr;
+	bool v2 = vm->vgic.version == 2;
+
+	s->pmr = v2 ? (uint8_t)(((v >> 27) & 0x1f) << 3) : (uint8_t)(v >> 24);
+	s->bpr0 = (uint8_t)VMCR_BPR0(v);
+	s->bpr1 = (uint8_t)VMCR_BPR1(v);
+	s->flags = 0;
+	for (unsigned int i = 0; i < NR_CPUIF_BITS; i++)
+		if ((v & cpuif_bits[i].vmcr) && (v2 || !cpuif_bits[i].v2_only))
+			s->flags |= cpuif_bits[i].flag;
+	/* GICv2 has one active-priorities register for both groups. */
+	s->apr0 = (uint32_t)(v2 ? vc->apr : vc->apr0);
+	s->apr1 = v2 ? 0 : (uint32_t)vc->apr;
+	s->sleeping = vc->sleeping;
+}
+
+static void cpuif_restore(const struct vm *vm, struct vgic_cpu *vc, const struct vgic_cpu_state *s)
+{
+	bool v2 = vm->vgic.version == 2;
+	uint64_t v = (uint64_t)s->bpr0 << 21 | (uint64_t)s->bpr1 << 18;
+
+	v |= v2 ? (uint64_t)(s->pmr >> 3) << 27 : (uint64_t)s->pmr << 24;
+	for (unsigned int i = 0; i < NR_CPUIF_BITS; i++)
+		if (s->flags & cpuif_bits[i].flag)
+			v |= cpuif_bits[i].vmcr;
+	vc->vmcr = v;
+	vc->apr = v2 ? s->apr0 : s->apr1;
+	vc->apr0 = v2 ? 0 : s->apr0;
+	vc->sleeping = s->sleeping;
+}
+
+void vgic_save(struct vm *vm, struct vgic_dist_state *dist, struct vgic_cpu_state *cpus)
+{
+	spin_lock(&vm->vgic.lock);
+	for (unsigned int c = 0; c < vm->nvcpus; c++) {
+		struct vcpu *vcpu = &vm->vcpus[c];
+
+		for (uint32_t used = vcpu->vgic.lr_used; used; used &= used - 1) {
+			unsigned int i = (unsigned int)__builtin_ctz(used);
+
+			lr_fold(vm, vcpu, vcpu->vgic.lr[i]);
+			vcpu->vgic.lr[i] = 0;
+		}
+		vcpu->vgic.lr_used = 0;
+		vcpu->vgic.lr_requests = false;
+	}
+	/* Folded back, interrupts may be deliverable again (were the VM to resume here). */
+	update_all(vm);
+	dist->version = (uint8_t)vm->vgic.version;
+	dist->enables = (uint8_t)(vm->vgic.ctlr & CTLR_ENABLE_MASK);
+	for (unsigned int i = 0; i < VGIC_NR_SPIS; i++)
+		irq_save(&vm->vgic.spi[i], &dist->spi[i]);
+	for (unsigned int c = 0; c < vm->nvcpus; c++) {
+		struct vgic_cpu *vc = &vm->vcpus[c].vgic;
+
+		for (unsigned int i = 0; i < GIC_NR_PRIVATE; i++)
+			irq_save(&vc->priv[i], &cpus[c].priv[i]);
+		cpuif_save(vm, vc, &cpus[c]);
+		__atomic_store_n(&vc->dirty, true, __ATOMIC_SEQ_CST);
+	}
+	spin_unlock(&vm->vgic.lock);
+}
+
+static void irq_restore(struct vgic_irq *irq, const struct vgic_irq_state *s)
+{
+	memset(irq, 0, sizeof(*irq));
+	irq->enabled = s->enabled;
+	irq->pending = s->pending;
+	irq->active = s->active;
+	irq->group1 = s->group1;
+	irq->edge = s->edge;
+	irq->level = s->level;
+	irq->priority = s->priority;
+	irq->sources = s->sources;
+}
+
+void vgic_restore(struct vm *vm, const struct vgic_dist_state *dist,
+		  const struct vgic_cpu_state *cpus)
+{
+	spin_lock(&vm->vgic.lock);
+	vm->vgic.ctlr = dist->enables & CTLR_ENABLE_MASK;
+	for (unsigned int c = 0; c < vm->nvcpus; c++) {
+		struct vgic_cpu *vc = &vm->vcpus[c].vgic;
+
+		for (unsigned int i = 0; i < GIC_NR_PRIVATE; i++)
+			irq_restore(&vc->priv[i], &cpus[c].priv[i]);
+		memset(vc->lr, 0, sizeof(vc->lr));
+		memset(vc->ready, 0, sizeof(vc->ready));
+		vc->lr_used = 0;
+		vc->lr_requests = false;
+		cpuif_restore(vm, vc, &cpus[c]);
+		__atomic_store_n(&vc->dirty, true, __ATOMIC_SEQ_CST);
+	}
+	for (unsigned int i = 0; i < VGIC_NR_SPIS; i++) {
+		struct vgic_irq *irq = &vm->vgic.spi[i];
+
+		irq_restore(irq, &dist->spi[i]);
+		irq->route = dist->spi[i].route;
+		irq->target = spi_target_index(vm, irq->route);
+	}
+	update_all(vm);
+	spin_unlock(&vm->vgic.lock);
+}
+
 void vgic_send_sgi(struct vcpu *vcpu, uint64_t sgi1r)
 {
 	struct vm *vm = vcpu->vm;
@@ -969,7 +1131,8 @@ static uint64_t route_read(struct access *a, struct vgic_irq *irq, unsigned int 
 
 static void route_write(struct access *a, struct vgic_irq *irq, unsigned int intid, uint64_t v)
 {
-	spi_set_route(a->vm, irq, intid, v);
+	/* Aff3, IRM, Aff2-Aff0: the rest is RES0, kept as the GIC keeps it (not at all). */
+	spi_set_route(a->vm, irq, intid, v & VGIC_IROUTER_BITS);
 }
 
 static const struct vgic_reg v3_dist_regs[] = {

@@ -24,6 +24,7 @@
 #define VGIC_READY_WORDS  ((VGIC_NR_IRQS + 63) / 64)
 #define VGIC_MAX_LRS	  16
 #define VGIC_V2_MAX_VCPUS 8
+#define VGIC_IROUTER_BITS 0xff80ffffffULL /* GICD_IROUTER's fields: Aff3, IRM, Aff2-Aff0 */
 
 /* Guest writes to GICD/GICR_ICPENDR and ICACTIVER reaching an interrupt in a list register. */
 #define VGIC_LR_CLEAR_PENDING 1U
@@ -85,6 +86,57 @@ struct vgic {
 	struct spinlock lock;
 	bool bad_access_logged; /* a register access the GIC does not permit was reported */
 };
+
+/*
+ * The model of the interrupt controller as a migration carries it
+ * (docs/migration.md): what the guest can see of each interrupt and of each
+ * vCPU's CPU interface, with no list register, ready set or host layout in it.
+ */
+struct vgic_irq_state {
+	bool enabled, pending, active, group1, edge, level;
+	uint8_t priority;
+	uint8_t sources; /* GICv2 SGIs: the vCPUs it is pending from */
+	uint64_t route;	 /* SPIs: GICD_IROUTER (v3) or GICD_ITARGETSR's byte (v2) */
+};
+
+struct vgic_dist_state {
+	uint8_t version; /* 2 or 3 */
+	uint8_t enables; /* GICD_CTLR's group enables: bit 0 group 0, bit 1 group 1 */
+	struct vgic_irq_state spi[VGIC_NR_SPIS];
+};
+
+/* The CPU interface's fields (ICH_VMCR_EL2 / GICH_VMCR, the active priorities). */
+#define VGIC_CPUIF_ENG0	   (1U << 0)
+#define VGIC_CPUIF_ENG1	   (1U << 1)
+#define VGIC_CPUIF_ACKCTL  (1U << 2) /* GICv2 only */
+#define VGIC_CPUIF_FIQEN   (1U << 3) /* GICv2 only */
+#define VGIC_CPUIF_CBPR	   (1U << 4)
+#define VGIC_CPUIF_EOIMODE (1U << 5)
+
+struct vgic_cpu_state {
+	struct vgic_irq_state priv[GIC_NR_PRIVATE];
+	uint8_t pmr;	     /* priority mask, 8 bits as the guest writes it */
+	uint8_t bpr0, bpr1;  /* binary points (3 bits each) */
+	uint8_t flags;	     /* VGIC_CPUIF_* */
+	uint32_t apr0, apr1; /* active priorities of groups 0 and 1 (32 preemption levels) */
+	bool sleeping;	     /* GICR_WAKER.ProcessorSleep */
+};
+
+/*
+ * The VM's interrupt controller as a model: each list register's state is
+ * folded back into its interrupt first (pending, active, a GICv2 SGI's
+ * source), and the list registers emptied. The VM's vCPUs are off every CPU
+ * and stay so. @cpus has one entry per vCPU.
+ */
+void vgic_save(struct vm *vm, struct vgic_dist_state *dist, struct vgic_cpu_state *cpus);
+
+/*
+ * Makes the model the VM's (of the same GIC version, checked by the caller),
+ * the vCPUs off every CPU: routes and ready sets are worked out again, no list
+ * register holds anything, every vCPU looks at its interrupts before it runs.
+ */
+void vgic_restore(struct vm *vm, const struct vgic_dist_state *dist,
+		  const struct vgic_cpu_state *cpus);
 
 extern const struct mmio_ops vgic_dist_ops;
 extern const struct mmio_ops vgic_redist_ops;

@@ -32,7 +32,7 @@ FUZZ_SRCS_fuzz_timescale  := src/vdev/timescale.c
 FUZZ_SRCS_fuzz_format     := src/lib/format.c
 FUZZ_SRCS_fuzz_link       := src/migrate/session.c src/migrate/wire.c src/lib/crc32.c \
 	src/lib/format.c
-FUZZ_SRCS_fuzz_vmstate    := src/migrate/vmstate.c src/migrate/wire.c src/lib/crc32.c \
+FUZZ_SRCS_fuzz_vmstate    := src/migrate/vmstate.c src/migrate/vmstate_records.c src/migrate/wire.c src/lib/crc32.c \
 	src/lib/format.c
 FUZZ_SRCS_fuzz_palloc     := src/core/palloc.c src/core/mem.c src/arch/arm64/stage2.c \
 	src/arch/arm64/pgtable.c

@@ -55,6 +55,9 @@ def is_ping_with_data(frame: bytes) -> bool:
     return link_type(frame) == T_PING and len(frame) > ETH_HDR + LINK_HDR + 12
 
 
+OFF_CRC = ETH_HDR + 16
+
+
 def any_link_frame(frame: bytes) -> bool:
     return link_type(frame) is not None
 

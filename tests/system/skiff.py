@@ -45,11 +45,13 @@ class Vm:
         return f"\t\t{self.name} {{\n{body}\n\t\t}};\n"
 
 
-def config_dts(vms, when_idle="poweroff") -> str:
+def config_dts(vms, when_idle="poweroff", root="") -> str:
+    """A configuration of @vms; @root: more properties of the root node (raw DTS)."""
     nodes = "".join(vm.dts() for vm in vms)
+    extra = f"\t{root}\n" if root else ""
     return (
         "/dts-v1/;\n/ {\n\tcompatible = \"skiff,config\";\n"
-        f"\twhen-idle = \"{when_idle}\";\n\tvms {{\n{nodes}\t}};\n}};\n"
+        f"\twhen-idle = \"{when_idle}\";\n{extra}\tvms {{\n{nodes}\t}};\n}};\n"
     )
 
 
@@ -241,10 +243,10 @@ class Host:
 
 @contextlib.contextmanager
 def linked_hosts(vms_a, vms_b, cpu=("max", "max"), smp=2, limit=600, timeout=60,
-                 roots=("", "")):
+                 when_idle="poweroff", roots=("", "")):
     """Two Skiff hosts whose links meet in a relay (tests/system/relay.py): yields
     (host a, host b, relay) once both have booted; both QEMUs are killed at the end.
-    @roots: raw DTS properties for each host's configuration root."""
+    @roots: more root properties of each host's configuration."""
     from relay import Relay
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -253,8 +255,7 @@ def linked_hosts(vms_a, vms_b, cpu=("max", "max"), smp=2, limit=600, timeout=60,
             for i, (name, vms) in enumerate((("a", vms_a), ("b", vms_b))):
                 d = os.path.join(tmp, name)
                 os.mkdir(d)
-                dts = config_dts(vms).replace('compatible = "skiff,config";',
-                                              'compatible = "skiff,config";\n\t' + roots[i], 1)
+                dts = config_dts(vms, when_idle=when_idle, root=roots[i])
                 cmd = qemu_command(compile_config(dts, d), cpu=cpu[i], smp=smp,
                                    link=os.path.join(d, "link.sock"), link_mac=LINK_MACS[i],
                                    extra=["-append", "skiff.console=plain"])

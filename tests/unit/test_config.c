@@ -55,6 +55,7 @@ static void test_full_vm(void **state)
 		     " bootargs = \"console=ttyAMA0\"; }; }; };");
 	assert_int_equal(config_parse(blob, blob_len, &cfg, err, sizeof(err)), 0);
 	assert_int_equal(cfg.when_idle, WHEN_IDLE_POWEROFF);
+	assert_false(cfg.migrate_accept); /* VMs from other hosts only when it says so */
 	assert_int_equal(cfg.nvms, 1);
 	assert_string_equal(cfg.vms[0].name, "linux");
 	assert_string_equal(cfg.vms[0].error, "");
@@ -485,6 +486,22 @@ static void expect_blob_error(const char *substring)
 		fail_msg("error \"%s\" does not contain \"%s\"", err, substring);
 }
 
+static void test_migrate_accept(void **state)
+{
+	struct config cfg;
+	char err[160] = "";
+
+	(void)state;
+	compile(HEAD "migrate-accept = \"on\"; vms { a { memory-size = <0x100000>; kernel = [00];"
+		     " }; }; };");
+	assert_int_equal(config_parse(blob, blob_len, &cfg, err, sizeof(err)), 0);
+	assert_true(cfg.migrate_accept);
+	compile(HEAD "migrate-accept = \"off\"; vms { a { memory-size = <0x100000>; kernel = [00];"
+		     " }; }; };");
+	assert_int_equal(config_parse(blob, blob_len, &cfg, err, sizeof(err)), 0);
+	assert_false(cfg.migrate_accept);
+}
+
 static void test_blob_errors(void **state)
 {
 	(void)state;
@@ -494,6 +511,8 @@ static void test_blob_errors(void **state)
 	expect_blob_error("/vms has no VM nodes");
 	compile(HEAD "when-idle = \"later\"; vms { a { }; }; };");
 	expect_blob_error("'when-idle' is \"later\"");
+	compile(HEAD "migrate-accept = \"yes\"; vms { a { }; }; };");
+	expect_blob_error("'migrate-accept' is \"yes\"; expected \"on\" or \"off\"");
 	compile(HEAD "vms { a { memory-size = <0x100000>; kernel = [00]; }; }; };");
 	blob_len /= 2; /* truncated */
 	expect_blob_error("not a complete device tree");
@@ -550,6 +569,7 @@ int main(void)
 		cmocka_unit_test(test_guestinfo_given_twice),
 		cmocka_unit_test(test_migration_policy),
 		cmocka_unit_test(test_duplicate_and_long_names),
+		cmocka_unit_test(test_migrate_accept),
 		cmocka_unit_test(test_blob_errors),
 		cmocka_unit_test(test_old_blob_version_is_refused),
 		cmocka_unit_test(test_too_many_vms),

@@ -677,6 +677,89 @@ static void test_v2_register_writes_take_the_lock(void **state)
 	assert_true(write_waits_for_lock(0x420, 4, 0x80, &spi->priority, sizeof(spi->priority)));
 }
 
+/*
+ * Saving the model folds list registers back: an SPI the guest is handling
+ * (active in its list register) comes out active, a PPI waiting in one comes
+ * out pending, and no list register is left in use. Restored into a fresh
+ * VM, the pending one is delivered again and the active one is not.
+ */
+static void test_save_folds_list_registers_back(void **state)
+{
+	static struct vgic_dist_state dist;
+	static struct vgic_cpu_state cpus[3];
+	struct vcpu *v0 = &vm.vcpus[0];
+
+	(void)state;
+	dist_wr(0, 0x000, 2);				/* group 1 on */
+	dist_wr(0, 0x6000 + 8 * 33, 0);			/* IROUTER: SPI 1 to vCPU 0 */
+	dist_wr(0, 0x100 + 4, 1U << 1);			/* enable INTID 33 */
+	dist_wr_n(0, 0x400 + 33, 1, 0xa0);		/* its priority */
+	dist_wr(0, 0xc00 + 8, 2U << 2);			/* edge-triggered */
+	redist_wr_n(0, SGI_FRAME + 0x100, 4, 1U << 20); /* enable PPI 20 */
+	vgic_inject(&vm, 0, 33);
+	vgic_inject(&vm, v0, 20);
+	vgic_flush(v0);
+	assert_int_equal(v0->vgic.lr_used, 3);
+	assert_true(vm.vgic.spi[1].in_lr);
+	/* The guest acknowledged INTID 33 (active) and not yet PPI 20 (still pending). */
+	for (unsigned int i = 0; i < 2; i++)
+		if ((v0->vgic.lr[i] & 0x3ff) == 33)
+			hw_lr[i] = (v0->vgic.lr[i] & ~(3UL << 62)) | (2UL << 62);
+		else
+			hw_lr[i] = v0->vgic.lr[i];
+	vgic_sync(v0);
+	vgic_save(&vm, &dist, cpus);
+	assert_int_equal(v0->vgic.lr_used, 0);
+	assert_false(vm.vgic.spi[1].in_lr);
+	assert_true(dist.spi[1].active);
+	assert_false(dist.spi[1].pending);
+	assert_true(dist.spi[1].enabled);
+	assert_true(dist.spi[1].edge);
+	assert_int_equal(dist.spi[1].priority, 0xa0);
+	assert_true(cpus[0].priv[20].pending);
+	assert_false(cpus[0].priv[20].active);
+	assert_int_equal(dist.enables, 2);
+	assert_int_equal(dist.version, 3);
+
+	setup(NULL);
+	vgic_restore(&vm, &dist, cpus);
+	assert_true(vm.vgic.spi[1].active);
+	vgic_flush(v0);
+	/* Only PPI 20 comes (INTID 33 is active, not pending). */
+	assert_int_equal(v0->vgic.lr_used, 1);
+	assert_int_equal(v0->vgic.lr[0] & 0x3ff, 20);
+	assert_int_equal(dist_rd(0, 0x300 + 4) & 2, 2); /* ISACTIVER1: INTID 33 active */
+}
+
+/* GICv2: an SGI in a list register goes back to its source's bit. */
+static void test_save_folds_a_v2_sgi_source(void **state)
+{
+	static struct vgic_dist_state dist;
+	static struct vgic_cpu_state cpus[3];
+	struct vcpu *v1 = &vm.vcpus[1];
+
+	(void)state;
+	dist_wr(0, 0x000, 1);
+	dist_wr(1, 0x100, 1U << 5);
+	dist_wr(2, 0xf00, (1U << (16 + 1)) | 5); /* vCPU 2 sends SGI 5 to vCPU 1 */
+	vgic_flush(v1);
+	assert_int_equal(v1->vgic.lr_used, 1);
+	assert_int_equal(v1->vgic.priv[5].sources, 0);
+	hw_lr[0] = v1->vgic.lr[0];
+	vgic_sync(v1);
+	vgic_save(&vm, &dist, cpus);
+	assert_int_equal(cpus[1].priv[5].sources, 1U << 2);
+	assert_true(cpus[1].priv[5].pending);
+}
+
+/* GICD_IROUTER keeps its fields only: RES0 bits read as zero (were kept, and sent on). */
+static void test_irouter_res0_bits(void **state)
+{
+	(void)state;
+	vgic_dist_ops.write(&vm, &vm.vcpus[0], 0x6000 + 8 * 40, 8, 0xffffffffffffffffUL);
+	assert_int_equal(vgic_dist_ops.read(&vm, &vm.vcpus[0], 0x6000 + 8 * 40, 8), 0xff80ffffffUL);
+}
+
 static int setup_v2(void **state)
 {
 	version = 2;
@@ -694,6 +777,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_v2_distributor_and_sgis, setup_v2),
 		cmocka_unit_test_setup(test_v3_spis_lrs_and_underflow, setup_v3),
+		cmocka_unit_test_setup(test_save_folds_list_registers_back, setup_v3),
+		cmocka_unit_test_setup(test_save_folds_a_v2_sgi_source, setup_v2),
+		cmocka_unit_test_setup(test_irouter_res0_bits, setup_v3),
 		cmocka_unit_test_setup(test_blocked_vcpu_is_woken_by_an_interrupt, setup_v3),
 		cmocka_unit_test_setup(test_v3_redistributor_access_cannot_reach_spis, setup_v3),
 		cmocka_unit_test_setup(test_v2_access_straddling_private_and_shared_changes_nothing,

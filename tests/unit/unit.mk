@@ -71,6 +71,8 @@ UNIT_SRCS_test_vm_enclave := $(UNIT_SRCS_test_vm_lifecycle)
 UNIT_SRCS_test_wire     := src/migrate/wire.c src/lib/crc32.c src/lib/format.c
 UNIT_SRCS_test_session  := src/migrate/session.c src/migrate/wire.c src/lib/crc32.c src/lib/format.c
 UNIT_SRCS_test_vmstate  := src/migrate/vmstate.c src/migrate/wire.c src/lib/crc32.c src/lib/format.c
+UNIT_SRCS_test_vmstate_records := src/migrate/vmstate_records.c src/migrate/wire.c src/lib/crc32.c \
+	src/lib/format.c
 UNIT_SRCS_test_virtio   := src/virtio/mmio.c src/virtio/virtq.c src/virtio/chain.c src/virtio/net.c \
 	src/lib/format.c tests/unit/fake_arch.c
 

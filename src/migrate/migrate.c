@@ -1,0 +1,658 @@
+// SPDX-License-Identifier: MIT
+#include <stddef.h>
+#include <string.h>
+
+#include "arch/arch.h"
+#include "core/log.h"
+#include "core/vm.h"
+#include "lib/format.h"
+#include "migrate/migrate.h"
+#include "migrate/vmcapture.h"
+#include "migrate/wire.h"
+
+#define PROGRESS_S   1	/* a progress line at most this often */
+#define ANSWER_S     30 /* the longest either side waits for the other's next step */
+#define PUMP_FRAMES  16 /* frames sent per service, so that no call keeps its CPU long */
+#define PAGE	     VMSTATE_PAGE_SIZE
+#define BLOCK	     (2ULL << 20) /* vm.c's RAM blocks, prepared (zeroed) on first use */
+#define ITEM_HEADER  0
+#define ITEM_VCPU    1 /* + the vCPU's index */
+#define ITEMS_FIXED  (ITEM_VCPU + VM_MAX_VCPUS)
+#define ITEM_COUNTER (ITEMS_FIXED + 0)
+#define ITEM_GIC     (ITEMS_FIXED + 1)
+#define ITEM_GIC_CPU (ITEMS_FIXED + 2) /* + the vCPU's index */
+#define ITEM_PL011   (ITEM_GIC_CPU + VM_MAX_VCPUS)
+#define ITEM_PL031   (ITEM_PL011 + 1)
+#define ITEM_DCC     (ITEM_PL011 + 2)
+#define ITEM_BDOOR   (ITEM_PL011 + 3)
+#define ITEM_GINFO   (ITEM_PL011 + 4)
+#define ITEM_PAGES   (ITEM_PL011 + 5)
+
+enum role {
+	IDLE,
+	SRC_CONNECT,   /* waiting for the session to open */
+	SRC_OFFERED,   /* the offer sent, waiting for the answer */
+	SRC_FREEZING,  /* accepted: waiting for the vCPUs to leave their CPUs */
+	SRC_SENDING,   /* the stream going out */
+	SRC_WAIT_DONE, /* all sent: waiting for the destination to confirm */
+	DST_RECEIVING, /* the VM built, its state coming in */
+};
+
+static struct {
+	bool accept;
+	enum role role;
+	uint32_t session; /* the session it runs in */
+	struct vm *vm;
+	uint64_t hz, began, frozen_at, last_progress;
+	uint64_t waiting_since; /* when the wait for the peer's next step began */
+	/* Source: the stream's next item, the record being sent and the frame being filled. */
+	unsigned int item;
+	uint64_t page; /* the next page's index in RAM */
+	size_t rec_len, rec_off;
+	size_t frame_len;
+	bool frame_full; /* a frame is waiting for room on the link */
+	uint64_t pages_total, pages_data, bytes;
+	/* Destination: the record being assembled, what comes next. */
+	size_t have;
+	unsigned int expect;
+	bool vcpu_on[VM_MAX_VCPUS];
+} m;
+
+static struct vm_image image;
+static uint8_t rec[VMSTATE_RECORD_MAX];
+static uint8_t frame[WIRE_PAYLOAD_MAX];
+/* A VM that arrived keeps its configuration for good: one per slot of the VM table. */
+static struct vm_config incoming_config[VM_MAX];
+
+void migrate_init(bool accept)
+{
+	m.accept = accept;
+	m.hz = arch_counter_freq();
+	if (accept)
+		log_info("migrate: this host takes VMs from others (migrate-accept = \"on\")");
+}
+
+bool migrate_busy(void)
+{
+	return m.role != IDLE;
+}
+
+static uint64_t ms_since(uint64_t then, uint64_t now)
+{
+	return m.hz ? (now - then) * 1000 / m.hz : 0;
+}
+
+/* Tells the peer @why (best effort: the session may be gone). */
+static void send_refuse(struct session *s, const char *why)
+{
+	if (s->state == SESSION_OPEN && s->id == m.session) {
+		char err[80];
+
+		session_send(s, MIG_T_REFUSE, (const uint8_t *)why, (uint16_t)strnlen(why, 200),
+			     err, sizeof(err));
+	}
+}
+
+/* ---- source ---- */
+
+/* The source's migration ends without moving the VM, which runs on here. */
+static void source_failed(struct session *s, const char *why, bool tell)
+{
+	struct vm *vm = m.vm;
+
+	if (tell)
+		send_refuse(s, why);
+	if (__atomic_load_n(&vm->frozen, __ATOMIC_SEQ_CST))
+		vm_thaw(vm);
+	log_error("vm %s: migrate: failed: %s; the VM runs on here", vm->name, why);
+	m.role = IDLE;
+}
+
+int migrate_start(struct session *s, struct vm *vm, uint64_t now, char *err, size_t errlen)
+{
+	if (m.role != IDLE) {
+		format(err, errlen, "a migration is under way already");
+		return -1;
+	}
+	if (vm_state(vm) != VM_RUNNING) {
+		format(err, errlen, "vm %s is %s", vm->name, vm_state_name(vm_state(vm)));
+		return -1;
+	}
+	if (vm->enclave) {
+		format(err, errlen, "vm %s is an enclave: it does not leave its host", vm->name);
+		return -1;
+	}
+	if (!vm->vgic.present) {
+		format(err, errlen, "vm %s has no interrupt controller to move", vm->name);
+		return -1;
+	}
+	memset(&m.item, 0, sizeof(m) - offsetof(typeof(m), item));
+	m.vm = vm;
+	m.began = now;
+	m.session = s->id; /* 0 until the session opens; set again with the offer */
+	m.role = SRC_CONNECT;
+	log_info("vm %s: migrate: %lu MiB, %u vCPU(s), cpu-profile %s; offering it", vm->name,
+		 (unsigned long)(vm->ram_size >> 20), vm->nvcpus, vm->cpu_profile.name);
+	return 0;
+}
+
+/* The offer: the machine and counter records, which is what the destination decides on. */
+static void send_offer(struct session *s, uint64_t now)
+{
+	struct vmstate_counter c;
+	char err[120];
+	size_t n;
+
+	vmcapture_machine(m.vm, &image.machine);
+	memset(&c, 0, sizeof(c));
+	c.hz = vtimer_scale(&m.vm->counter)->guest_hz;
+	c.mmio = m.vm->memtimer.present;
+	n = vmstate_machine_encode(frame, sizeof(frame), &image.machine);
+	n += vmstate_counter_encode(frame + n, sizeof(frame) - n, &c);
+	m.session = s->id;
+	if (session_send(s, MIG_T_OFFER, frame, (uint16_t)n, err, sizeof(err))) {
+		source_failed(s, err, false);
+		return;
+	}
+	m.waiting_since = now;
+	m.role = SRC_OFFERED;
+}
+
+/* The next page run to send: up to 15 pages within one prepared RAM block; false at the end. */
+static bool next_pages(uint64_t *first, unsigned int *count)
+{
+	struct vm *vm = m.vm;
+	uint64_t pages = vm->ram_size / PAGE, per_block = BLOCK / PAGE;
+
+	while (m.page < pages) {
+		uint64_t b = m.page / per_block;
+		uint64_t end = (b + 1) * per_block < pages ? (b + 1) * per_block : pages;
+
+		/* A block never used was never zeroed: nothing of it reached the guest. */
+		if (!(vm->ram_ready[b / 64] & (1UL << (b % 64)))) {
+			m.page = end;
+			continue;
+		}
+		if (m.page % per_block == 0)
+			arch_dcache_clean_inval_poc(pa_ptr(pa_add(vm->ram_pa, b * BLOCK)),
+						    (end - b * per_block) * PAGE);
+		*first = m.page;
+		*count = (unsigned int)(end - m.page < VMSTATE_PAGES_MAX ? end - m.page
+									 : VMSTATE_PAGES_MAX);
+		m.page += *count;
+		return true;
+	}
+	return false;
+}
+
+/* Encodes the stream's next record into rec[]; its length, 0 at the end. */
+static size_t next_record(void)
+{
+	struct vm *vm = m.vm;
+	const struct vm_image *im = &image;
+	unsigned int i = m.item;
+	uint64_t first;
+	unsigned int count;
+
+	for (;; i = ++m.item) {
+		if (i == ITEM_HEADER)
+			break;
+		if (i >= ITEM_VCPU && i < ITEM_VCPU + VM_MAX_VCPUS && i - ITEM_VCPU >= vm->nvcpus)
+			continue;
+		if (i >= ITEM_GIC_CPU && i < ITEM_GIC_CPU + VM_MAX_VCPUS &&
+		    i - ITEM_GIC_CPU >= vm->nvcpus)
+			continue;
+		break;
+	}
+	m.item++;
+	if (i == ITEM_HEADER)
+		return vmstate_header_encode(rec, vm->nvcpus);
+	if (i < ITEM_VCPU + VM_MAX_VCPUS)
+		return vmstate_vcpu_encode(rec, sizeof(rec), i - ITEM_VCPU,
+					   &im->vcpus[i - ITEM_VCPU]);
+	if (i == ITEM_COUNTER)
+		return vmstate_counter_encode(rec, sizeof(rec), &im->counter);
+	if (i == ITEM_GIC)
+		return vmstate_gic_encode(rec, sizeof(rec), &im->gic);
+	if (i < ITEM_GIC_CPU + VM_MAX_VCPUS)
+		return vmstate_gic_cpu_encode(rec, sizeof(rec), i - ITEM_GIC_CPU,
+					      &im->gic_cpus[i - ITEM_GIC_CPU]);
+	if (i == ITEM_PL011)
+		return vmstate_pl011_encode(rec, sizeof(rec), &im->uart);
+	if (i == ITEM_PL031)
+		return vmstate_pl031_encode(rec, sizeof(rec), &im->rtc);
+	if (i == ITEM_DCC)
+		return vmstate_dcc_encode(rec, sizeof(rec), &im->dcc);
+	if (i == ITEM_BDOOR)
+		return vmstate_backdoor_encode(rec, sizeof(rec), &im->backdoor);
+	if (i == ITEM_GINFO)
+		return vmstate_guestinfo_encode(rec, sizeof(rec), &im->guestinfo);
+	m.item = ITEM_PAGES; /* pages until there are none */
+	if (!next_pages(&first, &count))
+		return 0;
+	{
+		size_t n =
+			vmstate_pages_encode(rec, sizeof(rec), ipa_addr(vm->ram_ipa) + first * PAGE,
+					     count, pa_ptr(pa_add(vm->ram_pa, first * PAGE)));
+
+		m.pages_total += count;
+		/* A data page takes a kind byte and the page, a zero page the kind byte. */
+		m.pages_data += (n - VMSTATE_REC_HDR - 12 - count) / PAGE;
+		return n;
+	}
+}
+
+/* Fills the frame from the stream; false when the stream has nothing more. */
+static bool fill_frame(uint16_t limit)
+{
+	while (m.frame_len < limit) {
+		size_t n;
+
+		if (m.rec_off == m.rec_len) {
+			m.rec_len = next_record();
+			m.rec_off = 0;
+			if (!m.rec_len)
+				break;
+		}
+		n = m.rec_len - m.rec_off < limit - m.frame_len ? m.rec_len - m.rec_off
+								: limit - m.frame_len;
+		memcpy(frame + m.frame_len, rec + m.rec_off, n);
+		m.frame_len += n;
+		m.rec_off += n;
+	}
+	return m.frame_len != 0;
+}
+
+static void progress(uint64_t now, bool force)
+{
+	uint64_t ms = ms_since(m.frozen_at, now);
+
+	if (!force && ms_since(m.last_progress, now) < PROGRESS_S * 1000)
+		return;
+	m.last_progress = now;
+	log_info("vm %s: migrate: round 0 (stop-and-copy): %lu pages sent (%lu with data), "
+		 "%lu KiB on the link, %lu KiB/s",
+		 m.vm->name, (unsigned long)m.pages_total, (unsigned long)m.pages_data,
+		 (unsigned long)(m.bytes >> 10),
+		 (unsigned long)(ms ? (m.bytes >> 10) * 1000 / ms : 0));
+}
+
+/* Sends frames while the link has room. */
+static void pump(struct session *s, uint64_t now)
+{
+	uint16_t limit = session_payload_limit(s);
+	char err[120];
+
+	for (unsigned int k = 0; k < PUMP_FRAMES; k++) {
+		if (!m.frame_full && !fill_frame(limit)) {
+			if (session_send(s, MIG_T_END, NULL, 0, err, sizeof(err)))
+				return; /* no room: next time */
+			progress(now, true);
+			m.waiting_since = now;
+			m.role = SRC_WAIT_DONE;
+			return;
+		}
+		m.frame_full = true;
+		if (session_send(s, MIG_T_DATA, frame, (uint16_t)m.frame_len, err, sizeof(err)))
+			return;
+		m.bytes += m.frame_len + WIRE_HDRS;
+		m.frame_len = 0;
+		m.frame_full = false;
+	}
+	progress(now, false);
+}
+
+static void source_service(struct session *s, uint64_t now)
+{
+	if (m.role == SRC_CONNECT) {
+		if (s->state == SESSION_OPEN)
+			send_offer(s, now);
+		else if (s->state == SESSION_IDLE)
+			source_failed(s, s->last_end[0] ? s->last_end : "no session with a peer",
+				      false);
+		return;
+	}
+	if (s->state != SESSION_OPEN || s->id != m.session) {
+		source_failed(s, s->last_end[0] ? s->last_end : "the session ended", false);
+		return;
+	}
+	/* A peer that keeps the session alive but never answers. */
+	if ((m.role == SRC_OFFERED || m.role == SRC_WAIT_DONE) &&
+	    ms_since(m.waiting_since, now) > ANSWER_S * 1000) {
+		source_failed(s,
+			      m.role == SRC_OFFERED ? "no answer to the offer in 30 s"
+						    : "no confirmation in 30 s after the stream",
+			      true);
+		return;
+	}
+	if (m.role == SRC_FREEZING && vm_unloaded(m.vm)) {
+		vmcapture_save(m.vm, &image);
+		log_info("vm %s: migrate: frozen %lu ms after the offer; sending its state",
+			 m.vm->name, (unsigned long)ms_since(m.began, now));
+		m.role = SRC_SENDING;
+	}
+	if (m.role == SRC_SENDING)
+		pump(s, now);
+}
+
+static void source_deliver(struct session *s, uint8_t type, const uint8_t *p, uint16_t len,
+			   uint64_t now)
+{
+	char why[SESSION_REASON_MAX * 4 + 64];
+
+	if (type == MIG_T_REFUSE) {
+		size_t n = len < SESSION_REASON_MAX ? len : SESSION_REASON_MAX;
+		char text[SESSION_REASON_MAX * 4 + 1];
+
+		format_escaped(text, sizeof(text), (const char *)p, n);
+		format(why, sizeof(why), "host %016lx refused: %s", (unsigned long)s->peer_host,
+		       text);
+		source_failed(s, why, false);
+	} else if (type == MIG_T_ACCEPT && m.role == SRC_OFFERED && !len &&
+		   vm_state(m.vm) != VM_RUNNING) {
+		source_failed(s, "the VM stopped before it could move", true);
+	} else if (type == MIG_T_ACCEPT && m.role == SRC_OFFERED && !len) {
+		m.frozen_at = now;
+		m.last_progress = now;
+		vm_freeze(m.vm);
+		m.role = SRC_FREEZING;
+	} else if (type == MIG_T_DONE && m.role == SRC_WAIT_DONE && !len) {
+		struct vm *vm = m.vm;
+
+		log_info("vm %s: migrate: moved to host %016lx: 1 round, %lu pages (%lu with data, "
+			 "%lu zero), %lu bytes on the link, downtime %lu ms",
+			 vm->name, (unsigned long)s->peer_host, (unsigned long)m.pages_total,
+			 (unsigned long)m.pages_data, (unsigned long)(m.pages_total - m.pages_data),
+			 (unsigned long)m.bytes, (unsigned long)ms_since(m.frozen_at, now));
+		m.role = IDLE;
+		vm_migrated_away(vm);
+	} else {
+		format(why, sizeof(why),
+		       "frame 0x%02x of %u bytes where the migration did not "
+		       "expect one",
+		       type, len);
+		source_failed(s, why, true);
+	}
+}
+
+/* ---- destination ---- */
+
+static void dest_failed(struct session *s, const char *why, bool tell)
+{
+	if (tell)
+		send_refuse(s, why);
+	log_error("vm %s: migrate: not taken: %s; nothing of it is kept here", m.vm->name, why);
+	vm_incoming_abort(m.vm);
+	m.role = IDLE;
+}
+
+static void refuse_offer(struct session *s, const char *name, const char *why)
+{
+	char err[80];
+
+	log_error("migrate: vm %s from host %016lx refused: %s", name, (unsigned long)s->peer_host,
+		  why);
+	session_send(s, MIG_T_REFUSE, (const uint8_t *)why, (uint16_t)strnlen(why, 200), err,
+		     sizeof(err));
+}
+
+static void take_offer(struct session *s, const uint8_t *p, uint16_t len, uint64_t now)
+{
+	static struct vmstate_machine mach;
+	struct vmstate_counter c;
+	struct vm_config *config;
+	char err[200];
+	size_t n1;
+
+	if (len < VMSTATE_REC_HDR || (n1 = vmstate_record_len(p)) > len ||
+	    vmstate_machine_decode(p, n1, &mach, err, sizeof(err)) ||
+	    vmstate_counter_decode(p + n1, len - n1, &c, err, sizeof(err))) {
+		char why[240];
+
+		if (len < VMSTATE_REC_HDR || vmstate_record_len(p) > len)
+			format(err, sizeof(err), "an offer of %u bytes, not a machine record", len);
+		format(why, sizeof(why), "a malformed offer: %s", err);
+		refuse_offer(s, "?", why);
+		return;
+	}
+	if (!m.accept) {
+		refuse_offer(s, mach.name,
+			     "this host does not take VMs (its configuration has no "
+			     "migrate-accept = \"on\")");
+		return;
+	}
+	if (m.role != IDLE) {
+		refuse_offer(s, mach.name, "a migration is under way here already");
+		return;
+	}
+	if (vm_count() >= VM_MAX) {
+		format(err, sizeof(err), "this host runs %u VMs already, its most", VM_MAX);
+		refuse_offer(s, mach.name, err);
+		return;
+	}
+	/* The slot the VM will take: its configuration is kept there for good. */
+	config = &incoming_config[vm_count()];
+	if (vmcapture_accept(&mach, &c, config, err, sizeof(err))) {
+		refuse_offer(s, mach.name, err);
+		return;
+	}
+	m.vm = vm_incoming_build(config, err, sizeof(err));
+	if (!m.vm) {
+		refuse_offer(s, mach.name, err);
+		return;
+	}
+	memset(&m.item, 0, sizeof(m) - offsetof(typeof(m), item));
+	m.session = s->id;
+	m.began = now;
+	m.waiting_since = now;
+	m.role = DST_RECEIVING;
+	image.machine = mach;
+	log_info("vm %s: migrate: arriving from host %016lx: %lu MiB, %u vCPU(s), cpu-profile "
+		 "%s, counter at %lu Hz",
+		 mach.name, (unsigned long)s->peer_host, (unsigned long)(mach.ram_size >> 20),
+		 mach.nvcpus, mach.profile.name, (unsigned long)c.hz);
+	if (session_send(s, MIG_T_ACCEPT, NULL, 0, err, sizeof(err)))
+		dest_failed(s, err, false);
+}
+
+/* Writes a checked memory record's pages into the VM's RAM. */
+static void take_pages(const struct vmstate_pages *pg)
+{
+	struct vm *vm = m.vm;
+	struct vm_s2_locked s2 = vm_s2_lock(vm);
+	uint64_t len = (uint64_t)pg->count * PAGE;
+	uint8_t *to;
+
+	/* Zeroed first (as on first use), then written: a block is never zeroed later. */
+	vm_ram_prepare(s2, ipa_init(pg->ipa), len);
+	vm_s2_unlock(&s2);
+	to = pa_ptr(vm_ram_pa(vm, ipa_init(pg->ipa)));
+	for (unsigned int i = 0; i < pg->count; i++) {
+		if (pg->data[i])
+			memcpy(to + (size_t)i * PAGE, pg->data[i], PAGE);
+		else
+			memset(to + (size_t)i * PAGE, 0, PAGE);
+	}
+	/* The guest may read with its caches off. */
+	arch_dcache_clean_inval_poc(to, len);
+	m.pages_total += pg->count;
+	for (unsigned int i = 0; i < pg->count; i++)
+		m.pages_data += pg->data[i] != NULL;
+}
+
+/* One whole record of the stream, in the order the source sends them. 0, or -1 with @err. */
+static int take_record(size_t len, char *err, size_t errlen)
+{
+	struct vm *vm = m.vm;
+	struct vm_image *im = &image;
+	unsigned int n = vm->nvcpus, e = m.expect;
+	uint32_t index;
+
+	if (e == 0) {
+		struct vmstate_header h;
+
+		if (vmstate_header_decode(rec, len, &h, err, errlen))
+			return -1;
+		if (h.nvcpus != n) {
+			format(err, errlen, "a header of %u vCPUs for a machine of %u", h.nvcpus,
+			       n);
+			return -1;
+		}
+	} else if (e <= n) {
+		if (vmstate_vcpu_decode(rec, len, &index, &im->vcpus[e - 1], err, errlen))
+			return -1;
+		if (index != e - 1) {
+			format(err, errlen, "vCPU record %u where vCPU %u's was due", index, e - 1);
+			return -1;
+		}
+		m.vcpu_on[e - 1] = im->vcpus[e - 1].on;
+	} else if (e == n + 1) {
+		if (vmstate_counter_decode(rec, len, &im->counter, err, errlen))
+			return -1;
+	} else if (e == n + 2) {
+		if (vmstate_gic_decode(rec, len, &im->gic, err, errlen))
+			return -1;
+	} else if (e <= 2 * n + 2) {
+		if (vmstate_gic_cpu_decode(rec, len, vm->vgic.version, &index,
+					   &im->gic_cpus[e - n - 3], err, errlen))
+			return -1;
+		if (index != e - n - 3) {
+			format(err, errlen, "CPU interface %u where vCPU %u's was due", index,
+			       e - n - 3);
+			return -1;
+		}
+	} else if (e == 2 * n + 3) {
+		if (vmstate_pl011_decode(rec, len, &im->uart, err, errlen))
+			return -1;
+	} else if (e == 2 * n + 4) {
+		if (vmstate_pl031_decode(rec, len, &im->rtc, err, errlen))
+			return -1;
+	} else if (e == 2 * n + 5) {
+		if (vmstate_dcc_decode(rec, len, &im->dcc, err, errlen))
+			return -1;
+	} else if (e == 2 * n + 6) {
+		if (vmstate_backdoor_decode(rec, len, &im->backdoor, err, errlen))
+			return -1;
+	} else if (e == 2 * n + 7) {
+		if (vmstate_guestinfo_decode(rec, len, &im->guestinfo, err, errlen))
+			return -1;
+	} else {
+		struct vmstate_pages pg;
+
+		if (vmstate_pages_decode(rec, len, ipa_addr(vm->ram_ipa), vm->ram_size, &pg, err,
+					 errlen))
+			return -1;
+		take_pages(&pg);
+		return 0; /* pages until the end */
+	}
+	m.expect++;
+	return 0;
+}
+
+/* Bytes of the stream: records are assembled and taken whole. */
+static int take_data(const uint8_t *p, uint16_t len, char *err, size_t errlen)
+{
+	while (len) {
+		size_t want = m.have < VMSTATE_REC_HDR ? VMSTATE_REC_HDR : vmstate_record_len(rec);
+		size_t n = want - m.have < len ? want - m.have : len;
+
+		memcpy(rec + m.have, p, n);
+		m.have += n;
+		p += n;
+		len = (uint16_t)(len - n);
+		if (m.have == VMSTATE_REC_HDR && vmstate_record_len(rec) > sizeof(rec)) {
+			format(err, errlen,
+			       "a record of tag 0x%04x and %zu bytes; the largest is %zu",
+			       vmstate_record_tag(rec), vmstate_record_len(rec), sizeof(rec));
+			return -1;
+		}
+		if (m.have >= VMSTATE_REC_HDR && m.have == vmstate_record_len(rec)) {
+			m.have = 0;
+			if (take_record(vmstate_record_len(rec), err, errlen))
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static void finish(struct session *s, uint64_t now)
+{
+	struct vm *vm = m.vm;
+	char err[200];
+
+	if (m.expect < 2 * vm->nvcpus + 8 || m.have) {
+		format(err, sizeof(err), "the stream ended %s",
+		       m.have ? "inside a record" : "before the VM's state was complete");
+		dest_failed(s, err, true);
+		return;
+	}
+	if (vmcapture_check(vm, &image, err, sizeof(err))) {
+		dest_failed(s, err, true);
+		return;
+	}
+	/* Confirmed first: the source lets its copy go only when it hears this. */
+	if (session_send(s, MIG_T_DONE, NULL, 0, err, sizeof(err))) {
+		dest_failed(s, err, false);
+		return;
+	}
+	vmcapture_apply(vm, &image);
+	vm_incoming_start(vm, m.vcpu_on);
+	log_info("vm %s: migrate: arrived from host %016lx: %lu pages (%lu with data) in %lu ms; "
+		 "running",
+		 vm->name, (unsigned long)s->peer_host, (unsigned long)m.pages_total,
+		 (unsigned long)m.pages_data, (unsigned long)ms_since(m.began, now));
+	m.role = IDLE;
+}
+
+static void dest_deliver(struct session *s, uint8_t type, const uint8_t *p, uint16_t len,
+			 uint64_t now)
+{
+	char err[200];
+
+	m.waiting_since = now;
+	if (type == MIG_T_DATA) {
+		if (take_data(p, len, err, sizeof(err))) {
+			char why[240];
+
+			format(why, sizeof(why), "a malformed stream: %s", err);
+			dest_failed(s, why, true);
+		}
+	} else if (type == MIG_T_END && !len) {
+		finish(s, now);
+	} else if (type == MIG_T_REFUSE) {
+		dest_failed(s, "the source gave up", false);
+	} else {
+		format(err, sizeof(err), "frame 0x%02x of %u bytes where the stream was due", type,
+		       len);
+		dest_failed(s, err, true);
+	}
+}
+
+/* ---- both ---- */
+
+void migrate_deliver(struct session *s, uint8_t type, const uint8_t *payload, uint16_t len,
+		     uint64_t now)
+{
+	if (type == MIG_T_OFFER)
+		take_offer(s, payload, len, now);
+	else if (m.role == DST_RECEIVING && s->id == m.session)
+		dest_deliver(s, type, payload, len, now);
+	else if (m.role != IDLE && m.role != DST_RECEIVING && s->id == m.session)
+		source_deliver(s, type, payload, len, now);
+	else if (type != MIG_T_REFUSE)
+		send_refuse(s, "no migration is under way here");
+}
+
+void migrate_service(struct session *s, uint64_t now)
+{
+	if (m.role == IDLE)
+		return;
+	if (m.role == DST_RECEIVING) {
+		if (s->state != SESSION_OPEN || s->id != m.session)
+			dest_failed(s, s->last_end[0] ? s->last_end : "the session ended", false);
+		else if (ms_since(m.waiting_since, now) > ANSWER_S * 1000)
+			dest_failed(s, "nothing of the stream for 30 s", true);
+		return;
+	}
+	source_service(s, now);
+}

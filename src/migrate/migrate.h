@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Moving a VM to another Skiff host over the link's session, stop-and-copy
+ * (docs/migration.md, "vm migrate"). The source offers the VM (its machine
+ * record: CPU profile, RAM, vCPUs, counter), the destination checks it can
+ * run it and builds it, the source freezes the VM and sends its state and
+ * memory, the destination checks all of it, starts the VM and confirms, and
+ * only then does the source let its copy go. Any failure before the
+ * confirmation (a refusal, a malformed stream, the session ending) thaws the
+ * source's VM and frees whatever the destination had built.
+ *
+ * Everything here runs under the link's lock (migrate/link.c): from the
+ * shell's command, from frames the session delivers, and from the link's
+ * service on every interrupt and time slice.
+ */
+#ifndef SKIFF_MIGRATE_MIGRATE_H
+#define SKIFF_MIGRATE_MIGRATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "migrate/session.h"
+
+/* The migration frames (LINK_T_USER_*). */
+#define MIG_T_OFFER  0x20 /* source: the machine and counter records */
+#define MIG_T_ACCEPT 0x21 /* destination: built, send the rest */
+#define MIG_T_REFUSE 0x22 /* either: why, in text; the migration is over */
+#define MIG_T_DATA   0x23 /* source: the next bytes of the stream of records */
+#define MIG_T_END    0x24 /* source: the stream is complete */
+#define MIG_T_DONE   0x25 /* destination: the VM runs here */
+
+struct vm;
+
+/* At boot: whether this host takes VMs from others (the configuration's migrate-accept). */
+void migrate_init(bool accept);
+
+/*
+ * Starts moving @vm to the host at the other end of @s (a session is offered
+ * if none is open). 0, or -1 with @err: one is under way already, the VM is not
+ * running, is an enclave, has no interrupt controller.
+ */
+int migrate_start(struct session *s, struct vm *vm, uint64_t now, char *err, size_t errlen);
+
+/* A migration frame the session delivered. */
+void migrate_deliver(struct session *s, uint8_t type, const uint8_t *payload, uint16_t len,
+		     uint64_t now);
+
+/* Sends what is due, notices a session that ended: on every service of the link. */
+void migrate_service(struct session *s, uint64_t now);
+
+/* True while a migration (either way) is under way. */
+bool migrate_busy(void);
+
+#endif

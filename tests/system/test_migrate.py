@@ -1,0 +1,132 @@
+"""vm migrate (docs/migration.md): two Skiff hosts joined by the relay, as in
+test_link.py. The migrate guest (guest/tests/migrate.c) fills registers and memory, leaves
+an SPI pending and arms its timers, and is moved while it waits; it checks everything
+after its timer fires, on whichever host it then runs. Host b takes VMs
+(migrate-accept = "on"); host a does not, and both keep running with no VM."""
+
+import pytest
+
+import relay as R
+from skiff import Vm, linked_hosts
+
+ACCEPT = 'migrate-accept = "on";'
+TAP_OK = r"mig\| ok (\d+) - "
+
+
+def mig_vm(wait=20):
+    return Vm("mig", "migrate", memory=4 << 20, extra=f'bootargs = "wait={wait}";')
+
+
+def tap_all_ok(host, checks=8):
+    """The guest's checks, on @host's console: every one ok, then its plan."""
+    for n in range(1, checks + 1):
+        m = host.expect(r"mig\| (ok|not ok) (\d+) - ([^\r\n]*)", timeout=120)
+        assert m.group(1) == "ok", f"host {host.name}: not ok {m.group(2)} - {m.group(3)}"
+        assert int(m.group(2)) == n
+    host.expect(rf"mig\| 1\.\.{checks}")
+
+
+def is_migration_data(frame: bytes) -> bool:
+    return R.link_type(frame) == 0x23
+
+
+@pytest.fixture
+def hosts():
+    with linked_hosts([mig_vm()], [Vm("clock", "clock", extra='bootargs = "idle=1";')],
+                      when_idle="wait", roots=("", ACCEPT)) as pair:
+        import os
+        if os.environ.get("MIGRATE_LOG"):
+            for h in pair[:2]:
+                h.child.logfile_read = open(f"/tmp/migrate-{h.name}.log", "w")
+        yield pair
+
+
+def test_migrate_moves_the_vm(hosts):
+    """The guest is moved while its timer is armed: on host b it finds its registers,
+    memory, pending SPI and timers as it left them; host a lets its copy go only after
+    b confirmed, and b's own VM runs on beside it."""
+    a, b, _ = hosts
+    a.expect(r"mig\| # migrate: ready")
+    a.shell("vm migrate mig", r"vm mig: migration under way")
+    a.expect(r"vm mig: migrate: frozen \d+ ms after the offer; sending its state")
+    b.expect(r"vm mig: migrate: arriving from host [0-9a-f]{16}: 4 MiB, 1 vCPU\(s\), "
+             r"cpu-profile host, counter at \d+ Hz")
+    m = b.expect(r"vm mig: migrate: arrived from host [0-9a-f]{16}: (\d+) pages \((\d+) with "
+                 r"data\) in \d+ ms; running")
+    pages, data = int(m.group(1)), int(m.group(2))
+    a.expect(r"vm mig: migrate: moved to host [0-9a-f]{16}: 1 round, (\d+) pages \((\d+) "
+             r"with data, \d+ zero\), \d+ bytes on the link, downtime \d+ ms")
+    assert data >= 256, "the guest's 1 MiB pattern went as data pages"
+    assert pages >= data
+    b.expect(r"mig\| # migrate: timer fired at \d+ after \d+ wakes", timeout=120)
+    tap_all_ok(b)
+    a.shell("vm list", r"mig\s+migrated away")
+    b.expect(r"vm mig: powered off by the guest")
+    b.shell("vm list", r"clock\s+running", r"mig\s+powered off")
+    # Neither copy starts afresh: a's RAM is gone, b has no images to load.
+    a.shell("vm start mig", r"vm mig cannot start: .* moved away, or came from another host")
+    b.shell("vm start mig", r"vm mig cannot start: .* came from another host")
+
+
+def test_cut_link_mid_transfer(hosts):
+    """The relay cuts the link inside the memory's stream: host a's VM was frozen and
+    runs on (its checks pass there), host b builds nothing it keeps."""
+    a, b, relay = hosts
+    a.expect(r"mig\| # migrate: ready")
+    relay.cut("a>b", after_bytes=4 + 30000, match=is_migration_data)
+    a.shell("vm migrate mig", r"vm mig: migration under way")
+    a.expect(r"vm mig: migrate: frozen \d+ ms after the offer")
+    b.expect(r"vm mig: migrate: arriving from host")
+    b.expect(r"vm mig: migrate: not taken: .*; nothing of it is kept here", timeout=60)
+    a.expect(r"vm mig: migrate: failed: .*; the VM runs on here", timeout=60)
+    b.shell("vm info mig", r'no VM is called "mig"')
+    b.expect(r"clock\| clock: \d+ s")
+    tap_all_ok(a)
+
+
+def test_malformed_stream(hosts):
+    """The first record of the stream (the header) says format 2.0, its frame's link
+    checksum made right again: the destination refuses the stream naming the version and
+    frees what it built, the source hears why and its VM runs on."""
+    a, b, relay = hosts
+    a.expect(r"mig\| # migrate: ready")
+    # Payload offset 12: the header record's major version (record header 8, magic 4).
+    relay.set_bytes("a>b", R.ETH_HDR + R.LINK_HDR + 12, b"\x00\x02", match=is_migration_data,
+                    sealed=True)
+    a.shell("vm migrate mig", r"vm mig: migration under way")
+    b.expect(r"vm mig: migrate: not taken: a malformed stream: VM state format 2\.0; this "
+             r"host reads 1\.x; nothing of it is kept here")
+    a.expect(r"vm mig: migrate: failed: host [0-9a-f]{16} refused: a malformed stream: VM "
+             r"state format 2\.0; this host reads 1\.x; the VM runs on here")
+    b.shell("vm info mig", r'no VM is called "mig"')
+    tap_all_ok(a)
+
+
+def test_refused_without_migrate_accept(hosts):
+    """b to a: a's configuration does not take VMs; the refusal comes before anything
+    moves, and b's VM never stops."""
+    a, b, _ = hosts
+    b.shell("vm migrate clock", r"vm clock: migration under way")
+    b.expect(r"vm clock: migrate: failed: host [0-9a-f]{16} refused: this host does not "
+             r"take VMs \(its configuration has no migrate-accept = \\?\"on\\?\"\); the VM "
+             r"runs on here")
+    a.expect(r"migrate: vm clock from host [0-9a-f]{16} refused: this host does not take VMs")
+    b.expect(r"clock\| clock: \d+ s")
+
+
+def test_profile_refused_before_anything_moves():
+    """A VM shown cpu-profile armv8.2 (LSE, ...) offered to a Cortex-A72 host: refused,
+    naming the feature, before the source froze it; it runs on and passes its checks."""
+    vm = Vm("mig", "migrate", memory=4 << 20,
+            extra='bootargs = "wait=10"; cpu-profile = "armv8.2";')
+    with linked_hosts([vm], [Vm("clock", "clock", extra='bootargs = "idle=1";')],
+                      cpu=("max", "cortex-a72"), when_idle="wait",
+                      roots=("", ACCEPT)) as (a, b, _):
+        a.expect(r"mig\| # migrate: ready")
+        a.shell("vm migrate mig", r"vm mig: migration under way")
+        b.expect(r"migrate: vm mig from host [0-9a-f]{16} refused: cpu-profile armv8\.2 needs "
+                 r"FEAT_LSE \(ID_AA64ISAR0_EL1\.Atomic 2\), this host has 0")
+        m = a.expect(r"vm mig: migrate: (frozen|failed: host [0-9a-f]{16} refused: cpu-profile "
+                     r"armv8\.2 needs FEAT_LSE)")
+        assert m.group(1) != "frozen", "the source froze its VM before the answer"
+        tap_all_ok(a)
