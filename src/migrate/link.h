@@ -67,7 +67,8 @@ int link_close(char *err, size_t errlen);
 
 /*
  * The layers above the link (the enclave agents, src/enclave/agent_host.c; the
- * migration stream): each takes a range of frame types (LINK_T_USER_*) and is
+ * migration stream's MIG_T_* types are delivered to migrate/migrate.c by the
+ * link itself): each takes a range of frame types (LINK_T_USER_*) and is
  * told when a session opens and when it ends. Every callback runs under the
  * link's lock, from its interrupt, time slice or a shell command; it may send
  * with link_send_locked() and must not wait. A frame of a type no layer takes
