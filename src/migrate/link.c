@@ -308,15 +308,22 @@ int link_open(char *err, size_t errlen)
 	return r;
 }
 
+/* Lock held: offers a session when none is open or offered. 0, or -1 with @err. */
+static int offer_if_idle(char *err, size_t errlen)
+{
+	if (link.session.state != SESSION_IDLE)
+		return 0;
+	return session_open(&link.session, new_session_id(), arch_counter(), err, errlen);
+}
+
 int link_ping(unsigned int count, unsigned int size, char *err, size_t errlen)
 {
-	int r = 0;
+	int r;
 
 	if (!link.up)
 		return no_link(err, errlen);
 	spin_lock(&link.lock);
-	if (link.session.state == SESSION_IDLE)
-		r = session_open(&link.session, new_session_id(), arch_counter(), err, errlen);
+	r = offer_if_idle(err, errlen);
 	if (!r)
 		r = session_ping(&link.session, count, size, arch_counter(), err, errlen);
 	service();
@@ -366,14 +373,13 @@ int link_send_locked(uint8_t type, const uint8_t *payload, uint16_t len, char *e
 
 int link_call(void (*fn)(bool open), char *err, size_t errlen)
 {
-	int r = 0;
+	int r;
 
 	if (!link.up)
 		return no_link(err, errlen);
 	spin_lock(&link.lock);
 	tell_upper();
-	if (link.session.state == SESSION_IDLE)
-		r = session_open(&link.session, new_session_id(), arch_counter(), err, errlen);
+	r = offer_if_idle(err, errlen);
 	if (!r)
 		fn(link.session.state == SESSION_OPEN);
 	service();
@@ -383,13 +389,12 @@ int link_call(void (*fn)(bool open), char *err, size_t errlen)
 
 int link_migrate(struct vm *vm, char *err, size_t errlen)
 {
-	int r = 0;
+	int r;
 
 	if (!link.up)
 		return no_link(err, errlen);
 	spin_lock(&link.lock);
-	if (link.session.state == SESSION_IDLE)
-		r = session_open(&link.session, new_session_id(), arch_counter(), err, errlen);
+	r = offer_if_idle(err, errlen);
 	if (!r)
 		r = migrate_start(&link.session, vm, arch_counter(), err, errlen);
 	service();
