@@ -145,6 +145,17 @@ void arch_stage2_lookup(struct stage2 *s2, ipaddr_t ipa, struct s2_leaf *leaf);
  */
 int arch_stage2_protect_page(struct stage2 *s2, ipaddr_t ipa, unsigned int perms);
 /*
+ * Takes write permission from every mapping in [ipa, ipa + size), blocks
+ * whole (a write then faults: dirty tracking). No TLB maintenance: the caller
+ * ends a batch with arch_stage2_flush_tlb().
+ */
+void arch_stage2_write_protect(struct stage2 *s2, ipaddr_t ipa, uint64_t size);
+/*
+ * Drops every TLB entry of this stage 2's VMID on every CPU; from any CPU,
+ * whichever VM (if any) is loaded there.
+ */
+void arch_stage2_flush_tlb(const struct stage2 *s2);
+/*
  * Removes every mapping (for a VM reset) and frees the tables below the root once
  * the TLBs no longer hold them; the VM must be loaded on this CPU.
  */

@@ -14,6 +14,7 @@
 #include "hypercall/backdoor.h"
 #include "lib/format.h"
 #include "migrate/link.h"
+#include "migrate/migrate.h"
 
 static struct vm *find_vm(struct shell *sh, int argc, char **argv)
 {
@@ -62,14 +63,19 @@ static void vm_list(struct shell *sh, int argc, char **argv)
 	(void)argv;
 	shell_printf(sh, "%-12s %-12s %5s %9s %12s", "NAME", "STATE", "VCPUS", "MEMORY",
 		     "COUNTER HZ");
+	char line[160];
+
 	for (unsigned int i = 0; i < vm_count(); i++) {
 		const struct vm *vm = vm_get(i);
 
 		shell_printf(sh, "%-12s %-12s %5u %6lu MiB %12lu", vm->name,
-			     vm_state_name(vm_state(vm)), vm->config->vcpus,
-			     (unsigned long)(vm->config->memory_size >> 20),
+			     migrate_is_leaving(vm) ? "migrating" : vm_state_name(vm_state(vm)),
+			     vm->config->vcpus, (unsigned long)(vm->config->memory_size >> 20),
 			     (unsigned long)vtimer_scale(&vm->counter)->guest_hz);
 	}
+	migrate_status(line, sizeof(line));
+	if (line[0])
+		shell_printf(sh, "%s", line);
 }
 
 static void show_enclave(struct shell *sh, const struct vm *vm)

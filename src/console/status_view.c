@@ -9,6 +9,7 @@
 #include "console/status_view.h"
 #include "core/vm.h"
 #include "lib/format.h"
+#include "migrate/migrate.h"
 
 static const char *const short_states[] = {
 	[VM_EMPTY] = "empty",	[VM_RUNNING] = "run",	[VM_POWERED_OFF] = "off",
@@ -107,10 +108,16 @@ static void vm_rows(struct screen *s, unsigned int top, unsigned int last)
 		if (vm_state(vm) == VM_RUNNING)
 			uptime(up, sizeof(up), vm->started);
 		put(s, row++, 2, ATTR_NORMAL, "%-12s %-12s %5u %5lu MiB %10s %9lu %12lu", vm->name,
-		    vm_state_name(vm_state(vm)), vm->config->vcpus,
-		    (unsigned long)(vm->config->memory_size >> 20), up,
+		    migrate_is_leaving(vm) ? "migrating" : vm_state_name(vm_state(vm)),
+		    vm->config->vcpus, (unsigned long)(vm->config->memory_size >> 20), up,
 		    (unsigned long)(vm_state(vm) == VM_RUNNING ? host.rate[i] : 0),
 		    (unsigned long)vtimer_scale(&vm->counter)->guest_hz);
+	}
+	if (row <= last) {
+		char line[160];
+
+		migrate_status(line, sizeof(line));
+		put(s, row, 2, ATTR_NORMAL, "%s", line);
 	}
 }
 

@@ -12,6 +12,12 @@
 #define PERM_RW	 (S2_PERM_R | S2_PERM_W)
 #define PERM_RX	 (S2_PERM_R | S2_PERM_X)
 
+/* [ipa, ipa + len) of RAM is writable at stage 2 now, or was written for the guest. */
+static void note_written(struct vm_s2_locked s2, ipaddr_t ipa, uint64_t len)
+{
+	dirty_log_note(&s2.vm->dirty, ipa_diff(ipa, s2.vm->ram_ipa), len);
+}
+
 /* Cleans and invalidates for execution, and counts what it did. */
 static void maintain(struct vm_s2_locked s2, ipaddr_t page)
 {
@@ -42,9 +48,11 @@ static int map_fresh(struct vm_s2_locked s2, ipaddr_t ipa, bool exec, const stru
 	}
 	if (hole->size >= BLOCK_2M && vm_ram_contains(vm, block, BLOCK_2M)) {
 		vm->s2stats.block_maps++;
+		note_written(s2, block, BLOCK_2M);
 		return arch_stage2_map(&vm->s2, block, vm_ram_pa(vm, block), BLOCK_2M, PERM_RW);
 	}
 	vm->s2stats.page_maps++;
+	note_written(s2, page, PAGE);
 	return arch_stage2_map(&vm->s2, page, vm_ram_pa(vm, page), PAGE, PERM_RW);
 }
 
@@ -68,6 +76,7 @@ static bool emulate_store(struct vm_s2_locked s2, struct vcpu *vcpu, ipaddr_t ip
 	if (arch_vcpu_data_big_endian(vcpu))
 		value = esr_swap_bytes(value, size);
 	memcpy(dst, &value, size);
+	note_written(s2, ipa, size);
 	/* The guest may read it with its caches off: write it back to memory. */
 	arch_dcache_clean_inval_poc(dst, size);
 	maintain(s2, ipa_align_down(ipa, PAGE));
@@ -105,9 +114,14 @@ static int flip(struct vm_s2_locked s2, struct vcpu *vcpu, ipaddr_t ipa, bool ex
 			/* No syndrome to emulate with: let code and data share the page. */
 			vm->s2stats.mixed_pages++;
 			maintain(s2, page);
+			note_written(s2, page, PAGE);
 			return arch_stage2_protect_page(&vm->s2, page, PERM_RW | S2_PERM_X);
 		}
-		vm->s2stats.wx_to_rw++;
+		if (perms & S2_PERM_X)
+			vm->s2stats.wx_to_rw++;
+		else
+			vm->s2stats.dirty_faults++; /* write-protected by the dirty log */
+		note_written(s2, page, PAGE);
 		return arch_stage2_protect_page(&vm->s2, page, PERM_RW);
 	}
 	return 0; /* already fixed by another vCPU: just retry */
@@ -127,9 +141,11 @@ int stage2_host_write(struct vm_s2_locked s2, ipaddr_t ipa, uint64_t len)
 			continue;
 		/* As a guest store would: the next fetch faults and is maintained (W^X). */
 		vm->s2stats.wx_to_rw++;
+		note_written(s2, page, PAGE);
 		if (arch_stage2_protect_page(&vm->s2, page, PERM_RW))
 			return -1;
 	}
+	dirty_log_note_host(&vm->dirty, ipa_diff(ipa, vm->ram_ipa), len);
 	return 0;
 }
 
@@ -168,16 +184,21 @@ bool stage2_fault(struct vcpu *vcpu, ipaddr_t ipa, bool exec, uint64_t esr)
 size_t stage2_summary(const struct vm *vm, char *buf, size_t size)
 {
 	const struct stage2_stats *s = &vm->s2stats;
+	char dirty[40] = "";
 
+	/* Only a VM that took part in a migration has these: the reset line stays short. */
+	if (s->dirty_faults)
+		format(dirty, sizeof(dirty), ", %lu dirty-log faults",
+		       (unsigned long)s->dirty_faults);
 	return format_clamped(
 		buf, size,
 		"stage 2: %lu faults (%lu exec), %lu block and %lu page maps, "
 		"%lu pages cache-maintained (%lu needed none), W^X %lu to RW, %lu to RX, "
-		"%lu stores emulated, %lu mixed pages; %lu table pages (quota %lu)",
+		"%lu stores emulated, %lu mixed pages%s; %lu table pages (quota %lu)",
 		(unsigned long)s->faults, (unsigned long)s->exec_faults,
 		(unsigned long)s->block_maps, (unsigned long)s->page_maps,
 		(unsigned long)s->maintained, (unsigned long)s->maint_skipped,
 		(unsigned long)s->wx_to_rw, (unsigned long)s->wx_to_rx,
-		(unsigned long)s->emulated_stores, (unsigned long)s->mixed_pages,
+		(unsigned long)s->emulated_stores, (unsigned long)s->mixed_pages, dirty,
 		(unsigned long)vm->s2.table_pages, (unsigned long)vm->s2.table_quota);
 }

@@ -31,6 +31,7 @@ struct stage2_stats {
 	uint64_t wx_to_rx;	  /* written pages made executable again (after maintenance) */
 	uint64_t emulated_stores; /* stores into the page being executed, done by Skiff */
 	uint64_t mixed_pages;	  /* pages left writable and executable (no syndrome) */
+	uint64_t dirty_faults;	  /* writes to pages the dirty log protected */
 };
 
 /*

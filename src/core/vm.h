@@ -73,6 +73,7 @@
 #include "console/conbuf.h"
 #include "core/config.h"
 #include "core/cpu_profile.h"
+#include "core/dirty_log.h"
 #include "core/guestlog.h"
 #include "core/mmio.h"
 #include "core/stage2_fault.h"
@@ -159,7 +160,8 @@ struct vm {
 	ipaddr_t ram_ipa; /* guest RAM: one range in both spaces, IPA -> PA by vm_ram_pa() */
 	paddr_t ram_pa;
 	uint64_t ram_size;
-	uint64_t *ram_ready; /* one bit per 2 MiB block: zeroed and cleaned to PoC */
+	uint64_t *ram_ready;	/* one bit per 2 MiB block: zeroed and cleaned to PoC */
+	struct dirty_log dirty; /* on while a pre-copy migration runs (also under s2_lock) */
 	ipaddr_t entry_ipa;
 	ipaddr_t kernel_end; /* just past the kernel's footprint */
 	ipaddr_t dtb_ipa;    /* the guest's device tree, passed in x0 */

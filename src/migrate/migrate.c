@@ -3,16 +3,28 @@
 #include <string.h>
 
 #include "arch/arch.h"
+#include "core/dirty_log.h"
 #include "core/log.h"
+#include "core/mem.h"
 #include "core/vm.h"
 #include "lib/format.h"
 #include "migrate/migrate.h"
 #include "migrate/vmcapture.h"
 #include "migrate/wire.h"
 
-#define PROGRESS_S   1	/* a progress line at most this often */
-#define ANSWER_S     30 /* the longest either side waits for the other's next step */
-#define PUMP_FRAMES  16 /* frames sent per service, so that no call keeps its CPU long */
+#define PROGRESS_S  1  /* a progress line at most this often */
+#define ANSWER_S    30 /* the longest either side waits for the other's next step */
+#define PUMP_FRAMES 16 /* frames sent per service, so that no call keeps its CPU long */
+/*
+ * Pre-copy ends (the VM stops for the rest) when what is left would take the
+ * link this long at the last round's rate, or is this few pages; or when the
+ * guest writes as fast as the link carries: the set stopped shrinking for
+ * STALL_ROUNDS rounds, or MAX_ROUNDS went by.
+ */
+#define DOWNTIME_MS  20
+#define FEW_PAGES    32
+#define STALL_ROUNDS 3
+#define MAX_ROUNDS   30
 #define PAGE	     VMSTATE_PAGE_SIZE
 #define BLOCK	     (2ULL << 20) /* vm.c's RAM blocks, prepared (zeroed) on first use */
 #define ITEM_HEADER  0
@@ -32,7 +44,8 @@ enum role {
 	IDLE,
 	SRC_CONNECT,   /* waiting for the session to open */
 	SRC_OFFERED,   /* the offer sent, waiting for the answer */
-	SRC_FREEZING,  /* accepted: waiting for the vCPUs to leave their CPUs */
+	SRC_PRECOPY,   /* accepted: RAM going out while the VM runs, round by round */
+	SRC_FREEZING,  /* pre-copy done: waiting for the vCPUs to leave their CPUs */
 	SRC_SENDING,   /* the stream going out */
 	SRC_WAIT_DONE, /* all sent: waiting for the destination to confirm */
 	DST_RECEIVING, /* the VM built, its state coming in */
@@ -45,13 +58,23 @@ static struct {
 	struct vm *vm;
 	uint64_t hz, began, frozen_at, last_progress;
 	uint64_t waiting_since; /* when the wait for the peer's next step began */
+	uint64_t peer;		/* the other host's id */
 	/* Source: the stream's next item, the record being sent and the frame being filled. */
 	unsigned int item;
-	uint64_t page; /* the next page's index in RAM */
+	uint64_t page; /* where the search for the next page to send goes on */
 	size_t rec_len, rec_off;
 	size_t frame_len;
 	bool frame_full; /* a frame is waiting for room on the link */
 	uint64_t pages_total, pages_data, bytes;
+	/* Source: the pages still to send (a bitmap over RAM, dirty_log's layout), the rounds. */
+	uint64_t *send;
+	uint64_t send_words;
+	unsigned int round, stalled;
+	uint64_t round_pages, round_left, round_began, round_bytes, last_round_pages;
+	uint64_t resets; /* the VM's count of resets when it began: one more fails the move */
+	uint64_t now;
+	uint64_t pump_after; /* while the VM runs: no sending before this count */
+	uint64_t pump_ticks; /* the counter's ticks spent encoding and sending */
 	/* Destination: the record being assembled, what comes next. */
 	size_t have;
 	unsigned int expect;
@@ -77,6 +100,40 @@ bool migrate_busy(void)
 	return m.role != IDLE;
 }
 
+bool migrate_is_leaving(const struct vm *vm)
+{
+	enum role r = __atomic_load_n(&m.role, __ATOMIC_RELAXED);
+
+	return r != IDLE && r != DST_RECEIVING && __atomic_load_n(&m.vm, __ATOMIC_RELAXED) == vm;
+}
+
+void migrate_status(char *buf, size_t len)
+{
+	static const char *const doing[] = {
+		[SRC_CONNECT] = "opening a session",
+		[SRC_OFFERED] = "offered, waiting for the answer",
+		[SRC_PRECOPY] = "pre-copy, the VM running",
+		[SRC_FREEZING] = "stopping the VM",
+		[SRC_SENDING] = "the VM stopped, its state going",
+		[SRC_WAIT_DONE] = "all sent, waiting for the confirmation",
+	};
+	enum role r = __atomic_load_n(&m.role, __ATOMIC_RELAXED);
+	const struct vm *vm = __atomic_load_n(&m.vm, __ATOMIC_RELAXED);
+
+	if (r == IDLE || !vm)
+		format(buf, len, "%s", "");
+	else if (r == DST_RECEIVING)
+		format(buf, len, "migration: vm %s arriving from host %016lx: %lu pages taken",
+		       vm->name, (unsigned long)m.peer, (unsigned long)m.pages_total);
+	else
+		format(buf, len,
+		       "migration: vm %s to host %016lx: %s; round %u, %lu of %lu pages sent, "
+		       "%lu KiB on the link",
+		       vm->name, (unsigned long)m.peer, doing[r], m.round,
+		       (unsigned long)(m.round_pages - m.round_left), (unsigned long)m.round_pages,
+		       (unsigned long)(m.bytes >> 10));
+}
+
 static uint64_t ms_since(uint64_t then, uint64_t now)
 {
 	return m.hz ? (now - then) * 1000 / m.hz : 0;
@@ -95,6 +152,16 @@ static void send_refuse(struct session *s, const char *why)
 
 /* ---- source ---- */
 
+/* Ends the dirty log and frees the page set: the migration is over, either way. */
+static void source_release(void)
+{
+	if (m.vm->dirty.on)
+		dirty_log_stop(m.vm);
+	if (m.send)
+		mem_free(m.send, m.send_words * 8);
+	m.send = NULL;
+}
+
 /* The source's migration ends without moving the VM, which runs on here. */
 static void source_failed(struct session *s, const char *why, bool tell)
 {
@@ -102,6 +169,7 @@ static void source_failed(struct session *s, const char *why, bool tell)
 
 	if (tell)
 		send_refuse(s, why);
+	source_release();
 	if (__atomic_load_n(&vm->frozen, __ATOMIC_SEQ_CST))
 		vm_thaw(vm);
 	log_error("vm %s: migrate: failed: %s; the VM runs on here", vm->name, why);
@@ -129,6 +197,7 @@ int migrate_start(struct session *s, struct vm *vm, uint64_t now, char *err, siz
 	memset(&m.item, 0, sizeof(m) - offsetof(typeof(m), item));
 	m.vm = vm;
 	m.began = now;
+	m.resets = vm->reset_mem.resets;
 	m.session = s->id; /* 0 until the session opens; set again with the offer */
 	m.role = SRC_CONNECT;
 	log_info("vm %s: migrate: %lu MiB, %u vCPU(s), cpu-profile %s; offering it", vm->name,
@@ -150,6 +219,7 @@ static void send_offer(struct session *s, uint64_t now)
 	n = vmstate_machine_encode(frame, sizeof(frame), &image.machine);
 	n += vmstate_counter_encode(frame + n, sizeof(frame) - n, &c);
 	m.session = s->id;
+	m.peer = s->peer_host;
 	if (session_send(s, MIG_T_OFFER, frame, (uint16_t)n, err, sizeof(err))) {
 		source_failed(s, err, false);
 		return;
@@ -158,30 +228,68 @@ static void send_offer(struct session *s, uint64_t now)
 	m.role = SRC_OFFERED;
 }
 
-/* The next page run to send: up to 15 pages within one prepared RAM block; false at the end. */
+/*
+ * The next run of pages to send: up to VMSTATE_PAGES_MAX consecutive pages of
+ * the set, taken out of it; false when the set is empty.
+ */
 static bool next_pages(uint64_t *first, unsigned int *count)
 {
-	struct vm *vm = m.vm;
-	uint64_t pages = vm->ram_size / PAGE, per_block = BLOCK / PAGE;
+	uint64_t pages = m.vm->ram_size / PAGE, p = m.page;
+	unsigned int n = 0;
 
-	while (m.page < pages) {
-		uint64_t b = m.page / per_block;
-		uint64_t end = (b + 1) * per_block < pages ? (b + 1) * per_block : pages;
+	while (p < pages && !(m.send[p / 64] >> (p % 64))) {
+		p = (p / 64 + 1) * 64; /* nothing more in this word */
+	}
+	while (p < pages && !(m.send[p / 64] & (1UL << (p % 64))))
+		p++;
+	if (p >= pages) {
+		m.page = pages;
+		return false;
+	}
+	while (p + n < pages && n < VMSTATE_PAGES_MAX &&
+	       (m.send[(p + n) / 64] & (1UL << ((p + n) % 64)))) {
+		m.send[(p + n) / 64] &= ~(1UL << ((p + n) % 64));
+		n++;
+	}
+	/* A guest with its caches off wrote past them: nothing stale may be read. */
+	arch_dcache_clean_inval_poc(pa_ptr(pa_add(m.vm->ram_pa, p * PAGE)), (uint64_t)n * PAGE);
+	*first = p;
+	*count = n;
+	m.page = p + n;
+	return true;
+}
 
-		/* A block never used was never zeroed: nothing of it reached the guest. */
-		if (!(vm->ram_ready[b / 64] & (1UL << (b % 64)))) {
-			m.page = end;
-			continue;
-		}
-		if (m.page % per_block == 0)
-			arch_dcache_clean_inval_poc(pa_ptr(pa_add(vm->ram_pa, b * BLOCK)),
-						    (end - b * per_block) * PAGE);
-		*first = m.page;
-		*count = (unsigned int)(end - m.page < VMSTATE_PAGES_MAX ? end - m.page
-									 : VMSTATE_PAGES_MAX);
-		m.page += *count;
+static void progress(uint64_t now, bool force);
+
+/*
+ * The round's pages are all on their way: collects what the guest wrote
+ * meanwhile and decides. True: another round; false: the VM is being stopped
+ * for the rest.
+ */
+static bool round_end(void)
+{
+	uint64_t now = m.now, ms = ms_since(m.round_began, now);
+	uint64_t dirty = dirty_log_collect(m.vm, m.send, false);
+	uint64_t per_ms = ms ? m.round_bytes / ms : m.round_bytes;
+
+	progress(now, true);
+	m.stalled = dirty >= m.last_round_pages ? m.stalled + 1 : 0;
+	m.last_round_pages = m.round_pages;
+	if (dirty > FEW_PAGES && dirty * PAGE > per_ms * DOWNTIME_MS && m.stalled < STALL_ROUNDS &&
+	    m.round + 1 < MAX_ROUNDS) {
+		m.round++;
+		m.round_pages = m.round_left = dirty;
+		m.round_began = now;
+		m.round_bytes = 0;
+		m.page = 0;
 		return true;
 	}
+	log_info("vm %s: migrate: %lu pages written during round %u; stopping the VM for them "
+		 "and its state",
+		 m.vm->name, (unsigned long)dirty, m.round);
+	m.frozen_at = now;
+	vm_freeze(m.vm);
+	m.role = SRC_FREEZING;
 	return false;
 }
 
@@ -228,14 +336,16 @@ static size_t next_record(void)
 	if (i == ITEM_GINFO)
 		return vmstate_guestinfo_encode(rec, sizeof(rec), &im->guestinfo);
 	m.item = ITEM_PAGES; /* pages until there are none */
-	if (!next_pages(&first, &count))
-		return 0;
+	while (!next_pages(&first, &count))
+		if (m.role != SRC_PRECOPY || !round_end())
+			return 0;
 	{
 		size_t n =
 			vmstate_pages_encode(rec, sizeof(rec), ipa_addr(vm->ram_ipa) + first * PAGE,
 					     count, pa_ptr(pa_add(vm->ram_pa, first * PAGE)));
 
 		m.pages_total += count;
+		m.round_left -= count < m.round_left ? count : m.round_left;
 		/* A data page takes a kind byte and the page, a zero page the kind byte. */
 		m.pages_data += (n - VMSTATE_REC_HDR - 12 - count) / PAGE;
 		return n;
@@ -265,27 +375,34 @@ static bool fill_frame(uint16_t limit)
 
 static void progress(uint64_t now, bool force)
 {
-	uint64_t ms = ms_since(m.frozen_at, now);
+	uint64_t ms = ms_since(m.round_began, now), sent = m.round_pages - m.round_left;
+	uint64_t per_s = ms ? m.round_bytes * 1000 / ms : 0;
+	char rate[64] = "";
 
 	if (!force && ms_since(m.last_progress, now) < PROGRESS_S * 1000)
 		return;
 	m.last_progress = now;
-	log_info("vm %s: migrate: round 0 (stop-and-copy): %lu pages sent (%lu with data), "
-		 "%lu KiB on the link, %lu KiB/s",
-		 m.vm->name, (unsigned long)m.pages_total, (unsigned long)m.pages_data,
-		 (unsigned long)(m.bytes >> 10),
-		 (unsigned long)(ms ? (m.bytes >> 10) * 1000 / ms : 0));
+	if (per_s)
+		format(rate, sizeof(rate), ", %lu KiB/s", (unsigned long)(per_s >> 10));
+	if (per_s && m.round_left)
+		format(rate + strlen(rate), sizeof(rate) - strlen(rate), ", about %lu s left",
+		       (unsigned long)(m.round_left * PAGE / per_s + 1));
+	log_info("vm %s: migrate: round %u%s: %lu of %lu pages sent, %lu KiB on the link%s",
+		 m.vm->name, m.round, m.role == SRC_SENDING ? " (VM stopped)" : "",
+		 (unsigned long)sent, (unsigned long)m.round_pages, (unsigned long)(m.bytes >> 10),
+		 rate);
 }
 
-/* Sends frames while the link has room. */
-static void pump(struct session *s, uint64_t now)
+/* Up to PUMP_FRAMES frames of the stream, then END when it is over; stops when the link is full. */
+static void pump_frames(struct session *s, uint16_t limit, char *err, size_t errlen)
 {
-	uint16_t limit = session_payload_limit(s);
-	char err[120];
+	uint64_t now = m.now;
 
 	for (unsigned int k = 0; k < PUMP_FRAMES; k++) {
 		if (!m.frame_full && !fill_frame(limit)) {
-			if (session_send(s, MIG_T_END, NULL, 0, err, sizeof(err)))
+			if (m.role != SRC_SENDING)
+				return; /* pre-copy over: the VM is stopping */
+			if (session_send(s, MIG_T_END, NULL, 0, err, errlen))
 				return; /* no room: next time */
 			progress(now, true);
 			m.waiting_since = now;
@@ -293,13 +410,79 @@ static void pump(struct session *s, uint64_t now)
 			return;
 		}
 		m.frame_full = true;
-		if (session_send(s, MIG_T_DATA, frame, (uint16_t)m.frame_len, err, sizeof(err)))
+		if (session_send(s, MIG_T_DATA, frame, (uint16_t)m.frame_len, err, errlen))
 			return;
 		m.bytes += m.frame_len + WIRE_HDRS;
+		m.round_bytes += m.frame_len + WIRE_HDRS;
 		m.frame_len = 0;
 		m.frame_full = false;
 	}
+}
+
+/*
+ * Sends frames while the link has room. While the VM runs (pre-copy), at most
+ * half the time of the link's CPU, which may be one of the VM's: after each
+ * call, as long again without.
+ */
+static void pump(struct session *s, uint64_t now)
+{
+	uint16_t limit = session_payload_limit(s);
+	char err[120];
+
+	uint64_t begin = arch_counter();
+
+	if (m.role == SRC_PRECOPY && begin < m.pump_after)
+		return;
+	m.now = now;
+	pump_frames(s, limit, err, sizeof(err));
+	{
+		uint64_t end = arch_counter();
+
+		m.pump_ticks += end - begin;
+		if (m.role == SRC_PRECOPY)
+			m.pump_after = end + (end - begin);
+	}
 	progress(now, false);
+}
+
+/* Accepted: the dirty log on, the first round (every page the guest was given) begins. */
+static void start_precopy(struct session *s, uint64_t now)
+{
+	struct vm *vm = m.vm;
+
+	if (dirty_log_start(vm) || !(m.send = mem_alloc(vm->dirty.words * 8, 8))) {
+		source_failed(s, "no host memory for the dirty-page bitmaps", true);
+		return;
+	}
+	m.send_words = vm->dirty.words;
+	m.round_pages = m.round_left = dirty_log_collect(vm, m.send, false);
+	m.round_began = m.last_progress = now;
+	m.item = ITEM_PAGES;
+	m.role = SRC_PRECOPY;
+	log_info("vm %s: migrate: accepted; round 0: %lu pages while the VM runs", vm->name,
+		 (unsigned long)m.round_pages);
+}
+
+/* Stopped: the state captured, what the last round left and Skiff wrote added to the set. */
+static void capture(uint64_t now)
+{
+	struct vm *vm = m.vm;
+	uint64_t pages;
+
+	vmcapture_save(vm, &image);
+	pages = dirty_log_collect(vm, m.send, true);
+	dirty_log_stop(vm);
+	m.round++;
+	m.round_pages = m.round_left = pages;
+	m.round_began = now;
+	m.round_bytes = 0;
+	m.item = ITEM_HEADER;
+	m.page = 0;
+	log_info("vm %s: migrate: stopped after %u round(s), off its CPUs in %lu ms; sending its "
+		 "state and %lu pages",
+		 vm->name, m.round, (unsigned long)ms_since(m.frozen_at, now),
+		 (unsigned long)pages);
+	m.role = SRC_SENDING;
 }
 
 static void source_service(struct session *s, uint64_t now)
@@ -325,13 +508,19 @@ static void source_service(struct session *s, uint64_t now)
 			      true);
 		return;
 	}
-	if (m.role == SRC_FREEZING && vm_unloaded(m.vm)) {
-		vmcapture_save(m.vm, &image);
-		log_info("vm %s: migrate: frozen %lu ms after the offer; sending its state",
-			 m.vm->name, (unsigned long)ms_since(m.began, now));
-		m.role = SRC_SENDING;
+	if ((m.role == SRC_PRECOPY || m.role == SRC_FREEZING) && vm_state(m.vm) != VM_RUNNING) {
+		source_failed(s, "the VM stopped during the pre-copy", true);
+		return;
 	}
-	if (m.role == SRC_SENDING)
+	if (m.role == SRC_FREEZING && vm_unloaded(m.vm)) {
+		/* A reset rewrote RAM behind the dirty log (its images): start again instead. */
+		if (m.vm->reset_mem.resets != m.resets) {
+			source_failed(s, "the VM was reset during the pre-copy", true);
+			return;
+		}
+		capture(now);
+	}
+	if (m.role == SRC_PRECOPY || m.role == SRC_SENDING)
 		pump(s, now);
 }
 
@@ -352,18 +541,20 @@ static void source_deliver(struct session *s, uint8_t type, const uint8_t *p, ui
 		   vm_state(m.vm) != VM_RUNNING) {
 		source_failed(s, "the VM stopped before it could move", true);
 	} else if (type == MIG_T_ACCEPT && m.role == SRC_OFFERED && !len) {
-		m.frozen_at = now;
-		m.last_progress = now;
-		vm_freeze(m.vm);
-		m.role = SRC_FREEZING;
+		start_precopy(s, now);
 	} else if (type == MIG_T_DONE && m.role == SRC_WAIT_DONE && !len) {
 		struct vm *vm = m.vm;
 
-		log_info("vm %s: migrate: moved to host %016lx: 1 round, %lu pages (%lu with data, "
-			 "%lu zero), %lu bytes on the link, downtime %lu ms",
-			 vm->name, (unsigned long)s->peer_host, (unsigned long)m.pages_total,
-			 (unsigned long)m.pages_data, (unsigned long)(m.pages_total - m.pages_data),
-			 (unsigned long)m.bytes, (unsigned long)ms_since(m.frozen_at, now));
+		log_info("vm %s: migrate: moved to host %016lx: %u rounds, %lu pages (%lu with "
+			 "data, %lu zero), %lu bytes on the link, downtime %lu ms, %lu ms in all, "
+			 "%lu us of it sending",
+			 vm->name, (unsigned long)s->peer_host, m.round + 1,
+			 (unsigned long)m.pages_total, (unsigned long)m.pages_data,
+			 (unsigned long)(m.pages_total - m.pages_data), (unsigned long)m.bytes,
+			 (unsigned long)ms_since(m.frozen_at, now),
+			 (unsigned long)ms_since(m.began, now),
+			 (unsigned long)(m.hz ? m.pump_ticks * 1000000 / m.hz : 0));
+		source_release();
 		m.role = IDLE;
 		vm_migrated_away(vm);
 	} else {
@@ -443,6 +634,7 @@ static void take_offer(struct session *s, const uint8_t *p, uint16_t len, uint64
 	}
 	memset(&m.item, 0, sizeof(m) - offsetof(typeof(m), item));
 	m.session = s->id;
+	m.peer = s->peer_host;
 	m.began = now;
 	m.waiting_since = now;
 	m.role = DST_RECEIVING;
@@ -480,7 +672,11 @@ static void take_pages(const struct vmstate_pages *pg)
 		m.pages_data += pg->data[i] != NULL;
 }
 
-/* One whole record of the stream, in the order the source sends them. 0, or -1 with @err. */
+/*
+ * One whole record of the stream: memory records at any point (pre-copy rounds
+ * come before the state, the last pages after it), the others in the order
+ * the source sends them. 0, or -1 with @err.
+ */
 static int take_record(size_t len, char *err, size_t errlen)
 {
 	struct vm *vm = m.vm;
@@ -488,6 +684,15 @@ static int take_record(size_t len, char *err, size_t errlen)
 	unsigned int n = vm->nvcpus, e = m.expect;
 	uint32_t index;
 
+	if (vmstate_record_tag(rec) == VMSTATE_T_PAGES) {
+		struct vmstate_pages pg;
+
+		if (vmstate_pages_decode(rec, len, ipa_addr(vm->ram_ipa), vm->ram_size, &pg, err,
+					 errlen))
+			return -1;
+		take_pages(&pg);
+		return 0;
+	}
 	if (e == 0) {
 		struct vmstate_header h;
 
@@ -537,13 +742,9 @@ static int take_record(size_t len, char *err, size_t errlen)
 		if (vmstate_guestinfo_decode(rec, len, &im->guestinfo, err, errlen))
 			return -1;
 	} else {
-		struct vmstate_pages pg;
-
-		if (vmstate_pages_decode(rec, len, ipa_addr(vm->ram_ipa), vm->ram_size, &pg, err,
-					 errlen))
-			return -1;
-		take_pages(&pg);
-		return 0; /* pages until the end */
+		format(err, errlen, "a record of tag 0x%04x after the VM's state was complete",
+		       vmstate_record_tag(rec));
+		return -1;
 	}
 	m.expect++;
 	return 0;

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Moving a VM to another Skiff host over the link's session, stop-and-copy
+ * Moving a VM to another Skiff host over the link's session, pre-copy
  * (docs/migration.md, "vm migrate"). The source offers the VM (its machine
  * record: CPU profile, RAM, vCPUs, counter), the destination checks it can
- * run it and builds it, the source freezes the VM and sends its state and
- * memory, the destination checks all of it, starts the VM and confirms, and
- * only then does the source let its copy go. Any failure before the
+ * run it and builds it, the source sends its memory while it runs, round
+ * after round of what it wrote (core/dirty_log.h), then freezes it and sends
+ * the last pages and its state, the destination checks all of it, starts the
+ * VM and confirms, and only then does the source let its copy go. Any failure before the
  * confirmation (a refusal, a malformed stream, the session ending) thaws the
  * source's VM and frees whatever the destination had built.
  *
@@ -51,5 +52,13 @@ void migrate_service(struct session *s, uint64_t now);
 
 /* True while a migration (either way) is under way. */
 bool migrate_busy(void);
+
+/*
+ * For vm list and the status view, from any CPU without the link's lock (a
+ * moment old): whether @vm is leaving by a migration under way, and one line
+ * on that migration ("" when none is under way).
+ */
+bool migrate_is_leaving(const struct vm *vm);
+void migrate_status(char *buf, size_t len);
 
 #endif

@@ -90,8 +90,9 @@ void vmcapture_save(struct vm *vm, struct vm_image *img)
 
 	arch_cpu_features(&f);
 	vmcapture_machine(vm, &img->machine);
+	/* SVE state only where the guest sees SVE: its profile may hide the host's. */
 	for (unsigned int i = 0; i < vm->nvcpus; i++)
-		vmstate_vcpu_capture(&vm->vcpus[i], f.sve != 0, &img->vcpus[i]);
+		vmstate_vcpu_capture(&vm->vcpus[i], f.sve && !vm->cpu.no_sve, &img->vcpus[i]);
 	save_counter(vm, &img->counter);
 	vgic_save(vm, &img->gic, img->gic_cpus);
 	save_devices(vm, img);

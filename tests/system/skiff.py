@@ -243,10 +243,11 @@ class Host:
 
 @contextlib.contextmanager
 def linked_hosts(vms_a, vms_b, cpu=("max", "max"), smp=2, limit=600, timeout=60,
-                 when_idle="poweroff", roots=("", "")):
+                 when_idle="poweroff", roots=("", ""), ecv=(False, False)):
     """Two Skiff hosts whose links meet in a relay (tests/system/relay.py): yields
     (host a, host b, relay) once both have booted; both QEMUs are killed at the end.
-    @roots: more root properties of each host's configuration."""
+    @roots: more root properties of each host's configuration; @ecv: which host runs on
+    the newer QEMU (FEAT_ECV on `max`, its counter at 1 GHz)."""
     from relay import Relay
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -256,10 +257,13 @@ def linked_hosts(vms_a, vms_b, cpu=("max", "max"), smp=2, limit=600, timeout=60,
                 d = os.path.join(tmp, name)
                 os.mkdir(d)
                 dts = config_dts(vms, when_idle=when_idle, root=roots[i])
-                cmd = qemu_command(compile_config(dts, d), cpu=cpu[i], smp=smp,
+                cmd = qemu_command(compile_config(dts, d), cpu=cpu[i], smp=smp, ecv=ecv[i],
                                    link=os.path.join(d, "link.sock"), link_mac=LINK_MACS[i],
                                    extra=["-append", "skiff.console=plain"])
                 child = stack.enter_context(qemu_session(cmd, limit=limit, timeout=timeout))
+                if os.environ.get("SKIFF_HOST_LOGS"):  # a directory: each host's output there
+                    child.logfile_read = stack.enter_context(open(os.path.join(
+                        os.environ["SKIFF_HOST_LOGS"], f"host-{name}.log"), "w"))
                 hosts.append(Host(name, child))
             for h in hosts:
                 h.expect(r"link: virtio-net at 0x[0-9a-f]+, MAC")

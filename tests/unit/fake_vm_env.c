@@ -72,6 +72,12 @@ void s2_tlb_flush_vmid(void)
 	env.free_at_flush = mem_free_bytes();
 }
 
+void arch_stage2_flush_tlb(const struct stage2 *s2)
+{
+	(void)s2;
+	env.tlb_vmid_flushes++;
+}
+
 void s2_publish(void)
 {
 }

@@ -154,6 +154,24 @@ int arch_stage2_protect_page(struct stage2 *s2, ipaddr_t ipa, unsigned int perms
 	return 0;
 }
 
+void arch_stage2_write_protect(struct stage2 *s2, ipaddr_t ipa, uint64_t size)
+{
+	struct pgtable pt = as_pgtable(s2);
+	uint64_t ia = ipa_addr(ipa), end = ia + size;
+
+	while (ia < end) {
+		unsigned int level;
+		uint64_t *e = pgtable_walk(&pt, ia, &level);
+		uint64_t span = pgtable_level_size(level);
+
+		/* Only the permission changes: no break-before-make needed (single-copy atomic). */
+		if ((*e & PTE_VALID) && (*e & S2_AP_W))
+			__atomic_store_n(e, *e & ~S2_AP_W, __ATOMIC_RELAXED);
+		ia = (ia & ~(span - 1)) + span;
+	}
+	s2_publish();
+}
+
 static void flush_vmid(void *ctx)
 {
 	(void)ctx;

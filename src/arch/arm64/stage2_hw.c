@@ -29,6 +29,23 @@ void s2_tlb_flush_vmid(void)
 	isb();
 }
 
+void arch_stage2_flush_tlb(const struct stage2 *s2)
+{
+	uint64_t vttbr = read_sysreg(vttbr_el2);
+
+	/*
+	 * TLBI by VMID takes VTTBR_EL2's: borrow it. EL2 runs with interrupts
+	 * masked, so no guest entry comes in between.
+	 */
+	dsb(ishst);
+	write_sysreg(vttbr_el2, (uint64_t)s2->root | ((uint64_t)s2->vmid << 48));
+	isb();
+	__asm__ volatile("tlbi vmalls12e1is" ::: "memory");
+	dsb(ish);
+	write_sysreg(vttbr_el2, vttbr);
+	isb();
+}
+
 void s2_publish(void)
 {
 	dsb(ishst);
