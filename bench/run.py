@@ -26,6 +26,7 @@ from skiff import (BUILD, TOP, Vm, boot, compile_config, config_dts, qemu_comman
                    qemu_session)
 from tmux import Terminal  # noqa: E402
 
+from migration import bench_migration  # noqa: E402
 from peers import SYSTEMS as PEER_SYSTEMS, TITLES as PEER_TITLES, bench_peers  # noqa: E402
 
 RESULTS = os.path.join(TOP, "bench", "results.json")
@@ -680,6 +681,7 @@ def main():
                "cpu": bench_cpu, "linux": bench_linux_boot, "acpi": bench_acpi,
                "consoles": bench_acpi_consoles,
                "time": bench_time_linux, "console": bench_console, "peers": bench_peers,
+               "migrate": bench_migration,
                "fuzz_guest": bench_fuzz_guest}
     rows = []
     for name, fn in benches.items():

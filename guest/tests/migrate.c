@@ -6,7 +6,8 @@
  * physical timer far ahead, says "ready", and waits with its registers held
  * until the virtual timer fires, reading its counter at every wake: in WFI, or
  * with busy=N (KiB) rewriting that much RAM after the fill over and over, each
- * pass with its own values, which is what a pre-copy must keep up with. Then it
+ * pass with its own values, which is what a pre-copy must keep up with (touch=N
+ * MiB after those only reads them: RAM given to the guest, all zero). Then it
  * checks what the move must have kept: the registers, the memory's checksum,
  * the pending SPI, the physical timer's registers, the counter's frequency, a
  * timer that did not fire before its deadline, a counter that never went back,
@@ -156,6 +157,8 @@ void main_test(void)
 	write_sysreg(cntp_cval_el0, pcval);
 	write_sysreg(cntp_ctl_el0, CTL_ENABLE);
 	isb();
+	for (uint64_t off = 0; off < (bootarg_u64("touch", 0) << 20); off += 4096)
+		(void)w[fill_words + busy_words + off / 8];
 	report_info("migrate: ready, counter at %lu Hz, timer due at %lu", freq, cval);
 	if (busy_words)
 		back = busy_with_registers(regs, w + fill_words, busy_words, &wakes, &seen);

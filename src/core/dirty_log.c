@@ -61,14 +61,15 @@ void dirty_log_stop(struct vm *vm)
 static void protect_word(struct vm *vm, uint64_t w, uint64_t bits)
 {
 	while (bits) {
-		unsigned int first = (unsigned int)__builtin_ctzl(bits);
-		uint64_t run = bits >> first;
-		unsigned int n = ~run ? (unsigned int)__builtin_ctzl(~run) : 64;
+		unsigned int first = (unsigned int)__builtin_ctzl(bits), end = first + 1;
 
+		while (end < 64 && (bits >> end) & 1)
+			end++;
 		arch_stage2_write_protect(&vm->s2,
 					  ipa_add(vm->ram_ipa, (w * 64 + first) * DIRTY_LOG_PAGE),
-					  n * DIRTY_LOG_PAGE);
-		bits = n + first >= 64 ? 0 : bits & ~(((1UL << n) - 1) << first);
+					  (end - first) * DIRTY_LOG_PAGE);
+		/* Nothing below the run is set any more. */
+		bits = end < 64 ? bits & (~0UL << end) : 0;
 	}
 }
 

@@ -243,11 +243,12 @@ class Host:
 
 @contextlib.contextmanager
 def linked_hosts(vms_a, vms_b, cpu=("max", "max"), smp=2, limit=600, timeout=60,
-                 when_idle="poweroff", roots=("", ""), ecv=(False, False)):
+                 when_idle="poweroff", roots=("", ""), ecv=(False, False), extra=((), ())):
     """Two Skiff hosts whose links meet in a relay (tests/system/relay.py): yields
     (host a, host b, relay) once both have booted; both QEMUs are killed at the end.
     @roots: more root properties of each host's configuration; @ecv: which host runs on
-    the newer QEMU (FEAT_ECV on `max`, its counter at 1 GHz)."""
+    the newer QEMU (FEAT_ECV on `max`, its counter at 1 GHz); @extra: more QEMU arguments
+    of each host; @smp: a number, or one for each host."""
     from relay import Relay
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -257,9 +258,10 @@ def linked_hosts(vms_a, vms_b, cpu=("max", "max"), smp=2, limit=600, timeout=60,
                 d = os.path.join(tmp, name)
                 os.mkdir(d)
                 dts = config_dts(vms, when_idle=when_idle, root=roots[i])
-                cmd = qemu_command(compile_config(dts, d), cpu=cpu[i], smp=smp, ecv=ecv[i],
+                cmd = qemu_command(compile_config(dts, d), cpu=cpu[i], ecv=ecv[i],
+                                   smp=smp[i] if isinstance(smp, tuple) else smp,
                                    link=os.path.join(d, "link.sock"), link_mac=LINK_MACS[i],
-                                   extra=["-append", "skiff.console=plain"])
+                                   extra=["-append", "skiff.console=plain", *extra[i]])
                 child = stack.enter_context(qemu_session(cmd, limit=limit, timeout=timeout))
                 if os.environ.get("SKIFF_HOST_LOGS"):  # a directory: each host's output there
                     child.logfile_read = stack.enter_context(open(os.path.join(

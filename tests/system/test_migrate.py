@@ -146,6 +146,21 @@ def test_precopy_keeps_up_with_a_busy_guest():
         tap_all_ok(b, checks=9)
 
 
+def test_a_256_mib_vm_moves():
+    """A 256 MiB VM with 64 MiB filled: every page and the checksum over all of it arrive
+    (the pre-copy's bitmaps and rounds at the size of a Linux VM)."""
+    vm = Vm("mig", "migrate", memory=256 << 20, extra='bootargs = "wait=40 fill=64";')
+    with linked_hosts([vm], [Vm("clock", "clock", extra='bootargs = "idle=1";')],
+                      when_idle="wait", roots=("", ACCEPT)) as (a, b, _):
+        a.expect(r"mig\| # migrate: ready", timeout=120)
+        a.shell("vm migrate mig", r"vm mig: migration under way")
+        m = a.expect(r"vm mig: migrate: moved to host [0-9a-f]{16}: \d+ rounds, (\d+) pages "
+                     r"\((\d+) with data", timeout=120)
+        assert int(m.group(2)) >= 64 * 256, "the 64 MiB filled went as data pages"
+        b.expect(r"mig\| # migrate: timer fired at \d+ after \d+ wakes", timeout=120)
+        tap_all_ok(b)
+
+
 def test_malformed_stream(hosts):
     """The header record (first of the state, after the memory rounds) says format 2.0,
     its frame's link checksum made right again: the destination refuses the stream naming
