@@ -126,9 +126,10 @@ def page_costs():
     runs = {}
     with linked_hosts(vms, [Vm("clock", "clock", extra='bootargs = "idle=1";')],
                       when_idle="wait", roots=("", ACCEPT), smp=(1, 2), limit=900,
-                      timeout=300, extra=(["-icount", "shift=0"], [])) as (a, b, _):
-        for vm in vms:
-            a.expect(rf"{vm.name}\| # migrate: ready", timeout=300)
+                      timeout=300, extra=(["-icount", "shift=0", "-rtc", "clock=vm"], [])) as (a, b, _):
+        ready = set()
+        while len(ready) < len(vms):  # in whichever order they get there
+            ready.add(a.expect(r"(\w+)\| # migrate: ready", timeout=300).group(1))
         for vm in vms:
             a.shell(f"vm migrate {vm.name}", rf"vm {vm.name}: migration under way")
             runs[vm.name] = summary(a.expect(SUMMARY, timeout=300))

@@ -202,6 +202,8 @@ static void start_vm(struct shell *sh, struct vm *vm, int argc, char **argv)
 	(void)argv;
 	if (vm_state(vm) == VM_RUNNING)
 		shell_printf(sh, "vm %s is running already (vm reset restarts it)", vm->name);
+	else if (vm_start_held(vm))
+		shell_printf(sh, "vm %s: held since it arrived, running now", vm->name);
 	else if (!vm_request_reset(vm))
 		shell_printf(sh,
 			     "vm %s cannot start: it failed to build (the log says why), moved "

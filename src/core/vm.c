@@ -591,7 +591,7 @@ static bool stop_locked(struct vm_locked locked, enum vm_state state)
 {
 	struct vm *vm = locked.vm;
 
-	if (vm_state(vm) != VM_RUNNING)
+	if (vm_state(vm) != VM_RUNNING && vm_state(vm) != VM_HELD)
 		return false;
 	if (vm->enclave)
 		__atomic_store_n(&vm->scrub_pending, true, __ATOMIC_SEQ_CST);
@@ -860,6 +860,7 @@ const char *vm_state_name(enum vm_state state)
 		[VM_CRASHED] = "crashed",
 		[VM_FAILED] = "failed",
 		[VM_MIGRATED] = "migrated away",
+		[VM_HELD] = "held",
 	};
 
 	return names[state];
@@ -879,7 +880,7 @@ bool vm_all_stopped(void)
 	unsigned int i;
 
 	for (i = 0; i < nvms; i++)
-		if (vm_state(&vms[i]) == VM_RUNNING ||
+		if (vm_state(&vms[i]) == VM_RUNNING || vm_state(&vms[i]) == VM_HELD ||
 		    __atomic_load_n(&vms[i].scrub_pending, __ATOMIC_SEQ_CST))
 			return false;
 	return true;
@@ -953,20 +954,59 @@ struct vm *vm_incoming_build(const struct vm_config *c, char *err, size_t errlen
 	return vm;
 }
 
-void vm_incoming_start(struct vm *vm, const bool *on)
+/* Runs the vCPUs @on says: the VM is in the table already. */
+static void run_arrived(struct vm_locked locked, const bool *on)
 {
-	struct vm_locked locked = vm_lock(vm);
+	struct vm *vm = locked.vm;
 
 	for (unsigned int i = 0; i < vm->nvcpus; i++)
 		vcpu_set_state(locked, &vm->vcpus[i], on[i] ? VCPU_RUNNABLE : VCPU_OFF);
 	vm->started = arch_counter();
 	vm_set_state(locked, VM_RUNNING);
-	vm_unlock(&locked);
-	/* In the table now: the schedulers of every CPU see it from here on. */
-	__atomic_store_n(&nvms, nvms + 1, __ATOMIC_RELEASE);
+}
+
+static void kick_arrived(struct vm *vm, const bool *on)
+{
 	for (unsigned int i = 0; i < vm->nvcpus; i++)
 		if (on[i] && vm->vcpus[i].pcpu != arch_cpu_index())
 			ipi_send(vm->vcpus[i].pcpu, IPI_RESCHED);
+}
+
+void vm_incoming_start(struct vm *vm, const bool *on)
+{
+	struct vm_locked locked = vm_lock(vm);
+
+	run_arrived(locked, on);
+	vm_unlock(&locked);
+	/* In the table now: the schedulers of every CPU see it from here on. */
+	__atomic_store_n(&nvms, nvms + 1, __ATOMIC_RELEASE);
+	kick_arrived(vm, on);
+}
+
+void vm_incoming_hold(struct vm *vm, const bool *on)
+{
+	struct vm_locked locked = vm_lock(vm);
+
+	for (unsigned int i = 0; i < vm->nvcpus; i++) {
+		vm->held_on[i] = on[i];
+		vcpu_set_state(locked, &vm->vcpus[i], VCPU_OFF);
+	}
+	vm_set_state(locked, VM_HELD);
+	vm_unlock(&locked);
+	__atomic_store_n(&nvms, nvms + 1, __ATOMIC_RELEASE);
+}
+
+bool vm_start_held(struct vm *vm)
+{
+	struct vm_locked locked = vm_lock(vm);
+	bool held = vm_state(vm) == VM_HELD;
+
+	if (held)
+		run_arrived(locked, vm->held_on);
+	vm_unlock(&locked);
+	if (held)
+		kick_arrived(vm, vm->held_on);
+	return held;
 }
 
 void vm_incoming_abort(struct vm *vm)

@@ -110,6 +110,7 @@ enum vm_state {
 	VM_CRASHED,
 	VM_FAILED,   /* could not be created */
 	VM_MIGRATED, /* moved to another host (vm migrate): its memory given back */
+	VM_HELD,     /* arrived, but the source's last word did not: runs on `vm start` */
 };
 
 struct vcpu {
@@ -199,6 +200,7 @@ struct vm {
 	 * running one leaves its CPU at its next exit (vm_freeze, vm_thaw).
 	 */
 	bool frozen;
+	bool held_on[VM_MAX_VCPUS]; /* VM_HELD: the vCPUs that were on when it left the source */
 	bool reset_requested;  /* by the operator: the next vCPU to run carries it out (atomic) */
 	uint64_t traps_logged; /* one bit per ESR EC: unhandled traps already reported */
 	/*
@@ -358,6 +360,12 @@ void vm_migrated_away(struct vm *vm);
  */
 struct vm *vm_incoming_build(const struct vm_config *c, char *err, size_t errlen);
 void vm_incoming_start(struct vm *vm, const bool *on);
+/*
+ * Or vm_incoming_hold() puts it in the table held: state and RAM in place, no
+ * vCPU running, until the operator's vm_start_held() (false: it is not held).
+ */
+void vm_incoming_hold(struct vm *vm, const bool *on);
+bool vm_start_held(struct vm *vm);
 void vm_incoming_abort(struct vm *vm);
 
 /* The state's name for people: "running", "powered off", ... */

@@ -13,4 +13,10 @@
 /* Continues @crc (0 to start) over @len bytes at @p. */
 uint32_t crc32_update(uint32_t crc, const void *p, size_t len);
 
+/*
+ * From now on crc32_update() is @update, which gives the same results faster
+ * (the CPU's own instructions): for the architecture's code, once at boot.
+ */
+void crc32_use(uint32_t (*update)(uint32_t crc, const void *p, size_t len));
+
 #endif

@@ -56,6 +56,12 @@ static uint8_t *io_tx_begin(void *ctx, size_t *cap)
 	return b + WIRE_HDRS;
 }
 
+static unsigned int io_tx_room(void *ctx)
+{
+	(void)ctx;
+	return vnet_tx_room(&link.net);
+}
+
 static void io_tx_end(void *ctx, uint8_t type, uint32_t id, uint32_t seq, uint16_t len)
 {
 	(void)ctx;
@@ -83,7 +89,7 @@ static void io_deliver(void *ctx, uint8_t type, const uint8_t *payload, uint16_t
 	char why[80];
 
 	(void)ctx;
-	if (type >= MIG_T_OFFER && type <= MIG_T_DONE) {
+	if (type >= MIG_T_OFFER && type <= MIG_T_GO) {
 		migrate_deliver(&link.session, type, payload, len, link.session.now);
 		return;
 	}
@@ -186,9 +192,11 @@ static void link_tick(void)
 /* Brings up @f as the link's device; false (logged) when it cannot be. */
 static bool bring_up(const struct virtio_found *f)
 {
-	static const struct session_io io = {
-		.tx_begin = io_tx_begin, .tx_end = io_tx_end, .note = io_note, .deliver = io_deliver
-	};
+	static const struct session_io io = { .tx_begin = io_tx_begin,
+					      .tx_end = io_tx_end,
+					      .note = io_note,
+					      .tx_room = io_tx_room,
+					      .deliver = io_deliver };
 	uint64_t host_id = random_u64();
 	char err[200];
 
@@ -353,7 +361,7 @@ int link_add_upper(const struct link_upper *u)
 	    u->last > LINK_T_USER_LAST || u->first > u->last || !u->deliver)
 		return -1;
 	/* The migration stream's types are its own (io_deliver). */
-	if (u->first <= MIG_T_DONE && MIG_T_OFFER <= u->last)
+	if (u->first <= MIG_T_GO && MIG_T_OFFER <= u->last)
 		return -1;
 	for (unsigned int i = 0; i < link.nupper; i++)
 		if (u->first <= link.upper[i]->last && link.upper[i]->first <= u->last)

@@ -49,10 +49,13 @@ enum role {
 	SRC_SENDING,   /* the stream going out */
 	SRC_WAIT_DONE, /* all sent: waiting for the destination to confirm */
 	DST_RECEIVING, /* the VM built, its state coming in */
+	DST_READY,     /* all taken and confirmed (DONE): waiting for the source's GO */
 };
 
 static struct {
 	bool accept;
+	bool go_due; /* GO to send in session go_session (the link had no room at once) */
+	uint32_t go_session;
 	enum role role;
 	uint32_t session; /* the session it runs in */
 	struct vm *vm;
@@ -104,7 +107,8 @@ bool migrate_is_leaving(const struct vm *vm)
 {
 	enum role r = __atomic_load_n(&m.role, __ATOMIC_RELAXED);
 
-	return r != IDLE && r != DST_RECEIVING && __atomic_load_n(&m.vm, __ATOMIC_RELAXED) == vm;
+	return r != IDLE && r != DST_RECEIVING && r != DST_READY &&
+	       __atomic_load_n(&m.vm, __ATOMIC_RELAXED) == vm;
 }
 
 void migrate_status(char *buf, size_t len)
@@ -122,7 +126,7 @@ void migrate_status(char *buf, size_t len)
 
 	if (r == IDLE || !vm)
 		format(buf, len, "%s", "");
-	else if (r == DST_RECEIVING)
+	else if (r == DST_RECEIVING || r == DST_READY)
 		format(buf, len, "migration: vm %s arriving from host %016lx: %lu pages taken",
 		       vm->name, (unsigned long)m.peer, (unsigned long)m.pages_total);
 	else
@@ -151,6 +155,17 @@ static void send_refuse(struct session *s, const char *why)
 }
 
 /* ---- source ---- */
+
+/* GO, once the link has room for it, in the session the migration ran in. */
+static void send_go(struct session *s)
+{
+	char err[80];
+
+	if (s->state != SESSION_OPEN || s->id != m.go_session)
+		m.go_due = false; /* the destination holds the VM: its console says so */
+	else if (!session_send(s, MIG_T_GO, NULL, 0, err, sizeof(err)))
+		m.go_due = false;
+}
 
 /* Ends the dirty log and frees the page set: the migration is over, either way. */
 static void source_release(void)
@@ -398,7 +413,7 @@ static void pump_frames(struct session *s, uint16_t limit, char *err, size_t err
 {
 	uint64_t now = m.now;
 
-	for (unsigned int k = 0; k < PUMP_FRAMES; k++) {
+	for (unsigned int k = 0; k < PUMP_FRAMES && session_bulk_room(s); k++) {
 		if (!m.frame_full && !fill_frame(limit)) {
 			if (m.role != SRC_SENDING)
 				return; /* pre-copy over: the VM is stopping */
@@ -554,9 +569,13 @@ static void source_deliver(struct session *s, uint8_t type, const uint8_t *p, ui
 			 (unsigned long)ms_since(m.frozen_at, now),
 			 (unsigned long)ms_since(m.began, now),
 			 (unsigned long)(m.hz ? m.pump_ticks * 1000000 / m.hz : 0));
+		/* Let go first: if GO is lost, the destination holds it, never runs a copy. */
 		source_release();
 		m.role = IDLE;
 		vm_migrated_away(vm);
+		m.go_due = true;
+		m.go_session = s->id;
+		send_go(s);
 	} else {
 		format(why, sizeof(why),
 		       "frame 0x%02x of %u bytes where the migration did not "
@@ -647,29 +666,44 @@ static void take_offer(struct session *s, const uint8_t *p, uint16_t len, uint64
 		dest_failed(s, err, false);
 }
 
-/* Writes a checked memory record's pages into the VM's RAM. */
+/* True when RAM block @b of the VM was prepared (zeroed) already. */
+static bool block_ready(const struct vm *vm, uint64_t b)
+{
+	return vm->ram_ready[b / 64] & (1UL << (b % 64));
+}
+
+/*
+ * Writes a checked memory record's pages into the VM's RAM. A block the
+ * stream reaches first is zeroed and cleaned whole (as on first use), so its
+ * zero pages need nothing more; a page sent again is written again.
+ */
 static void take_pages(const struct vmstate_pages *pg)
 {
 	struct vm *vm = m.vm;
+	uint64_t first = (pg->ipa - ipa_addr(vm->ram_ipa)) / PAGE;
+	bool was_ready[2] = { block_ready(vm, first * PAGE / BLOCK),
+			      block_ready(vm, (first + pg->count - 1) * PAGE / BLOCK) };
 	struct vm_s2_locked s2 = vm_s2_lock(vm);
-	uint64_t len = (uint64_t)pg->count * PAGE;
 	uint8_t *to;
 
-	/* Zeroed first (as on first use), then written: a block is never zeroed later. */
-	vm_ram_prepare(s2, ipa_init(pg->ipa), len);
+	vm_ram_prepare(s2, ipa_init(pg->ipa), (uint64_t)pg->count * PAGE);
 	vm_s2_unlock(&s2);
 	to = pa_ptr(vm_ram_pa(vm, ipa_init(pg->ipa)));
 	for (unsigned int i = 0; i < pg->count; i++) {
+		uint8_t *page = to + (size_t)i * PAGE;
+		bool fresh = !was_ready[(first + i) * PAGE / BLOCK != first * PAGE / BLOCK];
+
 		if (pg->data[i])
-			memcpy(to + (size_t)i * PAGE, pg->data[i], PAGE);
+			memcpy(page, pg->data[i], PAGE);
+		else if (!fresh)
+			memset(page, 0, PAGE);
 		else
-			memset(to + (size_t)i * PAGE, 0, PAGE);
-	}
-	/* The guest may read with its caches off. */
-	arch_dcache_clean_inval_poc(to, len);
-	m.pages_total += pg->count;
-	for (unsigned int i = 0; i < pg->count; i++)
+			continue;
+		/* The guest may read with its caches off. */
+		arch_dcache_clean_inval_poc(page, PAGE);
 		m.pages_data += pg->data[i] != NULL;
+	}
+	m.pages_total += pg->count;
 }
 
 /*
@@ -797,6 +831,15 @@ static void finish(struct session *s, uint64_t now)
 		return;
 	}
 	vmcapture_apply(vm, &image);
+	m.waiting_since = now;
+	m.role = DST_READY;
+}
+
+/* GO: the source let its copy go; this one runs. */
+static void dest_run(struct session *s, uint64_t now)
+{
+	struct vm *vm = m.vm;
+
 	vm_incoming_start(vm, m.vcpu_on);
 	log_info("vm %s: migrate: arrived from host %016lx: %lu pages (%lu with data) in %lu ms; "
 		 "running",
@@ -805,11 +848,41 @@ static void finish(struct session *s, uint64_t now)
 	m.role = IDLE;
 }
 
+/*
+ * No GO after DONE (the link failed at the last step): the source may have let
+ * its copy go or not, and only its console knows. Running this one could make
+ * two; dropping it could lose the VM. It is kept, held, for the operator.
+ */
+static void dest_hold(const char *why)
+{
+	struct vm *vm = m.vm;
+
+	vm_incoming_hold(vm, m.vcpu_on);
+	log_error("vm %s: migrate: all of it arrived, but not the source's last word (%s): held "
+		  "here, not running; `vm start %s` runs it, but only if host %016lx's console "
+		  "says it moved away (if the migration failed there, it runs there)",
+		  vm->name, why, vm->name, (unsigned long)m.peer);
+	m.role = IDLE;
+}
+
 static void dest_deliver(struct session *s, uint8_t type, const uint8_t *p, uint16_t len,
 			 uint64_t now)
 {
 	char err[200];
 
+	if (m.role == DST_READY) {
+		if (type == MIG_T_GO && !len) {
+			dest_run(s, now);
+		} else if (type == MIG_T_REFUSE) {
+			/* The source runs its copy on: this one goes. */
+			dest_failed(s, "the source gave up; its VM runs on there", false);
+		} else {
+			format(err, sizeof(err), "frame 0x%02x of %u bytes where GO was due", type,
+			       len);
+			dest_hold(err);
+		}
+		return;
+	}
 	m.waiting_since = now;
 	if (type == MIG_T_DATA) {
 		if (take_data(p, len, err, sizeof(err))) {
@@ -836,9 +909,10 @@ void migrate_deliver(struct session *s, uint8_t type, const uint8_t *payload, ui
 {
 	if (type == MIG_T_OFFER)
 		take_offer(s, payload, len, now);
-	else if (m.role == DST_RECEIVING && s->id == m.session)
+	else if ((m.role == DST_RECEIVING || m.role == DST_READY) && s->id == m.session)
 		dest_deliver(s, type, payload, len, now);
-	else if (m.role != IDLE && m.role != DST_RECEIVING && s->id == m.session)
+	else if (m.role != IDLE && m.role != DST_RECEIVING && m.role != DST_READY &&
+		 s->id == m.session)
 		source_deliver(s, type, payload, len, now);
 	else if (type != MIG_T_REFUSE)
 		send_refuse(s, "no migration is under way here");
@@ -846,8 +920,17 @@ void migrate_deliver(struct session *s, uint8_t type, const uint8_t *payload, ui
 
 void migrate_service(struct session *s, uint64_t now)
 {
+	if (m.go_due)
+		send_go(s);
 	if (m.role == IDLE)
 		return;
+	if (m.role == DST_READY) {
+		if (s->state != SESSION_OPEN || s->id != m.session)
+			dest_hold(s->last_end[0] ? s->last_end : "the session ended");
+		else if (ms_since(m.waiting_since, now) > ANSWER_S * 1000)
+			dest_hold("no GO in 30 s");
+		return;
+	}
 	if (m.role == DST_RECEIVING) {
 		if (s->state != SESSION_OPEN || s->id != m.session)
 			dest_failed(s, s->last_end[0] ? s->last_end : "the session ended", false);

@@ -5,8 +5,10 @@
  * record: CPU profile, RAM, vCPUs, counter), the destination checks it can
  * run it and builds it, the source sends its memory while it runs, round
  * after round of what it wrote (core/dirty_log.h), then freezes it and sends
- * the last pages and its state, the destination checks all of it, starts the
- * VM and confirms, and only then does the source let its copy go. Any failure before the
+ * the last pages and its state, the destination checks all of it and says so
+ * (DONE), the source lets its copy go and says so (GO), and only then does the
+ * destination start the VM. A GO that never comes leaves the VM held there,
+ * not running, for the operator (never two copies running). Any failure before the
  * confirmation (a refusal, a malformed stream, the session ending) thaws the
  * source's VM and frees whatever the destination had built.
  *
@@ -29,7 +31,8 @@
 #define MIG_T_REFUSE 0x22 /* either: why, in text; the migration is over */
 #define MIG_T_DATA   0x23 /* source: the next bytes of the stream of records */
 #define MIG_T_END    0x24 /* source: the stream is complete */
-#define MIG_T_DONE   0x25 /* destination: the VM runs here */
+#define MIG_T_DONE   0x25 /* destination: all taken, the VM ready to run here */
+#define MIG_T_GO     0x26 /* source: its copy let go, run it */
 
 struct vm;
 

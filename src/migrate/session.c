@@ -78,6 +78,11 @@ static void emit(struct session *s, uint8_t type, uint32_t id, uint32_t seq, uin
 	s->last_tx = s->now;
 }
 
+bool session_bulk_room(struct session *s)
+{
+	return !s->io.tx_room || s->io.tx_room(s->io.ctx) > SESSION_TX_RESERVE;
+}
+
 /* Sends what tx_begin() gave room for as the session's next frame. */
 static void commit(struct session *s, uint8_t type, uint16_t len)
 {

@@ -56,6 +56,8 @@ struct session_io {
 	void (*tx_end)(void *ctx, uint8_t type, uint32_t id, uint32_t seq, uint16_t len);
 	/* A line for the operator (the log). */
 	void (*note)(void *ctx, enum session_level level, const char *text);
+	/* Frames the device has room for now; NULL: as many as asked for. */
+	unsigned int (*tx_room)(void *ctx);
 	/*
 	 * A frame of the layer above (LINK_T_USER_*) in the open session; NULL
 	 * when there is none, and such a frame ends the session.
@@ -118,6 +120,15 @@ void session_init(struct session *s, const struct session_io *io, uint64_t host_
  * @err: a session is open or offered already, or the offer could not be sent.
  */
 int session_open(struct session *s, uint32_t id, uint64_t now, char *err, size_t errlen);
+
+/*
+ * Whether a layer that sends in bulk (the migration stream) may send its next
+ * frame: the device has room for more than SESSION_TX_RESERVE frames, which
+ * stay for the session's own answers (PONG, keepalive, CLOSE). A stream that
+ * took the last one would end the session on the peer's next ping.
+ */
+#define SESSION_TX_RESERVE 2
+bool session_bulk_room(struct session *s);
 
 /* Ends the open session (or the offer), telling the peer @why. */
 void session_close(struct session *s, const char *why);

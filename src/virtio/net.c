@@ -172,6 +172,14 @@ uint8_t *vnet_tx_buffer(struct vnet *n, size_t *cap)
 	return n->tx_held + VNET_HDR_LEN;
 }
 
+unsigned int vnet_tx_room(struct vnet *n)
+{
+	if (n->broken)
+		return 0;
+	reap_tx(n);
+	return n->ntx_free;
+}
+
 void vnet_tx_commit(struct vnet *n, size_t len)
 {
 	struct virtq_buf out = { pa_from_ptr(n->tx_held), (uint32_t)(VNET_HDR_LEN + len) };

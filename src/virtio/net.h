@@ -73,6 +73,8 @@ size_t vnet_max_frame(const struct vnet *n);
  * device holds them all. The same one until vnet_tx_commit().
  */
 uint8_t *vnet_tx_buffer(struct vnet *n, size_t *cap);
+/* How many transmit buffers are free now (those the device is done with taken back). */
+unsigned int vnet_tx_room(struct vnet *n);
 /* Queues the frame of @len bytes written into the buffer vnet_tx_buffer() gave. */
 void vnet_tx_commit(struct vnet *n, size_t len);
 

@@ -53,6 +53,11 @@ static void test_mem_functions(void **state)
 		assert_memory_equal(ref, out, sizeof(out));
 		skiff_memcpy(out, b + off2, n);
 		assert_memory_equal(out, b + off2, n);
+		/* Every pair of alignments, and nothing written around the copy. */
+		memcpy(ref, out, sizeof(out));
+		assert_ptr_equal(skiff_memcpy(out + off1, b + off2, n), out + off1);
+		memcpy(ref + off1, b + off2, n);
+		assert_memory_equal(ref, out, sizeof(out));
 		memset(ref + off1, c, n);
 		skiff_memset(out + off1, c, n);
 		assert_memory_equal(ref + off1, out + off1, n);

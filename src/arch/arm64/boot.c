@@ -111,6 +111,7 @@ void arch_cpu_init(unsigned int index)
 	set_percpu(index);
 	el2_setup();
 	mitigations_cpu_init();
+	crc32_hw_init(); /* the same on every CPU: whichever comes first */
 }
 
 void boot_primary(uint64_t fdt, uint64_t el)

@@ -52,6 +52,8 @@ void vgic_hw_put(struct vcpu *vcpu);
 
 /* mitigations.c: this CPU's part (SSBD kept on), once the firmware was asked. */
 void mitigations_cpu_init(void);
+/* crc32_hw.c: lib/crc32.c's CRC-32 with the CPU's instructions, when it has them. */
+void crc32_hw_init(void);
 
 /* stage2_hw.c: VTCR_EL2 for a VM's stage-2 tables. */
 uint64_t stage2_vtcr(const struct stage2 *s2);

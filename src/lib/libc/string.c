@@ -1,32 +1,58 @@
 // SPDX-License-Identifier: MIT
 /*
  * Freestanding string functions. They never make an unaligned access (the early
- * boot path runs with the MMU off); memcpy and memset move 8 bytes at a time when
- * both sides are aligned, since guest images and RAM are large.
+ * boot path runs with the MMU off); memcpy and memset move 8 bytes at a time,
+ * memcpy also between buffers aligned differently (a migration's pages sit at
+ * odd offsets in its records), since guest images and RAM are large.
  */
 #include <stdint.h>
 #include <string.h>
 
 #include "unconst.h"
 
+/*
+ * 8 bytes at a time to an aligned @d from @s, which is @k (1-7) bytes past an
+ * 8-byte boundary: aligned loads, each output word put together from two. A
+ * load may take up to 7 bytes beyond the last one copied, but never beyond its
+ * aligned word, so never into another page. Returns the bytes copied.
+ */
+static size_t copy_shifted(uint64_t *d, const unsigned char *s, size_t n, unsigned int k)
+{
+	const uint64_t *w = (const uint64_t *)(s - k);
+	unsigned int lo_shift = 8 * k, hi_shift = 64 - 8 * k;
+	uint64_t lo = *w++;
+	size_t done = 0;
+
+	for (; n - done >= 8; done += 8) {
+		uint64_t hi = *w++;
+
+		*d++ = (lo >> lo_shift) | (hi << hi_shift); /* little-endian */
+		lo = hi;
+	}
+	return done;
+}
+
 void *memcpy(void *dst, const void *src, size_t n)
 {
 	unsigned char *d = dst;
 	const unsigned char *s = src;
-	uintptr_t common = ((uintptr_t)d ^ (uintptr_t)s) & 7;
 
-	/* Word copies when both sides can be brought to the same alignment. */
-	if (!(common & 3)) {
-		unsigned int word = common ? 4 : 8;
+	if (n >= 16) {
+		unsigned int k;
+		size_t done;
 
-		for (; n && ((uintptr_t)d & (word - 1)); n--)
+		for (; (uintptr_t)d & 7; n--)
 			*d++ = *s++;
-		if (word == 8)
-			for (; n >= 8; n -= 8, d += 8, s += 8)
-				*(uint64_t *)d = *(const uint64_t *)s;
-		else
-			for (; n >= 4; n -= 4, d += 4, s += 4)
-				*(uint32_t *)d = *(const uint32_t *)s;
+		k = (uintptr_t)s & 7;
+		if (k) {
+			done = copy_shifted((uint64_t *)d, s, n, k);
+		} else {
+			for (done = 0; n - done >= 8; done += 8)
+				*(uint64_t *)(d + done) = *(const uint64_t *)(s + done);
+		}
+		d += done;
+		s += done;
+		n -= done;
 	}
 	while (n--)
 		*d++ = *s++;
