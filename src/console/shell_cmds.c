@@ -181,11 +181,14 @@ static void vm_stop(struct shell *sh, int argc, char **argv)
 
 static void migrate_vm(struct shell *sh, struct vm *vm, int argc, char **argv)
 {
+	bool catch_up = argc >= 1 && !strcmp(argv[0], "catch-up");
 	char err[200];
 
-	(void)argc;
-	(void)argv;
-	if (link_migrate(vm, err, sizeof(err)))
+	if (argc > 1 || (argc == 1 && !catch_up && strcmp(argv[0], "pause"))) {
+		shell_printf(sh, "vm migrate NAME [pause|catch-up]: \"%s\" is neither", argv[0]);
+		return;
+	}
+	if (link_migrate(vm, catch_up, err, sizeof(err)))
 		shell_printf(sh, "vm migrate: %s", err);
 	else
 		shell_printf(sh, "vm %s: migration under way; progress in the log", vm->name);
@@ -410,7 +413,9 @@ static const struct shell_cmd commands[] = {
 	  "one VM in detail: exits, counter, CPU profile, stage 2, backdoor, enclave", vm_info },
 	{ "vm start", "NAME", "start a stopped VM afresh (its images loaded again)", vm_start },
 	{ "vm stop", "NAME", "power the VM off now", vm_stop },
-	{ "vm migrate", "NAME", "move the running VM to the host at the other end of the link",
+	{ "vm migrate", "NAME [pause|catch-up]",
+	  "move the running VM to the host at the other end of the link; its clock pauses for "
+	  "the blackout, or catches up",
 	  vm_migrate },
 	{ "vm reset", "NAME", "reset a running VM now (like its reset button)", vm_reset_cmd },
 	{ "vm console", "NAME",

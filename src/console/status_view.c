@@ -13,7 +13,8 @@
 
 static const char *const short_states[] = {
 	[VM_EMPTY] = "empty",	[VM_RUNNING] = "run",	[VM_POWERED_OFF] = "off",
-	[VM_CRASHED] = "crash", [VM_FAILED] = "failed", [VM_MIGRATED] = "moved", [VM_HELD] = "held",
+	[VM_CRASHED] = "crash", [VM_FAILED] = "failed", [VM_MIGRATED] = "moved",
+	[VM_HELD] = "held",
 };
 
 static struct {

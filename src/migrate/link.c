@@ -395,7 +395,7 @@ int link_call(void (*fn)(bool open), char *err, size_t errlen)
 	return r;
 }
 
-int link_migrate(struct vm *vm, char *err, size_t errlen)
+int link_migrate(struct vm *vm, bool catch_up, char *err, size_t errlen)
 {
 	int r;
 
@@ -404,7 +404,7 @@ int link_migrate(struct vm *vm, char *err, size_t errlen)
 	spin_lock(&link.lock);
 	r = offer_if_idle(err, errlen);
 	if (!r)
-		r = migrate_start(&link.session, vm, arch_counter(), err, errlen);
+		r = migrate_start(&link.session, vm, catch_up, arch_counter(), err, errlen);
 	service();
 	spin_unlock(&link.lock);
 	return r;

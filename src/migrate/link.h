@@ -103,6 +103,6 @@ struct vm;
  * session first if none is open; progress and the outcome are in the log.
  * -1 with @err when it cannot start.
  */
-int link_migrate(struct vm *vm, char *err, size_t errlen);
+int link_migrate(struct vm *vm, bool catch_up, char *err, size_t errlen);
 
 #endif

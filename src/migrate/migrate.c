@@ -76,8 +76,10 @@ static struct {
 	uint64_t round_pages, round_left, round_began, round_bytes, last_round_pages;
 	uint64_t resets; /* the VM's count of resets when it began: one more fails the move */
 	uint64_t now;
-	uint64_t pump_after; /* while the VM runs: no sending before this count */
-	uint64_t pump_ticks; /* the counter's ticks spent encoding and sending */
+	uint64_t pump_after;  /* while the VM runs: no sending before this count */
+	uint64_t pump_ticks;  /* the counter's ticks spent encoding and sending */
+	bool catch_up;	      /* the guest's counter makes up for the blackout */
+	uint64_t blackout_us; /* destination: the source's time from the freeze to END */
 	/* Destination: the record being assembled, what comes next. */
 	size_t have;
 	unsigned int expect;
@@ -191,7 +193,8 @@ static void source_failed(struct session *s, const char *why, bool tell)
 	m.role = IDLE;
 }
 
-int migrate_start(struct session *s, struct vm *vm, uint64_t now, char *err, size_t errlen)
+int migrate_start(struct session *s, struct vm *vm, bool catch_up, uint64_t now, char *err,
+		  size_t errlen)
 {
 	if (m.role != IDLE) {
 		format(err, errlen, "a migration is under way already");
@@ -212,6 +215,7 @@ int migrate_start(struct session *s, struct vm *vm, uint64_t now, char *err, siz
 	memset(&m.item, 0, sizeof(m) - offsetof(typeof(m), item));
 	m.vm = vm;
 	m.began = now;
+	m.catch_up = catch_up;
 	m.resets = vm->reset_mem.resets;
 	m.session = s->id; /* 0 until the session opens; set again with the offer */
 	m.role = SRC_CONNECT;
@@ -408,6 +412,22 @@ static void progress(uint64_t now, bool force)
 		 rate);
 }
 
+#define END_LEN	       9 /* END: the clock's choice (u8), microseconds since the freeze (u64) */
+#define CLOCK_PAUSE    0
+#define CLOCK_CATCH_UP 1
+#define MAX_BLACKOUT_S 3600 /* a longer one is not caught up with: something is wrong */
+
+/* END, with what the destination needs to make up for the blackout if asked to. */
+static int send_end(struct session *s, char *err, size_t errlen)
+{
+	uint8_t end[END_LEN];
+	uint64_t now = arch_counter();
+
+	end[0] = m.catch_up ? CLOCK_CATCH_UP : CLOCK_PAUSE;
+	wire_put64(end + 1, m.hz ? (now - m.frozen_at) * 1000000 / m.hz : 0);
+	return session_send(s, MIG_T_END, end, END_LEN, err, errlen);
+}
+
 /* Up to PUMP_FRAMES frames of the stream, then END when it is over; stops when the link is full. */
 static void pump_frames(struct session *s, uint16_t limit, char *err, size_t errlen)
 {
@@ -417,7 +437,7 @@ static void pump_frames(struct session *s, uint16_t limit, char *err, size_t err
 		if (!m.frame_full && !fill_frame(limit)) {
 			if (m.role != SRC_SENDING)
 				return; /* pre-copy over: the VM is stopping */
-			if (session_send(s, MIG_T_END, NULL, 0, err, errlen))
+			if (send_end(s, err, errlen))
 				return; /* no room: next time */
 			progress(now, true);
 			m.waiting_since = now;
@@ -810,6 +830,30 @@ static int take_data(const uint8_t *p, uint16_t len, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * The state goes into the VM as it starts (GO) or is held, so that the
+ * guest's counter continues from the freeze's count from then on: paused for
+ * the blackout. Or, caught up, it moves on by the blackout, in guest ticks:
+ * the source's time from the freeze to END, END's way over the link (half
+ * the round trip DONE -> GO, or nothing without one), and the time here since
+ * END came.
+ */
+static void apply_state(uint64_t now, bool round_trip)
+{
+	struct vmstate_counter *c = &image.counter;
+
+	if (m.catch_up) {
+		uint64_t here = now - m.waiting_since;
+		uint64_t us = m.blackout_us +
+			      (m.hz ? (here + (round_trip ? here / 2 : 0)) * 1000000 / m.hz : 0);
+		uint64_t ticks = us / 1000000 * c->hz + us % 1000000 * c->hz / 1000000;
+
+		c->count += ticks;
+		c->vcount += ticks;
+	}
+	vmcapture_apply(m.vm, &image);
+}
+
 static void finish(struct session *s, uint64_t now)
 {
 	struct vm *vm = m.vm;
@@ -825,12 +869,17 @@ static void finish(struct session *s, uint64_t now)
 		dest_failed(s, err, true);
 		return;
 	}
+	if (m.catch_up && m.blackout_us > MAX_BLACKOUT_S * 1000000ULL) {
+		format(err, sizeof(err), "a blackout of %lu us to catch up with; at most %u s",
+		       (unsigned long)m.blackout_us, MAX_BLACKOUT_S);
+		dest_failed(s, err, true);
+		return;
+	}
 	/* Confirmed first: the source lets its copy go only when it hears this. */
 	if (session_send(s, MIG_T_DONE, NULL, 0, err, sizeof(err))) {
 		dest_failed(s, err, false);
 		return;
 	}
-	vmcapture_apply(vm, &image);
 	m.waiting_since = now;
 	m.role = DST_READY;
 }
@@ -840,11 +889,13 @@ static void dest_run(struct session *s, uint64_t now)
 {
 	struct vm *vm = m.vm;
 
+	apply_state(now, true);
 	vm_incoming_start(vm, m.vcpu_on);
 	log_info("vm %s: migrate: arrived from host %016lx: %lu pages (%lu with data) in %lu ms; "
-		 "running",
+		 "running, its clock %s",
 		 vm->name, (unsigned long)s->peer_host, (unsigned long)m.pages_total,
-		 (unsigned long)m.pages_data, (unsigned long)ms_since(m.began, now));
+		 (unsigned long)m.pages_data, (unsigned long)ms_since(m.began, now),
+		 m.catch_up ? "caught up with the blackout" : "paused for the blackout");
 	m.role = IDLE;
 }
 
@@ -857,6 +908,7 @@ static void dest_hold(const char *why)
 {
 	struct vm *vm = m.vm;
 
+	apply_state(arch_counter(), false);
 	vm_incoming_hold(vm, m.vcpu_on);
 	log_error("vm %s: migrate: all of it arrived, but not the source's last word (%s): held "
 		  "here, not running; `vm start %s` runs it, but only if host %016lx's console "
@@ -891,7 +943,9 @@ static void dest_deliver(struct session *s, uint8_t type, const uint8_t *p, uint
 			format(why, sizeof(why), "a malformed stream: %s", err);
 			dest_failed(s, why, true);
 		}
-	} else if (type == MIG_T_END && !len) {
+	} else if (type == MIG_T_END && len == END_LEN && p[0] <= CLOCK_CATCH_UP) {
+		m.catch_up = p[0] == CLOCK_CATCH_UP;
+		m.blackout_us = wire_get64(p + 1);
 		finish(s, now);
 	} else if (type == MIG_T_REFUSE) {
 		dest_failed(s, "the source gave up", false);

@@ -30,7 +30,7 @@
 #define MIG_T_ACCEPT 0x21 /* destination: built, send the rest */
 #define MIG_T_REFUSE 0x22 /* either: why, in text; the migration is over */
 #define MIG_T_DATA   0x23 /* source: the next bytes of the stream of records */
-#define MIG_T_END    0x24 /* source: the stream is complete */
+#define MIG_T_END    0x24 /* source: the stream is complete; the clock's choice */
 #define MIG_T_DONE   0x25 /* destination: all taken, the VM ready to run here */
 #define MIG_T_GO     0x26 /* source: its copy let go, run it */
 
@@ -41,10 +41,12 @@ void migrate_init(bool accept);
 
 /*
  * Starts moving @vm to the host at the other end of @s (a session is offered
- * if none is open). 0, or -1 with @err: one is under way already, the VM is not
- * running, is an enclave, has no interrupt controller.
+ * if none is open); with @catch_up its counter makes up for the blackout when
+ * it runs again, else it pauses for it. 0, or -1 with @err: one is under way
+ * already, the VM is not running, is an enclave, has no interrupt controller.
  */
-int migrate_start(struct session *s, struct vm *vm, uint64_t now, char *err, size_t errlen);
+int migrate_start(struct session *s, struct vm *vm, bool catch_up, uint64_t now, char *err,
+		  size_t errlen);
 
 /* A migration frame the session delivered. */
 void migrate_deliver(struct session *s, uint8_t type, const uint8_t *payload, uint16_t len,

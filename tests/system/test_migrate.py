@@ -4,6 +4,8 @@ an SPI pending and arms its timers, and is moved while it waits; it checks every
 after its timer fires, on whichever host it then runs. Host b takes VMs
 (migrate-accept = "on"); host a does not, and both keep running with no VM."""
 
+import time
+
 import pytest
 
 import relay as R
@@ -211,6 +213,49 @@ def test_malformed_stream(hosts):
     tap_all_ok(a)
 
 
+def starts_with_pages(frame: bytes) -> bool:
+    """A data frame whose payload begins with a memory record (tag 0x0060)."""
+    payload = frame[R.ETH_HDR + R.LINK_HDR:]
+    return is_migration_data(frame) and payload[:4] == b"\x00\x60\x00\x00"
+
+
+@pytest.mark.parametrize("offset,data,why", [
+    # The record header's payload length (bytes 4-7): far beyond any record (the whole
+    # record is 8 bytes more).
+    (4, b"\x7f\xff\xff\xff", r"a record of tag 0x0060 and 2147483655 bytes; the largest is "
+                              r"\d+"),
+    # The memory record's page count (after its version and 8-byte address): 99.
+    (18, b"\x00\x63", r"page count 99 \(1 to 15\)"),
+])
+def test_malformed_memory_record(hosts, offset, data, why):
+    """A memory record altered on the way (the frame's link checksum made right again):
+    an oversized length, an impossible page count. The destination refuses the stream
+    naming the field and frees what it built; the source's VM runs on."""
+    a, b, relay = hosts
+    a.expect(r"mig\| # migrate: ready")
+    relay.set_bytes("a>b", R.ETH_HDR + R.LINK_HDR + offset, data, match=starts_with_pages,
+                    sealed=True)
+    a.shell("vm migrate mig", r"vm mig: migration under way")
+    b.expect(rf"vm mig: migrate: not taken: a malformed stream: .*{why}.*; nothing of it is "
+             r"kept here")
+    a.expect(r"vm mig: migrate: failed: host [0-9a-f]{16} refused: a malformed stream: .*; "
+             r"the VM runs on here")
+    b.shell("vm info mig", r'no VM is called "mig"')
+    tap_all_ok(a)
+
+
+def test_cut_link_at_the_offer(hosts):
+    """The relay cuts the link as the offer goes: the destination never hears of the VM,
+    the source gives up when the session ends, and its VM never stopped."""
+    a, b, relay = hosts
+    a.expect(r"mig\| # migrate: ready")
+    relay.cut("a>b", after_bytes=4 + 20, match=lambda f: R.link_type(f) == 0x20)
+    a.shell("vm migrate mig", r"vm mig: migration under way")
+    a.expect(r"vm mig: migrate: failed: .*; the VM runs on here", timeout=60)
+    b.shell("vm info mig", r'no VM is called "mig"')
+    tap_all_ok(a)
+
+
 def test_refused_without_migrate_accept(hosts):
     """b to a: a's configuration does not take VMs; the refusal comes before anything
     moves, and b's VM never stops."""
@@ -239,3 +284,40 @@ def test_profile_refused_before_anything_moves():
                      r"armv8\.2 needs FEAT_LSE)")
         assert m.group(1) != "accepted", "the source began sending before the answer"
         tap_all_ok(a)
+
+
+def clock_offset(host, samples=3):
+    """The clock guest's seconds less the test's own, at its next @samples lines (the
+    median): constant while the guest's time follows the wall clock."""
+    offsets = []
+    for _ in range(samples):
+        n = int(host.expect(r"clock\| clock: (\d+) s", timeout=30).group(1))
+        offsets.append(n - time.monotonic())
+    return sorted(offsets)[len(offsets) // 2]
+
+
+@pytest.mark.parametrize("mode", ["pause", "catch-up"])
+def test_clock_pauses_or_catches_up(mode):
+    """vm migrate NAME pause|catch-up, the relay holding every frame 1.5 s each way (a
+    blackout of about 4.5 s: the stream's end one way, DONE and GO there and back). Paused,
+    the guest's seconds fall behind the wall clock by the blackout; caught up, they keep
+    with it (the destination adds the source's time to END, END's way over, half the round
+    trip, and its own wait)."""
+    with linked_hosts([Vm("clock", "clock", extra='bootargs = "idle=1";')],
+                      [Vm("other", "clock", extra='bootargs = "idle=1";')],
+                      when_idle="wait", roots=("", ACCEPT)) as (a, b, relay):
+        before = clock_offset(a)
+        relay.set_delay("a>b", 1.5)
+        relay.set_delay("b>a", 1.5)
+        a.shell(f"vm migrate clock {mode}", r"vm clock: migration under way")
+        b.expect(r"vm clock: migrate: arrived from host [0-9a-f]{16}: .*; running, its clock "
+                 + ("caught up with" if mode == "catch-up" else "paused for")
+                 + " the blackout", timeout=60)
+        m = a.expect(r"vm clock: migrate: moved to host [0-9a-f]{16}: .*downtime (\d+) ms",
+                     timeout=30)
+        assert int(m.group(1)) >= 2500, "the relay's delays make a blackout of seconds"
+        lag = before - clock_offset(b)
+        if mode == "pause":
+            assert lag > 3, f"paused: the guest's clock fell {lag:.2f} s behind"
+        else:
+            assert abs(lag) < 1.5, f"caught up: the guest's clock is {lag:.2f} s off"
