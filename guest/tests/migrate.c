@@ -26,6 +26,17 @@
 
 static uint64_t fill_words;
 
+/* x19-x28 := SEED + 0..9, held through the wait; then stored to %[out]. */
+#define HOLD_REGS                                                  \
+	"mov x19, %[s]\n"                                          \
+	"add x20, x19, #1\n add x21, x19, #2\n add x22, x19, #3\n" \
+	"add x23, x19, #4\n add x24, x19, #5\n add x25, x19, #6\n" \
+	"add x26, x19, #7\n add x27, x19, #8\n add x28, x19, #9\n"
+#define STORE_REGS                                                    \
+	"stp x19, x20, [%[out]]\n stp x21, x22, [%[out], #16]\n"      \
+	"stp x23, x24, [%[out], #32]\n stp x25, x26, [%[out], #48]\n" \
+	"stp x27, x28, [%[out], #64]\n"
+
 static uint64_t pattern(uint64_t i)
 {
 	uint64_t x = (i + 1) * 0x9e3779b97f4a7c15UL;
@@ -52,21 +63,14 @@ static uint64_t wait_with_registers(uint64_t *out, uint64_t *wakes, uint64_t *fi
 {
 	uint64_t back, n, seen;
 
-	__asm__ volatile("mov x19, %[s]\n"
-			 "add x20, x19, #1\n add x21, x19, #2\n add x22, x19, #3\n"
-			 "add x23, x19, #4\n add x24, x19, #5\n add x25, x19, #6\n"
-			 "add x26, x19, #7\n add x27, x19, #8\n add x28, x19, #9\n"
-			 "mov %[back], #0\n mov %[n], #0\n"
-			 "isb\n mrs x11, cntvct_el0\n"
-			 "1: wfi\n add %[n], %[n], #1\n"
-			 "isb\n mrs x10, cntvct_el0\n"
-			 "cmp x10, x11\n b.hs 2f\n add %[back], %[back], #1\n"
-			 "2: mov x11, x10\n"
-			 "mrs x9, cntv_ctl_el0\n tbz x9, #2, 1b\n"
-			 "mov %[seen], x10\n"
-			 "stp x19, x20, [%[out]]\n stp x21, x22, [%[out], #16]\n"
-			 "stp x23, x24, [%[out], #32]\n stp x25, x26, [%[out], #48]\n"
-			 "stp x27, x28, [%[out], #64]\n"
+	__asm__ volatile(HOLD_REGS "mov %[back], #0\n mov %[n], #0\n"
+				   "isb\n mrs x11, cntvct_el0\n"
+				   "1: wfi\n add %[n], %[n], #1\n"
+				   "isb\n mrs x10, cntvct_el0\n"
+				   "cmp x10, x11\n b.hs 2f\n add %[back], %[back], #1\n"
+				   "2: mov x11, x10\n"
+				   "mrs x9, cntv_ctl_el0\n tbz x9, #2, 1b\n"
+				   "mov %[seen], x10\n" STORE_REGS
 			 : [back] "=&r"(back), [n] "=&r"(n), [seen] "=&r"(seen)
 			 : [s] "r"(SEED), [out] "r"(out)
 			 : "x9", "x10", "x11", "x19", "x20", "x21", "x22", "x23", "x24", "x25",
@@ -86,25 +90,18 @@ static uint64_t busy_with_registers(uint64_t *out, volatile uint64_t *busy, uint
 {
 	uint64_t back, n, seen;
 
-	__asm__ volatile("mov x19, %[s]\n"
-			 "add x20, x19, #1\n add x21, x19, #2\n add x22, x19, #3\n"
-			 "add x23, x19, #4\n add x24, x19, #5\n add x25, x19, #6\n"
-			 "add x26, x19, #7\n add x27, x19, #8\n add x28, x19, #9\n"
-			 "mov %[back], #0\n mov %[n], #0\n"
-			 "isb\n mrs x11, cntvct_el0\n"
-			 "1: mov x12, #0\n"
-			 "2: mul x13, x12, %[step]\n add x13, x13, %[n]\n"
-			 "str x13, [%[busy], x12, lsl #3]\n"
-			 "add x12, x12, #1\n cmp x12, %[words]\n b.lo 2b\n"
-			 "add %[n], %[n], #1\n"
-			 "isb\n mrs x10, cntvct_el0\n"
-			 "cmp x10, x11\n b.hs 3f\n add %[back], %[back], #1\n"
-			 "3: mov x11, x10\n"
-			 "mrs x9, cntv_ctl_el0\n tbz x9, #2, 1b\n"
-			 "mov %[seen], x10\n"
-			 "stp x19, x20, [%[out]]\n stp x21, x22, [%[out], #16]\n"
-			 "stp x23, x24, [%[out], #32]\n stp x25, x26, [%[out], #48]\n"
-			 "stp x27, x28, [%[out], #64]\n"
+	__asm__ volatile(HOLD_REGS "mov %[back], #0\n mov %[n], #0\n"
+				   "isb\n mrs x11, cntvct_el0\n"
+				   "1: mov x12, #0\n"
+				   "2: mul x13, x12, %[step]\n add x13, x13, %[n]\n"
+				   "str x13, [%[busy], x12, lsl #3]\n"
+				   "add x12, x12, #1\n cmp x12, %[words]\n b.lo 2b\n"
+				   "add %[n], %[n], #1\n"
+				   "isb\n mrs x10, cntvct_el0\n"
+				   "cmp x10, x11\n b.hs 3f\n add %[back], %[back], #1\n"
+				   "3: mov x11, x10\n"
+				   "mrs x9, cntv_ctl_el0\n tbz x9, #2, 1b\n"
+				   "mov %[seen], x10\n" STORE_REGS
 			 : [back] "=&r"(back), [n] "=&r"(n), [seen] "=&r"(seen)
 			 : [s] "r"(SEED), [out] "r"(out), [busy] "r"(busy), [words] "r"(words),
 			   [step] "r"(BUSY_STEP)

@@ -163,10 +163,9 @@ static void send_go(struct session *s)
 {
 	char err[80];
 
-	if (s->state != SESSION_OPEN || s->id != m.go_session)
-		m.go_due = false; /* the destination holds the VM: its console says so */
-	else if (!session_send(s, MIG_T_GO, NULL, 0, err, sizeof(err)))
-		m.go_due = false;
+	/* Sent, or never to be: the session ended, and the destination holds the VM. */
+	m.go_due = s->state == SESSION_OPEN && s->id == m.go_session &&
+		   session_send(s, MIG_T_GO, NULL, 0, err, sizeof(err));
 }
 
 /* Ends the dirty log and frees the page set: the migration is over, either way. */
@@ -701,8 +700,8 @@ static void take_pages(const struct vmstate_pages *pg)
 {
 	struct vm *vm = m.vm;
 	uint64_t first = (pg->ipa - ipa_addr(vm->ram_ipa)) / PAGE;
-	bool was_ready[2] = { block_ready(vm, first * PAGE / BLOCK),
-			      block_ready(vm, (first + pg->count - 1) * PAGE / BLOCK) };
+	const bool was_ready[2] = { block_ready(vm, first * PAGE / BLOCK),
+				    block_ready(vm, (first + pg->count - 1) * PAGE / BLOCK) };
 	struct vm_s2_locked s2 = vm_s2_lock(vm);
 	uint8_t *to;
 
