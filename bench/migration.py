@@ -21,9 +21,11 @@ KERNEL = os.path.join(IMAGES, "Image")
 INITRD = os.path.join(IMAGES, "initramfs.gz")
 LINUX_ARGS = "earlycon=pl011,0x9000000 console=ttyAMA0"
 ACCEPT = 'migrate-accept = "on";'
-# The busy guest: 64 MiB of a tmpfs file written again and again while it moves.
-WRITER = ("mkdir -p /mnt/t && mount -t tmpfs none /mnt/t && (while true; do dd if=/dev/zero "
-          "of=/mnt/t/z bs=1M count=64 2>/dev/null; done) &")
+# The busy guest: a 64 MiB tmpfs file (random bytes, not zeros: pages with data) written
+# again and again while it moves, from a 4 MiB one made first.
+WRITER = ("mkdir -p /mnt/t && mount -t tmpfs none /mnt/t && dd if=/dev/urandom of=/mnt/t/r "
+          "bs=1M count=4 2>/dev/null && (while true; do for i in 1 2 3 4 5 6 7 8 9 10 11 12 "
+          "13 14 15 16; do cat /mnt/t/r; done > /mnt/t/z; done) &")
 SUMMARY = (r"vm (\w+): migrate: moved to host [0-9a-f]{16}: (\d+) rounds, (\d+) pages \((\d+) "
            r"with data, (\d+) zero\), (\d+) bytes on the link, downtime (\d+) ms, (\d+) ms in "
            r"all, (\d+) us of it sending")
