@@ -244,6 +244,21 @@ def test_malformed_memory_record(hosts, offset, data, why):
     tap_all_ok(a)
 
 
+def test_truncated_frame_of_the_stream(hosts):
+    """A frame of the stream arrives cut short (the relay keeps its first 200 bytes): the
+    link refuses it and ends the session, both hosts say so, the destination keeps
+    nothing and the source's VM runs on."""
+    a, b, relay = hosts
+    a.expect(r"mig\| # migrate: ready")
+    relay.truncate("a>b", 200, match=starts_with_pages)
+    a.shell("vm migrate mig", r"vm mig: migration under way")
+    b.expect(r"truncated frame: its header says \d+ payload bytes, \d+ arrived", timeout=60)
+    b.expect(r"vm mig: migrate: not taken: .*; nothing of it is kept here", timeout=60)
+    a.expect(r"vm mig: migrate: failed: .*; the VM runs on here", timeout=60)
+    b.shell("vm info mig", r'no VM is called "mig"')
+    tap_all_ok(a)
+
+
 def test_cut_link_at_the_offer(hosts):
     """The relay cuts the link as the offer goes: the destination never hears of the VM,
     the source gives up when the session ends, and its VM never stopped."""
@@ -321,3 +336,43 @@ def test_clock_pauses_or_catches_up(mode):
             assert lag > 3, f"paused: the guest's clock fell {lag:.2f} s behind"
         else:
             assert abs(lag) < 1.5, f"caught up: the guest's clock is {lag:.2f} s off"
+
+
+def test_status_view_shows_the_migration():
+    """Host a on the full-screen console in a real terminal (tmux), host b plain: while the
+    VM leaves (the relay holding every frame 2 s each way), a's status view shows it
+    migrating and the migration's step under the VM table."""
+    import os
+    import re
+    import tempfile
+
+    from relay import Relay
+    from skiff import LINK_MACS, Host, compile_config, config_dts, qemu_command, qemu_session
+    from test_console import ask_shell, switch
+    from tmux import Terminal
+
+    with tempfile.TemporaryDirectory() as tmp:
+        socks, configs = [], []
+        for name, vms, root in (("a", [mig_vm(wait=60)], ""),
+                                ("b", [Vm("clock", "clock", extra='bootargs = "idle=1";')],
+                                 ACCEPT)):
+            d = os.path.join(tmp, name)
+            os.mkdir(d)
+            configs.append(compile_config(config_dts(vms, when_idle="wait", root=root), d))
+            socks.append(os.path.join(d, "link.sock"))
+        with Terminal(qemu_command(configs[0], link=socks[0], link_mac=LINK_MACS[0])) as term, \
+                qemu_session(qemu_command(configs[1], link=socks[1], link_mac=LINK_MACS[1],
+                                          extra=["-append", "skiff.console=plain"]),
+                             limit=300, timeout=60) as child_b:
+            b = Host("b", child_b)
+            b.expect(r"0 to the management shell")
+            term.wait_text("# migrate: ready")
+            with Relay(socks[0], socks[1]) as relay:
+                relay.set_delay("a>b", 2)
+                relay.set_delay("b>a", 2)
+                ask_shell(term, "vm migrate mig")
+                term.wait_text("migration under way")
+                switch(term, "s", "status]")
+                screen = term.wait_text("migration: vm mig to host")
+                assert re.search(r"mig\s+migrating\s+1", screen), screen
+                b.expect(r"vm mig: migrate: arrived from host", timeout=60)
