@@ -73,7 +73,7 @@ static struct {
 	uint64_t *send;
 	uint64_t send_words;
 	unsigned int round, stalled;
-	uint64_t round_pages, round_left, round_began, round_bytes, last_round_pages;
+	uint64_t round_pages, round_left, round_began, round_bytes;
 	uint64_t resets; /* the VM's count of resets when it began: one more fails the move */
 	uint64_t now;
 	uint64_t pump_after;  /* while the VM runs: no sending before this count */
@@ -255,9 +255,8 @@ static bool next_pages(uint64_t *first, unsigned int *count)
 	uint64_t pages = m.vm->ram_size / PAGE, p = m.page;
 	unsigned int n = 0;
 
-	while (p < pages && !(m.send[p / 64] >> (p % 64))) {
+	while (p < pages && !(m.send[p / 64] >> (p % 64)))
 		p = (p / 64 + 1) * 64; /* nothing more in this word */
-	}
 	while (p < pages && !(m.send[p / 64] & (1UL << (p % 64))))
 		p++;
 	if (p >= pages) {
@@ -291,8 +290,8 @@ static bool round_end(void)
 	uint64_t per_ms = ms ? m.round_bytes / ms : m.round_bytes;
 
 	progress(now, true);
-	m.stalled = dirty >= m.last_round_pages ? m.stalled + 1 : 0;
-	m.last_round_pages = m.round_pages;
+	/* Not shrinking: the guest writes as fast as the link carries. */
+	m.stalled = dirty >= m.round_pages ? m.stalled + 1 : 0;
 	if (dirty > FEW_PAGES && dirty * PAGE > per_ms * DOWNTIME_MS && m.stalled < STALL_ROUNDS &&
 	    m.round + 1 < MAX_ROUNDS) {
 		m.round++;
@@ -460,22 +459,17 @@ static void pump_frames(struct session *s, uint16_t limit, char *err, size_t err
  */
 static void pump(struct session *s, uint64_t now)
 {
-	uint16_t limit = session_payload_limit(s);
+	uint64_t begin = arch_counter(), end;
 	char err[120];
-
-	uint64_t begin = arch_counter();
 
 	if (m.role == SRC_PRECOPY && begin < m.pump_after)
 		return;
 	m.now = now;
-	pump_frames(s, limit, err, sizeof(err));
-	{
-		uint64_t end = arch_counter();
-
-		m.pump_ticks += end - begin;
-		if (m.role == SRC_PRECOPY)
-			m.pump_after = end + (end - begin);
-	}
+	pump_frames(s, session_payload_limit(s), err, sizeof(err));
+	end = arch_counter();
+	m.pump_ticks += end - begin;
+	if (m.role == SRC_PRECOPY)
+		m.pump_after = end + (end - begin);
 	progress(now, false);
 }
 
