@@ -40,14 +40,21 @@ uint64_t vtimer_guest_count(const struct vm *vm, uint64_t host)
 uint64_t vtimer_deadline(const struct vcpu *vcpu)
 {
 	const struct vtimer *t = &vcpu->vtimer;
-	uint64_t offset = vcpu->vm->counter.offset;
+	uint64_t now = arch_counter(), guest_now = vtimer_guest_count(vcpu->vm, now);
 
 	if (t->asserted || (t->ctl & (VTIMER_CTL_ENABLE | VTIMER_CTL_IMASK)) != VTIMER_CTL_ENABLE)
 		return VTIMER_NO_DEADLINE;
-	/* CVAL is compared with the guest's count; a sum past the end never fires. */
-	if (t->cval > VTIMER_NO_DEADLINE - offset)
+	/*
+	 * CVAL is compared with the guest's count, which may be ahead of this
+	 * host's (a VM that ran longer elsewhere: CNTVOFF "negative", taken
+	 * modulo 2^64 as the hardware does): how far ahead of the guest's count
+	 * it lies is how far ahead of now it fires. One past the end never does.
+	 */
+	if (t->cval <= guest_now) /* due: when it was, as callers compare with their own now */
+		return guest_now - t->cval > now ? 0 : now - (guest_now - t->cval);
+	if (t->cval - guest_now > VTIMER_NO_DEADLINE - 1 - now)
 		return VTIMER_NO_DEADLINE - 1;
-	return t->cval + offset;
+	return now + (t->cval - guest_now);
 }
 
 void vtimer_fired(struct vcpu *vcpu)

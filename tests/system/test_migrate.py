@@ -313,29 +313,32 @@ def clock_offset(host, samples=3):
 
 @pytest.mark.parametrize("mode", ["pause", "catch-up"])
 def test_clock_pauses_or_catches_up(mode):
-    """vm migrate NAME pause|catch-up, the relay holding every frame 1.5 s each way (a
-    blackout of about 4.5 s: the stream's end one way, DONE and GO there and back). Paused,
+    """vm migrate NAME pause|catch-up, the relay holding every frame 2.5 s each way (a
+    blackout of about 7.5 s: the stream's end one way, DONE and GO there and back). Paused,
     the guest's seconds fall behind the wall clock by the blackout; caught up, they keep
     with it (the destination adds the source's time to END, END's way over, half the round
     trip, and its own wait)."""
     with linked_hosts([Vm("clock", "clock", extra='bootargs = "idle=1";')],
                       [Vm("other", "clock", extra='bootargs = "idle=1";')],
                       when_idle="wait", roots=("", ACCEPT)) as (a, b, relay):
+        # The session first: an offer waits 5 s for its answer, the delays' round trip.
+        a.shell("link ping 1", r"ping: 1 of 1 answered")
         before = clock_offset(a)
-        relay.set_delay("a>b", 1.5)
-        relay.set_delay("b>a", 1.5)
+        relay.set_delay("a>b", 2.5)
+        relay.set_delay("b>a", 2.5)
         a.shell(f"vm migrate clock {mode}", r"vm clock: migration under way")
         b.expect(r"vm clock: migrate: arrived from host [0-9a-f]{16}: .*; running, its clock "
                  + ("caught up with" if mode == "catch-up" else "paused for")
                  + " the blackout", timeout=60)
         m = a.expect(r"vm clock: migrate: moved to host [0-9a-f]{16}: .*downtime (\d+) ms",
                      timeout=30)
-        assert int(m.group(1)) >= 2500, "the relay's delays make a blackout of seconds"
+        assert int(m.group(1)) >= 4500, "the relay's delays make a blackout of seconds"
         lag = before - clock_offset(b)
+        # Half the blackout apart either way: wide margins for a loaded machine.
         if mode == "pause":
-            assert lag > 3, f"paused: the guest's clock fell {lag:.2f} s behind"
+            assert lag > 4, f"paused: the guest's clock fell {lag:.2f} s behind"
         else:
-            assert abs(lag) < 1.5, f"caught up: the guest's clock is {lag:.2f} s off"
+            assert abs(lag) < 3, f"caught up: the guest's clock is {lag:.2f} s off"
 
 
 def test_status_view_shows_the_migration():
