@@ -6,8 +6,6 @@
 #include "core/mem.h"
 #include "core/vm.h"
 
-#define BLOCK (2UL << 20) /* vm.c's RAM blocks: one bit of ram_ready */
-
 int dirty_log_start(struct vm *vm)
 {
 	uint64_t pages = vm->ram_size / DIRTY_LOG_PAGE, words = (pages + 63) / 64;
@@ -27,12 +25,12 @@ int dirty_log_start(struct vm *vm)
 	d->host = host;
 	d->words = words;
 	/* A block never prepared never reached the guest: the destination's is zero too. */
-	for (uint64_t b = 0; b * BLOCK < vm->ram_size; b++)
-		if (vm->ram_ready[b / 64] & (1UL << (b % 64))) {
-			uint64_t len =
-				vm->ram_size - b * BLOCK < BLOCK ? vm->ram_size - b * BLOCK : BLOCK;
+	for (uint64_t b = 0; b * VM_RAM_BLOCK < vm->ram_size; b++)
+		if (vm_ram_block_ready(vm, b)) {
+			uint64_t left = vm->ram_size - b * VM_RAM_BLOCK;
 
-			dirty_log_set(guest, b * BLOCK, len);
+			dirty_log_set(guest, b * VM_RAM_BLOCK,
+				      left < VM_RAM_BLOCK ? left : VM_RAM_BLOCK);
 		}
 	arch_stage2_write_protect(&vm->s2, vm->ram_ipa, vm->ram_size);
 	arch_stage2_flush_tlb(&vm->s2);

@@ -18,7 +18,7 @@
 #include "enclave/measure.h"
 #include "lib/format.h"
 
-#define RAM_ALIGN	  (2UL << 20) /* lets stage 2 use 2 MiB blocks */
+#define RAM_ALIGN	  VM_RAM_BLOCK /* lets stage 2 use 2 MiB blocks */
 #define IMAGE_TEXT_OFFSET 8
 #define IMAGE_SIZE_OFF	  16
 #define PAGE_BYTES	  4096UL
@@ -199,7 +199,7 @@ void vm_ram_prepare(struct vm_s2_locked locked, ipaddr_t ipa, uint64_t len)
 		uint64_t size = vm->ram_size - b * RAM_ALIGN;
 		void *p = pa_ptr(pa_add(vm->ram_pa, b * RAM_ALIGN));
 
-		if (vm->ram_ready[b / 64] & (1UL << (b % 64)))
+		if (vm_ram_block_ready(vm, b))
 			continue;
 		if (size > RAM_ALIGN)
 			size = RAM_ALIGN;
@@ -223,7 +223,7 @@ static void ram_scrub(struct vm_s2_locked locked)
 		uint64_t size = vm->ram_size - b * RAM_ALIGN;
 		void *p = pa_ptr(pa_add(vm->ram_pa, b * RAM_ALIGN));
 
-		if (!(vm->ram_ready[b / 64] & (1UL << (b % 64))))
+		if (!vm_ram_block_ready(vm, b))
 			continue;
 		if (size > RAM_ALIGN)
 			size = RAM_ALIGN;

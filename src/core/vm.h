@@ -218,6 +218,15 @@ struct vm {
 	struct reset_memory reset_mem;
 };
 
+/* RAM is prepared (zeroed, cleaned to PoC) a block of this size at a time, on first use. */
+#define VM_RAM_BLOCK (2UL << 20)
+
+/* Whether RAM block @b (from the start of RAM) was prepared: vm->s2_lock, or a moment old. */
+static inline bool vm_ram_block_ready(const struct vm *vm, uint64_t b)
+{
+	return vm->ram_ready[b / 64] & (1UL << (b % 64));
+}
+
 /* vm->lock held: what a function that needs it takes (see the top of this file). */
 struct vm_locked {
 	struct vm *vm;

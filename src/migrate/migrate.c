@@ -26,7 +26,6 @@
 #define STALL_ROUNDS 3
 #define MAX_ROUNDS   30
 #define PAGE	     VMSTATE_PAGE_SIZE
-#define BLOCK	     (2ULL << 20) /* vm.c's RAM blocks, prepared (zeroed) on first use */
 #define ITEM_HEADER  0
 #define ITEM_VCPU    1 /* + the vCPU's index */
 #define ITEMS_FIXED  (ITEM_VCPU + VM_MAX_VCPUS)
@@ -679,12 +678,6 @@ static void take_offer(struct session *s, const uint8_t *p, uint16_t len, uint64
 		dest_failed(s, err, false);
 }
 
-/* True when RAM block @b of the VM was prepared (zeroed) already. */
-static bool block_ready(const struct vm *vm, uint64_t b)
-{
-	return vm->ram_ready[b / 64] & (1UL << (b % 64));
-}
-
 /*
  * Writes a checked memory record's pages into the VM's RAM. A block the
  * stream reaches first is zeroed and cleaned whole (as on first use), so its
@@ -694,8 +687,9 @@ static void take_pages(const struct vmstate_pages *pg)
 {
 	struct vm *vm = m.vm;
 	uint64_t first = (pg->ipa - ipa_addr(vm->ram_ipa)) / PAGE;
-	const bool was_ready[2] = { block_ready(vm, first * PAGE / BLOCK),
-				    block_ready(vm, (first + pg->count - 1) * PAGE / BLOCK) };
+	const bool was_ready[2] = { vm_ram_block_ready(vm, first * PAGE / VM_RAM_BLOCK),
+				    vm_ram_block_ready(vm, (first + pg->count - 1) * PAGE /
+								   VM_RAM_BLOCK) };
 	struct vm_s2_locked s2 = vm_s2_lock(vm);
 	uint8_t *to;
 
@@ -704,7 +698,8 @@ static void take_pages(const struct vmstate_pages *pg)
 	to = pa_ptr(vm_ram_pa(vm, ipa_init(pg->ipa)));
 	for (unsigned int i = 0; i < pg->count; i++) {
 		uint8_t *page = to + (size_t)i * PAGE;
-		bool fresh = !was_ready[(first + i) * PAGE / BLOCK != first * PAGE / BLOCK];
+		bool fresh = !was_ready[(first + i) * PAGE / VM_RAM_BLOCK !=
+					first * PAGE / VM_RAM_BLOCK];
 
 		if (pg->data[i])
 			memcpy(page, pg->data[i], PAGE);
