@@ -84,6 +84,13 @@ static void show_enclave(struct shell *sh, const struct vm *vm)
 
 	format_hex(hex, sizeof(hex), vm->measurement, sizeof(vm->measurement));
 	shell_printf(sh, "  enclave: measurement %s", hex);
+	if (vm->config->policy) {
+		format_hex(hex, sizeof(hex), vm->config->policy_owner,
+			   sizeof(vm->config->policy_owner));
+		shell_printf(sh, "  enclave: migration policy signed by owner key %s", hex);
+	} else {
+		shell_printf(sh, "  enclave: no migration policy: it never migrates");
+	}
 	shell_printf(sh,
 		     "  enclave: CPU profile %s, %lu attestation tokens, RAM zeroed %lu "
 		     "time(s); memory closed to the shell",

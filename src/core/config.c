@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <bearssl.h>
 #include <libfdt.h>
 #include <string.h>
 
@@ -100,6 +101,16 @@ static int parse_enclave(const void *fdt, int node, struct vm_config *vm)
 	return 0;
 }
 
+/* The identity of the key that signed @pol: SHA-256 of its public point. */
+static void owner_id(const struct migration_policy *pol, unsigned char id[32])
+{
+	br_sha256_context h;
+
+	br_sha256_init(&h);
+	br_sha256_update(&h, pol->owner_key, sizeof(pol->owner_key));
+	br_sha256_out(&h, id);
+}
+
 /*
  * migration-policy = /incbin/("policy.bin"): an owner-signed policy
  * (docs/enclaves.md), for an enclave only, refused whole when anything in it is
@@ -124,6 +135,7 @@ static int parse_policy(const void *fdt, int node, struct vm_config *vm)
 		format(vm->error, sizeof(vm->error), "'migration-policy' refused: %s", why);
 		return -1;
 	}
+	owner_id(&pol, vm->policy_owner);
 	return 0;
 }
 

@@ -59,6 +59,8 @@ struct vm_config {
 	 */
 	const void *policy;
 	size_t policy_size;
+	/* SHA-256 of the policy's owner public key: measured (docs/enclaves.md). */
+	unsigned char policy_owner[32];
 	/* "guestinfo" subnode: string properties readable as guestinfo.NAME (-1: none). */
 	const void *fdt;
 	int guestinfo_node;

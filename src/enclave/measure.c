@@ -167,5 +167,10 @@ void measure_vm(const struct vm_config *c, unsigned char out[TOKEN_MEASUREMENT_L
 	field_uint(&h, "acpi", c->acpi, 1);
 	field(&h, "bdor", bools, sizeof(bools));
 	guestinfo_field(&h, c);
+	/*
+	 * Whose migration policy governs it: another owner's policy put into the
+	 * configuration (the host operator can) changes what tokens say.
+	 */
+	field(&h, "ownr", c->policy_owner, c->policy ? sizeof(c->policy_owner) : 0);
 	br_sha256_out(&h, out);
 }

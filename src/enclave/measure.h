@@ -13,7 +13,7 @@
 #include "enclave/abi.h"
 
 /* The encoding's first 16 bytes: what it is and its version. */
-#define MEASURE_DOMAIN	   "skiff-measure-v1"
+#define MEASURE_DOMAIN	   "skiff-measure-v2"
 #define MEASURE_DOMAIN_LEN 16U
 
 /* The bytes the "prof" item holds: the configured CPU profile, as docs/enclaves.md lays out. */

@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from skiff import (BUILD, GUEST_DIR, Vm, assert_tap_passed, boot, compile_config, config_dts,
                    qemu_command, qemu_session)
+from test_agents import OWNER, policy
 
 TOOL = os.path.join(BUILD, "tools", "skiff-attest")
 # RFC 6979's P-256 test key: a host key from the configuration.
@@ -41,9 +42,10 @@ def public_key_of(private_hex: str) -> str:
 
 def measurement(kernel: bytes, memory: int, vcpus: int, bootargs: str | None,
                 counter_hz=0, counter_mode=0, acpi=False, backdoor=True, el0_tdcc=False, guestinfo=None,
-                initrd=b"", kernel_image=None) -> str:
+                initrd=b"", kernel_image=None, owner=b"") -> str:
     """The measurement as docs/enclaves.md defines it, written from the page, not the code.
-    The kernel format is detected as docs/config.md says unless given."""
+    The kernel format is detected as docs/config.md says unless given; @owner is the
+    migration policy's owner public key (none: b"")."""
     if kernel_image is None:
         kernel_image = len(kernel) >= 64 and kernel[56:60] == b"ARM\x64"
     def item(tag: bytes, value: bytes) -> bytes:
@@ -59,14 +61,15 @@ def measurement(kernel: bytes, memory: int, vcpus: int, bootargs: str | None,
     # The "host" CPU profile (no cpu-profile): version 1, name, flags 1, 3 + 39 u64, 14 u32.
     prof = (struct.pack("<I", 1) + b"host".ljust(32, b"\0") + struct.pack("<I", 1) +
             bytes(8 * (3 + 39) + 4 * 14))
-    stream = (b"skiff-measure-v1" + item(b"prof", prof) + item(b"encl", b"\x01") +
+    stream = (b"skiff-measure-v2" + item(b"prof", prof) + item(b"encl", b"\x01") +
               item(b"kfmt", bytes([kernel_image])) + item(b"kern", kernel) +
               item(b"intr", initrd) + item(b"mem ", struct.pack("<Q", memory)) +
               item(b"vcpu", struct.pack("<I", vcpus)) +
               item(b"cntf", struct.pack("<Q", counter_hz)) +
               item(b"cmod", bytes([counter_mode])) + item(b"args", args) +
               item(b"acpi", bytes([acpi])) + item(b"bdor", bytes([backdoor, el0_tdcc])) +
-              item(b"ginf", ginf))
+              item(b"ginf", ginf) +
+              item(b"ownr", hashlib.sha256(owner).digest() if owner else b""))
     return hashlib.sha256(stream).hexdigest()
 
 
@@ -168,11 +171,16 @@ def test_ephemeral_key_and_a_vm_that_is_no_enclave(tmp_path):
     """Without attestation-key Skiff says loudly that it generated an ephemeral key; its tokens
     say so and verify against the key it logged. A VM that is no enclave is denied a token.
     An enclave with cpu-profile armv8.0 measures otherwise than the same one with "host", as
-    skiff-attest measure says."""
+    skiff-attest measure says. One with a migration policy measures its owner's key too: as
+    the documented encoding gives it, and otherwise than the same enclave without one."""
     challenge = os.urandom(64).hex()
     v80 = Vm("enc80", "attest", extra=f'enclave = "on";\n\t\t\tcpu-profile = "armv8.0";\n'
                                       f'\t\t\tbootargs = "challenge={challenge}";')
-    vms = [attest_guest(challenge), Vm("plain", "attest", extra='bootargs = "enclave=0";'), v80]
+    pol = policy(str(tmp_path), "owned")
+    owned = Vm("owned", "attest", extra=f'enclave = "on"; bootargs = "challenge={challenge}"; '
+                                        f'migration-policy = /incbin/("{pol}");')
+    vms = [attest_guest(challenge), Vm("plain", "attest", extra='bootargs = "enclave=0";'), v80,
+           owned]
     dts = config_dts(vms)
     run = boot(dts=dts)
     assert_tap_passed(run, "enc")
@@ -197,6 +205,15 @@ def test_ephemeral_key_and_a_vm_that_is_no_enclave(tmp_path):
     assert "the host's key is ephemeral" in ok.stdout
     assert "vm plain: vcpu 0: attestation refused: the VM is not an enclave" in out
     assert "vm plain: enclave" not in out
+    with open(os.path.join(GUEST_DIR, "attest.bin"), "rb") as f:
+        kernel = f.read()
+    assert meas == measurement(kernel, 4 << 20, 1, f"challenge={challenge}")
+    owner = bytes.fromhex(public_key_of(OWNER))
+    want = measurement(kernel, 4 << 20, 1, f"challenge={challenge}", owner=owner)
+    assert f"vm owned: enclave: measurement {want} (CPU profile host)" in out, out
+    got = subprocess.run([TOOL, "measure", blob, "owned"], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert got == want != meas
 
 
 def test_enclave_ram_is_zeroed_at_reset_and_stop_and_closed_to_the_shell():
@@ -225,6 +242,7 @@ def test_enclave_ram_is_zeroed_at_reset_and_stop_and_closed_to_the_shell():
 
             # Both VMs have written their marks before anything is reset.
             run("vm info enc", rf"enclave: measurement {meas}",
+                r"enclave: no migration policy: it never migrates",
                 r"enclave: CPU profile host, 0 attestation tokens, RAM zeroed 0 time\(s\)")
             run("guestinfo get enc color",
                 r"vm enc is an enclave: its guestinfo \(the guest may have set it\) is not shown")

@@ -297,6 +297,8 @@ static const char *policy_file(bool corrupt)
 
 static void test_migration_policy(void **state)
 {
+	unsigned char sk[ATTEST_SCALAR_LEN];
+	struct attest_key owner;
 	struct config cfg;
 	char err[200] = "", dts[1024];
 	const char *path = policy_file(false);
@@ -316,6 +318,10 @@ static void test_migration_policy(void **state)
 	assert_non_null(cfg.vms[0].policy);
 	assert_int_equal(cfg.vms[0].policy_size, 8 + 592 + 64);
 	assert_memory_equal(cfg.vms[0].policy, "SKMP", 4);
+	/* The owner's identity, measured: SHA-256 of the public key that signed it. */
+	assert_int_equal(attest_scalar_from_hex(FIXTURE_OWNER_KEY, sk), ATTEST_KEY_OK);
+	assert_int_equal(attest_key_from_scalar(&owner, sk), 0);
+	assert_memory_equal(cfg.vms[0].policy_owner, owner.id, sizeof(owner.id));
 	assert_null(cfg.vms[1].policy);
 	assert_string_equal(cfg.host_class + 0, "fleet-b");
 	/* Not an enclave; a policy whose signature fails. */

@@ -142,7 +142,7 @@ static void test_encoding(void **state)
 	static const unsigned char bdor[] = { 1, 0 };
 
 	(void)state;
-	raw(&s, "skiff-measure-v1", 16);
+	raw(&s, "skiff-measure-v2", 16);
 	host_profile_item(&s);
 	item_uint(&s, "encl", 1, 1);
 	item_uint(&s, "kfmt", 0, 1);
@@ -156,6 +156,7 @@ static void test_encoding(void **state)
 	item_uint(&s, "acpi", 0, 1);
 	item(&s, "bdor", bdor, sizeof(bdor));
 	item(&s, "ginf", ginf, sizeof(ginf));
+	item(&s, "ownr", "", 0);
 	digest(&s, want);
 	measure_vm(&c, got);
 	assert_memory_equal(got, want, sizeof(want));
@@ -167,7 +168,7 @@ static void test_encoding(void **state)
 	c.guestinfo_node = -1;
 	c.kernel_format = KERNEL_IMAGE;
 	s.n = 0;
-	raw(&s, "skiff-measure-v1", 16);
+	raw(&s, "skiff-measure-v2", 16);
 	host_profile_item(&s);
 	item_uint(&s, "encl", 1, 1);
 	item_uint(&s, "kfmt", 1, 1);
@@ -181,6 +182,17 @@ static void test_encoding(void **state)
 	item_uint(&s, "acpi", 0, 1);
 	item(&s, "bdor", bdor, sizeof(bdor));
 	item_uint(&s, "ginf", 0, 4);
+	item(&s, "ownr", "", 0);
+	digest(&s, want);
+	measure_vm(&c, got);
+	assert_memory_equal(got, want, sizeof(want));
+
+	/* A migration policy: its owner key's identity, 32 bytes. */
+	c.policy = kernel; /* what the bytes are does not matter: the owner's identity does */
+	c.policy_size = sizeof(kernel);
+	memset(c.policy_owner, 0xa5, sizeof(c.policy_owner));
+	s.n -= 12; /* the empty "ownr" item again, with the identity */
+	item(&s, "ownr", c.policy_owner, sizeof(c.policy_owner));
 	digest(&s, want);
 	measure_vm(&c, got);
 	assert_memory_equal(got, want, sizeof(want));
@@ -204,7 +216,7 @@ static void test_every_item_counts(void **state)
 	static const char *const one_key[] = { "role", "web" };
 	static char blob[512];
 	unsigned char x[32], y[32];
-	struct vm_config c;
+	struct vm_config c, b;
 
 	(void)state;
 	memcpy(other_kernel, kernel, sizeof(kernel));
@@ -258,6 +270,16 @@ static void test_every_item_counts(void **state)
 	c = base();
 	c.enclave = false;
 	expect_changed(&c, "enclave");
+	c = base();
+	c.policy = kernel;
+	c.policy_size = sizeof(kernel);
+	expect_changed(&c, "a migration policy");
+	memcpy(&b, &c, sizeof(b));
+	b.policy_owner[31] ^= 1;
+	measure_vm(&c, x);
+	measure_vm(&b, y);
+	if (!memcmp(x, y, sizeof(x)))
+		fail_msg("another policy owner leaves the measurement as it was");
 	c = base();
 	c.guestinfo_node = guestinfo_blob(blob, sizeof(blob), changed, 2);
 	c.fdt = blob;
