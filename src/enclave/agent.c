@@ -97,6 +97,7 @@ static void wipe(struct agent *a)
 	secret_wipe(&a->tx, sizeof(a->tx));
 	secret_wipe(&a->rx, sizeof(a->rx));
 	secret_wipe(a->plain, sizeof(a->plain));
+	secret_wipe(a->sealed, sizeof(a->sealed));
 	secret_wipe(&a->transcript, sizeof(a->transcript));
 }
 
@@ -188,11 +189,11 @@ static void record_nonce(uint8_t iv[12], uint64_t seq)
 
 static int seal_send(struct agent *a, uint8_t msg, const uint8_t *body, size_t len)
 {
-	uint8_t rec[AGENT_PLAIN_MAX + AGENT_RECORD_OVERHEAD], aad[AAD_LEN], iv[12];
+	uint8_t *rec = a->sealed, aad[AAD_LEN], iv[12];
 	size_t n = 1 + len;
 	int r;
 
-	if (n > AGENT_PLAIN_MAX)
+	if (n > AGENT_OPEN_MAX)
 		return -1;
 	put_le(rec, a->tx.seq, AGENT_SEQ_LEN);
 	rec[AGENT_SEQ_LEN] = msg;
@@ -203,7 +204,7 @@ static int seal_send(struct agent *a, uint8_t msg, const uint8_t *body, size_t l
 			      rec + AGENT_SEQ_LEN + n, br_chacha20_ct_run, 1);
 	a->tx.seq++;
 	r = a->io.send(a->io.ctx, AGENT_T_RECORD, rec, AGENT_SEQ_LEN + n + AGENT_TAG_LEN);
-	secret_wipe(rec, sizeof(rec));
+	secret_wipe(rec, AGENT_SEQ_LEN + n + AGENT_TAG_LEN);
 	return r;
 }
 
@@ -249,9 +250,9 @@ static int open_record(struct agent *a, const uint8_t *p, size_t len, size_t *n)
 		    (unsigned long)seq, (unsigned long)a->rx.seq);
 		return -1;
 	}
-	if (clen > AGENT_PLAIN_MAX) {
+	if (clen > AGENT_OPEN_MAX) {
 		end(a, AGENT_FAILED, true, "record %lu holds %zu bytes; the most is %u",
-		    (unsigned long)seq, clen, AGENT_PLAIN_MAX);
+		    (unsigned long)seq, clen, AGENT_OPEN_MAX);
 		return -1;
 	}
 	memcpy(a->plain, p + AGENT_SEQ_LEN, clen);
@@ -483,6 +484,10 @@ static void on_policy(struct agent *a, const uint8_t *body, size_t len)
 	} else {
 		absorb(a, AGENT_M_POLICY, a->pol.digest, sizeof(a->pol.digest));
 		policy_check(&a->pol, &a->claims, &a->verdict);
+		/* Kept: the enclave that arrives under it keeps it, to move on later. */
+		memcpy(a->received, body, len);
+		a->policy = a->received;
+		a->policy_len = len;
 	}
 	result[0] = a->verdict.field == POLICY_ACCEPTED;
 	result[1] = (uint8_t)a->verdict.field;
@@ -737,7 +742,7 @@ void agent_give_up(struct agent *a, const char *why)
 
 int agent_send_data(struct agent *a, const uint8_t *data, size_t len)
 {
-	if (a->state != AGENT_ESTABLISHED)
+	if (a->state != AGENT_ESTABLISHED || len > AGENT_DATA_MAX)
 		return -1;
 	return send_or_fail(a, AGENT_M_DATA, data, len);
 }

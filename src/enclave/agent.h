@@ -58,7 +58,10 @@
 #define AGENT_ATTEST_LEN      (CLAIMS_LEN + ATTEST_PUB_LEN + POLICY_SIG_LEN)
 #define AGENT_RECORD_OVERHEAD (AGENT_SEQ_LEN + AGENT_TAG_LEN)
 #define AGENT_PLAIN_MAX	      (1 + POLICY_MAX_LEN) /* the longest handshake message */
-#define AGENT_WHY_MAX	      400
+#define AGENT_DATA_MAX	      16384U		   /* the longest DATA body */
+/* The longest plaintext of a record: a DATA message (longer than any handshake one). */
+#define AGENT_OPEN_MAX (1 + AGENT_DATA_MAX)
+#define AGENT_WHY_MAX  400
 
 enum agent_role { AGENT_SOURCE = 1, AGENT_DESTINATION = 2 };
 
@@ -110,8 +113,9 @@ struct agent {
 	struct platform_claims claims; /* this host's */
 	/* Source: the enclave's policy as configured; destination: as received. */
 	struct migration_policy pol;
-	const uint8_t *policy;
+	const uint8_t *policy; /* destination: received[] */
 	size_t policy_len;
+	uint8_t received[POLICY_MAX_LEN];
 	/* The handshake's secrets: wiped when it ends, whichever way. */
 	unsigned char eph_sk[AGENT_X25519_LEN];
 	unsigned char shared[AGENT_X25519_LEN];
@@ -124,7 +128,8 @@ struct agent {
 	struct platform_claims peer_claims;
 	struct policy_verdict verdict; /* the destination's answer to the policy */
 	char why[AGENT_WHY_MAX];       /* why it was refused or failed */
-	uint8_t plain[AGENT_PLAIN_MAX + AGENT_RECORD_OVERHEAD];
+	uint8_t plain[AGENT_OPEN_MAX]; /* a record opened */
+	uint8_t sealed[AGENT_OPEN_MAX + AGENT_RECORD_OVERHEAD]; /* a record being sealed */
 };
 
 /* An agent of @role for the host with attestation key @key and claims @claims. */
@@ -148,8 +153,10 @@ void agent_link_lost(struct agent *a, const char *why);
 void agent_give_up(struct agent *a, const char *why);
 
 /*
- * Established channel: seals @len bytes as an AGENT_M_DATA record and sends it;
- * 0, or -1 (the agent failed). agent_receive() hands data records to io.data.
+ * Established channel: seals @len bytes (at most AGENT_DATA_MAX) as an
+ * AGENT_M_DATA record and sends it; 0, or -1 (not established, too long, or
+ * the link took nothing: then the agent failed). agent_receive() hands data
+ * records to io.data.
  */
 int agent_send_data(struct agent *a, const uint8_t *data, size_t len);
 

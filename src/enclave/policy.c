@@ -238,6 +238,10 @@ static int decode_form(const uint8_t *p, size_t len, struct migration_policy *po
 		       POLICY_HDR_LEN);
 		return -1;
 	}
+	if (len > POLICY_MAX_LEN) {
+		format(err, errlen, "%zu bytes; the longest policy has %u", len, POLICY_MAX_LEN);
+		return -1;
+	}
 	if (memcmp(p, POLICY_MAGIC, 4)) {
 		format(err, errlen, "not a Skiff migration policy (no \"SKMP\" magic)");
 		return -1;

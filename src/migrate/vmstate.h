@@ -39,6 +39,7 @@
 #define VMSTATE_T_VCPU	    0x0010
 #define VMSTATE_HEADER_LEN  16
 #define VMSTATE_T_MACHINE   0x0002
+#define VMSTATE_T_ENCLAVE   0x0003
 #define VMSTATE_T_COUNTER   0x0020
 #define VMSTATE_T_GIC	    0x0030
 #define VMSTATE_T_GIC_CPU   0x0031
@@ -162,6 +163,21 @@ struct vmstate_counter {
 
 size_t vmstate_counter_encode(uint8_t *buf, size_t size, const struct vmstate_counter *c);
 int vmstate_counter_decode(const uint8_t *buf, size_t len, struct vmstate_counter *out, char *err,
+			   size_t errlen);
+
+/*
+ * An enclave's identity, in its offer (sealed): its launch measurement, which
+ * it keeps wherever it runs, and the identity of the key that signed its
+ * migration policy (the measurement's "ownr" item, docs/enclaves.md).
+ */
+#define VMSTATE_DIGEST_LEN 32
+struct vmstate_enclave {
+	uint8_t measurement[VMSTATE_DIGEST_LEN];
+	uint8_t owner[VMSTATE_DIGEST_LEN];
+};
+
+size_t vmstate_enclave_encode(uint8_t *buf, size_t size, const struct vmstate_enclave *e);
+int vmstate_enclave_decode(const uint8_t *buf, size_t len, struct vmstate_enclave *out, char *err,
 			   size_t errlen);
 
 /* The interrupt controller's model: struct vgic_irq_state, vgic_dist_state, vgic_cpu_state. */

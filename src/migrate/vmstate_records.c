@@ -366,6 +366,36 @@ int vmstate_machine_decode(const uint8_t *buf, size_t len, struct vmstate_machin
 	return 0;
 }
 
+/* ---- an enclave's identity ---- */
+
+size_t vmstate_enclave_encode(uint8_t *buf, size_t size, const struct vmstate_enclave *e)
+{
+	struct wr w = wr_begin(buf, size, VMSTATE_T_ENCLAVE);
+
+	wbytes(&w, e->measurement, sizeof(e->measurement));
+	wbytes(&w, e->owner, sizeof(e->owner));
+	return wr_end(&w);
+}
+
+int vmstate_enclave_decode(const uint8_t *buf, size_t len, struct vmstate_enclave *out, char *err,
+			   size_t errlen)
+{
+	struct vmstate_enclave e;
+	const uint8_t *m, *o;
+	struct rd r;
+
+	if (!rd_begin(&r, buf, len, VMSTATE_T_ENCLAVE, "enclave", err, errlen))
+		return -1;
+	m = rbytes(&r, sizeof(e.measurement), "measurement");
+	o = rbytes(&r, sizeof(e.owner), "policy owner");
+	if (rd_end(&r))
+		return -1;
+	memcpy(e.measurement, m, sizeof(e.measurement));
+	memcpy(e.owner, o, sizeof(e.owner));
+	*out = e;
+	return 0;
+}
+
 /* ---- the counter ---- */
 
 #define CNTACR_BITS 0x3fU

@@ -13,10 +13,10 @@
  * page of zeroes becomes a marker, so the second and third encodings are
  * compared); what a decoder accepted is within the format's ranges.
  *
- * Input: a selector byte (bit 0: a header record; else bits 7:1 modulo 12:
+ * Input: a selector byte (bit 0: a header record; else bits 7:1 modulo 13:
  * 0 a vCPU record, 1 machine, 2 counter, 3 interrupt controller, 4 and 5 a
  * CPU interface of GICv3 and GICv2, 6 PL011, 7 PL031, 8 DCC, 9 backdoor, 10
- * guestinfo, 11 memory), then the record.
+ * guestinfo, 11 memory, 12 an enclave's identity), then the record.
  */
 #include "migrate/vmstate.h"
 #include "migrate/wire.h"
@@ -88,6 +88,7 @@ ADAPT(pl031)
 ADAPT(dcc)
 ADAPT(backdoor)
 ADAPT(guestinfo)
+ADAPT(enclave)
 
 /* The index is not in the state: the encoder takes it from the record decoded. */
 static int dec_gic_cpu(const uint8_t *b, size_t n, void *out, char *err, size_t errlen)
@@ -189,6 +190,7 @@ static const struct kind kinds[] = {
 	[8] = { sizeof(struct vmstate_dcc), dec_dcc, enc_dcc, NULL },
 	[9] = { sizeof(struct vmstate_backdoor), dec_backdoor, enc_backdoor, check_backdoor },
 	[10] = { sizeof(struct vmstate_guestinfo), dec_guestinfo, enc_guestinfo, check_guestinfo },
+	[12] = { sizeof(struct vmstate_enclave), dec_enclave, enc_enclave, NULL },
 };
 
 static uint8_t state1[sizeof(struct vmstate_backdoor)], state2[sizeof(struct vmstate_backdoor)];
@@ -277,7 +279,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				   "header %u.%u, %u vCPUs accepted", h.major, h.minor, h.nvcpus);
 		return 0;
 	}
-	k = (data[0] >> 1) % 12;
+	k = (data[0] >> 1) % 13;
 	if (k == 0)
 		vcpu_record(data + 1, size - 1);
 	else if (k == 11)

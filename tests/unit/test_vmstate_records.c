@@ -161,6 +161,42 @@ static void test_counter(void **state)
 	assert_non_null(strstr(err, "1 bytes after its last field"));
 }
 
+/* ---- an enclave's identity ---- */
+
+static int enclave_dec(const uint8_t *b, size_t len, void *out)
+{
+	return vmstate_enclave_decode(b, len, out, err, sizeof(err));
+}
+
+static void test_enclave(void **state)
+{
+	struct vmstate_enclave e, back;
+	size_t len;
+
+	(void)state;
+	for (unsigned int i = 0; i < sizeof(e.measurement); i++) {
+		e.measurement[i] = (uint8_t)i;
+		e.owner[i] = (uint8_t)(0x80 + i);
+	}
+	len = vmstate_enclave_encode(buf, sizeof(buf), &e);
+	/* tag, flags, length; version; the measurement, the owner's identity. */
+	assert_int_equal(len, 8 + 2 + 32 + 32);
+	assert_int_equal(wire_get16(buf), 0x0003);
+	assert_int_equal(wire_get32(buf + 4), len - 8);
+	assert_memory_equal(buf + 10, e.measurement, 32);
+	assert_memory_equal(buf + 42, e.owner, 32);
+	assert_int_equal(enclave_dec(buf, len, &back), 0);
+	assert_memory_equal(&back, &e, sizeof(e));
+	memset(&back, 0x5a, sizeof(back));
+	refused_with(len, 9, 2, enclave_dec, &back, sizeof(back),
+		     "version 2; this host reads version 1");
+	every_cut_refused(len, enclave_dec, &back, sizeof(back));
+	/* Another record's tag where this one was due. */
+	wire_put16(buf, 0x0020);
+	assert_int_equal(enclave_dec(buf, len, &back), -1);
+	assert_non_null(strstr(err, "a record of tag 0x0020 came"));
+}
+
 /* ---- the interrupt controller ---- */
 
 static unsigned int gic_version = 3;
@@ -536,6 +572,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_machine),
 		cmocka_unit_test(test_counter),
+		cmocka_unit_test(test_enclave),
 		cmocka_unit_test(test_gic_distributor),
 		cmocka_unit_test(test_gic_cpu_interface),
 		cmocka_unit_test(test_pl011_pl031_dcc),
