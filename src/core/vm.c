@@ -920,8 +920,11 @@ void vm_migrated_away(struct vm *vm)
 	vpl011_flush(&vm->uart);
 	vdcc_flush(&vm->dcc);
 	guestlog_flush(&vm->log, true);
-	/* Frozen and unloaded: nothing of it runs, and nothing will. */
+	/* Frozen and unloaded: nothing of it runs, and nothing will. An enclave's RAM is zeroed. */
 	vm_release(vm);
+	if (vm->enclave)
+		guestlog_info(&vm->log, "enclave RAM zeroed as it left (%lu MiB)",
+			      (unsigned long)(vm->ram_size >> 20));
 	sched_vm_stopped();
 }
 

@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: MIT
+#include <bearssl.h>
 #include <string.h>
 
 #include "arch/arch.h"
 #include "core/log.h"
 #include "core/random.h"
+#include "core/vm.h"
 #include "enclave/agent.h"
 #include "enclave/agent_host.h"
 #include "enclave/attest.h"
 #include "lib/format.h"
 #include "migrate/link.h"
+#include "migrate/migrate.h"
 
 /* Everything here is under the host link's lock: its callbacks and link_call()'s function. */
 static struct {
@@ -20,6 +23,13 @@ static struct {
 	const struct vm_config *pending; /* a source handshake waiting for the session */
 	unsigned int shells;		 /* destination shells alive (nothing else allocated yet) */
 	uint64_t started;		 /* the counter at the handshake's start */
+	unsigned long stray;		 /* records dropped since the last handshake began */
+	/* Source: the enclave to move once the channel is up, and the clock's choice. */
+	struct vm *moving;
+	bool catch_up;
+	struct migrate_seal seal; /* the channel as the migration sees it */
+	uint8_t owner[32];	  /* destination: the accepted policy's owner identity */
+	uint8_t frame[AGENT_DATA_MAX];
 } host;
 
 /* A handshake still under way this long after it began is given up (both sides time it). */
@@ -44,17 +54,29 @@ static void io_random(void *ctx, void *buf, size_t len)
 	random_bytes(buf, len);
 }
 
+/*
+ * The destination's shell: what the enclave may arrive under (the policy the
+ * handshake accepted and its owner); the VM itself is built when its sealed
+ * offer comes, and runs only once its whole state arrived.
+ */
 static int io_create_shell(void *ctx, const struct migration_policy *pol, char *why, size_t len)
 {
+	br_sha256_context h;
 	char digest[17];
 
 	(void)ctx;
 	(void)why;
 	(void)len;
+	br_sha256_init(&h);
+	br_sha256_update(&h, pol->owner_key, sizeof(pol->owner_key));
+	br_sha256_out(&h, host.owner);
+	host.seal.policy = host.agent.policy;
+	host.seal.policy_len = host.agent.policy_len;
+	host.seal.owner = host.owner;
 	format_hex(digest, sizeof(digest), pol->digest, 8);
 	host.shells++;
 	log_info("enclave: agent (destination): a non-runnable shell for the enclave of policy "
-		 "%s... (its state is the transfer's, not written yet); %u shell(s)",
+		 "%s...: its sealed offer may come; %u shell(s)",
 		 digest, host.shells);
 	return 0;
 }
@@ -77,17 +99,74 @@ static void io_note(void *ctx, enum agent_level level, const char *text)
 		log_info("enclave: %s", text);
 }
 
+/* A migration frame out of the channel: its type, then its payload. */
+static void io_data(void *ctx, const uint8_t *data, size_t len)
+{
+	(void)ctx;
+	if (!len) {
+		log_warn("enclave: agent: an empty data record: dropped");
+		return;
+	}
+	link_deliver_sealed_locked(&host.seal, data[0], data + 1, (uint16_t)(len - 1));
+}
+
 static const struct agent_io io = {
 	.send = io_send,
 	.random = io_random,
 	.create_shell = io_create_shell,
 	.drop_shell = io_drop_shell,
 	.note = io_note,
+	.data = io_data,
 };
 
 static bool under_way(void)
 {
 	return host.active && !agent_done(&host.agent);
+}
+
+/* --- the channel as the migration sees it (migrate/migrate.h) --- */
+
+static bool seal_up(void)
+{
+	return host.active && host.agent.state == AGENT_ESTABLISHED;
+}
+
+static int seal_send(uint8_t type, const uint8_t *payload, uint16_t len, char *err, size_t errlen)
+{
+	if (!seal_up() || (size_t)len + 1 > sizeof(host.frame)) {
+		format(err, errlen, "the enclave channel %s",
+		       seal_up() ? "takes shorter frames" : "is not up");
+		return -1;
+	}
+	host.frame[0] = type;
+	memcpy(host.frame + 1, payload, len);
+	if (agent_send_data(&host.agent, host.frame, (size_t)len + 1)) {
+		format(err, errlen, "the enclave channel took nothing");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Source: once the channel is up, the enclave moves through it; if the
+ * handshake ended otherwise, the move failed (the agent's line says why).
+ */
+static void move_when_established(void)
+{
+	struct vm *vm = host.moving;
+	char err[160];
+
+	if (!vm || !host.active || host.agent.role != AGENT_SOURCE || !agent_done(&host.agent))
+		return;
+	host.moving = NULL;
+	if (host.agent.state != AGENT_ESTABLISHED) {
+		log_error("vm %s: migrate: failed: the enclave agents' handshake ended: %s; the VM "
+			  "runs on here",
+			  vm->name, host.agent.why);
+		return;
+	}
+	if (link_migrate_sealed_locked(vm, host.catch_up, &host.seal, err, sizeof(err)))
+		log_error("vm %s: migrate: failed: %s; the VM runs on here", vm->name, err);
 }
 
 static void start_source(const struct vm_config *vm)
@@ -96,20 +175,26 @@ static void start_source(const struct vm_config *vm)
 	agent_init(&host.agent, AGENT_SOURCE, &io, attest_host_key(), &host.claims);
 	host.active = true;
 	host.started = arch_counter();
+	host.stray = 0;
 	log_info("enclave: agent (source): handshake for vm %s: HELLO, then its policy", vm->name);
 	agent_start(&host.agent, vm->policy, vm->policy_size);
 }
 
 static void deliver(uint8_t type, const uint8_t *payload, uint16_t len)
 {
-	if (under_way()) {
+	/* Records go to the handshake under way, or to the channel it set up. */
+	if (under_way() || (seal_up() && type != AGENT_T_HELLO)) {
 		agent_receive(&host.agent, type, payload, len);
+		move_when_established();
 		return;
 	}
 	if (type != AGENT_T_HELLO) {
-		log_warn(
-			"enclave: agent: a record of %u bytes with no handshake under way: dropped",
-			len);
+		/* The rest of a stream whose channel ended comes by the hundred: one line. */
+		if (!host.stray++)
+			log_warn(
+				"enclave: agent: a record of %u bytes with no handshake under way: "
+				"dropped (and the next such, without a line, until a handshake)",
+				len);
 		return;
 	}
 	if (!host.ready) {
@@ -122,14 +207,17 @@ static void deliver(uint8_t type, const uint8_t *payload, uint16_t len)
 	agent_init(&host.agent, AGENT_DESTINATION, &io, attest_host_key(), &host.claims);
 	host.active = true;
 	host.started = arch_counter();
+	host.stray = 0;
 	log_info("enclave: agent (destination): a migration HELLO: handshake");
 	agent_receive(&host.agent, type, payload, len);
 }
 
 static void opened(void)
 {
-	if (host.pending && !under_way())
+	if (host.pending && !under_way()) {
 		start_source(host.pending);
+		move_when_established();
+	}
 }
 
 static void ended(const char *why)
@@ -138,9 +226,16 @@ static void ended(const char *why)
 		log_warn("enclave: agent (source): handshake for vm %s not started: the session "
 			 "ended: %s",
 			 host.pending->name, why);
+	if (host.pending && host.moving) {
+		log_error("vm %s: migrate: failed: the session ended before the handshake; the VM "
+			  "runs on here",
+			  host.moving->name);
+		host.moving = NULL;
+	}
 	host.pending = NULL;
 	if (host.active)
 		agent_link_lost(&host.agent, why);
+	move_when_established();
 }
 
 static void tick(uint64_t now)
@@ -149,6 +244,7 @@ static void tick(uint64_t now)
 	if (under_way() && now > host.started &&
 	    now - host.started > HANDSHAKE_TIMEOUT_S * arch_counter_freq())
 		agent_give_up(&host.agent, "no answer from the peer within 10 s");
+	move_when_established();
 }
 
 static const struct link_upper upper = {
@@ -174,6 +270,10 @@ void agent_host_init(const struct config *cfg)
 	host.claims.skiff_svn = SKIFF_SECURITY_VERSION;
 	host.claims.min_policy_svn = cfg->min_policy_svn;
 	host.claims.enclave = true;
+	host.seal.send = seal_send;
+	host.seal.up = seal_up;
+	host.seal.overhead = 1 + 1 + AGENT_RECORD_OVERHEAD; /* the frame's type, DATA's, the seal */
+	host.seal.max_payload = AGENT_DATA_MAX - 1;
 	arch_cpu_features(&f);
 	host.claims.ecv = f.ecv;
 	host.claims.counter_hz = f.counter_hz;
@@ -223,6 +323,61 @@ int agent_host_handshake(const char *name, char *err, size_t errlen)
 	request = vm;
 	request_err[0] = 0;
 	if (link_call(take_request, err, errlen))
+		return -1;
+	if (request_err[0]) {
+		format(err, errlen, "%s", request_err);
+		return -1;
+	}
+	return 0;
+}
+
+/* The shell's move, handed to take_move() under the link's lock. */
+static struct vm *move_request;
+static bool move_catch_up;
+
+static void take_move(bool open)
+{
+	if (under_way() || host.pending || host.moving) {
+		format(request_err, sizeof(request_err), "a handshake is under way (%s)",
+		       host.pending ? "waiting for the session"
+				    : agent_state_name(host.agent.state));
+		return;
+	}
+	if (migrate_busy()) {
+		format(request_err, sizeof(request_err), "a migration is under way already");
+		return;
+	}
+	host.moving = move_request;
+	host.catch_up = move_catch_up;
+	host.pending = move_request->config;
+	if (open) {
+		start_source(move_request->config);
+		move_when_established();
+	}
+}
+
+int agent_host_migrate(struct vm *vm, bool catch_up, char *err, size_t errlen)
+{
+	if (!vm->config->policy) {
+		format(err, errlen,
+		       "vm %s is an enclave without a migration-policy: it never leaves its host",
+		       vm->name);
+		return -1;
+	}
+	if (!host.ready) {
+		format(err, errlen,
+		       "this host has no attestation key (attestation-key): it cannot "
+		       "move enclaves");
+		return -1;
+	}
+	if (vm_state(vm) != VM_RUNNING) {
+		format(err, errlen, "vm %s is %s", vm->name, vm_state_name(vm_state(vm)));
+		return -1;
+	}
+	move_request = vm;
+	move_catch_up = catch_up;
+	request_err[0] = 0;
+	if (link_call(take_move, err, errlen))
 		return -1;
 	if (request_err[0]) {
 		format(err, errlen, "%s", request_err);

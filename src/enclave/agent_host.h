@@ -10,6 +10,7 @@
 #ifndef SKIFF_ENCLAVE_AGENT_HOST_H
 #define SKIFF_ENCLAVE_AGENT_HOST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/config.h"
@@ -23,5 +24,15 @@ void agent_host_init(const struct config *cfg);
  * no attestation key, no link, a handshake under way.
  */
 int agent_host_handshake(const char *name, char *err, size_t errlen);
+
+struct vm;
+
+/*
+ * Moves the enclave @vm to the host at the other end (vm migrate): the
+ * handshake first, then the migration through its sealed channel; the outcome
+ * is in the log. 0, or -1 with @err: no policy, no attestation key, not
+ * running, no link, a handshake or migration under way.
+ */
+int agent_host_migrate(struct vm *vm, bool catch_up, char *err, size_t errlen);
 
 #endif

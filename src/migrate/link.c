@@ -404,8 +404,25 @@ int link_migrate(struct vm *vm, bool catch_up, char *err, size_t errlen)
 	spin_lock(&link.lock);
 	r = offer_if_idle(err, errlen);
 	if (!r)
-		r = migrate_start(&link.session, vm, catch_up, arch_counter(), err, errlen);
+		r = migrate_start(&link.session, vm, catch_up, NULL, arch_counter(), err, errlen);
 	service();
 	spin_unlock(&link.lock);
 	return r;
+}
+
+int link_migrate_sealed_locked(struct vm *vm, bool catch_up, const struct migrate_seal *seal,
+			       char *err, size_t errlen)
+{
+	return migrate_start(&link.session, vm, catch_up, seal, arch_counter(), err, errlen);
+}
+
+void link_deliver_sealed_locked(const struct migrate_seal *seal, uint8_t type,
+				const uint8_t *payload, uint16_t len)
+{
+	if (type < MIG_T_OFFER || type > MIG_T_GO) {
+		log_warn("link: a sealed frame of type 0x%02x: not a migration frame; dropped",
+			 type);
+		return;
+	}
+	migrate_deliver_sealed(&link.session, seal, type, payload, len, link.session.now);
 }

@@ -105,4 +105,16 @@ struct vm;
  */
 int link_migrate(struct vm *vm, bool catch_up, char *err, size_t errlen);
 
+struct migrate_seal;
+
+/*
+ * From the enclave agents' callbacks (under the link's lock, the session
+ * open): moves the enclave @vm through their sealed channel @seal; a frame of
+ * the migration that came out of it.
+ */
+int link_migrate_sealed_locked(struct vm *vm, bool catch_up, const struct migrate_seal *seal,
+			       char *err, size_t errlen);
+void link_deliver_sealed_locked(const struct migrate_seal *seal, uint8_t type,
+				const uint8_t *payload, uint16_t len);
+
 #endif

@@ -7,6 +7,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/vm.h"
+#include "enclave/policy.h"
 #include "lib/format.h"
 #include "migrate/migrate.h"
 #include "migrate/vmcapture.h"
@@ -41,7 +42,7 @@
 
 enum role {
 	IDLE,
-	SRC_CONNECT,   /* waiting for the session to open */
+	SRC_CONNECT,   /* waiting for the session (an enclave: the sealed channel) */
 	SRC_OFFERED,   /* the offer sent, waiting for the answer */
 	SRC_PRECOPY,   /* accepted: RAM going out while the VM runs, round by round */
 	SRC_FREEZING,  /* pre-copy done: waiting for the vCPUs to leave their CPUs */
@@ -55,8 +56,10 @@ static struct {
 	bool accept;
 	bool go_due; /* GO to send in session go_session (the link had no room at once) */
 	uint32_t go_session;
+	const struct migrate_seal *go_seal; /* the channel GO goes through (NULL: the session) */
 	enum role role;
-	uint32_t session; /* the session it runs in */
+	uint32_t session;		 /* the session it runs in */
+	const struct migrate_seal *seal; /* an enclave's: every frame goes through it */
 	struct vm *vm;
 	uint64_t hz, began, frozen_at, last_progress;
 	uint64_t waiting_since; /* when the wait for the peer's next step began */
@@ -90,6 +93,8 @@ static uint8_t rec[VMSTATE_RECORD_MAX];
 static uint8_t frame[WIRE_PAYLOAD_MAX];
 /* A VM that arrived keeps its configuration for good: one per slot of the VM table. */
 static struct vm_config incoming_config[VM_MAX];
+/* An enclave that arrived keeps the policy it came under (to move on under it). */
+static uint8_t incoming_policy[VM_MAX][POLICY_MAX_LEN];
 
 void migrate_init(bool accept)
 {
@@ -144,14 +149,23 @@ static uint64_t ms_since(uint64_t then, uint64_t now)
 	return m.hz ? (now - then) * 1000 / m.hz : 0;
 }
 
+/* A frame of the migration: through its sealed channel if it has one, else the session. */
+static int send_frame(struct session *s, uint8_t type, const uint8_t *p, uint16_t len, char *err,
+		      size_t errlen)
+{
+	if (m.seal)
+		return m.seal->send(type, p, len, err, errlen);
+	return session_send(s, type, p, len, err, errlen);
+}
+
 /* Tells the peer @why (best effort: the session may be gone). */
 static void send_refuse(struct session *s, const char *why)
 {
 	if (s->state == SESSION_OPEN && s->id == m.session) {
 		char err[80];
 
-		session_send(s, MIG_T_REFUSE, (const uint8_t *)why, (uint16_t)strnlen(why, 200),
-			     err, sizeof(err));
+		send_frame(s, MIG_T_REFUSE, (const uint8_t *)why, (uint16_t)strnlen(why, 200), err,
+			   sizeof(err));
 	}
 }
 
@@ -162,9 +176,13 @@ static void send_go(struct session *s)
 {
 	char err[80];
 
-	/* Sent, or never to be: the session ended, and the destination holds the VM. */
-	m.go_due = s->state == SESSION_OPEN && s->id == m.go_session &&
-		   session_send(s, MIG_T_GO, NULL, 0, err, sizeof(err));
+	/* Sent, or never to be: the session or channel ended, and the destination holds the VM. */
+	if (s->state != SESSION_OPEN || s->id != m.go_session || (m.go_seal && !m.go_seal->up()))
+		m.go_due = false;
+	else if (m.go_seal)
+		m.go_due = m.go_seal->send(MIG_T_GO, NULL, 0, err, sizeof(err));
+	else
+		m.go_due = session_send(s, MIG_T_GO, NULL, 0, err, sizeof(err));
 }
 
 /* Ends the dirty log and frees the page set: the migration is over, either way. */
@@ -189,10 +207,11 @@ static void source_failed(struct session *s, const char *why, bool tell)
 		vm_thaw(vm);
 	log_error("vm %s: migrate: failed: %s; the VM runs on here", vm->name, why);
 	m.role = IDLE;
+	m.seal = NULL;
 }
 
-int migrate_start(struct session *s, struct vm *vm, bool catch_up, uint64_t now, char *err,
-		  size_t errlen)
+int migrate_start(struct session *s, struct vm *vm, bool catch_up, const struct migrate_seal *seal,
+		  uint64_t now, char *err, size_t errlen)
 {
 	if (m.role != IDLE) {
 		format(err, errlen, "a migration is under way already");
@@ -202,8 +221,15 @@ int migrate_start(struct session *s, struct vm *vm, bool catch_up, uint64_t now,
 		format(err, errlen, "vm %s is %s", vm->name, vm_state_name(vm_state(vm)));
 		return -1;
 	}
-	if (vm->enclave) {
-		format(err, errlen, "vm %s is an enclave: it does not leave its host", vm->name);
+	if (vm->enclave && !seal) {
+		format(err, errlen,
+		       "vm %s is an enclave: it moves only through the enclave agents' sealed "
+		       "channel",
+		       vm->name);
+		return -1;
+	}
+	if (seal && !vm->enclave) {
+		format(err, errlen, "vm %s is not an enclave: it moves in the clear", vm->name);
 		return -1;
 	}
 	if (!vm->vgic.present) {
@@ -216,6 +242,7 @@ int migrate_start(struct session *s, struct vm *vm, bool catch_up, uint64_t now,
 	m.catch_up = catch_up;
 	m.resets = vm->reset_mem.resets;
 	m.session = s->id; /* 0 until the session opens; set again with the offer */
+	m.seal = seal;
 	m.role = SRC_CONNECT;
 	log_info("vm %s: migrate: %lu MiB, %u vCPU(s), cpu-profile %s; offering it", vm->name,
 		 (unsigned long)(vm->ram_size >> 20), vm->nvcpus, vm->cpu_profile.name);
@@ -235,9 +262,16 @@ static void send_offer(struct session *s, uint64_t now)
 	c.mmio = m.vm->memtimer.present;
 	n = vmstate_machine_encode(frame, sizeof(frame), &image.machine);
 	n += vmstate_counter_encode(frame + n, sizeof(frame) - n, &c);
+	if (m.seal) {
+		struct vmstate_enclave e;
+
+		memcpy(e.measurement, m.vm->measurement, sizeof(e.measurement));
+		memcpy(e.owner, m.vm->config->policy_owner, sizeof(e.owner));
+		n += vmstate_enclave_encode(frame + n, sizeof(frame) - n, &e);
+	}
 	m.session = s->id;
 	m.peer = s->peer_host;
-	if (session_send(s, MIG_T_OFFER, frame, (uint16_t)n, err, sizeof(err))) {
+	if (send_frame(s, MIG_T_OFFER, frame, (uint16_t)n, err, sizeof(err))) {
 		source_failed(s, err, false);
 		return;
 	}
@@ -422,7 +456,7 @@ static int send_end(struct session *s, char *err, size_t errlen)
 
 	end[0] = m.catch_up ? CLOCK_CATCH_UP : CLOCK_PAUSE;
 	wire_put64(end + 1, m.hz ? (now - m.frozen_at) * 1000000 / m.hz : 0);
-	return session_send(s, MIG_T_END, end, END_LEN, err, errlen);
+	return send_frame(s, MIG_T_END, end, END_LEN, err, errlen);
 }
 
 /* Up to PUMP_FRAMES frames of the stream, then END when it is over; stops when the link is full. */
@@ -442,13 +476,24 @@ static void pump_frames(struct session *s, uint16_t limit, char *err, size_t err
 			return;
 		}
 		m.frame_full = true;
-		if (session_send(s, MIG_T_DATA, frame, (uint16_t)m.frame_len, err, errlen))
+		if (send_frame(s, MIG_T_DATA, frame, (uint16_t)m.frame_len, err, errlen))
 			return;
 		m.bytes += m.frame_len + WIRE_HDRS;
 		m.round_bytes += m.frame_len + WIRE_HDRS;
 		m.frame_len = 0;
 		m.frame_full = false;
 	}
+}
+
+/* The longest frame of the stream: what the session carries, less what sealing adds. */
+static uint16_t frame_limit(const struct session *s)
+{
+	uint16_t limit = session_payload_limit(s);
+
+	if (!m.seal)
+		return limit;
+	limit = limit > m.seal->overhead ? (uint16_t)(limit - m.seal->overhead) : 0;
+	return limit < m.seal->max_payload ? limit : m.seal->max_payload;
 }
 
 /*
@@ -464,7 +509,7 @@ static void pump(struct session *s, uint64_t now)
 	if (m.role == SRC_PRECOPY && begin < m.pump_after)
 		return;
 	m.now = now;
-	pump_frames(s, session_payload_limit(s), err, sizeof(err));
+	pump_frames(s, frame_limit(s), err, sizeof(err));
 	end = arch_counter();
 	m.pump_ticks += end - begin;
 	if (m.role == SRC_PRECOPY)
@@ -584,9 +629,11 @@ static void source_deliver(struct session *s, uint8_t type, const uint8_t *p, ui
 		/* Let go first: if GO is lost, the destination holds it, never runs a copy. */
 		source_release();
 		m.role = IDLE;
-		vm_migrated_away(vm);
+		vm_migrated_away(vm); /* an enclave's RAM is scrubbed once its vCPUs are off */
 		m.go_due = true;
 		m.go_session = s->id;
+		m.go_seal = m.seal;
+		m.seal = NULL;
 		send_go(s);
 	} else {
 		format(why, sizeof(why),
@@ -606,64 +653,148 @@ static void dest_failed(struct session *s, const char *why, bool tell)
 	log_error("vm %s: migrate: not taken: %s; nothing of it is kept here", m.vm->name, why);
 	vm_incoming_abort(m.vm);
 	m.role = IDLE;
+	m.seal = NULL;
 }
 
-static void refuse_offer(struct session *s, const char *name, const char *why)
+/* Refuses an offer that came through @seal (NULL: in the clear), there. */
+static void refuse_offer(struct session *s, const struct migrate_seal *seal, const char *name,
+			 const char *why)
 {
+	uint16_t n = (uint16_t)strnlen(why, 200);
 	char err[80];
 
 	log_error("migrate: vm %s from host %016lx refused: %s", name, (unsigned long)s->peer_host,
 		  why);
-	session_send(s, MIG_T_REFUSE, (const uint8_t *)why, (uint16_t)strnlen(why, 200), err,
-		     sizeof(err));
+	if (seal)
+		seal->send(MIG_T_REFUSE, (const uint8_t *)why, n, err, sizeof(err));
+	else
+		session_send(s, MIG_T_REFUSE, (const uint8_t *)why, n, err, sizeof(err));
 }
 
-static void take_offer(struct session *s, const uint8_t *p, uint16_t len, uint64_t now)
+/*
+ * The offer's records: the machine, the counter, and for an enclave (only
+ * through a seal) its identity. 0, or -1 with @err.
+ */
+static int decode_offer(const uint8_t *p, uint16_t len, struct vmstate_machine *mach,
+			struct vmstate_counter *c, struct vmstate_enclave *e, bool *enclave,
+			char *err, size_t errlen)
+{
+	size_t n1, n2;
+
+	if (len < VMSTATE_REC_HDR || (n1 = vmstate_record_len(p)) > len) {
+		format(err, errlen, "an offer of %u bytes, not a machine record", len);
+		return -1;
+	}
+	if (vmstate_machine_decode(p, n1, mach, err, errlen))
+		return -1;
+	if (len - n1 < VMSTATE_REC_HDR || (n2 = vmstate_record_len(p + n1)) > len - n1) {
+		format(err, errlen, "an offer of %u bytes, no counter record after the machine's",
+		       len);
+		return -1;
+	}
+	if (vmstate_counter_decode(p + n1, n2, c, err, errlen))
+		return -1;
+	*enclave = n1 + n2 < len;
+	return *enclave ? vmstate_enclave_decode(p + n1 + n2, len - n1 - n2, e, err, errlen) : 0;
+}
+
+/*
+ * An enclave comes only sealed, and only under the policy the handshake
+ * accepted: the one its measurement names the owner of. 0, or -1 with @err.
+ */
+static int check_enclave_offer(const struct migrate_seal *seal, bool enclave,
+			       const struct vmstate_enclave *e, char *err, size_t errlen)
+{
+	if (!seal && enclave) {
+		format(err, errlen, "an enclave offered in the clear (enclaves move sealed only)");
+		return -1;
+	}
+	if (seal && !enclave) {
+		format(err, errlen, "a VM that is no enclave offered through the enclave channel");
+		return -1;
+	}
+	if (seal && (!seal->policy || seal->policy_len > POLICY_MAX_LEN)) {
+		format(err, errlen, "no policy accepted for the enclave channel");
+		return -1;
+	}
+	if (seal && memcmp(e->owner, seal->owner, sizeof(e->owner))) {
+		char measured[17], accepted[17];
+
+		format_hex(measured, sizeof(measured), e->owner, 8);
+		format_hex(accepted, sizeof(accepted), seal->owner, 8);
+		format(err, errlen,
+		       "the enclave's measured policy owner %s... is not the owner %s... of the "
+		       "policy the handshake accepted",
+		       measured, accepted);
+		return -1;
+	}
+	return 0;
+}
+
+/* An arriving enclave's configuration: the policy it came under, its owner. */
+static void enclave_config(struct vm_config *config, unsigned int slot,
+			   const struct migrate_seal *seal, const struct vmstate_enclave *e)
+{
+	config->enclave = true;
+	memcpy(incoming_policy[slot], seal->policy, seal->policy_len);
+	config->policy = incoming_policy[slot];
+	config->policy_size = seal->policy_len;
+	memcpy(config->policy_owner, e->owner, sizeof(config->policy_owner));
+}
+
+static void take_offer(struct session *s, const struct migrate_seal *seal, const uint8_t *p,
+		       uint16_t len, uint64_t now)
 {
 	static struct vmstate_machine mach;
 	struct vmstate_counter c;
+	struct vmstate_enclave e;
 	struct vm_config *config;
+	bool enclave;
 	char err[200];
-	size_t n1;
 
-	if (len < VMSTATE_REC_HDR || (n1 = vmstate_record_len(p)) > len ||
-	    vmstate_machine_decode(p, n1, &mach, err, sizeof(err)) ||
-	    vmstate_counter_decode(p + n1, len - n1, &c, err, sizeof(err))) {
+	if (decode_offer(p, len, &mach, &c, &e, &enclave, err, sizeof(err))) {
 		char why[240];
 
-		if (len < VMSTATE_REC_HDR || vmstate_record_len(p) > len)
-			format(err, sizeof(err), "an offer of %u bytes, not a machine record", len);
 		format(why, sizeof(why), "a malformed offer: %s", err);
-		refuse_offer(s, "?", why);
+		refuse_offer(s, seal, "?", why);
+		return;
+	}
+	if (check_enclave_offer(seal, enclave, &e, err, sizeof(err))) {
+		refuse_offer(s, seal, mach.name, err);
 		return;
 	}
 	if (!m.accept) {
-		refuse_offer(s, mach.name,
+		refuse_offer(s, seal, mach.name,
 			     "this host does not take VMs (its configuration has no "
 			     "migrate-accept = \"on\")");
 		return;
 	}
 	if (m.role != IDLE) {
-		refuse_offer(s, mach.name, "a migration is under way here already");
+		refuse_offer(s, seal, mach.name, "a migration is under way here already");
 		return;
 	}
 	if (vm_count() >= VM_MAX) {
 		format(err, sizeof(err), "this host runs %u VMs already, its most", VM_MAX);
-		refuse_offer(s, mach.name, err);
+		refuse_offer(s, seal, mach.name, err);
 		return;
 	}
 	/* The slot the VM will take: its configuration is kept there for good. */
 	config = &incoming_config[vm_count()];
 	if (vmcapture_accept(&mach, &c, config, err, sizeof(err))) {
-		refuse_offer(s, mach.name, err);
+		refuse_offer(s, seal, mach.name, err);
 		return;
 	}
+	if (enclave)
+		enclave_config(config, vm_count(), seal, &e);
 	m.vm = vm_incoming_build(config, err, sizeof(err));
 	if (!m.vm) {
-		refuse_offer(s, mach.name, err);
+		refuse_offer(s, seal, mach.name, err);
 		return;
 	}
+	if (enclave)
+		memcpy(m.vm->measurement, e.measurement, sizeof(m.vm->measurement));
 	memset(&m.item, 0, sizeof(m) - offsetof(typeof(m), item));
+	m.seal = seal;
 	m.session = s->id;
 	m.peer = s->peer_host;
 	m.began = now;
@@ -671,10 +802,11 @@ static void take_offer(struct session *s, const uint8_t *p, uint16_t len, uint64
 	m.role = DST_RECEIVING;
 	image.machine = mach;
 	log_info("vm %s: migrate: arriving from host %016lx: %lu MiB, %u vCPU(s), cpu-profile "
-		 "%s, counter at %lu Hz",
+		 "%s, counter at %lu Hz%s",
 		 mach.name, (unsigned long)s->peer_host, (unsigned long)(mach.ram_size >> 20),
-		 mach.nvcpus, mach.profile.name, (unsigned long)c.hz);
-	if (session_send(s, MIG_T_ACCEPT, NULL, 0, err, sizeof(err)))
+		 mach.nvcpus, mach.profile.name, (unsigned long)c.hz,
+		 enclave ? "; an enclave, sealed" : "");
+	if (send_frame(s, MIG_T_ACCEPT, NULL, 0, err, sizeof(err)))
 		dest_failed(s, err, false);
 }
 
@@ -864,7 +996,7 @@ static void finish(struct session *s, uint64_t now)
 		return;
 	}
 	/* Confirmed first: the source lets its copy go only when it hears this. */
-	if (session_send(s, MIG_T_DONE, NULL, 0, err, sizeof(err))) {
+	if (send_frame(s, MIG_T_DONE, NULL, 0, err, sizeof(err))) {
 		dest_failed(s, err, false);
 		return;
 	}
@@ -885,6 +1017,7 @@ static void dest_run(struct session *s, uint64_t now)
 		 (unsigned long)m.pages_data, (unsigned long)ms_since(m.began, now),
 		 m.catch_up ? "caught up with the blackout" : "paused for the blackout");
 	m.role = IDLE;
+	m.seal = NULL;
 }
 
 /*
@@ -903,6 +1036,7 @@ static void dest_hold(const char *why)
 		  "says it moved away (if the migration failed there, it runs there)",
 		  vm->name, why, vm->name, (unsigned long)m.peer);
 	m.role = IDLE;
+	m.seal = NULL;
 }
 
 static void dest_deliver(struct session *s, uint8_t type, const uint8_t *p, uint16_t len,
@@ -946,18 +1080,85 @@ static void dest_deliver(struct session *s, uint8_t type, const uint8_t *p, uint
 
 /* ---- both ---- */
 
-void migrate_deliver(struct session *s, uint8_t type, const uint8_t *payload, uint16_t len,
-		     uint64_t now)
+static bool destination(void)
+{
+	return m.role == DST_RECEIVING || m.role == DST_READY;
+}
+
+/* The enclave agents' channel ended under the migration (their line says why). */
+static void seal_lost(struct session *s)
+{
+	static const char why[] = "the enclave agents' sealed channel ended";
+
+	if (m.role == DST_READY)
+		dest_hold(why);
+	else if (destination())
+		dest_failed(s, why, false);
+	else
+		source_failed(s, why, false);
+}
+
+/* A frame for no migration under way: answered (by the way it came), not logged. */
+static void refuse_stray(struct session *s, const struct migrate_seal *seal)
+{
+	static const char why[] = "no migration is under way here";
+	char err[80];
+
+	if (s->state != SESSION_OPEN || s->id != m.session)
+		return;
+	if (seal)
+		seal->send(MIG_T_REFUSE, (const uint8_t *)why, sizeof(why) - 1, err, sizeof(err));
+	else
+		session_send(s, MIG_T_REFUSE, (const uint8_t *)why, sizeof(why) - 1, err,
+			     sizeof(err));
+}
+
+/*
+ * A frame of the migration under way that came by another way than its own
+ * (in the clear during an enclave's sealed migration, or out of a seal during
+ * one in the clear): someone on the link made it. The migration ends as on
+ * any malformed frame; a destination that confirmed already holds the VM.
+ */
+static void wrong_channel(struct session *s, uint8_t type, uint16_t len, bool sealed)
+{
+	char why[160];
+
+	format(why, sizeof(why), "a frame 0x%02x of %u bytes %s during %s migration", type, len,
+	       sealed ? "sealed" : "in the clear", m.seal ? "an enclave's sealed" : "a clear");
+	if (m.role == DST_READY)
+		dest_hold(why);
+	else if (destination())
+		dest_failed(s, why, true);
+	else
+		source_failed(s, why, true);
+}
+
+static void deliver(struct session *s, const struct migrate_seal *seal, uint8_t type,
+		    const uint8_t *payload, uint16_t len, uint64_t now)
 {
 	if (type == MIG_T_OFFER)
-		take_offer(s, payload, len, now);
-	else if ((m.role == DST_RECEIVING || m.role == DST_READY) && s->id == m.session)
+		take_offer(s, seal, payload, len, now);
+	else if (m.role != IDLE && s->id == m.session && m.seal != seal)
+		wrong_channel(s, type, len, seal != NULL);
+	else if (destination() && s->id == m.session)
 		dest_deliver(s, type, payload, len, now);
 	else if (m.role != IDLE && m.role != DST_RECEIVING && m.role != DST_READY &&
 		 s->id == m.session)
 		source_deliver(s, type, payload, len, now);
 	else if (type != MIG_T_REFUSE)
-		send_refuse(s, "no migration is under way here");
+		refuse_stray(s, seal);
+}
+
+void migrate_deliver(struct session *s, uint8_t type, const uint8_t *payload, uint16_t len,
+		     uint64_t now)
+{
+	deliver(s, NULL, type, payload, len, now);
+}
+
+void migrate_deliver_sealed(struct session *s, const struct migrate_seal *seal, uint8_t type,
+			    const uint8_t *payload, uint16_t len, uint64_t now)
+{
+	deliver(s, seal, type, payload, len, now);
 }
 
 void migrate_service(struct session *s, uint64_t now)
@@ -966,6 +1167,10 @@ void migrate_service(struct session *s, uint64_t now)
 		send_go(s);
 	if (m.role == IDLE)
 		return;
+	if (m.seal && !m.seal->up()) {
+		seal_lost(s);
+		return;
+	}
 	if (m.role == DST_READY) {
 		if (s->state != SESSION_OPEN || s->id != m.session)
 			dest_hold(s->last_end[0] ? s->last_end : "the session ended");

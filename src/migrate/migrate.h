@@ -12,6 +12,11 @@
  * confirmation (a refusal, a malformed stream, the session ending) thaws the
  * source's VM and frees whatever the destination had built.
  *
+ * An enclave moves the same way with every frame of the migration inside the
+ * enclave agents' sealed channel (a struct migrate_seal, enclave/agent_host.c),
+ * after their handshake; its offer carries its measurement and the identity
+ * of its policy's owner. In the clear, an enclave's frames are refused.
+ *
  * Everything here runs under the link's lock (migrate/link.c): from the
  * shell's command, from frames the session delivers, and from the link's
  * service on every interrupt and time slice.
@@ -36,21 +41,44 @@
 
 struct vm;
 
+/*
+ * The sealed channel of an enclave's migration (enclave/agent_host.c): the
+ * frames of the migration go through it instead of the session, and come
+ * out of it on the other host (migrate_deliver_sealed).
+ */
+struct migrate_seal {
+	/* Sends a migration frame sealed; 0, or -1 with @err. */
+	int (*send)(uint8_t type, const uint8_t *payload, uint16_t len, char *err, size_t errlen);
+	bool (*up)(void);     /* whether the channel still holds */
+	uint16_t overhead;    /* the bytes sealing adds to a frame's payload */
+	uint16_t max_payload; /* the longest payload it seals */
+	/* Destination: the policy the handshake accepted, and its owner's identity. */
+	const uint8_t *policy;
+	size_t policy_len;
+	const uint8_t *owner; /* 32 bytes: SHA-256 of the owner's public key */
+};
+
 /* At boot: whether this host takes VMs from others (the configuration's migrate-accept). */
 void migrate_init(bool accept);
 
 /*
  * Starts moving @vm to the host at the other end of @s (a session is offered
  * if none is open); with @catch_up its counter makes up for the blackout when
- * it runs again, else it pauses for it. 0, or -1 with @err: one is under way
- * already, the VM is not running, is an enclave, has no interrupt controller.
+ * it runs again, else it pauses for it. An enclave moves only through @seal
+ * (kept until the migration ends), any other VM only without. 0, or -1 with
+ * @err: one is under way already, the VM is not running, has no interrupt
+ * controller, is an enclave without a seal or a seal without an enclave.
  */
-int migrate_start(struct session *s, struct vm *vm, bool catch_up, uint64_t now, char *err,
-		  size_t errlen);
+int migrate_start(struct session *s, struct vm *vm, bool catch_up, const struct migrate_seal *seal,
+		  uint64_t now, char *err, size_t errlen);
 
-/* A migration frame the session delivered. */
+/* A migration frame the session delivered (in the clear). */
 void migrate_deliver(struct session *s, uint8_t type, const uint8_t *payload, uint16_t len,
 		     uint64_t now);
+
+/* A migration frame that came out of the sealed channel @seal (kept while a migration uses it). */
+void migrate_deliver_sealed(struct session *s, const struct migrate_seal *seal, uint8_t type,
+			    const uint8_t *payload, uint16_t len, uint64_t now);
 
 /* Sends what is due, notices a session that ended: on every service of the link. */
 void migrate_service(struct session *s, uint64_t now);

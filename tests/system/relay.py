@@ -232,6 +232,12 @@ class Relay:
         with self.lock:
             return len(self.ways[direction].faults)
 
+    def clear_faults(self):
+        """Forgets the faults not used yet, both ways."""
+        with self.lock:
+            for w in self.ways.values():
+                w.faults.clear()
+
     # --- the loop ---
 
     def _take_frame(self, way, frame, now):

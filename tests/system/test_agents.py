@@ -111,8 +111,8 @@ def test_handshake(hosts):
     destination makes one shell; a link cut afterwards drops it."""
     a, b, relay = hosts
     a.shell("link handshake good", SRC + "channel established with host " + host_id(KEY_B))
-    b.expect(DST + r"a non-runnable shell for the enclave of policy [0-9a-f]+\.\.\. .*; "
-                   r"1 shell\(s\)")
+    b.expect(DST + r"a non-runnable shell for the enclave of policy [0-9a-f]+\.\.\.: its sealed "
+                   r"offer may come; 1 shell\(s\)")
     b.expect(DST + "channel established with host " + host_id(KEY_A))
     relay.cut()
     b.expect(DST + r"handshake failed: the link was lost \(established\): nothing from the "

@@ -1,0 +1,101 @@
+"""An enclave VM moved between two Skiff hosts through the enclave agents' sealed channel
+(docs/enclaves.md, "Moving an enclave"): host a (QEMU max) runs the enclave, whose
+owner-signed policy accepts host b (a Cortex-A72) by its key; `vm migrate` runs the
+agents' handshake, then the migration with every frame inside sealed records. The relay
+is the attacker: a migration frame in the clear never passes, and one forged in the clear
+in the middle of the sealed stream ends the move with the enclave still running at home."""
+
+import hashlib
+import tempfile
+
+import pytest
+
+import relay as R
+from skiff import Vm, linked_hosts
+from test_agents import KEY_A, KEY_B, OWNER, T_HELLO, T_RECORD, host_id, policy
+from test_enclave import public_key_of
+
+MIG_FIRST, MIG_LAST = 0x20, 0x26  # src/migrate/migrate.h: MIG_T_OFFER .. MIG_T_GO
+MIG_T_DATA = 0x23
+
+
+def mover(name, path):
+    """A clock guest as an enclave under the policy at @path, with a profile both hosts have."""
+    return Vm(name, "clock", extra=f'bootargs = "idle=1"; enclave = "on"; cpu-profile = '
+                                   f'"armv8.0"; migration-policy = /incbin/("{path}");')
+
+
+@pytest.fixture(scope="module")
+def hosts():
+    with tempfile.TemporaryDirectory() as tmp:
+        vms_a = [mover("first", policy(tmp, "first")), mover("second", policy(tmp, "second"))]
+        vms_b = [Vm("clock", "clock", extra='bootargs = "idle=1";')]
+        roots = (f'attestation-key = "{KEY_A}"; host-class = "fleet-a";',
+                 f'attestation-key = "{KEY_B}"; host-class = "fleet-b"; '
+                 'migration-min-policy-svn = <3>; migrate-accept = "on";')
+        with linked_hosts(vms_a, vms_b, cpu=("max", "cortex-a72"), roots=roots,
+                          limit=900) as pair:
+            yield pair
+
+
+def in_the_clear(frame):
+    return MIG_FIRST <= R.link_type(frame) <= MIG_LAST
+
+
+def nth_record_after_hello(n):
+    """Matches the @n-th sealed record (from 1) after the next HELLO."""
+    seen = {"hello": False, "records": 0}
+
+    def match(frame):
+        if R.link_type(frame) == T_HELLO:
+            seen["hello"] = True
+        elif seen["hello"] and R.link_type(frame) == T_RECORD:
+            seen["records"] += 1
+            return seen["records"] == n
+        return False
+    return match
+
+
+def test_enclave_moves_sealed(hosts):
+    """The handshake, then the whole migration inside the channel (a fault armed for any
+    migration frame in the clear is never used); the enclave runs on b with the measurement
+    it was launched with on a and its policy's owner, its clock goes on, and a scrubs the
+    copy it let go."""
+    a, b, relay = hosts
+    owner = hashlib.sha256(bytes.fromhex(public_key_of(OWNER))).hexdigest()
+    meas = a.shell("vm info first", r"enclave: measurement ([0-9a-f]{64})",
+                   r"enclave: migration policy signed by owner key " + owner)[0].group(1)
+    relay.drop("a>b", match=in_the_clear)
+    relay.drop("b>a", match=in_the_clear)
+    a.shell("vm migrate first", r"vm first: migration under way")
+    a.expect(r"enclave: agent \(source\): channel established with host " + host_id(KEY_B))
+    b.expect(r"vm first: migrate: arriving from host [0-9a-f]{16}: 4 MiB, 1 vCPU\(s\), "
+             r"cpu-profile armv8\.0, counter at \d+ Hz; an enclave, sealed")
+    a.expect(r"vm first: migrate: moved to host [0-9a-f]{16}: ", timeout=120)
+    b.expect(r"vm first: migrate: arrived from host [0-9a-f]{16}: .*; running")
+    a.expect(r"vm first: enclave RAM zeroed as it left \(4 MiB\)")
+    assert relay.faults_waiting("a>b") == 1 and relay.faults_waiting("b>a") == 1
+    relay.clear_faults()
+    b.shell("vm info first", rf"enclave: measurement {meas}",
+            r"enclave: migration policy signed by owner key " + owner)
+    first = int(b.expect(r"first\| clock: (\d+) s", timeout=30).group(1))
+    assert int(b.expect(r"first\| clock: (\d+) s", timeout=30).group(1)) > first
+    a.shell("vm list", r"first\s+migrated away")
+
+
+def test_frame_in_the_clear_ends_the_move(hosts):
+    """A sealed record of the stream turned into a migration DATA frame in the clear (its
+    link checksum made right): the destination refuses it and drops what it built, the
+    source hears so under the seal, and the enclave runs on at home."""
+    a, b, relay = hosts
+    relay.set_bytes("a>b", R.OFF_TYPE, bytes([MIG_T_DATA]), match=nth_record_after_hello(5),
+                    sealed=True)
+    a.shell("vm migrate second", r"vm second: migration under way")
+    b.expect(r"vm second: migrate: arriving from host [0-9a-f]{16}: .*; an enclave, sealed")
+    why = r"a frame 0x23 of \d+ bytes in the clear during an enclave's sealed migration"
+    b.expect(r"vm second: migrate: not taken: " + why + "; nothing of it is kept here")
+    a.expect(r"vm second: migrate: failed: host [0-9a-f]{16} refused: " + why +
+             r"; the VM runs on here")
+    a.shell("vm list", r"second\s+running")
+    a.expect(r"second\| clock: \d+ s", timeout=30)
+    b.shell("vm info second", r'no VM is called "second"')
