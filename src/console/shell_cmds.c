@@ -176,15 +176,22 @@ static void vm_info(struct shell *sh, int argc, char **argv)
 
 static void stop_vm(struct shell *sh, struct vm *vm, int argc, char **argv)
 {
+	enum vm_state state = vm_state(vm);
+
 	(void)argc;
 	(void)argv;
+	/* Held after arriving, or committed away: stopped, they are discarded. */
+	if (state != VM_RUNNING && state != VM_HELD && state != VM_COMMITTED) {
+		shell_printf(sh, "vm %s is %s", vm->name, vm_state_name(state));
+		return;
+	}
 	vm_power_off(vm);
 	shell_printf(sh, "vm %s stopped", vm->name);
 }
 
 static void vm_stop(struct shell *sh, int argc, char **argv)
 {
-	on_vm(sh, argc, argv, true, stop_vm);
+	on_vm(sh, argc, argv, false, stop_vm);
 }
 
 static void migrate_vm(struct shell *sh, struct vm *vm, int argc, char **argv)
@@ -215,6 +222,11 @@ static void start_vm(struct shell *sh, struct vm *vm, int argc, char **argv)
 	(void)argv;
 	if (vm_state(vm) == VM_RUNNING)
 		shell_printf(sh, "vm %s is running already (vm reset restarts it)", vm->name);
+	else if (vm_state(vm) == VM_COMMITTED)
+		shell_printf(sh,
+			     "vm %s is committed away: it may run on the host it moved to, so it "
+			     "never runs here again (vm stop discards it)",
+			     vm->name);
 	else if (vm_start_held(vm))
 		shell_printf(sh, "vm %s: held since it arrived, running now", vm->name);
 	else if (!vm_request_reset(vm))

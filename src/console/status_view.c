@@ -12,9 +12,9 @@
 #include "migrate/migrate.h"
 
 static const char *const short_states[] = {
-	[VM_EMPTY] = "empty",	[VM_RUNNING] = "run",	[VM_POWERED_OFF] = "off",
-	[VM_CRASHED] = "crash", [VM_FAILED] = "failed", [VM_MIGRATED] = "moved",
-	[VM_HELD] = "held",
+	[VM_EMPTY] = "empty",	[VM_RUNNING] = "run",	   [VM_POWERED_OFF] = "off",
+	[VM_CRASHED] = "crash", [VM_FAILED] = "failed",	   [VM_MIGRATED] = "moved",
+	[VM_HELD] = "held",	[VM_COMMITTED] = "commit",
 };
 
 static struct {

@@ -591,7 +591,7 @@ static bool stop_locked(struct vm_locked locked, enum vm_state state)
 {
 	struct vm *vm = locked.vm;
 
-	if (vm_state(vm) != VM_RUNNING && vm_state(vm) != VM_HELD)
+	if (vm_state(vm) != VM_RUNNING && vm_state(vm) != VM_HELD && vm_state(vm) != VM_COMMITTED)
 		return false;
 	if (vm->enclave)
 		__atomic_store_n(&vm->scrub_pending, true, __ATOMIC_SEQ_CST);
@@ -861,6 +861,7 @@ const char *vm_state_name(enum vm_state state)
 		[VM_FAILED] = "failed",
 		[VM_MIGRATED] = "migrated away",
 		[VM_HELD] = "held",
+		[VM_COMMITTED] = "committed away",
 	};
 
 	return names[state];
@@ -909,6 +910,16 @@ void vm_thaw(struct vm *vm)
 	for (unsigned int i = 0; i < vm->nvcpus; i++)
 		if (vm->vcpus[i].pcpu != arch_cpu_index())
 			ipi_send(vm->vcpus[i].pcpu, IPI_RESCHED);
+}
+
+void vm_commit_hold(struct vm *vm)
+{
+	struct vm_locked locked = vm_lock(vm);
+
+	for (unsigned int i = 0; i < vm->nvcpus; i++)
+		vcpu_set_state(locked, &vm->vcpus[i], VCPU_STOPPED);
+	vm_set_state(locked, VM_COMMITTED);
+	vm_unlock(&locked);
 }
 
 void vm_migrated_away(struct vm *vm)

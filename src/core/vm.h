@@ -108,9 +108,10 @@ enum vm_state {
 	VM_RUNNING,
 	VM_POWERED_OFF,
 	VM_CRASHED,
-	VM_FAILED,   /* could not be created */
-	VM_MIGRATED, /* moved to another host (vm migrate): its memory given back */
-	VM_HELD,     /* arrived, but the source's last word did not: runs on `vm start` */
+	VM_FAILED,    /* could not be created */
+	VM_MIGRATED,  /* moved to another host (vm migrate): its memory given back */
+	VM_HELD,      /* arrived, but the source's last word did not: runs on `vm start` */
+	VM_COMMITTED, /* an enclave committed to another host, no answer: never runs here again */
 };
 
 struct vcpu {
@@ -353,12 +354,15 @@ void vm_vcpu_left(struct vcpu *v);
  * runnable, waiting, off); vm_unloaded() says when none is on a CPU any more,
  * so its registers and devices can be read; vm_thaw() lets it run on (the
  * migration failed). vm_migrated_away() ends a frozen VM that now runs
- * elsewhere: VM_MIGRATED, its RAM and tables given back.
+ * elsewhere: VM_MIGRATED, its RAM and tables given back. vm_commit_hold()
+ * keeps a frozen enclave whose move was committed and never answered:
+ * VM_COMMITTED, it never runs here again (vm stop discards it).
  */
 void vm_freeze(struct vm *vm);
 bool vm_unloaded(const struct vm *vm);
 void vm_thaw(struct vm *vm);
 void vm_migrated_away(struct vm *vm);
+void vm_commit_hold(struct vm *vm);
 
 /*
  * A migration's destination: builds a VM from @c (which must outlive it)

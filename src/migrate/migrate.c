@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <bearssl.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -56,7 +57,6 @@ static struct {
 	bool accept;
 	bool go_due; /* GO to send in session go_session (the link had no room at once) */
 	uint32_t go_session;
-	const struct migrate_seal *go_seal; /* the channel GO goes through (NULL: the session) */
 	enum role role;
 	uint32_t session;		 /* the session it runs in */
 	const struct migrate_seal *seal; /* an enclave's: every frame goes through it */
@@ -78,10 +78,11 @@ static struct {
 	uint64_t round_pages, round_left, round_began, round_bytes;
 	uint64_t resets; /* the VM's count of resets when it began: one more fails the move */
 	uint64_t now;
-	uint64_t pump_after;  /* while the VM runs: no sending before this count */
-	uint64_t pump_ticks;  /* the counter's ticks spent encoding and sending */
-	bool catch_up;	      /* the guest's counter makes up for the blackout */
-	uint64_t blackout_us; /* destination: the source's time from the freeze to END */
+	uint64_t pump_after;	  /* while the VM runs: no sending before this count */
+	uint64_t pump_ticks;	  /* the counter's ticks spent encoding and sending */
+	bool catch_up;		  /* the guest's counter makes up for the blackout */
+	uint64_t blackout_us;	  /* destination: the source's time from the freeze to END */
+	br_sha256_context stream; /* sealed: every DATA payload, sent or taken, for COMMIT */
 	/* Destination: the record being assembled, what comes next. */
 	size_t have;
 	unsigned int expect;
@@ -176,13 +177,9 @@ static void send_go(struct session *s)
 {
 	char err[80];
 
-	/* Sent, or never to be: the session or channel ended, and the destination holds the VM. */
-	if (s->state != SESSION_OPEN || s->id != m.go_session || (m.go_seal && !m.go_seal->up()))
-		m.go_due = false;
-	else if (m.go_seal)
-		m.go_due = m.go_seal->send(MIG_T_GO, NULL, 0, err, sizeof(err));
-	else
-		m.go_due = session_send(s, MIG_T_GO, NULL, 0, err, sizeof(err));
+	/* Sent, or never to be: the session ended, and the destination holds the VM. */
+	m.go_due = s->state == SESSION_OPEN && s->id == m.go_session &&
+		   session_send(s, MIG_T_GO, NULL, 0, err, sizeof(err));
 }
 
 /* Ends the dirty log and frees the page set: the migration is over, either way. */
@@ -208,6 +205,35 @@ static void source_failed(struct session *s, const char *why, bool tell)
 	log_error("vm %s: migrate: failed: %s; the VM runs on here", vm->name, why);
 	m.role = IDLE;
 	m.seal = NULL;
+}
+
+/*
+ * An enclave's move committed (its END sent) and then no answer: the copy here
+ * may never run again, for the destination may run it (only its ABORT, under
+ * the channel, lets this one run: a partition costs the VM's availability,
+ * never a second copy). It is kept stopped; vm stop discards it.
+ */
+static void committed_lost(const char *why)
+{
+	struct vm *vm = m.vm;
+
+	source_release();
+	vm_commit_hold(vm);
+	log_error("vm %s: migrate: committed to host %016lx, then %s: the VM stays stopped here "
+		  "and never runs here again (it may be running there; only that host's ABORT "
+		  "would have run it here); `vm stop %s` discards this copy",
+		  vm->name, (unsigned long)m.peer, why, vm->name);
+	m.role = IDLE;
+	m.seal = NULL;
+}
+
+/* A failure on the source: the VM runs on, unless an enclave's move was committed. */
+static void source_gives_up(struct session *s, const char *why, bool tell)
+{
+	if (m.role == SRC_WAIT_DONE && m.seal)
+		committed_lost(why);
+	else
+		source_failed(s, why, tell);
 }
 
 int migrate_start(struct session *s, struct vm *vm, bool catch_up, const struct migrate_seal *seal,
@@ -243,6 +269,7 @@ int migrate_start(struct session *s, struct vm *vm, bool catch_up, const struct 
 	m.resets = vm->reset_mem.resets;
 	m.session = s->id; /* 0 until the session opens; set again with the offer */
 	m.seal = seal;
+	br_sha256_init(&m.stream);
 	m.role = SRC_CONNECT;
 	log_info("vm %s: migrate: %lu MiB, %u vCPU(s), cpu-profile %s; offering it", vm->name,
 		 (unsigned long)(vm->ram_size >> 20), vm->nvcpus, vm->cpu_profile.name);
@@ -443,20 +470,31 @@ static void progress(uint64_t now, bool force)
 		 rate);
 }
 
-#define END_LEN	       9 /* END: the clock's choice (u8), microseconds since the freeze (u64) */
+#define END_LEN 9 /* END: the clock's choice (u8), microseconds since the freeze (u64) */
+/* An enclave's END is its COMMIT: then the pages sent (u64) and SHA-256 of the stream's bytes. */
+#define COMMIT_LEN     (END_LEN + 8 + 32)
 #define CLOCK_PAUSE    0
 #define CLOCK_CATCH_UP 1
 #define MAX_BLACKOUT_S 3600 /* a longer one is not caught up with: something is wrong */
 
-/* END, with what the destination needs to make up for the blackout if asked to. */
+/*
+ * END, with what the destination needs to make up for the blackout if asked
+ * to. An enclave's is its COMMIT: with the totals of the stream, and from it
+ * on the source never runs the VM again unless the destination's ABORT comes.
+ */
 static int send_end(struct session *s, char *err, size_t errlen)
 {
-	uint8_t end[END_LEN];
+	br_sha256_context h = m.stream;
+	uint8_t end[COMMIT_LEN];
 	uint64_t now = arch_counter();
 
 	end[0] = m.catch_up ? CLOCK_CATCH_UP : CLOCK_PAUSE;
 	wire_put64(end + 1, m.hz ? (now - m.frozen_at) * 1000000 / m.hz : 0);
-	return send_frame(s, MIG_T_END, end, END_LEN, err, errlen);
+	if (!m.seal)
+		return send_frame(s, MIG_T_END, end, END_LEN, err, errlen);
+	wire_put64(end + END_LEN, m.pages_total);
+	br_sha256_out(&h, end + END_LEN + 8);
+	return send_frame(s, MIG_T_END, end, COMMIT_LEN, err, errlen);
 }
 
 /* Up to PUMP_FRAMES frames of the stream, then END when it is over; stops when the link is full. */
@@ -478,6 +516,8 @@ static void pump_frames(struct session *s, uint16_t limit, char *err, size_t err
 		m.frame_full = true;
 		if (send_frame(s, MIG_T_DATA, frame, (uint16_t)m.frame_len, err, errlen))
 			return;
+		if (m.seal)
+			br_sha256_update(&m.stream, frame, m.frame_len);
 		m.bytes += m.frame_len + WIRE_HDRS;
 		m.round_bytes += m.frame_len + WIRE_HDRS;
 		m.frame_len = 0;
@@ -568,16 +608,16 @@ static void source_service(struct session *s, uint64_t now)
 		return;
 	}
 	if (s->state != SESSION_OPEN || s->id != m.session) {
-		source_failed(s, s->last_end[0] ? s->last_end : "the session ended", false);
+		source_gives_up(s, s->last_end[0] ? s->last_end : "the session ended", false);
 		return;
 	}
 	/* A peer that keeps the session alive but never answers. */
 	if ((m.role == SRC_OFFERED || m.role == SRC_WAIT_DONE) &&
 	    ms_since(m.waiting_since, now) > ANSWER_S * 1000) {
-		source_failed(s,
-			      m.role == SRC_OFFERED ? "no answer to the offer in 30 s"
-						    : "no confirmation in 30 s after the stream",
-			      true);
+		source_gives_up(s,
+				m.role == SRC_OFFERED ? "no answer to the offer in 30 s"
+						      : "no confirmation in 30 s after the stream",
+				true);
 		return;
 	}
 	if ((m.role == SRC_PRECOPY || m.role == SRC_FREEZING) && vm_state(m.vm) != VM_RUNNING) {
@@ -606,7 +646,10 @@ static void source_deliver(struct session *s, uint8_t type, const uint8_t *p, ui
 		char text[SESSION_REASON_MAX * 4 + 1];
 
 		format_escaped(text, sizeof(text), (const char *)p, n);
-		format(why, sizeof(why), "host %016lx refused: %s", (unsigned long)s->peer_host,
+		/* After an enclave's COMMIT, the destination's refusal under the seal is its ABORT.
+		 */
+		format(why, sizeof(why), "host %016lx %s: %s", (unsigned long)s->peer_host,
+		       m.role == SRC_WAIT_DONE && m.seal ? "aborted the committed move" : "refused",
 		       text);
 		source_failed(s, why, false);
 	} else if (type == MIG_T_ACCEPT && m.role == SRC_OFFERED && !len &&
@@ -616,6 +659,7 @@ static void source_deliver(struct session *s, uint8_t type, const uint8_t *p, ui
 		start_precopy(s, now);
 	} else if (type == MIG_T_DONE && m.role == SRC_WAIT_DONE && !len) {
 		struct vm *vm = m.vm;
+		const struct migrate_seal *seal = m.seal;
 
 		log_info("vm %s: migrate: moved to host %016lx: %u rounds, %lu pages (%lu with "
 			 "data, %lu zero), %lu bytes on the link, downtime %lu ms, %lu ms in all, "
@@ -629,18 +673,20 @@ static void source_deliver(struct session *s, uint8_t type, const uint8_t *p, ui
 		/* Let go first: if GO is lost, the destination holds it, never runs a copy. */
 		source_release();
 		m.role = IDLE;
-		vm_migrated_away(vm); /* an enclave's RAM is scrubbed once its vCPUs are off */
+		vm_migrated_away(vm); /* an enclave's RAM is zeroed */
+		m.seal = NULL;
+		/* An enclave's DONE is its COMMIT_ACK: it runs there already. */
+		if (seal)
+			return;
 		m.go_due = true;
 		m.go_session = s->id;
-		m.go_seal = m.seal;
-		m.seal = NULL;
 		send_go(s);
 	} else {
 		format(why, sizeof(why),
 		       "frame 0x%02x of %u bytes where the migration did not "
 		       "expect one",
 		       type, len);
-		source_failed(s, why, true);
+		source_gives_up(s, why, true);
 	}
 }
 
@@ -795,6 +841,7 @@ static void take_offer(struct session *s, const struct migrate_seal *seal, const
 		memcpy(m.vm->measurement, e.measurement, sizeof(m.vm->measurement));
 	memset(&m.item, 0, sizeof(m) - offsetof(typeof(m), item));
 	m.seal = seal;
+	br_sha256_init(&m.stream);
 	m.session = s->id;
 	m.peer = s->peer_host;
 	m.began = now;
@@ -974,6 +1021,26 @@ static void apply_state(uint64_t now, bool round_trip)
 	vmcapture_apply(m.vm, &image);
 }
 
+/* An enclave's COMMIT: the pages and the bytes of the stream are those that came. */
+static int check_commit(const uint8_t *p, char *err, size_t errlen)
+{
+	uint8_t digest[32];
+
+	if (wire_get64(p) != m.pages_total) {
+		format(err, errlen, "COMMIT: %lu pages sent, %lu came",
+		       (unsigned long)wire_get64(p), (unsigned long)m.pages_total);
+		return -1;
+	}
+	br_sha256_out(&m.stream, digest);
+	if (memcmp(digest, p + 8, sizeof(digest))) {
+		format(err, errlen, "COMMIT: the stream's digest differs from what came");
+		return -1;
+	}
+	return 0;
+}
+
+static void dest_run(struct session *s, uint64_t now);
+
 static void finish(struct session *s, uint64_t now)
 {
 	struct vm *vm = m.vm;
@@ -993,6 +1060,16 @@ static void finish(struct session *s, uint64_t now)
 		format(err, sizeof(err), "a blackout of %lu us to catch up with; at most %u s",
 		       (unsigned long)m.blackout_us, MAX_BLACKOUT_S);
 		dest_failed(s, err, true);
+		return;
+	}
+	/*
+	 * An enclave's COMMIT came: it runs here now, then the answer (its
+	 * COMMIT_ACK, the source lets its copy go on it). Lost, the source keeps
+	 * its copy stopped: never two running.
+	 */
+	if (m.seal) {
+		send_frame(s, MIG_T_DONE, NULL, 0, err, sizeof(err));
+		dest_run(s, now);
 		return;
 	}
 	/* Confirmed first: the source lets its copy go only when it hears this. */
@@ -1059,16 +1136,22 @@ static void dest_deliver(struct session *s, uint8_t type, const uint8_t *p, uint
 	}
 	m.waiting_since = now;
 	if (type == MIG_T_DATA) {
+		if (m.seal)
+			br_sha256_update(&m.stream, p, len);
 		if (take_data(p, len, err, sizeof(err))) {
 			char why[240];
 
 			format(why, sizeof(why), "a malformed stream: %s", err);
 			dest_failed(s, why, true);
 		}
-	} else if (type == MIG_T_END && len == END_LEN && p[0] <= CLOCK_CATCH_UP) {
+	} else if (type == MIG_T_END && len == (m.seal ? COMMIT_LEN : END_LEN) &&
+		   p[0] <= CLOCK_CATCH_UP) {
 		m.catch_up = p[0] == CLOCK_CATCH_UP;
 		m.blackout_us = wire_get64(p + 1);
-		finish(s, now);
+		if (m.seal && check_commit(p + END_LEN, err, sizeof(err)))
+			dest_failed(s, err, true); /* under the seal: the source's ABORT */
+		else
+			finish(s, now);
 	} else if (type == MIG_T_REFUSE) {
 		dest_failed(s, "the source gave up", false);
 	} else {
@@ -1095,7 +1178,7 @@ static void seal_lost(struct session *s)
 	else if (destination())
 		dest_failed(s, why, false);
 	else
-		source_failed(s, why, false);
+		source_gives_up(s, why, false);
 }
 
 /* A frame for no migration under way: answered (by the way it came), not logged. */
@@ -1130,7 +1213,7 @@ static void wrong_channel(struct session *s, uint8_t type, uint16_t len, bool se
 	else if (destination())
 		dest_failed(s, why, true);
 	else
-		source_failed(s, why, true);
+		source_gives_up(s, why, true);
 }
 
 static void deliver(struct session *s, const struct migrate_seal *seal, uint8_t type,
