@@ -69,6 +69,23 @@ static void *read_dtb(const char *path, size_t *len)
 	return buf;
 }
 
+/*
+ * Room to index every node of @dtb (platform/dt.h): a node takes at least 12 bytes
+ * of the structure block (its begin tag, an empty name, its end tag).
+ */
+static struct dt_node *index_room(const void *dtb, unsigned int *capacity)
+{
+	struct dt_node *nodes;
+
+	*capacity = fdt_size_dt_struct(dtb) / 12 + 1;
+	nodes = calloc(*capacity, sizeof(*nodes));
+	if (!nodes) {
+		fprintf(stderr, "dt2acpi: no memory for the index of %u nodes\n", *capacity);
+		exit(1);
+	}
+	return nodes;
+}
+
 static void write_table(const char *dir, const struct acpi_tables *t, unsigned int i)
 {
 	char path[4096];
@@ -94,16 +111,19 @@ static void write_image(const char *path, const struct acpi_tables *t)
 }
 
 /* Converts @n more times in this process: the generator's own cost, without start-up. */
-static void time_conversions(const void *dtb, void *buf, long n, size_t bytes)
+static void time_conversions(const void *dtb, struct dt_node *nodes, unsigned int capacity,
+			     void *buf, long n, size_t bytes)
 {
 	struct acpi_tables t;
 	struct timespec a, b;
+	struct dt dt;
 	char err[256];
 
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	for (long i = 0; i < n; i++) {
 		acpi_tables_init(&t, buf, TABLES_CAP, 0);
-		if (acpi_from_dt(dtb, &t, NULL, err, sizeof(err)))
+		dt_open(&dt, dtb, nodes, capacity);
+		if (acpi_from_dt(&dt, &t, NULL, err, sizeof(err)))
 			exit(1);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &b);
@@ -124,6 +144,9 @@ int main(int argc, char **argv)
 	char err[256];
 	size_t len;
 	void *dtb, *buf;
+	struct dt_node *nodes;
+	unsigned int capacity;
+	struct dt dt;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-o") && i + 1 < argc)
@@ -148,11 +171,13 @@ int main(int argc, char **argv)
 	snprintf(in_name, sizeof(in_name), "%s", in);
 	opt.note_ctx = in_name; /* for warn() */
 	dtb = read_dtb(in, &len);
+	nodes = index_room(dtb, &capacity);
+	dt_open(&dt, dtb, nodes, capacity);
 	buf = calloc(1, TABLES_CAP);
 	if (!buf)
 		return 1;
 	acpi_tables_init(&t, buf, TABLES_CAP, base);
-	if (acpi_from_dt(dtb, &t, &opt, err, sizeof(err))) {
+	if (acpi_from_dt(&dt, &t, &opt, err, sizeof(err))) {
 		fprintf(stderr, "dt2acpi: %s: %s\n", in, err);
 		return 1;
 	}
@@ -167,7 +192,8 @@ int main(int argc, char **argv)
 	if (opt.note)
 		printf("dt2acpi: %u tables, %zu bytes, in %s\n", t.count, t.len, dir);
 	if (repeat > 0)
-		time_conversions(dtb, buf, repeat, t.len);
+		time_conversions(dtb, nodes, capacity, buf, repeat, t.len);
+	free(nodes);
 	free(buf);
 	free(dtb);
 	return 0;

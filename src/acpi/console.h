@@ -2,7 +2,7 @@
 /*
  * The console an operating system would choose from a device tree (docs/acpi.md,
  * "Consoles"): /chosen's stdout-path through /aliases, with its options, as the SPCR
- * and the DBG2 describe it. Generic code: libfdt only.
+ * and the DBG2 describe it. Generic code: the opened tree (platform/dt.h) only.
  */
 #ifndef SKIFF_ACPI_CONSOLE_H
 #define SKIFF_ACPI_CONSOLE_H
@@ -30,7 +30,7 @@ struct acpi_console {
  * enabled UART of a known kind. Warns through opt->warn when /chosen names nothing
  * usable; returns false (with a note why) when there is no console SPCR can name.
  */
-bool acpi_console_choose(const void *fdt, int gic, const struct acpi_options *opt,
+bool acpi_console_choose(const struct dt *dt, int gic, const struct acpi_options *opt,
 			 struct acpi_console *out);
 
 #endif

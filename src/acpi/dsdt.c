@@ -92,7 +92,7 @@ static void note(struct dsdt_ctx *c, const char *fmt, ...)
 static const char *node_path(struct dsdt_ctx *c, int node, char *buf, int len)
 {
 	buf[0] = 0;
-	if (c->opt->note && fdt_get_path(c->fdt, node, buf, len))
+	if (c->opt->note && fdt_get_path(c->dt->fdt, node, buf, len))
 		format(buf, (size_t)len, "(node at offset %d)", node);
 	return buf;
 }
@@ -132,9 +132,9 @@ static int node_regs(struct dsdt_ctx *c, int node, const struct place *at, struc
 		     int max)
 {
 	int parent = at->chain[at->n - 1], len, n, i;
-	int ac = dt_cells(c->fdt, parent, "#address-cells", 2);
-	int sc = dt_cells(c->fdt, parent, "#size-cells", 1);
-	const fdt32_t *p = fdt_getprop(c->fdt, node, "reg", &len);
+	int ac = dt_cells(c->dt, parent, "#address-cells", 2);
+	int sc = dt_cells(c->dt, parent, "#size-cells", 1);
+	const fdt32_t *p = dt_getprop(c->dt, node, "reg", &len);
 
 	if (!p)
 		return 0;
@@ -144,7 +144,7 @@ static int node_regs(struct dsdt_ctx *c, int node, const struct place *at, struc
 	for (i = 0; i < n && i < max; i++) {
 		out[i].base = dt_read_cells(p + i * (ac + sc), ac);
 		out[i].size = dt_read_cells(p + i * (ac + sc) + ac, sc);
-		if (!dt_translate_chain(c->fdt, at->chain, at->n, &out[i].base))
+		if (!dt_translate_chain(c->dt, at->chain, at->n, &out[i].base))
 			return -1;
 	}
 	return i;
@@ -179,7 +179,7 @@ static void resources(struct aml *a, const struct mem_range *regs, int nregs,
 static const struct mapping *mapping_of(struct dsdt_ctx *c, int node)
 {
 	for (unsigned int i = 0; i < sizeof(mappings) / sizeof(mappings[0]); i++)
-		if (!fdt_node_check_compatible(c->fdt, node, mappings[i].compatible))
+		if (dt_compatible(c->dt, node, mappings[i].compatible))
 			return &mappings[i];
 	return NULL;
 }
@@ -286,16 +286,16 @@ static void dsd(struct dsdt_ctx *c, struct aml *a, int node, const char *path, u
 {
 	unsigned int count = 0;
 	int off, len;
-	const char *compat = fdt_getprop(c->fdt, node, "compatible", &len);
+	const char *compat = dt_getprop(c->dt, node, "compatible", &len);
 
 	dsd_open(a);
 	dsd_property(a, "compatible", compat, len);
-	if (clock_hz && !fdt_getprop(c->fdt, node, "clock-frequency", NULL))
+	if (clock_hz && !dt_getprop(c->dt, node, "clock-frequency", NULL))
 		dsd_integer(a, "clock-frequency", clock_hz);
-	fdt_for_each_property_offset(off, c->fdt, node)
+	fdt_for_each_property_offset(off, c->dt->fdt, node)
 	{
 		const char *name;
-		const void *v = fdt_getprop_by_offset(c->fdt, off, &name, &len);
+		const void *v = fdt_getprop_by_offset(c->dt->fdt, off, &name, &len);
 
 		if (!v || dsd_skipped(name))
 			continue;
@@ -316,10 +316,10 @@ static void dsd(struct dsdt_ctx *c, struct aml *a, int node, const char *path, u
 /* PCI "ranges": 3-cell PCI address (space code in bits 25:24 of the first), CPU address, size. */
 static void pci_windows(struct dsdt_ctx *c, struct aml *a, int node)
 {
-	int parent = fdt_parent_offset(c->fdt, node), len;
-	int pac = dt_cells(c->fdt, parent, "#address-cells", 2);
-	int sc = dt_cells(c->fdt, node, "#size-cells", 2);
-	const fdt32_t *r = fdt_getprop(c->fdt, node, "ranges", &len);
+	int parent = dt_parent(c->dt, node), len;
+	int pac = dt_cells(c->dt, parent, "#address-cells", 2);
+	int sc = dt_cells(c->dt, node, "#size-cells", 2);
+	const fdt32_t *r = dt_getprop(c->dt, node, "ranges", &len);
 	int entry = 3 + pac + sc;
 
 	if (!r || pac < 1 || pac > 2 || sc < 1 || sc > 2)
@@ -332,7 +332,7 @@ static void pci_windows(struct dsdt_ctx *c, struct aml *a, int node)
 		uint64_t size = dt_read_cells(e + 3 + pac, sc);
 		unsigned int space = (hi >> 24) & 3;
 
-		if (space == 0 || !size || !dt_translate(c->fdt, node, &cpu))
+		if (space == 0 || !size || !dt_translate(c->dt, node, &cpu))
 			continue; /* configuration space is the ECAM region */
 		aml_res_window(a, space == 1, hi & (1U << 30), pci, size, cpu - pci);
 	}
@@ -350,7 +350,7 @@ static unsigned int read_interrupt_map(struct dsdt_ctx *c, int node, struct prt_
 {
 	int len, pos = 0, ctrl = -1, pac = -1, pic = -1;
 	uint32_t phandle = 0;
-	const fdt32_t *map = fdt_getprop(c->fdt, node, "interrupt-map", &len);
+	const fdt32_t *map = dt_getprop(c->dt, node, "interrupt-map", &len);
 	unsigned int n = 0;
 
 	len = map ? len / 4 : 0;
@@ -359,9 +359,9 @@ static unsigned int read_interrupt_map(struct dsdt_ctx *c, int node, struct prt_
 
 		if (fdt32_to_cpu(e[4]) != phandle) {
 			phandle = fdt32_to_cpu(e[4]);
-			ctrl = fdt_node_offset_by_phandle(c->fdt, phandle);
-			pac = ctrl < 0 ? -1 : dt_cells(c->fdt, ctrl, "#address-cells", 0);
-			pic = ctrl < 0 ? -1 : dt_cells(c->fdt, ctrl, "#interrupt-cells", -1);
+			ctrl = dt_node_by_phandle(c->dt, phandle);
+			pac = ctrl < 0 ? -1 : dt_cells(c->dt, ctrl, "#address-cells", 0);
+			pic = ctrl < 0 ? -1 : dt_cells(c->dt, ctrl, "#interrupt-cells", -1);
 		}
 		if (pac < 0 || pic < 1 || pos + 5 + pac + pic > len)
 			break;
@@ -401,7 +401,7 @@ static __attribute__((noinline)) void pci_prt(struct dsdt_ctx *c, struct aml *a,
 {
 	struct prt_entry map[MAX_PRT_DEVICE * 4];
 	int mlen;
-	const fdt32_t *mask = fdt_getprop(c->fdt, node, "interrupt-map-mask", &mlen);
+	const fdt32_t *mask = dt_getprop(c->dt, node, "interrupt-map-mask", &mlen);
 	unsigned int n = read_interrupt_map(c, node, map, MAX_PRT_DEVICE * 4);
 
 	aml_name(a, "_PRT");
@@ -433,8 +433,8 @@ static void pci_host(struct dsdt_ctx *c, struct aml *a, int node, const struct m
 		     unsigned int index)
 {
 	int len;
-	const fdt32_t *br = fdt_getprop(c->fdt, node, "bus-range", &len);
-	const fdt32_t *dom = fdt_getprop(c->fdt, node, "linux,pci-domain", NULL);
+	const fdt32_t *br = dt_getprop(c->dt, node, "bus-range", &len);
+	const fdt32_t *dom = dt_getprop(c->dt, node, "linux,pci-domain", NULL);
 	unsigned int first = br && len == 8 ? fdt32_to_cpu(br[0]) : 0;
 	unsigned int last =
 		br && len == 8 ? fdt32_to_cpu(br[1]) : (unsigned int)(ecam->size >> 20) - 1;
@@ -447,7 +447,7 @@ static void pci_host(struct dsdt_ctx *c, struct aml *a, int node, const struct m
 	named_integer(a, "_SEG", dom ? fdt32_to_cpu(*dom) : index);
 	named_integer(a, "_BBN", first);
 	named_integer(a, "_UID", index);
-	if (fdt_getprop(c->fdt, node, "dma-coherent", NULL))
+	if (dt_getprop(c->dt, node, "dma-coherent", NULL))
 		named_integer(a, "_CCA", 1);
 	pci_prt(c, a, node);
 	aml_name(a, "_CRS");
@@ -503,13 +503,13 @@ static void identify(struct dsdt_ctx *c, int node, const struct mem_range *regs,
 		     struct identity *id)
 {
 	const struct mapping *m = mapping_of(c, node);
-	const struct acpi_uart_kind *kind = acpi_uart_kind_of(c->fdt, node);
+	const struct acpi_uart_kind *kind = acpi_uart_kind_of(c->dt, node);
 
 	memset(id, 0, sizeof(*id));
 	id->hid = "PRP0001";
 	id->prefix = "D";
 	if (kind && nregs) {
-		acpi_uart_describe(c->fdt, node, kind, regs[0].base, &id->uart);
+		acpi_uart_describe(c->dt, node, kind, regs[0].base, &id->uart);
 		id->prefix = "COM";
 		id->compatible = kind->compatible;
 		if (id->uart.hid)
@@ -546,7 +546,7 @@ static void device_note(struct dsdt_ctx *c, int node, const char *path, const ch
 		     u->kind->name, u->kind->compatible, dev_path);
 	else
 		note(c, "%s: no ACPI ID for '%s' -> %s (PRP0001 with _DSD)", path,
-		     (const char *)fdt_getprop(c->fdt, node, "compatible", NULL), dev_path);
+		     (const char *)dt_getprop(c->dt, node, "compatible", NULL), dev_path);
 }
 
 static void device(struct dsdt_ctx *c, struct aml *a, int node, const struct place *at,
@@ -557,7 +557,7 @@ static void device(struct dsdt_ctx *c, struct aml *a, int node, const struct pla
 	struct identity id;
 	char path[128], name[8], dev_path[DSDT_PATH_MAX];
 	int nregs = node_regs(c, node, at, regs, MAX_REGS);
-	int nirqs = dt_irqs_with_parent(c->fdt, node, at->irq_parent, c->gic, irqs, MAX_IRQS);
+	int nirqs = dt_irqs_with_parent(c->dt, node, at->irq_parent, c->gic, irqs, MAX_IRQS);
 	unsigned int index;
 
 	node_path(c, node, path, sizeof(path));
@@ -565,13 +565,13 @@ static void device(struct dsdt_ctx *c, struct aml *a, int node, const struct pla
 		note(c, "%s: 'reg' not reachable from the CPU (no bus 'ranges'): left out", path);
 		return;
 	}
-	if (fdt_getprop(c->fdt, node, "interrupts", NULL) && nirqs == 0)
+	if (dt_getprop(c->dt, node, "interrupts", NULL) && nirqs == 0)
 		note(c, "%s: interrupts not on the GIC (no GSIV): left out of _CRS", path);
 	if (!nregs && !nirqs) {
 		note(c, "%s: no memory-mapped registers or GIC interrupts: no device", path);
 		return;
 	}
-	if (!fdt_node_check_compatible(c->fdt, node, "pci-host-ecam-generic")) {
+	if (dt_compatible(c->dt, node, "pci-host-ecam-generic")) {
 		if (!nregs) {
 			/* Its window and bus range come from 'reg': nothing to describe it with. */
 			note(c,
@@ -623,9 +623,9 @@ static void device(struct dsdt_ctx *c, struct aml *a, int node, const struct pla
 }
 
 /* A bus whose children are memory-mapped from the CPU: the root or one with "ranges". */
-static bool mmio_bus(const void *fdt, int node)
+static bool mmio_bus(const struct dt *dt, int node)
 {
-	return node == 0 || fdt_getprop(fdt, node, "ranges", NULL);
+	return node == 0 || dt_getprop(dt, node, "ranges", NULL);
 }
 
 static bool skipped_subtree(struct dsdt_ctx *c, int node, const char *name)
@@ -640,13 +640,13 @@ static bool skipped_subtree(struct dsdt_ctx *c, int node, const char *name)
 static int irq_parent_of(struct dsdt_ctx *c, int node, int inherited)
 {
 	int len;
-	const fdt32_t *ip = fdt_getprop(c->fdt, node, "interrupt-parent", &len);
+	const fdt32_t *ip = dt_getprop(c->dt, node, "interrupt-parent", &len);
 
 	if (!ip || len != 4)
 		return inherited;
 	if (fdt32_to_cpu(*ip) != c->last_phandle) {
 		c->last_phandle = fdt32_to_cpu(*ip);
-		c->last_phandle_node = fdt_node_offset_by_phandle(c->fdt, c->last_phandle);
+		c->last_phandle_node = dt_node_by_phandle(c->dt, c->last_phandle);
 	}
 	return c->last_phandle_node;
 }
@@ -656,28 +656,28 @@ static void walk(struct dsdt_ctx *c, struct aml *a, int *chain, int n, int irq_p
 {
 	int node;
 
-	fdt_for_each_subnode(node, c->fdt, chain[n - 1])
+	dt_for_each_child(node, c->dt, chain[n - 1])
 	{
-		const char *name = fdt_get_name(c->fdt, node, NULL);
-		bool has_compat = fdt_getprop(c->fdt, node, "compatible", NULL) != NULL;
+		const char *name = dt_name(c->dt, node);
+		bool has_compat = dt_getprop(c->dt, node, "compatible", NULL) != NULL;
 		struct place at = { chain, n, irq_parent_of(c, node, irq_parent) };
 		char path[128];
 
 		if (!name || skipped_subtree(c, node, name))
 			continue;
-		if (!dt_node_enabled(c->fdt, node)) {
+		if (!dt_node_enabled(c->dt, node)) {
 			if (has_compat)
 				note(c, "%s: disabled, skipped",
 				     node_path(c, node, path, sizeof(path)));
 			continue;
 		}
-		if (dt_compatible_any(c->fdt, node, elsewhere))
+		if (dt_compatible_any(c->dt, node, elsewhere))
 			continue;
-		if (fdt_getprop(c->fdt, node, "ranges", NULL) &&
-		    fdt_node_check_compatible(c->fdt, node, "pci-host-ecam-generic")) {
+		if (dt_getprop(c->dt, node, "ranges", NULL) &&
+		    !dt_compatible(c->dt, node, "pci-host-ecam-generic")) {
 			/* A bus: its children become devices under \_SB, translated through it. */
-			if (has_compat && fdt_node_check_compatible(c->fdt, node, "simple-bus") &&
-			    fdt_getprop(c->fdt, node, "reg", NULL))
+			if (has_compat && !dt_compatible(c->dt, node, "simple-bus") &&
+			    dt_getprop(c->dt, node, "reg", NULL))
 				device(c, a, node, &at, k);
 			if (n < MAX_DEPTH) {
 				chain[n] = node;
@@ -687,7 +687,7 @@ static void walk(struct dsdt_ctx *c, struct aml *a, int *chain, int n, int irq_p
 		}
 		if (has_compat)
 			device(c, a, node, &at, k);
-		if (fdt_first_subnode(c->fdt, node) >= 0 && !mmio_bus(c->fdt, node) && has_compat)
+		if (dt_first_child(c->dt, node) >= 0 && !mmio_bus(c->dt, node) && has_compat)
 			note(c,
 			     "%s: children on a bus that is not memory-mapped (I2C, SPI, ...) "
 			     "left out",

@@ -16,7 +16,7 @@
 #define DSDT_PATH_MAX 24
 
 struct dsdt_ctx {
-	const void *fdt;
+	const struct dt *dt;
 	const struct acpi_options *opt;
 	int gic;			  /* the GIC node: interrupts are translated for it */
 	unsigned int ncpus;		  /* ACPI processor UIDs 0..ncpus-1 */

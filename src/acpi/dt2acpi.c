@@ -31,7 +31,7 @@
 #define VENDOR_ID	  0x46464b53UL /* "SKFF" */
 
 struct build {
-	const void *fdt;
+	const struct dt *dt;
 	const struct acpi_options *opt;
 	struct acpi_tables *t;
 	struct platform plat;
@@ -63,15 +63,15 @@ static int fail(struct build *b, const char *why)
 /* The enabled CPUs of /cpus, in order: their index is their ACPI processor UID. */
 static int collect_cpus(struct build *b)
 {
-	int cpus = fdt_path_offset(b->fdt, "/cpus"), node;
+	int cpus = dt_path(b->dt, "/cpus"), node;
 
 	if (cpus < 0)
 		return fail(b, "device tree: no /cpus node");
-	fdt_for_each_subnode(node, b->fdt, cpus)
+	dt_for_each_child(node, b->dt, cpus)
 	{
-		const char *type = fdt_getprop(b->fdt, node, "device_type", NULL);
+		const char *type = dt_getprop(b->dt, node, "device_type", NULL);
 
-		if (!type || strcmp(type, "cpu") || !dt_node_enabled(b->fdt, node))
+		if (!type || strcmp(type, "cpu") || !dt_node_enabled(b->dt, node))
 			continue;
 		if (b->ncpus == MAX_CPUS)
 			return fail(b, "device tree: more than 512 CPUs");
@@ -84,8 +84,8 @@ static int collect_cpus(struct build *b)
 
 static uint64_t cpu_mpidr(struct build *b, int node)
 {
-	int ac = dt_cells(b->fdt, fdt_parent_offset(b->fdt, node), "#address-cells", 2), len;
-	const fdt32_t *reg = fdt_getprop(b->fdt, node, "reg", &len);
+	int ac = dt_cells(b->dt, dt_parent(b->dt, node), "#address-cells", 2), len;
+	const fdt32_t *reg = dt_getprop(b->dt, node, "reg", &len);
 
 	return reg && ac >= 1 && ac <= 2 && len >= ac * 4 ? dt_read_cells(reg, ac) : 0;
 }
@@ -135,10 +135,10 @@ static uint32_t pmu_gsiv(struct build *b)
 {
 	static const char *const pmus[] = { "arm,armv8-pmuv3", "arm,cortex-a57-pmu",
 					    "arm,cortex-a53-pmu", "arm,cortex-a72-pmu", NULL };
-	int node = dt_find_compatible(b->fdt, pmus);
+	int node = dt_find_compatible(b->dt, pmus);
 	struct irq_desc irq = { 0, 0 };
 
-	if (node >= 0 && dt_irqs(b->fdt, node, b->gic, &irq, 1) == 1 && GIC_IS_PRIVATE(irq.intid))
+	if (node >= 0 && dt_irqs(b->dt, node, b->gic, &irq, 1) == 1 && GIC_IS_PRIVATE(irq.intid))
 		return irq.intid;
 	return 0; /* an SPI per CPU cannot be one GSIV: left out */
 }
@@ -147,7 +147,7 @@ static void madt_gicc(struct build *b, unsigned int uid, uint32_t perf)
 {
 	struct acpi_tables *t = b->t;
 	const struct platform_gic *g = &b->plat.gic;
-	const char *method = fdt_getprop(b->fdt, b->cpu_node[uid], "enable-method", NULL);
+	const char *method = dt_getprop(b->dt, b->cpu_node[uid], "enable-method", NULL);
 
 	acpi_put8(t, 0x0b);
 	acpi_put8(t, GICC_SIZE);
@@ -182,30 +182,28 @@ static void madt_subnodes(struct build *b)
 	unsigned int nits = 0, nv2m = 0;
 	int node;
 
-	fdt_for_each_subnode(node, b->fdt, b->gic)
+	dt_for_each_child(node, b->dt, b->gic)
 	{
 		uint64_t base;
 		int len;
-		const fdt32_t *reg = fdt_getprop(b->fdt, node, "reg", &len);
-		int ac = dt_cells(b->fdt, b->gic, "#address-cells", 2);
+		const fdt32_t *reg = dt_getprop(b->dt, node, "reg", &len);
+		int ac = dt_cells(b->dt, b->gic, "#address-cells", 2);
 
-		if (!reg || ac < 1 || ac > 2 || len < ac * 4 || !dt_node_enabled(b->fdt, node))
+		if (!reg || ac < 1 || ac > 2 || len < ac * 4 || !dt_node_enabled(b->dt, node))
 			continue;
 		base = dt_read_cells(reg, ac);
-		if (!dt_translate(b->fdt, node, &base))
+		if (!dt_translate(b->dt, node, &base))
 			continue;
-		if (dt_compatible_any(b->fdt, node, its)) {
+		if (dt_compatible_any(b->dt, node, its)) {
 			acpi_put8(t, 0x0f);
 			acpi_put8(t, 20);
 			acpi_put16(t, 0);
 			acpi_put32(t, nits++);
 			acpi_put64(t, base);
 			acpi_put32(t, 0);
-		} else if (dt_compatible_any(b->fdt, node, v2m)) {
-			const fdt32_t *spi_base =
-				fdt_getprop(b->fdt, node, "arm,msi-base-spi", NULL);
-			const fdt32_t *spi_num =
-				fdt_getprop(b->fdt, node, "arm,msi-num-spis", NULL);
+		} else if (dt_compatible_any(b->dt, node, v2m)) {
+			const fdt32_t *spi_base = dt_getprop(b->dt, node, "arm,msi-base-spi", NULL);
+			const fdt32_t *spi_num = dt_getprop(b->dt, node, "arm,msi-num-spis", NULL);
 
 			acpi_put8(t, 0x0d);
 			acpi_put8(t, 24);
@@ -270,8 +268,8 @@ static void gtdt(struct build *b)
 	static const char *const compat[] = { "arm,armv8-timer", "arm,armv7-timer", NULL };
 	const struct platform_timer *tm = &b->plat.timer;
 	struct acpi_tables *t = b->t;
-	int node = dt_find_compatible(b->fdt, compat);
-	bool always_on = node >= 0 && fdt_getprop(b->fdt, node, "always-on", NULL);
+	int node = dt_find_compatible(b->dt, compat);
+	bool always_on = node >= 0 && dt_getprop(b->dt, node, "always-on", NULL);
 	unsigned int i = acpi_table_begin(t, "GTDT", 3);
 	static const enum timer_irq_index order[] = { TIMER_IRQ_SEC_PHYS, TIMER_IRQ_PHYS,
 						      TIMER_IRQ_VIRT, TIMER_IRQ_HYP_PHYS };
@@ -297,7 +295,7 @@ static void gtdt(struct build *b)
 		acpi_note(b->opt, "GTDT: the DT has no arm,armv8-timer: no timer interrupts");
 	else
 		acpi_note(b->opt, "GTDT: %u timer interrupt(s) from %s", tm->nirqs,
-			  fdt_get_name(b->fdt, node, NULL));
+			  dt_name(b->dt, node));
 }
 
 #define SPCR_FIXED_SIZE	   88 /* revision 4, up to its namespace string */
@@ -386,26 +384,25 @@ static void mcfg(struct build *b)
 	unsigned int i = 0, n = 0;
 	int node;
 
-	for (node = fdt_next_node(b->fdt, -1, NULL); node >= 0;
-	     node = fdt_next_node(b->fdt, node, NULL)) {
+	for (node = dt_next_node(b->dt, -1); node >= 0; node = dt_next_node(b->dt, node)) {
 		const fdt32_t *reg, *br, *dom;
 		int len, ac, sc, parent;
 		uint64_t base, size;
 
-		if (!dt_compatible_any(b->fdt, node, ecam) || !dt_node_enabled(b->fdt, node))
+		if (!dt_compatible_any(b->dt, node, ecam) || !dt_node_enabled(b->dt, node))
 			continue;
-		parent = fdt_parent_offset(b->fdt, node);
-		ac = dt_cells(b->fdt, parent, "#address-cells", 2);
-		sc = dt_cells(b->fdt, parent, "#size-cells", 1);
-		reg = fdt_getprop(b->fdt, node, "reg", &len);
+		parent = dt_parent(b->dt, node);
+		ac = dt_cells(b->dt, parent, "#address-cells", 2);
+		sc = dt_cells(b->dt, parent, "#size-cells", 1);
+		reg = dt_getprop(b->dt, node, "reg", &len);
 		if (!reg || ac < 1 || ac > 2 || sc < 1 || sc > 2 || len < (ac + sc) * 4)
 			continue;
 		base = dt_read_cells(reg, ac);
 		size = dt_read_cells(reg + ac, sc);
-		if (!dt_translate(b->fdt, node, &base))
+		if (!dt_translate(b->dt, node, &base))
 			continue;
-		br = fdt_getprop(b->fdt, node, "bus-range", &len);
-		dom = fdt_getprop(b->fdt, node, "linux,pci-domain", NULL);
+		br = dt_getprop(b->dt, node, "bus-range", &len);
+		dom = dt_getprop(b->dt, node, "linux,pci-domain", NULL);
 		if (!n++) {
 			i = acpi_table_begin(t, "MCFG", 1);
 			acpi_put64(t, 0);
@@ -427,13 +424,13 @@ static int pptt_node(struct build *b, size_t table, int map, uint32_t parent, in
 	struct acpi_tables *t = b->t;
 	int child;
 
-	fdt_for_each_subnode(child, b->fdt, map)
+	dt_for_each_child(child, b->dt, map)
 	{
-		const fdt32_t *cpu = fdt_getprop(b->fdt, child, "cpu", NULL);
+		const fdt32_t *cpu = dt_getprop(b->dt, child, "cpu", NULL);
 		uint32_t here = (uint32_t)(t->len - table), flags = 0, uid = 0;
 
 		if (cpu) {
-			int target = fdt_node_offset_by_phandle(b->fdt, fdt32_to_cpu(*cpu));
+			int target = dt_node_by_phandle(b->dt, fdt32_to_cpu(*cpu));
 			unsigned int k;
 
 			for (k = 0; k < b->ncpus && b->cpu_node[k] != target; k++)
@@ -442,9 +439,7 @@ static int pptt_node(struct build *b, size_t table, int map, uint32_t parent, in
 				continue; /* a disabled or unknown CPU */
 			uid = k;
 			flags = PPTT_ID_VALID | PPTT_LEAF |
-				(!strncmp(fdt_get_name(b->fdt, child, NULL), "thread", 6)
-					 ? PPTT_THREAD
-					 : 0);
+				(!strncmp(dt_name(b->dt, child), "thread", 6) ? PPTT_THREAD : 0);
 		} else if (depth == 0) {
 			flags = PPTT_PACKAGE;
 		}
@@ -463,7 +458,7 @@ static int pptt_node(struct build *b, size_t table, int map, uint32_t parent, in
 
 static void pptt(struct build *b)
 {
-	int map = fdt_path_offset(b->fdt, "/cpus/cpu-map");
+	int map = dt_path(b->dt, "/cpus/cpu-map");
 	unsigned int i;
 
 	if (map < 0)
@@ -489,7 +484,7 @@ static void xsdt(struct build *b)
 static int dsdt(struct build *b, unsigned int *index)
 {
 	struct acpi_tables *t = b->t;
-	struct dsdt_ctx c = { .fdt = b->fdt, .opt = b->opt, .gic = b->gic, .ncpus = b->ncpus };
+	struct dsdt_ctx c = { .dt = b->dt, .opt = b->opt, .gic = b->gic, .ncpus = b->ncpus };
 	struct aml a;
 
 	c.console_node = b->console.node;
@@ -509,8 +504,8 @@ static int dsdt(struct build *b, unsigned int *index)
 	return 0;
 }
 
-int acpi_from_dt(const void *fdt, struct acpi_tables *t, const struct acpi_options *opt, char *err,
-		 size_t errlen)
+int acpi_from_dt(const struct dt *dt, struct acpi_tables *t, const struct acpi_options *opt,
+		 char *err, size_t errlen)
 {
 	static const struct acpi_options none = { .guest = false };
 	struct build *b, storage;
@@ -518,20 +513,20 @@ int acpi_from_dt(const void *fdt, struct acpi_tables *t, const struct acpi_optio
 
 	b = &storage;
 	memset(b, 0, sizeof(*b));
-	b->fdt = fdt;
+	b->dt = dt;
 	b->opt = opt ? opt : &none;
 	b->t = t;
 	b->err = err;
 	b->errlen = errlen;
-	if (platform_discover_devices(fdt, &b->plat, err, errlen))
+	if (platform_discover_devices(dt, &b->plat, err, errlen))
 		return -1;
-	b->gic = dt_find_gic(fdt, &version);
+	b->gic = dt_find_gic(dt, &version);
 	if (b->gic < 0)
 		return fail(b,
 			    "device tree: no GIC (arm,gic-v3 or a GICv2): an arm64 MADT needs one");
 	if (collect_cpus(b))
 		return -1;
-	acpi_console_choose(fdt, b->gic, b->opt, &b->console);
+	acpi_console_choose(dt, b->gic, b->opt, &b->console);
 	/* The RSDP first, filled in last. */
 	memcpy(t->table[0].sig, "RSDP", 5);
 	t->table[0].offset = 0;

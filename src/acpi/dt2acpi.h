@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "acpi/table.h"
+#include "platform/dt.h"
 
 /* Receives an explanation of a mapping decision (one line, no newline). */
 typedef void (*acpi_note_fn)(void *ctx, const char *fmt, va_list ap);
@@ -26,12 +27,12 @@ struct acpi_options {
 };
 
 /*
- * Builds the tables for @fdt into @t (acpi_tables_init() first); t->table[0]
- * is the RSDP. Returns 0, or -1 with the reason in @err (a malformed tree, no
- * GIC, the buffer too small).
+ * Builds the tables for the device tree @dt (dt_open()) into @t
+ * (acpi_tables_init() first); t->table[0] is the RSDP. Returns 0, or -1 with
+ * the reason in @err (a malformed tree, no GIC, the buffer too small).
  */
-int acpi_from_dt(const void *fdt, struct acpi_tables *t, const struct acpi_options *opt, char *err,
-		 size_t errlen);
+int acpi_from_dt(const struct dt *dt, struct acpi_tables *t, const struct acpi_options *opt,
+		 char *err, size_t errlen);
 
 /* Explains through opt->note, if any (for the generator's own modules). */
 void acpi_note(const struct acpi_options *opt, const char *fmt, ...)

@@ -46,10 +46,10 @@ static const struct acpi_uart_kind kinds[] = {
 	  GAS_DWORD, false, false },
 };
 
-const struct acpi_uart_kind *acpi_uart_kind_of(const void *fdt, int node)
+const struct acpi_uart_kind *acpi_uart_kind_of(const struct dt *dt, int node)
 {
 	int len;
-	const char *compat = fdt_getprop(fdt, node, "compatible", &len);
+	const char *compat = dt_getprop(dt, node, "compatible", &len);
 
 	/* The node's own order: "arm,sbsa-uart", "arm,pl011" is an SBSA UART. */
 	for (const char *s = compat; s && s < compat + len; s += strnlen(s, compat + len - s) + 1)
@@ -72,10 +72,10 @@ const char *acpi_uart_compatible_of_subtype(uint16_t subtype)
 }
 
 /* A 16550's register layout: reg-shift (stride) and reg-io-width (access), as 8250_of reads. */
-static void regs_from_dt(const void *fdt, int node, struct acpi_uart *u)
+static void regs_from_dt(const struct dt *dt, int node, struct acpi_uart *u)
 {
-	int shift = dt_cells(fdt, node, "reg-shift", 0);
-	int width = dt_cells(fdt, node, "reg-io-width", 1);
+	int shift = dt_cells(dt, node, "reg-shift", 0);
+	int width = dt_cells(dt, node, "reg-io-width", 1);
 
 	if (shift < 0 || shift > MAX_REG_SHIFT)
 		shift = 0;
@@ -86,17 +86,17 @@ static void regs_from_dt(const void *fdt, int node, struct acpi_uart *u)
 		u->stride_bits = (uint8_t)(8U << (u->access - 1));
 }
 
-void acpi_uart_describe(const void *fdt, int node, const struct acpi_uart_kind *kind,
+void acpi_uart_describe(const struct dt *dt, int node, const struct acpi_uart_kind *kind,
 			uint64_t regs_base, struct acpi_uart *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->kind = kind;
 	out->hid = kind->hid;
-	out->clock_hz = dt_clock_frequency(fdt, node);
+	out->clock_hz = dt_clock_frequency(dt, node);
 	out->stride_bits = kind->stride_bits;
 	out->access = kind->access;
 	if (kind->regs_from_dt)
-		regs_from_dt(fdt, node, out);
+		regs_from_dt(dt, node, out);
 	if (kind->block_pad) {
 		if ((regs_base & 0xff) == kind->block_pad) {
 			out->block_pad = kind->block_pad;

@@ -3,7 +3,7 @@
  * UARTs on ACPI (docs/acpi.md, "Consoles"): the kinds of UART the SPCR and the DBG2
  * can name (Microsoft's serial interface subtypes) and the ACPI ID an operating system
  * binds a driver to for each; how one UART node is described. Shared by the generator
- * (DSDT, SPCR, DBG2) and the reader. Generic code: libfdt only.
+ * (DSDT, SPCR, DBG2) and the reader. Generic code: the opened tree (platform/dt.h) only.
  */
 #ifndef SKIFF_ACPI_SERIAL_H
 #define SKIFF_ACPI_SERIAL_H
@@ -38,14 +38,14 @@ struct acpi_uart {
 };
 
 /* The kind of @node: its most specific compatible that the table has; NULL if none. */
-const struct acpi_uart_kind *acpi_uart_kind_of(const void *fdt, int node);
+const struct acpi_uart_kind *acpi_uart_kind_of(const struct dt *dt, int node);
 /* A compatible string for an SPCR interface type (the reader's side); NULL if unknown. */
 const char *acpi_uart_compatible_of_subtype(uint16_t subtype);
 /*
  * How @node (of kind @kind) is described, given the address of its registers: a
  * standard ID only where the driver that binds to it will drive this UART right.
  */
-void acpi_uart_describe(const void *fdt, int node, const struct acpi_uart_kind *kind,
+void acpi_uart_describe(const struct dt *dt, int node, const struct acpi_uart_kind *kind,
 			uint64_t regs_base, struct acpi_uart *out);
 /* SPCR's configured baud rate code (3, 4, 6, 7), or 0 when @baud has none. */
 uint8_t acpi_spcr_baud_code(uint32_t baud);

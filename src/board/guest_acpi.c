@@ -7,11 +7,12 @@
 #include "board/layout.h"
 #include "lib/format.h"
 
-#define DT_SIZE	    (4UL << 10) /* the small device tree */
-#define UEFI_OFFSET (4UL << 10)
-#define UEFI_SIZE   (4UL << 10) /* the UEFI tables' page */
-#define ACPI_OFFSET (8UL << 10)
-#define ACPI_SIZE   (GUEST_ACPI_FULL_DT - ACPI_OFFSET)
+#define DT_SIZE	       (4UL << 10) /* the small device tree */
+#define GUEST_DT_NODES 64	   /* the full one's index: a VM's tree has some 20 nodes */
+#define UEFI_OFFSET    (4UL << 10)
+#define UEFI_SIZE      (4UL << 10) /* the UEFI tables' page */
+#define ACPI_OFFSET    (8UL << 10)
+#define ACPI_SIZE      (GUEST_ACPI_FULL_DT - ACPI_OFFSET)
 
 /* UEFI 2.x structures, as the specification lays them out (64-bit). */
 #define SYSTAB_SIGNATURE     0x5453595320494249UL /* "IBI SYST" */
@@ -128,6 +129,8 @@ static int small_dt(const void *full, void *buf, uint64_t systab, uint64_t mmap,
 int guest_acpi_build(const struct guest_acpi_layout *l, void *region, char *err, size_t errlen)
 {
 	struct acpi_options opt = { .guest = true };
+	struct dt_node nodes[GUEST_DT_NODES];
+	struct dt dt;
 	uint8_t *base = region;
 	const void *full = base + GUEST_ACPI_FULL_DT;
 	uint64_t systab = l->region_ipa + UEFI_OFFSET, rsdp = l->region_ipa + ACPI_OFFSET;
@@ -137,7 +140,8 @@ int guest_acpi_build(const struct guest_acpi_layout *l, void *region, char *err,
 
 	memset(base + ACPI_OFFSET, 0, ACPI_SIZE);
 	acpi_tables_init(&t, base + ACPI_OFFSET, ACPI_SIZE, rsdp);
-	if (acpi_from_dt(full, &t, &opt, err, errlen))
+	dt_open(&dt, full, nodes, GUEST_DT_NODES);
+	if (acpi_from_dt(&dt, &t, &opt, err, errlen))
 		return -1;
 	mmap_size = uefi_tables(l, base + UEFI_OFFSET, rsdp);
 	r = small_dt(full, base, systab, systab + MMAP_OFFSET, mmap_size);

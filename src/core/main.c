@@ -37,8 +37,15 @@
 /* Never mapped in EL2: QEMU virt's flash, and below RAM on every platform we know. */
 #define SELFTEST_FAULT_ADDR 0x8UL
 
+/*
+ * The host device tree's index (platform/dt.h), for the discovery and the ACPI
+ * conversion at boot; a tree with more nodes is read with libfdt alone.
+ */
+#define HOST_DT_NODES 1024
+
 static struct platform plat;
 static struct config config;
+static struct dt_node host_dt_nodes[HOST_DT_NODES];
 
 static const char *conduit_name(enum psci_conduit c)
 {
@@ -143,7 +150,7 @@ static void run_selftest(void)
  * the firmware's seed: Skiff's copy, and the bytes in the device tree (mapped
  * writable at boot), so that nothing handed on later can reveal it.
  */
-static void seed_random(void *fdt)
+static void seed_random(const struct dt *dt, void *fdt)
 {
 	int r;
 
@@ -151,7 +158,7 @@ static void seed_random(void *fdt)
 	if (!plat.rng_seed_len)
 		return;
 	memset(plat.rng_seed, 0, sizeof(plat.rng_seed));
-	r = platform_forget_rng_seed(fdt);
+	r = platform_forget_rng_seed(dt, fdt);
 	if (r)
 		log_warn("random: cannot remove /chosen/rng-seed from the device tree: %s",
 			 fdt_strerror(r));
@@ -161,10 +168,12 @@ void skiff_main(void *fdt, unsigned int el, const struct mem_range *image)
 {
 	struct cpu_features f;
 	unsigned int boot_cpu;
+	struct dt dt;
 	char err[160];
 	int uart_ok;
 
-	if (platform_discover(fdt, &plat, err, sizeof(err)))
+	dt_open(&dt, fdt, host_dt_nodes, HOST_DT_NODES);
+	if (platform_discover(&dt, &plat, err, sizeof(err)))
 		arch_cpu_halt(); /* no console to say it on */
 	uart_ok = plat.uart.regs.size &&
 		  !arch_map_device(plat.uart.regs.base, plat.uart.regs.size) &&
@@ -178,11 +187,11 @@ void skiff_main(void *fdt, unsigned int el, const struct mem_range *image)
 		arch_cpu_halt();
 	}
 	log_info("Skiff %s, a hypervisor for Arm (EL2)", SKIFF_VERSION);
-	seed_random(fdt);
+	seed_random(&dt, fdt);
 	arch_cpu_features(&f);
 	map_platform();
 	reserve_in_use(fdt, image);
-	acpi_boot(fdt, &plat);
+	acpi_boot(&dt, &plat); /* the seed's bytes became no-ops in place: the index holds */
 	arch_mitigations_init(plat.psci);
 	print_banner(&f);
 	if (arch_irq_init(&plat))

@@ -48,7 +48,7 @@ static void warn(void *ctx, const char *fmt, va_list ap)
 }
 
 /* Generates the tables from the device tree; returns the RSDP's address, 0 on failure. */
-static uint64_t generate(const void *fdt, bool verbose)
+static uint64_t generate(const struct dt *dt, bool verbose)
 {
 	struct acpi_options opt = { .note = verbose ? note : NULL, .warn = warn };
 	struct acpi_tables t;
@@ -60,7 +60,7 @@ static uint64_t generate(const void *fdt, bool verbose)
 		return 0;
 	}
 	acpi_tables_init(&t, buf, TABLES_SIZE, (uint64_t)buf);
-	if (acpi_from_dt(fdt, &t, &opt, err, sizeof(err))) {
+	if (acpi_from_dt(dt, &t, &opt, err, sizeof(err))) {
 		log_error("acpi: %s: keeping the device tree's description", err);
 		mem_free(buf, TABLES_SIZE);
 		return 0;
@@ -88,23 +88,23 @@ static uint64_t handed_over(const struct platform *plat)
 }
 
 /* The RSDP to read, by skiff.acpi: auto (handed over, else generated), convert, firmware. */
-static uint64_t choose_tables(const void *fdt, const struct platform *plat, const char *mode)
+static uint64_t choose_tables(const struct dt *dt, const struct platform *plat, const char *mode)
 {
 	bool verbose = !strcmp(mode, "verbose");
 	uint64_t rsdp;
 
 	if (!strcmp(mode, "convert"))
-		return generate(fdt, false);
+		return generate(dt, false);
 	rsdp = handed_over(plat);
 	if (!rsdp && !strcmp(mode, "firmware")) {
 		log_error("acpi: skiff.acpi=firmware but no tables handed over (skiff.rsdp=): "
 			  "keeping the device tree's description");
 		return 0;
 	}
-	return rsdp ? rsdp : generate(fdt, verbose);
+	return rsdp ? rsdp : generate(dt, verbose);
 }
 
-void acpi_boot(const void *fdt, struct platform *plat)
+void acpi_boot(const struct dt *dt, struct platform *plat)
 {
 	struct platform acpi = *plat;
 	char mode[12], err[160];
@@ -123,7 +123,7 @@ void acpi_boot(const void *fdt, struct platform *plat)
 			  mode);
 		mode[0] = 0;
 	}
-	rsdp = choose_tables(fdt, plat, mode);
+	rsdp = choose_tables(dt, plat, mode);
 	if (!rsdp)
 		return;
 	if (acpi_read_platform(rsdp, map_ram, plat, &acpi, err, sizeof(err))) {

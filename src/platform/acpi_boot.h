@@ -18,6 +18,6 @@
  * tables say. On any problem it says why and leaves @plat as the device tree
  * described it. Needs memory (mem_init) and the console up.
  */
-void acpi_boot(const void *fdt, struct platform *plat);
+void acpi_boot(const struct dt *dt, struct platform *plat);
 
 #endif

@@ -12,7 +12,7 @@
 #define MAX_REG_SLOTS 8
 
 struct ctx {
-	const void *fdt;
+	const struct dt *dt;
 	struct platform *plat;
 	char *err;
 	size_t errlen;
@@ -27,18 +27,17 @@ static int fail(struct ctx *c, const char *fmt, const char *a, const char *b)
 /* Reads up to @max (address, size) pairs of @node's "reg", translated to CPU addresses. */
 static int read_reg(struct ctx *c, int node, struct mem_range *out, int max)
 {
-	const void *fdt = c->fdt;
-	int parent = fdt_parent_offset(fdt, node);
-	int ac = dt_cells(fdt, parent, "#address-cells", 2);
-	int sc = dt_cells(fdt, parent, "#size-cells", 1);
-	const char *name = fdt_get_name(fdt, node, NULL);
+	int parent = dt_parent(c->dt, node);
+	int ac = dt_cells(c->dt, parent, "#address-cells", 2);
+	int sc = dt_cells(c->dt, parent, "#size-cells", 1);
+	const char *name = dt_name(c->dt, node);
 	const fdt32_t *p;
 	int len, n, i;
 
 	if (ac < 1 || ac > MAX_CELLS || sc < 0 || sc > MAX_CELLS)
 		return fail(c, "device tree: unsupported #address-cells/#size-cells above %s%s",
 			    name ? name : "?", "");
-	p = fdt_getprop(fdt, node, "reg", &len);
+	p = dt_getprop(c->dt, node, "reg", &len);
 	if (!p)
 		return 0;
 	if (len < 0 || len % ((ac + sc) * 4))
@@ -48,7 +47,7 @@ static int read_reg(struct ctx *c, int node, struct mem_range *out, int max)
 	for (i = 0; i < n && i < max; i++) {
 		out[i].base = dt_read_cells(p + i * (ac + sc), ac);
 		out[i].size = dt_read_cells(p + i * (ac + sc) + ac, sc);
-		if (!dt_translate(fdt, node, &out[i].base))
+		if (!dt_translate(c->dt, node, &out[i].base))
 			return fail(c,
 				    "device tree: %s: 'reg' address not covered by the "
 				    "parent bus 'ranges'%s",
@@ -59,17 +58,15 @@ static int read_reg(struct ctx *c, int node, struct mem_range *out, int max)
 
 static int discover_memory(struct ctx *c)
 {
-	const void *fdt = c->fdt;
 	struct platform *plat = c->plat;
 	int node;
 
-	for (node = fdt_next_node(fdt, -1, NULL); node >= 0;
-	     node = fdt_next_node(fdt, node, NULL)) {
+	for (node = dt_next_node(c->dt, -1); node >= 0; node = dt_next_node(c->dt, node)) {
 		struct mem_range r[MAX_REG_SLOTS];
-		const char *type = fdt_getprop(fdt, node, "device_type", NULL);
+		const char *type = dt_getprop(c->dt, node, "device_type", NULL);
 		int n, i;
 
-		if (!type || strcmp(type, "memory") || !dt_node_enabled(fdt, node))
+		if (!type || strcmp(type, "memory") || !dt_node_enabled(c->dt, node))
 			continue;
 		n = read_reg(c, node, r, MAX_REG_SLOTS);
 		if (n < 0)
@@ -86,29 +83,28 @@ static int discover_memory(struct ctx *c)
 
 static int discover_cpus(struct ctx *c)
 {
-	const void *fdt = c->fdt;
 	struct platform *plat = c->plat;
-	int cpus = fdt_path_offset(fdt, "/cpus");
+	int cpus = dt_path(c->dt, "/cpus");
 	int ac, node;
 	unsigned int found = 0;
 
 	if (cpus < 0)
 		return fail(c, "device tree: no /cpus node%s%s", "", "");
-	ac = dt_cells(fdt, cpus, "#address-cells", -1);
+	ac = dt_cells(c->dt, cpus, "#address-cells", -1);
 	if (ac != 1 && ac != 2)
 		return fail(c, "device tree: /cpus needs #address-cells of 1 or 2%s%s", "", "");
-	fdt_for_each_subnode(node, fdt, cpus)
+	dt_for_each_child(node, c->dt, cpus)
 	{
-		const char *type = fdt_getprop(fdt, node, "device_type", NULL);
+		const char *type = dt_getprop(c->dt, node, "device_type", NULL);
 		const fdt32_t *reg;
 		int len;
 
-		if (!type || strcmp(type, "cpu") || !dt_node_enabled(fdt, node))
+		if (!type || strcmp(type, "cpu") || !dt_node_enabled(c->dt, node))
 			continue;
-		reg = fdt_getprop(fdt, node, "reg", &len);
+		reg = dt_getprop(c->dt, node, "reg", &len);
 		if (!reg || len < ac * 4)
 			return fail(c, "device tree: /cpus/%s has no valid 'reg' (MPIDR)%s",
-				    fdt_get_name(fdt, node, NULL), "");
+				    dt_name(c->dt, node), "");
 		if (found < PLATFORM_MAX_CPUS)
 			plat->cpu_mpidr[found] = dt_read_cells(reg, ac);
 		found++;
@@ -127,12 +123,12 @@ static int discover_cpus(struct ctx *c)
 static void discover_psci(struct ctx *c)
 {
 	static const char *const compat[] = { "arm,psci", "arm,psci-0.2", "arm,psci-1.0", NULL };
-	int node = dt_find_compatible(c->fdt, compat);
+	int node = dt_find_compatible(c->dt, compat);
 	const char *method;
 
 	if (node < 0)
 		return;
-	method = fdt_getprop(c->fdt, node, "method", NULL);
+	method = dt_getprop(c->dt, node, "method", NULL);
 	if (method && !strcmp(method, "smc"))
 		c->plat->psci = PSCI_CONDUIT_SMC;
 	else if (method && !strcmp(method, "hvc"))
@@ -141,7 +137,7 @@ static void discover_psci(struct ctx *c)
 
 static void discover_reserved(struct ctx *c)
 {
-	const void *fdt = c->fdt;
+	const void *fdt = c->dt->fdt;
 	struct platform *plat = c->plat;
 	int i, n = fdt_num_mem_rsv(fdt), node, rm;
 
@@ -151,10 +147,10 @@ static void discover_reserved(struct ctx *c)
 		if (!fdt_get_mem_rsv(fdt, i, &addr, &size) && size)
 			plat->reserved[plat->nreserved++] = (struct mem_range){ addr, size };
 	}
-	rm = fdt_path_offset(fdt, "/reserved-memory");
+	rm = dt_path(c->dt, "/reserved-memory");
 	if (rm < 0)
 		return;
-	fdt_for_each_subnode(node, fdt, rm)
+	dt_for_each_child(node, c->dt, rm)
 	{
 		struct mem_range r[MAX_REG_SLOTS];
 		int k, cnt = read_reg(c, node, r, MAX_REG_SLOTS);
@@ -169,7 +165,7 @@ static int gicv3_regs(struct ctx *c, int node)
 {
 	struct platform_gic *g = &c->plat->gic;
 	struct mem_range r[MAX_REG_SLOTS];
-	int nredist = dt_cells(c->fdt, node, "#redistributor-regions", 1);
+	int nredist = dt_cells(c->dt, node, "#redistributor-regions", 1);
 	int n = read_reg(c, node, r, MAX_REG_SLOTS);
 	int next;
 
@@ -221,13 +217,13 @@ static int gicv2_regs(struct ctx *c, int node)
 
 static int discover_gic(struct ctx *c)
 {
-	int node = dt_find_gic(c->fdt, &c->plat->gic.version);
+	int node = dt_find_gic(c->dt, &c->plat->gic.version);
 
 	if (node < 0)
 		return 0; /* no GIC: the caller decides whether that is fatal */
 	if (c->plat->gic.version == 3 ? gicv3_regs(c, node) : gicv2_regs(c, node))
 		return -1;
-	dt_irqs(c->fdt, node, -1, &c->plat->gic.maint_irq, 1);
+	dt_irqs(c->dt, node, -1, &c->plat->gic.maint_irq, 1);
 	return 0;
 }
 
@@ -236,22 +232,21 @@ static int discover_uart(struct ctx *c)
 	static const char *const known[] = { "arm,pl011", "arm,sbsa-uart", "ns16550a",
 					     "snps,dw-apb-uart", NULL };
 	struct platform_uart *u = &c->plat->uart;
-	const void *fdt = c->fdt;
-	int node = dt_stdout_node(fdt), len, n;
+	int node = dt_stdout_node(c->dt), len, n;
 	const char *compat;
 
-	if (node < 0 || !dt_node_enabled(fdt, node))
-		node = dt_find_compatible(fdt, known);
+	if (node < 0 || !dt_node_enabled(c->dt, node))
+		node = dt_find_compatible(c->dt, known);
 	if (node < 0)
 		return 0;
-	compat = fdt_getprop(fdt, node, "compatible", &len);
+	compat = dt_getprop(c->dt, node, "compatible", &len);
 	if (compat && len > 0)
 		format(u->compatible, sizeof(u->compatible), "%.*s", len, compat);
 	n = read_reg(c, node, &u->regs, 1);
 	if (n < 0)
 		return -1;
-	dt_irqs(fdt, node, -1, &u->irq, 1);
-	u->clock_hz = dt_clock_frequency(fdt, node);
+	dt_irqs(c->dt, node, -1, &u->irq, 1);
+	u->clock_hz = dt_clock_frequency(c->dt, node);
 	return 0;
 }
 
@@ -259,13 +254,13 @@ static void discover_timer(struct ctx *c)
 {
 	static const char *const compat[] = { "arm,armv8-timer", "arm,armv7-timer", NULL };
 	struct platform_timer *t = &c->plat->timer;
-	int node = dt_find_compatible(c->fdt, compat), len;
+	int node = dt_find_compatible(c->dt, compat), len;
 	const fdt32_t *f;
 
 	if (node < 0)
 		return;
-	t->nirqs = (unsigned int)dt_irqs(c->fdt, node, -1, t->irq, TIMER_IRQ_COUNT);
-	f = fdt_getprop(c->fdt, node, "clock-frequency", &len);
+	t->nirqs = (unsigned int)dt_irqs(c->dt, node, -1, t->irq, TIMER_IRQ_COUNT);
+	f = dt_getprop(c->dt, node, "clock-frequency", &len);
 	if (f && len == 4)
 		t->clock_frequency = fdt32_to_cpu(*f);
 }
@@ -273,7 +268,7 @@ static void discover_timer(struct ctx *c)
 static void discover_rtc(struct ctx *c)
 {
 	static const char *const compat[] = { "arm,pl031", NULL };
-	int node = dt_find_compatible(c->fdt, compat);
+	int node = dt_find_compatible(c->dt, compat);
 
 	if (node >= 0 && read_reg(c, node, &c->plat->rtc, 1) < 0)
 		c->plat->rtc.size = 0; /* unusable: Skiff's clock starts at the epoch */
@@ -286,51 +281,49 @@ static void discover_rtc(struct ctx *c)
 static void discover_virtio(struct ctx *c)
 {
 	static const char *const compat[] = { "virtio,mmio", NULL };
-	const void *fdt = c->fdt;
 	struct platform *plat = c->plat;
 	int node;
 
-	for (node = fdt_next_node(fdt, -1, NULL); node >= 0 && plat->nvirtio < PLATFORM_MAX_VIRTIO;
-	     node = fdt_next_node(fdt, node, NULL)) {
+	for (node = dt_next_node(c->dt, -1); node >= 0 && plat->nvirtio < PLATFORM_MAX_VIRTIO;
+	     node = dt_next_node(c->dt, node)) {
 		struct platform_virtio *v = &plat->virtio[plat->nvirtio];
 
-		if (!dt_compatible_any(fdt, node, compat) || !dt_node_enabled(fdt, node))
+		if (!dt_compatible_any(c->dt, node, compat) || !dt_node_enabled(c->dt, node))
 			continue;
 		if (read_reg(c, node, &v->regs, 1) != 1 || !v->regs.size) {
 			memset(v, 0, sizeof(*v)); /* unusable: not counted */
 			continue;
 		}
-		dt_irqs(fdt, node, -1, &v->irq, 1);
-		v->dma_coherent = fdt_getprop(fdt, node, "dma-coherent", NULL) != NULL;
+		dt_irqs(c->dt, node, -1, &v->irq, 1);
+		v->dma_coherent = dt_getprop(c->dt, node, "dma-coherent", NULL) != NULL;
 		plat->nvirtio++;
 	}
 }
 
 static void discover_chosen(struct ctx *c)
 {
-	const void *fdt = c->fdt;
 	struct platform *plat = c->plat;
-	int chosen = fdt_path_offset(fdt, "/chosen"), l1, l2;
+	int chosen = dt_path(c->dt, "/chosen"), l1, l2;
 	const fdt32_t *start, *end;
 	const char *s;
 
-	s = fdt_getprop(fdt, 0, "model", &l1);
+	s = dt_getprop(c->dt, 0, "model", &l1);
 	if (s && l1 > 0)
 		format(plat->model, sizeof(plat->model), "%.*s", l1, s);
 	if (chosen < 0)
 		return;
-	start = fdt_getprop(fdt, chosen, "linux,initrd-start", &l1);
-	end = fdt_getprop(fdt, chosen, "linux,initrd-end", &l2);
+	start = dt_getprop(c->dt, chosen, "linux,initrd-start", &l1);
+	end = dt_getprop(c->dt, chosen, "linux,initrd-end", &l2);
 	if (start && end && (l1 == 4 || l1 == 8) && (l2 == 4 || l2 == 8)) {
 		uint64_t a = dt_read_cells(start, l1 / 4), b = dt_read_cells(end, l2 / 4);
 
 		if (b > a)
 			plat->initrd = (struct mem_range){ a, b - a };
 	}
-	s = fdt_getprop(fdt, chosen, "bootargs", &l1);
+	s = dt_getprop(c->dt, chosen, "bootargs", &l1);
 	if (s && l1 > 0)
 		format(plat->bootargs, sizeof(plat->bootargs), "%.*s", l1, s);
-	s = fdt_getprop(fdt, chosen, "rng-seed", &l1);
+	s = dt_getprop(c->dt, chosen, "rng-seed", &l1);
 	if (s && l1 > 0) {
 		plat->rng_seed_len =
 			(size_t)l1 < sizeof(plat->rng_seed) ? (size_t)l1 : sizeof(plat->rng_seed);
@@ -338,17 +331,18 @@ static void discover_chosen(struct ctx *c)
 	}
 }
 
-int platform_forget_rng_seed(void *fdt)
+int platform_forget_rng_seed(const struct dt *dt, void *fdt)
 {
-	int chosen = fdt_path_offset(fdt, "/chosen");
+	int chosen = dt_path(dt, "/chosen");
 
 	if (chosen < 0)
 		return chosen;
 	return fdt_nop_property(fdt, chosen, "rng-seed");
 }
 
-static int check_fdt(const void *fdt, char *err, size_t errlen)
+static int check_fdt(const struct dt *dt, char *err, size_t errlen)
 {
+	const void *fdt = dt->fdt;
 	int r = fdt_check_header(fdt);
 
 	if (r) {
@@ -360,10 +354,9 @@ static int check_fdt(const void *fdt, char *err, size_t errlen)
 		       fdt_version(fdt), DT_OLDEST_VERSION);
 		return -1;
 	}
-	/* Walks the whole structure block once, so later lookups meet no surprises. */
-	r = fdt_check_full(fdt, fdt_totalsize(fdt));
-	if (r) {
-		format(err, errlen, "device tree: malformed (%s)", fdt_strerror(r));
+	/* dt_open() walked the whole structure block once: later lookups meet no surprises. */
+	if (dt->check) {
+		format(err, errlen, "device tree: malformed (%s)", fdt_strerror(dt->check));
 		return -1;
 	}
 	return 0;
@@ -381,23 +374,23 @@ static int discover_devices(struct ctx *c)
 	return 0;
 }
 
-int platform_discover(const void *fdt, struct platform *plat, char *err, size_t errlen)
+int platform_discover(const struct dt *dt, struct platform *plat, char *err, size_t errlen)
 {
-	struct ctx c = { fdt, plat, err, errlen };
+	struct ctx c = { dt, plat, err, errlen };
 
 	memset(plat, 0, sizeof(*plat));
-	if (check_fdt(fdt, err, errlen) || discover_memory(&c) || discover_cpus(&c))
+	if (check_fdt(dt, err, errlen) || discover_memory(&c) || discover_cpus(&c))
 		return -1;
 	discover_reserved(&c);
 	return discover_devices(&c);
 }
 
-int platform_discover_devices(const void *fdt, struct platform *plat, char *err, size_t errlen)
+int platform_discover_devices(const struct dt *dt, struct platform *plat, char *err, size_t errlen)
 {
-	struct ctx c = { fdt, plat, err, errlen };
+	struct ctx c = { dt, plat, err, errlen };
 
 	memset(plat, 0, sizeof(*plat));
-	if (check_fdt(fdt, err, errlen))
+	if (check_fdt(dt, err, errlen))
 		return -1;
 	return discover_devices(&c);
 }

@@ -108,25 +108,26 @@ struct platform {
 };
 
 /*
- * Fills @plat from the flattened device tree @fdt. Returns 0 on success, or a
+ * Fills @plat from the flattened device tree @dt (dt_open()). Returns 0 on success, or a
  * negative value with a human-readable reason (naming the node or property at
  * fault) written to @err. A missing UART or GIC is not an error (version 0 /
  * empty compatible); missing memory or CPUs is.
  */
-int platform_discover(const void *fdt, struct platform *plat, char *err, size_t errlen);
+int platform_discover(const struct dt *dt, struct platform *plat, char *err, size_t errlen);
 
 /*
- * Removes /chosen/rng-seed from @fdt (the bytes are overwritten with no-op tags,
- * as Linux does once it has read them), so that whoever reads this device tree next
- * does not get the seed Skiff used. The tree stays valid. Returns 0, or a libfdt
- * error when the property could not be removed (there was none: -FDT_ERR_NOTFOUND).
+ * Removes /chosen/rng-seed from @fdt, which @dt reads (the bytes are overwritten
+ * with no-op tags, as Linux does once it has read them), so that whoever reads
+ * this device tree next does not get the seed Skiff used. The tree stays valid,
+ * and @dt with it. Returns 0, or a libfdt error when the property could not be
+ * removed (there was none: -FDT_ERR_NOTFOUND).
  */
-int platform_forget_rng_seed(void *fdt);
+int platform_forget_rng_seed(const struct dt *dt, void *fdt);
 
 /*
  * The same without memory, CPUs and reservations (ncpus 0): the devices only,
  * for a converter of any board's device tree.
  */
-int platform_discover_devices(const void *fdt, struct platform *plat, char *err, size_t errlen);
+int platform_discover_devices(const struct dt *dt, struct platform *plat, char *err, size_t errlen);
 
 #endif

@@ -19,7 +19,11 @@
 #define TABLES_SIZE (64UL << 10) /* what Skiff gives its own and its VMs' tables */
 #define SCOPE_OP    0x10
 
+#define ROOM 4096 /* nodes indexed; a bigger tree is read with libfdt alone */
+
 static uint8_t *tables; /* exactly TABLES_SIZE on the heap: overruns are caught */
+static struct dt_node room[ROOM];
+static struct dt dt;
 
 FUZZ_ORACLE static void note(void *ctx, const char *fmt, va_list ap)
 {
@@ -91,63 +95,66 @@ FUZZ_ORACLE static void check_tables(const struct acpi_tables *t)
  * then the SPCR, which follows /chosen too, must name the same one. Elsewhere the two
  * may differ (docs/acpi.md: Skiff keeps the console it started on).
  */
-FUZZ_ORACLE static bool names_driven_console(const void *fdt, const struct platform *dt)
+FUZZ_ORACLE static bool names_driven_console(const struct platform *found)
 {
-	int node = dt_stdout_node(fdt);
+	int node = dt_stdout_node(&dt);
 
-	return node >= 0 && dt_node_enabled(fdt, node) &&
-	       (!strcmp(dt->uart.compatible, "arm,pl011") ||
-		!strcmp(dt->uart.compatible, "arm,sbsa-uart"));
+	return node >= 0 && dt_node_enabled(&dt, node) &&
+	       (!strcmp(found->uart.compatible, "arm,pl011") ||
+		!strcmp(found->uart.compatible, "arm,sbsa-uart"));
 }
 
 /* The tree's devices as discovery finds them: once per input, for both conversions. */
-static struct platform dt;
-static bool dt_known;
+static struct platform found;
+static bool found_known;
 
 /* The tables read back describe the tree's GIC and console (as above). */
-FUZZ_ORACLE static void read_back(const void *fdt, struct acpi_tables *t)
+FUZZ_ORACLE static void read_back(struct acpi_tables *t)
 {
 	static struct platform acpi;
 	char err[200];
 
 	memset(&acpi, 0, sizeof(acpi));
-	if (!dt_known) {
-		FUZZ_CHECK(!platform_discover_devices(fdt, &dt, err, sizeof(err)),
+	if (!found_known) {
+		FUZZ_CHECK(!platform_discover_devices(&dt, &found, err, sizeof(err)),
 			   "tables built from a tree the discovery refuses: %s", err);
-		dt_known = true;
+		found_known = true;
 	}
 	if (acpi_read_platform(BASE, map, t, &acpi, err, sizeof(err))) {
 		FUZZ_CHECK(strstr(err, "more CPUs than Skiff supports"),
 			   "the reader refuses the generated tables: %s", err);
 		return;
 	}
-	FUZZ_CHECK(acpi.gic.version == dt.gic.version && acpi.gic.dist.base == dt.gic.dist.base,
-		   "GICv%u at 0x%lx read back as GICv%u at 0x%lx", dt.gic.version,
-		   (unsigned long)dt.gic.dist.base, acpi.gic.version,
+	FUZZ_CHECK(acpi.gic.version == found.gic.version &&
+			   acpi.gic.dist.base == found.gic.dist.base,
+		   "GICv%u at 0x%lx read back as GICv%u at 0x%lx", found.gic.version,
+		   (unsigned long)found.gic.dist.base, acpi.gic.version,
 		   (unsigned long)acpi.gic.dist.base);
-	if (acpi_table_find(t, "SPCR") < 0 || !names_driven_console(fdt, &dt))
+	if (acpi_table_find(t, "SPCR") < 0 || !names_driven_console(&found))
 		return;
-	FUZZ_CHECK(acpi.uart.regs.base == dt.uart.regs.base, "console at 0x%lx read back at 0x%lx",
-		   (unsigned long)dt.uart.regs.base, (unsigned long)acpi.uart.regs.base);
+	FUZZ_CHECK(acpi.uart.regs.base == found.uart.regs.base,
+		   "console at 0x%lx read back at 0x%lx", (unsigned long)found.uart.regs.base,
+		   (unsigned long)acpi.uart.regs.base);
 	/* The SPCR has a GSIV only for a GIC SPI; Skiff's own reading takes any 3-cell one. */
-	FUZZ_CHECK(!acpi.uart.irq.intid || acpi.uart.irq.intid == dt.uart.irq.intid,
-		   "console interrupt %u read back as %u", dt.uart.irq.intid, acpi.uart.irq.intid);
+	FUZZ_CHECK(!acpi.uart.irq.intid || acpi.uart.irq.intid == found.uart.irq.intid,
+		   "console interrupt %u read back as %u", found.uart.irq.intid,
+		   acpi.uart.irq.intid);
 }
 
-static void convert(const void *fdt, bool guest)
+static void convert(bool guest)
 {
 	struct acpi_options opt = { .guest = guest, .note = guest ? note : NULL, .warn = note };
 	struct acpi_tables t;
 	char err[200] = "";
 
 	acpi_tables_init(&t, tables, TABLES_SIZE, BASE);
-	if (acpi_from_dt(fdt, &t, &opt, err, sizeof(err))) {
+	if (acpi_from_dt(&dt, &t, &opt, err, sizeof(err))) {
 		FUZZ_CHECK(strlen(err) > 10 && fuzz_terminated(err, sizeof(err)),
 			   "refusal without a reason: \"%s\"", err);
 		return;
 	}
 	check_tables(&t);
-	read_back(fdt, &t);
+	read_back(&t);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -157,8 +164,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < sizeof(struct fdt_header) || fdt_check_header(data) ||
 	    fdt_totalsize(data) > size)
 		return 0;
-	dt_known = false;
-	convert(data, false);
-	convert(data, true);
+	found_known = false;
+	/* For the host with the index, for a VM without: both paths of platform/dt.c. */
+	dt_open(&dt, data, room, ROOM);
+	convert(false);
+	dt_open(&dt, data, NULL, 0);
+	convert(true);
 	return 0;
 }

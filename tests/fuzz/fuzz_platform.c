@@ -6,7 +6,9 @@
  * than its arrays do, the device part is the same whether discovered with the
  * memory and CPUs or without, forgetting the rng-seed leaves a valid tree with
  * the same devices and no seed, and every node's interrupts and first address
- * can be read without harm.
+ * can be read without harm. The device-tree index (dt_open) answers as libfdt's
+ * scans do: one discovery reads the tree through it, the other with libfdt alone,
+ * and every node's parent, phandle, compatible, interrupts and address compare.
  */
 #include <libfdt.h>
 
@@ -16,6 +18,10 @@
 
 #define MAX_IRQS   8
 #define MAX_WALKED 256
+#define ROOM	   4096 /* nodes indexed; a bigger tree is read with libfdt alone */
+
+static struct dt_node room[ROOM];
+static struct dt indexed, plain;
 
 FUZZ_ORACLE static void check_platform(const struct platform *p)
 {
@@ -106,11 +112,12 @@ FUZZ_ORACLE static void forget_seed(const uint8_t *data, size_t size, const stru
 	int r;
 
 	memcpy(copy, data, size);
-	r = platform_forget_rng_seed(copy);
+	dt_open(&indexed, copy, room, ROOM);
+	r = platform_forget_rng_seed(&indexed, copy);
 	FUZZ_CHECK(r == 0 || !before->rng_seed_len, "a seed read, not forgotten: %s",
 		   fdt_strerror(r));
 	FUZZ_CHECK(!fdt_check_full(copy, size), "the tree is invalid once the seed is forgotten");
-	FUZZ_CHECK(!platform_discover_devices(copy, &after, err, sizeof(err)),
+	FUZZ_CHECK(!platform_discover_devices(&indexed, &after, err, sizeof(err)),
 		   "refused once the seed is forgotten: %s", err);
 	FUZZ_CHECK(after.rng_seed_len == 0, "%zu bytes of seed left after forgetting it",
 		   after.rng_seed_len);
@@ -120,6 +127,95 @@ FUZZ_ORACLE static void forget_seed(const uint8_t *data, size_t size, const stru
 	free(copy);
 }
 
+static bool same_irqs(const struct irq_desc *a, const struct irq_desc *b, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (!same_irq(a[i], b[i]))
+			return false;
+	return true;
+}
+
+/* The index's answers about @node are libfdt's. */
+static void index_agrees(const void *fdt, int node, int gic)
+{
+	struct irq_desc a[MAX_IRQS], b[MAX_IRQS];
+	int len, na, nb;
+	const char *compat = fdt_getprop(fdt, node, "compatible", &len);
+	const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
+	uint64_t x = reg && len >= 8 ? dt_read_cells(reg, 2) : 0, y = x;
+	uint32_t phandle = fdt_get_phandle(fdt, node);
+	int pa = dt_parent(&indexed, node), pb = dt_parent(&plain, node);
+	bool ta = dt_translate(&indexed, node, &x), tb = dt_translate(&plain, node, &y);
+
+	FUZZ_CHECK(pa == pb || (pa < 0 && pb < 0), "node %d: parent %d, libfdt's %d", node, pa, pb);
+	FUZZ_CHECK(ta == tb && x == y, "node %d: translated differently", node);
+	FUZZ_CHECK(dt_irq_parent(&indexed, node) == dt_irq_parent(&plain, node),
+		   "node %d: interrupt parent differs", node);
+	na = dt_irqs(&indexed, node, gic, a, MAX_IRQS);
+	nb = dt_irqs(&plain, node, gic, b, MAX_IRQS);
+	FUZZ_CHECK(na == nb && same_irqs(a, b, na), "node %d: interrupts differ", node);
+	if (phandle)
+		FUZZ_CHECK(dt_node_by_phandle(&indexed, phandle) ==
+				   dt_node_by_phandle(&plain, phandle),
+			   "phandle 0x%x: node %d, libfdt's %d", phandle,
+			   dt_node_by_phandle(&indexed, phandle),
+			   dt_node_by_phandle(&plain, phandle));
+	if (compat)
+		FUZZ_CHECK(dt_compatible(&indexed, node, compat) ==
+				   dt_compatible(&plain, node, compat),
+			   "node %d: compatible with \"%s\" differs", node, compat);
+	FUZZ_CHECK(dt_compatible(&indexed, node, "arm,pl011") ==
+			   dt_compatible(&plain, node, "arm,pl011"),
+		   "node %d: compatible with arm,pl011 differs", node);
+}
+
+static bool same_offset(int a, int b)
+{
+	return a == b || (a < 0 && b < 0);
+}
+
+/* The index's walk, names, properties and paths are libfdt's. */
+static void index_reads_as_libfdt(const void *fdt, int node)
+{
+	const char *name = fdt_get_name(fdt, node, NULL);
+	char path[512];
+	int prop, la, lb;
+
+	FUZZ_CHECK(name && !strcmp(dt_name(&indexed, node), name), "node %d: name differs", node);
+	FUZZ_CHECK(same_offset(dt_next_node(&indexed, node), fdt_next_node(fdt, node, NULL)),
+		   "node %d: next node differs", node);
+	FUZZ_CHECK(same_offset(dt_first_child(&indexed, node), fdt_first_subnode(fdt, node)),
+		   "node %d: first child differs", node);
+	FUZZ_CHECK(same_offset(dt_next_sibling(&indexed, node), fdt_next_subnode(fdt, node)),
+		   "node %d: next sibling differs", node);
+	fdt_for_each_property_offset(prop, fdt, node)
+	{
+		const char *pname;
+
+		if (!fdt_getprop_by_offset(fdt, prop, &pname, &la))
+			continue;
+		FUZZ_CHECK(dt_getprop(&indexed, node, pname, &la) ==
+					   fdt_getprop(fdt, node, pname, &lb) &&
+				   la == lb,
+			   "node %d: property \"%s\" differs", node, pname);
+	}
+	FUZZ_CHECK(dt_getprop(&indexed, node, "absent?", &la) ==
+				   fdt_getprop(fdt, node, "absent?", &lb) &&
+			   la == lb,
+		   "node %d: property \"absent?\" differs", node);
+	if (!fdt_get_path(fdt, node, path, sizeof(path))) {
+		char *at = strrchr(path, '@');
+
+		FUZZ_CHECK(same_offset(dt_path(&indexed, path), fdt_path_offset(fdt, path)),
+			   "path %s differs", path);
+		if (at && !strchr(at, '/')) {
+			*at = 0; /* the name without its unit address */
+			FUZZ_CHECK(same_offset(dt_path(&indexed, path), fdt_path_offset(fdt, path)),
+				   "path %s differs", path);
+		}
+	}
+}
+
 /*
  * dt.c on every node, as the ACPI generator's walk does. libfdt finds a parent or
  * a phandle by scanning the tree from its start, so this is quadratic: left to
@@ -127,26 +223,32 @@ FUZZ_ORACLE static void forget_seed(const uint8_t *data, size_t size, const stru
  */
 FUZZ_ORACLE static void every_node(const void *fdt)
 {
-	unsigned int version, nodes = 0;
-	int gic = dt_find_gic(fdt, &version), node;
+	static const char *const uarts[] = { "arm,pl011", "ns16550a", "arm,sbsa-uart", NULL };
+	unsigned int version, v2, nodes = 0;
+	int gic = dt_find_gic(&indexed, &version), node;
 
+	FUZZ_CHECK(gic == dt_find_gic(&plain, &v2) && version == v2, "GIC differs");
+	FUZZ_CHECK(dt_find_compatible(&indexed, uarts) == dt_find_compatible(&plain, uarts),
+		   "first UART differs");
+	FUZZ_CHECK(dt_stdout_node(&indexed) == dt_stdout_node(&plain), "stdout differs");
 	for (node = fdt_next_node(fdt, -1, NULL); node >= 0; node = fdt_next_node(fdt, node, NULL))
 		if (++nodes > MAX_WALKED)
 			return;
 	for (node = fdt_next_node(fdt, -1, NULL); node >= 0;
 	     node = fdt_next_node(fdt, node, NULL)) {
 		struct irq_desc irqs[MAX_IRQS];
-		int n = dt_irqs(fdt, node, -1, irqs, MAX_IRQS), len;
-		const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
-		uint64_t addr = reg && len >= 8 ? dt_read_cells(reg, 2) : 0;
+		int n = dt_irqs(&indexed, node, -1, irqs, MAX_IRQS);
 
 		FUZZ_CHECK(n >= 0 && n <= MAX_IRQS, "%d interrupts", n);
-		FUZZ_CHECK(dt_irqs(fdt, node, gic, irqs, MAX_IRQS) <= n,
+		FUZZ_CHECK(dt_irqs(&indexed, node, gic, irqs, MAX_IRQS) <= n,
 			   "more interrupts on one GIC than on any");
-		dt_translate(fdt, node, &addr);
-		dt_node_enabled(fdt, node);
+		FUZZ_CHECK(dt_node_enabled(&indexed, node) == dt_node_enabled(&plain, node),
+			   "node %d: status differs", node);
+		index_agrees(fdt, node, -1);
+		index_agrees(fdt, node, gic);
+		if (indexed.node)
+			index_reads_as_libfdt(fdt, node);
 	}
-	dt_stdout_node(fdt);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -159,8 +261,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < sizeof(struct fdt_header) || fdt_check_header(data) ||
 	    fdt_totalsize(data) > size)
 		return 0;
-	r = platform_discover(data, &full, err, sizeof(err));
-	r2 = platform_discover_devices(data, &devices, err2, sizeof(err2));
+	dt_open(&indexed, data, room, ROOM);
+	dt_open(&plain, data, NULL, 0);
+	r = platform_discover(&indexed, &full, err, sizeof(err));
+	r2 = platform_discover_devices(&plain, &devices, err2, sizeof(err2));
 	FUZZ_CHECK(r == 0 || !strncmp(err, "device tree: ", 13), "refusal without a reason: %s",
 		   err);
 	FUZZ_CHECK(r2 == 0 || !strncmp(err2, "device tree: ", 13), "refusal without a reason: %s",
@@ -180,6 +284,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_devices(&devices);
 		forget_seed(data, size, &devices);
 	}
+	dt_open(&indexed, data, room, ROOM); /* forget_seed() opened its copy */
 	every_node(data);
 	return 0;
 }

@@ -37,7 +37,7 @@ static void generate(const char *name)
 {
 	dtb_file_load(name, dtb, sizeof(dtb));
 	acpi_tables_init(&t, buf, sizeof(buf), BASE);
-	assert_int_equal(acpi_from_dt(dtb, &t, NULL, err, sizeof(err)), 0);
+	assert_int_equal(acpi_from_dt(dtb_open(dtb), &t, NULL, err, sizeof(err)), 0);
 }
 
 static void same_irq(const struct irq_desc *a, const struct irq_desc *b)
@@ -54,7 +54,7 @@ static void round_trip(const char *name)
 	generate(name);
 	memset(&dt, 0, sizeof(dt));
 	memset(&acpi, 0, sizeof(acpi));
-	assert_int_equal(platform_discover(dtb, &dt, err, sizeof(err)), 0);
+	assert_int_equal(platform_discover(dtb_open(dtb), &dt, err, sizeof(err)), 0);
 	assert_int_equal(acpi_read_platform(BASE, map, NULL, &acpi, err, sizeof(err)), 0);
 	assert_int_equal(acpi.ncpus, dt.ncpus);
 	assert_memory_equal(acpi.cpu_mpidr, dt.cpu_mpidr, dt.ncpus * sizeof(dt.cpu_mpidr[0]));

@@ -35,7 +35,7 @@ static int build(bool guest)
 	char err[200];
 
 	acpi_tables_init(&t, buf, sizeof(buf), 0x40000000);
-	return acpi_from_dt(dtb, &t, &opt, err, sizeof(err));
+	return acpi_from_dt(dtb_open(dtb), &t, &opt, err, sizeof(err));
 }
 
 static const uint8_t *table(const char *sig, size_t *len)
@@ -246,18 +246,18 @@ static void test_errors_name_what_is_wrong(void **state)
 
 	(void)state;
 	acpi_tables_init(&small, tiny, sizeof(tiny), 0);
-	assert_int_equal(acpi_from_dt(dtb, &small, NULL, err, sizeof(err)), -1);
+	assert_int_equal(acpi_from_dt(dtb_open(dtb), &small, NULL, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "fit"));
 
 	fdt_set_totalsize(dtb, fdt_totalsize(dtb) - 64); /* truncated structure */
 	acpi_tables_init(&t, buf, sizeof(buf), 0);
-	assert_int_equal(acpi_from_dt(dtb, &t, NULL, err, sizeof(err)), -1);
+	assert_int_equal(acpi_from_dt(dtb_open(dtb), &t, NULL, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "device tree"));
 
 	load("acpi-rules");
 	assert_int_equal(fdt_nop_node(dtb, fdt_path_offset(dtb, "/interrupt-controller@8000000")),
 			 0);
-	assert_int_equal(acpi_from_dt(dtb, &t, NULL, err, sizeof(err)), -1);
+	assert_int_equal(acpi_from_dt(dtb_open(dtb), &t, NULL, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "no GIC"));
 	load("acpi-rules");
 }
@@ -290,7 +290,7 @@ static void test_ecam_host_without_reg_is_left_out(void **state)
 	load("ecam-no-reg");
 	notes[0] = 0;
 	acpi_tables_init(&t, buf, sizeof(buf), 0x40000000);
-	assert_int_equal(acpi_from_dt(dtb, &t, &opt, err, sizeof(err)), 0);
+	assert_int_equal(acpi_from_dt(dtb_open(dtb), &t, &opt, err, sizeof(err)), 0);
 	p = table("DSDT", &len);
 	assert_false(contains(p, len, pnp0a08, sizeof(pnp0a08)));
 	assert_false(contains(p, len, "PCI0", 4));

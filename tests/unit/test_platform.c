@@ -22,17 +22,27 @@
 static unsigned char blob[1 << 20];
 static struct platform plat;
 static char err[200];
+/* The tests run twice: with room to index every tree, and with too little (libfdt alone). */
+static struct dt_node room[1024];
+static unsigned int room_nodes;
+static struct dt dt;
 
 static void load(const char *name)
 {
 	dtb_file_load(name, blob, sizeof(blob));
 }
 
+static const struct dt *opened(void)
+{
+	dt_open(&dt, blob, room, room_nodes);
+	return &dt;
+}
+
 static int discover(const char *name)
 {
 	load(name);
 	err[0] = '\0';
-	return platform_discover(blob, &plat, err, sizeof(err));
+	return platform_discover(opened(), &plat, err, sizeof(err));
 }
 
 static void check_virt_common(unsigned int ncpus)
@@ -199,17 +209,21 @@ static void test_forgotten_rng_seed_is_gone_from_the_tree(void **state)
 	assert_int_equal(discover("virt-gicv3-smp2"), 0);
 	memcpy(seed, plat.rng_seed, sizeof(seed));
 	size = fdt_totalsize(blob);
-	assert_int_equal(platform_forget_rng_seed(blob), 0);
+	assert_int_equal(platform_forget_rng_seed(&dt, blob), 0);
 	assert_null(memmem(blob, size, seed, sizeof(seed)));
 	assert_int_equal(fdt_check_full(blob, size), 0);
 	assert_int_equal(fdt_totalsize(blob), size);
 	assert_null(fdt_getprop(blob, fdt_path_offset(blob, "/chosen"), "rng-seed", NULL));
 	assert_non_null(fdt_getprop(blob, fdt_path_offset(blob, "/chosen"), "kaslr-seed", NULL));
-	assert_int_equal(platform_discover(blob, &plat, err, sizeof(err)), 0);
+	/* The index of the tree before holds: the seed's bytes became no-ops in place. */
+	assert_int_equal(platform_discover(&dt, &plat, err, sizeof(err)), 0);
+	assert_int_equal(plat.rng_seed_len, 0);
+	check_virt_common(2);
+	assert_int_equal(platform_discover(opened(), &plat, err, sizeof(err)), 0);
 	assert_int_equal(plat.rng_seed_len, 0);
 	check_virt_common(2);
 	/* Nothing left to forget. */
-	assert_int_equal(platform_forget_rng_seed(blob), -FDT_ERR_NOTFOUND);
+	assert_int_equal(platform_forget_rng_seed(&dt, blob), -FDT_ERR_NOTFOUND);
 }
 
 /* A specifier's size from a huge #interrupt-cells: the reading stops, nothing wraps. */
@@ -219,6 +233,27 @@ static void test_huge_interrupt_cells(void **state)
 	assert_int_equal(discover("huge-interrupt-cells"), 0);
 	assert_int_equal(plat.uart.regs.base, 0x9000000);
 	assert_int_equal(plat.uart.irq.intid, 0); /* the first specifier cannot be read */
+}
+
+/*
+ * stdout-path through aliases that are not paths from the root: one naming itself
+ * (libfdt 1.6 recursed until the stack ran out), one without its NUL (read beyond
+ * the property, into what follows). Neither is the console: the first PL011 is.
+ */
+static void test_stdout_through_bad_aliases(void **state)
+{
+	(void)state;
+	assert_int_equal(discover("alias-loop"), 0);
+	assert_int_equal(plat.uart.regs.base, 0x9000000);
+	assert_true(dt_path(&dt, "loop") < 0);
+	assert_true(dt_path(&dt, "trim") < 0);
+	assert_int_equal(dt_path(&dt, "good"), fdt_path_offset(blob, "/pl011@9001000"));
+	assert_int_equal(dt_path(&dt, "good/"), fdt_path_offset(blob, "/pl011@9001000"));
+	assert_int_equal(fdt_setprop_inplace(blob, fdt_path_offset(blob, "/chosen"), "stdout-path",
+					     "trim", 5),
+			 0);
+	assert_int_equal(platform_discover(opened(), &plat, err, sizeof(err)), 0);
+	assert_int_equal(plat.uart.regs.base, 0x9000000);
 }
 
 static void expect_error(const char *name, const char *substring)
@@ -245,17 +280,17 @@ static void test_console_from_older_stdout_properties(void **state)
 			 0);
 	chosen = fdt_path_offset(blob, "/chosen");
 	assert_int_equal(fdt_delprop(blob, chosen, "stdout-path"), 0);
-	assert_int_equal(platform_discover(blob, &plat, err, sizeof(err)), 0);
+	assert_int_equal(platform_discover(opened(), &plat, err, sizeof(err)), 0);
 	assert_int_equal(plat.uart.regs.base, 0xfe201000); /* none named: the first PL011 */
 	assert_int_equal(fdt_setprop_string(blob, chosen, "linux,stdout-path", "serial0:115200"),
 			 0);
-	assert_int_equal(platform_discover(blob, &plat, err, sizeof(err)), 0);
+	assert_int_equal(platform_discover(opened(), &plat, err, sizeof(err)), 0);
 	assert_int_equal(plat.uart.regs.base, 0xfe201400);
 	assert_int_equal(fdt_delprop(blob, chosen, "linux,stdout-path"), 0);
 	assert_int_equal(fdt_setprop_string(blob, fdt_path_offset(blob, "/aliases"), "stdout",
 					    "/soc/apb/serial@1400"),
 			 0);
-	assert_int_equal(platform_discover(blob, &plat, err, sizeof(err)), 0);
+	assert_int_equal(platform_discover(opened(), &plat, err, sizeof(err)), 0);
 	assert_int_equal(plat.uart.regs.base, 0xfe201400);
 }
 
@@ -276,20 +311,20 @@ static void test_corrupt_blobs(void **state)
 	(void)state;
 	load("virt-gicv3-smp2");
 	memcpy(blob, "\xde\xad\xbe\xef", 4);
-	assert_int_equal(platform_discover(blob, &plat, err, sizeof(err)), -1);
+	assert_int_equal(platform_discover(opened(), &plat, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "bad header (FDT_ERR_BADMAGIC)"));
 
 	load("virt-gicv3-smp2");
 	be = __builtin_bswap32(0x30); /* totalsize smaller than the header claims to hold */
 	memcpy(blob + 4, &be, 4);
-	assert_int_equal(platform_discover(blob, &plat, err, sizeof(err)), -1);
+	assert_int_equal(platform_discover(opened(), &plat, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "device tree: "));
 
 	load("virt-gicv3-smp2");
 	/* Corrupt the structure block: the first tag after the root node's name. */
 	memcpy(&be, blob + 8, 4);
 	memset(blob + __builtin_bswap32(be) + 8, 0x7f, 4);
-	assert_int_equal(platform_discover(blob, &plat, err, sizeof(err)), -1);
+	assert_int_equal(platform_discover(opened(), &plat, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "device tree: malformed"));
 
 	/* Older than version 16: libfdt's full check would dereference NULL. */
@@ -298,8 +333,85 @@ static void test_corrupt_blobs(void **state)
 	memcpy(blob + 20, &be, 4); /* the version */
 	be = __builtin_bswap32(2);
 	memcpy(blob + 24, &be, 4); /* the oldest it is compatible with */
-	assert_int_equal(platform_discover(blob, &plat, err, sizeof(err)), -1);
+	assert_int_equal(platform_discover(opened(), &plat, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "device tree: version 15"));
+}
+
+/* The index's answers, against the tree's layout (paths and phandles as written). */
+static void test_index_finds_parents_phandles_and_compatibles(void **state)
+{
+	int apb, uart1, clk, gic;
+
+	(void)state;
+	load("nested");
+	opened();
+	if (room_nodes == sizeof(room) / sizeof(room[0]))
+		assert_non_null(dt.node);
+	apb = fdt_path_offset(blob, "/soc/apb");
+	uart1 = fdt_path_offset(blob, "/soc/apb/serial@1400");
+	clk = fdt_path_offset(blob, "/soc/clock");
+	gic = fdt_path_offset(blob, "/soc/interrupt-controller@1840000");
+	assert_true(apb > 0 && uart1 > 0 && clk > 0 && gic > 0);
+	assert_int_equal(dt_parent(&dt, uart1), apb);
+	assert_int_equal(dt_parent(&dt, apb), fdt_path_offset(blob, "/soc"));
+	assert_int_equal(dt_parent(&dt, fdt_path_offset(blob, "/soc")), 0);
+	assert_true(dt_parent(&dt, 0) < 0);
+	assert_int_equal(dt_node_by_phandle(&dt, fdt_get_phandle(blob, clk)), clk);
+	assert_int_equal(dt_node_by_phandle(&dt, fdt_get_phandle(blob, gic)), gic);
+	assert_int_equal(fdt_get_phandle(blob, uart1), 0); /* the alias is a path */
+	assert_true(dt_node_by_phandle(&dt, 0x7777) < 0);
+	assert_true(dt_node_by_phandle(&dt, 0) < 0);
+	assert_true(dt_compatible(&dt, uart1, "arm,pl011"));
+	assert_true(dt_compatible(&dt, uart1, "arm,primecell"));
+	assert_false(dt_compatible(&dt, uart1, "arm,pl01"));
+	assert_false(dt_compatible(&dt, 0, "simple-bus"));
+	assert_int_equal(dt_irq_parent(&dt, uart1), gic); /* inherited from the root */
+}
+
+/* Two nodes with one phandle (a malformed tree libfdt reads): the first in the tree wins. */
+static void test_index_takes_the_first_of_two_nodes_with_one_phandle(void **state)
+{
+	int clk, gic;
+
+	(void)state;
+	load("nested");
+	clk = fdt_path_offset(blob, "/soc/clock");
+	gic = fdt_path_offset(blob, "/soc/interrupt-controller@1840000");
+	assert_true(gic < clk);
+	assert_int_equal(fdt_setprop_inplace_u32(blob, clk, "phandle", fdt_get_phandle(blob, gic)),
+			 0);
+	opened();
+	assert_int_equal(dt_node_by_phandle(&dt, fdt_get_phandle(blob, gic)), gic);
+	assert_int_equal(fdt_setprop_inplace_u32(blob, gic, "phandle", 0x7777), 0);
+	opened();
+	assert_int_equal(dt_node_by_phandle(&dt, fdt_get_phandle(blob, clk)), clk);
+}
+
+/* With room for four nodes, no tree here is indexed: libfdt answers everything. */
+static void test_a_tree_bigger_than_the_room_is_not_indexed(void **state)
+{
+	(void)state;
+	load("nested");
+	dt_open(&dt, blob, room, 4);
+	assert_null(dt.node);
+	assert_int_equal(dt.count, 0);
+	dt_open(&dt, blob, room, 1024);
+	assert_non_null(dt.node);
+	assert_int_equal(dt.count, 23); /* the nodes of nested.dts */
+}
+
+static int with_index(void **state)
+{
+	(void)state;
+	room_nodes = sizeof(room) / sizeof(room[0]);
+	return 0;
+}
+
+static int with_libfdt_alone(void **state)
+{
+	(void)state;
+	room_nodes = 4;
+	return 0;
 }
 
 int main(void)
@@ -313,9 +425,15 @@ int main(void)
 		cmocka_unit_test(test_forgotten_rng_seed_is_gone_from_the_tree),
 		cmocka_unit_test(test_huge_interrupt_cells),
 		cmocka_unit_test(test_console_from_older_stdout_properties),
+		cmocka_unit_test(test_stdout_through_bad_aliases),
 		cmocka_unit_test(test_malformed_trees),
 		cmocka_unit_test(test_corrupt_blobs),
+		cmocka_unit_test(test_index_finds_parents_phandles_and_compatibles),
+		cmocka_unit_test(test_index_takes_the_first_of_two_nodes_with_one_phandle),
+		cmocka_unit_test(test_a_tree_bigger_than_the_room_is_not_indexed),
 	};
 
-	return cmocka_run_group_tests_name("platform", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("platform (indexed)", tests, with_index, NULL) |
+	       cmocka_run_group_tests_name("platform (libfdt alone)", tests, with_libfdt_alone,
+					   NULL);
 }
