@@ -83,6 +83,11 @@ int arch_map_device(uint64_t base, uint64_t size);
 
 /* Cleans and invalidates [va, va + size) to the point of coherency. */
 void arch_dcache_clean_inval_poc(void *va, uint64_t size);
+/*
+ * Zeroes [va, va + size) of normal memory and cleans it to the point of
+ * coherency: what a reader with caches off sees next is zeros.
+ */
+void arch_zero_to_poc(void *va, uint64_t size);
 
 /*
  * Device registers and memory shared with a device that reads and writes it

@@ -204,8 +204,7 @@ void vm_ram_prepare(struct vm_s2_locked locked, ipaddr_t ipa, uint64_t len)
 		if (size > RAM_ALIGN)
 			size = RAM_ALIGN;
 		/* Nothing of a previous owner may show; the guest may read with caches off. */
-		memset(p, 0, size);
-		arch_dcache_clean_inval_poc(p, size);
+		arch_zero_to_poc(p, size);
 		vm->ram_ready[b / 64] |= 1UL << (b % 64);
 	}
 }
@@ -227,8 +226,7 @@ static void ram_scrub(struct vm_s2_locked locked)
 			continue;
 		if (size > RAM_ALIGN)
 			size = RAM_ALIGN;
-		memset(p, 0, size);
-		arch_dcache_clean_inval_poc(p, size);
+		arch_zero_to_poc(p, size);
 	}
 	vm->scrubs++;
 	__atomic_store_n(&vm->scrub_pending, false, __ATOMIC_SEQ_CST);

@@ -143,6 +143,11 @@ void arch_dcache_clean_inval_poc(void *va, uint64_t size)
 	(void)size;
 }
 
+void arch_zero_to_poc(void *va, uint64_t size)
+{
+	memset(va, 0, size);
+}
+
 bool arch_vcpu_va_to_ipa(struct vcpu *vcpu, vaddr_t va, ipaddr_t *ipa)
 {
 	(void)vcpu;

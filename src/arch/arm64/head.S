@@ -44,7 +44,11 @@ primary_entry:
 	bl	dcache_inval_poc
 	adr_l	x0, __bss_start
 	adr_l	x1, __bss_end
-1:	stp	xzr, xzr, [x0], #16
+1:	stp	xzr, xzr, [x0]		/* 64 bytes a turn: .bss is page-aligned and -sized */
+	stp	xzr, xzr, [x0, #16]
+	stp	xzr, xzr, [x0, #32]
+	stp	xzr, xzr, [x0, #48]
+	add	x0, x0, #64
 	cmp	x0, x1
 	b.lo	1b
 
@@ -95,11 +99,25 @@ dcache_inval_poc:
 	lsl	x2, x2, x3		/* minimum D-cache line size in bytes */
 	sub	x3, x2, #1
 	bic	x0, x0, x3
-1:	dc	ivac, x0
+	add	x3, x0, x2, lsl #2	/* four lines a turn while four are left */
+1:	cmp	x3, x1
+	b.hi	2f
+	dc	ivac, x0
 	add	x0, x0, x2
-	cmp	x0, x1
-	b.lo	1b
-	dsb	sy
+	dc	ivac, x0
+	add	x0, x0, x2
+	dc	ivac, x0
+	add	x0, x0, x2
+	dc	ivac, x0
+	add	x0, x0, x2
+	add	x3, x3, x2, lsl #2
+	b	1b
+2:	cmp	x0, x1
+	b.hs	3f
+	dc	ivac, x0
+	add	x0, x0, x2
+	b	2b
+3:	dsb	sy
 	ret
 
 /*

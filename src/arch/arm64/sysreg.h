@@ -147,5 +147,7 @@
 #define CTR_DIC(v)		FIELD(v, 29, 1)
 #define CTR_DMINLINE(v)		FIELD(v, 16, 4)
 #define CTR_IMINLINE(v)		FIELD(v, 0, 4)
+#define DCZID_BS(v)		FIELD(v, 0, 4) /* log2 of DC ZVA's block in words */
+#define DCZID_DZP		BIT(4)	       /* DC ZVA prohibited */
 
 #endif
