@@ -3,14 +3,17 @@ frequencies (docs/migration.md): host a is a Cortex-A72 on QEMU 7.2 (counter at 
 no FEAT_ECV), host b `max` on the newer QEMU (counter at 1 GHz, FEAT_ECV). A shell loop
 counts and writes a tmpfs file; the VM goes to b, is checked there (the loop goes on, a
 file written before is intact, the date is the host's, `sleep 10` lasts 10 s), and comes
-back to a, checked again. Slow: select with -m linux."""
+back to a, checked again. The same as an enclave (docs/enclaves.md, "Moving an enclave"):
+both ways through the agents' sealed channel, under an owner's policy that accepts both
+hosts by class, its launch measurement kept. Slow: select with -m linux."""
 
-import re
+import tempfile
 import time
 
 import pytest
 
 from skiff import Vm, linked_hosts
+from test_agents import KEY_A, KEY_B, policy
 from test_linux import Shell, images, linux_vm  # noqa: F401 (images: a fixture)
 
 pytestmark = pytest.mark.linux
@@ -68,13 +71,12 @@ def move(src, dst, number):
     return m
 
 
-def test_linux_moves_between_a72_and_max_and_back(images):
-    # A baseline both CPUs provide ("host" would be the A72's own, which max lacks bits of).
-    vm = linux_vm("linux")
-    vm.extra += ' cpu-profile = "armv8.0";'
+def moves_there_and_back(vm, roots, enclave):
+    """@vm (a Linux VM named linux) from a (A72, 62.5 MHz) to b (max, 1 GHz, FEAT_ECV) and
+    back, checked on each host."""
     with linked_hosts([vm], [Vm("clock", "clock", extra='bootargs = "idle=1";')],
                       cpu=("cortex-a72", "max"), ecv=(False, True), when_idle="wait",
-                      roots=(ACCEPT, ACCEPT), limit=1200, timeout=240) as (a, b, _):
+                      roots=roots, limit=1200, timeout=240) as (a, b, _):
         a.expect(r"Enter 'help' for a list of built-in commands", timeout=400)
         time.sleep(0.5)
         sh_a = Shell(a.child)
@@ -83,9 +85,35 @@ def test_linux_moves_between_a72_and_max_and_back(images):
         blob = [l for l in sh_a.run("md5sum /mnt/t/blob") if "/mnt/t/blob" in l][-1].split()[0]
         a.child.send(LOOP + "\r")
         since = last_loop(a)
+        meas = a.shell("vm info linux", r"enclave: measurement ([0-9a-f]{64})")[0].group(1) \
+            if enclave else None
 
         move(a, b, 2)
+        if enclave:
+            b.shell("vm info linux", rf"enclave: measurement {meas}")
+            focus(b, 2)
         since = check_guest(b, Shell(b.child), blob, since)
 
         move(b, a, 2)
+        if enclave:
+            a.shell("vm info linux", rf"enclave: measurement {meas}")
+            focus(a, 2)
         check_guest(a, Shell(a.child), blob, since)
+
+
+def test_linux_moves_between_a72_and_max_and_back(images):
+    # A baseline both CPUs provide ("host" would be the A72's own, which max lacks bits of).
+    vm = linux_vm("linux")
+    vm.extra += ' cpu-profile = "armv8.0";'
+    moves_there_and_back(vm, (ACCEPT, ACCEPT), enclave=False)
+
+
+def test_linux_enclave_moves_between_a72_and_max_and_back(images):
+    with tempfile.TemporaryDirectory() as tmp:
+        pol = policy(tmp, "linux", **{"host-class": "fleet-linux", "counter": "mmio 62500000"})
+        vm = linux_vm("linux")
+        vm.extra += (f' cpu-profile = "armv8.0"; enclave = "on"; '
+                     f'migration-policy = /incbin/("{pol}");')
+        roots = tuple(f'{ACCEPT} attestation-key = "{key}"; host-class = "fleet-linux";'
+                      for key in (KEY_A, KEY_B))
+        moves_there_and_back(vm, roots, enclave=True)
