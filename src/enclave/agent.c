@@ -202,6 +202,8 @@ static int seal_send(struct agent *a, uint8_t msg, const uint8_t *body, size_t l
 	record_nonce(iv, a->tx.seq);
 	br_poly1305_ctmul_run(a->tx.key, iv, rec + AGENT_SEQ_LEN, n, aad, sizeof(aad),
 			      rec + AGENT_SEQ_LEN + n, br_chacha20_ct_run, 1);
+	if (msg == AGENT_M_DATA)
+		br_sha256_update(&a->data_sent, rec + AGENT_SEQ_LEN + n, AGENT_TAG_LEN);
 	a->tx.seq++;
 	r = a->io.send(a->io.ctx, AGENT_T_RECORD, rec, AGENT_SEQ_LEN + n + AGENT_TAG_LEN);
 	secret_wipe(rec, AGENT_SEQ_LEN + n + AGENT_TAG_LEN);
@@ -595,6 +597,8 @@ static void established(struct agent *a)
 	/* Only the channel's keys are needed from here. */
 	secret_wipe(a->shared, sizeof(a->shared));
 	secret_wipe(&a->transcript, sizeof(a->transcript));
+	br_sha256_init(&a->data_sent);
+	br_sha256_init(&a->data_taken);
 	a->state = AGENT_ESTABLISHED;
 	note(a, AGENT_INFO, "agent (%s): channel established with host %s", role_name(a), id);
 }
@@ -671,6 +675,9 @@ static void on_record(struct agent *a, const uint8_t *p, size_t len)
 	case AGENT_M_DATA:
 		if (a->io.data)
 			a->io.data(a->io.ctx, a->plain + 1, n - 1);
+		/* After the layer above took it: what it asks for covers the records before. */
+		if (a->state == AGENT_ESTABLISHED)
+			br_sha256_update(&a->data_taken, p + len - AGENT_TAG_LEN, AGENT_TAG_LEN);
 		break;
 	default:
 		break;
@@ -745,4 +752,11 @@ int agent_send_data(struct agent *a, const uint8_t *data, size_t len)
 	if (a->state != AGENT_ESTABLISHED || len > AGENT_DATA_MAX)
 		return -1;
 	return send_or_fail(a, AGENT_M_DATA, data, len);
+}
+
+void agent_data_digest(const struct agent *a, bool sent, uint8_t out[32])
+{
+	br_sha256_context h = sent ? a->data_sent : a->data_taken;
+
+	br_sha256_out(&h, out);
 }

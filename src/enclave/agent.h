@@ -127,8 +127,10 @@ struct agent {
 	bool shell; /* destination: create_shell() succeeded, drop_shell() not called */
 	struct platform_claims peer_claims;
 	struct policy_verdict verdict; /* the destination's answer to the policy */
-	char why[AGENT_WHY_MAX];       /* why it was refused or failed */
-	uint8_t plain[AGENT_OPEN_MAX]; /* a record opened */
+	/* The tags of the DATA records sent and taken since established (agent_data_digest). */
+	br_sha256_context data_sent, data_taken;
+	char why[AGENT_WHY_MAX];				/* why it was refused or failed */
+	uint8_t plain[AGENT_OPEN_MAX];				/* a record opened */
 	uint8_t sealed[AGENT_OPEN_MAX + AGENT_RECORD_OVERHEAD]; /* a record being sealed */
 };
 
@@ -159,6 +161,13 @@ void agent_give_up(struct agent *a, const char *why);
  * records to io.data.
  */
 int agent_send_data(struct agent *a, const uint8_t *data, size_t len);
+
+/*
+ * SHA-256 over the tags of the DATA records @sent (else taken) since the
+ * channel was established, in order: under the channel's keys, a commitment to
+ * every byte of them. A record being taken is not in it until io.data returned.
+ */
+void agent_data_digest(const struct agent *a, bool sent, uint8_t out[32]);
 
 bool agent_done(const struct agent *a); /* established, refused or failed */
 const char *agent_state_name(enum agent_state s);

@@ -133,6 +133,11 @@ static bool seal_up(void)
 	return host.active && host.agent.state == AGENT_ESTABLISHED;
 }
 
+static void seal_digest(bool sent, uint8_t out[32])
+{
+	agent_data_digest(&host.agent, sent, out);
+}
+
 static int seal_send(uint8_t type, const uint8_t *payload, uint16_t len, char *err, size_t errlen)
 {
 	if (!seal_up() || (size_t)len + 1 > sizeof(host.frame)) {
@@ -313,6 +318,7 @@ void agent_host_init(const struct config *cfg)
 	host.claims.enclave = true;
 	host.seal.send = seal_send;
 	host.seal.up = seal_up;
+	host.seal.digest = seal_digest;
 	host.seal.overhead = 1 + 1 + AGENT_RECORD_OVERHEAD; /* the frame's type, DATA's, the seal */
 	host.seal.max_payload = AGENT_DATA_MAX - 1;
 	arch_cpu_features(&f);

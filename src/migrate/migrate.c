@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: MIT
-#include <bearssl.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -78,11 +77,10 @@ static struct {
 	uint64_t round_pages, round_left, round_began, round_bytes;
 	uint64_t resets; /* the VM's count of resets when it began: one more fails the move */
 	uint64_t now;
-	uint64_t pump_after;	  /* while the VM runs: no sending before this count */
-	uint64_t pump_ticks;	  /* the counter's ticks spent encoding and sending */
-	bool catch_up;		  /* the guest's counter makes up for the blackout */
-	uint64_t blackout_us;	  /* destination: the source's time from the freeze to END */
-	br_sha256_context stream; /* sealed: every DATA payload, sent or taken, for COMMIT */
+	uint64_t pump_after;  /* while the VM runs: no sending before this count */
+	uint64_t pump_ticks;  /* the counter's ticks spent encoding and sending */
+	bool catch_up;	      /* the guest's counter makes up for the blackout */
+	uint64_t blackout_us; /* destination: the source's time from the freeze to END */
 	/* Destination: the record being assembled, what comes next. */
 	size_t have;
 	unsigned int expect;
@@ -269,7 +267,6 @@ int migrate_start(struct session *s, struct vm *vm, bool catch_up, const struct 
 	m.resets = vm->reset_mem.resets;
 	m.session = s->id; /* 0 until the session opens; set again with the offer */
 	m.seal = seal;
-	br_sha256_init(&m.stream);
 	m.role = SRC_CONNECT;
 	log_info("vm %s: migrate: %lu MiB, %u vCPU(s), cpu-profile %s; offering it", vm->name,
 		 (unsigned long)(vm->ram_size >> 20), vm->nvcpus, vm->cpu_profile.name);
@@ -471,7 +468,8 @@ static void progress(uint64_t now, bool force)
 }
 
 #define END_LEN 9 /* END: the clock's choice (u8), microseconds since the freeze (u64) */
-/* An enclave's END is its COMMIT: then the pages sent (u64) and SHA-256 of the stream's bytes. */
+/* An enclave's END is its COMMIT: then the pages sent (u64) and the channel's digest of the frames.
+ */
 #define COMMIT_LEN     (END_LEN + 8 + 32)
 #define CLOCK_PAUSE    0
 #define CLOCK_CATCH_UP 1
@@ -484,7 +482,6 @@ static void progress(uint64_t now, bool force)
  */
 static int send_end(struct session *s, char *err, size_t errlen)
 {
-	br_sha256_context h = m.stream;
 	uint8_t end[COMMIT_LEN];
 	uint64_t now = arch_counter();
 
@@ -493,7 +490,7 @@ static int send_end(struct session *s, char *err, size_t errlen)
 	if (!m.seal)
 		return send_frame(s, MIG_T_END, end, END_LEN, err, errlen);
 	wire_put64(end + END_LEN, m.pages_total);
-	br_sha256_out(&h, end + END_LEN + 8);
+	m.seal->digest(true, end + END_LEN + 8);
 	return send_frame(s, MIG_T_END, end, COMMIT_LEN, err, errlen);
 }
 
@@ -516,8 +513,6 @@ static void pump_frames(struct session *s, uint16_t limit, char *err, size_t err
 		m.frame_full = true;
 		if (send_frame(s, MIG_T_DATA, frame, (uint16_t)m.frame_len, err, errlen))
 			return;
-		if (m.seal)
-			br_sha256_update(&m.stream, frame, m.frame_len);
 		m.bytes += m.frame_len + WIRE_HDRS;
 		m.round_bytes += m.frame_len + WIRE_HDRS;
 		m.frame_len = 0;
@@ -841,7 +836,6 @@ static void take_offer(struct session *s, const struct migrate_seal *seal, const
 		memcpy(m.vm->measurement, e.measurement, sizeof(m.vm->measurement));
 	memset(&m.item, 0, sizeof(m) - offsetof(typeof(m), item));
 	m.seal = seal;
-	br_sha256_init(&m.stream);
 	m.session = s->id;
 	m.peer = s->peer_host;
 	m.began = now;
@@ -1031,9 +1025,9 @@ static int check_commit(const uint8_t *p, char *err, size_t errlen)
 		       (unsigned long)wire_get64(p), (unsigned long)m.pages_total);
 		return -1;
 	}
-	br_sha256_out(&m.stream, digest);
+	m.seal->digest(false, digest);
 	if (memcmp(digest, p + 8, sizeof(digest))) {
-		format(err, errlen, "COMMIT: the stream's digest differs from what came");
+		format(err, errlen, "COMMIT: the digest of the frames sent differs from what came");
 		return -1;
 	}
 	return 0;
@@ -1136,8 +1130,6 @@ static void dest_deliver(struct session *s, uint8_t type, const uint8_t *p, uint
 	}
 	m.waiting_since = now;
 	if (type == MIG_T_DATA) {
-		if (m.seal)
-			br_sha256_update(&m.stream, p, len);
 		if (take_data(p, len, err, sizeof(err))) {
 			char why[240];
 

@@ -49,7 +49,9 @@ struct vm;
 struct migrate_seal {
 	/* Sends a migration frame sealed; 0, or -1 with @err. */
 	int (*send)(uint8_t type, const uint8_t *payload, uint16_t len, char *err, size_t errlen);
-	bool (*up)(void);     /* whether the channel still holds */
+	bool (*up)(void); /* whether the channel still holds */
+	/* SHA-256 committing to the frames it @sent (else took) so far, in order. */
+	void (*digest)(bool sent, uint8_t out[32]);
 	uint16_t overhead;    /* the bytes sealing adds to a frame's payload */
 	uint16_t max_payload; /* the longest payload it seals */
 	/* Destination: the policy the handshake accepted, and its owner's identity. */

@@ -295,6 +295,7 @@ static void test_x25519_known_answers(void **state)
 static void test_handshake_and_channel(void **state)
 {
 	static const uint8_t page[] = "page 7 of the enclave";
+	uint8_t d1[32], d2[32];
 
 	(void)state;
 	start();
@@ -330,6 +331,14 @@ static void test_handshake_and_channel(void **state)
 	assert_memory_equal(dst.data_in, page, sizeof(page));
 	assert_int_equal(src.data_records, 1);
 	assert_int_equal(src.data_len, 5);
+	/* Each side's digest of the data it sent is the other's of what it took; not the reverse. */
+	agent_data_digest(&src.agent, true, d1);
+	agent_data_digest(&dst.agent, false, d2);
+	assert_memory_equal(d1, d2, sizeof(d1));
+	agent_data_digest(&dst.agent, true, d2);
+	assert_memory_not_equal(d1, d2, sizeof(d1));
+	agent_data_digest(&src.agent, false, d1);
+	assert_memory_equal(d1, d2, sizeof(d1));
 	/* A replayed data record: refused, and the channel ends on both sides' word. */
 	agent_receive(&dst.agent, src.sent[4].type, src.sent[4].data, src.sent[4].len);
 	expect_end(&dst, AGENT_FAILED,
