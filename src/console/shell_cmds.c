@@ -92,6 +92,11 @@ static void show_enclave(struct shell *sh, const struct vm *vm)
 	} else {
 		shell_printf(sh, "  enclave: no migration policy: it never migrates");
 	}
+	if (vm->generation) {
+		format_hex(hex, sizeof(hex), vm->instance, sizeof(vm->instance));
+		shell_printf(sh, "  enclave: instance %s, generation %lu (moves so far)", hex,
+			     (unsigned long)vm->generation);
+	}
 	shell_printf(sh,
 		     "  enclave: CPU profile %s, %lu attestation tokens, RAM zeroed %lu "
 		     "time(s); memory closed to the shell",

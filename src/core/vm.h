@@ -213,6 +213,9 @@ struct vm {
 	 */
 	bool enclave;
 	unsigned char measurement[TOKEN_MEASUREMENT_LEN];
+	/* Which run of it this is (random, given at its first move) and how often it moved. */
+	uint8_t instance[16];
+	uint64_t generation;
 	bool scrub_pending;
 	uint64_t scrubs;
 	uint64_t tokens; /* attestation tokens issued (atomic) */

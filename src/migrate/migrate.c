@@ -6,10 +6,12 @@
 #include "core/dirty_log.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/random.h"
 #include "core/vm.h"
 #include "enclave/policy.h"
 #include "lib/format.h"
 #include "migrate/migrate.h"
+#include "migrate/tombstone.h"
 #include "migrate/vmcapture.h"
 #include "migrate/wire.h"
 
@@ -94,6 +96,8 @@ static uint8_t frame[WIRE_PAYLOAD_MAX];
 static struct vm_config incoming_config[VM_MAX];
 /* An enclave that arrived keeps the policy it came under (to move on under it). */
 static uint8_t incoming_policy[VM_MAX][POLICY_MAX_LEN];
+/* The enclave instances that left this host, and at which generation. */
+static struct tombstones tombstones;
 
 void migrate_init(bool accept)
 {
@@ -287,10 +291,15 @@ static void send_offer(struct session *s, uint64_t now)
 	n = vmstate_machine_encode(frame, sizeof(frame), &image.machine);
 	n += vmstate_counter_encode(frame + n, sizeof(frame) - n, &c);
 	if (m.seal) {
+		static const uint8_t none[sizeof(m.vm->instance)];
 		struct vmstate_enclave e;
 
+		if (!memcmp(m.vm->instance, none, sizeof(none)))
+			random_bytes(m.vm->instance, sizeof(m.vm->instance));
 		memcpy(e.measurement, m.vm->measurement, sizeof(e.measurement));
 		memcpy(e.owner, m.vm->config->policy_owner, sizeof(e.owner));
+		memcpy(e.instance, m.vm->instance, sizeof(e.instance));
+		e.generation = m.vm->generation + 1;
 		n += vmstate_enclave_encode(frame + n, sizeof(frame) - n, &e);
 	}
 	m.session = s->id;
@@ -467,10 +476,8 @@ static void progress(uint64_t now, bool force)
 		 rate);
 }
 
-#define END_LEN 9 /* END: the clock's choice (u8), microseconds since the freeze (u64) */
-/* An enclave's END is its COMMIT: then the pages sent (u64) and the channel's digest of the frames.
- */
-#define COMMIT_LEN     (END_LEN + 8 + 32)
+#define END_LEN	       9 /* END: the clock's choice (u8), microseconds since the freeze (u64) */
+#define COMMIT_LEN     (END_LEN + 8 + 32) /* an enclave's END: + pages sent, the seal's digest */
 #define CLOCK_PAUSE    0
 #define CLOCK_CATCH_UP 1
 #define MAX_BLACKOUT_S 3600 /* a longer one is not caught up with: something is wrong */
@@ -491,7 +498,11 @@ static int send_end(struct session *s, char *err, size_t errlen)
 		return send_frame(s, MIG_T_END, end, END_LEN, err, errlen);
 	wire_put64(end + END_LEN, m.pages_total);
 	m.seal->digest(true, end + END_LEN + 8);
-	return send_frame(s, MIG_T_END, end, COMMIT_LEN, err, errlen);
+	if (send_frame(s, MIG_T_END, end, COMMIT_LEN, err, errlen))
+		return -1;
+	/* Committed: this generation may run there; any copy of it here is older from now. */
+	tombstone_add(&tombstones, m.vm->instance, m.vm->generation + 1);
+	return 0;
 }
 
 /* Up to PUMP_FRAMES frames of the stream, then END when it is over; stops when the link is full. */
@@ -641,8 +652,7 @@ static void source_deliver(struct session *s, uint8_t type, const uint8_t *p, ui
 		char text[SESSION_REASON_MAX * 4 + 1];
 
 		format_escaped(text, sizeof(text), (const char *)p, n);
-		/* After an enclave's COMMIT, the destination's refusal under the seal is its ABORT.
-		 */
+		/* After an enclave's COMMIT, a sealed refusal is the destination's ABORT. */
 		format(why, sizeof(why), "host %016lx %s: %s", (unsigned long)s->peer_host,
 		       m.role == SRC_WAIT_DONE && m.seal ? "aborted the committed move" : "refused",
 		       text);
@@ -746,6 +756,8 @@ static int decode_offer(const uint8_t *p, uint16_t len, struct vmstate_machine *
 static int check_enclave_offer(const struct migrate_seal *seal, bool enclave,
 			       const struct vmstate_enclave *e, char *err, size_t errlen)
 {
+	uint64_t left_at;
+
 	if (!seal && enclave) {
 		format(err, errlen, "an enclave offered in the clear (enclaves move sealed only)");
 		return -1;
@@ -756,6 +768,16 @@ static int check_enclave_offer(const struct migrate_seal *seal, bool enclave,
 	}
 	if (seal && (!seal->policy || seal->policy_len > POLICY_MAX_LEN)) {
 		format(err, errlen, "no policy accepted for the enclave channel");
+		return -1;
+	}
+	if (enclave && tombstone_refuses(&tombstones, e->instance, e->generation, &left_at)) {
+		char id[2 * VMSTATE_INSTANCE_LEN + 1];
+
+		format_hex(id, sizeof(id), e->instance, sizeof(e->instance));
+		format(err, errlen,
+		       "enclave instance %s at generation %lu: it left this host at generation "
+		       "%lu, so this is an older copy (a rollback)",
+		       id, (unsigned long)e->generation, (unsigned long)left_at);
 		return -1;
 	}
 	if (seal && memcmp(e->owner, seal->owner, sizeof(e->owner))) {
@@ -791,7 +813,7 @@ static void take_offer(struct session *s, const struct migrate_seal *seal, const
 	struct vmstate_enclave e;
 	struct vm_config *config;
 	bool enclave;
-	char err[200];
+	char err[200], gen[24] = "";
 
 	if (decode_offer(p, len, &mach, &c, &e, &enclave, err, sizeof(err))) {
 		char why[240];
@@ -832,8 +854,12 @@ static void take_offer(struct session *s, const struct migrate_seal *seal, const
 		refuse_offer(s, seal, mach.name, err);
 		return;
 	}
-	if (enclave)
+	if (enclave) {
+		format(gen, sizeof(gen), "%lu", (unsigned long)e.generation);
 		memcpy(m.vm->measurement, e.measurement, sizeof(m.vm->measurement));
+		memcpy(m.vm->instance, e.instance, sizeof(m.vm->instance));
+		m.vm->generation = e.generation;
+	}
 	memset(&m.item, 0, sizeof(m) - offsetof(typeof(m), item));
 	m.seal = seal;
 	m.session = s->id;
@@ -843,10 +869,10 @@ static void take_offer(struct session *s, const struct migrate_seal *seal, const
 	m.role = DST_RECEIVING;
 	image.machine = mach;
 	log_info("vm %s: migrate: arriving from host %016lx: %lu MiB, %u vCPU(s), cpu-profile "
-		 "%s, counter at %lu Hz%s",
+		 "%s, counter at %lu Hz%s%s",
 		 mach.name, (unsigned long)s->peer_host, (unsigned long)(mach.ram_size >> 20),
 		 mach.nvcpus, mach.profile.name, (unsigned long)c.hz,
-		 enclave ? "; an enclave, sealed" : "");
+		 enclave ? "; an enclave, sealed, generation " : "", enclave ? gen : "");
 	if (send_frame(s, MIG_T_ACCEPT, NULL, 0, err, sizeof(err)))
 		dest_failed(s, err, false);
 }

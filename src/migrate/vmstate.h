@@ -167,13 +167,18 @@ int vmstate_counter_decode(const uint8_t *buf, size_t len, struct vmstate_counte
 
 /*
  * An enclave's identity, in its offer (sealed): its launch measurement, which
- * it keeps wherever it runs, and the identity of the key that signed its
- * migration policy (the measurement's "ownr" item, docs/enclaves.md).
+ * it keeps wherever it runs, the identity of the key that signed its migration
+ * policy (the measurement's "ownr" item, docs/enclaves.md), and which instance
+ * of it this is at which generation (each move raises it: hosts refuse older
+ * copies of an instance that left them, migrate/tombstone.h).
  */
-#define VMSTATE_DIGEST_LEN 32
+#define VMSTATE_DIGEST_LEN   32
+#define VMSTATE_INSTANCE_LEN 16
 struct vmstate_enclave {
 	uint8_t measurement[VMSTATE_DIGEST_LEN];
 	uint8_t owner[VMSTATE_DIGEST_LEN];
+	uint8_t instance[VMSTATE_INSTANCE_LEN];
+	uint64_t generation; /* 1 on its first move */
 };
 
 size_t vmstate_enclave_encode(uint8_t *buf, size_t size, const struct vmstate_enclave *e);

@@ -374,6 +374,8 @@ size_t vmstate_enclave_encode(uint8_t *buf, size_t size, const struct vmstate_en
 
 	wbytes(&w, e->measurement, sizeof(e->measurement));
 	wbytes(&w, e->owner, sizeof(e->owner));
+	wbytes(&w, e->instance, sizeof(e->instance));
+	w64(&w, e->generation);
 	return wr_end(&w);
 }
 
@@ -381,17 +383,24 @@ int vmstate_enclave_decode(const uint8_t *buf, size_t len, struct vmstate_enclav
 			   size_t errlen)
 {
 	struct vmstate_enclave e;
-	const uint8_t *m, *o;
+	const uint8_t *m, *o, *i;
 	struct rd r;
 
 	if (!rd_begin(&r, buf, len, VMSTATE_T_ENCLAVE, "enclave", err, errlen))
 		return -1;
 	m = rbytes(&r, sizeof(e.measurement), "measurement");
 	o = rbytes(&r, sizeof(e.owner), "policy owner");
+	i = rbytes(&r, sizeof(e.instance), "instance");
+	e.generation = r64(&r, "generation");
 	if (rd_end(&r))
 		return -1;
+	if (!e.generation) {
+		refuse(&r, "generation 0 (a move's is 1 or more)");
+		return -1;
+	}
 	memcpy(e.measurement, m, sizeof(e.measurement));
 	memcpy(e.owner, o, sizeof(e.owner));
+	memcpy(e.instance, i, sizeof(e.instance));
 	*out = e;
 	return 0;
 }

@@ -70,14 +70,15 @@ def test_enclave_moves_sealed(hosts):
     a.shell("vm migrate first", r"vm first: migration under way")
     a.expect(r"enclave: agent \(source\): channel established with host " + host_id(KEY_B))
     b.expect(r"vm first: migrate: arriving from host [0-9a-f]{16}: 4 MiB, 1 vCPU\(s\), "
-             r"cpu-profile armv8\.0, counter at \d+ Hz; an enclave, sealed")
+             r"cpu-profile armv8\.0, counter at \d+ Hz; an enclave, sealed, generation 1")
     a.expect(r"vm first: migrate: moved to host [0-9a-f]{16}: ", timeout=120)
     b.expect(r"vm first: migrate: arrived from host [0-9a-f]{16}: .*; running")
     a.expect(r"vm first: enclave RAM zeroed as it left \(4 MiB\)")
     assert relay.faults_waiting("a>b") == 1 and relay.faults_waiting("b>a") == 1
     relay.clear_faults()
     b.shell("vm info first", rf"enclave: measurement {meas}",
-            r"enclave: migration policy signed by owner key " + owner)
+            r"enclave: migration policy signed by owner key " + owner,
+            r"enclave: instance [0-9a-f]{32}, generation 1 \(moves so far\)")
     first = int(b.expect(r"first\| clock: (\d+) s", timeout=30).group(1))
     assert int(b.expect(r"first\| clock: (\d+) s", timeout=30).group(1)) > first
     a.shell("vm list", r"first\s+migrated away")

@@ -96,7 +96,9 @@ def moves_there_and_back(vm, roots, enclave):
 
         move(b, a, 2)
         if enclave:
-            a.shell("vm info linux", rf"enclave: measurement {meas}")
+            # Its second move: a remembers the first's generation and takes a newer one.
+            a.shell("vm info linux", rf"enclave: measurement {meas}",
+                    r"enclave: instance [0-9a-f]{32}, generation 2 \(moves so far\)")
             focus(a, 2)
         check_guest(a, Shell(a.child), blob, since)
 

@@ -178,18 +178,27 @@ static void test_enclave(void **state)
 		e.measurement[i] = (uint8_t)i;
 		e.owner[i] = (uint8_t)(0x80 + i);
 	}
+	memset(e.instance, 0x3c, sizeof(e.instance));
+	e.generation = 0x102;
 	len = vmstate_enclave_encode(buf, sizeof(buf), &e);
-	/* tag, flags, length; version; the measurement, the owner's identity. */
-	assert_int_equal(len, 8 + 2 + 32 + 32);
+	/* tag, flags, length; version; measurement, owner's identity, instance, generation. */
+	assert_int_equal(len, 8 + 2 + 32 + 32 + 16 + 8);
 	assert_int_equal(wire_get16(buf), 0x0003);
 	assert_int_equal(wire_get32(buf + 4), len - 8);
 	assert_memory_equal(buf + 10, e.measurement, 32);
 	assert_memory_equal(buf + 42, e.owner, 32);
+	assert_memory_equal(buf + 74, e.instance, 16);
+	assert_int_equal(wire_get64(buf + 90), 0x102);
 	assert_int_equal(enclave_dec(buf, len, &back), 0);
 	assert_memory_equal(&back, &e, sizeof(e));
 	memset(&back, 0x5a, sizeof(back));
 	refused_with(len, 9, 2, enclave_dec, &back, sizeof(back),
 		     "version 2; this host reads version 1");
+	/* Generation 0: no move has that. */
+	wire_put64(buf + 90, 0);
+	assert_int_equal(enclave_dec(buf, len, &back), -1);
+	assert_non_null(strstr(err, "generation 0"));
+	wire_put64(buf + 90, 0x102);
 	every_cut_refused(len, enclave_dec, &back, sizeof(back));
 	/* Another record's tag where this one was due. */
 	wire_put16(buf, 0x0020);

@@ -70,6 +70,7 @@ UNIT_SRCS_test_vm_lifecycle := src/core/vm.c src/core/cpu_profile.c src/core/sta
 UNIT_SRCS_test_vm_enclave := $(UNIT_SRCS_test_vm_lifecycle)
 UNIT_SRCS_test_dirty_log := $(UNIT_SRCS_test_vm_lifecycle) src/core/dirty_log.c
 UNIT_SRCS_test_wire     := src/migrate/wire.c src/lib/crc32.c src/lib/format.c
+UNIT_SRCS_test_tombstone := src/migrate/tombstone.c
 UNIT_SRCS_test_session  := src/migrate/session.c src/migrate/wire.c src/lib/crc32.c src/lib/format.c
 UNIT_SRCS_test_vmstate  := src/migrate/vmstate.c src/migrate/wire.c src/lib/crc32.c src/lib/format.c
 UNIT_SRCS_test_vmstate_records := src/migrate/vmstate_records.c src/migrate/wire.c src/lib/crc32.c \
