@@ -914,10 +914,32 @@ void vm_commit_hold(struct vm *vm)
 {
 	struct vm_locked locked = vm_lock(vm);
 
-	for (unsigned int i = 0; i < vm->nvcpus; i++)
+	for (unsigned int i = 0; i < vm->nvcpus; i++) {
+		enum vcpu_state s = vcpu_state(&vm->vcpus[i]);
+
+		/* Waiting (WFI) comes back runnable: a spurious wake-up the guest allows. */
+		vm->held_on[i] = s != VCPU_OFF && s != VCPU_STOPPED;
 		vcpu_set_state(locked, &vm->vcpus[i], VCPU_STOPPED);
+	}
 	vm_set_state(locked, VM_COMMITTED);
 	vm_unlock(&locked);
+}
+
+bool vm_commit_resume(struct vm *vm)
+{
+	struct vm_locked locked = vm_lock(vm);
+	bool committed = vm_state(vm) == VM_COMMITTED;
+
+	if (committed) {
+		for (unsigned int i = 0; i < vm->nvcpus; i++)
+			vcpu_set_state(locked, &vm->vcpus[i],
+				       vm->held_on[i] ? VCPU_RUNNABLE : VCPU_OFF);
+		vm_set_state(locked, VM_RUNNING);
+	}
+	vm_unlock(&locked);
+	if (committed)
+		vm_thaw(vm);
+	return committed;
 }
 
 void vm_migrated_away(struct vm *vm)

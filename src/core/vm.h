@@ -216,6 +216,8 @@ struct vm {
 	/* Which run of it this is (random, given at its first move) and how often it moved. */
 	uint8_t instance[16];
 	uint64_t generation;
+	/* VM_COMMITTED: the ABORT token that would let it run here again (migrate.c). */
+	uint8_t abort_token[32];
 	bool scrub_pending;
 	uint64_t scrubs;
 	uint64_t tokens; /* attestation tokens issued (atomic) */
@@ -359,13 +361,16 @@ void vm_vcpu_left(struct vcpu *v);
  * migration failed). vm_migrated_away() ends a frozen VM that now runs
  * elsewhere: VM_MIGRATED, its RAM and tables given back. vm_commit_hold()
  * keeps a frozen enclave whose move was committed and never answered:
- * VM_COMMITTED, it never runs here again (vm stop discards it).
+ * VM_COMMITTED, it never runs here again (vm stop discards it) unless
+ * vm_commit_resume() (the destination's ABORT token came) runs it again as it
+ * was.
  */
 void vm_freeze(struct vm *vm);
 bool vm_unloaded(const struct vm *vm);
 void vm_thaw(struct vm *vm);
 void vm_migrated_away(struct vm *vm);
 void vm_commit_hold(struct vm *vm);
+bool vm_commit_resume(struct vm *vm);
 
 /*
  * A migration's destination: builds a VM from @c (which must outlive it)

@@ -12,6 +12,8 @@
 #define LABEL_APP_S2D "skiff-agent v1 channel s2d"
 #define LABEL_APP_D2S "skiff-agent v1 channel d2s"
 #define LABEL_ATTEST  "skiff-agent v1 attest" /* then "src" or "dst" */
+#define LABEL_ABORT   "skiff-agent v1 abort"
+#define LABEL_TOKEN   "skiff-agent v1 abort token"
 #define AAD_LEN	      (4 + 1 + 1 + AGENT_SEQ_LEN)
 
 static const char *const state_names[] = {
@@ -96,6 +98,7 @@ static void wipe(struct agent *a)
 	secret_wipe(a->shared, sizeof(a->shared));
 	secret_wipe(&a->tx, sizeof(a->tx));
 	secret_wipe(&a->rx, sizeof(a->rx));
+	secret_wipe(a->abort_key, sizeof(a->abort_key));
 	secret_wipe(a->plain, sizeof(a->plain));
 	secret_wipe(a->sealed, sizeof(a->sealed));
 	secret_wipe(&a->transcript, sizeof(a->transcript));
@@ -170,6 +173,9 @@ static void derive(struct agent *a, const char *s2d, const char *d2s)
 	transcript_hash(a, salt);
 	hkdf(salt, a->shared, src ? s2d : d2s, a->tx.key);
 	hkdf(salt, a->shared, src ? d2s : s2d, a->rx.key);
+	/* The channel's: the key both sides make ABORT tokens with (agent_abort_token). */
+	if (!strcmp(s2d, LABEL_APP_S2D))
+		hkdf(salt, a->shared, LABEL_ABORT, a->abort_key);
 	a->tx.seq = a->rx.seq = 0;
 }
 
@@ -759,4 +765,22 @@ void agent_data_digest(const struct agent *a, bool sent, uint8_t out[32])
 	br_sha256_context h = sent ? a->data_sent : a->data_taken;
 
 	br_sha256_out(&h, out);
+}
+
+int agent_abort_token(const struct agent *a, const uint8_t *what, size_t len,
+		      uint8_t out[AGENT_TOKEN_LEN])
+{
+	br_hmac_key_context kc;
+	br_hmac_context hc;
+
+	if (a->state != AGENT_ESTABLISHED)
+		return -1;
+	br_hmac_key_init(&kc, &br_sha256_vtable, a->abort_key, sizeof(a->abort_key));
+	br_hmac_init(&hc, &kc, 0);
+	br_hmac_update(&hc, LABEL_TOKEN, sizeof(LABEL_TOKEN) - 1);
+	br_hmac_update(&hc, what, len);
+	br_hmac_out(&hc, out);
+	secret_wipe(&kc, sizeof(kc));
+	secret_wipe(&hc, sizeof(hc));
+	return 0;
 }

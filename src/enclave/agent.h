@@ -60,8 +60,9 @@
 #define AGENT_PLAIN_MAX	      (1 + POLICY_MAX_LEN) /* the longest handshake message */
 #define AGENT_DATA_MAX	      16384U		   /* the longest DATA body */
 /* The longest plaintext of a record: a DATA message (longer than any handshake one). */
-#define AGENT_OPEN_MAX (1 + AGENT_DATA_MAX)
-#define AGENT_WHY_MAX  400
+#define AGENT_OPEN_MAX	(1 + AGENT_DATA_MAX)
+#define AGENT_WHY_MAX	400
+#define AGENT_TOKEN_LEN 32U
 
 enum agent_role { AGENT_SOURCE = 1, AGENT_DESTINATION = 2 };
 
@@ -122,7 +123,8 @@ struct agent {
 	unsigned char eph_pub[AGENT_X25519_LEN], peer_eph[AGENT_X25519_LEN];
 	unsigned char nonce[AGENT_NONCE_LEN], peer_nonce[AGENT_NONCE_LEN];
 	br_sha256_context transcript;
-	struct agent_dir_keys tx, rx; /* the handshake's keys, then the channel's */
+	struct agent_dir_keys tx, rx;		/* the handshake's keys, then the channel's */
+	unsigned char abort_key[AGENT_KEY_LEN]; /* the channel's, for ABORT tokens */
 	bool app_keys;
 	bool shell; /* destination: create_shell() succeeded, drop_shell() not called */
 	struct platform_claims peer_claims;
@@ -161,6 +163,16 @@ void agent_give_up(struct agent *a, const char *why);
  * records to io.data.
  */
 int agent_send_data(struct agent *a, const uint8_t *data, size_t len);
+
+/*
+ * Established: an ABORT token for @what (the caller's identity of what is
+ * aborted), HMAC-SHA256 under a key of this channel that both sides derive
+ * and nobody else has. A destination makes it while the channel stands and
+ * may hand it over in the clear later, in another session: the source that
+ * made the same token then knows its peer gave up that copy. 0, or -1.
+ */
+int agent_abort_token(const struct agent *a, const uint8_t *what, size_t len,
+		      uint8_t out[AGENT_TOKEN_LEN]);
 
 /*
  * SHA-256 over the tags of the DATA records @sent (else taken) since the

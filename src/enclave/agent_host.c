@@ -138,6 +138,11 @@ static void seal_digest(bool sent, uint8_t out[32])
 	agent_data_digest(&host.agent, sent, out);
 }
 
+static int seal_abort_token(const uint8_t *what, size_t len, uint8_t out[32])
+{
+	return agent_abort_token(&host.agent, what, len, out);
+}
+
 static int seal_send(uint8_t type, const uint8_t *payload, uint16_t len, char *err, size_t errlen)
 {
 	if (!seal_up() || (size_t)len + 1 > sizeof(host.frame)) {
@@ -163,7 +168,9 @@ static void move_when_established(void)
 	struct vm *vm = host.moving;
 	char err[160];
 
-	if (!vm || !host.active || host.agent.role != AGENT_SOURCE || !agent_done(&host.agent))
+	/* Pending: its handshake has not begun (the agent there is an older one's). */
+	if (!vm || host.pending || !host.active || host.agent.role != AGENT_SOURCE ||
+	    !agent_done(&host.agent))
 		return;
 	host.moving = NULL;
 	if (host.agent.state != AGENT_ESTABLISHED) {
@@ -319,6 +326,7 @@ void agent_host_init(const struct config *cfg)
 	host.seal.send = seal_send;
 	host.seal.up = seal_up;
 	host.seal.digest = seal_digest;
+	host.seal.abort_token = seal_abort_token;
 	host.seal.overhead = 1 + 1 + AGENT_RECORD_OVERHEAD; /* the frame's type, DATA's, the seal */
 	host.seal.max_payload = AGENT_DATA_MAX - 1;
 	arch_cpu_features(&f);

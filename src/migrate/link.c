@@ -89,7 +89,7 @@ static void io_deliver(void *ctx, uint8_t type, const uint8_t *payload, uint16_t
 	char why[80];
 
 	(void)ctx;
-	if (type >= MIG_T_OFFER && type <= MIG_T_GO) {
+	if (type >= MIG_T_OFFER && type <= MIG_T_LAST) {
 		migrate_deliver(&link.session, type, payload, len, link.session.now);
 		return;
 	}
@@ -361,7 +361,7 @@ int link_add_upper(const struct link_upper *u)
 	    u->last > LINK_T_USER_LAST || u->first > u->last || !u->deliver)
 		return -1;
 	/* The migration stream's types are its own (io_deliver). */
-	if (u->first <= MIG_T_GO && MIG_T_OFFER <= u->last)
+	if (u->first <= MIG_T_LAST && MIG_T_OFFER <= u->last)
 		return -1;
 	for (unsigned int i = 0; i < link.nupper; i++)
 		if (u->first <= link.upper[i]->last && link.upper[i]->first <= u->last)
@@ -419,7 +419,7 @@ int link_migrate_sealed_locked(struct vm *vm, bool catch_up, const struct migrat
 void link_deliver_sealed_locked(const struct migrate_seal *seal, uint8_t type,
 				const uint8_t *payload, uint16_t len)
 {
-	if (type < MIG_T_OFFER || type > MIG_T_GO) {
+	if (type < MIG_T_OFFER || type > MIG_T_LAST) {
 		log_warn("link: a sealed frame of type 0x%02x: not a migration frame; dropped",
 			 type);
 		return;

@@ -61,6 +61,7 @@ static struct {
 	enum role role;
 	uint32_t session;		 /* the session it runs in */
 	const struct migrate_seal *seal; /* an enclave's: every frame goes through it */
+	uint8_t abort_token[32];	 /* an enclave's: its ABORT token (both ends make it) */
 	struct vm *vm;
 	uint64_t hz, began, frozen_at, last_progress;
 	uint64_t waiting_since; /* when the wait for the peer's next step began */
@@ -98,6 +99,21 @@ static struct vm_config incoming_config[VM_MAX];
 static uint8_t incoming_policy[VM_MAX][POLICY_MAX_LEN];
 /* The enclave instances that left this host, and at which generation. */
 static struct tombstones tombstones;
+
+/*
+ * A destination's ABORTs of enclaves it gave up after their offer: handed to
+ * the source in the clear once in every session (the channel they were made
+ * in may be gone): the only thing that lets a source whose COMMIT went
+ * unanswered run its copy again.
+ */
+#define ABORTS_KEPT 4
+#define ABORT_LEN   (VMSTATE_INSTANCE_LEN + 8 + 32) /* instance, generation, token */
+static struct {
+	uint8_t frame[ABORT_LEN];
+	uint32_t told_in; /* the session it was last given in, if told */
+	bool told, used;
+} aborts[ABORTS_KEPT];
+static unsigned int next_abort;
 
 void migrate_init(bool accept)
 {
@@ -161,6 +177,16 @@ static int send_frame(struct session *s, uint8_t type, const uint8_t *p, uint16_
 	return session_send(s, type, p, len, err, errlen);
 }
 
+/* The ABORT token of @instance's move to @generation, under the channel's key; 0 or -1. */
+static int abort_token(const uint8_t *instance, uint64_t generation, uint8_t out[32])
+{
+	uint8_t what[VMSTATE_INSTANCE_LEN + 8];
+
+	memcpy(what, instance, VMSTATE_INSTANCE_LEN);
+	wire_put64(what + VMSTATE_INSTANCE_LEN, generation);
+	return m.seal->abort_token(what, sizeof(what), out);
+}
+
 /* Tells the peer @why (best effort: the session may be gone). */
 static void send_refuse(struct session *s, const char *why)
 {
@@ -220,10 +246,11 @@ static void committed_lost(const char *why)
 	struct vm *vm = m.vm;
 
 	source_release();
+	memcpy(vm->abort_token, m.abort_token, sizeof(vm->abort_token));
 	vm_commit_hold(vm);
 	log_error("vm %s: migrate: committed to host %016lx, then %s: the VM stays stopped here "
-		  "and never runs here again (it may be running there; only that host's ABORT "
-		  "would have run it here); `vm stop %s` discards this copy",
+		  "and runs here again only if that host's ABORT comes (it may be running "
+		  "there); `vm stop %s` discards this copy",
 		  vm->name, (unsigned long)m.peer, why, vm->name);
 	m.role = IDLE;
 	m.seal = NULL;
@@ -498,6 +525,11 @@ static int send_end(struct session *s, char *err, size_t errlen)
 		return send_frame(s, MIG_T_END, end, END_LEN, err, errlen);
 	wire_put64(end + END_LEN, m.pages_total);
 	m.seal->digest(true, end + END_LEN + 8);
+	/* What the destination's ABORT must carry if it gives up after this. */
+	if (abort_token(m.vm->instance, m.vm->generation + 1, m.abort_token)) {
+		format(err, errlen, "the enclave channel ended before the COMMIT");
+		return -1;
+	}
 	if (send_frame(s, MIG_T_END, end, COMMIT_LEN, err, errlen))
 		return -1;
 	/* Committed: this generation may run there; any copy of it here is older from now. */
@@ -695,13 +727,74 @@ static void source_deliver(struct session *s, uint8_t type, const uint8_t *p, ui
 	}
 }
 
+/* An ABORT token in the clear: it runs again the committed copy it names, if it is right. */
+static void take_aborted(const uint8_t *p, uint16_t len)
+{
+	if (len != ABORT_LEN)
+		return;
+	for (unsigned int i = 0; i < vm_count(); i++) {
+		struct vm *vm = vm_get(i);
+		uint8_t acc = 0;
+
+		if (vm_state(vm) != VM_COMMITTED || memcmp(vm->instance, p, VMSTATE_INSTANCE_LEN) ||
+		    wire_get64(p + VMSTATE_INSTANCE_LEN) != vm->generation + 1)
+			continue;
+		for (unsigned int k = 0; k < 32; k++)
+			acc |= vm->abort_token[k] ^ p[VMSTATE_INSTANCE_LEN + 8 + k];
+		if (acc) {
+			log_warn("vm %s: migrate: an ABORT that does not authenticate: ignored",
+				 vm->name);
+			return;
+		}
+		if (vm_commit_resume(vm))
+			log_info("vm %s: migrate: the destination's ABORT came: it never ran the "
+				 "VM; "
+				 "the VM runs here again",
+				 vm->name);
+		return;
+	}
+}
+
 /* ---- destination ---- */
+
+/* An enclave given up here: its ABORT, for the source (sent in every session from now). */
+static void keep_abort(const struct vm *vm)
+{
+	uint8_t *f = aborts[next_abort].frame;
+
+	memcpy(f, vm->instance, VMSTATE_INSTANCE_LEN);
+	wire_put64(f + VMSTATE_INSTANCE_LEN, vm->generation);
+	memcpy(f + VMSTATE_INSTANCE_LEN + 8, m.abort_token, 32);
+	aborts[next_abort].told = false;
+	aborts[next_abort].used = true;
+	next_abort = (next_abort + 1) % ABORTS_KEPT;
+	log_info("vm %s: migrate: it never runs here; its ABORT goes to host %016lx in this and "
+		 "every later session",
+		 vm->name, (unsigned long)m.peer);
+}
+
+/* Each kept ABORT once per session (the source drops what it does not know). */
+static void tell_aborts(struct session *s)
+{
+	char err[80];
+
+	if (s->state != SESSION_OPEN)
+		return;
+	for (unsigned int i = 0; i < ABORTS_KEPT; i++)
+		if (aborts[i].used && (!aborts[i].told || aborts[i].told_in != s->id) &&
+		    !session_send(s, MIG_T_ABORTED, aborts[i].frame, ABORT_LEN, err, sizeof(err))) {
+			aborts[i].told = true;
+			aborts[i].told_in = s->id;
+		}
+}
 
 static void dest_failed(struct session *s, const char *why, bool tell)
 {
 	if (tell)
 		send_refuse(s, why);
 	log_error("vm %s: migrate: not taken: %s; nothing of it is kept here", m.vm->name, why);
+	if (m.seal)
+		keep_abort(m.vm);
 	vm_incoming_abort(m.vm);
 	m.role = IDLE;
 	m.seal = NULL;
@@ -805,6 +898,18 @@ static void enclave_config(struct vm_config *config, unsigned int slot,
 	memcpy(config->policy_owner, e->owner, sizeof(config->policy_owner));
 }
 
+/* The destination's ABORT token for the enclave offered (m.abort_token); 0 or -1. */
+static int abort_token_for(const struct migrate_seal *seal, const struct vmstate_enclave *e)
+{
+	const struct migrate_seal *was = m.seal;
+	int r;
+
+	m.seal = seal;
+	r = abort_token(e->instance, e->generation, m.abort_token);
+	m.seal = was;
+	return r;
+}
+
 static void take_offer(struct session *s, const struct migrate_seal *seal, const uint8_t *p,
 		       uint16_t len, uint64_t now)
 {
@@ -852,6 +957,11 @@ static void take_offer(struct session *s, const struct migrate_seal *seal, const
 	m.vm = vm_incoming_build(config, err, sizeof(err));
 	if (!m.vm) {
 		refuse_offer(s, seal, mach.name, err);
+		return;
+	}
+	if (enclave && abort_token_for(seal, &e)) {
+		refuse_offer(s, seal, mach.name, "the enclave channel ended under the offer");
+		vm_incoming_abort(m.vm);
 		return;
 	}
 	if (enclave) {
@@ -1239,6 +1349,8 @@ static void deliver(struct session *s, const struct migrate_seal *seal, uint8_t 
 {
 	if (type == MIG_T_OFFER)
 		take_offer(s, seal, payload, len, now);
+	else if (type == MIG_T_ABORTED)
+		take_aborted(payload, len);
 	else if (m.role != IDLE && s->id == m.session && m.seal != seal)
 		wrong_channel(s, type, len, seal != NULL);
 	else if (destination() && s->id == m.session)
@@ -1266,6 +1378,7 @@ void migrate_service(struct session *s, uint64_t now)
 {
 	if (m.go_due)
 		send_go(s);
+	tell_aborts(s);
 	if (m.role == IDLE)
 		return;
 	if (m.seal && !m.seal->up()) {

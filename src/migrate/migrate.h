@@ -31,13 +31,15 @@
 #include "migrate/session.h"
 
 /* The migration frames (LINK_T_USER_*). */
-#define MIG_T_OFFER  0x20 /* source: the machine and counter records */
-#define MIG_T_ACCEPT 0x21 /* destination: built, send the rest */
-#define MIG_T_REFUSE 0x22 /* either: why, in text; the migration is over */
-#define MIG_T_DATA   0x23 /* source: the next bytes of the stream of records */
-#define MIG_T_END    0x24 /* source: the stream is complete; the clock's choice */
-#define MIG_T_DONE   0x25 /* destination: all taken, the VM ready to run here */
-#define MIG_T_GO     0x26 /* source: its copy let go, run it */
+#define MIG_T_OFFER   0x20 /* source: the machine and counter records */
+#define MIG_T_ACCEPT  0x21 /* destination: built, send the rest */
+#define MIG_T_REFUSE  0x22 /* either: why, in text; the migration is over */
+#define MIG_T_DATA    0x23 /* source: the next bytes of the stream of records */
+#define MIG_T_END     0x24 /* source: the stream is complete; the clock's choice */
+#define MIG_T_DONE    0x25 /* destination: all taken, the VM ready to run here */
+#define MIG_T_GO      0x26 /* source: its copy let go, run it */
+#define MIG_T_ABORTED 0x27 /* destination, in the clear, any session: an enclave's ABORT token */
+#define MIG_T_LAST    MIG_T_ABORTED
 
 struct vm;
 
@@ -52,6 +54,8 @@ struct migrate_seal {
 	bool (*up)(void); /* whether the channel still holds */
 	/* SHA-256 committing to the frames it @sent (else took) so far, in order. */
 	void (*digest)(bool sent, uint8_t out[32]);
+	/* The ABORT token of @what under this channel's key (both ends make the same); 0 or -1. */
+	int (*abort_token)(const uint8_t *what, size_t len, uint8_t out[32]);
 	uint16_t overhead;    /* the bytes sealing adds to a frame's payload */
 	uint16_t max_payload; /* the longest payload it seals */
 	/* Destination: the policy the handshake accepted, and its owner's identity. */

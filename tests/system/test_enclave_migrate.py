@@ -12,11 +12,12 @@ import pytest
 
 import relay as R
 from skiff import Vm, linked_hosts
-from test_agents import KEY_A, KEY_B, OWNER, T_HELLO, T_RECORD, host_id, policy
+from test_agents import KEY_A, KEY_B, OWNER, PAYLOAD, T_HELLO, T_RECORD, host_id, policy
 from test_enclave import public_key_of
 
 MIG_FIRST, MIG_LAST = 0x20, 0x26  # src/migrate/migrate.h: MIG_T_OFFER .. MIG_T_GO
 MIG_T_DATA = 0x23
+MIG_T_ABORTED = 0x27
 
 
 def mover(name, path):
@@ -28,7 +29,7 @@ def mover(name, path):
 @pytest.fixture(scope="module")
 def hosts():
     with tempfile.TemporaryDirectory() as tmp:
-        vms_a = [mover(n, policy(tmp, n)) for n in ("first", "second", "third")]
+        vms_a = [mover(n, policy(tmp, n)) for n in ("first", "second", "third", "fourth")]
         vms_b = [Vm("clock", "clock", extra='bootargs = "idle=1";')]
         roots = (f'attestation-key = "{KEY_A}"; host-class = "fleet-a";',
                  f'attestation-key = "{KEY_B}"; host-class = "fleet-b"; '
@@ -119,8 +120,49 @@ def test_commit_ack_lost(hosts):
     # comes for 30 s: either way a cannot know whether b runs the VM.
     a.expect(r"vm third: migrate: committed to host [0-9a-f]{16}, then (?:the enclave agents' "
              r"sealed channel ended|no confirmation in 30 s after the stream|.*session.*): the "
-             r"VM stays stopped here and never runs here again", timeout=60)
+             r"VM stays stopped here and runs here again only if that host's ABORT comes",
+             timeout=60)
     a.shell("vm list", r"third\s+committed away")
     a.shell("vm start third", r"vm third is committed away")
     a.shell("vm stop third", r"vm third: enclave RAM zeroed after the stop \(4 MiB\)",
             r"vm third stopped")
+
+
+def is_commit(frame):
+    """The COMMIT (the enclave's END): a sealed record of 75 bytes (number 8, message type
+    1, frame type 1, END 9 + page count 8 + digest 32, tag 16); nothing else a>b has it."""
+    return R.link_type(frame) == T_RECORD and len(frame) - PAYLOAD == 75
+
+
+def test_commit_lost_then_abort_in_a_later_session(hosts):
+    """The COMMIT itself dropped: a sent it, so its copy may never run again on its own; b
+    never got it, gives the VM up, and keeps its ABORT token (made under the channel's key).
+    In the next session, in the clear, the token reaches a; altered on the way it is
+    ignored; right, in the session after, a runs its copy again: availability lost for a
+    while, never a second copy."""
+    a, b, relay = hosts
+    relay.drop("a>b", match=is_commit)
+    a.shell("vm migrate fourth", r"vm fourth: migration under way")
+    b.expect(r"vm fourth: migrate: not taken: .*; nothing of it is kept here", timeout=60)
+    b.expect(r"vm fourth: migrate: it never runs here; its ABORT goes to host [0-9a-f]{16} in "
+             r"this and every later session")
+    a.expect(r"vm fourth: migrate: committed to host [0-9a-f]{16}, then .*: the VM stays "
+             r"stopped here and runs here again only if that host's ABORT comes", timeout=60)
+    a.shell("vm list", r"fourth\s+committed away")
+    # A forged token first (one byte of it changed on the link, checksum made right). b
+    # keeps the ABORT of "second" too (the move it gave up earlier) and tells both in each
+    # session: both are altered this time.
+    for _ in range(2):
+        relay.alter("b>a", PAYLOAD + 16 + 8 + 5,
+                    match=lambda f: R.link_type(f) == MIG_T_ABORTED, sealed=True)
+    b.shell("link open")
+    a.expect(r"vm fourth: migrate: an ABORT that does not authenticate: ignored", timeout=60)
+    a.shell("vm list", r"fourth\s+committed away")
+    relay.clear_faults()
+    b.shell("link close")
+    b.shell("link open")
+    a.expect(r"vm fourth: migrate: the destination's ABORT came: it never ran the VM; the VM "
+             r"runs here again", timeout=60)
+    a.shell("vm list", r"fourth\s+running")
+    a.expect(r"fourth\| clock: \d+ s", timeout=30)
+    b.shell("vm info fourth", r'no VM is called "fourth"')

@@ -238,6 +238,7 @@ static void expect_wiped(const struct host *h)
 	if (a->state != AGENT_ESTABLISHED) {
 		assert_memory_equal(&a->tx, zero, sizeof(a->tx));
 		assert_memory_equal(&a->rx, zero, sizeof(a->rx));
+		assert_memory_equal(a->abort_key, zero, sizeof(a->abort_key));
 	}
 }
 
@@ -339,6 +340,12 @@ static void test_handshake_and_channel(void **state)
 	assert_memory_not_equal(d1, d2, sizeof(d1));
 	agent_data_digest(&src.agent, false, d1);
 	assert_memory_equal(d1, d2, sizeof(d1));
+	/* Both ends make the same ABORT token for the same thing, another for another. */
+	assert_int_equal(agent_abort_token(&src.agent, page, 4, d1), 0);
+	assert_int_equal(agent_abort_token(&dst.agent, page, 4, d2), 0);
+	assert_memory_equal(d1, d2, sizeof(d1));
+	assert_int_equal(agent_abort_token(&dst.agent, page, 5, d2), 0);
+	assert_memory_not_equal(d1, d2, sizeof(d1));
 	/* A replayed data record: refused, and the channel ends on both sides' word. */
 	agent_receive(&dst.agent, src.sent[4].type, src.sent[4].data, src.sent[4].len);
 	expect_end(&dst, AGENT_FAILED,
