@@ -332,7 +332,7 @@ static void test_handshake_and_channel(void **state)
 	assert_memory_equal(dst.data_in, page, sizeof(page));
 	assert_int_equal(src.data_records, 1);
 	assert_int_equal(src.data_len, 5);
-	/* Each side's digest of the data it sent is the other's of what it took; not the reverse. */
+	/* Each side's digest of the data it sent is the other's of what it took. */
 	agent_data_digest(&src.agent, true, d1);
 	agent_data_digest(&dst.agent, false, d2);
 	assert_memory_equal(d1, d2, sizeof(d1));
