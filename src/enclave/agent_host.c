@@ -75,6 +75,7 @@ static int io_create_shell(void *ctx, const struct migration_policy *pol, char *
 	host.seal.policy = host.agent.policy;
 	host.seal.policy_len = host.agent.policy_len;
 	host.seal.owner = host.owner;
+	host.seal.channel++;
 	format_hex(digest, sizeof(digest), pol->digest, 8);
 	host.shells++;
 	log_info("enclave: agent (destination): a non-runnable shell for the enclave of policy "

@@ -99,6 +99,8 @@ static struct vm_config incoming_config[VM_MAX];
 static uint8_t incoming_policy[VM_MAX][POLICY_MAX_LEN];
 /* The enclave instances that left this host, and at which generation. */
 static struct tombstones tombstones;
+/* The last enclave channel an offer came through: one enclave per channel (0: none). */
+static uint32_t offered_channel;
 
 /*
  * A destination's ABORTs of enclaves it gave up after their offer: handed to
@@ -863,6 +865,10 @@ static int check_enclave_offer(const struct migrate_seal *seal, bool enclave,
 		format(err, errlen, "no policy accepted for the enclave channel");
 		return -1;
 	}
+	if (seal && seal->channel == offered_channel) {
+		format(err, errlen, "a second offer in one enclave channel (one enclave each)");
+		return -1;
+	}
 	if (enclave && tombstone_refuses(&tombstones, e->instance, e->generation, &left_at)) {
 		char id[2 * VMSTATE_INSTANCE_LEN + 1];
 
@@ -959,6 +965,8 @@ static void take_offer(struct session *s, const struct migrate_seal *seal, const
 		refuse_offer(s, seal, mach.name, err);
 		return;
 	}
+	if (enclave)
+		offered_channel = seal->channel;
 	if (enclave && abort_token_for(seal, &e)) {
 		refuse_offer(s, seal, mach.name, "the enclave channel ended under the offer");
 		vm_incoming_abort(m.vm);

@@ -58,6 +58,7 @@ struct migrate_seal {
 	int (*abort_token)(const uint8_t *what, size_t len, uint8_t out[32]);
 	uint16_t overhead;    /* the bytes sealing adds to a frame's payload */
 	uint16_t max_payload; /* the longest payload it seals */
+	uint32_t channel;     /* which channel it is now (a new one each handshake) */
 	/* Destination: the policy the handshake accepted, and its owner's identity. */
 	const uint8_t *policy;
 	size_t policy_len;
