@@ -13,7 +13,8 @@
 #                                       harnesses' seeds: more variety, 20x slower
 #
 # New inputs go to build/fuzz/corpus/NAME/ (kept between long runs, so campaigns add
-# up), crashes to build/fuzz/artifacts/NAME/, logs to build/fuzz/logs/NAME.log; the
+# up), crashes to build/fuzz/artifacts/NAME/, logs to build/fuzz/logs/NAME.log (short
+# runs: NAME.short.log, so that one during a campaign leaves its log alone); the
 # seeds under tests/fuzz/corpus/ are only read.
 set -euo pipefail
 
@@ -29,7 +30,7 @@ boards=
 names=()
 
 usage() {
-	sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -85,9 +86,11 @@ regress() {
 	echo "fuzz: $n: $(ls tests/fuzz/corpus/"$n" | wc -l) corpus files pass" >&2
 }
 
-# One fuzzing run; $2 = libFuzzer's limits. Prints "NAME executions cov ft corpus crashes".
+# One fuzzing run; $2 = libFuzzer's limits, $4 = "short" for a short run (its own log:
+# a short run during a campaign must not write into the campaign's). Prints "NAME
+# executions cov ft corpus crashes".
 fuzz_one() {
-	local n=$1 limits=$2 corpus=$3 log=$out/logs/$n.log extra=() opts=() status=0
+	local n=$1 limits=$2 corpus=$3 log=$out/logs/$n${4:+.$4}.log extra=() opts=() status=0
 	mkdir -p "$corpus" "$out/artifacts/$n"
 	if [ -n "$boards" ] && { [ "$n" = platform ] || [ "$n" = dt2acpi ]; }; then
 		local b
@@ -103,14 +106,14 @@ fuzz_one() {
 		"${extra[@]}" >"$log" 2>&1 || status=$?
 	local execs cov ft units crashes
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-	cov=$(grep -o ' cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || true)
-	ft=$(grep -o ' ft: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || true)
+	cov=$(grep -ao ' cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || true)
+	ft=$(grep -ao ' ft: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || true)
 	units=$(ls "$corpus" | wc -l)
-	crashes=$(grep -c "Test unit written to" "$log" || true)
+	crashes=$(grep -ac "Test unit written to" "$log" || true)
 	[ "$status" -eq 0 ] || [ "$crashes" -gt 0 ] || crashes=1
 	echo "$n ${execs:-0} ${cov:-0} ${ft:-0} $units $crashes"
 	if [ "$crashes" -gt 0 ]; then
-		echo "fuzz: $n: crashed (build/fuzz/logs/$n.log):" >&2
+		echo "fuzz: $n: crashed ($log):" >&2
 		grep -E "ERROR|check failed|runtime error|Test unit written" "$log" | head -5 >&2
 	fi
 	return 0
@@ -139,7 +142,7 @@ each() {
 short_one() {
 	local n=$1
 	rm -rf "$out/short/$n"
-	fuzz_one "$n" "-max_total_time=$short_seconds" "$out/short/$n"
+	fuzz_one "$n" "-max_total_time=$short_seconds" "$out/short/$n" short
 }
 
 long_one() {
