@@ -344,14 +344,33 @@ void agent_host_init(const struct config *cfg)
 static const struct vm_config *request;
 static char request_err[120];
 
+/* A handshake under way or waiting for its session: request_err says which. */
+static bool handshake_busy(void)
+{
+	if (!under_way() && !host.pending && !host.moving)
+		return false;
+	format(request_err, sizeof(request_err), "a handshake is under way (%s)",
+	       host.pending ? "waiting for the session" : agent_state_name(host.agent.state));
+	return true;
+}
+
+/* Runs @fn under the link's lock for the shell; 0, or -1 with its refusal or the link's. */
+static int run_request(void (*fn)(bool open), char *err, size_t errlen)
+{
+	request_err[0] = 0;
+	if (link_call(fn, err, errlen))
+		return -1;
+	if (request_err[0]) {
+		format(err, errlen, "%s", request_err);
+		return -1;
+	}
+	return 0;
+}
+
 static void take_request(bool open)
 {
-	if (under_way() || host.pending) {
-		format(request_err, sizeof(request_err), "a handshake is under way (%s)",
-		       host.pending ? "waiting for the session"
-				    : agent_state_name(host.agent.state));
+	if (handshake_busy())
 		return;
-	}
 	host.pending = request;
 	if (open)
 		start_source(request);
@@ -377,14 +396,7 @@ int agent_host_handshake(const char *name, char *err, size_t errlen)
 		return -1;
 	}
 	request = vm;
-	request_err[0] = 0;
-	if (link_call(take_request, err, errlen))
-		return -1;
-	if (request_err[0]) {
-		format(err, errlen, "%s", request_err);
-		return -1;
-	}
-	return 0;
+	return run_request(take_request, err, errlen);
 }
 
 /* The shell's move, handed to take_move() under the link's lock. */
@@ -393,12 +405,8 @@ static bool move_catch_up;
 
 static void take_move(bool open)
 {
-	if (under_way() || host.pending || host.moving) {
-		format(request_err, sizeof(request_err), "a handshake is under way (%s)",
-		       host.pending ? "waiting for the session"
-				    : agent_state_name(host.agent.state));
+	if (handshake_busy())
 		return;
-	}
 	if (migrate_busy()) {
 		format(request_err, sizeof(request_err), "a migration is under way already");
 		return;
@@ -432,12 +440,5 @@ int agent_host_migrate(struct vm *vm, bool catch_up, char *err, size_t errlen)
 	}
 	move_request = vm;
 	move_catch_up = catch_up;
-	request_err[0] = 0;
-	if (link_call(take_move, err, errlen))
-		return -1;
-	if (request_err[0]) {
-		format(err, errlen, "%s", request_err);
-		return -1;
-	}
-	return 0;
+	return run_request(take_move, err, errlen);
 }

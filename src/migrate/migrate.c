@@ -170,23 +170,31 @@ static uint64_t ms_since(uint64_t then, uint64_t now)
 	return m.hz ? (now - then) * 1000 / m.hz : 0;
 }
 
+/* A frame through @seal, or in the clear in session @s when it is NULL. */
+static int send_by(struct session *s, const struct migrate_seal *seal, uint8_t type,
+		   const uint8_t *p, uint16_t len, char *err, size_t errlen)
+{
+	if (seal)
+		return seal->send(type, p, len, err, errlen);
+	return session_send(s, type, p, len, err, errlen);
+}
+
 /* A frame of the migration: through its sealed channel if it has one, else the session. */
 static int send_frame(struct session *s, uint8_t type, const uint8_t *p, uint16_t len, char *err,
 		      size_t errlen)
 {
-	if (m.seal)
-		return m.seal->send(type, p, len, err, errlen);
-	return session_send(s, type, p, len, err, errlen);
+	return send_by(s, m.seal, type, p, len, err, errlen);
 }
 
-/* The ABORT token of @instance's move to @generation, under the channel's key; 0 or -1. */
-static int abort_token(const uint8_t *instance, uint64_t generation, uint8_t out[32])
+/* The ABORT token of @instance's move to @generation, under @seal's key; 0 or -1. */
+static int abort_token(const struct migrate_seal *seal, const uint8_t *instance,
+		       uint64_t generation, uint8_t out[32])
 {
 	uint8_t what[VMSTATE_INSTANCE_LEN + 8];
 
 	memcpy(what, instance, VMSTATE_INSTANCE_LEN);
 	wire_put64(what + VMSTATE_INSTANCE_LEN, generation);
-	return m.seal->abort_token(what, sizeof(what), out);
+	return seal->abort_token(what, sizeof(what), out);
 }
 
 /* Tells the peer @why (best effort: the session may be gone). */
@@ -528,7 +536,7 @@ static int send_end(struct session *s, char *err, size_t errlen)
 	wire_put64(end + END_LEN, m.pages_total);
 	m.seal->digest(true, end + END_LEN + 8);
 	/* What the destination's ABORT must carry if it gives up after this. */
-	if (abort_token(m.vm->instance, m.vm->generation + 1, m.abort_token)) {
+	if (abort_token(m.seal, m.vm->instance, m.vm->generation + 1, m.abort_token)) {
 		format(err, errlen, "the enclave channel ended before the COMMIT");
 		return -1;
 	}
@@ -750,8 +758,7 @@ static void take_aborted(const uint8_t *p, uint16_t len)
 		}
 		if (vm_commit_resume(vm))
 			log_info("vm %s: migrate: the destination's ABORT came: it never ran the "
-				 "VM; "
-				 "the VM runs here again",
+				 "VM; the VM runs here again",
 				 vm->name);
 		return;
 	}
@@ -811,10 +818,7 @@ static void refuse_offer(struct session *s, const struct migrate_seal *seal, con
 
 	log_error("migrate: vm %s from host %016lx refused: %s", name, (unsigned long)s->peer_host,
 		  why);
-	if (seal)
-		seal->send(MIG_T_REFUSE, (const uint8_t *)why, n, err, sizeof(err));
-	else
-		session_send(s, MIG_T_REFUSE, (const uint8_t *)why, n, err, sizeof(err));
+	send_by(s, seal, MIG_T_REFUSE, (const uint8_t *)why, n, err, sizeof(err));
 }
 
 /*
@@ -904,18 +908,6 @@ static void enclave_config(struct vm_config *config, unsigned int slot,
 	memcpy(config->policy_owner, e->owner, sizeof(config->policy_owner));
 }
 
-/* The destination's ABORT token for the enclave offered (m.abort_token); 0 or -1. */
-static int abort_token_for(const struct migrate_seal *seal, const struct vmstate_enclave *e)
-{
-	const struct migrate_seal *was = m.seal;
-	int r;
-
-	m.seal = seal;
-	r = abort_token(e->instance, e->generation, m.abort_token);
-	m.seal = was;
-	return r;
-}
-
 static void take_offer(struct session *s, const struct migrate_seal *seal, const uint8_t *p,
 		       uint16_t len, uint64_t now)
 {
@@ -967,7 +959,7 @@ static void take_offer(struct session *s, const struct migrate_seal *seal, const
 	}
 	if (enclave)
 		offered_channel = seal->channel;
-	if (enclave && abort_token_for(seal, &e)) {
+	if (enclave && abort_token(seal, e.instance, e.generation, m.abort_token)) {
 		refuse_offer(s, seal, mach.name, "the enclave channel ended under the offer");
 		vm_incoming_abort(m.vm);
 		return;
@@ -1304,17 +1296,19 @@ static bool destination(void)
 	return m.role == DST_RECEIVING || m.role == DST_READY;
 }
 
-/* The enclave agents' channel ended under the migration (their line says why). */
-static void seal_lost(struct session *s)
+/*
+ * The migration under way ends on a fault, @why, told to the peer if @tell:
+ * a destination that confirmed holds the VM, one that did not drops it, a
+ * source runs its VM on (unless an enclave's COMMIT went).
+ */
+static void migration_ends(struct session *s, const char *why, bool tell)
 {
-	static const char why[] = "the enclave agents' sealed channel ended";
-
 	if (m.role == DST_READY)
 		dest_hold(why);
 	else if (destination())
-		dest_failed(s, why, false);
+		dest_failed(s, why, tell);
 	else
-		source_gives_up(s, why, false);
+		source_gives_up(s, why, tell);
 }
 
 /* A frame for no migration under way: answered (by the way it came), not logged. */
@@ -1325,11 +1319,7 @@ static void refuse_stray(struct session *s, const struct migrate_seal *seal)
 
 	if (s->state != SESSION_OPEN || s->id != m.session)
 		return;
-	if (seal)
-		seal->send(MIG_T_REFUSE, (const uint8_t *)why, sizeof(why) - 1, err, sizeof(err));
-	else
-		session_send(s, MIG_T_REFUSE, (const uint8_t *)why, sizeof(why) - 1, err,
-			     sizeof(err));
+	send_by(s, seal, MIG_T_REFUSE, (const uint8_t *)why, sizeof(why) - 1, err, sizeof(err));
 }
 
 /*
@@ -1344,12 +1334,7 @@ static void wrong_channel(struct session *s, uint8_t type, uint16_t len, bool se
 
 	format(why, sizeof(why), "a frame 0x%02x of %u bytes %s during %s migration", type, len,
 	       sealed ? "sealed" : "in the clear", m.seal ? "an enclave's sealed" : "a clear");
-	if (m.role == DST_READY)
-		dest_hold(why);
-	else if (destination())
-		dest_failed(s, why, true);
-	else
-		source_gives_up(s, why, true);
+	migration_ends(s, why, true);
 }
 
 static void deliver(struct session *s, const struct migrate_seal *seal, uint8_t type,
@@ -1390,7 +1375,8 @@ void migrate_service(struct session *s, uint64_t now)
 	if (m.role == IDLE)
 		return;
 	if (m.seal && !m.seal->up()) {
-		seal_lost(s);
+		/* The agents' line says why. */
+		migration_ends(s, "the enclave agents' sealed channel ended", false);
 		return;
 	}
 	if (m.role == DST_READY) {

@@ -44,9 +44,10 @@ def policy(directory, name, **change):
     return out
 
 
-def enclave(name, path):
+def enclave(name, path, extra=""):
+    """A clock guest as an enclave under the policy at @path; @extra: more properties."""
     return Vm(name, "clock", extra=f'bootargs = "idle=1"; enclave = "on"; '
-                                   f'migration-policy = /incbin/("{path}");')
+                                   f'migration-policy = /incbin/("{path}"); {extra}')
 
 
 @pytest.fixture(scope="module")

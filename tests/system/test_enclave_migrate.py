@@ -12,7 +12,7 @@ import pytest
 
 import relay as R
 from skiff import Vm, linked_hosts
-from test_agents import KEY_A, KEY_B, OWNER, PAYLOAD, T_HELLO, T_RECORD, host_id, policy
+from test_agents import KEY_A, KEY_B, OWNER, PAYLOAD, T_HELLO, T_RECORD, enclave, host_id, policy
 from test_enclave import public_key_of
 
 MIG_FIRST, MIG_LAST = 0x20, 0x26  # src/migrate/migrate.h: MIG_T_OFFER .. MIG_T_GO
@@ -22,8 +22,7 @@ MIG_T_ABORTED = 0x27
 
 def mover(name, path):
     """A clock guest as an enclave under the policy at @path, with a profile both hosts have."""
-    return Vm(name, "clock", extra=f'bootargs = "idle=1"; enclave = "on"; cpu-profile = '
-                                   f'"armv8.0"; migration-policy = /incbin/("{path}");')
+    return enclave(name, path, 'cpu-profile = "armv8.0";')
 
 
 @pytest.fixture(scope="module")
