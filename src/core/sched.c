@@ -285,6 +285,30 @@ static void counter_reload(struct vcpu *v)
 	ptimer_program(v);
 }
 
+/*
+ * Whether the loop in run_vcpu() would go straight back into @v after an exit
+ * served inline: the exit's handler left it nothing to do. What other CPUs
+ * ask for (a freeze, an operator's reset, a panic) comes with an IPI or waits
+ * for the next time slice, and either interrupt takes the vCPU out as soon as
+ * it is entered again.
+ */
+static bool reenter_at_once(const struct vcpu *v)
+{
+	return vcpu_state(v) == VCPU_RUNNABLE && !v->reload &&
+	       !__atomic_load_n(&v->counter_changed, __ATOMIC_RELAXED) &&
+	       !__atomic_load_n(&v->vgic.dirty, __ATOMIC_RELAXED) && !v->vtimer.asserted &&
+	       !sched_cpus[v->pcpu].need_resched;
+}
+
+enum sched_inline sched_serve_inline(struct vcpu *v)
+{
+	/* List registers or a timer in use: the loop reads their state back first. */
+	if (v->vgic.lr_used || v->vtimer.asserted)
+		return SCHED_INLINE_DECLINED;
+	trap_handle_exit(v);
+	return reenter_at_once(v) ? SCHED_INLINE_REENTER : SCHED_INLINE_SERVED;
+}
+
 static void run_vcpu(struct vcpu *v)
 {
 	struct sched_cpu *sc = &sched_cpus[v->pcpu];

@@ -56,6 +56,21 @@ unsigned int sched_cpu_after(unsigned int cpu, unsigned int n);
 /* Called when a VM stops: the idle policy may apply. */
 void sched_vm_stopped(void);
 
+/* What became of a synchronous exit offered to sched_serve_inline(). */
+enum sched_inline {
+	SCHED_INLINE_DECLINED, /* not served: run_vcpu()'s loop serves it */
+	SCHED_INLINE_SERVED,   /* served, but the loop has work before the next entry */
+	SCHED_INLINE_REENTER,  /* served, and the guest may run again at once */
+};
+
+/*
+ * A synchronous exit of the loaded vCPU @v (exit.esr/far/hpfar filled in, every
+ * register saved), served where the exception was taken, before returning to
+ * run_vcpu(): the arch code re-enters the guest without the loop's round trip
+ * when this says so.
+ */
+enum sched_inline sched_serve_inline(struct vcpu *v);
+
 /* The CPU's scheduling loop. */
 __attribute__((noreturn)) void sched_run(void);
 

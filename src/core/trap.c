@@ -199,6 +199,8 @@ bool trap_backdoor_fast(struct vcpu *vcpu)
 
 void trap_handle_exit(struct vcpu *vcpu)
 {
+	if (vcpu->exit.kind == EXIT_SERVED)
+		return; /* served and counted by sched_serve_inline() */
 	vcpu->exits++;
 	switch (vcpu->exit.kind) {
 	case EXIT_SYNC:

@@ -3,10 +3,13 @@
 #ifndef SKIFF_ARCH_ARM64_EXIT_H
 #define SKIFF_ARCH_ARM64_EXIT_H
 
-#define EXIT_SYNC   0
-#define EXIT_IRQ    1
-#define EXIT_FIQ    2
-#define EXIT_SERROR 3
+/* 0 is no exit: guest_sync_exit() tells vectors.S to re-enter the guest. */
+#define EXIT_SYNC   1
+#define EXIT_IRQ    2
+#define EXIT_FIQ    3
+#define EXIT_SERROR 4
+/* A synchronous exit already served where it was taken (core/sched.h, sched_serve_inline). */
+#define EXIT_SERVED 5
 
 /*
  * ESR_EL2 of a trapped "mrs xzr, mdccsr_el0" (EC 0x18, IL, op0 2, op1 3, CRn 0,

@@ -8,6 +8,7 @@
 #include "arch/arm64/sysreg.h"
 #include "arch/arm64/exit.h"
 #include "core/esr.h"
+#include "core/sched.h"
 #include "core/sysreg.h"
 #include "core/trap.h"
 #include "core/vm.h"
@@ -274,6 +275,29 @@ void arch_vcpu_run(struct vcpu *vcpu)
 	vcpu->exit.esr = read_sysreg(esr_el2);
 	vcpu->exit.far = read_sysreg(far_el2);
 	vcpu->exit.hpfar = read_sysreg(hpfar_el2);
+}
+
+/*
+ * vectors.S: a synchronous exit, with every guest register saved, served on the
+ * spot when the scheduler lets it. Returns 0 to re-enter the guest, or the exit
+ * kind guest_enter() returns to arch_vcpu_run().
+ */
+uint64_t guest_sync_exit(struct cpu_context *ctx, uint64_t esr)
+{
+	struct vcpu *vcpu = (struct vcpu *)ctx;
+
+	vcpu->exit.kind = EXIT_SYNC;
+	vcpu->exit.esr = esr;
+	vcpu->exit.far = read_sysreg(far_el2);
+	vcpu->exit.hpfar = read_sysreg(hpfar_el2);
+	switch (sched_serve_inline(vcpu)) {
+	case SCHED_INLINE_REENTER:
+		return 0;
+	case SCHED_INLINE_SERVED:
+		return EXIT_SERVED;
+	default:
+		return EXIT_SYNC;
+	}
 }
 
 /* vectors.S: a trapped "mrs xzr, mdccsr_el0", with x0-x18, x29, x30, PC, PSTATE saved. */

@@ -6,8 +6,8 @@
  * registers on the EL2 stack and erets, and an exception from a lower EL, which
  * saves every guest register into the vCPU's context (found through
  * TPIDR_EL2 -> struct percpu, first field) and returns from guest_enter with the
- * exit kind. Everything else is C.
- * The one exception is the backdoor's fast path below.
+ * exit kind. A synchronous exit first asks C whether it can be served on the
+ * spot (guest_sync_exit) and re-enters the guest from here if so.
  */
 #include "arch/arm64/asm.h"
 #include "arch/arm64/exit.h"
@@ -35,6 +35,16 @@
 	ldp	x12, x13, [\ctx, #96]
 	ldp	x14, x15, [\ctx, #112]
 	ldp	x16, x17, [\ctx, #128]
+.endm
+
+/* x19-x28, which a C call keeps: saved after it when the exit goes on. */
+.macro save_x19_x28 ctx
+	str	x19, [\ctx, #152]
+	stp	x20, x21, [\ctx, #160]
+	stp	x22, x23, [\ctx, #176]
+	stp	x24, x25, [\ctx, #192]
+	stp	x26, x27, [\ctx, #208]
+	str	x28, [\ctx, #224]
 .endm
 
 .macro save_guest_and_exit kind
@@ -128,23 +138,14 @@ el2_fiq:
 el2_serror:
 	el2_fault EL2_FAULT_SERROR
 
+/*
+ * A synchronous exception from the guest. x0-x18, x29, x30, PC and PSTATE are
+ * saved first: all the backdoor's fast path needs. Any other exception saves
+ * the rest and asks guest_sync_exit() to serve it on the spot; the guest is
+ * re-entered from here when it did and the scheduler has nothing to do first.
+ */
 guest_sync:
 	stp	x0, x1, [sp, #-16]!
-	mrs	x0, esr_el2
-	movz	x1, #(ESR_MRS_XZR_MDCCSR & 0xffff)
-	movk	x1, #(ESR_MRS_XZR_MDCCSR >> 16), lsl #16
-	cmp	x0, x1
-	b.eq	backdoor_fast
-	ldp	x0, x1, [sp], #16
-	save_guest_and_exit EXIT_SYNC
-
-/*
- * "mrs xzr, mdccsr_el0", the backdoor's instruction: save only what a C call
- * may clobber and ask guest_backdoor_fast() to serve it on the spot. If it
- * did, step over the instruction and resume the guest; if not, save the rest
- * and take the usual exit.
- */
-backdoor_fast:
 	mrs	x0, tpidr_el2
 	ldr	x0, [x0]
 	save_x2_x17 x0
@@ -156,6 +157,24 @@ backdoor_fast:
 	stp	x2, x3, [x0, #CTX_PC]
 	stp	x29, x30, [x0, #232]
 	mov	x29, sp			/* a frame record of the host's, for backtraces */
+	mrs	x1, esr_el2
+	movz	x2, #(ESR_MRS_XZR_MDCCSR & 0xffff)
+	movk	x2, #(ESR_MRS_XZR_MDCCSR >> 16), lsl #16
+	cmp	x1, x2
+	b.eq	backdoor_fast
+	save_x19_x28 x0
+	bl	guest_sync_exit		/* x0: the context, x1: ESR_EL2 */
+	cbnz	x0, guest_exit
+	mrs	x0, tpidr_el2
+	ldr	x0, [x0]
+	b	guest_resume
+
+/*
+ * "mrs xzr, mdccsr_el0", the backdoor's instruction: guest_backdoor_fast()
+ * serves it on the spot if it can. If it did, step over the instruction and
+ * resume the guest; if not, save the rest and take the usual exit.
+ */
+backdoor_fast:
 	bl	guest_backdoor_fast	/* x0: the context; x19-x28 are kept by the call */
 	mrs	x1, tpidr_el2
 	ldr	x1, [x1]
@@ -170,12 +189,7 @@ backdoor_fast:
 	eret
 	dsb	nsh
 	isb
-1:	str	x19, [x1, #152]
-	stp	x20, x21, [x1, #160]
-	stp	x22, x23, [x1, #176]
-	stp	x24, x25, [x1, #192]
-	stp	x26, x27, [x1, #208]
-	str	x28, [x1, #224]
+1:	save_x19_x28 x1
 	mov	x0, #EXIT_SYNC
 	b	guest_exit
 
@@ -200,6 +214,7 @@ guest_enter:
 	stp	x27, x28, [sp, #80]
 	mrs	x1, tpidr_el2
 	str	x0, [x1]
+guest_resume:				/* x0: the context */
 	ldp	x2, x3, [x0, #CTX_PC]
 	msr	elr_el2, x2
 	msr	spsr_el2, x3
