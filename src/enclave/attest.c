@@ -98,12 +98,6 @@ void attest_init(struct config *cfg, void *fdt)
 	log_public_key();
 }
 
-bool attest_is_vendor_call(uint32_t fid)
-{
-	return ((fid >> SKIFF_SMCCC_OWNER_SHIFT) & SKIFF_SMCCC_OWNER_MASK) ==
-	       SKIFF_SMCCC_OWNER_VENDOR_HYP;
-}
-
 /* Copies the 64-byte challenge out of guest RAM (written with caches on or off). */
 static void read_challenge(struct vm *vm, ipaddr_t ipa, unsigned char *out)
 {

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "core/config.h"
+#include "enclave/abi.h"
 #include "enclave/token.h"
 
 struct vcpu;
@@ -30,7 +31,11 @@ void attest_init(struct config *cfg, void *fdt);
 const struct attest_key *attest_host_key(void);
 
 /* True when @fid (x0 of an HVC) belongs to the vendor hypervisor service: Skiff's. */
-bool attest_is_vendor_call(uint32_t fid);
+static inline bool attest_is_vendor_call(uint32_t fid)
+{
+	return ((fid >> SKIFF_SMCCC_OWNER_SHIFT) & SKIFF_SMCCC_OWNER_MASK) ==
+	       SKIFF_SMCCC_OWNER_VENDOR_HYP;
+}
 
 /* Serves the vendor hypervisor service call in the vCPU's x0-x3 (results in x0, x1). */
 void attest_handle_call(struct vcpu *vcpu);

@@ -131,10 +131,9 @@ static void cpu_off(struct vcpu *vcpu)
 	vm_unlock(&locked);
 }
 
-static int64_t dispatch(struct vcpu *vcpu, uint32_t fid)
+/* Owner 0, the Arm architecture service: SMCCC itself and the speculation workarounds. */
+static int64_t arch_call(uint32_t fid, uint64_t a1)
 {
-	uint64_t a1 = vcpu_get_reg(vcpu, 1);
-
 	switch (fid) {
 	case SMCCC_VERSION_FID:
 		return SMCCC_VERSION_1_1;
@@ -148,41 +147,63 @@ static int64_t dispatch(struct vcpu *vcpu, uint32_t fid)
 	case SMCCC_ARCH_WORKAROUND_3_FID:
 		arch_smccc_workaround_call(fid, a1);
 		return PSCI_SUCCESS;
-	case PSCI_VERSION_FID:
-		return PSCI_VERSION_1_1;
-	case PSCI_FEATURES_FID:
-		return psci_features((uint32_t)a1);
-	case PSCI_MIGRATE_INFO_TYPE_FID:
-		return MIGRATE_NOT_PRESENT;
-	case PSCI_AFFINITY_INFO_FID:
-	case PSCI_AFFINITY_INFO_FID | PSCI_64BIT:
+	default:
+		return PSCI_NOT_SUPPORTED;
+	}
+}
+
+/*
+ * Owner 4, PSCI: @fn is the function number (the ID's low byte, the rest
+ * checked by the caller), @wide whether the SMC64 form was called, which only
+ * the functions taking an address or an affinity have.
+ */
+static int64_t psci_call(struct vcpu *vcpu, uint32_t fn, bool wide)
+{
+	uint64_t a1 = vcpu_get_reg(vcpu, 1);
+
+	switch (fn) {
+	case PSCI_VERSION_FID & 0xff:
+		return wide ? PSCI_NOT_SUPPORTED : (int64_t)PSCI_VERSION_1_1;
+	case PSCI_FEATURES_FID & 0xff:
+		return wide ? PSCI_NOT_SUPPORTED : psci_features((uint32_t)a1);
+	case PSCI_MIGRATE_INFO_TYPE_FID & 0xff:
+		return wide ? PSCI_NOT_SUPPORTED : MIGRATE_NOT_PRESENT;
+	case PSCI_AFFINITY_INFO_FID & 0xff:
 		return affinity_info(vcpu, a1, vcpu_get_reg(vcpu, 2));
-	case PSCI_CPU_ON_FID:
+	case PSCI_CPU_ON_FID & 0xff:
+		if (wide)
+			return cpu_on(vcpu, a1, ipa_init(vcpu_get_reg(vcpu, 2)),
+				      vcpu_get_reg(vcpu, 3));
 		return cpu_on(vcpu, a1 & 0xffffffffUL,
 			      ipa_init(vcpu_get_reg(vcpu, 2) & 0xffffffffUL),
 			      vcpu_get_reg(vcpu, 3) & 0xffffffffUL);
-	case PSCI_CPU_ON_FID | PSCI_64BIT:
-		return cpu_on(vcpu, a1, ipa_init(vcpu_get_reg(vcpu, 2)), vcpu_get_reg(vcpu, 3));
-	case PSCI_CPU_SUSPEND_FID:
-	case PSCI_CPU_SUSPEND_FID | PSCI_64BIT:
+	case PSCI_CPU_SUSPEND_FID & 0xff:
 		/* Every state is treated as standby: a WFI (PSCI lets it end early). */
 		sched_block(vcpu);
 		return PSCI_SUCCESS;
-	case PSCI_CPU_OFF_FID:
+	case PSCI_CPU_OFF_FID & 0xff:
+		if (wide)
+			return PSCI_NOT_SUPPORTED;
 		cpu_off(vcpu);
 		return PSCI_SUCCESS;
-	case PSCI_SYSTEM_OFF_FID:
+	case PSCI_SYSTEM_OFF_FID & 0xff:
+		if (wide)
+			return PSCI_NOT_SUPPORTED;
 		/* Once in the VM's life (a reset may come again and again): never left out. */
 		log_info("vm %s: powered off by the guest (PSCI SYSTEM_OFF)", vcpu->vm->name);
 		vm_power_off(vcpu->vm);
 		return PSCI_SUCCESS;
-	case PSCI_SYSTEM_RESET_FID:
-		guestlog_info(&vcpu->vm->log, "reset by the guest (PSCI SYSTEM_RESET)");
-		vm_reset(vcpu->vm, vcpu);
-		return PSCI_SUCCESS;
 	default:
 		return PSCI_NOT_SUPPORTED;
 	}
+}
+
+/* The PSCI function IDs, 32- and 64-bit forms, with their number (low byte) cleared. */
+#define PSCI_FID_BLOCK_MASK (~(PSCI_64BIT | 0xffU))
+
+static bool is_psci_call(uint32_t fid)
+{
+	return (fid & PSCI_FID_BLOCK_MASK) == PSCI_VERSION_FID;
 }
 
 void psci_handle_call(struct vcpu *vcpu)
@@ -190,11 +211,15 @@ void psci_handle_call(struct vcpu *vcpu)
 	uint32_t fid = (uint32_t)vcpu_get_reg(vcpu, 0);
 	int64_t ret;
 
-	/* SYSTEM_RESET rewrites the registers: only answer calls that return. */
 	if (fid == PSCI_SYSTEM_RESET_FID) {
-		dispatch(vcpu, fid);
+		/* It rewrites the registers: no answer in x0. */
+		guestlog_info(&vcpu->vm->log, "reset by the guest (PSCI SYSTEM_RESET)");
+		vm_reset(vcpu->vm, vcpu);
 		return;
 	}
-	ret = dispatch(vcpu, fid);
+	if (is_psci_call(fid))
+		ret = psci_call(vcpu, fid & 0xff, fid & PSCI_64BIT);
+	else
+		ret = arch_call(fid, vcpu_get_reg(vcpu, 1));
 	vcpu_set_reg(vcpu, 0, (uint64_t)ret);
 }
