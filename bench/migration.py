@@ -320,8 +320,9 @@ def bench_enclave_migration(plain_rows):
         "samples": hs,
     }, {
         "name": "migrate_enclave_bytes_per_full_page",
-        "description": "bytes on the link per page with data, sealed (records of up to 16 "
-                       "KiB, 24 bytes of sequence number and tag each), against the same "
+        "description": "bytes on the link per page with data, sealed (a record per link "
+                       "frame, whose 26 bytes of seal -- sequence number, tag, two type "
+                       "bytes -- are counted), against the same "
                        "moved in the clear (issue 16's goal 4 101; TDX's prototype 4 172)",
         "unit": "bytes", "value": round(per_data, 1),
         "baseline": {"name": "in the clear", "value": plain["migrate_bytes_per_full_page"]},

@@ -58,7 +58,7 @@
 #define AGENT_ATTEST_LEN      (CLAIMS_LEN + ATTEST_PUB_LEN + POLICY_SIG_LEN)
 #define AGENT_RECORD_OVERHEAD (AGENT_SEQ_LEN + AGENT_TAG_LEN)
 #define AGENT_PLAIN_MAX	      (1 + POLICY_MAX_LEN) /* the longest handshake message */
-#define AGENT_DATA_MAX	      16384U		   /* the longest DATA body */
+#define AGENT_DATA_MAX	      65510U /* the longest DATA body: a record fills a link frame */
 /* The longest plaintext of a record: a DATA message (longer than any handshake one). */
 #define AGENT_OPEN_MAX	(1 + AGENT_DATA_MAX)
 #define AGENT_WHY_MAX	400

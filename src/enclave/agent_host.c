@@ -12,6 +12,7 @@
 #include "lib/format.h"
 #include "migrate/link.h"
 #include "migrate/migrate.h"
+#include "migrate/wire.h"
 
 /* Everything here is under the host link's lock: its callbacks and link_call()'s function. */
 static struct {
@@ -33,6 +34,10 @@ static struct {
 	uint8_t owner[32];	  /* destination: the accepted policy's owner identity */
 	uint8_t frame[AGENT_DATA_MAX];
 } host;
+
+/* A sealed DATA record (sequence number, DATA's type, the body, the tag) fits a link frame. */
+_Static_assert(AGENT_SEQ_LEN + 1 + AGENT_DATA_MAX + AGENT_TAG_LEN <= WIRE_PAYLOAD_MAX,
+	       "AGENT_DATA_MAX: the longest record the link carries");
 
 /* A handshake still under way this long after it began is given up (both sides time it). */
 #define HANDSHAKE_TIMEOUT_S 10

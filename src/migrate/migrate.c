@@ -466,8 +466,8 @@ static size_t next_record(void)
 
 		m.pages_total += count;
 		m.round_left -= count < m.round_left ? count : m.round_left;
-		/* A data page takes a kind byte and the page, a zero page the kind byte. */
-		m.pages_data += (n - VMSTATE_REC_HDR - 12 - count) / PAGE;
+		/* A data page takes its 4 KiB, a zero page only its bit in the map. */
+		m.pages_data += (n - VMSTATE_PAGES_HDR) / PAGE;
 		return n;
 	}
 }
@@ -547,6 +547,12 @@ static int send_end(struct session *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* The bytes a frame of @len payload bytes takes on the link: headers, and the seal if sealed. */
+static uint64_t on_link(size_t len)
+{
+	return len + WIRE_HDRS + (m.seal ? m.seal->overhead : 0);
+}
+
 /* Up to PUMP_FRAMES frames of the stream, then END when it is over; stops when the link is full. */
 static void pump_frames(struct session *s, uint16_t limit, char *err, size_t errlen)
 {
@@ -566,8 +572,8 @@ static void pump_frames(struct session *s, uint16_t limit, char *err, size_t err
 		m.frame_full = true;
 		if (send_frame(s, MIG_T_DATA, frame, (uint16_t)m.frame_len, err, errlen))
 			return;
-		m.bytes += m.frame_len + WIRE_HDRS;
-		m.round_bytes += m.frame_len + WIRE_HDRS;
+		m.bytes += on_link(m.frame_len);
+		m.round_bytes += on_link(m.frame_len);
 		m.frame_len = 0;
 		m.frame_full = false;
 	}

@@ -29,7 +29,7 @@
 
 #include "core/vm.h"
 
-#define VMSTATE_MAJOR	     1
+#define VMSTATE_MAJOR	     2
 #define VMSTATE_MINOR	     0
 #define VMSTATE_MAGIC	     0x534b564dU /* "SKVM" */
 #define VMSTATE_ARCH_AARCH64 1
@@ -53,11 +53,15 @@
 /* The version of each record of format 1.0 that has one (the first u16 of its payload). */
 #define VMSTATE_RECORD_VERSION 1
 
-/* Pages in one memory record, at most; a page is 4 KiB. */
+/* Pages in one memory record, at most (a bit each in its u32 map); a page is 4 KiB. */
 #define VMSTATE_PAGE_SIZE 4096U
-#define VMSTATE_PAGES_MAX 15
-/* The largest record of any kind but the vCPU's: a buffer this long always fits. */
-#define VMSTATE_RECORD_MAX (MSG_MAX_CHANNELS * (2 * MSG_MAX_SIZE + 64) + 64)
+#define VMSTATE_PAGES_MAX 32
+/* A memory record's bytes before its pages: version, address, count, the map of data pages. */
+#define VMSTATE_PAGES_HDR (VMSTATE_REC_HDR + 2 + 8 + 2 + 4)
+/* The largest record but a vCPU's (a full memory record): a buffer this long always fits. */
+#define VMSTATE_RECORD_MAX (VMSTATE_PAGES_HDR + VMSTATE_PAGES_MAX * VMSTATE_PAGE_SIZE)
+_Static_assert(VMSTATE_RECORD_MAX >= MSG_MAX_CHANNELS * (2 * MSG_MAX_SIZE + 64) + 64,
+	       "the guestinfo/backdoor records fit the buffers too");
 
 /* The largest vCPU record (every field, SVE at 2048 bits): a buffer this long always fits. */
 #define VMSTATE_VCPU_MAX 16384

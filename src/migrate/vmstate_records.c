@@ -915,9 +915,6 @@ int vmstate_guestinfo_decode(const uint8_t *buf, size_t len, struct vmstate_gues
 
 /* ---- memory ---- */
 
-#define PAGE_ZERO 0
-#define PAGE_DATA 1
-
 static bool all_zero(const uint8_t *p)
 {
 	const uint64_t *w = (const uint64_t *)(const void *)p;
@@ -932,21 +929,19 @@ size_t vmstate_pages_encode(uint8_t *buf, size_t size, uint64_t ipa, unsigned in
 			    const uint8_t *mem)
 {
 	struct wr w = wr_begin(buf, size, VMSTATE_T_PAGES);
+	uint32_t map = 0;
 
 	if (!count || count > VMSTATE_PAGES_MAX)
 		return 0;
+	for (unsigned int i = 0; i < count; i++)
+		if (!all_zero(mem + (size_t)i * VMSTATE_PAGE_SIZE))
+			map |= 1U << i;
 	w64(&w, ipa);
 	w16(&w, (uint16_t)count);
-	for (unsigned int i = 0; i < count; i++) {
-		const uint8_t *page = mem + (size_t)i * VMSTATE_PAGE_SIZE;
-
-		if (all_zero(page)) {
-			w8(&w, PAGE_ZERO);
-			continue;
-		}
-		w8(&w, PAGE_DATA);
-		wbytes(&w, page, VMSTATE_PAGE_SIZE);
-	}
+	w32(&w, map);
+	for (unsigned int i = 0; i < count; i++)
+		if (map & (1U << i))
+			wbytes(&w, mem + (size_t)i * VMSTATE_PAGE_SIZE, VMSTATE_PAGE_SIZE);
 	return wr_end(&w);
 }
 
@@ -955,6 +950,7 @@ int vmstate_pages_decode(const uint8_t *buf, size_t len, uint64_t ram_ipa, uint6
 {
 	struct vmstate_pages pg;
 	uint16_t count;
+	uint32_t map;
 	struct rd r;
 
 	memset(&pg, 0, sizeof(pg));
@@ -962,28 +958,23 @@ int vmstate_pages_decode(const uint8_t *buf, size_t len, uint64_t ram_ipa, uint6
 		return -1;
 	pg.ipa = r64(&r, "address");
 	count = r16(&r, "page count");
+	map = r32(&r, "map of data pages");
 	if (r.failed)
 		return -1;
 	if (pg.ipa % VMSTATE_PAGE_SIZE)
 		refuse(&r, "address 0x%lx is not page-aligned", (unsigned long)pg.ipa);
 	else if (!count || count > VMSTATE_PAGES_MAX)
 		refuse(&r, "page count %u (1 to %u)", count, VMSTATE_PAGES_MAX);
+	else if (count < 32 && map >> count)
+		refuse(&r, "map of data pages 0x%08x: bits past the %u pages", map, count);
 	else if (pg.ipa < ram_ipa || pg.ipa - ram_ipa > ram_size ||
 		 (uint64_t)count * VMSTATE_PAGE_SIZE > ram_size - (pg.ipa - ram_ipa))
 		refuse(&r, "%u pages at 0x%lx: outside the VM's RAM [0x%lx, 0x%lx)", count,
 		       (unsigned long)pg.ipa, (unsigned long)ram_ipa,
 		       (unsigned long)(ram_ipa + ram_size));
-	for (unsigned int i = 0; i < count && !r.failed; i++) {
-		uint8_t kind = r8(&r, "page kind");
-
-		if (r.failed)
-			break;
-		if (kind == PAGE_DATA)
+	for (unsigned int i = 0; i < count && !r.failed; i++)
+		if (map & (1U << i))
 			pg.data[i] = rbytes(&r, VMSTATE_PAGE_SIZE, "page");
-		else if (kind != PAGE_ZERO)
-			refuse(&r, "page %u at 0x%lx: kind %u (0 zero, 1 data)", i,
-			       (unsigned long)(pg.ipa + (uint64_t)i * VMSTATE_PAGE_SIZE), kind);
-	}
 	if (rd_end(&r))
 		return -1;
 	pg.count = count;

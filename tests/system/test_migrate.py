@@ -196,19 +196,19 @@ def test_lost_done_leaves_one_copy_running(hosts):
 
 
 def test_malformed_stream(hosts):
-    """The header record (first of the state, after the memory rounds) says format 2.0,
+    """The header record (first of the state, after the memory rounds) says format 1.0,
     its frame's link checksum made right again: the destination refuses the stream naming
     the version and frees what it built, the source hears why and its VM runs on."""
     a, b, relay = hosts
     a.expect(r"mig\| # migrate: ready")
     # Payload offset 12: the header record's major version (record header 8, magic 4).
-    relay.set_bytes("a>b", R.ETH_HDR + R.LINK_HDR + 12, b"\x00\x02", match=starts_the_state,
+    relay.set_bytes("a>b", R.ETH_HDR + R.LINK_HDR + 12, b"\x00\x01", match=starts_the_state,
                     sealed=True)
     a.shell("vm migrate mig", r"vm mig: migration under way")
-    b.expect(r"vm mig: migrate: not taken: a malformed stream: VM state format 2\.0; this "
-             r"host reads 1\.x; nothing of it is kept here")
+    b.expect(r"vm mig: migrate: not taken: a malformed stream: VM state format 1\.0; this "
+             r"host reads 2\.x; nothing of it is kept here")
     a.expect(r"vm mig: migrate: failed: host [0-9a-f]{16} refused: a malformed stream: VM "
-             r"state format 2\.0; this host reads 1\.x; the VM runs on here")
+             r"state format 1\.0; this host reads 2\.x; the VM runs on here")
     b.shell("vm info mig", r'no VM is called "mig"')
     tap_all_ok(a)
 
@@ -225,7 +225,7 @@ def starts_with_pages(frame: bytes) -> bool:
     (4, b"\x7f\xff\xff\xff", r"a record of tag 0x0060 and 2147483655 bytes; the largest is "
                               r"\d+"),
     # The memory record's page count (after its version and 8-byte address): 99.
-    (18, b"\x00\x63", r"page count 99 \(1 to 15\)"),
+    (18, b"\x00\x63", r"page count 99 \(1 to 32\)"),
 ])
 def test_malformed_memory_record(hosts, offset, data, why):
     """A memory record altered on the way (the frame's link checksum made right again):

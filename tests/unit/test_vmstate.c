@@ -367,7 +367,7 @@ static void test_what_the_decoder_refuses(void **state)
 	expect_refused(without(len, 0x010a), "V10 (0x010a): missing");
 	/* Unknown, repeated, out of order. */
 	expect_refused(appended(len, 0xffff, 8, "\0\0\0\0\0\0\0\0"),
-		       "field 0xffff (0xffff): not a field of VM state format 1");
+		       "field 0xffff (0xffff): not a field of VM state format 2");
 	expect_refused(appended(len, 0xe208, 8, "\0\0\0\0\0\0\0\0"),
 		       "SP_EL1 (0xe208): after field 0xe208: fields come once each, in ascending "
 		       "order");
@@ -446,14 +446,18 @@ static void test_the_header(void **state)
 
 	(void)state;
 	assert_int_equal(n, 24);
-	assert_memory_equal(b, "\x00\x01\x00\x00\x00\x00\x00\x10SKVM\x00\x01\x00\x00", 16);
+	assert_memory_equal(b, "\x00\x01\x00\x00\x00\x00\x00\x10SKVM\x00\x02\x00\x00", 16);
 	assert_int_equal(vmstate_header_decode(b, n, &h, err, sizeof(err)), 0);
-	assert_int_equal(h.major, 1);
+	assert_int_equal(h.major, 2);
 	assert_int_equal(h.nvcpus, 2);
-	b[13] = 2;
-	assert_int_equal(vmstate_header_decode(b, n, &h, err, sizeof(err)), -1);
-	assert_string_equal(err, "VM state format 2.0; this host reads 1.x");
+	/* Format 1's memory records had a kind byte per page: not read any more. */
 	b[13] = 1;
+	assert_int_equal(vmstate_header_decode(b, n, &h, err, sizeof(err)), -1);
+	assert_string_equal(err, "VM state format 1.0; this host reads 2.x");
+	b[13] = 3;
+	assert_int_equal(vmstate_header_decode(b, n, &h, err, sizeof(err)), -1);
+	assert_string_equal(err, "VM state format 3.0; this host reads 2.x");
+	b[13] = 2;
 	b[19] = 2;
 	assert_int_equal(vmstate_header_decode(b, n, &h, err, sizeof(err)), -1);
 	assert_string_equal(err, "a VM state of architecture 2; this host runs AArch64 (1)");

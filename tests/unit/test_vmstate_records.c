@@ -516,7 +516,7 @@ static int pages_dec(const uint8_t *b, size_t len, void *out)
 	return vmstate_pages_decode(b, len, 0x40000000, 16 << 20, out, err, sizeof(err));
 }
 
-static void test_pages_with_zero_page_markers(void **state)
+static void test_pages_with_a_map_of_data_pages(void **state)
 {
 	struct vmstate_pages pg, back;
 	size_t len;
@@ -527,13 +527,14 @@ static void test_pages_with_zero_page_markers(void **state)
 		pages[i] = (uint8_t)(i * 7);
 	pages[2 * VMSTATE_PAGE_SIZE + 4095] = 1; /* the last byte alone makes it a data page */
 	len = vmstate_pages_encode(buf, sizeof(buf), 0x40ff0000, 3, pages);
-	/* A data page is a kind byte and 4096 bytes; a zero page its kind byte only. */
-	assert_int_equal(len, 8 + 2 + 8 + 2 + (1 + 4096) + 1 + (1 + 4096));
+	/* Header, version, address, count, the u32 map; then the data pages only. */
+	assert_int_equal(len, 8 + 2 + 8 + 2 + 4 + 2 * 4096);
 	assert_int_equal(wire_get16(buf), 0x0060);
 	assert_int_equal(wire_get64(buf + 10), 0x40ff0000);
 	assert_int_equal(wire_get16(buf + 18), 3);
-	assert_int_equal(buf[20], 1);
-	assert_int_equal(buf[20 + 4097], 0);
+	assert_int_equal(wire_get32(buf + 20), 0x5); /* pages 0 and 2 */
+	assert_memory_equal(buf + 24, pages, 4096);
+	assert_memory_equal(buf + 24 + 4096, pages + 2 * VMSTATE_PAGE_SIZE, 4096);
 	assert_int_equal(pages_dec(buf, len, &pg), 0);
 	assert_int_equal(pg.ipa, 0x40ff0000);
 	assert_int_equal(pg.count, 3);
@@ -541,11 +542,13 @@ static void test_pages_with_zero_page_markers(void **state)
 	assert_null(pg.data[1]);
 	assert_memory_equal(pg.data[2], pages + 2 * VMSTATE_PAGE_SIZE, VMSTATE_PAGE_SIZE);
 	memset(&back, 0x5a, sizeof(back));
-	refused_with(len, 20 + 4097, 2, pages_dec, &back, sizeof(back),
-		     "page 1 at 0x40ff1000: kind 2");
+	refused_with(len, 23, 0xd, pages_dec, &back, sizeof(back),
+		     "map of data pages 0x0000000d: bits past the 3 pages");
+	/* A map naming a third data page the record does not hold: cut short. */
+	refused_with(len, 23, 0x7, pages_dec, &back, sizeof(back), "memory record");
 	refused_with(len, 17, 1, pages_dec, &back, sizeof(back),
 		     "address 0x40ff0001 is not page-aligned");
-	refused_with(len, 19, 16, pages_dec, &back, sizeof(back), "page count 16 (1 to 15)");
+	refused_with(len, 19, 33, pages_dec, &back, sizeof(back), "page count 33 (1 to 32)");
 	refused_with(len, 19, 0, pages_dec, &back, sizeof(back), "page count 0");
 	/* 0x40ff0000 + 3 pages: past 16 MiB of RAM at 0x40000000, 0x41000000 is the end. */
 	refused_with(len, 16, 0xf0, pages_dec, &back, sizeof(back),
@@ -555,7 +558,24 @@ static void test_pages_with_zero_page_markers(void **state)
 	every_cut_refused(len, pages_dec, &back, sizeof(back));
 	/* A record too small for its buffer is not written. */
 	assert_int_equal(vmstate_pages_encode(buf, 100, 0x40000000, 1, pages), 0);
-	assert_int_equal(vmstate_pages_encode(buf, sizeof(buf), 0x40000000, 16, pages), 0);
+	assert_int_equal(vmstate_pages_encode(buf, sizeof(buf), 0x40000000, 33, pages), 0);
+}
+
+/* Thirty-two pages of zeroes: a record of 24 bytes, every bit of the map clear. */
+static void test_pages_all_zero(void **state)
+{
+	static uint8_t zero[VMSTATE_PAGES_MAX * VMSTATE_PAGE_SIZE];
+	struct vmstate_pages pg;
+	size_t len;
+
+	(void)state;
+	len = vmstate_pages_encode(buf, sizeof(buf), 0x40000000, VMSTATE_PAGES_MAX, zero);
+	assert_int_equal(len, 24);
+	assert_int_equal(wire_get32(buf + 20), 0);
+	assert_int_equal(pages_dec(buf, len, &pg), 0);
+	assert_int_equal(pg.count, 32);
+	for (unsigned int i = 0; i < 32; i++)
+		assert_null(pg.data[i]);
 }
 
 /* A tag the decoder does not expect, flags, an unknown version: all refused, saying which. */
@@ -588,7 +608,8 @@ int main(void)
 		cmocka_unit_test(test_backdoor_channels),
 		cmocka_unit_test(test_guestinfo),
 		cmocka_unit_test(test_guestinfo_twice),
-		cmocka_unit_test(test_pages_with_zero_page_markers),
+		cmocka_unit_test(test_pages_with_a_map_of_data_pages),
+		cmocka_unit_test(test_pages_all_zero),
 		cmocka_unit_test(test_record_header_refusals),
 	};
 
