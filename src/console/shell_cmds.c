@@ -58,18 +58,28 @@ static void on_vm(struct shell *sh, int argc, char **argv, bool must_run, vm_act
 	act(sh, vm, argc - 1, argv + 1);
 }
 
+/* The longest state vm_list() shows: "committed away". */
+#define STATE_WIDTH 14
+
 static void vm_list(struct shell *sh, int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	shell_printf(sh, "%-12s %-12s %5s %9s %12s", "NAME", "STATE", "VCPUS", "MEMORY",
-		     "COUNTER HZ");
+	int name_width = 4; /* "NAME" */
 	char line[160];
 
+	(void)argc;
+	(void)argv;
+	for (unsigned int i = 0; i < vm_count(); i++) {
+		int n = (int)strlen(vm_get(i)->name);
+
+		if (n > name_width)
+			name_width = n;
+	}
+	shell_printf(sh, "%-*s %-*s %5s %9s %12s", name_width, "NAME", STATE_WIDTH, "STATE",
+		     "VCPUS", "MEMORY", "COUNTER HZ");
 	for (unsigned int i = 0; i < vm_count(); i++) {
 		const struct vm *vm = vm_get(i);
 
-		shell_printf(sh, "%-12s %-12s %5u %6lu MiB %12lu", vm->name,
+		shell_printf(sh, "%-*s %-*s %5u %6lu MiB %12lu", name_width, vm->name, STATE_WIDTH,
 			     migrate_is_leaving(vm) ? "migrating" : vm_state_name(vm_state(vm)),
 			     vm->config->vcpus, (unsigned long)(vm->config->memory_size >> 20),
 			     (unsigned long)vtimer_scale(&vm->counter)->guest_hz);

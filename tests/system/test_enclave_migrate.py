@@ -121,7 +121,9 @@ def test_commit_ack_lost(hosts):
              r"sealed channel ended|no confirmation in 30 s after the stream|.*session.*): the "
              r"VM stays stopped here and runs here again only if that host's ABORT comes",
              timeout=60)
-    a.shell("vm list", r"third\s+committed away")
+    head, row = a.shell("vm list", r"shell\| (NAME +STATE +VCPUS)",
+                        r"shell\| (third +committed away +\d+)")
+    assert len(head.group(1)) == len(row.group(1)), "vm list: the VCPUS column moved"
     a.shell("vm start third", r"vm third is committed away")
     a.shell("vm stop third", r"vm third: enclave RAM zeroed after the stop \(4 MiB\)",
             r"vm third stopped")
