@@ -20,6 +20,7 @@ LABELS = {
     "peer_vtimer_wfi": "the same, guest in WFI",
     "peer_reset_to_guest": "reset → guest's first instruction",
     "peer_linux_to_marker": "Debian Linux, reset → /init's marker (virtual ms)",
+    "peer_linux_wall_pauth": "the same in wall seconds (pauth-impdef=on, no -icount)",
 }
 
 
@@ -30,6 +31,8 @@ def cell(row, value):
         return f"{value / 1e6:.1f} M" if value >= 1e5 else f"{value:,}".replace(",", " ")
     if row == "peer_linux_to_marker":
         return f"{value:.0f}"
+    if row == "peer_linux_wall_pauth":
+        return f"{value:.2f}"
     return f"{value:,.0f}".replace(",", " ")
 
 

@@ -13,6 +13,9 @@ Rows (bench/README.md#peers):
       Debian's kernel and the busybox initramfs, whose /init runs bench-marker: virtual
       time from reset to its first instruction, the virtual counter it read plus the
       CNTVOFF_EL2 the hypervisor gave it (read through the gdb stub)
+  peer_linux_wall_pauth
+      the same guest in wall time (best of 3), with QEMU's cheap pointer authentication
+      and without -icount: bare QEMU, Xen and Skiff (KVM's would include its outer Linux)
 
 `bench/peers.py [--profile] [SYSTEM...]` runs them alone; `bench/run.py peers` as part of
 `make bench`. With --profile each row's instructions are also folded by function
@@ -424,6 +427,44 @@ def run_linux(name):
     return ((counter + offset) & ((1 << 64) - 1)) * 16 / 1e6, instructions
 
 
+WALL_RUNS = 3
+WALL_SYSTEMS = ("bare", "xen", "skiff")  # KVM's would include the outer Linux's boot
+
+
+def run_linux_wall(name):
+    """Wall seconds from QEMU's start to the marker on the console under @name, QEMU's
+    cheap pointer authentication on (-cpu max,pauth-impdef=on) and no -icount: the best of
+    WALL_RUNS (this machine is shared)."""
+    best = None
+    with tempfile.TemporaryDirectory() as tmp:
+        system = linux_system(name, tmp)
+        cmd = [("max,pauth-impdef=on" if a == "max" else a) for a in system.cmd]
+        serial = os.path.join(tmp, "serial.txt")
+        for _ in range(WALL_RUNS):
+            if os.path.exists(serial):
+                os.unlink(serial)
+            t0 = time.monotonic()
+            proc = subprocess.Popen(["timeout", "-k", "5", "300", *cmd, "-display", "none",
+                                     "-monitor", "none", "-no-reboot",
+                                     "-serial", f"file:{serial}"],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                while proc.poll() is None and time.monotonic() - t0 < 300:
+                    if os.path.exists(serial):
+                        with open(serial, errors="replace") as f:
+                            if MARKER in f.read():
+                                break
+                    time.sleep(0.01)
+                else:
+                    raise RuntimeError(f"{name}: no {MARKER} within 300 s (wall)")
+                took = time.monotonic() - t0
+            finally:
+                proc.terminate()
+                proc.wait()
+            best = took if best is None else min(best, took)
+    return best
+
+
 # ----------------------------------------------------------------------------- profiles
 
 class Profiler:
@@ -623,6 +664,9 @@ ROWS = [
     ("peer_reset_to_guest", "QEMU reset to the guest's first instruction", "instructions"),
     ("peer_linux_to_marker", "Debian's kernel + busybox initramfs: reset to /init's marker "
      "program, virtual time", "ms"),
+    ("peer_linux_wall_pauth", "the same in wall time, QEMU's own pointer authentication "
+     "(-cpu max,pauth-impdef=on), no -icount: QEMU's start to the marker on the console, "
+     "best of %d" % WALL_RUNS, "s"),
 ]
 
 NOTES = {
@@ -666,6 +710,8 @@ def measure(name, linux=True):
     if linux:
         ms, _ = run_linux(name)
         out["peer_linux_to_marker"] = ms
+        if name in WALL_SYSTEMS:
+            out["peer_linux_wall_pauth"] = round(run_linux_wall(name), 2)
     return out
 
 
