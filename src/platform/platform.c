@@ -333,11 +333,17 @@ static void discover_chosen(struct ctx *c)
 
 int platform_forget_rng_seed(const struct dt *dt, void *fdt)
 {
-	int chosen = dt_path(dt, "/chosen");
+	int chosen = dt_path(dt, "/chosen"), r;
 
 	if (chosen < 0)
 		return chosen;
-	return fdt_nop_property(fdt, chosen, "rng-seed");
+	/* Every one: a tree may name the property twice (libfdt's full check lets it). */
+	r = fdt_nop_property(fdt, chosen, "rng-seed");
+	if (r)
+		return r;
+	while (!fdt_nop_property(fdt, chosen, "rng-seed"))
+		;
+	return 0;
 }
 
 static int check_fdt(const struct dt *dt, char *err, size_t errlen)

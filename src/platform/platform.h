@@ -120,7 +120,7 @@ int platform_discover(const struct dt *dt, struct platform *plat, char *err, siz
  * with no-op tags, as Linux does once it has read them), so that whoever reads
  * this device tree next does not get the seed Skiff used. The tree stays valid,
  * and @dt with it. Returns 0, or a libfdt error when the property could not be
- * removed (there was none: -FDT_ERR_NOTFOUND).
+ * removed (there was none: -FDT_ERR_NOTFOUND). A tree naming it twice loses both.
  */
 int platform_forget_rng_seed(const struct dt *dt, void *fdt);
 
