@@ -161,6 +161,7 @@ bench-peers: setup all images
 # 40 rounds of 8000 operations on each of 4 vCPUs, 10^7 operations, an hour or so.
 # SEEDS=3-5 ROUNDS=10 OPS=2000 CPU=cortex-a72 GIC=2 to vary it. (`make fuzz` is libFuzzer's.)
 fuzz-guest: setup all
+	scripts/qemu-ecv.sh
 	$(PYTHON) tests/system/fuzzrun.py --seeds $(or $(SEEDS),1-8) --rounds $(or $(ROUNDS),40) \
 		--ops $(or $(OPS),8000) --cpu $(or $(CPU),max) --gic $(or $(GIC),3)
 
