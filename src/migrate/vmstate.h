@@ -50,7 +50,7 @@
 #define VMSTATE_T_GUESTINFO 0x0051
 #define VMSTATE_T_PAGES	    0x0060
 
-/* The version of each record of format 1.0 that has one (the first u16 of its payload). */
+/* The version of each record of format 2.0 that has one (the first u16 of its payload). */
 #define VMSTATE_RECORD_VERSION 1
 
 /* Pages in one memory record, at most (a bit each in its u32 map); a page is 4 KiB. */

@@ -152,22 +152,30 @@ static int64_t arch_call(uint32_t fid, uint64_t a1)
 	}
 }
 
+/* Whether PSCI function number @fn has an SMC64 form: those taking an address or an affinity. */
+static bool has_smc64_form(uint32_t fn)
+{
+	return fn == (PSCI_AFFINITY_INFO_FID & 0xff) || fn == (PSCI_CPU_ON_FID & 0xff) ||
+	       fn == (PSCI_CPU_SUSPEND_FID & 0xff);
+}
+
 /*
  * Owner 4, PSCI: @fn is the function number (the ID's low byte, the rest
- * checked by the caller), @wide whether the SMC64 form was called, which only
- * the functions taking an address or an affinity have.
+ * checked by the caller), @wide whether the SMC64 form was called.
  */
 static int64_t psci_call(struct vcpu *vcpu, uint32_t fn, bool wide)
 {
 	uint64_t a1 = vcpu_get_reg(vcpu, 1);
 
+	if (wide && !has_smc64_form(fn))
+		return PSCI_NOT_SUPPORTED;
 	switch (fn) {
 	case PSCI_VERSION_FID & 0xff:
-		return wide ? PSCI_NOT_SUPPORTED : (int64_t)PSCI_VERSION_1_1;
+		return PSCI_VERSION_1_1;
 	case PSCI_FEATURES_FID & 0xff:
-		return wide ? PSCI_NOT_SUPPORTED : psci_features((uint32_t)a1);
+		return psci_features((uint32_t)a1);
 	case PSCI_MIGRATE_INFO_TYPE_FID & 0xff:
-		return wide ? PSCI_NOT_SUPPORTED : MIGRATE_NOT_PRESENT;
+		return MIGRATE_NOT_PRESENT;
 	case PSCI_AFFINITY_INFO_FID & 0xff:
 		return affinity_info(vcpu, a1, vcpu_get_reg(vcpu, 2));
 	case PSCI_CPU_ON_FID & 0xff:
@@ -182,13 +190,9 @@ static int64_t psci_call(struct vcpu *vcpu, uint32_t fn, bool wide)
 		sched_block(vcpu);
 		return PSCI_SUCCESS;
 	case PSCI_CPU_OFF_FID & 0xff:
-		if (wide)
-			return PSCI_NOT_SUPPORTED;
 		cpu_off(vcpu);
 		return PSCI_SUCCESS;
 	case PSCI_SYSTEM_OFF_FID & 0xff:
-		if (wide)
-			return PSCI_NOT_SUPPORTED;
 		/* Once in the VM's life (a reset may come again and again): never left out. */
 		log_info("vm %s: powered off by the guest (PSCI SYSTEM_OFF)", vcpu->vm->name);
 		vm_power_off(vcpu->vm);

@@ -900,7 +900,7 @@ static uint64_t frame_access(const struct vgic_frame *f, struct access *a, uint6
 	}
 	/* A plain register nothing writes (an ID, TYPER) is the same for the VM's whole life. */
 	if (!r->banks && !r->write && size * 8 == r->bits)
-		return write || !r->read ? 0 : r->read(a, 0, 0);
+		return write ? 0 : element_read(a, r, 0, 0);
 	return locked_access(a, r, off, size, write, value);
 }
 
