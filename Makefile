@@ -98,7 +98,7 @@ DT2ACPI_SRCS := tools/dt2acpi.c $(wildcard src/acpi/*.c) src/platform/dt.c src/p
 	src/lib/format.c
 # skiff-attest: verifies enclave attestation tokens, computes measurements (docs/enclaves.md);
 # Debian's libbearssl for the host.
-ATTEST_SRCS := tools/skiff-attest.c src/core/config.c src/core/cpu_profile.c src/enclave/measure.c \
+ATTEST_SRCS := tools/skiff-attest.c src/core/config.c src/platform/dt.c src/core/cpu_profile.c src/enclave/measure.c \
 	src/enclave/token.c src/enclave/policy.c src/lib/format.c
 # skiff-policy: builds and signs enclave migration policies, shows and checks them.
 POLICY_SRCS := tools/skiff-policy.c src/core/cpu_profile.c src/enclave/measure.c \

@@ -462,7 +462,7 @@ int config_parse(const void *fdt, size_t size, struct config *cfg, char *err, si
 		return -1;
 	}
 	if (!r)
-		r = fdt_check_full(fdt, size);
+		r = dt_check(fdt, size);
 	if (r) {
 		format(err, errlen, "config: not a valid device tree blob (%s)", fdt_strerror(r));
 		return -1;

@@ -188,8 +188,56 @@ static bool index_nodes(struct dt *dt, struct dt_node *room, unsigned int capaci
 	}
 }
 
-/* fdt_check_full()'s verdict, for version 16 and later (older ones crash it). */
-static int check(const void *fdt)
+/* The structure block's size: the header's from version 17, the blob's rest before. */
+static uint32_t struct_size(const void *fdt)
+{
+	if (fdt_version(fdt) >= 17)
+		return fdt_size_dt_struct(fdt);
+	return fdt_totalsize(fdt) - fdt_off_dt_struct(fdt);
+}
+
+/*
+ * Whether no property's length runs past the structure block's end. libfdt
+ * 1.6's fdt_next_tag() adds a property's length to the offset unchecked: a
+ * length of -12 leaves the offset where it was, and fdt_check_full() then walks
+ * on the spot forever. Every step here moves on by 4 bytes or more, so this
+ * walk ends within the block's size; it leaves every other verdict to libfdt.
+ */
+static bool props_fit(const void *fdt)
+{
+	const char *block = (const char *)fdt + fdt_off_dt_struct(fdt);
+	uint32_t size = struct_size(fdt), offset = 0;
+
+	while (offset + TAG <= size) {
+		uint32_t tag = be32(block + offset), left;
+		const char *end;
+
+		offset += TAG;
+		left = size - offset;
+		switch (tag) {
+		case FDT_BEGIN_NODE:
+			end = memchr(block + offset, '\0', left);
+			if (!end)
+				return true; /* libfdt stops at the block's end */
+			offset = (uint32_t)(end + 1 - block);
+			break;
+		case FDT_PROP:
+			if (left < 8 || be32(block + offset) > left - 8)
+				return false;
+			offset += 8 + be32(block + offset);
+			break;
+		case FDT_END_NODE:
+		case FDT_NOP:
+			break;
+		default: /* FDT_END, or a tag libfdt stops at */
+			return true;
+		}
+		offset = (offset + TAG - 1) & ~(uint32_t)(TAG - 1);
+	}
+	return true;
+}
+
+int dt_check(const void *fdt, size_t size)
 {
 	int r = fdt_check_header(fdt);
 
@@ -197,7 +245,9 @@ static int check(const void *fdt)
 		return r;
 	if (fdt_version(fdt) < DT_OLDEST_VERSION)
 		return -FDT_ERR_BADVERSION;
-	return fdt_check_full(fdt, fdt_totalsize(fdt));
+	if (!props_fit(fdt))
+		return -FDT_ERR_BADSTRUCTURE;
+	return fdt_check_full(fdt, size);
 }
 
 void dt_open(struct dt *dt, const void *fdt, struct dt_node *room, unsigned int capacity)
@@ -206,7 +256,7 @@ void dt_open(struct dt *dt, const void *fdt, struct dt_node *room, unsigned int 
 	dt->node = 0;
 	dt->count = 0;
 	dt->nphandles = 0;
-	dt->check = check(fdt);
+	dt->check = dt_check(fdt, fdt_totalsize(fdt));
 	if (!room || dt->check || !index_nodes(dt, room, capacity)) {
 		dt->count = 0;
 		return;

@@ -55,9 +55,8 @@ struct dt_node {
 struct dt {
 	const void *fdt;
 	/*
-	 * fdt_check_full()'s verdict on the blob (its header first, and a version of
-	 * DT_OLDEST_VERSION or later): 0, or a libfdt error. Only a tree it accepts is
-	 * indexed.
+	 * dt_check()'s verdict on the blob: 0, or a libfdt error. Only a tree it
+	 * accepts is indexed.
 	 */
 	int check;
 	const struct dt_node *node; /* in the tree's order; NULL: not indexed */
@@ -65,6 +64,13 @@ struct dt {
 	unsigned int nphandles;	    /* nodes with a phandle: by_phandle's entries */
 };
 
+/*
+ * fdt_check_full()'s verdict on the @size bytes at @fdt: 0, or a libfdt error.
+ * Its header is checked first, a version older than DT_OLDEST_VERSION is
+ * refused, and so is a property running past the structure block (libfdt 1.6
+ * loops forever on some of those).
+ */
+int dt_check(const void *fdt, size_t size);
 /*
  * Opens @fdt: checks it and indexes it into @room (@capacity nodes) when it fits;
  * @room NULL reads it with libfdt alone. The blob must not change while @dt is

@@ -8,7 +8,7 @@ FUZZ_CFLAGS := -std=gnu11 -O1 -g $(WARN_CFLAGS) -Isrc -Itests/unit -isystem /usr
 	-fsanitize-coverage-ignorelist=tests/fuzz/coverage-ignore.txt
 FUZZ_LDLIBS := -lfdt -lbearssl
 
-FUZZ_SRCS_fuzz_config     := src/core/config.c src/core/cpu_profile.c src/hypercall/rpci.c \
+FUZZ_SRCS_fuzz_config     := src/core/config.c src/platform/dt.c src/core/cpu_profile.c src/hypercall/rpci.c \
 	src/core/guestlog.c src/enclave/token.c src/enclave/policy.c src/enclave/measure.c \
 	src/lib/format.c
 FUZZ_SRCS_fuzz_policy     := src/enclave/policy.c src/enclave/measure.c src/enclave/token.c \

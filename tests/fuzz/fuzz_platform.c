@@ -116,7 +116,7 @@ FUZZ_ORACLE static void forget_seed(const uint8_t *data, size_t size, const stru
 	r = platform_forget_rng_seed(&indexed, copy);
 	FUZZ_CHECK(r == 0 || !before->rng_seed_len, "a seed read, not forgotten: %s",
 		   fdt_strerror(r));
-	FUZZ_CHECK(!fdt_check_full(copy, size), "the tree is invalid once the seed is forgotten");
+	FUZZ_CHECK(!dt_check(copy, size), "the tree is invalid once the seed is forgotten");
 	FUZZ_CHECK(!platform_discover_devices(&indexed, &after, err, sizeof(err)),
 		   "refused once the seed is forgotten: %s", err);
 	FUZZ_CHECK(after.rng_seed_len == 0, "%zu bytes of seed left after forgetting it",
@@ -269,8 +269,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		   err);
 	FUZZ_CHECK(r2 == 0 || !strncmp(err2, "device tree: ", 13), "refusal without a reason: %s",
 		   err2);
-	/* What libfdt's full check refuses (it is safe on version 16 and later) is refused. */
-	usable = fdt_version(data) >= DT_OLDEST_VERSION && !fdt_check_full(data, size);
+	/* What the full check refuses is refused. */
+	usable = !dt_check(data, size);
 	FUZZ_CHECK(usable || (r && r2), "a malformed tree accepted");
 	if (!usable)
 		return 0;

@@ -285,6 +285,11 @@ def test_dt2acpi_refuses_malformed_input(tmp_path):
         "corrupt.dtb": data[:struct.unpack_from(">I", data, 8)[0]] + b"\xff\xff\xff\xff"
         + data[struct.unpack_from(">I", data, 8)[0] + 4:],
     }
+    # A property 12 bytes long less 12 (a fuzzing find): libfdt 1.6 walks on the spot forever.
+    prop = struct.unpack_from(">I", data, 8)[0] + 8  # the first tag after the root's name
+    assert struct.unpack_from(">I", data, prop)[0] == 3  # FDT_PROP
+    cases["wrapping-property.dtb"] = (data[:prop + 4] + struct.pack(">I", 0xfffffff4)
+                                      + data[prop + 8:])
     for name, blob in cases.items():
         path = tmp_path / name
         path.write_bytes(blob)

@@ -541,6 +541,20 @@ static void test_old_blob_version_is_refused(void **state)
 	expect_blob_error("device tree version 15");
 }
 
+/* A property 12 bytes long less 12: libfdt 1.6's full check would walk on the spot forever. */
+static void test_property_length_wrapping_is_refused(void **state)
+{
+	uint32_t wrap = __builtin_bswap32(0xfffffff4);
+	int prop;
+
+	(void)state;
+	compile(HEAD "vms { a { memory-size = <0x100000>; kernel = [00]; }; }; };");
+	prop = fdt_first_property_offset(blob, fdt_path_offset(blob, "/vms/a"));
+	assert_true(prop > 0);
+	memcpy(blob + fdt_off_dt_struct(blob) + prop + 4, &wrap, 4); /* its length */
+	expect_blob_error("not a valid device tree blob (FDT_ERR_BADSTRUCTURE)");
+}
+
 static void test_too_many_vms(void **state)
 {
 	char dts[4096] = HEAD "vms { ";
@@ -578,6 +592,7 @@ int main(void)
 		cmocka_unit_test(test_migrate_accept),
 		cmocka_unit_test(test_blob_errors),
 		cmocka_unit_test(test_old_blob_version_is_refused),
+		cmocka_unit_test(test_property_length_wrapping_is_refused),
 		cmocka_unit_test(test_too_many_vms),
 		cmocka_unit_test(test_cpu_profile),
 		cmocka_unit_test(test_cpu_profile_errors),

@@ -8,7 +8,7 @@ UNIT_LDLIBS := -lcmocka -lfdt -lbearssl
 
 UNIT_SRCS_test_palloc   := src/core/palloc.c
 UNIT_SRCS_test_mmio     := src/core/mmio.c
-UNIT_SRCS_test_config   := src/core/config.c src/core/cpu_profile.c src/enclave/token.c \
+UNIT_SRCS_test_config   := src/core/config.c src/platform/dt.c src/core/cpu_profile.c src/enclave/token.c \
 	src/enclave/policy.c src/enclave/measure.c \
 	src/lib/format.c
 UNIT_SRCS_test_cpu_profile := src/core/cpu_profile.c src/lib/format.c
