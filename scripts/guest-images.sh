@@ -7,7 +7,8 @@
 #   hvc_dcc.ko     Linux's DCC console driver built as a module for that kernel
 #                  (scripts/guest-kmod.sh; the kernel has CONFIG_HVC_DCC off)
 #   initramfs-vmtools.gz  the same plus open-vm-tools:arm64 (vmware-checkvm,
-#                  vmware-rpctool, vmtoolsd) with the shared libraries they need
+#                  vmware-rpctool, vmtoolsd, vmware-toolbox-cmd) with the shared
+#                  libraries they need
 #   dtbs/          the board device trees the kernel package ships (ACPI tests)
 # Idempotent: does nothing when all are newer than this script and its helpers.
 set -euo pipefail

@@ -15,7 +15,8 @@ import shutil
 import subprocess
 import sys
 
-PROGRAMS = ["usr/bin/vmware-checkvm", "usr/bin/vmware-rpctool", "usr/bin/vmtoolsd"]
+PROGRAMS = ["usr/bin/vmware-checkvm", "usr/bin/vmware-rpctool", "usr/bin/vmtoolsd",
+            "usr/bin/vmware-toolbox-cmd"]
 # open-vm-tools itself (its other dependencies are tools the test does not run) and
 # the libraries the programs above link; apt resolves what those depend on.
 ROOTS = ["libc6:arm64", "libglib2.0-0:arm64", "libtirpc3:arm64"]

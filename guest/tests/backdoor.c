@@ -15,6 +15,9 @@
 
 #define CMD_GETMHZ	1
 #define CMD_GETVERSION	10
+#define CMD_GETDEVICE	11 /* GETDEVICELISTELEMENT */
+#define CMD_TOGGLEDEV	12 /* TOGGLEDEVICE */
+#define CMD_GETMEMSIZE	20
 #define CMD_GETTIMEFULL 46
 #define NO_PORT		0xffffffffUL
 #define MDSCR_TDCC	(1UL << 12)
@@ -46,6 +49,18 @@ static void check_simple_commands(void)
 	       "GETTIMEFULL: %lu s %lu us", (unsigned long)((r.si << 32) | r.dx),
 	       (unsigned long)r.bx);
 	printf("# backdoor time: %lu\n", (unsigned long)((r.si << 32) | r.dx));
+	r = simple(CMD_GETMEMSIZE);
+	report(r.ax > 0 && r.ax != NO_PORT, "GETMEMSIZE: %lu MiB", (unsigned long)r.ax);
+	printf("# backdoor memsize: %lu\n", (unsigned long)r.ax);
+	/* No removable devices: every ID is unused (eax FALSE), as open-vm-tools asks. */
+	r = (struct bdoor_regs){ .ax = BDOOR_MAGIC, .bx = 0, .cx = CMD_GETDEVICE, .dx = 0x5658 };
+	bdoor_lb(&r);
+	report(r.ax == 0, "GETDEVICELISTELEMENT: device 0 not in use");
+	r = (struct bdoor_regs){
+		.ax = BDOOR_MAGIC, .bx = 3U << 16, .cx = CMD_TOGGLEDEV, .dx = 0x5658
+	};
+	bdoor_lb(&r);
+	report(r.ax == 0, "TOGGLEDEVICE: device 3 cannot be toggled");
 }
 
 /* "mov xN, #N" for x8-x28 and x30, and the check that folds "xN - N" into x8. */

@@ -207,18 +207,39 @@ static bool report_clock(uint64_t *x)
 }
 
 /*
+ * The reports about the VM itself (GETMEMSIZE) and its removable devices,
+ * served on @x. A VM under Skiff has no removable device (no CD-ROM or floppy
+ * to connect): asking for one, or to toggle one, gets eax = 0 (FALSE), which
+ * is how open-vm-tools' device list learns that an ID is not in use.
+ */
+static bool report_vm(const struct vm *vm, uint64_t *x)
+{
+	switch ((uint16_t)x[2]) {
+	case BDOOR_CMD_GETMEMSIZE:
+		x[0] = vm->ram_size >> 20; /* MiB */
+		return true;
+	case BDOOR_CMD_GETDEVICELISTELEMENT:
+	case BDOOR_CMD_TOGGLEDEVICE:
+		x[0] = 0;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
  * The low-bandwidth commands that only report ("in eax, dx" on port 0x5658,
  * the command in ecx's low half), served on @x (x0-x6: eax..ebp) without the
  * lock: the common calls. GETVERSION, the most common, is answered inline.
  * False for any other call.
  */
-static bool call_report(uint64_t *x, uint64_t x7)
+static bool call_report(const struct vm *vm, uint64_t *x, uint64_t x7)
 {
 	if ((uint16_t)x[3] != BDOOR_PORT || (uint32_t)x[0] != BDOOR_MAGIC ||
 	    !(x7 & BDOOR_X7_DIR_IN))
 		return false;
 	if ((uint16_t)x[2] != BDOOR_CMD_GETVERSION)
-		return report_clock(x);
+		return report_clock(x) || report_vm(vm, x);
 	x[0] = BDOOR_VERSION;
 	x[1] = BDOOR_MAGIC;
 	x[2] = BDOOR_TYPE;
@@ -245,7 +266,7 @@ bool backdoor_report(struct vcpu *vcpu)
 {
 	uint64_t x7 = vcpu->ctx.x[7];
 
-	if ((x7 & BDOOR_X7_STRING) || !call_report(vcpu->ctx.x, x7))
+	if ((x7 & BDOOR_X7_STRING) || !call_report(vcpu->vm, vcpu->ctx.x, x7))
 		return false;
 	__atomic_fetch_add(&vcpu->vm->backdoor.stats.calls, 1, __ATOMIC_RELAXED);
 	return true;
@@ -262,7 +283,7 @@ void backdoor_call(struct vcpu *vcpu)
 	bool ok;
 
 	__atomic_fetch_add(&b->stats.calls, 1, __ATOMIC_RELAXED);
-	if (!(x7 & BDOOR_X7_STRING) && call_report(x, x7))
+	if (!(x7 & BDOOR_X7_STRING) && call_report(vcpu->vm, x, x7))
 		return;
 	/* The VM's vCPUs share the channels and the error statistics. */
 	spin_lock(&b->lock);

@@ -34,6 +34,9 @@
 /* Commands (ecx low 16 bits). */
 #define BDOOR_CMD_GETMHZ	       1
 #define BDOOR_CMD_GETVERSION	       10
+#define BDOOR_CMD_GETDEVICELISTELEMENT 11
+#define BDOOR_CMD_TOGGLEDEVICE	       12
+#define BDOOR_CMD_GETMEMSIZE	       20
 #define BDOOR_CMD_GETTIME	       23
 #define BDOOR_CMD_MESSAGE	       30
 #define BDOOR_CMD_GETHZ		       45

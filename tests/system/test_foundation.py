@@ -236,7 +236,8 @@ def test_backdoor_guest(gic):
     """The backdoor from EL1 and EL0 (registers kept on the fast and the full path), RPCI over
     both bandwidths, abuse, TDCC, DCC console."""
     guestinfo = 'guestinfo { fromcfg = "set in the configuration"; };'
-    run = boot([Vm("backdoor", "backdoor", extra=guestinfo)], gic=gic)
+    vm = Vm("backdoor", "backdoor", extra=guestinfo)
+    run = boot([vm], gic=gic)
     assert_tap_passed(run, "backdoor")
     out = run.output
     if not any("DCC console # SKIP" in l for l in run.vm_lines("backdoor")):
@@ -244,6 +245,8 @@ def test_backdoor_guest(gic):
     assert "vm backdoor: guest tools: hello from the guest" in out
     m = re.search(r"backdoor time: (\d+)", out)
     assert m and abs(int(m.group(1)) - time.time()) < 600, out
+    # GETMEMSIZE: the VM's RAM in MiB, as its configuration gives it.
+    assert f"backdoor| # backdoor memsize: {vm.memory >> 20}" in run.lines, out
     # Refused calls are logged within the VM's log budget (20 lines a second, the rest
     # counted: test_hostile.py floods it); the test makes ten or so.
     refused = [l for l in run.lines if "vm backdoor: vcpu 0: backdoor call refused" in l]

@@ -5,6 +5,7 @@ of the host's version (v3 or v2), the virtual timer, PL011 and PL031; the kernel
 to its busybox shell, which the tests drive over the console.
 """
 
+import calendar
 import os
 import re
 import tempfile
@@ -208,9 +209,26 @@ def test_linux_dcc_console(images):
 VMTOOLS_INITRD = os.path.join(IMAGES, "initramfs-vmtools.gz")
 
 
+def toolbox_reports(child, sh):
+    """vmware-toolbox-cmd's reports over the backdoor: the CPU speed (Skiff knows only the
+    counter's frequency: 62.5 MHz on QEMU virt), the host's time, and the removable
+    devices, of which a VM under Skiff has none: every ID is answered "not in use", with
+    no refused call (before, each of its 500 or so probes was one)."""
+    assert "62 MHz" in sh.run("vmware-toolbox-cmd stat speed 2>/dev/null")
+    out = sh.run("vmware-toolbox-cmd stat hosttime 2>/dev/null")
+    stamps = [l.strip() for l in out if re.fullmatch(r"\d\d \w{3} \d{4} [\d:]{8}", l.strip())]
+    assert stamps, out
+    host = calendar.timegm(time.strptime(stamps[0], "%d %b %Y %H:%M:%S"))
+    assert abs(host - time.time()) < 600, (stamps[0], time.time())
+    out = sh.run("vmware-toolbox-cmd device list 2>/dev/null; echo rc=$?")
+    assert [l.strip() for l in out if l.strip()][-1:] == ["rc=0"], out
+    assert "backdoor call refused" not in child.before, child.before
+
+
 def test_open_vm_tools_talk_to_the_backdoor(images):
     """Debian's open-vm-tools, unmodified, in a Linux guest: vmware-checkvm sees VMware,
     vmware-rpctool sets and reads guestinfo (and reads a key from the VM configuration),
+    vmware-toolbox-cmd reports (toolbox_reports()),
     and its log request reaches Skiff's log; vmtoolsd answers the TCLO "reset" handshake
     and halts the guest gracefully when asked from the host console (Ctrl-\\ h). All of it
     from EL0, over the backdoor."""
@@ -246,6 +264,7 @@ def test_open_vm_tools_talk_to_the_backdoor(images):
             child.send("\x1c1")
             child.expect("console: input goes to vm linux")
             assert "set by the host" in sh.run("vmware-rpctool 'info-get guestinfo.fromhost'")
+            toolbox_reports(child, sh)
             child.send("vmtoolsd >/dev/null 2>&1 &\r")
             child.expect(r"vm linux: guest tools: toolbox: Version: \d+", timeout=120)
             child.expect("vm linux: guest tools: reset -> OK ATR toolbox", timeout=120)
