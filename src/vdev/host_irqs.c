@@ -10,16 +10,14 @@
 #include "vdev/vgic.h"
 
 static unsigned int vtimer_intid;
-/* This CPU's virtual-timer PPI is disabled (host_irqs_vtimer_hold). */
-static bool vtimer_held[PLATFORM_MAX_CPUS];
 
+/*
+ * Each call writes the GIC, with no record of what this CPU's PPI is: a hold
+ * follows the timer's interrupt and a release the line's fall, once each, so
+ * only a vCPU's load (vtimer_loaded) may write what is already there.
+ */
 void host_irqs_vtimer_hold(bool hold)
 {
-	unsigned int cpu = arch_cpu_index();
-
-	if (vtimer_held[cpu] == hold)
-		return;
-	vtimer_held[cpu] = hold;
 	if (hold)
 		arch_irq_disable_private(vtimer_intid);
 	else

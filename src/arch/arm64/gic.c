@@ -16,7 +16,6 @@
 #define GICD_TYPER	0x0004
 #define GICD_IGROUPR	0x0080
 #define GICD_ISENABLER	0x0100
-#define GICD_ICENABLER	0x0180
 #define GICD_IPRIORITYR 0x0400
 #define GICD_ITARGETSR	0x0800
 #define GICD_IROUTER	0x6000
@@ -27,12 +26,16 @@
 #define GICR_SGI_BASE	  0x10000
 #define GICR_IGROUPR0	  (GICR_SGI_BASE + 0x0080)
 #define GICR_ISENABLER0	  (GICR_SGI_BASE + 0x0100)
-#define GICR_ICENABLER0	  (GICR_SGI_BASE + 0x0180)
 #define GICR_IPRIORITYR	  (GICR_SGI_BASE + 0x0400)
 #define GICR_TYPER_LAST	  (1UL << 4)
 #define GICR_TYPER_VLPIS  (1UL << 1)
 #define GICR_WAKER_SLEEP  (1U << 1)
 #define GICR_WAKER_ASLEEP (1U << 2)
+
+/* The SGI and PPI registers, at the same offsets in GICv3's SGI frame and GICv2's GICD. */
+#define PRIVATE_ISENABLER  0x0100
+#define PRIVATE_ICENABLER  0x0180
+#define PRIVATE_IPRIORITYR 0x0400
 
 #define GICC_CTLR 0x0000
 #define GICC_PMR  0x0004
@@ -46,7 +49,6 @@
 
 static const struct platform *gic_plat;
 static uintptr_t gicd, gicc;
-static uintptr_t gicr_of[PLATFORM_MAX_CPUS];
 static uint32_t gicv2_last_iar[PLATFORM_MAX_CPUS];
 
 static inline uint32_t rd32(uintptr_t a)
@@ -131,7 +133,7 @@ static void gicv3_init_cpu(unsigned int cpu)
 			  (unsigned long)read_sysreg(mpidr_el1));
 		return;
 	}
-	gicr_of[cpu] = rd;
+	arch_percpu[cpu].gic_private = rd + GICR_SGI_BASE;
 	wr32(rd + GICR_WAKER, rd32(rd + GICR_WAKER) & ~GICR_WAKER_SLEEP);
 	while ((rd32(rd + GICR_WAKER) & GICR_WAKER_ASLEEP) && --loops)
 		;
@@ -155,6 +157,7 @@ static void gicv2_init_cpu(unsigned int cpu)
 
 	/* GICD_ITARGETSR0-7 read back this CPU's own interface bit. */
 	arch_percpu[cpu].gicv2_mask = rd32(gicd + GICD_ITARGETSR) & 0xff;
+	arch_percpu[cpu].gic_private = gicd;
 	for (i = 0; i < GIC_NR_SGIS; i++)
 		wr8(gicd + GICD_IPRIORITYR + i, SGI_PRIORITY);
 	wr32(gicd + GICD_ISENABLER, SKIFF_SGI_MASK);
@@ -172,40 +175,33 @@ void arch_irq_init_cpu(void)
 		gicv2_init_cpu(cpu);
 }
 
+/* This CPU's SGI and PPI registers (struct arch_percpu), 0 if it has none. */
+static uintptr_t private_regs(void)
+{
+	return ((const struct arch_percpu *)read_sysreg(tpidr_el2))->gic_private;
+}
+
+/* Cheap enough for the virtual timer's PPI, held and released on each of its interrupts. */
 void arch_irq_enable_private(unsigned int intid)
 {
-	if (!GIC_IS_PPI(intid))
-		return;
-	if (gic_plat->gic.version == 3) {
-		uintptr_t base = gicr_of[arch_cpu_index()];
+	uintptr_t regs = private_regs();
 
-		if (!base)
-			return;
-		wr8(base + GICR_IPRIORITYR + intid, SGI_PRIORITY);
-		wr32(base + GICR_ISENABLER0, 1U << intid);
+	if (!GIC_IS_PPI(intid) || !regs)
 		return;
-	}
-	/* GICv2 banks the private interrupts per CPU in the distributor. */
-	wr8(gicd + GICD_IPRIORITYR + intid, SGI_PRIORITY);
-	wr32(gicd + GICD_ISENABLER, 1U << intid);
+	wr8(regs + PRIVATE_IPRIORITYR + intid, SGI_PRIORITY);
+	wr32(regs + PRIVATE_ISENABLER, 1U << intid);
 }
 
 void arch_irq_disable_private(unsigned int intid)
 {
+	uintptr_t regs = private_regs();
+
 	/*
 	 * No wait for GICR_CTLR.RWP: an interrupt already on its way is taken
 	 * once more, which its owner must bear anyway (a level seen twice).
 	 */
-	if (!GIC_IS_PPI(intid))
-		return;
-	if (gic_plat->gic.version == 3) {
-		uintptr_t base = gicr_of[arch_cpu_index()];
-
-		if (base)
-			wr32(base + GICR_ICENABLER0, 1U << intid);
-		return;
-	}
-	wr32(gicd + GICD_ICENABLER, 1U << intid);
+	if (GIC_IS_PPI(intid) && regs)
+		wr32(regs + PRIVATE_ICENABLER, 1U << intid);
 }
 
 void arch_irq_enable_shared(unsigned int intid, unsigned int cpu)

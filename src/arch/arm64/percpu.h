@@ -9,7 +9,13 @@ struct arch_percpu {
 	struct cpu_context *guest_ctx; /* first: vectors.S saves the guest here */
 	unsigned int index;
 	unsigned int gicv2_mask; /* this CPU's GICv2 CPU-interface bit */
-	uint64_t hcr_guest;	 /* HCR_EL2 while a guest runs (traps for this CPU's features) */
+	/*
+	 * The registers of this CPU's SGIs and PPIs (enables, priorities): its
+	 * redistributor's SGI frame (GICv3) or the distributor, which banks them
+	 * per CPU (GICv2); both lay them out alike. 0 when it has none.
+	 */
+	uintptr_t gic_private;
+	uint64_t hcr_guest; /* HCR_EL2 while a guest runs (traps for this CPU's features) */
 };
 
 extern struct arch_percpu arch_percpu[];
