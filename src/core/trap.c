@@ -197,6 +197,14 @@ bool trap_backdoor_fast(struct vcpu *vcpu)
 	return vdcc_backdoor_fast(vcpu);
 }
 
+bool trap_hvc_fast(struct vcpu *vcpu)
+{
+	if (!psci_answer_query(vcpu))
+		return false;
+	vcpu->exits++;
+	return true;
+}
+
 void trap_handle_exit(struct vcpu *vcpu)
 {
 	if (vcpu->exit.kind == EXIT_SERVED)

@@ -25,4 +25,13 @@ void trap_handle_exit(struct vcpu *vcpu);
  */
 bool trap_backdoor_fast(struct vcpu *vcpu);
 
+/*
+ * The fast path of an "hvc #0", called from the exception vector as
+ * trap_backdoor_fast() is, with the same registers saved: true when it was an
+ * SMCCC query answered from x0 and x1 alone (psci_answer_query(); the result
+ * is in x0 and the arch code resumes the guest, counting it as an exit).
+ * False: the full exit path takes it.
+ */
+bool trap_hvc_fast(struct vcpu *vcpu);
+
 #endif

@@ -160,8 +160,9 @@ static bool has_smc64_form(uint32_t fn)
 }
 
 /*
- * Owner 4, PSCI: @fn is the function number (the ID's low byte, the rest
- * checked by the caller), @wide whether the SMC64 form was called.
+ * Owner 4, PSCI, but for its queries (answer_query): @fn is the function
+ * number (the ID's low byte, the rest checked by the caller), @wide whether the
+ * SMC64 form was called.
  */
 static int64_t psci_call(struct vcpu *vcpu, uint32_t fn, bool wide)
 {
@@ -170,12 +171,6 @@ static int64_t psci_call(struct vcpu *vcpu, uint32_t fn, bool wide)
 	if (wide && !has_smc64_form(fn))
 		return PSCI_NOT_SUPPORTED;
 	switch (fn) {
-	case PSCI_VERSION_FID & 0xff:
-		return PSCI_VERSION_1_1;
-	case PSCI_FEATURES_FID & 0xff:
-		return psci_features((uint32_t)a1);
-	case PSCI_MIGRATE_INFO_TYPE_FID & 0xff:
-		return MIGRATE_NOT_PRESENT;
 	case PSCI_AFFINITY_INFO_FID & 0xff:
 		return affinity_info(vcpu, a1, vcpu_get_reg(vcpu, 2));
 	case PSCI_CPU_ON_FID & 0xff:
@@ -202,6 +197,45 @@ static int64_t psci_call(struct vcpu *vcpu, uint32_t fn, bool wide)
 	}
 }
 
+/*
+ * The calls answered from the function ID and x1 alone, which change nothing
+ * of the VM: PSCI's and SMCCC's queries, and the speculation workarounds
+ * (forwarded to the firmware as the host's needs them). False for any other.
+ */
+static bool answer_query(uint32_t fid, uint64_t a1, int64_t *ret)
+{
+	switch (fid) {
+	case PSCI_VERSION_FID:
+		*ret = PSCI_VERSION_1_1;
+		return true;
+	case PSCI_FEATURES_FID:
+		*ret = psci_features((uint32_t)a1);
+		return true;
+	case PSCI_MIGRATE_INFO_TYPE_FID:
+		*ret = MIGRATE_NOT_PRESENT;
+		return true;
+	case SMCCC_VERSION_FID:
+	case SMCCC_ARCH_FEATURES_FID:
+	case SMCCC_ARCH_WORKAROUND_1_FID:
+	case SMCCC_ARCH_WORKAROUND_2_FID:
+	case SMCCC_ARCH_WORKAROUND_3_FID:
+		*ret = arch_call(fid, a1);
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool psci_answer_query(struct vcpu *vcpu)
+{
+	int64_t ret;
+
+	if (!answer_query((uint32_t)vcpu_get_reg(vcpu, 0), vcpu_get_reg(vcpu, 1), &ret))
+		return false;
+	vcpu_set_reg(vcpu, 0, (uint64_t)ret);
+	return true;
+}
+
 /* The PSCI function IDs, 32- and 64-bit forms, with their number (low byte) cleared. */
 #define PSCI_FID_BLOCK_MASK (~(PSCI_64BIT | 0xffU))
 
@@ -221,9 +255,11 @@ void psci_handle_call(struct vcpu *vcpu)
 		vm_reset(vcpu->vm, vcpu);
 		return;
 	}
+	if (psci_answer_query(vcpu))
+		return;
 	if (is_psci_call(fid))
 		ret = psci_call(vcpu, fid & 0xff, fid & PSCI_64BIT);
 	else
-		ret = arch_call(fid, vcpu_get_reg(vcpu, 1));
+		ret = arch_call(fid, vcpu_get_reg(vcpu, 1)); /* NOT_SUPPORTED, but for owner 0 */
 	vcpu_set_reg(vcpu, 0, (uint64_t)ret);
 }

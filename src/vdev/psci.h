@@ -34,4 +34,13 @@ struct vcpu;
 /* Handles the SMCCC call in the vCPU's x0..x3 and writes the results back. */
 void psci_handle_call(struct vcpu *vcpu);
 
+/*
+ * The same for the calls that only ask (PSCI_VERSION, PSCI_FEATURES,
+ * MIGRATE_INFO_TYPE, SMCCC_VERSION, SMCCC_ARCH_FEATURES) and the speculation
+ * workarounds: reads x0 and x1, writes x0, and needs no other register or lock,
+ * so an exception vector may call it before the full exit. False, with nothing
+ * done, for any other call.
+ */
+bool psci_answer_query(struct vcpu *vcpu);
+
 #endif

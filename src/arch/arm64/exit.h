@@ -18,6 +18,12 @@
  */
 #define ESR_MRS_XZR_MDCCSR 0x6220c3e3
 
+/*
+ * ESR_EL2 of "hvc #0" from AArch64 EL1 (EC 0x16, IL, immediate 0): an SMCCC
+ * call, whose queries vectors.S serves on the same kind of fast path.
+ */
+#define ESR_HVC64_IMM0 0x5a000000
+
 #define EL2_FAULT_SP0	 0
 #define EL2_FAULT_SYNC	 1
 #define EL2_FAULT_IRQ	 2

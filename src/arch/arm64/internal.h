@@ -38,6 +38,8 @@ void el2_exception(struct el2_frame *f, uint64_t kind);
 uint64_t guest_enter(struct cpu_context *ctx);
 /* vcpu.c, called by vectors.S: serves a backdoor call without a full exit if it can. */
 bool guest_backdoor_fast(struct cpu_context *ctx);
+/* vcpu.c, called by vectors.S: serves an SMCCC query (hvc #0) without a full exit if it can. */
+bool guest_hvc_fast(struct cpu_context *ctx);
 /* vcpu.c, called by vectors.S: a synchronous exit; 0 re-enters the guest, else EXIT_*. */
 uint64_t guest_sync_exit(struct cpu_context *ctx, uint64_t esr);
 

@@ -311,6 +311,14 @@ bool guest_backdoor_fast(struct cpu_context *ctx)
 	return trap_backdoor_fast((struct vcpu *)ctx);
 }
 
+/* vectors.S: an "hvc #0", with x0-x18, x29, x30, PC (past the HVC) and PSTATE saved. */
+bool guest_hvc_fast(struct cpu_context *ctx)
+{
+	_Static_assert(ESR_HVC64_IMM0 == (((uint64_t)EC_HVC64 << ESR_EC_SHIFT) | ESR_IL),
+		       "exit.h: the ESR of hvc #0");
+	return trap_hvc_fast((struct vcpu *)ctx);
+}
+
 /* AArch32 PSTATE: Thumb, and the IT block's state (ITSTATE[1:0] at 26:25, [7:2] at 15:10). */
 #define PSR_AA32_T	 BIT(5)
 #define PSR_AA32_IT_LO	 (3UL << 25)

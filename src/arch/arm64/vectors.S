@@ -140,9 +140,10 @@ el2_serror:
 
 /*
  * A synchronous exception from the guest. x0-x18, x29, x30, PC and PSTATE are
- * saved first: all the backdoor's fast path needs. Any other exception saves
- * the rest and asks guest_sync_exit() to serve it on the spot; the guest is
- * re-entered from here when it did and the scheduler has nothing to do first.
+ * saved first: all the fast paths of the backdoor and of SMCCC queries need.
+ * Any other exception saves the rest and asks guest_sync_exit() to serve it on
+ * the spot; the guest is re-entered from here when it did and the scheduler
+ * has nothing to do first.
  */
 guest_sync:
 	stp	x0, x1, [sp, #-16]!
@@ -162,8 +163,12 @@ guest_sync:
 	movk	x2, #(ESR_MRS_XZR_MDCCSR >> 16), lsl #16
 	cmp	x1, x2
 	b.eq	backdoor_fast
+	mov	x2, #ESR_HVC64_IMM0
+	cmp	x1, x2
+	b.eq	hvc_fast
+sync_exit:				/* x0: the context, x1: ESR_EL2 */
 	save_x19_x28 x0
-	bl	guest_sync_exit		/* x0: the context, x1: ESR_EL2 */
+	bl	guest_sync_exit
 	cbnz	x0, guest_exit
 	mrs	x0, tpidr_el2
 	ldr	x0, [x0]
@@ -182,6 +187,26 @@ backdoor_fast:
 	mrs	x2, elr_el2
 	add	x2, x2, #4
 	msr	elr_el2, x2
+	b	resume_fast
+1:	save_x19_x28 x1
+	mov	x0, #EXIT_SYNC
+	b	guest_exit
+
+/*
+ * "hvc #0": guest_hvc_fast() answers an SMCCC query on the spot if it is one
+ * (ELR_EL2 already points past the HVC). If not, the exit goes on as any other.
+ */
+hvc_fast:
+	bl	guest_hvc_fast		/* x0: the context; x19-x28 are kept by the call */
+	mrs	x1, tpidr_el2
+	ldr	x1, [x1]
+	cbnz	w0, resume_fast
+	mov	x0, x1
+	mrs	x1, esr_el2
+	b	sync_exit
+
+/* Back into the guest whose context is at x1, of which only x0-x18, x29 and x30 were saved. */
+resume_fast:
 	load_x2_x17 x1
 	ldr	x18, [x1, #144]
 	ldp	x29, x30, [x1, #232]
@@ -189,9 +214,6 @@ backdoor_fast:
 	eret
 	dsb	nsh
 	isb
-1:	save_x19_x28 x1
-	mov	x0, #EXIT_SYNC
-	b	guest_exit
 
 guest_irq:
 	save_guest_and_exit EXIT_IRQ
