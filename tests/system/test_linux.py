@@ -209,12 +209,13 @@ def test_linux_dcc_console(images):
 VMTOOLS_INITRD = os.path.join(IMAGES, "initramfs-vmtools.gz")
 
 
-def toolbox_reports(child, sh):
+def toolbox_reports(child, sh, counter_hz):
     """vmware-toolbox-cmd's reports over the backdoor: the CPU speed (Skiff knows only the
-    counter's frequency: 62.5 MHz on QEMU virt), the host's time, and the removable
-    devices, of which a VM under Skiff has none: every ID is answered "not in use", with
-    no refused call (before, each of its 500 or so probes was one)."""
-    assert "62 MHz" in sh.run("vmware-toolbox-cmd stat speed 2>/dev/null")
+    counter's frequency, @counter_hz, which its log gave at boot), the host's time, and
+    the removable devices, of which a VM under Skiff has none: every ID is answered "not
+    in use", with no refused call (before, each of its 500 or so probes was one)."""
+    speed = f"{counter_hz // 1000000} MHz"
+    assert speed in sh.run("vmware-toolbox-cmd stat speed 2>/dev/null"), speed
     out = sh.run("vmware-toolbox-cmd stat hosttime 2>/dev/null")
     stamps = [l.strip() for l in out if re.fullmatch(r"\d\d \w{3} \d{4} [\d:]{8}", l.strip())]
     assert stamps, out
@@ -241,6 +242,8 @@ def test_open_vm_tools_talk_to_the_backdoor(images):
     with tempfile.TemporaryDirectory() as tmp:
         cmd = qemu_command(compile_config(config_dts([vm]), tmp), cpu="max", gic=3, smp=2)
         with qemu_session(cmd, limit=300, timeout=240) as child:
+            child.expect(r"timer: counter frequency (\d+) Hz")
+            counter_hz = int(child.match.group(1))
             child.expect(r"Enter 'help' for a list of built-in commands")
             time.sleep(0.5)
             sh = Shell(child)
@@ -264,7 +267,7 @@ def test_open_vm_tools_talk_to_the_backdoor(images):
             child.send("\x1c1")
             child.expect("console: input goes to vm linux")
             assert "set by the host" in sh.run("vmware-rpctool 'info-get guestinfo.fromhost'")
-            toolbox_reports(child, sh)
+            toolbox_reports(child, sh, counter_hz)
             child.send("vmtoolsd >/dev/null 2>&1 &\r")
             child.expect(r"vm linux: guest tools: toolbox: Version: \d+", timeout=120)
             child.expect("vm linux: guest tools: reset -> OK ATR toolbox", timeout=120)
