@@ -131,7 +131,10 @@ static void cpu_off(struct vcpu *vcpu)
 	vm_unlock(&locked);
 }
 
-/* Owner 0, the Arm architecture service: SMCCC itself and the speculation workarounds. */
+/*
+ * Owner 0, the Arm architecture service: SMCCC itself and the speculation
+ * workarounds, each of them one of answer_query()'s.
+ */
 static int64_t arch_call(uint32_t fid, uint64_t a1)
 {
 	switch (fid) {
@@ -257,9 +260,8 @@ void psci_handle_call(struct vcpu *vcpu)
 	}
 	if (psci_answer_query(vcpu))
 		return;
-	if (is_psci_call(fid))
-		ret = psci_call(vcpu, fid & 0xff, fid & PSCI_64BIT);
-	else
-		ret = arch_call(fid, vcpu_get_reg(vcpu, 1)); /* NOT_SUPPORTED, but for owner 0 */
+	/* Owner 0's calls are all queries or workarounds: any other owner is not ours. */
+	ret = is_psci_call(fid) ? psci_call(vcpu, fid & 0xff, fid & PSCI_64BIT)
+				: PSCI_NOT_SUPPORTED;
 	vcpu_set_reg(vcpu, 0, (uint64_t)ret);
 }
