@@ -305,7 +305,7 @@ enum sched_inline sched_serve_inline(struct vcpu *v)
 	/* List registers or a timer in use: the loop reads their state back first. */
 	if (v->vgic.lr_used || v->vtimer.asserted)
 		return SCHED_INLINE_DECLINED;
-	trap_handle_exit(v);
+	trap_handle_sync(v);
 	return reenter_at_once(v) ? SCHED_INLINE_REENTER : SCHED_INLINE_SERVED;
 }
 

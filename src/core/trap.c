@@ -28,8 +28,24 @@ static void log_unhandled_once(struct vcpu *vcpu, unsigned int ec, uint64_t esr)
 		      (unsigned long)arch_vcpu_trapped_pc(vcpu));
 }
 
+/*
+ * A conditional AArch32 instruction whose condition failed does nothing: it is
+ * stepped over. Asked only by the handlers of the exception classes such an
+ * instruction can raise (WFx, coprocessor accesses, and those without a
+ * handler), so that the hot AArch64 exits (MMIO, system registers) skip it.
+ */
+static bool skipped_as_failed_condition(struct vcpu *vcpu)
+{
+	if (!arch_vcpu_condition_failed(vcpu))
+		return false;
+	arch_vcpu_skip_instr(vcpu);
+	return true;
+}
+
 static void trap_undef(struct vcpu *vcpu, uint64_t esr)
 {
+	if (skipped_as_failed_condition(vcpu))
+		return;
 	log_unhandled_once(vcpu, esr_ec(esr), esr);
 	arch_vcpu_inject_undef(vcpu);
 }
@@ -73,17 +89,15 @@ static void trap_hvc(struct vcpu *vcpu, uint64_t esr)
 		psci_handle_call(vcpu);
 }
 
-static void trap_dabt(struct vcpu *vcpu, uint64_t esr)
+/* A data abort outside guest RAM: an access to an emulated device (or to nothing). */
+static void trap_mmio(struct vcpu *vcpu, uint64_t esr, uint64_t ipa)
 {
-	uint64_t ipa = esr_fault_ipa(vcpu->exit.hpfar, vcpu->exit.far);
 	unsigned int size = esr_dabt_size(esr);
 	unsigned int rt = esr_dabt_srt(esr);
 	bool write = esr_dabt_write(esr);
 	uint64_t value = 0;
 	bool big_endian;
 
-	if (stage2_fault(vcpu, ipa_init(ipa), false, esr))
-		return;
 	if (!esr_dabt_isv(esr)) {
 		guestlog_warn(&vcpu->vm->log,
 			      "vcpu %u: %s at IPA 0x%lx without instruction syndrome "
@@ -120,6 +134,17 @@ static void trap_dabt(struct vcpu *vcpu, uint64_t esr)
 	arch_vcpu_skip_instr(vcpu);
 }
 
+static void trap_dabt(struct vcpu *vcpu, uint64_t esr)
+{
+	uint64_t ipa = esr_fault_ipa(vcpu->exit.hpfar, vcpu->exit.far);
+
+	/* Checked here rather than left to stage2_fault(): MMIO, the hot case, makes no call. */
+	if (vm_ram_contains(vcpu->vm, ipa_init(ipa), 1))
+		stage2_fault(vcpu, ipa_init(ipa), false, esr);
+	else
+		trap_mmio(vcpu, esr, ipa);
+}
+
 static void trap_iabt(struct vcpu *vcpu, uint64_t esr)
 {
 	uint64_t ipa = esr_fault_ipa(vcpu->exit.hpfar, vcpu->exit.far);
@@ -141,6 +166,8 @@ static void trap_iabt(struct vcpu *vcpu, uint64_t esr)
  */
 static void trap_wfx(struct vcpu *vcpu, uint64_t esr)
 {
+	if (skipped_as_failed_condition(vcpu))
+		return;
 	arch_vcpu_skip_instr(vcpu);
 	if (esr_wfx_is_wfe(esr))
 		sched_yield();
@@ -150,7 +177,7 @@ static void trap_wfx(struct vcpu *vcpu, uint64_t esr)
 
 static void trap_sysreg(struct vcpu *vcpu, uint64_t esr)
 {
-	enum vdcc_result dcc = vdcc_access(vcpu, esr);
+	enum vdcc_result dcc = vdcc_may_own(esr) ? vdcc_access(vcpu, esr) : VDCC_NOT_DCC;
 
 	if (dcc == VDCC_FORWARDED)
 		return;
@@ -164,9 +191,12 @@ static void trap_sysreg(struct vcpu *vcpu, uint64_t esr)
 /* AArch32 EL0's CP15 accesses that trapped: the generic timer's are emulated. */
 static void trap_cp15(struct vcpu *vcpu, uint64_t esr)
 {
-	bool done = esr_ec(esr) == EC_CP15_32 ? sysreg_emulate_cp15_32(vcpu, esr)
-					      : sysreg_emulate_cp15_64(vcpu, esr);
+	bool done;
 
+	if (skipped_as_failed_condition(vcpu))
+		return;
+	done = esr_ec(esr) == EC_CP15_32 ? sysreg_emulate_cp15_32(vcpu, esr)
+					 : sysreg_emulate_cp15_64(vcpu, esr);
 	if (!done) {
 		trap_undef(vcpu, esr);
 		return;
@@ -180,15 +210,12 @@ static const trap_handler_fn trap_handlers[ESR_EC_COUNT] = {
 	[EC_SVE] = trap_hidden_feature, [EC_CP15_32] = trap_cp15,  [EC_CP15_64] = trap_cp15,
 };
 
-static void handle_sync(struct vcpu *vcpu)
+void trap_handle_sync(struct vcpu *vcpu)
 {
 	uint64_t esr = vcpu->exit.esr;
 	trap_handler_fn fn = trap_handlers[esr_ec(esr)];
 
-	if (arch_vcpu_condition_failed(vcpu)) {
-		arch_vcpu_skip_instr(vcpu);
-		return;
-	}
+	vcpu->exits++;
 	(fn ? fn : trap_undef)(vcpu, esr);
 }
 
@@ -209,11 +236,12 @@ void trap_handle_exit(struct vcpu *vcpu)
 {
 	if (vcpu->exit.kind == EXIT_SERVED)
 		return; /* served and counted by sched_serve_inline() */
+	if (vcpu->exit.kind == EXIT_SYNC) {
+		trap_handle_sync(vcpu);
+		return;
+	}
 	vcpu->exits++;
 	switch (vcpu->exit.kind) {
-	case EXIT_SYNC:
-		handle_sync(vcpu);
-		break;
 	case EXIT_IRQ:
 	case EXIT_FIQ:
 		irq_handle(vcpu);

@@ -16,6 +16,13 @@ struct vcpu;
 void trap_handle_exit(struct vcpu *vcpu);
 
 /*
+ * Handles the synchronous exit (EXIT_SYNC) recorded in vcpu->exit, counting it:
+ * trap_handle_exit() for that kind, called directly by the scheduler when it
+ * serves an exit on the spot.
+ */
+void trap_handle_sync(struct vcpu *vcpu);
+
+/*
  * The fast path of a trapped "mrs xzr, mdccsr_el0", called from the exception
  * vector before the full exit (arch code), with only x0-x18, x29, x30, the PC
  * and PSTATE in vcpu->ctx: true when it was a backdoor call that needed nothing

@@ -55,6 +55,16 @@ bool vdcc_receive(struct vdcc *d, char c);
 enum vdcc_result vdcc_access(struct vcpu *vcpu, uint64_t esr);
 
 /*
+ * Whether trapped system-register access @esr may be a DCC one: those are debug
+ * registers (op0 = 2, ISS bits 21:20), so the common traps (timers, ID
+ * registers: op0 = 3) are told apart without a call to vdcc_access().
+ */
+static inline bool vdcc_may_own(uint64_t esr)
+{
+	return ((esr >> 20) & 3) == 2;
+}
+
+/*
  * A read of MDCCSR_EL0 on the exception vector's fast path (core/trap.h):
  * serves it if it is a backdoor call the backdoor can answer at once (reads
  * x0-x7 only). False for anything else, which vdcc_access() then gets.
