@@ -54,4 +54,6 @@ $(BUILD)/guest/%.bin: $(BUILD)/guest/%.elf
 
 .PRECIOUS: $(BUILD)/guest/%.elf $(BUILD)/guest/obj/%.c.o $(BUILD)/guest/at-%/bench_peer.elf
 
--include $(GUEST_LIB_OBJS:.o=.d) $(patsubst %,$(BUILD)/guest/obj/%.d,$(wildcard guest/tests/*/*.c))
+# Every object's header dependencies (-MMD): the tests' own files, their parts, the library.
+-include $(GUEST_LIB_OBJS:.o=.d) \
+	$(patsubst %,$(BUILD)/guest/obj/%.d,$(wildcard guest/tests/*.c guest/tests/*/*.c))
