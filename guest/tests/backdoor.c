@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "libguest.h"
+#include "regpattern.h"
 
 #define CMD_GETMHZ	1
 #define CMD_GETVERSION	10
@@ -63,19 +64,6 @@ static void check_simple_commands(void)
 	report(r.ax == 0, "TOGGLEDEVICE: device 3 cannot be toggled");
 }
 
-/* "mov xN, #N" for x8-x28 and x30, and the check that folds "xN - N" into x8. */
-#define SET_REGS                                                                                \
-	"mov x8, #8\n mov x9, #9\n mov x10, #10\n mov x11, #11\n mov x12, #12\n mov x13, #13\n" \
-	"mov x14, #14\n mov x15, #15\n mov x16, #16\n mov x17, #17\n mov x18, #18\n"            \
-	"mov x19, #19\n mov x20, #20\n mov x21, #21\n mov x22, #22\n mov x23, #23\n"            \
-	"mov x24, #24\n mov x25, #25\n mov x26, #26\n mov x27, #27\n mov x28, #28\n mov x30, "  \
-	"#30\n"
-#define FOLD(n) "sub x" #n ", x" #n ", #" #n "\n orr x8, x8, x" #n "\n"
-#define CHECK_REGS                                                                                \
-	"sub x8, x8, #8\n" FOLD(9) FOLD(10) FOLD(11) FOLD(12) FOLD(13) FOLD(14) FOLD(15) FOLD(16) \
-		FOLD(17) FOLD(18) FOLD(19) FOLD(20) FOLD(21) FOLD(22) FOLD(23) FOLD(24) FOLD(25)  \
-			FOLD(26) FOLD(27) FOLD(28) FOLD(30)
-
 /*
  * GETVERSION with x8-x28 and x30 holding known values: Skiff answers it on the
  * exception vector's fast path when the instruction is "mrs xzr, mdccsr_el0"
@@ -92,7 +80,7 @@ static void check_simple_commands(void)
 		x2 = CMD_GETVERSION;                                                              \
 		x3 = 0x5658;                                                                      \
 		x7 = BDOOR_X7_LB_IN;                                                              \
-		__asm__ volatile(SET_REGS insn "\n" CHECK_REGS                                    \
+		__asm__ volatile(REGPAT_SET_X8_X30 insn "\n" REGPAT_FOLD_X8_X30                   \
 				 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3), "=r"(x8)               \
 				 : "r"(x7)                                                        \
 				 : "x4", "x5", "x6", "x9", "x10", "x11", "x12", "x13", "x14",     \

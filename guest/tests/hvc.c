@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* HVC round trips: PSCI and SMCCC answers, and what SMCCC 1.1 says is preserved. */
 #include "libguest.h"
+#include "regpattern.h"
 
 #define NOT_SUPPORTED ((uint64_t)-1)
 
@@ -61,38 +62,21 @@ static uint64_t version_keeping(uint64_t *version)
 	register uint64_t x0 __asm__("x0") = PSCI_VERSION;
 	uint64_t diff;
 
-	__asm__ volatile(
-		"mov x1, #1\n mov x2, #2\n mov x3, #3\n mov x4, #4\n mov x5, #5\n"
-		"mov x6, #6\n mov x7, #7\n mov x8, #8\n mov x9, #9\n mov x10, #10\n"
-		"mov x11, #11\n mov x12, #12\n mov x13, #13\n mov x14, #14\n"
-		"mov x15, #15\n mov x16, #16\n mov x17, #17\n mov x18, #18\n"
-		"mov x19, #19\n mov x20, #20\n mov x21, #21\n mov x22, #22\n"
-		"mov x23, #23\n mov x24, #24\n mov x25, #25\n mov x26, #26\n"
-		"mov x27, #27\n mov x28, #28\n stp x29, x30, [sp, #-16]!\n"
-		"mov x29, #29\n mov x30, #30\n"
-		"hvc #0\n"
-		"sub x1, x1, #1\n"
-		"sub x2, x2, #2\n orr x1, x1, x2\n sub x3, x3, #3\n orr x1, x1, x3\n"
-		"sub x4, x4, #4\n orr x1, x1, x4\n sub x5, x5, #5\n orr x1, x1, x5\n"
-		"sub x6, x6, #6\n orr x1, x1, x6\n sub x7, x7, #7\n orr x1, x1, x7\n"
-		"sub x8, x8, #8\n orr x1, x1, x8\n sub x9, x9, #9\n orr x1, x1, x9\n"
-		"sub x10, x10, #10\n orr x1, x1, x10\n sub x11, x11, #11\n orr x1, x1, x11\n"
-		"sub x12, x12, #12\n orr x1, x1, x12\n sub x13, x13, #13\n orr x1, x1, x13\n"
-		"sub x14, x14, #14\n orr x1, x1, x14\n sub x15, x15, #15\n orr x1, x1, x15\n"
-		"sub x16, x16, #16\n orr x1, x1, x16\n sub x17, x17, #17\n orr x1, x1, x17\n"
-		"sub x18, x18, #18\n orr x1, x1, x18\n sub x19, x19, #19\n orr x1, x1, x19\n"
-		"sub x20, x20, #20\n orr x1, x1, x20\n sub x21, x21, #21\n orr x1, x1, x21\n"
-		"sub x22, x22, #22\n orr x1, x1, x22\n sub x23, x23, #23\n orr x1, x1, x23\n"
-		"sub x24, x24, #24\n orr x1, x1, x24\n sub x25, x25, #25\n orr x1, x1, x25\n"
-		"sub x26, x26, #26\n orr x1, x1, x26\n sub x27, x27, #27\n orr x1, x1, x27\n"
-		"sub x28, x28, #28\n orr x1, x1, x28\n sub x29, x29, #29\n orr x1, x1, x29\n"
-		"sub x30, x30, #30\n orr x1, x1, x30\n"
-		"ldp x29, x30, [sp], #16\n mov %1, x1\n"
-		: "+r"(x0), "=r"(diff)
-		:
-		: "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13",
-		  "x14", "x15", "x16", "x17", "x18", "x19", "x20", "x21", "x22", "x23", "x24",
-		  "x25", "x26", "x27", "x28", "memory");
+	/* The link register is the pattern's too: saved, with the frame pointer, first. */
+	/* clang-format off */
+	__asm__ volatile("stp x29, x30, [sp, #-16]!\n"
+			 REGPAT_SET_X1_X7 REGPAT_SET_X8_X30 REGPAT_SET(29)
+			 "hvc #0\n"
+			 REGPAT_FOLD_X1_X7 REGPAT_FOLD(1, 29) REGPAT_FOLD_X8_X30
+			 "orr x1, x1, x8\n"
+			 "ldp x29, x30, [sp], #16\n"
+			 "mov %1, x1\n"
+			 : "+r"(x0), "=r"(diff)
+			 :
+			 : "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11",
+			   "x12", "x13", "x14", "x15", "x16", "x17", "x18", "x19", "x20", "x21",
+			   "x22", "x23", "x24", "x25", "x26", "x27", "x28", "memory");
+	/* clang-format on */
 	*version = x0;
 	return diff;
 }
