@@ -3,13 +3,18 @@
 #
 #   scripts/fuzz.sh --short [NAME...]   every corpus file once (regressions), then a few
 #                                       seconds of fuzzing each: what `make test` runs
-#   scripts/fuzz.sh --long [--seconds S] [--runs N] [--jobs J] [--boards] [NAME...]
-#                                       the campaign (`make fuzz`): S seconds (default
+#   scripts/fuzz.sh --long [--seconds S] [--runs N [--chunk C]] [--jobs J] [--boards]
+#                   [NAME...]           the campaign (`make fuzz`): S seconds (default
 #                                       600) or N executions per harness, J at a time;
 #                                       executions, coverage and crashes go to the
-#                                       "fuzz" section of bench/results.json. --boards
-#                                       adds Debian's board trees (build/images/dtbs,
-#                                       the ones under 48 KiB) to the device-tree
+#                                       "fuzz" section of bench/results.json. --chunk
+#                                       runs the N executions C at a time and records
+#                                       each chunk in build/fuzz/progress/NAME, so a
+#                                       campaign cut short (the session ended) goes on
+#                                       from its corpus when started again on the same
+#                                       commit with clean sources. --boards adds
+#                                       Debian's board trees (build/images/dtbs, the
+#                                       ones under 48 KiB) to the device-tree
 #                                       harnesses' seeds: more variety, 20x slower
 #
 # New inputs go to build/fuzz/corpus/NAME/ (kept between long runs, so campaigns add
@@ -24,13 +29,14 @@ out=build/fuzz
 mode=
 seconds=600
 runs=
+chunk=
 jobs=1
 short_seconds=${FUZZ_SHORT_SECONDS:-4}
 boards=
 names=()
 
 usage() {
-	sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -40,6 +46,7 @@ while [ $# -gt 0 ]; do
 	--long) mode=long ;;
 	--seconds) seconds=${2:?}; shift ;;
 	--runs) runs=${2:?}; shift ;;
+	--chunk) chunk=${2:?}; shift ;;
 	--jobs) jobs=${2:?}; shift ;;
 	--boards) boards=1 ;;
 	-h | --help) usage ;;
@@ -49,6 +56,7 @@ while [ $# -gt 0 ]; do
 	shift
 done
 [ -n "$mode" ] || usage
+[ -z "$chunk" ] || [ -n "$runs" ] || { echo "fuzz: --chunk needs --runs" >&2; exit 2; }
 if [ ${#names[@]} -eq 0 ]; then
 	for f in tests/fuzz/fuzz_*.c; do
 		n=${f#tests/fuzz/fuzz_}
@@ -145,9 +153,48 @@ short_one() {
 	fuzz_one "$n" "-max_total_time=$short_seconds" "$out/short/$n" short
 }
 
+# What a chunked campaign's executions count for: the commit, while src/ and
+# tests/fuzz/ are as committed ("dirty" otherwise: nothing is resumed or kept).
+code_id() {
+	if git diff --quiet HEAD -- src tests/fuzz 2>/dev/null &&
+		[ -z "$(git ls-files --others --exclude-standard src tests/fuzz)" ]; then
+		git rev-parse HEAD
+	else
+		echo dirty
+	fi
+}
+
+# $runs executions in chunks of $chunk. build/fuzz/progress/NAME: the code's id, then a
+# line "executions cov ft corpus" a finished chunk; a campaign started again on the
+# same code goes on from there. Prints the campaign's totals as fuzz_one does.
+long_chunked() {
+	local n=$1 progress=$out/progress/$1 id done=0 line execs cov=0 ft=0 units=0 crashes=0
+	id=$(code_id)
+	mkdir -p "$out/progress"
+	if [ "$id" != dirty ] && [ -f "$progress" ] && [ "$(head -1 "$progress")" = "$id" ]; then
+		done=$(tail -n +2 "$progress" | awk '{ s += $1 } END { print s + 0 }')
+		read -r _ cov ft units <<<"$(tail -n +2 "$progress" | tail -1)"
+		echo "fuzz: $n: resuming at $done of $runs executions" >&2
+	else
+		echo "$id" >"$progress"
+	fi
+	while [ "$done" -lt "$runs" ]; do
+		line=$(fuzz_one "$n" "-runs=$(( runs - done < chunk ? runs - done : chunk ))" \
+			"$out/corpus/$n")
+		read -r _ execs cov ft units crashes <<<"$line"
+		done=$((done + execs))
+		[ "$crashes" -eq 0 ] || break
+		[ "$id" = dirty ] || echo "$execs $cov $ft $units" >>"$progress"
+	done
+	echo "$n $done ${cov:-0} ${ft:-0} ${units:-0} $crashes"
+}
+
 long_one() {
 	local n=$1 limits
-	if [ -n "$runs" ]; then
+	if [ -n "$chunk" ]; then
+		long_chunked "$n"
+		return 0
+	elif [ -n "$runs" ]; then
 		limits="-runs=$runs"
 	else
 		limits="-max_total_time=$seconds"
@@ -163,10 +210,10 @@ else
 	start=$(date +%s)
 	each long_one || status=1
 	elapsed=$(($(date +%s) - start))
-	/usr/bin/python3 - "$results" "$seconds" "$runs" "$jobs" "$elapsed" <<'EOF'
+	/usr/bin/python3 - "$results" "$seconds" "$runs" "$jobs" "$elapsed" "$chunk" <<'EOF'
 import datetime, json, os, subprocess, sys
 path = "bench/results.json"
-lines, seconds, runs, jobs, elapsed = sys.argv[1:]
+lines, seconds, runs, jobs, elapsed, chunk = sys.argv[1:]
 rows = {}
 for line in open(lines):
     name, execs, cov, ft, units, crashes = line.split()
@@ -179,7 +226,8 @@ clang = subprocess.run(["clang", "--version"], capture_output=True, text=True).s
 data["fuzz"] = {
     "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     "compiler": clang.splitlines()[0] if clang else "clang",
-    "limit": f"{runs} executions" if runs else f"{seconds} s per harness",
+    "limit": (f"{runs} executions" + (f", in chunks of {chunk} resumed from the corpus"
+                                      if chunk else "")) if runs else f"{seconds} s per harness",
     "parallel": int(jobs),
     "wall_seconds": int(elapsed),
     "harnesses": sorted(old.values(), key=lambda h: h["name"]),

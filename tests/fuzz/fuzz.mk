@@ -53,10 +53,12 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h tests/fuzz/coverage-ignore.txt
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRCS_$*) $(FUZZ_LDLIBS)
 
 # The long campaign: FUZZ_SECONDS per harness (or FUZZ_RUNS executions each),
-# FUZZ_JOBS harnesses at a time, FUZZ=NAME... for some, FUZZ_BOARDS=1 to seed the
-# device-tree harnesses with Debian's board trees too; results in bench/results.json.
+# FUZZ_JOBS harnesses at a time (FUZZ_CHUNK executions a run: resumable), FUZZ=NAME...
+# for some, FUZZ_BOARDS=1 to seed the device-tree harnesses with Debian's board trees
+# too; results in bench/results.json.
 FUZZ_SECONDS ?= 600
 FUZZ_JOBS    ?= 1
 fuzz: setup
 	scripts/fuzz.sh --long --seconds $(FUZZ_SECONDS) --jobs $(FUZZ_JOBS) \
-		$(if $(FUZZ_RUNS),--runs $(FUZZ_RUNS)) $(if $(FUZZ_BOARDS),--boards) $(FUZZ)
+		$(if $(FUZZ_RUNS),--runs $(FUZZ_RUNS)) $(if $(FUZZ_CHUNK),--chunk $(FUZZ_CHUNK)) \
+		$(if $(FUZZ_BOARDS),--boards) $(FUZZ)
