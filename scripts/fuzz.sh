@@ -20,7 +20,8 @@
 # New inputs go to build/fuzz/corpus/NAME/ (kept between long runs, so campaigns add
 # up), crashes to build/fuzz/artifacts/NAME/, logs to build/fuzz/logs/NAME.log (short
 # runs: NAME.short.log, so that one during a campaign leaves its log alone); the
-# seeds under tests/fuzz/corpus/ are only read.
+# seeds under tests/fuzz/corpus/ are only read. Stop a campaign with SIGINT to its
+# fuzzers (pkill -INT -f build/fuzz/fuzz_): it then writes no results.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -36,7 +37,7 @@ boards=
 names=()
 
 usage() {
-	sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -113,6 +114,14 @@ fuzz_one() {
 		-artifact_prefix="$out/artifacts/$n/" "$corpus" tests/fuzz/corpus/"$n" \
 		"${extra[@]}" >"$log" 2>&1 || status=$?
 	local execs cov ft units crashes
+	# Stopped from outside (SIGINT: libFuzzer says so and exits 72, or dies of it while
+	# starting; SIGTERM): no result, and no crash.
+	if grep -q "libFuzzer: run interrupted" "$log" ||
+		{ [ "$status" -eq 130 ] || [ "$status" -eq 143 ]; } &&
+		! grep -q "Test unit written to" "$log"; then
+		echo "$n interrupted"
+		return 0
+	fi
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 	cov=$(grep -ao ' cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || true)
 	ft=$(grep -ao ' ft: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || true)
@@ -181,6 +190,10 @@ long_chunked() {
 	while [ "$done" -lt "$runs" ]; do
 		line=$(fuzz_one "$n" "-runs=$(( runs - done < chunk ? runs - done : chunk ))" \
 			"$out/corpus/$n")
+		if [ "$line" = "$n interrupted" ]; then
+			echo "$line"
+			return 0
+		fi
 		read -r _ execs cov ft units crashes <<<"$line"
 		done=$((done + execs))
 		[ "$crashes" -eq 0 ] || break
@@ -210,6 +223,11 @@ else
 	start=$(date +%s)
 	each long_one || status=1
 	elapsed=$(($(date +%s) - start))
+	if grep -q ' interrupted$' "$results"; then
+		echo "fuzz: interrupted ($(grep ' interrupted$' "$results" | cut -d' ' -f1 | xargs));" \
+			"nothing written to bench/results.json; chunks finished are kept" >&2
+		exit 130
+	fi
 	/usr/bin/python3 - "$results" "$seconds" "$runs" "$jobs" "$elapsed" "$chunk" <<'EOF'
 import datetime, json, os, subprocess, sys
 path = "bench/results.json"
