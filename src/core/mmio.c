@@ -22,23 +22,44 @@ int mmio_bus_add(struct mmio_bus *bus, uint64_t base, uint64_t size, const struc
 	return 0;
 }
 
+static bool region_holds(const struct mmio_region *r, uint64_t addr)
+{
+	return addr >= r->base && addr - r->base < r->size;
+}
+
 const struct mmio_region *mmio_bus_find(const struct mmio_bus *bus, uint64_t addr)
 {
 	unsigned int i;
 
-	for (i = 0; i < bus->count; i++) {
-		const struct mmio_region *r = &bus->regions[i];
-
-		if (addr >= r->base && addr - r->base < r->size)
-			return r;
-	}
+	for (i = 0; i < bus->count; i++)
+		if (region_holds(&bus->regions[i], addr))
+			return &bus->regions[i];
 	return 0;
 }
 
-bool mmio_bus_access(const struct mmio_bus *bus, struct vcpu *vcpu, uint64_t addr,
-		     unsigned int size, bool write, uint64_t *value)
+/*
+ * mmio_bus_find(), the region found last tried first: a VM's MMIO exits come in
+ * runs on one device (a driver polling its status, a console writing a line).
+ * vCPUs share the hint; it is only ever an index to check, so a stale one costs
+ * a scan and no more. Regions are added before any vCPU runs.
+ */
+static const struct mmio_region *find_from_last(struct mmio_bus *bus, uint64_t addr)
 {
-	const struct mmio_region *r = mmio_bus_find(bus, addr);
+	unsigned int last = __atomic_load_n(&bus->last, __ATOMIC_RELAXED);
+	const struct mmio_region *r;
+
+	if (last < bus->count && region_holds(&bus->regions[last], addr))
+		return &bus->regions[last];
+	r = mmio_bus_find(bus, addr);
+	if (r)
+		__atomic_store_n(&bus->last, (unsigned int)(r - bus->regions), __ATOMIC_RELAXED);
+	return r;
+}
+
+bool mmio_bus_access(struct mmio_bus *bus, struct vcpu *vcpu, uint64_t addr, unsigned int size,
+		     bool write, uint64_t *value)
+{
+	const struct mmio_region *r = find_from_last(bus, addr);
 	uint64_t mask = size >= 8 ? ~0UL : (1UL << (size * 8)) - 1;
 
 	if (!r || addr - r->base + size > r->size)

@@ -31,6 +31,7 @@ struct mmio_region {
 
 struct mmio_bus {
 	unsigned int count;
+	unsigned int last; /* the region the last lookup found: tried first */
 	struct mmio_region regions[MMIO_MAX_REGIONS];
 };
 
@@ -61,7 +62,7 @@ const struct mmio_region *mmio_bus_find(const struct mmio_bus *bus, uint64_t add
  * Performs one access. Returns false when no device decodes the whole access
  * [addr, addr + size). Reads store the zero-extended value in *value.
  */
-bool mmio_bus_access(const struct mmio_bus *bus, struct vcpu *vcpu, uint64_t addr,
-		     unsigned int size, bool write, uint64_t *value);
+bool mmio_bus_access(struct mmio_bus *bus, struct vcpu *vcpu, uint64_t addr, unsigned int size,
+		     bool write, uint64_t *value);
 
 #endif

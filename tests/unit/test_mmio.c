@@ -82,6 +82,35 @@ static void test_access_routing_and_masking(void **state)
 	assert_int_equal(d.writes, 1);
 }
 
+/* Accesses that alternate between devices, or miss them all, reach the right one each time. */
+static void test_routing_after_other_regions(void **state)
+{
+	struct mmio_bus bus = { 0 };
+	struct fake_dev d[3] = { 0 };
+	static const uint64_t order[] = { 2, 2, 0, 1, 2, 0, 0, 3, 1, 3, 2 }; /* 3: no device */
+	uint64_t v;
+
+	(void)state;
+	for (unsigned int i = 0; i < 3; i++)
+		assert_int_equal(
+			mmio_bus_add(&bus, 0x10000 * (i + 1), 0x1000, &fake_ops, &d[i], "dev"), 0);
+	for (unsigned int i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		uint64_t addr = 0x10000 * (order[i] + 1) + 8 * i;
+
+		v = i;
+		if (order[i] == 3) {
+			assert_false(mmio_bus_access(&bus, 0, addr, 8, true, &v));
+			continue;
+		}
+		assert_true(mmio_bus_access(&bus, 0, addr, 8, true, &v));
+		assert_int_equal(d[order[i]].last_off, 8 * i);
+		assert_int_equal(d[order[i]].last_val, i);
+	}
+	assert_int_equal(d[0].writes, 3);
+	assert_int_equal(d[1].writes, 2);
+	assert_int_equal(d[2].writes, 4);
+}
+
 static void test_reg64_words(void **state)
 {
 	(void)state;
@@ -100,6 +129,7 @@ int main(void)
 		cmocka_unit_test(test_add_rejects_overlap_and_empty),
 		cmocka_unit_test(test_table_full),
 		cmocka_unit_test(test_access_routing_and_masking),
+		cmocka_unit_test(test_routing_after_other_regions),
 		cmocka_unit_test(test_reg64_words),
 	};
 
