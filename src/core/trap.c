@@ -10,6 +10,7 @@
 #include "core/vm.h"
 #include "enclave/attest.h"
 #include "vdev/psci.h"
+#include "vdev/ptimer.h"
 #include "vdev/vdcc.h"
 
 typedef void (*trap_handler_fn)(struct vcpu *vcpu, uint64_t esr);
@@ -228,6 +229,17 @@ bool trap_hvc_fast(struct vcpu *vcpu)
 {
 	if (!psci_answer_query(vcpu))
 		return false;
+	vcpu->exits++;
+	return true;
+}
+
+bool trap_sysreg_fast(struct vcpu *vcpu, uint64_t esr)
+{
+	uint64_t val;
+
+	if (!esr_sys_read(esr) || !ptimer_read_counter(vcpu, esr_sys_encoding(esr), &val))
+		return false;
+	vcpu_set_reg(vcpu, esr_sys_rt(esr), val);
 	vcpu->exits++;
 	return true;
 }

@@ -41,4 +41,14 @@ bool trap_backdoor_fast(struct vcpu *vcpu);
  */
 bool trap_hvc_fast(struct vcpu *vcpu);
 
+/*
+ * The fast path of a trapped AArch64 system-register access (ESR_EL2 @esr),
+ * called as trap_hvc_fast() is, for one whose target register the exception
+ * vector saved: true when it was a read of an emulated counter, which changes
+ * nothing else (ptimer_read_counter(); the value is in its register, the arch
+ * code steps over the instruction and resumes the guest; counted as an exit).
+ * False: the full exit path takes it.
+ */
+bool trap_sysreg_fast(struct vcpu *vcpu, uint64_t esr);
+
 #endif

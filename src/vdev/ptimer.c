@@ -159,6 +159,14 @@ static bool counter_access(struct vcpu *vcpu, enum ptimer_kind k, bool read, uin
 	return true;
 }
 
+bool ptimer_read_counter(struct vcpu *vcpu, uint32_t enc, uint64_t *val)
+{
+	for (unsigned int k = 0; k < nkinds(vcpu); k++)
+		if (enc == kinds[k].count || enc == kinds[k].count_ss)
+			return counter_access(vcpu, k, true, val);
+	return false;
+}
+
 bool ptimer_access(struct vcpu *vcpu, uint32_t enc, bool read, uint64_t *val)
 {
 	for (unsigned int k = 0; k < nkinds(vcpu); k++) {

@@ -41,6 +41,14 @@ struct ptimer {
 /* Emulates a trapped counter/timer register access; false if @enc is none of them. */
 bool ptimer_access(struct vcpu *vcpu, uint32_t enc, bool read, uint64_t *val);
 
+/*
+ * A read of an emulated counter (CNTPCT_EL0, CNTPCTSS_EL0; the virtual ones too
+ * where they are trapped) into *val; false for any other register. It changes
+ * nothing but the trap count, so an exit path that saved only part of the vCPU
+ * may serve it (core/trap.h).
+ */
+bool ptimer_read_counter(struct vcpu *vcpu, uint32_t enc, uint64_t *val);
+
 /* The hardware timer standing in for timer @k fired (its output is masked already). */
 void ptimer_fired(struct vcpu *vcpu, enum ptimer_kind k);
 

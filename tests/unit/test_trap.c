@@ -461,6 +461,32 @@ static void test_aarch32_el0_timer_registers(void **state)
 	assert_int_equal(fake.undefs, 3);
 }
 
+/*
+ * The exception vector's fast path for system registers: a counter read lands in
+ * its register and counts as an exit; a write, or a register the timer does not
+ * serve, is left to the full path untouched.
+ */
+static void test_sysreg_fast_path_serves_counter_reads(void **state)
+{
+	uint64_t mrs_x5_cntpct = ((uint64_t)EC_SYS64 << ESR_EC_SHIFT) | ESR_IL |
+				 SYS_ENC(3, 3, 14, 0, 1) | (5 << 5) | 1;
+
+	(void)state;
+	fake.ptimer_serves = true;
+	fake.ptimer_value = 77;
+	assert_true(trap_sysreg_fast(v, mrs_x5_cntpct));
+	assert_int_equal(fake.ptimer_enc, SYS_ENC(3, 3, 14, 0, 1));
+	assert_int_equal(v->ctx.x[5], 77);
+	assert_int_equal(v->exits, 1);
+	assert_int_equal(fake.skips, 0); /* the vector steps over it */
+	v->ctx.x[5] = 1;
+	assert_false(trap_sysreg_fast(v, mrs_x5_cntpct & ~1UL)); /* msr: a write */
+	fake.ptimer_serves = false;
+	assert_false(trap_sysreg_fast(v, mrs_x5_cntpct));
+	assert_int_equal(v->ctx.x[5], 1);
+	assert_int_equal(v->exits, 1);
+}
+
 static void test_instruction_abort_crashes_vm(void **state)
 {
 	(void)state;
@@ -518,6 +544,7 @@ int main(void)
 		cmocka_unit_test_setup(test_abort_outside_ram_and_devices, setup),
 		cmocka_unit_test_setup(test_wfi_blocks_and_wfe_yields, setup),
 		cmocka_unit_test_setup(test_aarch32_el0_timer_registers, setup),
+		cmocka_unit_test_setup(test_sysreg_fast_path_serves_counter_reads, setup),
 		cmocka_unit_test_setup(test_instruction_abort_crashes_vm, setup),
 		cmocka_unit_test_setup(test_profile_registers, setup),
 		cmocka_unit_test_setup(test_no_profile_no_answers, setup),

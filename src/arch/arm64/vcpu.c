@@ -319,6 +319,22 @@ bool guest_hvc_fast(struct cpu_context *ctx)
 	return trap_hvc_fast((struct vcpu *)ctx);
 }
 
+/*
+ * vectors.S: a trapped AArch64 system-register access, with x0-x18, x29, x30,
+ * PC and PSTATE saved: a read into one of those registers (or XZR) may be
+ * served on the spot.
+ */
+bool guest_sysreg_fast(struct cpu_context *ctx, uint64_t esr)
+{
+	unsigned int rt = esr_sys_rt(esr);
+
+	_Static_assert(ESR_EC_POS == ESR_EC_SHIFT && ESR_EC_SYSREG64 == EC_SYS64,
+		       "exit.h: the EC of a system-register trap");
+	if (rt >= 19 && rt <= 28)
+		return false; /* not saved by the fast path: it could not be restored */
+	return trap_sysreg_fast((struct vcpu *)ctx, esr);
+}
+
 /* AArch32 PSTATE: Thumb, and the IT block's state (ITSTATE[1:0] at 26:25, [7:2] at 15:10). */
 #define PSR_AA32_T	 BIT(5)
 #define PSR_AA32_IT_LO	 (3UL << 25)

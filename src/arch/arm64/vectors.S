@@ -140,7 +140,8 @@ el2_serror:
 
 /*
  * A synchronous exception from the guest. x0-x18, x29, x30, PC and PSTATE are
- * saved first: all the fast paths of the backdoor and of SMCCC queries need.
+ * saved first: all the fast paths of the backdoor, of SMCCC queries and of
+ * counter reads need.
  * Any other exception saves the rest and asks guest_sync_exit() to serve it on
  * the spot; the guest is re-entered from here when it did and the scheduler
  * has nothing to do first.
@@ -166,6 +167,9 @@ guest_sync:
 	mov	x2, #ESR_HVC64_IMM0
 	cmp	x1, x2
 	b.eq	hvc_fast
+	lsr	x2, x1, #ESR_EC_POS
+	cmp	x2, #ESR_EC_SYSREG64
+	b.eq	sysreg_fast
 sync_exit:				/* x0: the context, x1: ESR_EL2 */
 	save_x19_x28 x0
 	bl	guest_sync_exit
@@ -202,6 +206,24 @@ hvc_fast:
 	ldr	x1, [x1]
 	cbnz	w0, resume_fast
 	mov	x0, x1
+	mrs	x1, esr_el2
+	b	sync_exit
+
+/*
+ * A trapped system-register access: guest_sysreg_fast() serves a counter read on
+ * the spot. If it did, step over the instruction and resume the guest; if not,
+ * the exit goes on as any other.
+ */
+sysreg_fast:
+	bl	guest_sysreg_fast	/* x0: the context, x1: ESR_EL2; x19-x28 are kept */
+	mrs	x1, tpidr_el2
+	ldr	x1, [x1]
+	cbz	w0, 1f
+	mrs	x2, elr_el2
+	add	x2, x2, #4
+	msr	elr_el2, x2
+	b	resume_fast
+1:	mov	x0, x1
 	mrs	x1, esr_el2
 	b	sync_exit
 
