@@ -39,8 +39,9 @@ static void compensate(int64_t jump, uint64_t now)
 		struct vm *vm = vm_get(i);
 
 		vtimer_counter_advance(vm, size, now);
+		/* Each vCPU loads its counter again: a running one is sent an IPI for it. */
 		for (unsigned int j = 0; j < vm->nvcpus; j++)
-			__atomic_store_n(&vm->vcpus[j].counter_changed, true, __ATOMIC_RELEASE);
+			sched_timer_moved(&vm->vcpus[j]);
 	}
 }
 

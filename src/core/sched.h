@@ -42,9 +42,12 @@ void sched_wake(struct vcpu *v);
 
 /*
  * A timer deadline @v watches was moved by another vCPU (the VM's
- * memory-mapped timer, vdev/memtimer.h): @v re-arms its hardware stand-in at
- * its next exit if it is loaded, and its CPU works out its blocked vCPUs'
- * deadlines again (at once, or through IPI_TIMER on another CPU).
+ * memory-mapped timer, vdev/memtimer.h), or the VM's counter itself (the host
+ * clock's watch, core/hostclock.c): @v loads its counter and re-arms its
+ * hardware stand-in at its next exit if it is loaded, and its CPU works out its
+ * blocked vCPUs' deadlines again (at once, or through IPI_TIMER on another CPU,
+ * whose interrupt also makes a running @v exit: no exit served on the spot
+ * needs to look for this).
  */
 void sched_timer_moved(struct vcpu *v);
 /* IPI_TIMER: this CPU's blocked vCPUs' deadlines moved; arm the EL2 timer for them again. */
