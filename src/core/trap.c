@@ -233,15 +233,22 @@ bool trap_hvc_fast(struct vcpu *vcpu)
 	return true;
 }
 
-bool trap_sysreg_fast(struct vcpu *vcpu, uint64_t esr)
+int trap_sysreg_fast(struct vcpu *vcpu, uint64_t esr)
 {
 	uint64_t val;
 
-	if (!esr_sys_read(esr) || !ptimer_read_counter(vcpu, esr_sys_encoding(esr), &val))
-		return false;
+	/*
+	 * A held timer interrupt is work the run loop does at the next exit, which
+	 * nothing else may bring soon (sched.c; a counter moved under the vCPU comes
+	 * with an IPI, sched_timer_moved()).
+	 */
+	if (!esr_sys_read(esr) || vcpu->vtimer.asserted)
+		return 0;
+	if (!ptimer_read_counter(vcpu, esr_sys_encoding(esr), &val))
+		return 0;
 	vcpu_set_reg(vcpu, esr_sys_rt(esr), val);
 	vcpu->exits++;
-	return true;
+	return 1;
 }
 
 void trap_handle_exit(struct vcpu *vcpu)

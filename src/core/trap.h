@@ -44,11 +44,11 @@ bool trap_hvc_fast(struct vcpu *vcpu);
 /*
  * The fast path of a trapped AArch64 system-register access (ESR_EL2 @esr),
  * called as trap_hvc_fast() is, for one whose target register the exception
- * vector saved: true when it was a read of an emulated counter, which changes
+ * vector saved: 1 when it was a read of an emulated counter, which changes
  * nothing else (ptimer_read_counter(); the value is in its register, the arch
  * code steps over the instruction and resumes the guest; counted as an exit).
- * False: the full exit path takes it.
+ * 0: the full exit path takes it. (An int, which the vector tests whole.)
  */
-bool trap_sysreg_fast(struct vcpu *vcpu, uint64_t esr);
+int trap_sysreg_fast(struct vcpu *vcpu, uint64_t esr);
 
 #endif

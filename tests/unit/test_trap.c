@@ -463,8 +463,8 @@ static void test_aarch32_el0_timer_registers(void **state)
 
 /*
  * The exception vector's fast path for system registers: a counter read lands in
- * its register and counts as an exit; a write, or a register the timer does not
- * serve, is left to the full path untouched.
+ * its register and counts as an exit; a write, a register the timer does not
+ * serve, or a vCPU with work for the run loop is left to the full path untouched.
  */
 static void test_sysreg_fast_path_serves_counter_reads(void **state)
 {
@@ -481,6 +481,10 @@ static void test_sysreg_fast_path_serves_counter_reads(void **state)
 	assert_int_equal(fake.skips, 0); /* the vector steps over it */
 	v->ctx.x[5] = 1;
 	assert_false(trap_sysreg_fast(v, mrs_x5_cntpct & ~1UL)); /* msr: a write */
+	/* Work waiting for the run loop: a timer interrupt held. */
+	v->vtimer.asserted = true;
+	assert_false(trap_sysreg_fast(v, mrs_x5_cntpct));
+	v->vtimer.asserted = false;
 	fake.ptimer_serves = false;
 	assert_false(trap_sysreg_fast(v, mrs_x5_cntpct));
 	assert_int_equal(v->ctx.x[5], 1);

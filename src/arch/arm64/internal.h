@@ -40,8 +40,8 @@ uint64_t guest_enter(struct cpu_context *ctx);
 bool guest_backdoor_fast(struct cpu_context *ctx);
 /* vcpu.c, called by vectors.S: serves an SMCCC query (hvc #0) without a full exit if it can. */
 bool guest_hvc_fast(struct cpu_context *ctx);
-/* vcpu.c, called by vectors.S: serves a counter read (EC 0x18) without a full exit if it can. */
-bool guest_sysreg_fast(struct cpu_context *ctx, uint64_t esr);
+/* vcpu.c, called by vectors.S: serves a counter read (EC 0x18) without a full exit: 1, else 0. */
+int guest_sysreg_fast(struct cpu_context *ctx, uint64_t esr);
 /* vcpu.c, called by vectors.S: a synchronous exit; 0 re-enters the guest, else EXIT_*. */
 uint64_t guest_sync_exit(struct cpu_context *ctx, uint64_t esr);
 

@@ -301,7 +301,6 @@ uint64_t guest_sync_exit(struct cpu_context *ctx, uint64_t esr)
 }
 
 /* vectors.S: a trapped "mrs xzr, mdccsr_el0", with x0-x18, x29, x30, PC, PSTATE saved. */
-
 bool guest_backdoor_fast(struct cpu_context *ctx)
 {
 	_Static_assert(__builtin_offsetof(struct vcpu, ctx) == 0, "the context is the vCPU");
@@ -324,14 +323,14 @@ bool guest_hvc_fast(struct cpu_context *ctx)
  * PC and PSTATE saved: a read into one of those registers (or XZR) may be
  * served on the spot.
  */
-bool guest_sysreg_fast(struct cpu_context *ctx, uint64_t esr)
+int guest_sysreg_fast(struct cpu_context *ctx, uint64_t esr)
 {
 	unsigned int rt = esr_sys_rt(esr);
 
 	_Static_assert(ESR_EC_POS == ESR_EC_SHIFT && ESR_EC_SYSREG64 == EC_SYS64,
 		       "exit.h: the EC of a system-register trap");
 	if (rt >= 19 && rt <= 28)
-		return false; /* not saved by the fast path: it could not be restored */
+		return 0; /* not saved by the fast path: it could not be restored */
 	return trap_sysreg_fast((struct vcpu *)ctx, esr);
 }
 

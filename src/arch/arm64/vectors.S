@@ -167,7 +167,7 @@ guest_sync:
 	mov	x2, #ESR_HVC64_IMM0
 	cmp	x1, x2
 	b.eq	hvc_fast
-	lsr	x2, x1, #ESR_EC_POS
+	ubfx	x2, x1, #ESR_EC_POS, #6	/* EC alone: bits 36:32 may hold ISS2 */
 	cmp	x2, #ESR_EC_SYSREG64
 	b.eq	sysreg_fast
 sync_exit:				/* x0: the context, x1: ESR_EL2 */
@@ -187,7 +187,8 @@ backdoor_fast:
 	bl	guest_backdoor_fast	/* x0: the context; x19-x28 are kept by the call */
 	mrs	x1, tpidr_el2
 	ldr	x1, [x1]
-	cbz	w0, 1f
+	tst	w0, #0xff		/* a bool: AAPCS64 leaves the bits above it unspecified */
+	b.eq	1f
 	mrs	x2, elr_el2
 	add	x2, x2, #4
 	msr	elr_el2, x2
@@ -204,7 +205,8 @@ hvc_fast:
 	bl	guest_hvc_fast		/* x0: the context; x19-x28 are kept by the call */
 	mrs	x1, tpidr_el2
 	ldr	x1, [x1]
-	cbnz	w0, resume_fast
+	tst	w0, #0xff
+	b.ne	resume_fast
 	mov	x0, x1
 	mrs	x1, esr_el2
 	b	sync_exit
@@ -218,7 +220,7 @@ sysreg_fast:
 	bl	guest_sysreg_fast	/* x0: the context, x1: ESR_EL2; x19-x28 are kept */
 	mrs	x1, tpidr_el2
 	ldr	x1, [x1]
-	cbz	w0, 1f
+	cbz	w0, 1f			/* an int */
 	mrs	x2, elr_el2
 	add	x2, x2, #4
 	msr	elr_el2, x2
