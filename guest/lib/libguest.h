@@ -58,6 +58,7 @@ struct pt_regs {
 #define EC_UNKNOWN  0x00
 #define EC_SVC32    0x11
 #define EC_SVC64    0x15
+#define EC_SYS64    0x18
 #define EC_DABT_LOW 0x24
 #define EC_DABT_CUR 0x25
 #define EC_ANY	    0x40 /* install for every EC of a vector */
