@@ -62,11 +62,11 @@ bool arch_vcpu_data_big_endian(const struct vcpu *vcpu)
 	return fake.big_endian;
 }
 
-/* The fake guest is AArch64: nothing is conditional. */
+/* What the test says: the fake guest is AArch64 unless it sets fake.cond_fails. */
 bool arch_vcpu_condition_failed(const struct vcpu *vcpu)
 {
 	(void)vcpu;
-	return false;
+	return fake.cond_fails;
 }
 
 unsigned int arch_irq_ack(void)

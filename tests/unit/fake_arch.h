@@ -18,6 +18,7 @@ struct fake_record {
 	unsigned int block_maps, page_map_calls, protects, syncs, yields, blocks, prepares;
 	unsigned int kicks, last_kick_cpu, skips;
 	bool big_endian;    /* the trapped data access is big-endian */
+	bool cond_fails;    /* the trapped instruction is AArch32's, its condition failed */
 	bool ptimer_serves; /* ptimer_access() emulates the register (fake_vm.c) */
 	uint32_t ptimer_enc;
 	uint64_t ptimer_value;

@@ -347,6 +347,33 @@ static void test_wfi_blocks_and_wfe_yields(void **state)
 	assert_int_equal(fake.undefs, 0);
 }
 
+/*
+ * A conditional AArch32 instruction whose condition failed is only stepped over,
+ * whichever class it raised: WFx (no block), CP15 (no timer access), CP14 (no
+ * handler: no UNDEF). The classes only AArch64 raises do not ask: an MMIO
+ * access is made even while the (fake) check would say "failed".
+ */
+static void test_failed_condition_only_steps_over(void **state)
+{
+	(void)state;
+	fake.cond_fails = true;
+	fake.ptimer_serves = true;
+	trap(EC_WFX, 0);					  /* WFI */
+	trap(EC_CP15_32, SYS_ENC(0, 0, 14, 2, 1) | (7 << 5) | 1); /* mrc CNTP_CTL */
+	trap(0x05, 0);						  /* mrc p14 */
+	assert_int_equal(fake.skips, 3);
+	assert_int_equal(fake.blocks, 0);
+	assert_int_equal(fake.ptimer_enc, 0);
+	assert_int_equal(fake.undefs, 0);
+	assert_int_equal(v->ctx.pc, 0x4000100c);
+	dev_reg = 0x42;
+	dabt(0x9000000, dabt_iss(0, 0, 7, 0, 0)); /* ldrb w7 */
+	assert_int_equal(v->ctx.x[7], 0x42);
+	fake.cond_fails = false;
+	trap(0x05, 0); /* the same CP14 access, condition passed: UNDEF */
+	assert_int_equal(fake.undefs, 1);
+}
+
 /* Gives the VM profile "armv8.0" on a host that has it, and SVE and PAuth besides. */
 static void give_profile(void)
 {
@@ -547,6 +574,7 @@ int main(void)
 		cmocka_unit_test_setup(test_mmio_big_endian, setup),
 		cmocka_unit_test_setup(test_abort_outside_ram_and_devices, setup),
 		cmocka_unit_test_setup(test_wfi_blocks_and_wfe_yields, setup),
+		cmocka_unit_test_setup(test_failed_condition_only_steps_over, setup),
 		cmocka_unit_test_setup(test_aarch32_el0_timer_registers, setup),
 		cmocka_unit_test_setup(test_sysreg_fast_path_serves_counter_reads, setup),
 		cmocka_unit_test_setup(test_instruction_abort_crashes_vm, setup),
