@@ -26,7 +26,9 @@ WARN_CFLAGS := -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow -Wswitch-defa
 # Freestanding EL2 code: no FP/SIMD in our own code (-mgeneral-regs-only), strict
 # alignment because the early boot path runs with the MMU off, frame pointers for
 # panic backtraces, and position independence so any Linux-style loader can place us.
-HYP_CFLAGS := -std=gnu11 -O2 -g $(WARN_CFLAGS) -ffreestanding -fno-builtin \
+# Link-time optimisation: the exit paths cross arch, core and vdev files, and inlining
+# across them takes 10-25 % off each round trip (bench/README.md).
+HYP_CFLAGS := -std=gnu11 -O2 -flto=2 -g $(WARN_CFLAGS) -ffreestanding -fno-builtin \
 	-nostdinc -isystem $(shell $(CC_ARM) -print-file-name=include) \
 	-isystem src/lib/libc -I$(SYSROOT)/usr/include -isystem $(BEARSSL_INC) -Isrc \
 	-mgeneral-regs-only -mstrict-align -mno-outline-atomics -fno-omit-frame-pointer -fpie \

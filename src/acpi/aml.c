@@ -292,7 +292,8 @@ void aml_package_open(struct aml *a)
 void aml_close(struct aml *a)
 {
 	uint8_t head[4 + 9];
-	struct aml prefix;
+	/* aml_init() fills it; said here too for -flto's warnings, which do not see memset(). */
+	struct aml prefix = { 0 };
 	size_t start, body;
 	unsigned int n;
 

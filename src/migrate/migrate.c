@@ -1039,7 +1039,7 @@ static int take_record(size_t len, char *err, size_t errlen)
 	struct vm *vm = m.vm;
 	struct vm_image *im = &image;
 	unsigned int n = vm->nvcpus, e = m.expect;
-	uint32_t index;
+	uint32_t index = 0; /* set by a decode that succeeds */
 
 	if (vmstate_record_tag(rec) == VMSTATE_T_PAGES) {
 		struct vmstate_pages pg;
