@@ -56,19 +56,23 @@ static const struct mmio_region *find_from_last(struct mmio_bus *bus, uint64_t a
 	return r;
 }
 
+const struct mmio_region *mmio_bus_decode(struct mmio_bus *bus, uint64_t addr, unsigned int size)
+{
+	const struct mmio_region *r = find_from_last(bus, addr);
+
+	return r && addr - r->base + size <= r->size ? r : 0;
+}
+
 bool mmio_bus_access(struct mmio_bus *bus, struct vcpu *vcpu, uint64_t addr, unsigned int size,
 		     bool write, uint64_t *value)
 {
-	const struct mmio_region *r = find_from_last(bus, addr);
-	uint64_t mask = size >= 8 ? ~0UL : (1UL << (size * 8)) - 1;
+	const struct mmio_region *r = mmio_bus_decode(bus, addr, size);
 
-	if (!r || addr - r->base + size > r->size)
+	if (!r)
 		return false;
-	if (write) {
-		if (r->ops->write)
-			r->ops->write(r->dev, vcpu, addr - r->base, size, *value & mask);
-	} else {
-		*value = r->ops->read ? r->ops->read(r->dev, vcpu, addr - r->base, size) & mask : 0;
-	}
+	if (write)
+		mmio_region_write(r, vcpu, addr, size, *value);
+	else
+		*value = mmio_region_read(r, vcpu, addr, size);
 	return true;
 }

@@ -59,8 +59,38 @@ static inline uint64_t mmio_reg64_set_word(uint64_t reg, uint64_t offset, uint32
 const struct mmio_region *mmio_bus_find(const struct mmio_bus *bus, uint64_t addr);
 
 /*
- * Performs one access. Returns false when no device decodes the whole access
- * [addr, addr + size). Reads store the zero-extended value in *value.
+ * The region whose device decodes the whole access [addr, addr + size), or
+ * NULL. The region found last is tried first: a VM's accesses come in runs on
+ * one device.
+ */
+const struct mmio_region *mmio_bus_decode(struct mmio_bus *bus, uint64_t addr, unsigned int size);
+
+/* The low @size bytes (1 to 8) of a register. */
+static inline uint64_t mmio_size_mask(unsigned int size)
+{
+	return ~0UL >> (64 - size * 8);
+}
+
+/* A read of @size bytes (1, 2, 4 or 8) at @addr, which region @r decodes: zero-extended. */
+static inline uint64_t mmio_region_read(const struct mmio_region *r, struct vcpu *vcpu,
+					uint64_t addr, unsigned int size)
+{
+	if (!r->ops->read)
+		return 0;
+	return r->ops->read(r->dev, vcpu, addr - r->base, size) & mmio_size_mask(size);
+}
+
+/* A write of the low @size bytes of @value at @addr, which region @r decodes. */
+static inline void mmio_region_write(const struct mmio_region *r, struct vcpu *vcpu, uint64_t addr,
+				     unsigned int size, uint64_t value)
+{
+	if (r->ops->write)
+		r->ops->write(r->dev, vcpu, addr - r->base, size, value & mmio_size_mask(size));
+}
+
+/*
+ * One access, decoded and performed: false when no device decodes it. The value
+ * goes in and out through @value (zero-extended).
  */
 bool mmio_bus_access(struct mmio_bus *bus, struct vcpu *vcpu, uint64_t addr, unsigned int size,
 		     bool write, uint64_t *value);

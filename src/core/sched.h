@@ -74,6 +74,14 @@ enum sched_inline {
  */
 enum sched_inline sched_serve_inline(struct vcpu *v);
 
+/*
+ * sched_serve_inline() for a data abort (ESR_EL2 @esr, at @ipa) taken with only
+ * some of the guest's registers saved and vcpu->exit not filled in (the arch
+ * code's fast path): only an access to an emulated device is served
+ * (trap_mmio_fast()); anything else is declined untouched.
+ */
+enum sched_inline sched_serve_mmio_fast(struct vcpu *v, uint64_t esr, uint64_t ipa);
+
 /* The CPU's scheduling loop. */
 __attribute__((noreturn)) void sched_run(void);
 

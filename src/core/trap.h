@@ -51,4 +51,15 @@ bool trap_hvc_fast(struct vcpu *vcpu);
  */
 int trap_sysreg_fast(struct vcpu *vcpu, uint64_t esr);
 
+/*
+ * The fast path of a data abort (ESR_EL2 @esr, at @ipa), called through
+ * sched_serve_mmio_fast() with the registers trap_hvc_fast() has and the
+ * access's own, for an AArch64 access: true when it was one with a valid
+ * syndrome to an emulated device, now served (counted as an exit; the arch
+ * code steps over the instruction); the device changed no other register of
+ * the vCPU. False, having done nothing: the full exit path takes it (guest
+ * RAM, no device, no syndrome).
+ */
+bool trap_mmio_fast(struct vcpu *vcpu, uint64_t esr, uint64_t ipa);
+
 #endif

@@ -802,8 +802,10 @@ static void field_changed(struct access *a, struct vgic_irq *irq, unsigned int i
 
 static const struct vgic_reg *find_reg(const struct vgic_frame *f, uint64_t off)
 {
+	/* Below a register's offset, the difference wraps to a huge value: one test for both ends.
+	 */
 	for (unsigned int i = 0; i < f->nregs; i++)
-		if (off >= f->regs[i].off && off - f->regs[i].off < f->regs[i].len)
+		if (off - f->regs[i].off < f->regs[i].len)
 			return &f->regs[i];
 	return 0;
 }

@@ -518,6 +518,36 @@ static void test_sysreg_fast_path_serves_counter_reads(void **state)
 	assert_int_equal(v->exits, 1);
 }
 
+/*
+ * The fast path of a device access serves a read or a write with a valid
+ * syndrome and leaves the step to the vector; anything else it leaves alone
+ * for the full path (which logs and injects).
+ */
+static void test_mmio_fast_path_serves_device_accesses_only(void **state)
+{
+	uint64_t dabt_ec = (uint64_t)EC_DABT_LOW << ESR_EC_SHIFT | ESR_IL;
+
+	(void)state;
+	dev_reg = 0x80;
+	assert_true(trap_mmio_fast(v, dabt_ec | dabt_iss(0, 1, 5, 1, 0), 0x9000004)); /* ldrsb x5 */
+	assert_int_equal(v->ctx.x[5], 0xffffffffffffff80UL);
+	v->ctx.x[3] = 0x1234;
+	assert_true(trap_mmio_fast(v, dabt_ec | dabt_iss(2, 0, 3, 0, 1), 0x9000008)); /* str w3 */
+	assert_int_equal(dev_written, 0x1234);
+	assert_int_equal(v->exits, 2);
+	assert_int_equal(v->ctx.pc, 0x40001000); /* the vector steps over it */
+	assert_int_equal(fake.skips, 0);
+
+	v->ctx.x[6] = 6;
+	assert_false(trap_mmio_fast(v, dabt_ec | dabt_iss(2, 0, 6, 0, 0), 0x7000000)); /* nothing */
+	assert_false(trap_mmio_fast(v, dabt_ec | 0x07, 0x9000000)); /* no syndrome */
+	assert_false(trap_mmio_fast(v, dabt_ec | dabt_iss(3, 0, 6, 1, 0), 0x9000ffc)); /* past */
+	assert_int_equal(v->ctx.x[6], 6);
+	assert_int_equal(v->exits, 2);
+	assert_int_equal(fake.dabts, 0);
+	assert_int_equal(fake.nlogs, 0);
+}
+
 static void test_instruction_abort_crashes_vm(void **state)
 {
 	(void)state;
@@ -577,6 +607,7 @@ int main(void)
 		cmocka_unit_test_setup(test_failed_condition_only_steps_over, setup),
 		cmocka_unit_test_setup(test_aarch32_el0_timer_registers, setup),
 		cmocka_unit_test_setup(test_sysreg_fast_path_serves_counter_reads, setup),
+		cmocka_unit_test_setup(test_mmio_fast_path_serves_device_accesses_only, setup),
 		cmocka_unit_test_setup(test_instruction_abort_crashes_vm, setup),
 		cmocka_unit_test_setup(test_profile_registers, setup),
 		cmocka_unit_test_setup(test_no_profile_no_answers, setup),

@@ -25,11 +25,13 @@
 #define ESR_HVC64_IMM0 0x5a000000
 
 /*
- * ESR_EL2.EC (bits 31:26) of a trapped AArch64 system-register access: vectors.S
- * offers those to the fast path as well (a counter read is served there).
+ * ESR_EL2.EC (bits 31:26) of a trapped AArch64 system-register access and of a
+ * data abort from a lower EL: vectors.S offers those to fast paths as well (a
+ * counter read, an access to an emulated device).
  */
 #define ESR_EC_POS	26
 #define ESR_EC_SYSREG64 0x18
+#define ESR_EC_DABT_LOW 0x24
 
 #define EL2_FAULT_SP0	 0
 #define EL2_FAULT_SYNC	 1

@@ -42,6 +42,8 @@ bool guest_backdoor_fast(struct cpu_context *ctx);
 bool guest_hvc_fast(struct cpu_context *ctx);
 /* vcpu.c, called by vectors.S: serves a counter read (EC 0x18) without a full exit: 1, else 0. */
 int guest_sysreg_fast(struct cpu_context *ctx, uint64_t esr);
+/* vcpu.c, called by vectors.S: a device access (EC 0x24) without a full exit: as below. */
+uint64_t guest_dabt_fast(struct cpu_context *ctx, uint64_t esr);
 /* vcpu.c, called by vectors.S: a synchronous exit; 0 re-enters the guest, else EXIT_*. */
 uint64_t guest_sync_exit(struct cpu_context *ctx, uint64_t esr);
 

@@ -277,6 +277,27 @@ void arch_vcpu_run(struct vcpu *vcpu)
 	vcpu->exit.hpfar = read_sysreg(hpfar_el2);
 }
 
+static void fill_sync_exit(struct vcpu *vcpu, uint64_t esr)
+{
+	vcpu->exit.kind = EXIT_SYNC;
+	vcpu->exit.esr = esr;
+	vcpu->exit.far = read_sysreg(far_el2);
+	vcpu->exit.hpfar = read_sysreg(hpfar_el2);
+}
+
+/* What vectors.S does next: 0 re-enters the guest, else guest_enter() returns that. */
+static uint64_t inline_exit(enum sched_inline served)
+{
+	switch (served) {
+	case SCHED_INLINE_REENTER:
+		return 0;
+	case SCHED_INLINE_SERVED:
+		return EXIT_SERVED;
+	default:
+		return EXIT_SYNC;
+	}
+}
+
 /*
  * vectors.S: a synchronous exit, with every guest register saved, served on the
  * spot when the scheduler lets it. Returns 0 to re-enter the guest, or the exit
@@ -286,18 +307,32 @@ uint64_t guest_sync_exit(struct cpu_context *ctx, uint64_t esr)
 {
 	struct vcpu *vcpu = (struct vcpu *)ctx;
 
-	vcpu->exit.kind = EXIT_SYNC;
-	vcpu->exit.esr = esr;
-	vcpu->exit.far = read_sysreg(far_el2);
-	vcpu->exit.hpfar = read_sysreg(hpfar_el2);
-	switch (sched_serve_inline(vcpu)) {
-	case SCHED_INLINE_REENTER:
-		return 0;
-	case SCHED_INLINE_SERVED:
-		return EXIT_SERVED;
-	default:
+	fill_sync_exit(vcpu, esr);
+	return inline_exit(sched_serve_inline(vcpu));
+}
+
+/*
+ * vectors.S: a data abort, with x0-x18, x29, x30, PC and PSTATE saved: an
+ * AArch64 access to an emulated device through one of those registers may be
+ * served on the spot. Returns as guest_sync_exit() does, EXIT_SYNC meaning that
+ * the full path takes the exit (it then saves the rest and asks again).
+ */
+uint64_t guest_dabt_fast(struct cpu_context *ctx, uint64_t esr)
+{
+	struct vcpu *vcpu = (struct vcpu *)ctx;
+	unsigned int rt = esr_dabt_srt(esr);
+	uint64_t next;
+
+	_Static_assert(ESR_EC_DABT_LOW == EC_DABT_LOW, "exit.h: the EC of a data abort");
+	/* x19-x28 are not saved: they could not be read or restored. AArch32 EL0 may be Thumb. */
+	if ((rt >= 19 && rt <= 28) || (ctx->pstate & PSR_MODE32))
 		return EXIT_SYNC;
-	}
+	/* vcpu->exit is left as it is: arch_vcpu_run() fills it in if the exit goes on. */
+	next = inline_exit(sched_serve_mmio_fast(
+		vcpu, esr, esr_fault_ipa(read_sysreg(hpfar_el2), read_sysreg(far_el2))));
+	if (next != EXIT_SYNC)
+		ctx->pc += 4; /* served: past the access (an AArch64 instruction) */
+	return next;
 }
 
 /* vectors.S: a trapped "mrs xzr, mdccsr_el0", with x0-x18, x29, x30, PC, PSTATE saved. */

@@ -140,8 +140,8 @@ el2_serror:
 
 /*
  * A synchronous exception from the guest. x0-x18, x29, x30, PC and PSTATE are
- * saved first: all the fast paths of the backdoor, of SMCCC queries and of
- * counter reads need.
+ * saved first: all the fast paths of the backdoor, of SMCCC queries, of
+ * counter reads and of device accesses need.
  * Any other exception saves the rest and asks guest_sync_exit() to serve it on
  * the spot; the guest is re-entered from here when it did and the scheduler
  * has nothing to do first.
@@ -160,16 +160,15 @@ guest_sync:
 	stp	x29, x30, [x0, #232]
 	mov	x29, sp			/* a frame record of the host's, for backtraces */
 	mrs	x1, esr_el2
-	movz	x2, #(ESR_MRS_XZR_MDCCSR & 0xffff)
-	movk	x2, #(ESR_MRS_XZR_MDCCSR >> 16), lsl #16
-	cmp	x1, x2
-	b.eq	backdoor_fast
+	/* By class, the most frequent first: device accesses, system registers. */
+	ubfx	x2, x1, #ESR_EC_POS, #6	/* EC alone: bits 36:32 may hold ISS2 */
+	cmp	x2, #ESR_EC_DABT_LOW
+	b.eq	dabt_fast
+	cmp	x2, #ESR_EC_SYSREG64
+	b.eq	sysreg_class
 	mov	x2, #ESR_HVC64_IMM0
 	cmp	x1, x2
 	b.eq	hvc_fast
-	ubfx	x2, x1, #ESR_EC_POS, #6	/* EC alone: bits 36:32 may hold ISS2 */
-	cmp	x2, #ESR_EC_SYSREG64
-	b.eq	sysreg_fast
 sync_exit:				/* x0: the context, x1: ESR_EL2 */
 	save_x19_x28 x0
 	bl	guest_sync_exit
@@ -177,6 +176,13 @@ sync_exit:				/* x0: the context, x1: ESR_EL2 */
 	mrs	x0, tpidr_el2
 	ldr	x0, [x0]
 	b	guest_resume
+
+/* A trapped system-register access: the backdoor's own instruction, or another. */
+sysreg_class:
+	movz	x2, #(ESR_MRS_XZR_MDCCSR & 0xffff)
+	movk	x2, #(ESR_MRS_XZR_MDCCSR >> 16), lsl #16
+	cmp	x1, x2
+	b.ne	sysreg_fast
 
 /*
  * "mrs xzr, mdccsr_el0", the backdoor's instruction: guest_backdoor_fast()
@@ -188,12 +194,8 @@ backdoor_fast:
 	mrs	x1, tpidr_el2
 	ldr	x1, [x1]
 	tst	w0, #0xff		/* a bool: AAPCS64 leaves the bits above it unspecified */
-	b.eq	1f
-	mrs	x2, elr_el2
-	add	x2, x2, #4
-	msr	elr_el2, x2
-	b	resume_fast
-1:	save_x19_x28 x1
+	b.ne	step_resume_fast
+	save_x19_x28 x1
 	mov	x0, #EXIT_SYNC
 	b	guest_exit
 
@@ -207,9 +209,7 @@ hvc_fast:
 	ldr	x1, [x1]
 	tst	w0, #0xff
 	b.ne	resume_fast
-	mov	x0, x1
-	mrs	x1, esr_el2
-	b	sync_exit
+	b	fast_declined
 
 /*
  * A trapped system-register access: guest_sysreg_fast() serves a counter read on
@@ -220,16 +220,45 @@ sysreg_fast:
 	bl	guest_sysreg_fast	/* x0: the context, x1: ESR_EL2; x19-x28 are kept */
 	mrs	x1, tpidr_el2
 	ldr	x1, [x1]
-	cbz	w0, 1f			/* an int */
-	mrs	x2, elr_el2
-	add	x2, x2, #4
-	msr	elr_el2, x2
-	b	resume_fast
-1:	mov	x0, x1
+	cbnz	w0, step_resume_fast	/* an int */
+	b	fast_declined
+
+/*
+ * A data abort: guest_dabt_fast() serves an access to an emulated device
+ * through a register saved so far. 0: it did, and the guest goes on at the
+ * context's PC (past the access). EXIT_SERVED: it did, and the scheduler has
+ * work first: the rest is saved and guest_enter() returns. Else the exit goes
+ * on as any other.
+ */
+dabt_fast:
+	bl	guest_dabt_fast		/* x0: the context, x1: ESR_EL2; x19-x28 are kept */
+	mrs	x1, tpidr_el2
+	ldr	x1, [x1]
+	cbz	x0, ctx_resume_fast
+	cmp	x0, #EXIT_SERVED
+	b.ne	fast_declined
+	save_x19_x28 x1
+	b	guest_exit
+
+/* A fast path declined the exit of the context at x1: it goes on as any other. */
+fast_declined:
+	mov	x0, x1
 	mrs	x1, esr_el2
 	b	sync_exit
 
-/* Back into the guest whose context is at x1, of which only x0-x18, x29 and x30 were saved. */
+/*
+ * Back into the guest whose context is at x1, of which only x0-x18, x29 and x30
+ * were saved: at the context's PC (ctx_resume_fast), past the trapped
+ * instruction (step_resume_fast) or where ELR_EL2 points (resume_fast).
+ */
+ctx_resume_fast:
+	ldr	x2, [x1, #CTX_PC]
+	msr	elr_el2, x2
+	b	resume_fast
+step_resume_fast:
+	mrs	x2, elr_el2
+	add	x2, x2, #4
+	msr	elr_el2, x2
 resume_fast:
 	load_x2_x17 x1
 	ldr	x18, [x1, #144]
