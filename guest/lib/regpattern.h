@@ -37,6 +37,35 @@
 	REGPAT_FOLD(8, 24) REGPAT_FOLD(8, 25) REGPAT_FOLD(8, 26) REGPAT_FOLD(8, 27) \
 	REGPAT_FOLD(8, 28) REGPAT_FOLD(8, 30)
 
+/*
+ * static uint64_t NAME(uint64_t in, uint64_t *diff): runs the asm string @body
+ * with x0 = @in and x1-x30 holding their patterns (x29 and x30 kept around it),
+ * then folds them: returns what @body left in x0, and in *diff the OR of every
+ * register's difference (0: all kept). @body must give its registers their
+ * patterns back (REGPAT_SET) before it ends.
+ */
+#define REGPAT_KEEPING(name, body)                                                   \
+	static uint64_t name(uint64_t in, uint64_t *diff)                            \
+	{                                                                            \
+		register uint64_t x0 __asm__("x0") = in;                             \
+		uint64_t d;                                                          \
+		__asm__ volatile("stp x29, x30, [sp, #-16]!\n"                       \
+				 REGPAT_SET_X1_X7 REGPAT_SET_X8_X30 REGPAT_SET(29)   \
+				 "isb\n" body                                        \
+				 REGPAT_FOLD_X1_X7 REGPAT_FOLD(1, 29) REGPAT_FOLD_X8_X30 \
+				 "orr x1, x1, x8\n"                                  \
+				 "ldp x29, x30, [sp], #16\n"                         \
+				 "mov %1, x1\n"                                      \
+				 : "+r"(x0), "=r"(d)                                 \
+				 :                                                   \
+				 : "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", \
+				   "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17", \
+				   "x18", "x19", "x20", "x21", "x22", "x23", "x24", "x25", \
+				   "x26", "x27", "x28", "memory");                   \
+		*diff = d;                                                           \
+		return x0;                                                           \
+	}
+
 /* clang-format on */
 
 #endif

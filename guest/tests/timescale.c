@@ -195,55 +195,32 @@ static void check_interrupts(uint64_t hz)
 /*
  * A read of a counter into a register (x5, x18, x29, x30: Skiff serves it where
  * the exception is taken; x20: a register that path does not save, so the full
- * exit; xzr) with x1-x30 holding patterns: returns the count read (0 for xzr)
- * and in *diff the OR of every other register's difference (0: all kept). The
- * count moves to x0 and the register gets its pattern back before the fold.
+ * exit; xzr) with x1-x30 holding patterns (regpattern.h): returns the count
+ * read (0 for xzr). The count moves to x0 and the register gets its pattern
+ * back before the fold.
  */
-/* clang-format off */
-#define COUNTER_READ_KEEPING(name, read_into)                                               \
-	static uint64_t name(uint64_t *diff)                                                \
-	{                                                                                   \
-		register uint64_t x0 __asm__("x0") = 0;                                     \
-		uint64_t d;                                                                 \
-		__asm__ volatile("stp x29, x30, [sp, #-16]!\n"                              \
-				 REGPAT_SET_X1_X7 REGPAT_SET_X8_X30 REGPAT_SET(29)          \
-				 "isb\n" read_into                                          \
-				 REGPAT_FOLD_X1_X7 REGPAT_FOLD(1, 29) REGPAT_FOLD_X8_X30    \
-				 "orr x1, x1, x8\n"                                         \
-				 "ldp x29, x30, [sp], #16\n"                                \
-				 "mov %1, x1\n"                                             \
-				 : "+r"(x0), "=r"(d)                                        \
-				 :                                                          \
-				 : "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9",    \
-				   "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17",  \
-				   "x18", "x19", "x20", "x21", "x22", "x23", "x24", "x25",  \
-				   "x26", "x27", "x28", "memory");                          \
-		*diff = d;                                                                  \
-		return x0;                                                                  \
-	}
-/* clang-format on */
 #define READ_INTO(n, counter) "mrs x" #n ", " counter "\n mov x0, x" #n "\n" REGPAT_SET(n)
 
-COUNTER_READ_KEEPING(counter_into_x5, READ_INTO(5, "cntpct_el0"))
-COUNTER_READ_KEEPING(counter_into_x18, READ_INTO(18, "cntpct_el0"))
-COUNTER_READ_KEEPING(counter_into_x20, READ_INTO(20, "cntpct_el0"))
-COUNTER_READ_KEEPING(counter_into_x29, READ_INTO(29, "cntpct_el0"))
-COUNTER_READ_KEEPING(counter_into_x30, READ_INTO(30, "cntpct_el0"))
-COUNTER_READ_KEEPING(counter_into_xzr, "mrs xzr, cntpct_el0\n")
+REGPAT_KEEPING(counter_into_x5, READ_INTO(5, "cntpct_el0"))
+REGPAT_KEEPING(counter_into_x18, READ_INTO(18, "cntpct_el0"))
+REGPAT_KEEPING(counter_into_x20, READ_INTO(20, "cntpct_el0"))
+REGPAT_KEEPING(counter_into_x29, READ_INTO(29, "cntpct_el0"))
+REGPAT_KEEPING(counter_into_x30, READ_INTO(30, "cntpct_el0"))
+REGPAT_KEEPING(counter_into_xzr, "mrs xzr, cntpct_el0\n")
 /* Trapped and scaled with FEAT_ECV ("ecv=1"); read from the hardware otherwise. */
-COUNTER_READ_KEEPING(virtual_counter_into_x5, READ_INTO(5, "cntvct_el0"))
+REGPAT_KEEPING(virtual_counter_into_x5, READ_INTO(5, "cntvct_el0"))
 
 static void check_counter_reads_keep_registers(void)
 {
-	uint64_t (*const in_order[])(uint64_t *) = { counter_into_x5, counter_into_x18,
-						     counter_into_x20, counter_into_x29,
-						     counter_into_x30 };
+	uint64_t (*const in_order[])(uint64_t, uint64_t *) = { counter_into_x5, counter_into_x18,
+							       counter_into_x20, counter_into_x29,
+							       counter_into_x30 };
 	static const char *const names[] = { "x5", "x18", "x20 (full exit)", "x29", "x30" };
 	uint64_t t1, prev, d;
 
 	prev = pct();
 	for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		uint64_t v = in_order[i](&d);
+		uint64_t v = in_order[i](0, &d);
 
 		report(d == 0 && prev <= v, "a counter read into %s keeps x1-x30 (0x%lx), in order",
 		       names[i], (unsigned long)d);
@@ -252,9 +229,9 @@ static void check_counter_reads_keep_registers(void)
 	t1 = pct();
 	report(prev <= t1, "the reads come before the next one (%lu <= %lu)", (unsigned long)prev,
 	       (unsigned long)t1);
-	(void)counter_into_xzr(&d);
+	(void)counter_into_xzr(0, &d);
 	report(d == 0, "a counter read into xzr keeps x1-x30 (0x%lx)", (unsigned long)d);
-	(void)virtual_counter_into_x5(&d);
+	(void)virtual_counter_into_x5(0, &d);
 	report(d == 0, "a virtual counter read into x5 keeps x1-x30 (0x%lx)", (unsigned long)d);
 }
 

@@ -6,9 +6,11 @@
  * nothing; and an unaligned access cannot reach from one vCPU's private
  * interrupts (INTIDs 0-31) into the shared SPIs. The last needs the GIC's
  * registers mapped as normal memory (stage 1), where unaligned accesses are
- * allowed and reach the hypervisor as they are.
+ * allowed and reach the hypervisor as they are. And every access, whichever
+ * register it goes through, changes that register alone.
  */
 #include "libguest.h"
+#include "regpattern.h"
 
 #define GICD_ISENABLER 0x0100
 #define GICD_ICENABLER 0x0180
@@ -143,6 +145,54 @@ static void check_unaligned_straddle(void)
 	       rd32(sgi + GICD_ISENABLER));
 }
 
+/*
+ * Accesses to the distributor through a register (x5, x18, x29, x30: Skiff
+ * serves them in its exception vector; x20: a register that path does not
+ * save, so the full exit; xzr) with x1-x30 holding patterns (regpattern.h),
+ * the address in x0: a read of GICD_TYPER returns the value read in x0; a
+ * byte write puts 0xa0 into a priority field.
+ */
+#define READ_INTO(n)  "ldr w" #n ", [x0]\n mov x0, x" #n "\n" REGPAT_SET(n)
+#define WRITE_FROM(n) "mov x" #n ", #0xa0\n strb w" #n ", [x0]\n" REGPAT_SET(n)
+
+REGPAT_KEEPING(read_into_x5, READ_INTO(5))
+REGPAT_KEEPING(read_into_x18, READ_INTO(18))
+REGPAT_KEEPING(read_into_x20, READ_INTO(20))
+REGPAT_KEEPING(read_into_x29, READ_INTO(29))
+REGPAT_KEEPING(read_into_x30, READ_INTO(30))
+REGPAT_KEEPING(read_into_xzr, "ldr wzr, [x0]\n")
+REGPAT_KEEPING(write_from_x5, WRITE_FROM(5))
+REGPAT_KEEPING(write_from_x20, WRITE_FROM(20))
+REGPAT_KEEPING(write_from_x30, WRITE_FROM(30))
+
+static void check_accesses_keep_registers(void)
+{
+	uint64_t (*const reads[])(uint64_t, uint64_t *) = { read_into_x5, read_into_x18,
+							    read_into_x20, read_into_x29,
+							    read_into_x30 };
+	static const char *const read_names[] = { "x5", "x18", "x20 (full exit)", "x29", "x30" };
+	uint64_t (*const writes[])(uint64_t, uint64_t *) = { write_from_x5, write_from_x20,
+							     write_from_x30 };
+	static const char *const write_names[] = { "x5", "x20 (full exit)", "x30" };
+	uint64_t typer = rd32(gicd + 4), prio = gicd + GICD_IPRIO + 44, d, v;
+
+	for (unsigned int i = 0; i < sizeof(reads) / sizeof(reads[0]); i++) {
+		v = reads[i](gicd + 4, &d);
+		report(d == 0 && v == typer, "GICD_TYPER read into %s (0x%lx) keeps x1-x30 (0x%lx)",
+		       read_names[i], (unsigned long)v, (unsigned long)d);
+	}
+	(void)read_into_xzr(gicd + 4, &d);
+	report(d == 0, "a read into xzr keeps x1-x30 (0x%lx)", (unsigned long)d);
+	for (unsigned int i = 0; i < sizeof(writes) / sizeof(writes[0]); i++) {
+		wr8(prio, 0);
+		(void)writes[i](prio, &d);
+		v = rd8(prio);
+		report(d == 0 && v == 0xa0, "a byte written from %s (0x%lx) keeps x1-x30 (0x%lx)",
+		       write_names[i], (unsigned long)v, (unsigned long)d);
+	}
+	wr8(prio, 0);
+}
+
 void main_test(void)
 {
 	report_info("test: vgic_decode");
@@ -160,4 +210,5 @@ void main_test(void)
 	else
 		check_router_sizes();
 	check_unaligned_straddle();
+	check_accesses_keep_registers();
 }
