@@ -150,6 +150,11 @@ void arch_stage2_lookup(struct stage2 *s2, ipaddr_t ipa, struct s2_leaf *leaf);
  */
 int arch_stage2_protect_page(struct stage2 *s2, ipaddr_t ipa, unsigned int perms);
 /*
+ * Gives the whole leaf mapping @ipa (a page or a block, not split) the
+ * permissions @perms, with the TLB maintenance; loaded VM as above.
+ */
+int arch_stage2_set_leaf_perms(struct stage2 *s2, ipaddr_t ipa, unsigned int perms);
+/*
  * Takes write permission from every mapping in [ipa, ipa + size), blocks
  * whole (a write then faults: dirty tracking). No TLB maintenance: the caller
  * ends a batch with arch_stage2_flush_tlb().

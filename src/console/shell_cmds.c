@@ -166,8 +166,10 @@ static void show_vm(struct shell *sh, struct vm *vm, int argc, char **argv)
 	shell_printf(sh, "  DCC input: %lu bytes typed, %lu dropped (the guest did not read them)",
 		     (unsigned long)__atomic_load_n(&vm->dcc.rx_typed, __ATOMIC_RELAXED),
 		     (unsigned long)__atomic_load_n(&vm->dcc.rx_dropped, __ATOMIC_RELAXED));
-	shell_printf(sh, "  stage 2: %lu faults, %lu pages cache-maintained",
-		     (unsigned long)vm->s2stats.faults, (unsigned long)vm->s2stats.maintained);
+	shell_printf(sh, "  stage 2: %lu faults, %lu pages cache-maintained, %s",
+		     (unsigned long)vm->s2stats.faults, (unsigned long)vm->s2stats.maintained,
+		     vm->guest_maintains_code ? "code maintained by the guest after its first fetch"
+					      : "W^X (Skiff keeps code coherent)");
 	shell_printf(sh, "  backdoor: %s, %lu calls, %lu refused, guest tools %s",
 		     vm->backdoor.enabled ? "on" : "off", (unsigned long)vm->backdoor.stats.calls,
 		     (unsigned long)vm->backdoor.stats.errors,

@@ -156,6 +156,18 @@ static bool guestinfo_repeats(const void *fdt, int info, int prop, const char *n
 	return false;
 }
 
+/* cache-maintenance = "w^x" (the default) | "guest": docs/memory.md. */
+static int parse_cache_maintenance(const void *fdt, int node, struct vm_config *vm)
+{
+	const char *m = prop_string(fdt, node, "cache-maintenance");
+	bool present = fdt_getprop(fdt, node, "cache-maintenance", NULL) != NULL;
+
+	vm->guest_maintains_code = m && !strcmp(m, "guest");
+	if (present && !vm->guest_maintains_code && (!m || strcmp(m, "w^x")))
+		return vm_error(vm, "'cache-maintenance' must be \"w^x\" or \"guest\"");
+	return 0;
+}
+
 /* backdoor = "on" | "off", and the guestinfo subnode of string properties. */
 static int parse_backdoor(const void *fdt, int node, struct vm_config *vm)
 {
@@ -343,7 +355,7 @@ static int parse_vm(const void *fdt, int node, struct vm_config *vm)
 		return -1;
 	if (parse_cpu_profile(fdt, node, vm))
 		return -1;
-	if (parse_backdoor(fdt, node, vm))
+	if (parse_backdoor(fdt, node, vm) || parse_cache_maintenance(fdt, node, vm))
 		return -1;
 	if (parse_enclave(fdt, node, vm) || parse_policy(fdt, node, vm))
 		return -1;

@@ -48,6 +48,12 @@ struct vm_config {
 	bool backdoor; /* the VMware-compatible backdoor ("backdoor" = "on", the default) */
 	bool backdoor_el0_tdcc; /* "backdoor-el0" = "tdcc": honour the guest's MDSCR_EL1.TDCC */
 	bool acpi;		/* "acpi" = "on": the guest gets ACPI tables (docs/acpi.md) */
+	/*
+	 * "cache-maintenance" = "guest": Skiff makes each page coherent for
+	 * execution once and the guest maintains the code it writes; "w^x" (the
+	 * default, false): no page is writable and executable at once (docs/memory.md).
+	 */
+	bool guest_maintains_code;
 	/* "cpu-profile": the CPU it is shown (docs/config.md); "host" by default. */
 	struct cpu_profile cpu_profile;
 	bool enclave; /* "enclave" = "on": closed to the host, measured, attested (docs/enclaves.md)

@@ -11,6 +11,7 @@
 #define BLOCK_2M (2UL << 20)
 #define PERM_RW	 (S2_PERM_R | S2_PERM_W)
 #define PERM_RX	 (S2_PERM_R | S2_PERM_X)
+#define PERM_RWX (PERM_RW | S2_PERM_X)
 
 /* [ipa, ipa + len) of RAM is writable at stage 2 now, or was written for the guest. */
 static void note_written(struct vm_s2_locked s2, ipaddr_t ipa, uint64_t len)
@@ -18,21 +19,51 @@ static void note_written(struct vm_s2_locked s2, ipaddr_t ipa, uint64_t len)
 	dirty_log_note(&s2.vm->dirty, ipa_diff(ipa, s2.vm->ram_ipa), len);
 }
 
-/* Cleans and invalidates for execution, and counts what it did. */
-static void maintain(struct vm_s2_locked s2, ipaddr_t page)
+/* Cleans and invalidates [ipa, ipa + len) for execution, and counts the pages it did. */
+static void maintain_range(struct vm_s2_locked s2, ipaddr_t ipa, uint64_t len)
 {
 	struct vm *vm = s2.vm;
 
-	if (arch_sync_icache(pa_ptr(vm_ram_pa(vm, page)), PAGE))
-		vm->s2stats.maintained++;
+	if (arch_sync_icache(pa_ptr(vm_ram_pa(vm, ipa)), len))
+		vm->s2stats.maintained += len / PAGE;
 	else
-		vm->s2stats.maint_skipped++;
+		vm->s2stats.maint_skipped += len / PAGE;
+}
+
+static void maintain(struct vm_s2_locked s2, ipaddr_t page)
+{
+	maintain_range(s2, page, PAGE);
 }
 
 /*
- * Nothing mapped: code gets a maintained read+execute page; data gets read+write
- * without execute, as a 2 MiB block when the whole block is RAM and unmapped (so
- * a Linux boot takes few data faults), else a page.
+ * cache-maintenance = "guest": code made coherent once, then the guest's to
+ * keep so, as the architecture asks of it; executable memory stays writable.
+ */
+static int map_for_guest_maintenance(struct vm_s2_locked s2, ipaddr_t ipa,
+				     const struct s2_leaf *hole)
+{
+	struct vm *vm = s2.vm;
+	ipaddr_t page = ipa_align_down(ipa, PAGE);
+	ipaddr_t block = ipa_align_down(ipa, BLOCK_2M);
+
+	vm->s2stats.exec_faults++;
+	if (hole->size >= BLOCK_2M && vm_ram_contains(vm, block, BLOCK_2M)) {
+		vm->s2stats.block_maps++;
+		maintain_range(s2, block, BLOCK_2M);
+		note_written(s2, block, BLOCK_2M);
+		return arch_stage2_map(&vm->s2, block, vm_ram_pa(vm, block), BLOCK_2M, PERM_RWX);
+	}
+	vm->s2stats.page_maps++;
+	maintain(s2, page);
+	note_written(s2, page, PAGE);
+	return arch_stage2_map(&vm->s2, page, vm_ram_pa(vm, page), PAGE, PERM_RWX);
+}
+
+/*
+ * Nothing mapped: code gets a maintained read+execute page (with
+ * cache-maintenance = "guest", a maintained read+write+execute block or
+ * page); data gets read+write without execute, as a 2 MiB block when the whole
+ * block is RAM and unmapped (so a Linux boot takes few data faults), else a page.
  */
 static int map_fresh(struct vm_s2_locked s2, ipaddr_t ipa, bool exec, const struct s2_leaf *hole)
 {
@@ -40,6 +71,8 @@ static int map_fresh(struct vm_s2_locked s2, ipaddr_t ipa, bool exec, const stru
 	ipaddr_t page = ipa_align_down(ipa, PAGE);
 	ipaddr_t block = ipa_align_down(ipa, BLOCK_2M);
 
+	if (exec && vm->guest_maintains_code)
+		return map_for_guest_maintenance(s2, ipa, hole);
 	if (exec) {
 		vm->s2stats.exec_faults++;
 		vm->s2stats.page_maps++;
@@ -92,6 +125,31 @@ static bool pc_on_page(struct vcpu *vcpu, ipaddr_t page)
 
 	return arch_vcpu_va_to_ipa(vcpu, va_init(vcpu->ctx.pc), &pc_ipa) &&
 	       ipa_addr(ipa_align_down(pc_ipa, PAGE)) == ipa_addr(page);
+}
+
+/*
+ * cache-maintenance = "guest", mapped but not for this access: a fetch from
+ * data memory makes its whole leaf coherent once and executable, keeping what
+ * else it allowed; a write to a page without write permission (the dirty log's
+ * protection, or a host write's) gets it back, keeping execute.
+ */
+static int grant_for_guest_maintenance(struct vm_s2_locked s2, ipaddr_t ipa, bool exec,
+				       uint64_t esr, const struct s2_leaf *leaf)
+{
+	struct vm *vm = s2.vm;
+	ipaddr_t page = ipa_align_down(ipa, PAGE);
+
+	if (exec && !(leaf->perms & S2_PERM_X)) {
+		vm->s2stats.exec_faults++;
+		maintain_range(s2, ipa_align_down(ipa, leaf->size), leaf->size);
+		return arch_stage2_set_leaf_perms(&vm->s2, ipa, leaf->perms | S2_PERM_X);
+	}
+	if (!exec && esr_dabt_write(esr) && !(leaf->perms & S2_PERM_W)) {
+		vm->s2stats.dirty_faults++;
+		note_written(s2, page, PAGE);
+		return arch_stage2_protect_page(&vm->s2, page, leaf->perms | S2_PERM_W);
+	}
+	return 0; /* already fixed by another vCPU: just retry */
 }
 
 /* Mapped, but not for this kind of access: flip between RW and RX (W^X). */
@@ -165,8 +223,11 @@ bool stage2_fault(struct vcpu *vcpu, ipaddr_t ipa, bool exec, uint64_t esr)
 	if (!leaf.valid) {
 		vm_ram_prepare(s2, ipa_align_down(ipa, BLOCK_2M), BLOCK_2M);
 		ret = map_fresh(s2, ipa, exec, &leaf);
-	} else
+	} else if (vm->guest_maintains_code) {
+		ret = grant_for_guest_maintenance(s2, ipa, exec, esr, &leaf);
+	} else {
 		ret = flip(s2, vcpu, ipa, exec, esr, leaf.perms);
+	}
 	over_quota = vm->s2.table_pages >= vm->s2.table_quota;
 	vm_s2_unlock(&s2);
 	if (ret && over_quota)

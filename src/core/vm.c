@@ -430,6 +430,7 @@ static int vm_build(struct vm *vm, unsigned int pcpu, char *err, size_t errlen)
 	ram = mem_alloc_uninit(c->memory_size, RAM_ALIGN);
 
 	vm->enclave = c->enclave;
+	vm->guest_maintains_code = c->guest_maintains_code;
 	vm->ram_ipa = ipa_init(GUEST_RAM_BASE);
 	vm->ram_size = c->memory_size;
 	vm->ram_pa = pa_from_ptr(ram);
@@ -574,6 +575,11 @@ unsigned int vm_create_all(const struct config *cfg)
 				 vm->cpu.no_sve ? ", SVE trapped" : "",
 				 vm->cpu.no_pauth ? ", PAuth trapped" : "",
 				 vm->cpu.no_dc_zva ? ", DC ZVA trapped" : "");
+		if (vm->guest_maintains_code)
+			log_info("vm %s: cache-maintenance = \"guest\": code is made coherent at "
+				 "its "
+				 "first fetch, then the guest maintains what it writes (no W^X)",
+				 vm->name);
 		if (vm->enclave)
 			log_enclave(vm);
 	}

@@ -212,6 +212,8 @@ struct vm {
 	 * resets).
 	 */
 	bool enclave;
+	/* Its code is the guest's to keep coherent once Skiff made it so (docs/memory.md). */
+	bool guest_maintains_code;
 	unsigned char measurement[TOKEN_MEASUREMENT_LEN];
 	/* Which run of it this is (random, given at its first move) and how often it moved. */
 	uint8_t instance[16];

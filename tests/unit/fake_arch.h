@@ -33,6 +33,8 @@ struct fake_record {
 	bool coherent_caches;		     /* CTR_EL0.IDC and DIC both set */
 	bool s2_fails;			     /* stage-2 maps and protects fail (no table page) */
 	unsigned char perms[FAKE_RAM_PAGES]; /* fake stage 2: S2_PERM_* per page, 0 = unmapped */
+	bool block[FAKE_RAM_PAGES / 512];    /* that 2 MiB is mapped by one block */
+	unsigned int leaf_sets;		     /* arch_stage2_set_leaf_perms() calls */
 	/* Device registers: the test's model of the device answers (none: 0, ignored). */
 	uint32_t (*mmio_read)(uint64_t reg, unsigned int width);
 	void (*mmio_write)(uint64_t reg, uint32_t value);

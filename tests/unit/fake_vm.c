@@ -45,9 +45,10 @@ int arch_stage2_map(struct stage2 *s2, ipaddr_t ipa, paddr_t pa, uint64_t size, 
 	(void)pa;
 	if (fake.s2_fails)
 		return -1;
-	if (size == 2UL << 20)
+	if (size == 2UL << 20) {
 		fake.block_maps++;
-	else
+		fake.block[page_index(ipa) / 512] = true;
+	} else
 		fake.page_map_calls++;
 	for (uint64_t off = 0; off < size; off += 4096)
 		fake.perms[page_index(ipa_add(ipa, off))] = (unsigned char)perms;
@@ -62,7 +63,9 @@ void arch_stage2_lookup(struct stage2 *s2, ipaddr_t ipa, struct s2_leaf *leaf)
 	leaf->perms = fake.perms[page_index(ipa)];
 	leaf->valid = leaf->perms != 0;
 	leaf->pa = pa_init(0);
-	leaf->size = 2UL << 20; /* an empty 2 MiB region reads as one hole */
+	leaf->size = 2UL << 20; /* an empty 2 MiB region reads as one hole, a block as itself */
+	if (fake.block[first / 512])
+		return;
 	/* Eight pages a step: the fuzz harness looks up every page Skiff writes to. */
 	for (unsigned int i = first; i < first + 512; i += 8) {
 		uint64_t eight;
@@ -81,7 +84,21 @@ int arch_stage2_protect_page(struct stage2 *s2, ipaddr_t ipa, unsigned int perms
 	if (fake.s2_fails)
 		return -1;
 	fake.protects++;
+	fake.block[page_index(ipa) / 512] = false; /* split around the page */
 	fake.perms[page_index(ipa)] = (unsigned char)perms;
+	return 0;
+}
+
+int arch_stage2_set_leaf_perms(struct stage2 *s2, ipaddr_t ipa, unsigned int perms)
+{
+	unsigned int i = page_index(ipa), first = fake.block[i / 512] ? i & ~511U : i;
+	unsigned int n = fake.block[i / 512] ? 512 : 1;
+
+	(void)s2;
+	if (fake.s2_fails)
+		return -1;
+	fake.leaf_sets++;
+	memset(&fake.perms[first], (int)perms, n);
 	return 0;
 }
 
@@ -89,6 +106,7 @@ void arch_stage2_unmap_all(struct stage2 *s2)
 {
 	(void)s2;
 	memset(fake.perms, 0, sizeof(fake.perms));
+	memset(fake.block, 0, sizeof(fake.block));
 }
 
 void vm_ram_prepare(struct vm_s2_locked vm, ipaddr_t ipa, uint64_t len)

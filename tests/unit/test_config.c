@@ -209,6 +209,27 @@ static void test_enclave_flag(void **state)
 	assert_null(cfg.attestation_key);
 }
 
+static void test_cache_maintenance(void **state)
+{
+	struct config cfg;
+	char err[160] = "";
+
+	(void)state;
+	compile(HEAD "vms { g { memory-size = <0x100000>; kernel = [00]; "
+		     "cache-maintenance = \"guest\"; }; "
+		     "w { memory-size = <0x100000>; kernel = [00]; cache-maintenance = \"w^x\"; }; "
+		     "d { memory-size = <0x100000>; kernel = [00]; }; }; };");
+	assert_int_equal(config_parse(blob, blob_len, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.nvms, 3);
+	assert_true(cfg.vms[0].guest_maintains_code);
+	assert_false(cfg.vms[1].guest_maintains_code);
+	assert_false(cfg.vms[2].guest_maintains_code);
+	expect_vm_error("memory-size = <0x100000>; kernel = [00]; cache-maintenance = \"off\";",
+			"'cache-maintenance' must be \"w^x\" or \"guest\"");
+	expect_vm_error("memory-size = <0x100000>; kernel = [00]; cache-maintenance = <1>;",
+			"'cache-maintenance' must be \"w^x\" or \"guest\"");
+}
+
 #define KEY_HEX "c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721"
 /* The order of P-256, n: the first scalar out of range. */
 #define P256_N	       "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551"
@@ -585,6 +606,7 @@ int main(void)
 		cmocka_unit_test(test_guestinfo_property_without_a_name),
 		cmocka_unit_test(test_counter_modes),
 		cmocka_unit_test(test_enclave_flag),
+		cmocka_unit_test(test_cache_maintenance),
 		cmocka_unit_test(test_attestation_key),
 		cmocka_unit_test(test_guestinfo_given_twice),
 		cmocka_unit_test(test_migration_policy),

@@ -178,6 +178,67 @@ static void test_spurious_fault_changes_nothing(void **state)
 	assert_int_equal(vm.s2stats.wx_to_rw, 0);
 }
 
+#define RWX (RW | S2_PERM_X)
+
+/*
+ * cache-maintenance = "guest": the first fetch from an unmapped 2 MiB makes it
+ * all coherent and maps it read+write+execute at once; the guest's later
+ * writes and fetches there take no fault at all (no W^X).
+ */
+static void test_guest_maintenance_maps_code_blocks_rwx(void **state)
+{
+	uint64_t block = FAKE_RAM_IPA + 0x400000;
+
+	(void)state;
+	vm.guest_maintains_code = true;
+	assert_true(stage2_fault(v, ipa_init(block + 0x1234), true, IABT));
+	assert_int_equal(fake.block_maps, 1);
+	assert_int_equal(perms_at(block), RWX);
+	assert_int_equal(perms_at(block + 0x1ff000), RWX);
+	assert_int_equal(fake.syncs, 1);
+	assert_int_equal(vm.s2stats.maintained, 512); /* the whole block, once */
+	assert_int_equal(vm.s2stats.exec_faults, 1);
+	/* Where RAM ends one page into a block, a page: maintained, RWX. */
+	assert_true(stage2_fault(v, ipa_init(FAKE_RAM_IPA + (16UL << 20)), true, IABT));
+	assert_int_equal(perms_at(FAKE_RAM_IPA + (16UL << 20)), RWX);
+	assert_int_equal(fake.block_maps, 1);
+	assert_int_equal(vm.s2stats.maintained, 513);
+	assert_int_equal(vm.s2stats.wx_to_rw + vm.s2stats.wx_to_rx, 0);
+	assert_int_equal(fake.protects, 0);
+}
+
+/*
+ * A fetch from a data block (mapped read+write by an earlier data access)
+ * makes the whole block coherent and executable, without splitting it; writes
+ * there stay allowed. Without write permission (the dirty log's protection), a
+ * write gets it back and keeps execute.
+ */
+static void test_guest_maintenance_makes_data_blocks_executable_whole(void **state)
+{
+	uint64_t block = FAKE_RAM_IPA + 0x600000;
+
+	(void)state;
+	vm.guest_maintains_code = true;
+	stage2_fault(v, ipa_init(block), false, DABT_READ);
+	assert_int_equal(perms_at(block + 0x3000), RW);
+	assert_true(stage2_fault(v, ipa_init(block + 0x3000), true, IABT));
+	assert_int_equal(fake.leaf_sets, 1);
+	assert_int_equal(fake.protects, 0); /* not split */
+	assert_int_equal(perms_at(block), RWX);
+	assert_int_equal(perms_at(block + 0x1ff000), RWX);
+	assert_int_equal(vm.s2stats.maintained, 512);
+	/* A fault on a leaf that already allows the access changes nothing. */
+	assert_true(stage2_fault(v, ipa_init(block + 0x5000), true, IABT));
+	assert_int_equal(fake.leaf_sets, 1);
+	/* Write-protected for the dirty log: the write gets its page back, still executable. */
+	memset(&fake.perms[(block - FAKE_RAM_IPA) >> 12], RX, 512);
+	assert_true(stage2_fault(v, ipa_init(block + 0x8000), false, DABT_WRITE));
+	assert_int_equal(perms_at(block + 0x8000), RWX);
+	assert_int_equal(perms_at(block + 0x9000), RX);
+	assert_int_equal(vm.s2stats.dirty_faults, 1);
+	assert_int_equal(vm.s2stats.wx_to_rw + vm.s2stats.wx_to_rx, 0);
+}
+
 /* A mapping that fails stops the VM, saying whether its quota or the host ran out. */
 static void test_failed_map_names_quota_or_host(void **state)
 {
@@ -209,6 +270,9 @@ int main(void)
 		cmocka_unit_test_setup(test_coherent_caches_skip_maintenance, setup),
 		cmocka_unit_test_setup(test_spurious_fault_changes_nothing, setup),
 		cmocka_unit_test_setup(test_failed_map_names_quota_or_host, setup),
+		cmocka_unit_test_setup(test_guest_maintenance_maps_code_blocks_rwx, setup),
+		cmocka_unit_test_setup(test_guest_maintenance_makes_data_blocks_executable_whole,
+				       setup),
 	};
 
 	return cmocka_run_group_tests_name("stage2", tests, NULL, NULL);

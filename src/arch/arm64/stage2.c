@@ -154,6 +154,22 @@ int arch_stage2_protect_page(struct stage2 *s2, ipaddr_t ipa, unsigned int perms
 	return 0;
 }
 
+int arch_stage2_set_leaf_perms(struct stage2 *s2, ipaddr_t ipa, unsigned int perms)
+{
+	struct pgtable pt = as_pgtable(s2);
+	unsigned int level;
+	uint64_t *e = pgtable_walk(&pt, ipa_addr(ipa), &level);
+	uint64_t kind = level == 3 ? PTE_TABLE : 0; /* a page's descriptor, or a block's */
+
+	if (!(*e & PTE_VALID))
+		return -1;
+	/* Only the permissions change: single-copy atomic, no break-before-make. */
+	__atomic_store_n(e, (*e & PTE_ADDR_MASK) | perms_to_attrs(perms) | kind | PTE_VALID,
+			 __ATOMIC_RELAXED);
+	s2_tlb_flush_ipa(ipa_align_down(ipa, pgtable_level_size(level)));
+	return 0;
+}
+
 void arch_stage2_write_protect(struct stage2 *s2, ipaddr_t ipa, uint64_t size)
 {
 	struct pgtable pt = as_pgtable(s2);
