@@ -37,30 +37,15 @@ const struct mmio_region *mmio_bus_find(const struct mmio_bus *bus, uint64_t add
 	return 0;
 }
 
-/*
- * mmio_bus_find(), the region found last tried first: a VM's MMIO exits come in
- * runs on one device (a driver polling its status, a console writing a line).
- * vCPUs share the hint; it is only ever an index to check, so a stale one costs
- * a scan and no more. Regions are added before any vCPU runs.
- */
-static const struct mmio_region *find_from_last(struct mmio_bus *bus, uint64_t addr)
+const struct mmio_region *mmio_bus_decode_scan(struct mmio_bus *bus, uint64_t addr,
+					       unsigned int size)
 {
-	unsigned int last = __atomic_load_n(&bus->last, __ATOMIC_RELAXED);
-	const struct mmio_region *r;
+	const struct mmio_region *r = mmio_bus_find(bus, addr);
 
-	if (last < bus->count && region_holds(&bus->regions[last], addr))
-		return &bus->regions[last];
-	r = mmio_bus_find(bus, addr);
-	if (r)
-		__atomic_store_n(&bus->last, (unsigned int)(r - bus->regions), __ATOMIC_RELAXED);
-	return r;
-}
-
-const struct mmio_region *mmio_bus_decode(struct mmio_bus *bus, uint64_t addr, unsigned int size)
-{
-	const struct mmio_region *r = find_from_last(bus, addr);
-
-	return r && addr - r->base + size <= r->size ? r : 0;
+	if (!r)
+		return 0;
+	__atomic_store_n(&bus->last, (unsigned int)(r - bus->regions), __ATOMIC_RELAXED);
+	return mmio_region_decodes(r, addr, size) ? r : 0;
 }
 
 bool mmio_bus_access(struct mmio_bus *bus, struct vcpu *vcpu, uint64_t addr, unsigned int size,

@@ -58,12 +58,35 @@ static inline uint64_t mmio_reg64_set_word(uint64_t reg, uint64_t offset, uint32
 
 const struct mmio_region *mmio_bus_find(const struct mmio_bus *bus, uint64_t addr);
 
+/* Whether region @r holds all of [addr, addr + size). */
+static inline bool mmio_region_decodes(const struct mmio_region *r, uint64_t addr,
+				       unsigned int size)
+{
+	/* Below the base the difference wraps past any size (no region wraps). */
+	uint64_t off = addr - r->base;
+
+	return off < r->size && size <= r->size - off;
+}
+
+/* mmio_bus_decode() past its first guess: a scan of the regions, which sets the guess. */
+const struct mmio_region *mmio_bus_decode_scan(struct mmio_bus *bus, uint64_t addr,
+					       unsigned int size);
+
 /*
  * The region whose device decodes the whole access [addr, addr + size), or
- * NULL. The region found last is tried first: a VM's accesses come in runs on
- * one device.
+ * NULL. The region found last is tried first, inline: a VM's accesses come in
+ * runs on one device (a driver polling its status, a console writing a line).
+ * vCPUs share the guess; it is only ever an index of a region found before
+ * (0, an empty region or the first, in a new bus), so a stale one costs a scan
+ * and no more. Regions are added before any vCPU runs.
  */
-const struct mmio_region *mmio_bus_decode(struct mmio_bus *bus, uint64_t addr, unsigned int size);
+static inline const struct mmio_region *mmio_bus_decode(struct mmio_bus *bus, uint64_t addr,
+							unsigned int size)
+{
+	const struct mmio_region *r = &bus->regions[__atomic_load_n(&bus->last, __ATOMIC_RELAXED)];
+
+	return mmio_region_decodes(r, addr, size) ? r : mmio_bus_decode_scan(bus, addr, size);
+}
 
 /* The low @size bytes (1 to 8) of a register. */
 static inline uint64_t mmio_size_mask(unsigned int size)

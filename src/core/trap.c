@@ -91,7 +91,8 @@ static void trap_hvc(struct vcpu *vcpu, uint64_t esr)
 }
 
 /* A device read of @size bytes as the register sees it: byte order, sign, width. */
-static uint64_t loaded_value(uint64_t esr, uint64_t value, unsigned int size, bool big_endian)
+static inline __attribute__((always_inline)) uint64_t
+loaded_value(uint64_t esr, uint64_t value, unsigned int size, bool big_endian)
 {
 	if (big_endian)
 		value = esr_swap_bytes(value, size);

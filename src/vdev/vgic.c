@@ -887,8 +887,10 @@ static __attribute__((noinline)) uint64_t locked_access(struct access *a, const 
 }
 
 /* Serves an access to frame @f; returns what a read reads. */
-static uint64_t frame_access(const struct vgic_frame *f, struct access *a, uint64_t off,
-			     unsigned int size, bool write, uint64_t value)
+static inline __attribute__((always_inline)) uint64_t frame_access(const struct vgic_frame *f,
+								   struct access *a, uint64_t off,
+								   unsigned int size, bool write,
+								   uint64_t value)
 {
 	const struct vgic_reg *r = find_reg(f, off);
 
