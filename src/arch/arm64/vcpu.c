@@ -314,25 +314,22 @@ uint64_t guest_sync_exit(struct cpu_context *ctx, uint64_t esr)
 /*
  * vectors.S: a data abort, with x0-x18, x29, x30, PC and PSTATE saved: an
  * AArch64 access to an emulated device through one of those registers may be
- * served on the spot. Returns as guest_sync_exit() does, EXIT_SYNC meaning that
- * the full path takes the exit (it then saves the rest and asks again).
+ * served on the spot (the vector then steps over it). Returns as
+ * guest_sync_exit() does, EXIT_SYNC meaning that the full path takes the exit
+ * (it then saves the rest and asks again).
  */
 uint64_t guest_dabt_fast(struct cpu_context *ctx, uint64_t esr)
 {
 	struct vcpu *vcpu = (struct vcpu *)ctx;
 	unsigned int rt = esr_dabt_srt(esr);
-	uint64_t next;
 
 	_Static_assert(ESR_EC_DABT_LOW == EC_DABT_LOW, "exit.h: the EC of a data abort");
 	/* x19-x28 are not saved: they could not be read or restored. AArch32 EL0 may be Thumb. */
 	if ((rt >= 19 && rt <= 28) || (ctx->pstate & PSR_MODE32))
 		return EXIT_SYNC;
 	/* vcpu->exit is left as it is: arch_vcpu_run() fills it in if the exit goes on. */
-	next = inline_exit(sched_serve_mmio_fast(
+	return inline_exit(sched_serve_mmio_fast(
 		vcpu, esr, esr_fault_ipa(read_sysreg(hpfar_el2), read_sysreg(far_el2))));
-	if (next != EXIT_SYNC)
-		ctx->pc += 4; /* served: past the access (an AArch64 instruction) */
-	return next;
 }
 
 /* vectors.S: a trapped "mrs xzr, mdccsr_el0", with x0-x18, x29, x30, PC, PSTATE saved. */

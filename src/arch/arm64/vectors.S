@@ -225,18 +225,21 @@ sysreg_fast:
 
 /*
  * A data abort: guest_dabt_fast() serves an access to an emulated device
- * through a register saved so far. 0: it did, and the guest goes on at the
- * context's PC (past the access). EXIT_SERVED: it did, and the scheduler has
- * work first: the rest is saved and guest_enter() returns. Else the exit goes
- * on as any other.
+ * through a register saved so far. 0: it did; step over the access and resume
+ * the guest. EXIT_SERVED: it did, and the scheduler has work first: the
+ * context's PC goes past the access, the rest is saved and guest_enter()
+ * returns. Else the exit goes on as any other.
  */
 dabt_fast:
 	bl	guest_dabt_fast		/* x0: the context, x1: ESR_EL2; x19-x28 are kept */
 	mrs	x1, tpidr_el2
 	ldr	x1, [x1]
-	cbz	x0, ctx_resume_fast
+	cbz	x0, step_resume_fast
 	cmp	x0, #EXIT_SERVED
 	b.ne	fast_declined
+	ldr	x2, [x1, #CTX_PC]
+	add	x2, x2, #4
+	str	x2, [x1, #CTX_PC]
 	save_x19_x28 x1
 	b	guest_exit
 
@@ -248,13 +251,9 @@ fast_declined:
 
 /*
  * Back into the guest whose context is at x1, of which only x0-x18, x29 and x30
- * were saved: at the context's PC (ctx_resume_fast), past the trapped
- * instruction (step_resume_fast) or where ELR_EL2 points (resume_fast).
+ * were saved: past the trapped instruction (step_resume_fast) or where ELR_EL2
+ * points (resume_fast).
  */
-ctx_resume_fast:
-	ldr	x2, [x1, #CTX_PC]
-	msr	elr_el2, x2
-	b	resume_fast
 step_resume_fast:
 	mrs	x2, elr_el2
 	add	x2, x2, #4
