@@ -20,7 +20,9 @@ LABELS = {
     "peer_vtimer_wfi": "the same, guest in WFI",
     "peer_reset_to_guest": "reset → guest's first instruction",
     "peer_linux_to_marker": "Debian Linux, reset → /init's marker (virtual ms)",
-    "peer_linux_wall_pauth": "the same in wall seconds (pauth-impdef=on, no -icount)",
+    "peer_linux_wall_pauth": "the same in wall seconds (pauth-impdef=on, no -icount), "
+                             "each system's defaults",
+    "peer_linux_wall": "the same, like with like: PAuth unused, code coherence the guest's",
 }
 
 
@@ -31,7 +33,7 @@ def cell(row, value):
         return f"{value / 1e6:.1f} M" if value >= 1e5 else f"{value:,}".replace(",", " ")
     if row == "peer_linux_to_marker":
         return f"{value:.0f}"
-    if row == "peer_linux_wall_pauth":
+    if row in ("peer_linux_wall_pauth", "peer_linux_wall"):
         return f"{value:.2f}"
     return f"{value:,.0f}".replace(",", " ")
 

@@ -15,7 +15,11 @@ Rows (bench/README.md#peers):
       CNTVOFF_EL2 the hypervisor gave it (read through the gdb stub)
   peer_linux_wall_pauth
       the same guest in wall time (best of 3), with QEMU's cheap pointer authentication
-      and without -icount: bare QEMU, Xen and Skiff (KVM's would include its outer Linux)
+      and without -icount: bare QEMU, Xen and Skiff (KVM's would include its outer Linux),
+      each as it comes (Xen hides PAuth from its guests; Skiff keeps W^X)
+  peer_linux_wall
+      the same, like with like: no Linux uses PAuth (arm64.nopauth where it is shown),
+      and Skiff leaves code coherence to the guest as Xen does (cache-maintenance = "guest")
 
 `bench/peers.py [--profile] [SYSTEM...]` runs them alone; `bench/run.py peers` as part of
 `make bench`. With --profile each row's instructions are also folded by function
@@ -266,25 +270,30 @@ def bench_guest_system(name, tmp, args=""):
                   0x80000000, path + ".elf")
 
 
-def linux_system(name, tmp):
-    """Debian's kernel with build/peers/linux-initramfs.gz under @name."""
+def linux_system(name, tmp, like_with_like=False):
+    """Debian's kernel with build/peers/linux-initramfs.gz under @name. @like_with_like:
+    the kernel told not to use PAuth (Xen hides it from its guests), and Skiff's VM
+    leaving code coherence to the guest (as Xen and KVM do)."""
+    args = LINUX_ARGS + (" arm64.nopauth" if like_with_like else "")
     kernel, initrd = os.path.join(IMAGES, "Image"), os.path.join(PEERS, "linux-initramfs.gz")
     if name.startswith("kvm"):
         mode = " kvm-arm.mode=nvhe" if name == "kvm_nvhe" else ""
         cmd = qemu() + ["-kernel", kernel, "-initrd",
                         os.path.join(PEERS, "kvm-linux-initramfs.gz"),
-                        "-append", f"{LINUX_ARGS} quiet{mode}"]
+                        "-append", f"{args} quiet{mode}"]
     elif name == "bare":
-        cmd = qemu(False) + ["-kernel", kernel, "-initrd", initrd, "-append", LINUX_ARGS]
+        cmd = qemu(False) + ["-kernel", kernel, "-initrd", initrd, "-append", args]
     elif name == "skiff":
         extra = (f'kernel = /incbin/("{kernel}");\n\t\t\tinitrd = /incbin/("{initrd}");\n'
-                 f'\t\t\tbootargs = "{LINUX_ARGS}";')
+                 f'\t\t\tbootargs = "{args}";')
+        if like_with_like:
+            extra += '\n\t\t\tcache-maintenance = "guest";'
         config = compile_config(config_dts([Vm("linux", "", memory=256 << 20, extra=extra)]),
                                 tmp)
         cmd = qemu() + SKIFF_QEMU + ["-initrd", config]
     elif name == "xen":
         dtb = host_dtb(tmp, [256 << 10,
-                             ("kernel", GUEST_ADDR, os.path.getsize(kernel), LINUX_ARGS),
+                             ("kernel", GUEST_ADDR, os.path.getsize(kernel), args),
                              ("ramdisk", RAMDISK_ADDR, os.path.getsize(initrd), None)])
         cmd = qemu() + ["-dtb", dtb, "-kernel", XEN,
                         "-device", f"loader,file={kernel},addr={GUEST_ADDR:#x},force-raw=on",
@@ -431,13 +440,13 @@ WALL_RUNS = 3
 WALL_SYSTEMS = ("bare", "xen", "skiff")  # KVM's would include the outer Linux's boot
 
 
-def run_linux_wall(name):
+def run_linux_wall(name, like_with_like=False):
     """Wall seconds from QEMU's start to the marker on the console under @name, QEMU's
     cheap pointer authentication on (-cpu max,pauth-impdef=on) and no -icount: the best of
-    WALL_RUNS (this machine is shared)."""
+    WALL_RUNS (this machine is shared). @like_with_like: as linux_system() says."""
     best = None
     with tempfile.TemporaryDirectory() as tmp:
-        system = linux_system(name, tmp)
+        system = linux_system(name, tmp, like_with_like)
         cmd = [("max,pauth-impdef=on" if a == "max" else a) for a in system.cmd]
         serial = os.path.join(tmp, "serial.txt")
         for _ in range(WALL_RUNS):
@@ -667,6 +676,9 @@ ROWS = [
     ("peer_linux_wall_pauth", "the same in wall time, QEMU's own pointer authentication "
      "(-cpu max,pauth-impdef=on), no -icount: QEMU's start to the marker on the console, "
      "best of %d" % WALL_RUNS, "s"),
+    ("peer_linux_wall", "the same in wall time like with like: no guest uses PAuth (Xen "
+     "hides it; arm64.nopauth elsewhere) and code coherence is the guest's (Skiff's "
+     "cache-maintenance = \"guest\", which Xen assumes), best of %d" % WALL_RUNS, "s"),
 ]
 
 NOTES = {
@@ -712,6 +724,7 @@ def measure(name, linux=True):
         out["peer_linux_to_marker"] = ms
         if name in WALL_SYSTEMS:
             out["peer_linux_wall_pauth"] = round(run_linux_wall(name), 2)
+            out["peer_linux_wall"] = round(run_linux_wall(name, like_with_like=True), 2)
     return out
 
 
