@@ -10,9 +10,12 @@
  * register's bytes in RAM, the PC past the store); a page is never writable
  * and executable unless counted as mixed; the counters add up. Between the
  * faults, Skiff's own writes into guest RAM (stage2_host_write(), as backdoor
- * replies make them) leave no page of theirs executable.
+ * replies make them) leave no page of theirs executable. With
+ * cache-maintenance = "guest" pages may be writable and executable, but every
+ * page that becomes executable is inside the range maintained in that fault.
  *
- * Input: the RAM's size in pages (u16), then operations: an IPA (u32, taken
+ * Input: the RAM's size in pages (u16; its top bit: cache-maintenance =
+ * "guest", the rest modulo the fake's pages), then operations: an IPA (u32, taken
  * modulo RAM and MARGIN either side), a byte @how (bit 0: a fetch, 1: coherent
  * caches, 2: the PC on the faulting page, 3: a host write instead of a fault),
  * then for a host write its length (u16), for a fault the syndrome's low 25
@@ -48,8 +51,9 @@ FUZZ_ORACLE static void check_counters(void)
 	FUZZ_CHECK(s->faults == in_ram_faults, "%lu faults counted, %lu in RAM",
 		   (unsigned long)s->faults, (unsigned long)in_ram_faults);
 	FUZZ_CHECK(s->exec_faults <= s->faults, "exec faults");
-	FUZZ_CHECK(s->maintained + s->maint_skipped == fake.syncs, "%lu + %lu maintained, %u syncs",
-		   (unsigned long)s->maintained, (unsigned long)s->maint_skipped, fake.syncs);
+	FUZZ_CHECK(s->maintained + s->maint_skipped == fake.synced_bytes / PAGE,
+		   "%lu + %lu maintained, %lu pages synced", (unsigned long)s->maintained,
+		   (unsigned long)s->maint_skipped, (unsigned long)(fake.synced_bytes / PAGE));
 	FUZZ_CHECK(!fake.crashes, "VM crashed: %s", fake.crash);
 }
 
@@ -78,13 +82,44 @@ FUZZ_ORACLE static void host_write(uint64_t ipa, uint64_t len)
 		   (unsigned long)(fake.protects - protects));
 }
 
+/* The first page of the 2 MiB around @ipa (a block's, when one maps it). */
+static unsigned int region_first(uint64_t ipa)
+{
+	return (unsigned int)(((ipa - FAKE_RAM_IPA) / PAGE) & ~511UL);
+}
+
+static unsigned char region_before[512];
+
+/*
+ * Every page around @ipa that became executable in this fault lies in the range
+ * its one maintenance covered (@syncs of them happened).
+ */
+FUZZ_ORACLE static void check_made_executable(uint64_t ipa, unsigned int syncs)
+{
+	unsigned int first = region_first(ipa);
+	const uint8_t *synced = fake.sync_va;
+
+	for (unsigned int i = 0; i < 512 && first + i < FAKE_RAM_PAGES; i++) {
+		uint64_t page = FAKE_RAM_IPA + (uint64_t)(first + i) * PAGE;
+		const uint8_t *host = pa_ptr(pa_add(vm.ram_pa, page - FAKE_RAM_IPA));
+
+		if ((region_before[i] & S2_PERM_X) || !(fake.perms[first + i] & S2_PERM_X))
+			continue;
+		FUZZ_CHECK(syncs == 1, "page 0x%lx made executable with %u syncs",
+			   (unsigned long)page, syncs);
+		FUZZ_CHECK(host >= synced && host + PAGE <= synced + fake.sync_size,
+			   "page 0x%lx made executable outside the %lu bytes maintained",
+			   (unsigned long)page, (unsigned long)fake.sync_size);
+	}
+}
+
 FUZZ_ORACLE static void fault(struct fuzz_in *in, uint64_t ipa, uint8_t how)
 {
 	struct vcpu *v = &vm.vcpus[0];
 	bool exec = how & 1;
 	uint64_t esr = (exec ? EC_IABT : EC_DABT) << 26 | (fuzz_u32(in) & 0x1ffffff);
 	uint64_t page = ipa & ~(PAGE - 1), pc, value = fuzz_u64(in);
-	unsigned int before, after, syncs = fake.syncs, srt = esr_dabt_srt(esr);
+	unsigned int after, syncs = fake.syncs, srt = esr_dabt_srt(esr);
 	uint64_t emulated = vm.s2stats.emulated_stores, mixed_before = vm.s2stats.mixed_pages;
 
 	fake.coherent_caches = how & 2;
@@ -99,7 +134,7 @@ FUZZ_ORACLE static void fault(struct fuzz_in *in, uint64_t ipa, uint8_t how)
 		check_counters();
 		return;
 	}
-	before = perms_at(ipa);
+	memcpy(region_before, &fake.perms[region_first(ipa)], sizeof(region_before));
 	FUZZ_CHECK(stage2_fault(v, ipa_init(ipa), exec, esr), "IPA 0x%lx in RAM refused",
 		   (unsigned long)ipa);
 	in_ram_faults++;
@@ -107,11 +142,10 @@ FUZZ_ORACLE static void fault(struct fuzz_in *in, uint64_t ipa, uint8_t how)
 	if (vm.s2stats.mixed_pages != mixed_before)
 		mixed[(page - FAKE_RAM_IPA) / PAGE] = true;
 	FUZZ_CHECK(after & S2_PERM_R, "IPA 0x%lx unreadable after a fault", (unsigned long)ipa);
-	FUZZ_CHECK((after & W_AND_X) != W_AND_X || mixed[(page - FAKE_RAM_IPA) / PAGE],
+	FUZZ_CHECK((after & W_AND_X) != W_AND_X || mixed[(page - FAKE_RAM_IPA) / PAGE] ||
+			   vm.guest_maintains_code,
 		   "page 0x%lx writable and executable", (unsigned long)page);
-	if (!(before & S2_PERM_X) && (after & S2_PERM_X))
-		FUZZ_CHECK(fake.syncs == syncs + 1, "page 0x%lx made executable with %u syncs",
-			   (unsigned long)page, fake.syncs - syncs);
+	check_made_executable(ipa, fake.syncs - syncs);
 	if (exec)
 		FUZZ_CHECK(after & S2_PERM_X, "page 0x%lx not executable after a fetch",
 			   (unsigned long)page);
@@ -146,6 +180,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(mixed, 0, sizeof(mixed));
 	in_ram_faults = 0;
 	strcpy(vm.name, "fuzz");
+	vm.guest_maintains_code = pages & 0x8000;
 	vm.ram_ipa = ipa_init(FAKE_RAM_IPA);
 	vm.ram_size = (1 + pages % FAKE_RAM_PAGES) * PAGE;
 	vm.ram_pa = pa_from_ptr(ram_buf + RAM_MAX - vm.ram_size);

@@ -120,9 +120,10 @@ void log_error(const char *fmt, ...)
 
 bool arch_sync_icache(const void *va, uint64_t size)
 {
-	(void)va;
-	(void)size;
 	fake.syncs++;
+	fake.sync_va = va;
+	fake.sync_size = size;
+	fake.synced_bytes += size;
 	return !fake.coherent_caches;
 }
 

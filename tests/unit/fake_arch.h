@@ -16,6 +16,9 @@ struct fake_record {
 	unsigned int pending_irq, last_eoi;
 	uint64_t dabt_far;
 	unsigned int block_maps, page_map_calls, protects, syncs, yields, blocks, prepares;
+	const void *sync_va; /* the last arch_sync_icache()'s range */
+	uint64_t sync_size;
+	uint64_t synced_bytes; /* all of them */
 	unsigned int kicks, last_kick_cpu, skips;
 	bool big_endian;    /* the trapped data access is big-endian */
 	bool cond_fails;    /* the trapped instruction is AArch32's, its condition failed */
