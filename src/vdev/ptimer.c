@@ -159,21 +159,31 @@ static bool counter_access(struct vcpu *vcpu, enum ptimer_kind k, bool read, uin
 	return true;
 }
 
-bool ptimer_read_counter(struct vcpu *vcpu, uint32_t enc, uint64_t *val)
+/* The kind whose counter (CNTxCT or CNTxCTSS) @enc names, among those emulated; -1 if none. */
+static int counter_kind(const struct vcpu *vcpu, uint32_t enc)
 {
 	for (unsigned int k = 0; k < nkinds(vcpu); k++)
 		if (enc == kinds[k].count || enc == kinds[k].count_ss)
-			return counter_access(vcpu, k, true, val);
-	return false;
+			return (int)k;
+	return -1;
+}
+
+bool ptimer_read_counter(struct vcpu *vcpu, uint32_t enc, uint64_t *val)
+{
+	int k = counter_kind(vcpu, enc);
+
+	return k >= 0 && counter_access(vcpu, (enum ptimer_kind)k, true, val);
 }
 
 bool ptimer_access(struct vcpu *vcpu, uint32_t enc, bool read, uint64_t *val)
 {
+	int counter = counter_kind(vcpu, enc);
+
+	if (counter >= 0)
+		return counter_access(vcpu, (enum ptimer_kind)counter, read, val);
 	for (unsigned int k = 0; k < nkinds(vcpu); k++) {
 		const struct timer_kind *r = &kinds[k];
 
-		if (enc == r->count || enc == r->count_ss)
-			return counter_access(vcpu, k, read, val);
 		if (enc == r->tval || enc == r->ctl || enc == r->cval)
 			return access(vcpu, k, enc, read, val);
 	}
