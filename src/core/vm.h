@@ -151,6 +151,8 @@ struct vm {
 	unsigned int id;
 	enum vm_state state; /* only through vm_state() and vm_set_state() */
 	const struct vm_config *config;
+	/* Near the start: the device-access fast path reaches it with short offsets. */
+	struct mmio_bus mmio;
 	struct stage2 s2;
 	/*
 	 * protects: s2 (its tables and table_pages), s2stats, the ram_ready bitmap,
@@ -169,7 +171,6 @@ struct vm {
 	ipaddr_t dtb_ipa;    /* the guest's device tree, passed in x0 */
 	unsigned int nvcpus;
 	struct vcpu vcpus[VM_MAX_VCPUS];
-	struct mmio_bus mmio;
 	struct vpl011 uart;
 	struct vpl031 rtc;
 	struct vdcc dcc;

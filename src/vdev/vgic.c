@@ -201,6 +201,9 @@ void vgic_reset(struct vm *vm)
 	spin_unlock(&vm->vgic.lock);
 }
 
+/* Each version's distributor handlers (below). */
+static const struct mmio_ops dist_v2_ops, dist_v3_ops;
+
 int vgic_init(struct vm *vm, char *err, size_t errlen)
 {
 	unsigned int version = arch_vgic_version();
@@ -215,7 +218,8 @@ int vgic_init(struct vm *vm, char *err, size_t errlen)
 		return -1;
 	}
 	vgic_reset(vm);
-	if (mmio_bus_add(&vm->mmio, GUEST_GICD_BASE, GUEST_GICD_SIZE, &vgic_dist_ops, vm, "gicd"))
+	if (mmio_bus_add(&vm->mmio, GUEST_GICD_BASE, GUEST_GICD_SIZE,
+			 version == 2 ? &dist_v2_ops : &dist_v3_ops, vm, "gicd"))
 		goto no_room;
 	if (version == 3) {
 		if (mmio_bus_add(&vm->mmio, GUEST_GICR_BASE, GUEST_GICR_STRIDE * vm->config->vcpus,
@@ -1253,21 +1257,62 @@ static const struct vgic_frame v2_dist = { "GICD", v2_dist_regs,
 					   sizeof(v2_dist_regs) / sizeof(v2_dist_regs[0]),
 					   BANK_BOTH };
 
+/*
+ * Each version's distributor has handlers of its own, so that its frame, a
+ * constant, is folded into the inlined frame access; vgic_init() registers the
+ * VM's.
+ */
+static uint64_t dist_v3_read(void *dev, struct vcpu *vcpu, uint64_t off, unsigned int size)
+{
+	struct access a = { .vm = dev, .bank = vcpu, .from = vcpu };
+
+	return frame_access(&v3_dist, &a, off, size, false, 0);
+}
+
+static void dist_v3_write(void *dev, struct vcpu *vcpu, uint64_t off, unsigned int size,
+			  uint64_t value)
+{
+	struct access a = { .vm = dev, .bank = vcpu, .from = vcpu };
+
+	frame_access(&v3_dist, &a, off, size, true, value);
+}
+
+static uint64_t dist_v2_read(void *dev, struct vcpu *vcpu, uint64_t off, unsigned int size)
+{
+	struct access a = { .vm = dev, .bank = vcpu, .from = vcpu };
+
+	return frame_access(&v2_dist, &a, off, size, false, 0);
+}
+
+static void dist_v2_write(void *dev, struct vcpu *vcpu, uint64_t off, unsigned int size,
+			  uint64_t value)
+{
+	struct access a = { .vm = dev, .bank = vcpu, .from = vcpu };
+
+	frame_access(&v2_dist, &a, off, size, true, value);
+}
+
+static const struct mmio_ops dist_v3_ops = { .read = dist_v3_read, .write = dist_v3_write };
+static const struct mmio_ops dist_v2_ops = { .read = dist_v2_read, .write = dist_v2_write };
+
+/* The VM's version's handlers, chosen at each access (vgic.h: vgic_dist_ops). */
 static uint64_t dist_read(void *dev, struct vcpu *vcpu, uint64_t off, unsigned int size)
 {
-	struct vm *vm = dev;
-	struct access a = { .vm = vm, .bank = vcpu, .from = vcpu };
+	const struct vm *vm = dev;
 
-	return frame_access(vm->vgic.version == 2 ? &v2_dist : &v3_dist, &a, off, size, false, 0);
+	return vm->vgic.version == 2 ? dist_v2_read(dev, vcpu, off, size)
+				     : dist_v3_read(dev, vcpu, off, size);
 }
 
 static void dist_write(void *dev, struct vcpu *vcpu, uint64_t off, unsigned int size,
 		       uint64_t value)
 {
-	struct vm *vm = dev;
-	struct access a = { .vm = vm, .bank = vcpu, .from = vcpu };
+	const struct vm *vm = dev;
 
-	frame_access(vm->vgic.version == 2 ? &v2_dist : &v3_dist, &a, off, size, true, value);
+	if (vm->vgic.version == 2)
+		dist_v2_write(dev, vcpu, off, size, value);
+	else
+		dist_v3_write(dev, vcpu, off, size, value);
 }
 
 const struct mmio_ops vgic_dist_ops = { .read = dist_read, .write = dist_write };

@@ -138,6 +138,7 @@ void vgic_save(struct vm *vm, struct vgic_dist_state *dist, struct vgic_cpu_stat
 void vgic_restore(struct vm *vm, const struct vgic_dist_state *dist,
 		  const struct vgic_cpu_state *cpus);
 
+/* The distributor's handlers for either version, by the VM's (a VM's bus has its version's). */
 extern const struct mmio_ops vgic_dist_ops;
 extern const struct mmio_ops vgic_redist_ops;
 
