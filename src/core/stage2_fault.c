@@ -130,8 +130,9 @@ static bool pc_on_page(struct vcpu *vcpu, ipaddr_t page)
 /*
  * cache-maintenance = "guest", mapped but not for this access: a fetch from
  * data memory makes its whole leaf coherent once and executable, keeping what
- * else it allowed; a write to a page without write permission (the dirty log's
- * protection, or a host write's) gets it back, keeping execute.
+ * else it allowed (a page Skiff wrote into lost execute: stage2_host_write); a
+ * write to a page the dirty log protected gets write permission back, keeping
+ * execute.
  */
 static int grant_for_guest_maintenance(struct vm_s2_locked s2, ipaddr_t ipa, bool exec,
 				       uint64_t esr, const struct s2_leaf *leaf)
