@@ -53,7 +53,8 @@ XEN = os.path.join(PEERS, "xen", "boot", "xen-4.17-arm64")
 XEN_SYMS = os.path.join(PEERS, "xen", "usr", "lib", "debug", "boot", "xen-syms-4.17-arm64")
 NM = "aarch64-linux-gnu-nm"
 MACHINE = "virt,gic-version=3"
-ICOUNT = ["-icount", "shift=0,sleep=off"]
+# The RTC on the virtual clock too: Skiff's host-clock watch compares the two (docs/time.md).
+ICOUNT = ["-icount", "shift=0,sleep=off", "-rtc", "clock=vm"]
 # Xen's default timer_slop (50 us) lets a timer fire up to 50 us late: 0 for the
 # latency rows. bootscrub=0: no scrubbing of free memory, at boot or later when idle.
 XEN_ARGS = "console=dtuart dtuart=/pl011@9000000 bootscrub=0 timer_slop=0 guest_loglvl=all"

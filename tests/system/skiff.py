@@ -122,8 +122,10 @@ def qemu_command(config: str, cpu="max", gic=3, smp=2, mem="1G", virtualization=
         # The serial line alone on stdio, where Ctrl-\ must not be a SIGQUIT.
         extra = ["-monitor", f"unix:{monitor},server=on,wait=off", "-chardev",
                  "stdio,id=console,signal=off", "-serial", "chardev:console", *extra]
+    # Under -icount the RTC follows the virtual clock too, as scripts/qemu.sh gives it.
+    rtc = ["-rtc", "clock=vm"] if "-icount" in extra and "-rtc" not in extra else []
     return [*qemu, "-M", machine, "-cpu", cpu, "-smp", str(smp), "-m", mem,
-            "-nographic", "-no-reboot", "-kernel", SKIFF_BIN, "-initrd", config, *extra]
+            "-nographic", "-no-reboot", "-kernel", SKIFF_BIN, "-initrd", config, *extra, *rtc]
 
 
 def kill_session(child):

@@ -55,7 +55,8 @@ def fault_ends_session(hosts, arm, reason, count=2, size=100):
 
 def test_launchers_agree():
     """scripts/qemu.sh (make run's launcher) and the tests' qemu_command() give QEMU the
-    same arguments for a host with a link."""
+    same arguments for a host with a link, and under -icount both add -rtc clock=vm
+    (unless the caller gave an -rtc of its own)."""
     with tempfile.TemporaryDirectory() as tmp:
         sock = os.path.join(tmp, "link.sock")
         env = dict(os.environ, PRINT="1", LINK=sock, LINK_MAC=LINK_MACS[1])
@@ -65,6 +66,16 @@ def test_launchers_agree():
                              check=True, capture_output=True, text=True).stdout.split("\n")
         want = qemu_command("vms.dtb", link=sock, link_mac=LINK_MACS[1])
         assert out[:-1] == want
+        # Under -icount both keep the RTC on the virtual clock, unless told otherwise.
+        icount = ["-icount", "shift=0"]
+        out = subprocess.run([os.path.join(TOP, "scripts", "qemu.sh"), "vms.dtb", *icount],
+                             env=env, check=True, capture_output=True, text=True).stdout
+        want = qemu_command("vms.dtb", link=sock, link_mac=LINK_MACS[1], extra=icount)
+        assert out.split("\n")[:-1] == want and want[-2:] == ["-rtc", "clock=vm"], want
+        mine = [*icount, "-rtc", "clock=host"]
+        out = subprocess.run([os.path.join(TOP, "scripts", "qemu.sh"), "vms.dtb", *mine],
+                             env=env, check=True, capture_output=True, text=True).stdout
+        assert out.split("\n")[-3:-1] == ["-rtc", "clock=host"] and "clock=vm" not in out
 
 
 def test_ping_across(hosts):
