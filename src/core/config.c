@@ -88,15 +88,25 @@ static int parse_acpi(const void *fdt, int node, struct vm_config *vm)
 	return 0;
 }
 
+/*
+ * A property of two values, @chosen or @other (the default when absent): *out
+ * says whether it is @chosen. False when it is present and neither, or not a
+ * string at all (an error, never taken for the default).
+ */
+static bool prop_pick(const void *fdt, int node, const char *name, const char *chosen,
+		      const char *other, bool *out)
+{
+	const char *v = prop_string(fdt, node, name);
+
+	*out = v && !strcmp(v, chosen);
+	return *out || (v && !strcmp(v, other)) || !fdt_getprop(fdt, node, name, NULL);
+}
+
 /* enclave = "on" | "off" (the default): docs/enclaves.md. */
 static int parse_enclave(const void *fdt, int node, struct vm_config *vm)
 {
-	const char *e = prop_string(fdt, node, "enclave");
-	bool present = fdt_getprop(fdt, node, "enclave", NULL) != NULL;
-
 	/* Present but not a string is an error, not "off": an enclave fails closed. */
-	vm->enclave = e && !strcmp(e, "on");
-	if (present && !vm->enclave && (!e || strcmp(e, "off")))
+	if (!prop_pick(fdt, node, "enclave", "on", "off", &vm->enclave))
 		return vm_error(vm, "'enclave' must be \"on\" or \"off\"");
 	return 0;
 }
@@ -159,11 +169,7 @@ static bool guestinfo_repeats(const void *fdt, int info, int prop, const char *n
 /* cache-maintenance = "w^x" (the default) | "guest": docs/memory.md. */
 static int parse_cache_maintenance(const void *fdt, int node, struct vm_config *vm)
 {
-	const char *m = prop_string(fdt, node, "cache-maintenance");
-	bool present = fdt_getprop(fdt, node, "cache-maintenance", NULL) != NULL;
-
-	vm->guest_maintains_code = m && !strcmp(m, "guest");
-	if (present && !vm->guest_maintains_code && (!m || strcmp(m, "w^x")))
+	if (!prop_pick(fdt, node, "cache-maintenance", "guest", "w^x", &vm->guest_maintains_code))
 		return vm_error(vm, "'cache-maintenance' must be \"w^x\" or \"guest\"");
 	return 0;
 }
