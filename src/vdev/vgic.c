@@ -1260,36 +1260,38 @@ static const struct vgic_frame v2_dist = { "GICD", v2_dist_regs,
 /*
  * Each version's distributor has handlers of its own, so that its frame, a
  * constant, is folded into the inlined frame access; vgic_init() registers the
- * VM's.
+ * VM's. The distributor banks private INTIDs by the accessing vCPU.
  */
-static uint64_t dist_v3_read(void *dev, struct vcpu *vcpu, uint64_t off, unsigned int size)
+static inline __attribute__((always_inline)) uint64_t dist_access(const struct vgic_frame *f,
+								  void *dev, struct vcpu *vcpu,
+								  uint64_t off, unsigned int size,
+								  bool write, uint64_t value)
 {
 	struct access a = { .vm = dev, .bank = vcpu, .from = vcpu };
 
-	return frame_access(&v3_dist, &a, off, size, false, 0);
+	return frame_access(f, &a, off, size, write, value);
+}
+
+static uint64_t dist_v3_read(void *dev, struct vcpu *vcpu, uint64_t off, unsigned int size)
+{
+	return dist_access(&v3_dist, dev, vcpu, off, size, false, 0);
 }
 
 static void dist_v3_write(void *dev, struct vcpu *vcpu, uint64_t off, unsigned int size,
 			  uint64_t value)
 {
-	struct access a = { .vm = dev, .bank = vcpu, .from = vcpu };
-
-	frame_access(&v3_dist, &a, off, size, true, value);
+	dist_access(&v3_dist, dev, vcpu, off, size, true, value);
 }
 
 static uint64_t dist_v2_read(void *dev, struct vcpu *vcpu, uint64_t off, unsigned int size)
 {
-	struct access a = { .vm = dev, .bank = vcpu, .from = vcpu };
-
-	return frame_access(&v2_dist, &a, off, size, false, 0);
+	return dist_access(&v2_dist, dev, vcpu, off, size, false, 0);
 }
 
 static void dist_v2_write(void *dev, struct vcpu *vcpu, uint64_t off, unsigned int size,
 			  uint64_t value)
 {
-	struct access a = { .vm = dev, .bank = vcpu, .from = vcpu };
-
-	frame_access(&v2_dist, &a, off, size, true, value);
+	dist_access(&v2_dist, dev, vcpu, off, size, true, value);
 }
 
 static const struct mmio_ops dist_v3_ops = { .read = dist_v3_read, .write = dist_v3_write };
