@@ -289,13 +289,6 @@ static void counter_reload(struct vcpu *v)
 }
 
 /*
- * Whether the loop in run_vcpu() would go straight back into @v after an exit
- * served inline: the exit's handler left it nothing to do. What other CPUs
- * ask for (a freeze, an operator's reset, a panic) comes with an IPI or waits
- * for the next time slice, and either interrupt takes the vCPU out as soon as
- * it is entered again.
- */
-/*
  * A flag other CPUs set, read as one load: what a relaxed atomic load is on a
  * byte, which GCC's atomic load would spend an extra instruction on (it takes
  * no offset).
@@ -305,6 +298,13 @@ static inline unsigned int flag_peek(const bool *flag)
 	return *(const volatile bool *)flag;
 }
 
+/*
+ * Whether the loop in run_vcpu() would go straight back into @v after an exit
+ * served inline: the exit's handler left it nothing to do. What other CPUs
+ * ask for (a freeze, an operator's reset, a panic) comes with an IPI or waits
+ * for the next time slice, and either interrupt takes the vCPU out as soon as
+ * it is entered again.
+ */
 static inline __attribute__((always_inline)) bool reenter_at_once(const struct vcpu *v)
 {
 	/* The flags or'ed and tested once: the usual answer costs no branch per flag. */
