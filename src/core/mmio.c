@@ -22,17 +22,12 @@ int mmio_bus_add(struct mmio_bus *bus, uint64_t base, uint64_t size, const struc
 	return 0;
 }
 
-static bool region_holds(const struct mmio_region *r, uint64_t addr)
-{
-	return addr >= r->base && addr - r->base < r->size;
-}
-
 const struct mmio_region *mmio_bus_find(const struct mmio_bus *bus, uint64_t addr)
 {
 	unsigned int i;
 
 	for (i = 0; i < bus->count; i++)
-		if (region_holds(&bus->regions[i], addr))
+		if (mmio_region_decodes(&bus->regions[i], addr, 1))
 			return &bus->regions[i];
 	return 0;
 }
