@@ -277,14 +277,6 @@ void arch_vcpu_run(struct vcpu *vcpu)
 	vcpu->exit.hpfar = read_sysreg(hpfar_el2);
 }
 
-static void fill_sync_exit(struct vcpu *vcpu, uint64_t esr)
-{
-	vcpu->exit.kind = EXIT_SYNC;
-	vcpu->exit.esr = esr;
-	vcpu->exit.far = read_sysreg(far_el2);
-	vcpu->exit.hpfar = read_sysreg(hpfar_el2);
-}
-
 /* What vectors.S does next: 0 re-enters the guest, else guest_enter() returns that. */
 static uint64_t inline_exit(enum sched_inline served)
 {
@@ -307,7 +299,10 @@ uint64_t guest_sync_exit(struct cpu_context *ctx, uint64_t esr)
 {
 	struct vcpu *vcpu = (struct vcpu *)ctx;
 
-	fill_sync_exit(vcpu, esr);
+	vcpu->exit.kind = EXIT_SYNC;
+	vcpu->exit.esr = esr;
+	vcpu->exit.far = read_sysreg(far_el2);
+	vcpu->exit.hpfar = read_sysreg(hpfar_el2);
 	return inline_exit(sched_serve_inline(vcpu));
 }
 
