@@ -59,8 +59,9 @@ def test_console_in_a_132x43_terminal():
         term.wait_text("console: full screen, 132x43")
         term.type("vm list")
         term.keys("Enter")
-        screen = term.wait_text("COUNTER HZ")
-        assert re.search(r"\bone +running ", screen) and re.search(r"\btwo +running ", screen)
+        # Both rows, which the shell prints after the heading.
+        term.wait_for(lambda s: re.search(r"\bone +running ", s) and re.search(r"\btwo +running ", s),
+                      what="vm list's two rows")
         # VM two: its banner, then typing to it.
         screen = switch(term, "2", "2 two")
         assert "echo: ready" in screen and "vm list" not in screen
@@ -167,7 +168,9 @@ def test_a_vms_dcc_console():
         assert "echo: ready" in screen and "hello over the DCC" not in screen
         assert "to the dcc" not in screen  # none of it went to the UART
         ask_shell(term, "vm info one")
-        screen = term.wait_text("DCC console:")
+        # The DCC input line is the last this test reads: wait until it is whole (the
+        # shell's answer reaches the screen in more than one piece).
+        screen = term.wait_text("dropped (the guest did not read them)")
         # 25 bytes of greeting, 10 echoed, "\ndcc got: to the dcc\n" 21.
         assert "DCC console: 56 bytes written, 0 scrolled out of 16 KiB" in screen, screen
         assert "DCC input: 11 bytes typed, 0 dropped" in screen  # Enter is one (CR)
