@@ -7,7 +7,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 stamp="$top/build/.setup-done"
 host_pkgs=(
 	make gcc gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
-	qemu-system-arm device-tree-compiler acpica-tools libfdt-dev libcmocka-dev
+	qemu-system-arm qemu-utils device-tree-compiler acpica-tools libfdt-dev libcmocka-dev
 	python3-pytest python3-pexpect python3-pytest-xdist tmux cppcheck clang-format clang-tidy
 	libbearssl-dev dpkg-dev clang libfuzzer-14-dev xz-utils
 )

@@ -151,14 +151,20 @@ def qemu_session(cmd, limit=300, timeout=240):
         kill_session(child)
 
 
-def monitor(path: str, command: str):
-    """Sends one command to QEMU's human monitor on the Unix socket @path."""
+def monitor(path: str, command: str, timeout=10):
+    """Runs one command in QEMU's human monitor on the Unix socket @path; returns what it
+    printed once its prompt came back (the command done: savevm and loadvm take seconds)."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-        s.settimeout(10)
+        s.settimeout(timeout)
         s.connect(path)
-        s.recv(4096)  # the banner and prompt
+        text = b""
+        while not text.endswith(b"(qemu) "):  # the banner and the first prompt
+            text += s.recv(4096)
         s.sendall(command.encode() + b"\n")
-        time.sleep(0.2)
+        text = b""
+        while text.count(b"(qemu) ") < 1:
+            text += s.recv(4096)
+        return text.decode(errors="replace")
 
 
 def boot(vms=None, dts=None, cpu="max", gic=3, smp=2, timeout=60, until=POWER_OFF_LINE,
@@ -219,10 +225,15 @@ def assert_tap_passed(run, vm):
 class Host:
     """One Skiff host of a linked pair, driven over its serial line (plain console)."""
 
-    def __init__(self, name: str, child):
+    def __init__(self, name: str, child, monitor_path=None):
         self.name = name
         self.child = child
         self.in_shell = False
+        self.monitor_path = monitor_path  # QEMU's monitor socket, when asked for
+
+    def monitor(self, command, timeout=60):
+        """Runs @command in this host's QEMU monitor (linked_hosts(monitors=True))."""
+        return monitor(self.monitor_path, command, timeout)
 
     def expect(self, pattern, timeout=None):
         """Waits for the regular expression @pattern; fails on a panic or QEMU's exit."""
@@ -245,12 +256,14 @@ class Host:
 
 @contextlib.contextmanager
 def linked_hosts(vms_a, vms_b, cpu=("max", "max"), smp=2, limit=600, timeout=60,
-                 when_idle="poweroff", roots=("", ""), ecv=(False, False), extra=((), ())):
+                 when_idle="poweroff", roots=("", ""), ecv=(False, False), extra=((), ()),
+                 monitors=False):
     """Two Skiff hosts whose links meet in a relay (tests/system/relay.py): yields
     (host a, host b, relay) once both have booted; both QEMUs are killed at the end.
     @roots: more root properties of each host's configuration; @ecv: which host runs on
     the newer QEMU (FEAT_ECV on `max`, its counter at 1 GHz); @extra: more QEMU arguments
-    of each host; @smp: a number, or one for each host."""
+    of each host; @smp: a number, or one for each host; @monitors: each host's QEMU gets
+    a monitor (Host.monitor()) and a qcow2 disk to keep snapshots on (savevm, loadvm)."""
     from relay import Relay
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -260,15 +273,22 @@ def linked_hosts(vms_a, vms_b, cpu=("max", "max"), smp=2, limit=600, timeout=60,
                 d = os.path.join(tmp, name)
                 os.mkdir(d)
                 dts = config_dts(vms, when_idle=when_idle, root=roots[i])
+                mon, more = None, []
+                if monitors:
+                    mon, disk = os.path.join(d, "monitor.sock"), os.path.join(d, "snap.qcow2")
+                    subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", disk, "64M"],
+                                   check=True)
+                    more = ["-drive", f"if=none,id=snapshots,format=qcow2,file={disk}"]
                 cmd = qemu_command(compile_config(dts, d), cpu=cpu[i], ecv=ecv[i],
                                    smp=smp[i] if isinstance(smp, tuple) else smp,
                                    link=os.path.join(d, "link.sock"), link_mac=LINK_MACS[i],
-                                   extra=["-append", "skiff.console=plain", *extra[i]])
+                                   monitor=mon,
+                                   extra=["-append", "skiff.console=plain", *more, *extra[i]])
                 child = stack.enter_context(qemu_session(cmd, limit=limit, timeout=timeout))
                 if os.environ.get("SKIFF_HOST_LOGS"):  # a directory: each host's output there
                     child.logfile_read = stack.enter_context(open(os.path.join(
                         os.environ["SKIFF_HOST_LOGS"], f"host-{name}.log"), "w"))
-                hosts.append(Host(name, child))
+                hosts.append(Host(name, child, mon))
             for h in hosts:
                 h.expect(r"link: virtio-net at 0x[0-9a-f]+, MAC")
                 h.expect(r"0 to the management shell")
