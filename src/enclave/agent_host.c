@@ -32,6 +32,13 @@ static struct {
 	bool catch_up;
 	struct migrate_seal seal; /* the channel as the migration sees it */
 	uint8_t owner[32];	  /* destination: the accepted policy's owner identity */
+	/* Destination handshakes begun no closer than HELLO_SPACING_MS (hello_wait()). */
+	bool begun_one;
+	uint64_t begun_at; /* the counter when the last one began */
+	bool held;	   /* a HELLO waits for its turn */
+	uint8_t held_hello[AGENT_HELLO_LEN];
+	unsigned long set_aside; /* HELLOs never answered since the last note */
+	uint64_t noted_at;	 /* the counter at the last note of them */
 	uint8_t frame[AGENT_DATA_MAX];
 } host;
 
@@ -41,6 +48,14 @@ _Static_assert(AGENT_SEQ_LEN + 1 + AGENT_DATA_MAX + AGENT_TAG_LEN <= WIRE_PAYLOA
 
 /* A handshake still under way this long after it began is given up (both sides time it). */
 #define HANDSHAKE_TIMEOUT_S 10
+
+/*
+ * A destination begins at most one handshake this often: each costs two X25519
+ * multiplications in the link's interrupt, and a hostile peer may send HELLOs
+ * as fast as the link carries them. One that comes sooner waits its turn (the
+ * latest only: it replaces the one waiting, which is never answered).
+ */
+#define HELLO_SPACING_MS 100U
 
 static int io_send(void *ctx, uint8_t type, const uint8_t *p, size_t len)
 {
@@ -222,6 +237,9 @@ static void start_source(const struct vm_config *vm)
 	uint64_t began;
 
 	host.pending = NULL;
+	/* This host asks now: a peer's HELLO waiting for its turn is not answered. */
+	host.set_aside += host.held;
+	host.held = false;
 	agent_init(&host.agent, AGENT_SOURCE, &io, attest_host_key(), &host.claims);
 	host.active = true;
 	host.started = began = arch_counter();
@@ -231,6 +249,57 @@ static void start_source(const struct vm_config *vm)
 	log_info("enclave: agent (source): handshake for vm %s: HELLO, then its policy", vm->name);
 	agent_start(&host.agent, vm->policy, vm->policy_size);
 	agent_step_done(began);
+}
+
+/* Whether a destination handshake may not begin yet at counter @now. */
+static bool hello_wait(uint64_t now)
+{
+	uint64_t spacing = arch_counter_freq() / 1000 * HELLO_SPACING_MS;
+
+	return host.begun_one && (now < host.begun_at || now - host.begun_at < spacing);
+}
+
+/* A HELLO that came too soon after the last handshake began waits for tick(). */
+static void hold_hello(const uint8_t *payload, uint16_t len)
+{
+	host.set_aside += host.held;
+	host.held = false;
+	if (len != AGENT_HELLO_LEN) {
+		host.set_aside++; /* malformed: no agent would take it anyway */
+		return;
+	}
+	memcpy(host.held_hello, payload, len);
+	host.held = true;
+}
+
+/* At most a line a second about the HELLOs a flood had set aside. */
+static void note_set_aside(uint64_t now)
+{
+	if (!host.set_aside || (now >= host.noted_at && now - host.noted_at < arch_counter_freq()))
+		return;
+	log_warn("enclave: agent: %lu migration HELLO(s) not answered: a destination begins a "
+		 "handshake at most each %u ms, for the latest HELLO",
+		 host.set_aside, HELLO_SPACING_MS);
+	host.set_aside = 0;
+	host.noted_at = now;
+}
+
+/* A peer's HELLO (@payload, @len bytes): a handshake as the destination. */
+static void begin_destination(const uint8_t *payload, uint16_t len)
+{
+	if (host.active && host.agent.state == AGENT_ESTABLISHED)
+		agent_link_lost(&host.agent, "a new handshake began");
+	agent_init(&host.agent, AGENT_DESTINATION, &io, attest_host_key(), &host.claims);
+	host.active = true;
+	host.started = arch_counter();
+	host.begun_one = true;
+	host.begun_at = host.started;
+	host.stray = 0;
+	host.agent_ticks = 0;
+	host.timed = false;
+	log_info("enclave: agent (destination): a migration HELLO: handshake");
+	agent_receive(&host.agent, AGENT_T_HELLO, payload, len);
+	agent_step_done(host.started);
 }
 
 static void deliver(uint8_t type, const uint8_t *payload, uint16_t len)
@@ -258,17 +327,11 @@ static void deliver(uint8_t type, const uint8_t *payload, uint16_t len)
 			 "(attestation-key): not answered");
 		return;
 	}
-	if (host.active && host.agent.state == AGENT_ESTABLISHED)
-		agent_link_lost(&host.agent, "a new handshake began");
-	agent_init(&host.agent, AGENT_DESTINATION, &io, attest_host_key(), &host.claims);
-	host.active = true;
-	host.started = arch_counter();
-	host.stray = 0;
-	host.agent_ticks = 0;
-	host.timed = false;
-	log_info("enclave: agent (destination): a migration HELLO: handshake");
-	agent_receive(&host.agent, type, payload, len);
-	agent_step_done(host.started);
+	if (hello_wait(arch_counter())) {
+		hold_hello(payload, len);
+		return;
+	}
+	begin_destination(payload, len);
 }
 
 static void opened(void)
@@ -292,6 +355,7 @@ static void ended(const char *why)
 		host.moving = NULL;
 	}
 	host.pending = NULL;
+	host.held = false; /* its session ended */
 	if (host.active)
 		agent_link_lost(&host.agent, why);
 	move_when_established();
@@ -303,6 +367,11 @@ static void tick(uint64_t now)
 	if (under_way() && now > host.started &&
 	    now - host.started > HANDSHAKE_TIMEOUT_S * arch_counter_freq())
 		agent_give_up(&host.agent, "no answer from the peer within 10 s");
+	if (host.held && !under_way() && !hello_wait(now)) {
+		host.held = false;
+		begin_destination(host.held_hello, AGENT_HELLO_LEN);
+	}
+	note_set_aside(now);
 	move_when_established();
 }
 
