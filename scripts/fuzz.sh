@@ -11,8 +11,10 @@
 #                                       runs the N executions C at a time and records
 #                                       each chunk in build/fuzz/progress/NAME, so a
 #                                       campaign cut short (the session ended) goes on
-#                                       from its corpus when started again on the same
-#                                       commit with clean sources. --boards adds
+#                                       from its corpus when started again with the
+#                                       same harness binary built from committed
+#                                       sources (another commit that leaves its code
+#                                       alone builds the same bytes). --boards adds
 #                                       Debian's board trees (build/images/dtbs, the
 #                                       ones under 48 KiB) to the device-tree
 #                                       harnesses' seeds: more variety, 20x slower
@@ -162,12 +164,14 @@ short_one() {
 	fuzz_one "$n" "-max_total_time=$short_seconds" "$out/short/$n" short
 }
 
-# What a chunked campaign's executions count for: the commit, while src/ and
-# tests/fuzz/ are as committed ("dirty" otherwise: nothing is resumed or kept).
+# What a chunked campaign of harness $1 counts executions for: its binary (the
+# compiler gives the same bytes for the same code and flags, so a later commit that
+# changes none of what the harness links resumes the campaign), built from src/ and
+# tests/fuzz/ as committed ("dirty" otherwise: nothing is resumed or kept).
 code_id() {
 	if git diff --quiet HEAD -- src tests/fuzz 2>/dev/null &&
 		[ -z "$(git ls-files --others --exclude-standard src tests/fuzz)" ]; then
-		git rev-parse HEAD
+		echo "binary $(sha256sum "$out/fuzz_$1" | cut -d' ' -f1)"
 	else
 		echo dirty
 	fi
@@ -178,7 +182,7 @@ code_id() {
 # same code goes on from there. Prints the campaign's totals as fuzz_one does.
 long_chunked() {
 	local n=$1 progress=$out/progress/$1 id done=0 line execs cov=0 ft=0 units=0 crashes=0
-	id=$(code_id)
+	id=$(code_id "$n")
 	mkdir -p "$out/progress"
 	if [ "$id" != dirty ] && [ -f "$progress" ] && [ "$(head -1 "$progress")" = "$id" ]; then
 		done=$(tail -n +2 "$progress" | awk '{ s += $1 } END { print s + 0 }')
