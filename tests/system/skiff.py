@@ -8,7 +8,6 @@ import signal
 import socket
 import subprocess
 import tempfile
-import time
 from dataclasses import dataclass, field
 
 import pexpect
@@ -154,17 +153,20 @@ def qemu_session(cmd, limit=300, timeout=240):
 def monitor(path: str, command: str, timeout=10):
     """Runs one command in QEMU's human monitor on the Unix socket @path; returns what it
     printed once its prompt came back (the command done: savevm and loadvm take seconds)."""
+    def until_prompt(s):
+        text = b""
+        while not text.endswith(b"(qemu) "):
+            more = s.recv(4096)
+            assert more, f"QEMU's monitor closed: {text!r}"
+            text += more
+        return text.decode(errors="replace")
+
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
         s.settimeout(timeout)
         s.connect(path)
-        text = b""
-        while not text.endswith(b"(qemu) "):  # the banner and the first prompt
-            text += s.recv(4096)
+        until_prompt(s)  # the banner
         s.sendall(command.encode() + b"\n")
-        text = b""
-        while text.count(b"(qemu) ") < 1:
-            text += s.recv(4096)
-        return text.decode(errors="replace")
+        return until_prompt(s)
 
 
 def boot(vms=None, dts=None, cpu="max", gic=3, smp=2, timeout=60, until=POWER_OFF_LINE,

@@ -46,11 +46,13 @@ def move(src, dst, generation):
 def test_a_restored_snapshot_cannot_bring_an_old_copy_home(hosts):
     a, b, _ = hosts
     instance = move(a, b, 1)
-    b.monitor("savevm gen1", timeout=120)  # b keeps the generation-1 copy
+    said = b.monitor("savevm gen1", timeout=120)  # b keeps the generation-1 copy
+    assert "rror" not in said, said
     assert move(b, a, 2) == instance
     assert move(a, b, 3) == instance  # a's tombstone: it left at generation 3
 
-    b.monitor("loadvm gen1", timeout=120)  # b as it was, generation 1 running
+    said = b.monitor("loadvm gen1", timeout=120)  # b as it was, generation 1 running
+    assert "rror" not in said, said
     b.shell("link close")
     b.shell("link open", rf"link: session [0-9a-f]+ open with {HOST}")
     b.shell("vm info roamer", r"enclave: instance " + instance + r", generation 1 ")
