@@ -11,7 +11,9 @@ int mmio_bus_add(struct mmio_bus *bus, uint64_t base, uint64_t size, const struc
 {
 	unsigned int i;
 
-	if (bus->count >= MMIO_MAX_REGIONS || !size || base + size < base || !ops)
+	/* No IPA reaches 2^52: a bigger window is a mistake (and mmio_region_decodes() relies on
+	 * it). */
+	if (bus->count >= MMIO_MAX_REGIONS || !size || size >> 52 || base + size < base || !ops)
 		return -1;
 	for (i = 0; i < bus->count; i++)
 		if (ranges_overlap(base, size, bus->regions[i].base, bus->regions[i].size))

@@ -63,10 +63,13 @@ const struct mmio_region *mmio_bus_find(const struct mmio_bus *bus, uint64_t add
 static inline bool mmio_region_decodes(const struct mmio_region *r, uint64_t addr,
 				       unsigned int size)
 {
-	/* Below the base the difference wraps past any size (no region wraps). */
+	/*
+	 * Below the base the difference wraps past any size (no region wraps); a
+	 * region is less than 2^52 bytes (mmio_bus_add()), so off + size cannot wrap.
+	 */
 	uint64_t off = addr - r->base;
 
-	return off < r->size && size <= r->size - off;
+	return off < r->size && off + size <= r->size;
 }
 
 /* mmio_bus_decode() past its first guess: a scan of the regions, which sets the guess. */
@@ -90,10 +93,15 @@ static inline const struct mmio_region *mmio_bus_decode(struct mmio_bus *bus, ui
 	return mmio_region_decodes(r, addr, size) ? r : mmio_bus_decode_scan(bus, addr, size);
 }
 
-/* The low @size bytes (1 to 8) of a register. */
-static inline uint64_t mmio_size_mask(unsigned int size)
+/*
+ * The low @size bytes (1 to 8) of @v: two shifts by 64 - 8 * @size, taken mod 64
+ * (0 for 8 bytes), which is what the CPU's register shifts do with it anyway.
+ */
+static inline uint64_t mmio_truncate(uint64_t v, unsigned int size)
 {
-	return ~0UL >> (64 - size * 8);
+	unsigned int drop = (0U - size * 8) & 63;
+
+	return v << drop >> drop;
 }
 
 /* A read of @size bytes (1, 2, 4 or 8) at @addr, which region @r decodes: zero-extended. */
@@ -102,7 +110,7 @@ static inline uint64_t mmio_region_read(const struct mmio_region *r, struct vcpu
 {
 	if (!r->ops->read)
 		return 0;
-	return r->ops->read(r->dev, vcpu, addr - r->base, size) & mmio_size_mask(size);
+	return mmio_truncate(r->ops->read(r->dev, vcpu, addr - r->base, size), size);
 }
 
 /* A write of the low @size bytes of @value at @addr, which region @r decodes. */
@@ -110,7 +118,7 @@ static inline void mmio_region_write(const struct mmio_region *r, struct vcpu *v
 				     unsigned int size, uint64_t value)
 {
 	if (r->ops->write)
-		r->ops->write(r->dev, vcpu, addr - r->base, size, value & mmio_size_mask(size));
+		r->ops->write(r->dev, vcpu, addr - r->base, size, mmio_truncate(value, size));
 }
 
 /*

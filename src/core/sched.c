@@ -295,7 +295,7 @@ static void counter_reload(struct vcpu *v)
  */
 static inline unsigned int flag_peek(const bool *flag)
 {
-	return *(const volatile bool *)flag;
+	return *(const volatile uint8_t *)flag; /* a bool's byte: 0 or 1 */
 }
 
 /*
