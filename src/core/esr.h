@@ -85,6 +85,26 @@ static inline unsigned int esr_abt_fsc(uint64_t esr)
 	return esr & 0x3f;
 }
 
+/* Its class (bits 5:2; bits 1:0 give the level of the lookup that faulted). */
+static inline bool esr_abt_address_size(uint64_t esr)
+{
+	return (esr & 0x3c) == 0x00;
+}
+
+static inline bool esr_abt_translation(uint64_t esr)
+{
+	return (esr & 0x3c) == 0x04;
+}
+
+/* FnV: FAR_EL2 holds no address (some external aborts). */
+#define ESR_ABT_FNV (1UL << 10)
+
+/* S1PTW: the stage-2 fault was on a walk of the guest's own (stage-1) tables. */
+static inline bool esr_abt_s1ptw(uint64_t esr)
+{
+	return esr & (1UL << 7);
+}
+
 /* WFx traps (EC 0x01): ISS.TI bit 0 tells WFE from WFI. */
 static inline bool esr_wfx_is_wfe(uint64_t esr)
 {

@@ -159,6 +159,9 @@ static void trap_dabt(struct vcpu *vcpu, uint64_t esr)
 {
 	uint64_t ipa = esr_fault_ipa(vcpu->exit.hpfar, vcpu->exit.far);
 
+	if (vcpu->exit.hpfar == EXIT_HPFAR_UNKNOWN)
+		return; /* the guest's tables changed under the access: it retries it */
+
 	/* Checked here rather than left to stage2_fault(): MMIO, the hot case, makes no call. */
 	if (vm_ram_contains(vcpu->vm, ipa_init(ipa), 1))
 		stage2_fault(vcpu, ipa_init(ipa), false, esr);
@@ -169,6 +172,9 @@ static void trap_dabt(struct vcpu *vcpu, uint64_t esr)
 static void trap_iabt(struct vcpu *vcpu, uint64_t esr)
 {
 	uint64_t ipa = esr_fault_ipa(vcpu->exit.hpfar, vcpu->exit.far);
+
+	if (vcpu->exit.hpfar == EXIT_HPFAR_UNKNOWN)
+		return; /* as for trap_dabt() */
 
 	if (stage2_fault(vcpu, ipa_init(ipa), true, esr))
 		return;

@@ -558,6 +558,41 @@ static void test_instruction_abort_crashes_vm(void **state)
 	assert_non_null(strstr(fake.crash, "fetched an instruction from IPA 0x7f000000"));
 }
 
+/*
+ * An abort whose IPA the arch could not find (EXIT_HPFAR_UNKNOWN: a permission
+ * fault, HPFAR_EL2 UNKNOWN, and the guest's tables changed before FAR_EL2 was
+ * translated) is retried: nothing served, injected or crashed, the PC unmoved.
+ */
+static void test_abort_of_unknown_ipa_is_retried(void **state)
+{
+	(void)state;
+	dev_reg = 0x80;
+	v->exit.hpfar = EXIT_HPFAR_UNKNOWN;
+	v->exit.far = 0x9000000;
+	trap(EC_DABT_LOW, dabt_iss(0, 0, 5, 1, 0) | 0x0c); /* a permission fault */
+	trap(EC_IABT_LOW, 0x0f);
+	assert_int_equal(v->ctx.pc, 0x40001000);
+	assert_int_equal(v->ctx.x[5], 0);
+	assert_int_equal(fake.dabts, 0);
+	assert_int_equal(fake.crashes, 0);
+}
+
+/* The fault status classes of data and instruction aborts (ISS bits 5:2, and S1PTW). */
+static void test_abort_fault_classes(void **state)
+{
+	(void)state;
+	for (uint64_t level = 0; level < 4; level++) {
+		assert_true(esr_abt_address_size(0x00 | level));
+		assert_true(esr_abt_translation(0x04 | level));
+		assert_false(esr_abt_translation(0x08 | level)); /* access flag */
+		assert_false(esr_abt_translation(0x0c | level)); /* permission */
+		assert_false(esr_abt_address_size(0x0c | level));
+	}
+	assert_false(esr_abt_translation(0x10)); /* a synchronous external abort */
+	assert_true(esr_abt_s1ptw(0x8c));
+	assert_false(esr_abt_s1ptw(0x0c));
+}
+
 static unsigned int owner_calls, owner_intid;
 static struct vcpu *owner_vcpu;
 
@@ -609,6 +644,8 @@ int main(void)
 		cmocka_unit_test_setup(test_sysreg_fast_path_serves_counter_reads, setup),
 		cmocka_unit_test_setup(test_mmio_fast_path_serves_device_accesses_only, setup),
 		cmocka_unit_test_setup(test_instruction_abort_crashes_vm, setup),
+		cmocka_unit_test_setup(test_abort_of_unknown_ipa_is_retried, setup),
+		cmocka_unit_test_setup(test_abort_fault_classes, setup),
 		cmocka_unit_test_setup(test_profile_registers, setup),
 		cmocka_unit_test_setup(test_no_profile_no_answers, setup),
 		cmocka_unit_test_setup(test_hidden_features_undef, setup),

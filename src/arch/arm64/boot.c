@@ -77,6 +77,15 @@ static void newer_features_setup(uint64_t *hcr)
 	}
 }
 
+/* Cortex-A57 (Arm's part 0xd07) r0p0 to r1p2: erratum 834220 (percpu.h). */
+static bool erratum_834220(uint64_t midr)
+{
+	unsigned int variant = (midr >> 20) & 0xf, revision = midr & 0xf;
+
+	return (midr & 0xff00fff0) == 0x4100d070 &&
+	       (variant == 0 || (variant == 1 && revision <= 2));
+}
+
 /* EL2 controls that hold whatever guest runs on this CPU. */
 static void el2_setup(void)
 {
@@ -103,6 +112,8 @@ static void el2_setup(void)
 	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
 	newer_features_setup(&hcr);
 	((struct arch_percpu *)read_sysreg(tpidr_el2))->hcr_guest = hcr;
+	((struct arch_percpu *)read_sysreg(tpidr_el2))->s2_translation_unreliable =
+		erratum_834220(read_sysreg(midr_el1));
 	isb();
 }
 

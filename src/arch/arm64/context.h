@@ -47,7 +47,10 @@ struct exit_info {
 	unsigned int kind; /* EXIT_* from exit.h */
 	uint64_t esr;
 	uint64_t far;
-	uint64_t hpfar;
+	uint64_t hpfar; /* of a stage-2 abort: valid, or EXIT_HPFAR_UNKNOWN */
 };
+
+/* exit_info.hpfar of an abort whose IPA could not be found: the guest retries the access. */
+#define EXIT_HPFAR_UNKNOWN UINT64_MAX
 
 #endif

@@ -3,6 +3,8 @@
 #ifndef SKIFF_ARCH_ARM64_PERCPU_H
 #define SKIFF_ARCH_ARM64_PERCPU_H
 
+#include <stdbool.h>
+
 #include "arch/arm64/context.h"
 
 struct arch_percpu {
@@ -16,6 +18,11 @@ struct arch_percpu {
 	 */
 	uintptr_t gic_private;
 	uint64_t hcr_guest; /* HCR_EL2 while a guest runs (traps for this CPU's features) */
+	/*
+	 * Cortex-A57 r0p0-r1p2, erratum 834220: a stage-1 fault may be reported to
+	 * EL2 as a stage-2 translation fault, HPFAR_EL2 then meaningless.
+	 */
+	bool s2_translation_unreliable;
 };
 
 extern struct arch_percpu arch_percpu[];

@@ -269,12 +269,47 @@ void arch_vcpu_put(struct vcpu *vcpu)
 	isb();
 }
 
+/*
+ * HPFAR_EL2 of the stage-2 abort @esr at @far, read where the architecture
+ * writes it: translation and address size faults, and faults on a walk of the
+ * guest's own tables (S1PTW). For the others (a permission or access flag
+ * fault of the access itself) it is UNKNOWN: QEMU writes it, hardware need
+ * not, and then it still names the page of an earlier fault, perhaps another
+ * VM's. The IPA is then found again by translating FAR_EL2 through the guest's
+ * stage 1, as the access did; EXIT_HPFAR_UNKNOWN if that fails now (another
+ * vCPU changed the guest's tables since): the guest retries the access.
+ */
+static uint64_t abort_hpfar(uint64_t esr, uint64_t far)
+{
+	const struct arch_percpu *cpu = (const struct arch_percpu *)read_sysreg(tpidr_el2);
+	ipaddr_t ipa;
+
+	if (esr_abt_s1ptw(esr) || esr_abt_address_size(esr) ||
+	    (esr_abt_translation(esr) && !cpu->s2_translation_unreliable) ||
+	    (esr & ESR_ABT_FNV)) /* no address to translate: as the register says */
+		return read_sysreg(hpfar_el2);
+	if (!arch_vcpu_va_access(NULL, va_init(far), VA_EL1_READ, &ipa))
+		return EXIT_HPFAR_UNKNOWN;
+	return ipa_addr(ipa) >> 12 << 4;
+}
+
+/* HPFAR_EL2 for the record of the synchronous exit @esr at @far (abort_hpfar()). */
+static uint64_t exit_hpfar(uint64_t esr, uint64_t far)
+{
+	unsigned int ec = esr_ec(esr);
+
+	if (ec == EC_DABT_LOW || ec == EC_IABT_LOW)
+		return abort_hpfar(esr, far);
+	return read_sysreg(hpfar_el2);
+}
+
 void arch_vcpu_run(struct vcpu *vcpu)
 {
 	vcpu->exit.kind = (unsigned int)guest_enter(&vcpu->ctx);
 	vcpu->exit.esr = read_sysreg(esr_el2);
 	vcpu->exit.far = read_sysreg(far_el2);
-	vcpu->exit.hpfar = read_sysreg(hpfar_el2);
+	vcpu->exit.hpfar = vcpu->exit.kind == EXIT_SYNC ? exit_hpfar(vcpu->exit.esr, vcpu->exit.far)
+							: read_sysreg(hpfar_el2);
 }
 
 /* What vectors.S does next: 0 re-enters the guest, else guest_enter() returns that. */
@@ -302,7 +337,7 @@ uint64_t guest_sync_exit(struct cpu_context *ctx, uint64_t esr)
 	vcpu->exit.kind = EXIT_SYNC;
 	vcpu->exit.esr = esr;
 	vcpu->exit.far = read_sysreg(far_el2);
-	vcpu->exit.hpfar = read_sysreg(hpfar_el2);
+	vcpu->exit.hpfar = exit_hpfar(esr, vcpu->exit.far);
 	return inline_exit(sched_serve_inline(vcpu));
 }
 
@@ -319,8 +354,14 @@ uint64_t guest_dabt_fast(struct cpu_context *ctx, uint64_t esr)
 	unsigned int rt = esr_dabt_srt(esr);
 
 	_Static_assert(ESR_EC_DABT_LOW == EC_DABT_LOW, "exit.h: the EC of a data abort");
-	/* x19-x28 are not saved: they could not be read or restored. AArch32 EL0 may be Thumb. */
-	if ((rt >= 19 && rt <= 28) || (ctx->pstate & PSR_MODE32))
+	/*
+	 * x19-x28 are not saved: they could not be read or restored. AArch32 EL0 may
+	 * be Thumb. A device is never mapped at stage 2, so an access to one is a
+	 * translation fault, the kind whose HPFAR_EL2 can be read as it is
+	 * (abort_hpfar()); any other fault is RAM's, for the full path.
+	 */
+	if ((rt >= 19 && rt <= 28) || (ctx->pstate & PSR_MODE32) || !esr_abt_translation(esr) ||
+	    ((const struct arch_percpu *)read_sysreg(tpidr_el2))->s2_translation_unreliable)
 		return EXIT_SYNC;
 	/* vcpu->exit is left as it is: arch_vcpu_run() fills it in if the exit goes on. */
 	return inline_exit(sched_serve_mmio_fast(
