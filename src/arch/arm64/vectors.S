@@ -13,6 +13,7 @@
 #include "arch/arm64/exit.h"
 
 #define CTX_PC 248
+#define PSR_BTYPE_MASK (3 << 10) /* SPSR_EL2.BTYPE (FEAT_BTI; RES0 without it) */
 
 /* x2-x17 of a struct cpu_context at \ctx (x[2] at offset 16). */
 .macro save_x2_x17 ctx
@@ -156,6 +157,15 @@ guest_sync:
 	stp	x2, x3, [x0]
 	mrs	x2, elr_el2
 	mrs	x3, spsr_el2
+	/*
+	 * PSTATE.BTYPE is cleared: a trapped instruction that Skiff performs and steps
+	 * over leaves it 0, as it would have (the next one is then no branch target).
+	 * One that is retried or never ran is in a page without BTI guards (in a
+	 * guarded one a BTYPE the instruction does not accept faults before any trap),
+	 * so the value it starts with changes nothing.
+	 */
+	and	x3, x3, #~PSR_BTYPE_MASK
+	msr	spsr_el2, x3
 	stp	x2, x3, [x0, #CTX_PC]
 	stp	x29, x30, [x0, #232]
 	mov	x29, sp			/* a frame record of the host's, for backtraces */
