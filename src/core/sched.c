@@ -293,7 +293,7 @@ static void counter_reload(struct vcpu *v)
  * byte, which GCC's atomic load would spend an extra instruction on (it takes
  * no offset).
  */
-static inline unsigned int flag_peek(const bool *flag)
+static inline uint8_t flag_peek(const bool *flag)
 {
 	return *(const volatile uint8_t *)flag; /* a bool's byte: 0 or 1 */
 }
@@ -308,11 +308,11 @@ static inline unsigned int flag_peek(const bool *flag)
 static inline __attribute__((always_inline)) bool reenter_at_once(const struct vcpu *v)
 {
 	/* The flags or'ed and tested once: the usual answer costs no branch per flag. */
-	unsigned int work = (unsigned int)v->reload | flag_peek(&v->counter_changed) |
-			    flag_peek(&v->vgic.dirty) | (unsigned int)v->vtimer.asserted |
+	uint8_t peeked = flag_peek(&v->counter_changed) | flag_peek(&v->vgic.dirty);
+	unsigned int work = (unsigned int)v->reload | peeked | (unsigned int)v->vtimer.asserted |
 			    (unsigned int)sched_cpus[v->pcpu].need_resched;
 
-	return !work && vcpu_state(v) == VCPU_RUNNABLE;
+	return !work && vcpu_state_peek(v) == VCPU_RUNNABLE;
 }
 
 /* List registers or a timer in use: the loop reads their state back before an exit is served. */

@@ -127,7 +127,7 @@ struct vcpu {
 	unsigned int id;
 	unsigned int pcpu;     /* host CPU it runs on */
 	uint64_t mpidr;	       /* virtual MPIDR_EL1 */
-	enum vcpu_state state; /* only through vcpu_state() and the setters below */
+	enum vcpu_state state; /* only through vcpu_state(), vcpu_state_peek() and the setters */
 	bool reload;	       /* registers were reset while loaded: load them again */
 	bool loaded;	       /* its state is in a CPU's registers right now */
 	bool os_lock;	       /* emulated OS lock (OSLAR_EL1/OSLSR_EL1) */
@@ -296,6 +296,16 @@ static inline void vm_s2_unlock(struct vm_s2_locked *locked)
 static inline enum vcpu_state vcpu_state(const struct vcpu *v)
 {
 	return __atomic_load_n(&v->state, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * The state as one plain load, ordered with nothing: for the CPU running @v,
+ * which sees its own changes, where another CPU's change comes with an IPI
+ * anyway (sched.c's inline exits).
+ */
+static inline enum vcpu_state vcpu_state_peek(const struct vcpu *v)
+{
+	return *(const volatile enum vcpu_state *)&v->state;
 }
 
 static inline void vcpu_set_state(struct vm_locked locked, struct vcpu *v, enum vcpu_state s)
