@@ -10,7 +10,7 @@ from skiff import CPUS, GICS, Vm, assert_tap_passed, boot, config_dts
 # Every test guest that reports TAP and powers itself off.
 TAP_GUESTS = ["hello", "hvc", "undef", "debug", "el0_syscall", "page_fault", "reset", "selfmod",
               "smp", "fpu", "irq", "rtc", "sve", "aarch32_el0", "aarch32_traps", "newer_regs",
-              "vgic_decode", "endian", "vtimer_level"]
+              "vgic_decode", "endian", "vtimer_level", "btype"]
 # Guests that need more than one vCPU.
 GUEST_VCPUS = {"smp": 3, "irq": 2, "vtimer_level": 2}
 
