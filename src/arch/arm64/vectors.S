@@ -158,15 +158,17 @@ guest_sync:
 	mrs	x2, elr_el2
 	mrs	x3, spsr_el2
 	/*
-	 * PSTATE.BTYPE is cleared: a trapped instruction that Skiff performs and steps
-	 * over leaves it 0, as it would have (the next one is then no branch target).
-	 * One that is retried or never ran is in a page without BTI guards (in a
-	 * guarded one a BTYPE the instruction does not accept faults before any trap),
-	 * so the value it starts with changes nothing.
+	 * An AArch64 guest's PSTATE.BTYPE is cleared: a trapped instruction that
+	 * Skiff performs and steps over leaves it 0, as it would have (the next one is
+	 * then no branch target). One that is retried or never ran is in a page
+	 * without BTI guards (in a guarded one a BTYPE the instruction does not accept
+	 * faults before any trap), so the value it starts with changes nothing. In
+	 * AArch32 (M[4] set) those bits are IT[3:2]: left alone.
 	 */
+	tbnz	x3, #4, 1f
 	and	x3, x3, #~PSR_BTYPE_MASK
 	msr	spsr_el2, x3
-	stp	x2, x3, [x0, #CTX_PC]
+1:	stp	x2, x3, [x0, #CTX_PC]
 	stp	x29, x30, [x0, #232]
 	mov	x29, sp			/* a frame record of the host's, for backtraces */
 	mrs	x1, esr_el2
