@@ -11,8 +11,7 @@ int mmio_bus_add(struct mmio_bus *bus, uint64_t base, uint64_t size, const struc
 {
 	unsigned int i;
 
-	/* No IPA reaches 2^52: a bigger window is a mistake (and mmio_region_decodes() relies on
-	 * it). */
+	/* No IPA reaches 2^52: a bigger window is a mistake (mmio_region_decodes() needs less). */
 	if (bus->count >= MMIO_MAX_REGIONS || !size || size >> 52 || base + size < base || !ops)
 		return -1;
 	for (i = 0; i < bus->count; i++)

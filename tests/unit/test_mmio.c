@@ -46,6 +46,7 @@ static void test_add_rejects_overlap_and_empty(void **state)
 	assert_int_equal(mmio_bus_add(&bus, 0x0800, 0x0900, &fake_ops, &d, "c"), -1);
 	assert_int_equal(mmio_bus_add(&bus, 0x2000, 0, &fake_ops, &d, "d"), -1);
 	assert_int_equal(mmio_bus_add(&bus, ~0UL - 10, 0x100, &fake_ops, &d, "e"), -1);
+	assert_int_equal(mmio_bus_add(&bus, 0, 1UL << 52, &fake_ops, &d, "beyond any IPA"), -1);
 	assert_int_equal(mmio_bus_add(&bus, 0x2000, 0x1000, &fake_ops, &d, "f"), 0);
 	assert_int_equal(bus.count, 2);
 }
