@@ -171,7 +171,7 @@ static void show_vm(struct shell *sh, struct vm *vm, int argc, char **argv)
 		     vm->guest_maintains_code ? "code maintained by the guest after its first fetch"
 					      : "W^X (Skiff keeps code coherent)");
 	shell_printf(sh, "  backdoor: %s, %lu calls, %lu refused, guest tools %s",
-		     vm->backdoor.enabled ? "on" : "off", (unsigned long)vm->backdoor.stats.calls,
+		     vm->backdoor.enabled ? "on" : "off", (unsigned long)vm_backdoor_calls(vm),
 		     (unsigned long)vm->backdoor.stats.errors,
 		     vm->tclo.listening ? "listening" : "not listening");
 	if (vm->tclo.polls)
@@ -442,7 +442,7 @@ static void stats_cmd(struct shell *sh, int argc, char **argv)
 		shell_printf(sh, "vm %s: %lu exits, %lu stage-2 faults, %lu backdoor calls",
 			     vm->name, (unsigned long)vm_exits(vm),
 			     (unsigned long)vm->s2stats.faults,
-			     (unsigned long)vm->backdoor.stats.calls);
+			     (unsigned long)vm_backdoor_calls(vm));
 	}
 }
 

@@ -880,6 +880,15 @@ uint64_t vm_exits(const struct vm *vm)
 	return n;
 }
 
+uint64_t vm_backdoor_calls(const struct vm *vm)
+{
+	uint64_t n = 0;
+
+	for (unsigned int i = 0; i < vm->nvcpus; i++)
+		n += vm->vcpus[i].backdoor_calls;
+	return n;
+}
+
 bool vm_all_stopped(void)
 {
 	unsigned int i;

@@ -134,6 +134,7 @@ struct vcpu {
 	/* The VM's counter was adjusted, or a timer it watches moved (any CPU sets it). */
 	bool counter_changed;
 	uint64_t exits;
+	uint64_t backdoor_calls; /* this vCPU's own: counted without an atomic */
 };
 
 /*
@@ -407,6 +408,8 @@ const char *vm_state_name(enum vm_state state);
 
 /* Exits of all the VM's vCPUs so far. */
 uint64_t vm_exits(const struct vm *vm);
+/* The backdoor calls of all its vCPUs. */
+uint64_t vm_backdoor_calls(const struct vm *vm);
 
 /*
  * Zeroes and cleans to the point of coherency every 2 MiB block of RAM that

@@ -48,8 +48,7 @@ struct vcpu;
 struct vm;
 
 struct backdoor_stats {
-	uint64_t calls;
-	uint64_t errors;
+	uint64_t errors; /* the calls are counted per vCPU (vm_backdoor_calls()) */
 };
 
 /* A VM's backdoor: on unless its configuration says backdoor = "off". */
@@ -59,7 +58,7 @@ struct backdoor {
 	/*
 	 * protects: channels, stats.errors, and the VM's rpci (guestinfo, tools
 	 * version, counters) and tclo (queue, pending, listening, polls) state.
-	 * stats.calls is atomic. The shell's "vm info" reads counters without it.
+	 * The shell's "vm info" reads counters without it.
 	 */
 	struct spinlock lock;
 	struct msg_channel channels[MSG_MAX_CHANNELS];
