@@ -582,7 +582,7 @@ static void test_abort_fault_classes(void **state)
 {
 	(void)state;
 	for (uint64_t level = 0; level < 4; level++) {
-		assert_true(esr_abt_address_size(0x00 | level));
+		assert_true(esr_abt_address_size(level)); /* 0b0000xx */
 		assert_true(esr_abt_translation(0x04 | level));
 		assert_false(esr_abt_translation(0x08 | level)); /* access flag */
 		assert_false(esr_abt_translation(0x0c | level)); /* permission */
