@@ -306,10 +306,12 @@ static uint64_t exit_hpfar(uint64_t esr, uint64_t far)
 void arch_vcpu_run(struct vcpu *vcpu)
 {
 	vcpu->exit.kind = (unsigned int)guest_enter(&vcpu->ctx);
+	/* Every synchronous exit the vector does not serve goes through guest_sync_exit(). */
+	if (vcpu->exit.kind == EXIT_SYNC)
+		return;
 	vcpu->exit.esr = read_sysreg(esr_el2);
 	vcpu->exit.far = read_sysreg(far_el2);
-	vcpu->exit.hpfar = vcpu->exit.kind == EXIT_SYNC ? exit_hpfar(vcpu->exit.esr, vcpu->exit.far)
-							: read_sysreg(hpfar_el2);
+	vcpu->exit.hpfar = read_sysreg(hpfar_el2);
 }
 
 /* What vectors.S does next: 0 re-enters the guest, else guest_enter() returns that. */
@@ -363,7 +365,7 @@ uint64_t guest_dabt_fast(struct cpu_context *ctx, uint64_t esr)
 	if ((rt >= 19 && rt <= 28) || (ctx->pstate & PSR_MODE32) || !esr_abt_translation(esr) ||
 	    ((const struct arch_percpu *)read_sysreg(tpidr_el2))->s2_translation_unreliable)
 		return EXIT_SYNC;
-	/* vcpu->exit is left as it is: arch_vcpu_run() fills it in if the exit goes on. */
+	/* vcpu->exit is left as it is: guest_sync_exit() fills it in if the exit goes on. */
 	return inline_exit(sched_serve_mmio_fast(
 		vcpu, esr, esr_fault_ipa(read_sysreg(hpfar_el2), read_sysreg(far_el2))));
 }

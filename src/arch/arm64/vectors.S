@@ -199,7 +199,7 @@ sysreg_class:
 /*
  * "mrs xzr, mdccsr_el0", the backdoor's instruction: guest_backdoor_fast()
  * serves it on the spot if it can. If it did, step over the instruction and
- * resume the guest; if not, save the rest and take the usual exit.
+ * resume the guest; if not, the exit goes on as any other.
  */
 backdoor_fast:
 	bl	guest_backdoor_fast	/* x0: the context; x19-x28 are kept by the call */
@@ -207,9 +207,7 @@ backdoor_fast:
 	ldr	x1, [x1]
 	tst	w0, #0xff		/* a bool: AAPCS64 leaves the bits above it unspecified */
 	b.ne	step_resume_fast
-	save_x19_x28 x1
-	mov	x0, #EXIT_SYNC
-	b	guest_exit
+	b	fast_declined
 
 /*
  * "hvc #0": guest_hvc_fast() answers an SMCCC query on the spot if it is one
