@@ -155,13 +155,24 @@ static void trap_mmio(struct vcpu *vcpu, uint64_t esr, uint64_t ipa)
 	arch_vcpu_inject_dabt(vcpu, vcpu->exit.far);
 }
 
+/*
+ * The IPA of the stage-2 abort being handled; false when the arch could not find
+ * it (the guest's tables changed under the access): the guest retries it.
+ */
+static bool abort_ipa(const struct vcpu *vcpu, uint64_t *ipa)
+{
+	if (vcpu->exit.hpfar == EXIT_HPFAR_UNKNOWN)
+		return false;
+	*ipa = esr_fault_ipa(vcpu->exit.hpfar, vcpu->exit.far);
+	return true;
+}
+
 static void trap_dabt(struct vcpu *vcpu, uint64_t esr)
 {
-	uint64_t ipa = esr_fault_ipa(vcpu->exit.hpfar, vcpu->exit.far);
+	uint64_t ipa;
 
-	if (vcpu->exit.hpfar == EXIT_HPFAR_UNKNOWN)
-		return; /* the guest's tables changed under the access: it retries it */
-
+	if (!abort_ipa(vcpu, &ipa))
+		return;
 	/* Checked here rather than left to stage2_fault(): MMIO, the hot case, makes no call. */
 	if (vm_ram_contains(vcpu->vm, ipa_init(ipa), 1))
 		stage2_fault(vcpu, ipa_init(ipa), false, esr);
@@ -171,11 +182,10 @@ static void trap_dabt(struct vcpu *vcpu, uint64_t esr)
 
 static void trap_iabt(struct vcpu *vcpu, uint64_t esr)
 {
-	uint64_t ipa = esr_fault_ipa(vcpu->exit.hpfar, vcpu->exit.far);
+	uint64_t ipa;
 
-	if (vcpu->exit.hpfar == EXIT_HPFAR_UNKNOWN)
-		return; /* as for trap_dabt() */
-
+	if (!abort_ipa(vcpu, &ipa))
+		return;
 	if (stage2_fault(vcpu, ipa_init(ipa), true, esr))
 		return;
 	/* Nothing sensible can run from outside RAM: the guest is beyond help. */
