@@ -86,9 +86,10 @@ $(BUILD)/hyp/%.c.o: src/%.c | $(LIBFDT_A) $(BEARSSL_A)
 	@echo "  CC      $<"
 	$(Q)$(CC_ARM) $(HYP_CFLAGS) -c $< -o $@
 
-$(BUILD)/skiff.elf: $(HYP_OBJS) $(LIBFDT_A) $(BEARSSL_A) src/arch/arm64/skiff.lds
+$(BUILD)/skiff.elf: $(HYP_OBJS) $(LIBFDT_A) $(BEARSSL_A) src/arch/arm64/skiff.lds scripts/check-el2-fp.sh
 	@echo "  LD      $@"
 	$(Q)$(CC_ARM) $(HYP_CFLAGS) $(HYP_LDFLAGS) -o $@ $(HYP_OBJS) $(LIBFDT_A) $(BEARSSL_A) -lgcc
+	$(Q)scripts/check-el2-fp.sh $@ || { rm -f $@; exit 1; }
 
 $(BUILD)/skiff.bin: $(BUILD)/skiff.elf
 	@echo "  OBJCOPY $@"

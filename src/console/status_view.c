@@ -8,6 +8,7 @@
 #include "core/sched.h"
 #include "console/status_view.h"
 #include "core/vm.h"
+#include "lib/bits.h"
 #include "lib/format.h"
 #include "migrate/migrate.h"
 
@@ -135,9 +136,8 @@ void status_view_draw(struct screen *s, unsigned int nrows, const char *prefix)
 	put(s, 0, right > 16 ? right - 16 : 0, ATTR_NORMAL, "up %s", up);
 	put(s, 1, 1, ATTR_NORMAL,
 	    "host: %u CPUs online, GICv%u, counter %lu Hz, memory %lu MiB (%lu MiB free)",
-	    (unsigned int)__builtin_popcount(sched_cpus_online()), host.gic_version,
-	    (unsigned long)arch_counter_freq(), (unsigned long)(host.ram >> 20),
-	    (unsigned long)(mem_free_bytes() >> 20));
+	    popcount64(sched_cpus_online()), host.gic_version, (unsigned long)arch_counter_freq(),
+	    (unsigned long)(host.ram >> 20), (unsigned long)(mem_free_bytes() >> 20));
 	if (nrows >= 8) {
 		screen_box(s, 2, 0, bottom, right);
 		vm_rows(s, 3, bottom - 1);

@@ -5,6 +5,7 @@
 #include "core/dirty_log.h"
 #include "core/mem.h"
 #include "core/vm.h"
+#include "lib/bits.h"
 
 int dirty_log_start(struct vm *vm)
 {
@@ -84,7 +85,7 @@ uint64_t dirty_log_collect(struct vm *vm, uint64_t *into, bool final)
 		d->guest[w] = 0;
 		if (final)
 			d->host[w] = 0;
-		count += (uint64_t)__builtin_popcountl(into[w]);
+		count += popcount64(into[w]);
 	}
 	if (!final && count)
 		arch_stage2_flush_tlb(&vm->s2);

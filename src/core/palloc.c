@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/palloc.h"
+#include "lib/bits.h"
 
 #define WORD_BITS 64
 
@@ -68,7 +69,7 @@ static uint64_t mark(struct palloc_region *r, uint64_t i, uint64_t n, bool free)
 		uint64_t mask = (take == WORD_BITS ? ~0UL : (1UL << take) - 1) << bit;
 		uint64_t *w = &r->free[i / WORD_BITS];
 
-		changed += (uint64_t)__builtin_popcountll(free ? mask & ~*w : mask & *w);
+		changed += popcount64(free ? mask & ~*w : mask & *w);
 		*w = free ? *w | mask : *w & ~mask;
 		i += take;
 		n -= take;

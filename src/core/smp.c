@@ -5,6 +5,7 @@
 #include "core/panic.h"
 #include "core/sched.h"
 #include "core/smp.h"
+#include "lib/bits.h"
 
 #define MPIDR_AFF_MASK	   0xff00ffffffUL
 #define PSCI_CPU_ON_64	   0xc4000003UL
@@ -58,8 +59,7 @@ void smp_start_secondaries(const struct platform *plat)
 		}
 		wait_online(i, f.counter_hz / ONLINE_TIMEOUT_DIV);
 	}
-	log_info("%u of %u CPUs online", (unsigned int)__builtin_popcount(sched_cpus_online()),
-		 plat->ncpus);
+	log_info("%u of %u CPUs online", popcount64(sched_cpus_online()), plat->ncpus);
 }
 
 void skiff_secondary_main(unsigned int cpu)
