@@ -33,6 +33,12 @@
 #define ESR_EC_SYSREG64 0x18
 #define ESR_EC_DABT_LOW 0x24
 
+/*
+ * PSTATE.BTYPE (FEAT_BTI; RES0 without it) in an AArch64 SPSR: cleared when Skiff
+ * steps over an instruction it performed, in the vector and in vcpu.c.
+ */
+#define PSR_BTYPE_MASK (3 << 10)
+
 #define EL2_FAULT_SP0	 0
 #define EL2_FAULT_SYNC	 1
 #define EL2_FAULT_IRQ	 2

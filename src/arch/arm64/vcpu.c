@@ -437,6 +437,9 @@ void arch_vcpu_skip_instr(struct vcpu *vcpu)
 	if (vcpu->ctx.pstate & PSR_MODE32) {
 		vcpu->ctx.pc &= 0xffffffffUL;
 		vcpu->ctx.pstate = aa32_it_advance(vcpu->ctx.pstate);
+	} else {
+		/* As executing it would: the next instruction is no branch target. */
+		vcpu->ctx.pstate &= ~PSR_BTYPE_MASK;
 	}
 }
 

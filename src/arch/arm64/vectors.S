@@ -13,7 +13,6 @@
 #include "arch/arm64/exit.h"
 
 #define CTX_PC 248
-#define PSR_BTYPE_MASK (3 << 10) /* SPSR_EL2.BTYPE (FEAT_BTI; RES0 without it) */
 
 /* x2-x17 of a struct cpu_context at \ctx (x[2] at offset 16). */
 .macro save_x2_x17 ctx
@@ -157,18 +156,7 @@ guest_sync:
 	stp	x2, x3, [x0]
 	mrs	x2, elr_el2
 	mrs	x3, spsr_el2
-	/*
-	 * An AArch64 guest's PSTATE.BTYPE is cleared: a trapped instruction that
-	 * Skiff performs and steps over leaves it 0, as it would have (the next one is
-	 * then no branch target). One that is retried or never ran is in a page
-	 * without BTI guards (in a guarded one a BTYPE the instruction does not accept
-	 * faults before any trap), so the value it starts with changes nothing. In
-	 * AArch32 (M[4] set) those bits are IT[3:2]: left alone.
-	 */
-	tbnz	x3, #4, 1f
-	and	x3, x3, #~PSR_BTYPE_MASK
-	msr	spsr_el2, x3
-1:	stp	x2, x3, [x0, #CTX_PC]
+	stp	x2, x3, [x0, #CTX_PC]
 	stp	x29, x30, [x0, #232]
 	mov	x29, sp			/* a frame record of the host's, for backtraces */
 	mrs	x1, esr_el2
@@ -247,9 +235,10 @@ dabt_fast:
 	cbz	x0, step_resume_fast
 	cmp	x0, #EXIT_SERVED
 	b.ne	fast_declined
-	ldr	x2, [x1, #CTX_PC]
+	ldp	x2, x3, [x1, #CTX_PC]
 	add	x2, x2, #4
-	str	x2, [x1, #CTX_PC]
+	and	x3, x3, #~PSR_BTYPE_MASK	/* as step_resume_fast does */
+	stp	x2, x3, [x1, #CTX_PC]
 	save_x19_x28 x1
 	b	guest_exit
 
@@ -262,12 +251,19 @@ fast_declined:
 /*
  * Back into the guest whose context is at x1, of which only x0-x18, x29 and x30
  * were saved: past the trapped instruction (step_resume_fast) or where ELR_EL2
- * points (resume_fast).
+ * points (resume_fast). The fast paths step over AArch64 instructions only. One
+ * that Skiff performs and steps over leaves PSTATE.BTYPE 0, as executing it
+ * would have (arch_vcpu_skip_instr() does the same on the full path); an
+ * instruction retried after an exit (a stage-2 fault) keeps the BTYPE it
+ * faulted with, so its branch-target check still happens.
  */
 step_resume_fast:
 	mrs	x2, elr_el2
 	add	x2, x2, #4
 	msr	elr_el2, x2
+	mrs	x2, spsr_el2
+	and	x2, x2, #~PSR_BTYPE_MASK
+	msr	spsr_el2, x2
 resume_fast:
 	load_x2_x17 x1
 	ldr	x18, [x1, #144]
