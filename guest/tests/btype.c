@@ -8,6 +8,9 @@
  * Seen here through SPSR_EL1 of an UNDEF taken at the next instruction, before
  * it executes. A BR to x16 sets BTYPE 1 from any page, guarded or not (the MMU
  * is off here). Without FEAT_BTI, BTYPE is RES0 and there is nothing to check.
+ * An instruction whose fetch exits to the hypervisor (a stage-2 fault) has not
+ * run yet, so it must keep its BTYPE: Skiff retries it, and in a guarded page
+ * the branch-target check happens then.
  */
 #include "libguest.h"
 
@@ -37,6 +40,19 @@ static void on_undef(struct pt_regs *regs)
 		(unsigned int)((undef_spsr >> 10) & 3);                          \
 	})
 
+/* A page of its own that is written, never run before: its first fetch faults at stage 2. */
+static uint32_t fresh[1024] __attribute__((aligned(4096)));
+
+/* BLR (BTYPE 2) to a UDF at the start of @code, followed by a RET; SPSR_EL1.BTYPE at the UDF. */
+static unsigned int btype_at_udf(uint32_t *code)
+{
+	register uint64_t x16 __asm__("x16") = (uint64_t)code;
+
+	undef_spsr = ~0UL;
+	__asm__ volatile("blr x16" : "+r"(x16) : : "x30", "memory");
+	return (unsigned int)((undef_spsr >> 10) & 3);
+}
+
 void main_test(void)
 {
 	uint64_t pfr1;
@@ -56,5 +72,17 @@ void main_test(void)
 	       "a device read through x20 (the full exit) leaves BTYPE 0");
 	report(BTYPE_AFTER("mrs x1, mdccsr_el0") == 0,
 	       "a trapped system register read (the DCC status) leaves BTYPE 0");
-	report(BTYPE_AFTER("hvc #0") == 0, "an HVC (PSCI_VERSION) leaves BTYPE 0");
+	/*
+	 * An HVC is not stepped over by Skiff (ELR_EL2 is already past it): BTYPE
+	 * is what the CPU saved in SPSR_EL2, 0 or the branch's (the Arm ARM leaves
+	 * zeroing it CONSTRAINED UNPREDICTABLE for exceptions an instruction
+	 * generates, as KVM leaves it too); never another value.
+	 */
+	report(BTYPE_AFTER("hvc #0") <= 1, "an HVC (PSCI_VERSION) leaves BTYPE 0 or 1");
+	fresh[0] = 0;		/* UDF #0 */
+	fresh[1] = 0xd65f03c0U; /* RET */
+	isb();
+	report(btype_at_udf(fresh) == 2,
+	       "BLR to a UDF whose fetch faulted to Skiff first: BTYPE 2 at the UDF");
+	report(btype_at_udf(fresh) == 2, "the same once the page runs without a fault");
 }
