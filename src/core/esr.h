@@ -105,6 +105,16 @@ static inline bool esr_abt_s1ptw(uint64_t esr)
 	return esr & (1UL << 7);
 }
 
+/*
+ * A data abort Skiff can perform for the guest: the instruction's own access
+ * (not a walk of its stage-1 tables, which reads no register) with a syndrome
+ * (ISV). One test on the device paths.
+ */
+static inline bool esr_dabt_emulable(uint64_t esr)
+{
+	return esr_dabt_isv(esr) && !esr_abt_s1ptw(esr); /* two bit tests */
+}
+
 /* WFx traps (EC 0x01): ISS.TI bit 0 tells WFE from WFI. */
 static inline bool esr_wfx_is_wfe(uint64_t esr)
 {

@@ -134,6 +134,14 @@ static void trap_mmio(struct vcpu *vcpu, uint64_t esr, uint64_t ipa)
 {
 	bool write = esr_dabt_write(esr);
 
+	if (esr_abt_s1ptw(esr)) {
+		guestlog_warn(&vcpu->vm->log,
+			      "vcpu %u: its stage-1 tables point at IPA 0x%lx, which is not RAM "
+			      "(PC 0x%lx): external abort injected",
+			      vcpu->id, (unsigned long)ipa, (unsigned long)vcpu->ctx.pc);
+		arch_vcpu_inject_dabt(vcpu, vcpu->exit.far);
+		return;
+	}
 	if (!esr_dabt_isv(esr)) {
 		guestlog_warn(&vcpu->vm->log,
 			      "vcpu %u: %s at IPA 0x%lx without instruction syndrome "
@@ -276,7 +284,7 @@ bool trap_mmio_fast(struct vcpu *vcpu, uint64_t esr, uint64_t ipa)
 	 * (board/layout.h), and a data abort in RAM, a stage-2 fault, is left to
 	 * the full path.
 	 */
-	if (!esr_dabt_isv(esr) || !device_access(vcpu, esr, ipa))
+	if (!esr_dabt_emulable(esr) || !device_access(vcpu, esr, ipa))
 		return false;
 	vcpu->exits++;
 	return true;

@@ -331,6 +331,13 @@ static void test_abort_outside_ram_and_devices(void **state)
 	assert_int_equal(v->ctx.pc, 0x40001000); /* not skipped: the guest takes an abort */
 	dabt(0x9000000, 0x07);			 /* no instruction syndrome */
 	assert_int_equal(fake.dabts, 2);
+	/* A walk of the guest's stage-1 tables into a device: no access performed. */
+	dev_reg = 0x55;
+	v->ctx.x[5] = 5;
+	dabt(0x9000000, dabt_iss(3, 0, 5, 1, 0) | 1UL << 7);
+	assert_int_equal(fake.dabts, 3);
+	assert_int_equal(v->ctx.x[5], 5);
+	assert_int_equal(v->ctx.pc, 0x40001000);
 }
 
 static void test_wfi_blocks_and_wfe_yields(void **state)
@@ -541,6 +548,7 @@ static void test_mmio_fast_path_serves_device_accesses_only(void **state)
 	v->ctx.x[6] = 6;
 	assert_false(trap_mmio_fast(v, dabt_ec | dabt_iss(2, 0, 6, 0, 0), 0x7000000)); /* nothing */
 	assert_false(trap_mmio_fast(v, dabt_ec | 0x07, 0x9000000)); /* no syndrome */
+	assert_false(trap_mmio_fast(v, dabt_ec | dabt_iss(2, 0, 6, 0, 0) | 1UL << 7, 0x9000000));
 	assert_false(trap_mmio_fast(v, dabt_ec | dabt_iss(3, 0, 6, 1, 0), 0x9000ffc)); /* past */
 	assert_int_equal(v->ctx.x[6], 6);
 	assert_int_equal(v->exits, 2);
