@@ -45,8 +45,8 @@ HYP_SRCS := $(wildcard src/arch/arm64/*.S src/arch/arm64/*.c src/core/*.c src/pl
 HYP_OBJS := $(patsubst src/%,$(BUILD)/hyp/%.o,$(HYP_SRCS))
 
 .PHONY: all hyp setup run test lint unit systest bench bench-peers clean help format guests configs \
-	images tools fuzz-guest
-all: hyp guests configs unit-bins tools
+	images tools fuzz-guest variants
+all: hyp guests configs unit-bins tools variants
 
 help:
 	@echo "make run     - install dependencies, build, boot Skiff with Linux and a test guest"
@@ -92,6 +92,26 @@ $(BUILD)/skiff.elf: $(HYP_OBJS) $(LIBFDT_A) $(BEARSSL_A) src/arch/arm64/skiff.ld
 	$(Q)scripts/check-el2-fp.sh $@ || { rm -f $@; exit 1; }
 
 $(BUILD)/skiff.bin: $(BUILD)/skiff.elf
+	@echo "  OBJCOPY $@"
+	$(Q)$(OBJCOPY) -O binary $< $@
+
+# A test variant: every other stage-1 walk of a guest's tables (src/arch/arm64/at.S) takes
+# an exception at EL2 first, as a walk may on hardware; test_hostile boots it.
+AT_FAULTS := $(BUILD)/variants/skiff-at-faults
+variants: $(AT_FAULTS).bin
+
+$(AT_FAULTS).S.o: src/arch/arm64/at.S | $(LIBFDT_A) $(BEARSSL_A)
+	@mkdir -p $(dir $@)
+	@echo "  AS      $@"
+	$(Q)$(CC_ARM) $(HYP_CFLAGS) -D__ASSEMBLY__ -DSKIFF_TEST_AT_FAULTS -c $< -o $@
+
+$(AT_FAULTS).elf: $(filter-out %/at.S.o,$(HYP_OBJS)) $(AT_FAULTS).S.o $(LIBFDT_A) $(BEARSSL_A) \
+		src/arch/arm64/skiff.lds scripts/check-el2-fp.sh
+	@echo "  LD      $@"
+	$(Q)$(CC_ARM) $(HYP_CFLAGS) $(HYP_LDFLAGS) -o $@ $(filter %.o,$^) $(LIBFDT_A) $(BEARSSL_A) -lgcc
+	$(Q)scripts/check-el2-fp.sh $@ || { rm -f $@; exit 1; }
+
+$(AT_FAULTS).bin: $(AT_FAULTS).elf
 	@echo "  OBJCOPY $@"
 	$(Q)$(OBJCOPY) -O binary $< $@
 
@@ -172,6 +192,6 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD)/hyp $(BUILD)/guest $(BUILD)/unit $(BUILD)/fuzz $(BUILD)/tools $(BUILD)/*.elf $(BUILD)/*.bin
+	rm -rf $(BUILD)/hyp $(BUILD)/variants $(BUILD)/guest $(BUILD)/unit $(BUILD)/fuzz $(BUILD)/tools $(BUILD)/*.elf $(BUILD)/*.bin
 
 -include $(HYP_OBJS:.o=.d)

@@ -129,7 +129,26 @@ el2_vectors:
 
 el2_sp0_any:
 	el2_fault EL2_FAULT_SP0
+/*
+ * A synchronous exception at EL2 is fatal, unless a stage-1 walk of a guest's
+ * tables took it (at.S): that walk then returns failure.
+ */
 el2_sync:
+	stp	x0, x1, [sp, #-16]!
+	mrs	x0, elr_el2
+	adr_l	x1, at_walk
+	cmp	x0, x1
+	b.lo	1f
+	adr_l	x1, at_walk_end
+	cmp	x0, x1
+	b.hs	1f
+	adr_l	x0, at_walk_failed
+	msr	elr_el2, x0
+	ldp	x0, x1, [sp], #16
+	eret
+	dsb	nsh
+	isb
+1:	ldp	x0, x1, [sp], #16
 	el2_fault EL2_FAULT_SYNC
 el2_irq:
 	el2_fault EL2_FAULT_IRQ
