@@ -16,6 +16,8 @@ TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD = os.path.join(TOP, "build")
 GUEST_DIR = os.path.join(BUILD, "guest")
 SKIFF_BIN = os.path.join(BUILD, "skiff.bin")
+# The test variant whose stage-1 walks (AT) take an exception at EL2 every other time.
+SKIFF_AT_FAULTS_BIN = os.path.join(BUILD, "variants", "skiff-at-faults.bin")
 
 CPUS = ["max", "cortex-a57", "cortex-a72"]
 GICS = [3, 2]
@@ -109,10 +111,11 @@ def link_args(path: str, mac: str = LINK_MACS[0]):
 
 
 def qemu_command(config: str, cpu="max", gic=3, smp=2, mem="1G", virtualization=True,
-                 extra=(), ecv=False, monitor=None, link=None, link_mac=LINK_MACS[0]):
-    """QEMU running Skiff with the VM configuration @config; with @monitor, a path, QEMU's
-    monitor listens on that Unix socket (see monitor()); with @link, a path, the host link's
-    device is there (link_args())."""
+                 extra=(), ecv=False, monitor=None, link=None, link_mac=LINK_MACS[0],
+                 skiff=SKIFF_BIN):
+    """QEMU running Skiff (@skiff: a build of it) with the VM configuration @config; with
+    @monitor, a path, QEMU's monitor listens on that Unix socket (see monitor()); with
+    @link, a path, the host link's device is there (link_args())."""
     machine = f"virt,gic-version={gic}" + (",virtualization=on" if virtualization else "")
     qemu = [QEMU_ECV, *QEMU_ECV_OPTS] if ecv else ["qemu-system-aarch64"]
     if link:
@@ -124,7 +127,7 @@ def qemu_command(config: str, cpu="max", gic=3, smp=2, mem="1G", virtualization=
     # Under -icount the RTC follows the virtual clock too, as scripts/qemu.sh gives it.
     rtc = ["-rtc", "clock=vm"] if "-icount" in extra and "-rtc" not in extra else []
     return [*qemu, "-M", machine, "-cpu", cpu, "-smp", str(smp), "-m", mem,
-            "-nographic", "-no-reboot", "-kernel", SKIFF_BIN, "-initrd", config, *extra, *rtc]
+            "-nographic", "-no-reboot", "-kernel", skiff, "-initrd", config, *extra, *rtc]
 
 
 def kill_session(child):

@@ -6,7 +6,8 @@ import tempfile
 
 import pytest
 
-from skiff import Vm, assert_tap_passed, boot, compile_config, config_dts, qemu_command, qemu_session
+from skiff import (SKIFF_AT_FAULTS_BIN, Vm, assert_tap_passed, boot, compile_config, config_dts,
+                   qemu_command, qemu_session)
 
 
 def heartbeats(beats=40):
@@ -123,6 +124,22 @@ def test_backdoor_replies_keep_w_xor_x():
     assert m, run.output
     to_rw, to_rx = int(m.group(1)), int(m.group(2))
     assert to_rw >= 16 and to_rx >= 16, (to_rw, to_rx)
+
+
+def test_a_walk_that_faults_at_el2_does_not_stop_the_host():
+    """A stage-1 walk of a guest's tables done by Skiff (AT, for a stage-2 permission
+    fault's address) may take a synchronous External abort at EL2 on hardware. In the
+    test variant every other walk takes a data abort at EL2 first: Skiff must refuse that
+    translation and let the guest retry (selfmod's W^X faults with its MMU on), not halt
+    as it did for any exception at EL2."""
+    run = boot([Vm("selfmod", "selfmod"), Vm("hello", "hello")], skiff=SKIFF_AT_FAULTS_BIN,
+               timeout=60)
+    assert_tap_passed(run, "selfmod")
+    assert_tap_passed(run, "hello")
+    m = re.findall(r"a walk of a guest's stage-1 tables took an exception at EL2 \((\d+) so far\)",
+                   run.output)
+    assert m and int(m[-1]) >= 2, run.output
+    assert "EL2 exception" not in run.output and "panic" not in run.output.lower(), run.output
 
 
 @pytest.mark.parametrize("ecv", [False, True])
