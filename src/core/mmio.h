@@ -14,6 +14,12 @@
 
 struct vcpu;
 
+/*
+ * A device's register handlers. They may run in the exception vector's fast path
+ * (trap_mmio_fast), which steps over the access itself afterwards: a handler
+ * changes no register of @vcpu, nor its PC or PSTATE, and never resets or stops
+ * it; what needs that is work for the run loop (a flag or an IPI).
+ */
 struct mmio_ops {
 	/* @offset is relative to the region base; @size is 1, 2, 4 or 8 bytes. */
 	uint64_t (*read)(void *dev, struct vcpu *vcpu, uint64_t offset, unsigned int size);
