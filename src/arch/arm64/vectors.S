@@ -139,11 +139,10 @@ el2_sync:
 	adr_l	x1, at_walk
 	cmp	x0, x1
 	b.lo	1f
-	adr_l	x1, at_walk_end
+	adr_l	x1, at_walk_failed
 	cmp	x0, x1
 	b.hs	1f
-	adr_l	x0, at_walk_failed
-	msr	elr_el2, x0
+	msr	elr_el2, x1
 	ldp	x0, x1, [sp], #16
 	eret
 	dsb	nsh
