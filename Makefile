@@ -95,25 +95,34 @@ $(BUILD)/skiff.bin: $(BUILD)/skiff.elf
 	@echo "  OBJCOPY $@"
 	$(Q)$(OBJCOPY) -O binary $< $@
 
-# A test variant: every other stage-1 walk of a guest's tables (src/arch/arm64/at.S) takes
-# an exception at EL2 first, as a walk may on hardware; test_hostile boots it.
-AT_FAULTS := $(BUILD)/variants/skiff-at-faults
-variants: $(AT_FAULTS).bin
+# Test variants, each the hypervisor with one source built with a test-only macro
+# (test_hostile.py boots them):
+#   at-faults  every other stage-1 walk of a guest's tables (src/arch/arm64/at.S) takes
+#              an exception at EL2 first, as a walk may on hardware
+#   harden     the vectors that call the firmware's branch-predictor workaround at each
+#              entry from a guest (src/arch/arm64/mitigations.c), on any firmware
+# $(1): name, $(2): the source, $(3): the macro.
+define variant
+$(BUILD)/variants/$(1)/$(notdir $(2)).o: $(2) | $(LIBFDT_A) $(BEARSSL_A)
+	@mkdir -p $$(dir $$@)
+	@echo "  CC      $$@"
+	$$(Q)$$(CC_ARM) $$(HYP_CFLAGS) $(if $(filter %.S,$(2)),-D__ASSEMBLY__) -D$(3) -c $$< -o $$@
 
-$(AT_FAULTS).S.o: src/arch/arm64/at.S | $(LIBFDT_A) $(BEARSSL_A)
-	@mkdir -p $(dir $@)
-	@echo "  AS      $@"
-	$(Q)$(CC_ARM) $(HYP_CFLAGS) -D__ASSEMBLY__ -DSKIFF_TEST_AT_FAULTS -c $< -o $@
+$(BUILD)/variants/skiff-$(1).elf: $(filter-out $(BUILD)/hyp/$(patsubst src/%,%,$(2)).o,$(HYP_OBJS)) \
+		$(BUILD)/variants/$(1)/$(notdir $(2)).o $(LIBFDT_A) $(BEARSSL_A) src/arch/arm64/skiff.lds \
+		scripts/check-el2-fp.sh
+	@echo "  LD      $$@"
+	$$(Q)$$(CC_ARM) $$(HYP_CFLAGS) $$(HYP_LDFLAGS) -o $$@ $$(filter %.o,$$^) $$(LIBFDT_A) $$(BEARSSL_A) -lgcc
+	$$(Q)scripts/check-el2-fp.sh $$@ || { rm -f $$@; exit 1; }
 
-$(AT_FAULTS).elf: $(filter-out %/at.S.o,$(HYP_OBJS)) $(AT_FAULTS).S.o $(LIBFDT_A) $(BEARSSL_A) \
-		src/arch/arm64/skiff.lds scripts/check-el2-fp.sh
-	@echo "  LD      $@"
-	$(Q)$(CC_ARM) $(HYP_CFLAGS) $(HYP_LDFLAGS) -o $@ $(filter %.o,$^) $(LIBFDT_A) $(BEARSSL_A) -lgcc
-	$(Q)scripts/check-el2-fp.sh $@ || { rm -f $@; exit 1; }
+$(BUILD)/variants/skiff-$(1).bin: $(BUILD)/variants/skiff-$(1).elf
+	@echo "  OBJCOPY $$@"
+	$$(Q)$$(OBJCOPY) -O binary $$< $$@
 
-$(AT_FAULTS).bin: $(AT_FAULTS).elf
-	@echo "  OBJCOPY $@"
-	$(Q)$(OBJCOPY) -O binary $< $@
+variants: $(BUILD)/variants/skiff-$(1).bin
+endef
+$(eval $(call variant,at-faults,src/arch/arm64/at.S,SKIFF_TEST_AT_FAULTS))
+$(eval $(call variant,harden,src/arch/arm64/mitigations.c,SKIFF_TEST_HARDEN_VECTORS))
 
 # Host tools: dt2acpi, the device-tree-to-ACPI generator of src/acpi/ on the host.
 TOOL_CFLAGS := -std=gnu11 -O2 -g $(WARN_CFLAGS) -Isrc

@@ -54,7 +54,7 @@ static const char *conduit_name(enum psci_conduit c)
 
 static void print_banner(const struct cpu_features *f)
 {
-	char line[160];
+	char line[256];
 	unsigned int i;
 	uint64_t ram = 0;
 

@@ -11,6 +11,7 @@
  */
 #include "arch/arch.h"
 #include "arch/arm64/internal.h"
+#include "arch/arm64/sysreg.h"
 #include "lib/format.h"
 #include "platform/platform.h"
 
@@ -35,6 +36,13 @@ static struct {
 
 static const uint32_t wa_fid[3] = { SMCCC_WORKAROUND_1, SMCCC_WORKAROUND_2, SMCCC_WORKAROUND_3 };
 
+/*
+ * The workaround el2_vectors_harden (vectors.S) calls at each entry from a guest,
+ * 0 where the plain vectors serve. Set on the boot CPU before the others start.
+ */
+uint32_t bp_harden_fid;
+extern const char el2_vectors_harden[];
+
 static int wa_index(uint32_t fid)
 {
 	for (int i = 0; i < 3; i++)
@@ -51,13 +59,30 @@ static int64_t fw_call(uint32_t fid, uint64_t a1)
 	return (int64_t)(int32_t)r.a0;
 }
 
+/* The workaround to call at each entry from a guest, 0 for none (bp_harden_fid). */
+static uint32_t harden_fid(int conduit)
+{
+#ifdef SKIFF_TEST_HARDEN_VECTORS
+	/* Test builds (make's harden variant): the hardened entries on any firmware. */
+	(void)conduit;
+	return SMCCC_WORKAROUND_1;
+#else
+	if (conduit != PSCI_CONDUIT_SMC) /* from EL2 the firmware is an SMC away */
+		return 0;
+	if (fw.wa[0] == WA_REQUIRED)
+		return SMCCC_WORKAROUND_1;
+	return fw.wa[2] == WA_REQUIRED ? SMCCC_WORKAROUND_3 : 0;
+#endif
+}
+
 void arch_mitigations_init(int conduit)
 {
 	fw.conduit = conduit;
-	if (conduit == PSCI_CONDUIT_NONE || fw_call(SMCCC_VERSION_FID, 0) < SMCCC_VERSION_1_1)
-		return; /* SMCCC 1.0 firmware has no SMCCC_ARCH_FEATURES */
-	for (int i = 0; i < 3; i++)
-		fw.wa[i] = fw_call(SMCCC_ARCH_FEATURES_FID, wa_fid[i]);
+	/* SMCCC 1.0 firmware has no SMCCC_ARCH_FEATURES. */
+	if (conduit != PSCI_CONDUIT_NONE && fw_call(SMCCC_VERSION_FID, 0) >= SMCCC_VERSION_1_1)
+		for (int i = 0; i < 3; i++)
+			fw.wa[i] = fw_call(SMCCC_ARCH_FEATURES_FID, wa_fid[i]);
+	bp_harden_fid = harden_fid(conduit);
 }
 
 void mitigations_cpu_init(void)
@@ -65,6 +90,10 @@ void mitigations_cpu_init(void)
 	/* Dynamic SSBD: on for good at EL2, so guests need not (and must not) switch it. */
 	if (fw.wa[1] == WA_REQUIRED)
 		fw_call(SMCCC_WORKAROUND_2, 1);
+	if (bp_harden_fid) {
+		write_sysreg(vbar_el2, (uint64_t)el2_vectors_harden);
+		isb();
+	}
 }
 
 size_t arch_mitigations_describe(char *buf, size_t size)
@@ -81,8 +110,12 @@ size_t arch_mitigations_describe(char *buf, size_t size)
 	}
 	return format_clamped(buf, size,
 			      "Spectre v2 (WORKAROUND_1) %s, SSBD (WORKAROUND_2) %s, "
-			      "Spectre-BHB (WORKAROUND_3) %s",
-			      s[0], s[1], s[2]);
+			      "Spectre-BHB (WORKAROUND_3) %s%s",
+			      s[0], s[1], s[2],
+			      bp_harden_fid == SMCCC_WORKAROUND_1
+				      ? "; WORKAROUND_1 at each guest exit"
+			      : bp_harden_fid ? "; WORKAROUND_3 at each guest exit"
+					      : "");
 }
 
 int64_t arch_smccc_workaround_features(uint32_t fid)

@@ -127,6 +127,45 @@ el2_vectors:
 	vector	guest_fiq
 	vector	guest_serror
 
+/*
+ * The same table for CPUs whose firmware says their branch predictors need
+ * invalidating (mitigations.c installs it): each entry from a guest first calls
+ * the firmware's workaround (bp_harden_fid: SMCCC_ARCH_WORKAROUND_1 or _3), so
+ * what the guest trained cannot steer EL2's indirect branches. SMCCC 1.1 keeps
+ * x4-x17; x0-x3 are saved around the call. As KVM's hardened vectors do.
+ */
+.macro vector_harden label
+	.balign	0x80
+	stp	x0, x1, [sp, #-32]!
+	stp	x2, x3, [sp, #16]
+	adr_l	x0, bp_harden_fid
+	ldr	w0, [x0]
+	smc	#0
+	ldp	x2, x3, [sp, #16]
+	ldp	x0, x1, [sp], #32
+	b	\label
+.endm
+
+	.balign	0x800
+	.globl	el2_vectors_harden
+el2_vectors_harden:
+	vector	el2_sp0_any
+	vector	el2_sp0_any
+	vector	el2_sp0_any
+	vector	el2_sp0_any
+	vector	el2_sync
+	vector	el2_irq
+	vector	el2_fiq
+	vector	el2_serror
+	vector_harden guest_sync
+	vector_harden guest_irq
+	vector_harden guest_fiq
+	vector_harden guest_serror
+	vector_harden guest_sync
+	vector_harden guest_irq
+	vector_harden guest_fiq
+	vector_harden guest_serror
+
 el2_sp0_any:
 	el2_fault EL2_FAULT_SP0
 /*
