@@ -18,6 +18,8 @@ GUEST_DIR = os.path.join(BUILD, "guest")
 SKIFF_BIN = os.path.join(BUILD, "skiff.bin")
 # The test variant whose stage-1 walks (AT) take an exception at EL2 every other time.
 SKIFF_AT_FAULTS_BIN = os.path.join(BUILD, "variants", "skiff-at-faults.bin")
+# The test variant that calls the firmware's branch-predictor workaround at each guest exit.
+SKIFF_HARDEN_BIN = os.path.join(BUILD, "variants", "skiff-harden.bin")
 
 CPUS = ["max", "cortex-a57", "cortex-a72"]
 GICS = [3, 2]
