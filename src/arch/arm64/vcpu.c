@@ -517,6 +517,8 @@ static bool at_stage1(uint64_t va, enum va_access access)
 	static uint64_t faults;
 	uint64_t n;
 
+	if ((unsigned int)access >= sizeof(kinds) / sizeof(kinds[0]))
+		return false; /* not an access kind: nothing is translated */
 	if (at_walk(va, kinds[access]))
 		return true;
 	n = __atomic_add_fetch(&faults, 1, __ATOMIC_RELAXED);
