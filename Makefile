@@ -203,4 +203,4 @@ format:
 clean:
 	rm -rf $(BUILD)/hyp $(BUILD)/variants $(BUILD)/guest $(BUILD)/unit $(BUILD)/fuzz $(BUILD)/tools $(BUILD)/*.elf $(BUILD)/*.bin
 
--include $(HYP_OBJS:.o=.d)
+-include $(HYP_OBJS:.o=.d) $(wildcard $(BUILD)/variants/*/*.d)
