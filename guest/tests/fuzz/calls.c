@@ -243,6 +243,7 @@ static struct rpc_buffers rpc_bufs[FUZZ_MAX_VCPUS];
 struct placement {
 	uint64_t va;
 	uint64_t reachable; /* bytes from va that are RAM mapped at stage 1 */
+	bool shared;	    /* other vCPUs place their buffers there too */
 };
 
 static uint64_t ram_end(void)
@@ -256,15 +257,16 @@ static struct placement place(struct rng *r, unsigned int cpu, uint64_t len)
 
 	switch (rnd(r, 6)) {
 	case 0: /* into the block the guest left out of its stage 1 */
-		return (struct placement){ HOLE - k, k };
+		return (struct placement){ HOLE - k, k, true };
 	case 1: /* past the end of RAM */
-		return (struct placement){ ram_end() - k, k };
+		return (struct placement){ ram_end() - k, k, true };
 	case 2: /* into the device window, mapped as Normal memory */
-		return (struct placement){ VA_NORMAL_DEV + 0x09011000 - k, 0 };
+		return (struct placement){ VA_NORMAL_DEV + 0x09011000 - k, 0, false };
 	case 3: /* at an unbacked IPA altogether */
-		return (struct placement){ VA_HIGH + rnd(r, 1UL << 30), 0 };
+		return (struct placement){ VA_HIGH + rnd(r, 1UL << 30), 0, false };
 	default: /* in RAM, across a page boundary */
-		return (struct placement){ (uint64_t)rpc_bufs[cpu].hb + PAGE - rnd(r, PAGE), len };
+		return (struct placement){ (uint64_t)rpc_bufs[cpu].hb + PAGE - rnd(r, PAGE), len,
+					   false };
 	}
 }
 
@@ -297,13 +299,17 @@ static size_t build_request(struct rng *r, unsigned int cpu, char *msg, char *va
 	}
 }
 
-/* Sends @len bytes high-bandwidth from a placement; false when it failed. */
+/*
+ * Sends @len bytes high-bandwidth from a placement; false when it failed. *@shared:
+ * another vCPU may have written its own request over it before Skiff read it.
+ */
 static bool send_placed(struct rng *r, unsigned int cpu, struct bdoor_channel *ch, const char *msg,
-			size_t len, bool *reachable)
+			size_t len, bool *reachable, bool *shared)
 {
 	struct placement p = place(r, cpu, len);
 
 	*reachable = p.reachable >= len;
+	*shared = p.shared;
 	if (p.reachable)
 		memcpy((void *)p.va, msg, p.reachable < len ? p.reachable : len);
 	return bdoor_send(ch, (const char *)p.va, len, true);
@@ -340,7 +346,7 @@ void call_rpc(struct rng *r, unsigned int cpu, struct op *op)
 {
 	struct rpc_buffers *b = &rpc_bufs[cpu];
 	struct bdoor_channel ch;
-	bool hb = !one_in(r, 3), reachable = true, sent, rpci = !one_in(r, 6);
+	bool hb = !one_in(r, 3), reachable = true, shared = false, sent, rpci = !one_in(r, 6);
 	size_t len;
 	long got;
 
@@ -351,7 +357,7 @@ void call_rpc(struct rng *r, unsigned int cpu, struct op *op)
 		return; /* all channels taken (other vCPUs may each leave one open): fine */
 	len = build_request(r, cpu, b->msg, b->value);
 	if (hb && len)
-		sent = send_placed(r, cpu, &ch, b->msg, len, &reachable);
+		sent = send_placed(r, cpu, &ch, b->msg, len, &reachable, &shared);
 	else
 		sent = bdoor_send(&ch, b->msg, len, false);
 	if (sent && !reachable)
@@ -369,14 +375,17 @@ void call_rpc(struct rng *r, unsigned int cpu, struct op *op)
 
 		(void)bdoor_recv(&ch, (char *)p.va, REPLY_MAX, true);
 		if (rpci)
-			check_reply(cpu, op, b, len, -1);
+			check_reply(cpu, op, b, shared ? 0 : len, -1);
 	} else if (sent) {
 		got = bdoor_recv(&ch, b->reply, REPLY_MAX - 1, one_in(r, 2));
 		if (got < 0)
 			anomaly(cpu, op, "receiving the reply failed");
 		else if (rpci)
-			check_reply(cpu, op, b, len, got);
+			check_reply(cpu, op, b, shared ? 0 : len, got);
 	}
+	/* Skiff may have read another vCPU's request: what our key holds is unknown now. */
+	if (sent && shared)
+		b->set_valid = false;
 	if (one_in(r, 16)) {
 		b->leaked = true; /* closed by the next operation, or by the reset */
 		b->left_open = ch;
