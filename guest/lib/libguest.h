@@ -14,6 +14,11 @@
 #define GUEST_UART_BASE 0x09000000UL
 #define GUEST_RAM_BASE	0x40000000UL
 
+/* Instructions the tests write into memory and run (A64 encodings). */
+#define INSN_MOV_W0(imm) (0x52800000U | ((uint32_t)(imm) << 5)) /* mov w0, #imm16 */
+#define INSN_RET	 0xd65f03c0U
+#define INSN_UDF0	 0x00000000U /* udf #0 */
+
 /* x0 at entry: the IPA of the device tree Skiff wrote for this VM. */
 extern uint64_t boot_x0;
 

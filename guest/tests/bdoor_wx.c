@@ -10,17 +10,15 @@
  */
 #include "libguest.h"
 
-#define ROUNDS	   16
-#define PAGE	   4096
-#define INSN_MOV42 0x52800540U /* mov w0, #42 */
-#define INSN_RET   0xd65f03c0U
+#define ROUNDS 16
+#define PAGE   4096
 
 static uint32_t code_page[PAGE / 4] __attribute__((aligned(PAGE)));
 
 /* Makes the two instructions written as data visible to fetches (the guest's own duty). */
 static void write_code(void)
 {
-	code_page[0] = INSN_MOV42;
+	code_page[0] = INSN_MOV_W0(42);
 	code_page[1] = INSN_RET;
 	__asm__ volatile("dc cvau, %0\n dsb ish\n ic ivau, %0\n dsb ish\n isb"
 			 :

@@ -79,8 +79,8 @@ void main_test(void)
 	 * generates, as KVM leaves it too); never another value.
 	 */
 	report(BTYPE_AFTER("hvc #0") <= 1, "an HVC (PSCI_VERSION) leaves BTYPE 0 or 1");
-	fresh[0] = 0;		/* UDF #0 */
-	fresh[1] = 0xd65f03c0U; /* RET */
+	fresh[0] = INSN_UDF0;
+	fresh[1] = INSN_RET;
 	isb();
 	report(btype_at_udf(fresh) == 2,
 	       "BLR to a UDF whose fetch faulted to Skiff first: BTYPE 2 at the UDF");

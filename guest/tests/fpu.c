@@ -12,9 +12,7 @@
 
 #define YIELDS 2000
 /* In the VM's second 2 MiB block (4 MiB of RAM), below its device tree at the end. */
-#define FRESH_CODE	 (GUEST_RAM_BASE + (2UL << 20) + (64UL << 10))
-#define INSN_MOV_W0(imm) (0x52800000U | ((uint32_t)(imm) << 5))
-#define INSN_RET	 0xd65f03c0U
+#define FRESH_CODE (GUEST_RAM_BASE + (2UL << 20) + (64UL << 10))
 
 #define SET(n) "fmov d" #n ", %0\n add %0, %0, #1\n"
 #define GET(n) "fmov x9, d" #n "\n cmp x9, %1\n cinc %0, %0, ne\n add %1, %1, #1\n"

@@ -22,7 +22,6 @@
 #define ROUND_ADDR  (GUEST_RAM_BASE + BLOCK - 0x1000) /* past the image, stack and .bss */
 #define ROUND_MAGIC 0x5d7a100000000000UL
 #define STRIDE	    96 /* more holes at once than an allocator of 64 free ranges can hold */
-#define INSN_RET    0xd65f03c0U
 
 static void call_block(uint64_t block)
 {

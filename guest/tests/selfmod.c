@@ -9,9 +9,7 @@
  */
 #include "libguest.h"
 
-#define ROUNDS		 4
-#define INSN_MOV_W0(imm) (0x52800000U | ((uint32_t)(imm) << 5))
-#define INSN_RET	 0xd65f03c0U
+#define ROUNDS 4
 
 /* A page of its own, so no other code or data shares its W^X state. */
 static uint32_t code[1024] __attribute__((aligned(4096)));
