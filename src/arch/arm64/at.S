@@ -16,9 +16,9 @@
 	.globl	at_walk
 	.globl	at_walk_failed
 /*
- * bool at_walk(uint64_t va, unsigned int kind): AT S1E1R (kind 0), S1E1W (1),
- * S1E0R (2) or S1E0W (3) on @va; true with PAR_EL1 written, false if the walk
- * took an exception (PAR_EL1 then UNKNOWN). Any other kind is S1E0W.
+ * bool at_walk(uint64_t va, enum va_access access): AT S1E1R (VA_EL1_READ, 0),
+ * S1E1W (1), S1E0R (2) or S1E0W (3) on @va; true with PAR_EL1 written, false if
+ * the walk took an exception (PAR_EL1 then UNKNOWN). Any other value is S1E0W.
  */
 at_walk:
 #ifdef SKIFF_TEST_AT_FAULTS

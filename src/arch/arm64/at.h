@@ -6,13 +6,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* AT kinds, in at.S's order. */
-enum at_kind { AT_S1E1R, AT_S1E1W, AT_S1E0R, AT_S1E0W };
+#include "arch/arch.h"
 
 /*
- * AT of kind @kind on @va: true with PAR_EL1 written, false if the walk took a
- * synchronous exception at EL2 (el2_sync resumed it at at_walk_failed).
+ * AT with @access's permissions (S1E1R, S1E1W, S1E0R, S1E0W in enum va_access's
+ * order, which at.S follows) on @va: true with PAR_EL1 written, false if the walk
+ * took a synchronous exception at EL2 (el2_sync resumed it at at_walk_failed).
  */
-bool at_walk(uint64_t va, enum at_kind kind);
+bool at_walk(uint64_t va, enum va_access access);
 
 #endif

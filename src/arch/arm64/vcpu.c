@@ -510,16 +510,15 @@ static void inject_sync(struct vcpu *vcpu, uint64_t esr);
  */
 static bool at_stage1(uint64_t va, enum va_access access)
 {
-	static const enum at_kind kinds[] = { [VA_EL1_READ] = AT_S1E1R,
-					      [VA_EL1_WRITE] = AT_S1E1W,
-					      [VA_EL0_READ] = AT_S1E0R,
-					      [VA_EL0_WRITE] = AT_S1E0W };
 	static uint64_t faults;
 	uint64_t n;
 
-	if ((unsigned int)access >= sizeof(kinds) / sizeof(kinds[0]))
+	_Static_assert(VA_EL1_READ == 0 && VA_EL1_WRITE == 1 && VA_EL0_READ == 2 &&
+			       VA_EL0_WRITE == 3,
+		       "at.S: the AT of each access kind");
+	if ((unsigned int)access > VA_EL0_WRITE)
 		return false; /* not an access kind: nothing is translated */
-	if (at_walk(va, kinds[access]))
+	if (at_walk(va, access))
 		return true;
 	n = __atomic_add_fetch(&faults, 1, __ATOMIC_RELAXED);
 	if (!(n & (n - 1)))
